@@ -1,0 +1,563 @@
+#include "models/arrays/row_stationary_array.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <sstream>
+
+#include "mapper/rs_tiling.hpp"
+#include "models/common/sim_error.hpp"
+#include "trace/vcd_writer.hpp"
+
+namespace dfsim {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+namespace {
+
+LevelStats level_of(const Activity& a) {
+  LevelStats s;
+  for (int k = 0; k < kNumDataKinds; ++k) {
+    s.read_bytes[k] = a.read_bits[k] / 8;
+    s.write_bytes[k] = a.write_bits[k] / 8;
+    s.reads[k] = a.reads[k];
+    s.writes[k] = a.writes[k];
+  }
+  s.energy_pj = a.energy_pj;
+  return s;
+}
+
+// Everything the models have counted so far; a layer's statistics are the difference of two.
+struct Counters {
+  Activity dram, glb, noc, rf;
+  std::int64_t macs = 0, gated = 0;
+  double mac_pj = 0;
+};
+
+}  // namespace
+
+// Walks one layer's loop nest (see RsMapping), issuing every transfer through the sockets.
+struct RowStationaryArray::Controller {
+  using Key = std::array<std::int64_t, 5>;
+
+  RowStationaryArray& top;
+  const ArchConfig& a;
+  const Layer& l;
+  const LayerData& d;
+  const RsMapping& m;
+  const sc_time period;
+  const Arithmetic arith;
+  const RsTiling tiling;
+  const RsGlbPlan plan;
+  const std::int64_t Cg, Mg, E, F, Wp, pbytes;
+
+  // DRAM layout: ifmap [N][C][H][W], weights [M][C/G][R][S], ofmap [N][M][E][F], 16-bit.
+  std::int64_t dram_weights = 0, dram_ofmap = 0;
+  // GLB layout: ifmap buffers, then psum tile [rows][filters][images][F]; filter buffers in
+  // the filter banks.
+  std::int64_t ifmap_buf_bytes = 0, psum_base = 0, filter_base = 0;
+
+  // Timing state (absolute times).
+  sc_time dma_time, prev_pass_end, psum_free, last_done;
+  std::array<sc_time, 2> ifmap_free{}, ifmap_ready{}, filter_free{}, filter_ready{};
+  std::array<Key, 2> ifmap_key{}, filter_key{};
+  std::array<bool, 2> ifmap_valid{}, filter_valid{};
+  int next_ifmap_buf = 0, next_filter_buf = 0;
+  std::int64_t passes = 0, max_active = 0;
+
+  std::vector<unsigned char> staging;
+  std::vector<Value> values;
+  std::vector<Psum> psums;
+  std::vector<PeSetup> setups;
+  std::vector<NocTag> filter_ids, ifmap_ids, psum_ids;
+
+  Controller(RowStationaryArray& t, const LayerJob& job)
+      : top(t),
+        a(t.arch_),
+        l(job.layer),
+        d(*job.data),
+        m(job.mapping),
+        period(a.core_period_ns(), sc_core::SC_NS),
+        arith{job.layer.product_shift, t.arch_.data.psum_bits, job.layer.relu},
+        tiling(a, l, m),
+        plan(rs_glb_plan(a, l, m)),
+        Cg(l.C_per_group()),
+        Mg(l.M_per_group()),
+        E(l.E()),
+        F(l.F()),
+        Wp(l.W + 2 * l.padding),
+        pbytes(a.data.psum_bits / 8) {
+    if (!plan.why_not.empty()) throw SimulationError("layer " + l.name + ": " + plan.why_not);
+  }
+
+  sc_time now() const { return sc_core::sc_time_stamp(); }
+  sc_time rel(const sc_time& abs) const {
+    if (abs < now()) throw SimulationError("controller scheduled a transfer in the past");
+    return abs - now();
+  }
+
+  // One blocking transfer; returns its completion time and sets `started`.
+  sc_time transfer(tlm::tlm_initiator_socket<>& sock, tlm::tlm_command cmd, std::int64_t addr,
+                   void* data, std::int64_t bytes, DataKind kind, std::int64_t nvalues,
+                   std::int64_t bits_per_value, const sc_time& at, sc_time* started = nullptr,
+                   PeOp op = PeOp::None, NocTag tag = {}, std::int32_t image = 0,
+                   std::int64_t glb_address = 0) {
+    Transaction t;
+    t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
+            static_cast<std::size_t>(bytes));
+    DfsimExtension& e = t.ext();
+    e.kind = kind;
+    e.op = op;
+    e.tag = tag;
+    e.values = nvalues;
+    e.bits_per_value = bits_per_value;
+    e.image = image;
+    e.glb_address = glb_address;
+    sc_time delay = rel(at);
+    sock->b_transport(t.gp(), delay);
+    check_response(t.gp(), sock.name());
+    if (started) *started = e.started;
+    return now() + delay;
+  }
+
+  void preload_dram() {
+    const std::int64_t ifmap_bytes = l.ifmap_values() * 2;
+    dram_weights = ifmap_bytes;
+    dram_ofmap = dram_weights + static_cast<std::int64_t>(d.weights.data.size()) * 2;
+    top.dram_.resize(static_cast<std::size_t>(dram_ofmap + l.ofmap_values() * 2));
+    // The host writes the operands before the layer starts (debug transport: no time, no
+    // traffic), as Eyeriss's host does over its interface.
+    auto put = [&](std::int64_t addr, const std::vector<Value>& v) {
+      tlm::tlm_generic_payload gp;
+      gp.set_command(tlm::TLM_WRITE_COMMAND);
+      gp.set_address(static_cast<std::uint64_t>(addr));
+      gp.set_data_ptr(reinterpret_cast<unsigned char*>(const_cast<Value*>(v.data())));
+      gp.set_data_length(static_cast<unsigned>(v.size() * 2));
+      if (top.to_dram->transport_dbg(gp) != v.size() * 2) throw SimulationError("DRAM preload failed");
+    };
+    put(0, d.ifmap.data);
+    put(dram_weights, d.weights.data);
+  }
+
+  void assign_glb() {
+    GlobalBuffer& glb = top.glb_;
+    glb.clear_assignment();
+    const std::int64_t bank = a.glb.bank_bytes;
+    const std::int64_t per_buf_banks = plan.ifmap_banks / plan.ifmap_buffers;
+    ifmap_buf_bytes = per_buf_banks * bank;
+    glb.assign_banks(0, plan.ifmap_banks, DataKind::Ifmap);
+    psum_base = plan.ifmap_banks * bank;
+    glb.assign_banks(plan.ifmap_banks, plan.psum_banks, DataKind::Psum);
+    filter_base = (a.glb.banks - a.glb.filter_banks) * bank;
+    glb.assign_banks(a.glb.banks - a.glb.filter_banks, a.glb.filter_banks, DataKind::Weight);
+  }
+
+  // DRAM -> GLB copy of an ifmap tile: images [n0, n0+nn), channels [c_lo, c_lo+nch) of
+  // group g, the unpadded rows the strip group reads. Returns the buffer index.
+  int load_ifmap(const Key& key, std::int64_t g, Chunk nb, Chunk sg, std::int64_t c_lo,
+                 std::int64_t nch) {
+    for (int b = 0; b < 2; ++b)
+      if (ifmap_valid[b] && ifmap_key[b] == key) return b;
+    const int b = next_ifmap_buf;
+    next_ifmap_buf = (next_ifmap_buf + 1) % static_cast<int>(plan.ifmap_buffers);
+    const sc_time t0 = std::max(dma_time, ifmap_free[b]);
+    dma_time = t0;
+    auto [lo, hi] = tiling.stored_rows(sg);
+    const std::int64_t row_bytes = (hi - lo) * l.W * 2;
+    if (nb.size * nch * row_bytes > ifmap_buf_bytes)
+      throw SimulationError("ifmap tile exceeds its GLB buffer");
+    staging.resize(static_cast<std::size_t>(row_bytes));
+    sc_time ready = t0;
+    for (std::int64_t ni = 0; ni < nb.size; ++ni)
+      for (std::int64_t ci = 0; ci < nch; ++ci) {
+        const std::int64_t c = g * Cg + c_lo + ci;
+        const std::int64_t src = (((nb.begin + ni) * l.C + c) * l.H + lo) * l.W * 2;
+        const sc_time got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, src, staging.data(),
+                                     row_bytes, DataKind::Ifmap, row_bytes / 2, 16, t0);
+        const std::int64_t dst = b * ifmap_buf_bytes + (ni * nch + ci) * row_bytes;
+        ready = std::max(ready, transfer(top.to_glb, tlm::TLM_WRITE_COMMAND, dst, staging.data(),
+                                         row_bytes, DataKind::Ifmap, row_bytes / 2, 16, got));
+      }
+    ifmap_key[b] = key;
+    ifmap_valid[b] = true;
+    ifmap_ready[b] = ready;
+    return b;
+  }
+
+  int load_filters(const Key& key, std::int64_t g, Chunk mb, Chunk cb) {
+    for (int b = 0; b < 2; ++b)
+      if (filter_valid[b] && filter_key[b] == key) return b;
+    const int b = next_filter_buf;
+    next_filter_buf = (next_filter_buf + 1) % static_cast<int>(plan.filter_buffers);
+    const sc_time t0 = std::max(dma_time, filter_free[b]);
+    dma_time = t0;
+    const std::int64_t bytes = cb.size * l.R * l.S * 2;  // one filter's channels, contiguous
+    staging.resize(static_cast<std::size_t>(bytes));
+    sc_time ready = t0;
+    for (std::int64_t mi = 0; mi < mb.size; ++mi) {
+      const std::int64_t src =
+          dram_weights + ((g * Mg + mb.begin + mi) * Cg + cb.begin) * l.R * l.S * 2;
+      const sc_time got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, src, staging.data(), bytes,
+                                   DataKind::Weight, bytes / 2, 16, t0);
+      const std::int64_t dst = filter_base + b * plan.filter_tile_bytes + mi * bytes;
+      ready = std::max(ready, transfer(top.to_glb, tlm::TLM_WRITE_COMMAND, dst, staging.data(),
+                                       bytes, DataKind::Weight, bytes / 2, 16, got));
+    }
+    filter_key[b] = key;
+    filter_valid[b] = true;
+    filter_ready[b] = ready;
+    return b;
+  }
+
+  // One processing pass. `coff`/`nch` locate the channel block inside the ifmap tile.
+  void pass(std::int64_t g, Chunk nb, Chunk sg, Chunk mb, Chunk cb, bool first_cb, int ib,
+            std::int64_t coff, std::int64_t nch, int fb) {
+    const std::int64_t R = l.R, e = m.strip_width;
+    const std::int64_t t_eff = ceil_div64(mb.size, m.p), r_eff = ceil_div64(cb.size, m.q);
+    const std::int64_t strips = ceil_div64(sg.size, e);
+    const std::int64_t slot_cols = m.slot_cols(a);
+    const sc_time start = std::max({prev_pass_end, ifmap_ready[ib], filter_ready[fb], psum_free});
+    if (top.trace_) {
+      top.trace_->set(top.trace_pass_, static_cast<std::uint64_t>(start.value()),
+                      static_cast<std::uint64_t>(passes));
+    }
+    auto p_of = [&](std::int64_t ti) { return std::min(m.p, mb.size - ti * m.p); };
+    auto q_of = [&](std::int64_t ri) { return std::min(m.q, cb.size - ri * m.q); };
+
+    // Configuration scan chain: PE roles and multicast IDs for this pass.
+    const std::size_t npes = top.pes_.size();
+    setups.assign(npes, PeSetup{});
+    filter_ids.assign(npes, MulticastNoc::disabled());
+    ifmap_ids.assign(npes, MulticastNoc::disabled());
+    psum_ids.assign(npes, MulticastNoc::disabled());
+    std::int64_t active = 0;
+    for (std::int64_t k = 0; k < strips * t_eff; ++k) {
+      const std::int64_t si = k / t_eff, ti = k % t_eff;
+      const std::int64_t col0 = (k % slot_cols) * e, band0 = (k / slot_cols) * m.r;
+      const std::int64_t width = std::min(e, sg.size - si * e);
+      for (std::int64_t ri = 0; ri < r_eff; ++ri)
+        for (std::int64_t rr = 0; rr < R; ++rr)
+          for (std::int64_t ee = 0; ee < width; ++ee) {
+            const std::int64_t row = (band0 + ri) * R + rr, col = col0 + ee;
+            const std::size_t idx = static_cast<std::size_t>(row * a.pe_cols + col);
+            PeSetup& s = setups[idx];
+            s.active = true;
+            s.n = nb.size;
+            s.p = p_of(ti);
+            s.q = q_of(ri);
+            s.S = l.S;
+            s.F = F;
+            s.stride = l.stride;
+            s.padded_width = Wp;
+            s.chain_bottom = ri == r_eff - 1 && rr == R - 1;
+            s.arith = arith;
+            filter_ids[idx] = {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0};
+            ifmap_ids[idx] = {static_cast<std::int32_t>(ri),
+                              static_cast<std::int32_t>((sg.begin + si * e + ee) * l.stride + rr)};
+            if (ri == 0 && rr == 0)
+              psum_ids[idx] = {static_cast<std::int32_t>(k), static_cast<std::int32_t>(ee)};
+            ++active;
+          }
+    }
+    for (std::size_t i = 0; i < npes; ++i) top.pes_[i]->configure(setups[i]);
+    top.filter_gin_.set_ids(filter_ids);
+    top.ifmap_gin_.set_ids(ifmap_ids);
+    top.psum_gin_.set_ids(psum_ids);
+    max_active = std::max(max_active, active);
+
+    // Filters: read the tile from the filter banks, multicast each filter row to its PE row.
+    const std::int64_t tile_values = mb.size * cb.size * R * l.S;
+    std::vector<Value> tile(static_cast<std::size_t>(tile_values));
+    sc_time read_start;
+    transfer(top.to_glb, tlm::TLM_READ_COMMAND, filter_base + fb * plan.filter_tile_bytes,
+             tile.data(), tile_values * 2, DataKind::Weight, tile_values, 16, start, &read_start);
+    const sc_time gin_at = read_start + period;  // the GIN streams behind the bank read
+    for (std::int64_t ri = 0; ri < r_eff; ++ri)
+      for (std::int64_t ti = 0; ti < t_eff; ++ti)
+        for (std::int64_t rr = 0; rr < R; ++rr) {
+          const std::int64_t p = p_of(ti), q = q_of(ri);
+          values.resize(static_cast<std::size_t>(p * q * l.S));
+          for (std::int64_t pi = 0; pi < p; ++pi)
+            for (std::int64_t qi = 0; qi < q; ++qi)
+              for (std::int64_t s = 0; s < l.S; ++s)
+                values[static_cast<std::size_t>((pi * q + qi) * l.S + s)] =
+                    tile[static_cast<std::size_t>(
+                        (((ti * m.p + pi) * cb.size + ri * m.q + qi) * R + rr) * l.S + s)];
+          transfer(top.to_filter_gin, tlm::TLM_WRITE_COMMAND, 0, values.data(),
+                   static_cast<std::int64_t>(values.size()) * 2, DataKind::Weight,
+                   static_cast<std::int64_t>(values.size()), 16, gin_at, nullptr,
+                   PeOp::LoadFilter, {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0});
+        }
+
+    // Ifmaps: each padded row goes once per (image, channel subgroup) to every PE on its
+    // diagonals, in all filter subgroups at once. Padding is generated at the GIN source.
+    auto [lo, hi] = tiling.stored_rows(sg);
+    const std::int64_t h_first = sg.begin * l.stride, h_last = (sg.begin + sg.size - 1) * l.stride + R;
+    for (std::int64_t ni = 0; ni < nb.size; ++ni)
+      for (std::int64_t ri = 0; ri < r_eff; ++ri)
+        for (std::int64_t h = h_first; h < h_last; ++h) {
+          bool needed = false;
+          for (std::int64_t rr = 0; rr < R && !needed; ++rr) {
+            const std::int64_t off = h - rr - sg.begin * l.stride;
+            needed = off >= 0 && off % l.stride == 0 && off / l.stride < sg.size;
+          }
+          if (!needed) continue;
+          const std::int64_t q = q_of(ri);
+          values.assign(static_cast<std::size_t>(q * Wp), 0);
+          const std::int64_t hh = h - l.padding;
+          sc_time at = start + period;
+          if (hh >= 0 && hh < l.H) {
+            for (std::int64_t qi = 0; qi < q; ++qi) {
+              const std::int64_t ct = coff + ri * m.q + qi;
+              const std::int64_t addr =
+                  ib * ifmap_buf_bytes + ((ni * nch + ct) * (hi - lo) + (hh - lo)) * l.W * 2;
+              sc_time rs;
+              transfer(top.to_glb, tlm::TLM_READ_COMMAND, addr,
+                       &values[static_cast<std::size_t>(qi * Wp + l.padding)], l.W * 2,
+                       DataKind::Ifmap, l.W, 16, start, &rs);
+              if (qi == 0) at = rs + period;
+            }
+          }
+          transfer(top.to_ifmap_gin, tlm::TLM_WRITE_COMMAND, 0, values.data(), q * Wp * 2,
+                   DataKind::Ifmap, q * Wp, 16, at, nullptr, PeOp::LoadIfmap,
+                   {static_cast<std::int32_t>(ri), static_cast<std::int32_t>(h)},
+                   static_cast<std::int32_t>(ni));
+        }
+
+    // Psums: each chain top column starts from zero (first channel block) or from the GLB;
+    // the row runs down the chain and back to the GLB through the GON.
+    sc_time end = start;
+    for (std::int64_t k = 0; k < strips * t_eff; ++k) {
+      const std::int64_t si = k / t_eff, ti = k % t_eff;
+      const std::int64_t width = std::min(e, sg.size - si * e);
+      const std::int64_t p = p_of(ti);
+      for (std::int64_t ee = 0; ee < width; ++ee) {
+        const std::int64_t row_local = si * e + ee;
+        const std::int64_t addr = psum_base + ((row_local * mb.size + ti * m.p) * nb.size) * F * pbytes;
+        const std::int64_t count = p * nb.size * F;
+        const NocTag tag{static_cast<std::int32_t>(k), static_cast<std::int32_t>(ee)};
+        sc_time done;
+        if (first_cb) {
+          done = transfer(top.to_psum_gin, tlm::TLM_WRITE_COMMAND, 0, nullptr, 0, DataKind::Psum,
+                          0, a.data.psum_bits, start + period, nullptr, PeOp::PsumIn, tag, 0, addr);
+        } else {
+          staging.resize(static_cast<std::size_t>(count * pbytes));
+          sc_time rs;
+          transfer(top.to_glb, tlm::TLM_READ_COMMAND, addr, staging.data(), count * pbytes,
+                   DataKind::Psum, count, a.data.psum_bits, start, &rs);
+          psums.assign(static_cast<std::size_t>(count), 0);
+          for (std::int64_t i = 0; i < count; ++i)
+            std::memcpy(&psums[static_cast<std::size_t>(i)], &staging[static_cast<std::size_t>(i * pbytes)],
+                        static_cast<std::size_t>(pbytes));
+          done = transfer(top.to_psum_gin, tlm::TLM_WRITE_COMMAND, 0, psums.data(),
+                          count * static_cast<std::int64_t>(sizeof(Psum)), DataKind::Psum, count,
+                          a.data.psum_bits, rs + period, nullptr, PeOp::PsumIn, tag, 0, addr);
+        }
+        end = std::max(end, done);
+      }
+    }
+    prev_pass_end = end;
+    ifmap_free[ib] = end;
+    filter_free[fb] = end;
+    ++passes;
+    sync();
+  }
+
+  // The finished psum tile of (images, strip group, filter block) leaves through the output
+  // unit (ReLU, saturation to 16 bits) to DRAM.
+  void write_back(std::int64_t g, Chunk nb, Chunk sg, Chunk mb) {
+    const sc_time t0 = std::max(dma_time, prev_pass_end);
+    dma_time = t0;
+    const std::int64_t count = sg.size * mb.size * nb.size * F;
+    staging.resize(static_cast<std::size_t>(count * pbytes));
+    const sc_time read_end = transfer(top.to_glb, tlm::TLM_READ_COMMAND, psum_base, staging.data(),
+                                      count * pbytes, DataKind::Ofmap, count, a.data.psum_bits, t0);
+    psum_free = read_end;
+    for (std::int64_t ni = 0; ni < nb.size; ++ni)
+      for (std::int64_t mi = 0; mi < mb.size; ++mi) {
+        values.resize(static_cast<std::size_t>(sg.size * F));
+        for (std::int64_t el = 0; el < sg.size; ++el)
+          for (std::int64_t f = 0; f < F; ++f) {
+            Psum v = 0;
+            std::memcpy(&v, &staging[static_cast<std::size_t>((((el * mb.size + mi) * nb.size + ni) * F + f) * pbytes)],
+                        static_cast<std::size_t>(pbytes));
+            values[static_cast<std::size_t>(el * F + f)] = arith.to_ofmap(v);
+          }
+        const std::int64_t dst =
+            dram_ofmap + (((nb.begin + ni) * l.M + g * Mg + mb.begin + mi) * E + sg.begin) * F * 2;
+        last_done = std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, dst, values.data(),
+                                                 sg.size * F * 2, DataKind::Ofmap, sg.size * F, 16,
+                                                 read_end));
+      }
+    sync();
+  }
+
+  // Advances SystemC time as far as no later request can precede (temporal decoupling).
+  void sync() {
+    const sc_time safe = std::min(dma_time, prev_pass_end);
+    if (safe > now()) sc_core::wait(safe - now());
+  }
+
+  void run() {
+    const sc_time layer_start = now();
+    dma_time = prev_pass_end = psum_free = last_done = layer_start;
+    ifmap_free = filter_free = {layer_start, layer_start};
+    preload_dram();
+    assign_glb();
+    const std::int64_t qr = m.q * m.r, pt = m.p * m.t;
+    for (std::int64_t g = 0; g < l.groups; ++g)
+      RsTiling::for_each_chunk(l.N, m.n, [&](Chunk nb) {
+        RsTiling::for_each_chunk(E, m.rows_per_strip_group(), [&](Chunk sg) {
+          RsTiling::for_each_chunk(Mg, pt, [&](Chunk mb) {
+            RsTiling::for_each_chunk(Cg, qr, [&](Chunk cb) {
+              // The double-buffered ifmap tile goes first so the DMA prefetches it while the
+              // array still works on the previous pass.
+              int ib;
+              if (m.ifmap_resident)
+                ib = load_ifmap({g, nb.begin, sg.begin, -1, -1}, g, nb, sg, 0, Cg);
+              else
+                ib = load_ifmap({g, nb.begin, sg.begin, mb.begin, cb.begin}, g, nb, sg, cb.begin, cb.size);
+              const int fb = load_filters({g, mb.begin, cb.begin, 0, 0}, g, mb, cb);
+              pass(g, nb, sg, mb, cb, cb.begin == 0, ib, m.ifmap_resident ? cb.begin : 0,
+                   m.ifmap_resident ? Cg : cb.size, fb);
+            });
+            write_back(g, nb, sg, mb);
+          });
+        });
+      });
+    const sc_time end = std::max(prev_pass_end, last_done);
+    if (end > now()) sc_core::wait(end - now());
+  }
+};
+
+RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
+                                       std::vector<LayerJob> jobs, VcdWriter* trace)
+    : sc_module(name),
+      arch_(arch),
+      jobs_(std::move(jobs)),
+      trace_(trace),
+      to_dram("to_dram"),
+      to_glb("to_glb"),
+      to_filter_gin("to_filter_gin"),
+      to_ifmap_gin("to_ifmap_gin"),
+      to_psum_gin("to_psum_gin"),
+      dram_("dram", arch, trace),
+      cdc_("cdc", arch),
+      glb_("glb", arch, trace),
+      filter_gin_("filter_gin", arch.noc.filter_gin_bits, arch.noc.energy_pj_per_bit,
+                  arch.core_period_ns(), trace),
+      ifmap_gin_("ifmap_gin", arch.noc.ifmap_gin_bits, arch.noc.energy_pj_per_bit,
+                 arch.core_period_ns(), trace),
+      psum_gin_("psum_gin", arch.noc.psum_gin_bits, arch.noc.energy_pj_per_bit,
+                arch.core_period_ns(), trace),
+      gon_("gon", arch.noc.gon_bits, arch.noc.energy_pj_per_bit, arch.core_period_ns(), trace) {
+  to_dram.bind(cdc_.from_core);
+  cdc_.to_link.bind(dram_.socket);
+  to_glb.bind(glb_.socket);
+  to_filter_gin.bind(filter_gin_.in);
+  to_ifmap_gin.bind(ifmap_gin_.in);
+  to_psum_gin.bind(psum_gin_.in);
+  gon_.to_glb.bind(glb_.socket);
+  for (std::int64_t i = 0; i < arch.num_pes(); ++i)
+    pes_.push_back(std::make_unique<Pe>(("pe_" + std::to_string(i / arch.pe_cols) + "_" +
+                                         std::to_string(i % arch.pe_cols)).c_str(),
+                                        arch, static_cast<int>(i), trace));
+  for (std::int64_t i = 0; i < arch.num_pes(); ++i) {
+    Pe& pe = *pes_[static_cast<std::size_t>(i)];
+    filter_gin_.to_pe.bind(pe.in);
+    ifmap_gin_.to_pe.bind(pe.in);
+    psum_gin_.to_pe.bind(pe.in);
+    // Vertical psum link to the PE below; the bottom row's link ends at the GON.
+    if (i + arch.pe_cols < arch.num_pes())
+      pe.psum_down.bind(pes_[static_cast<std::size_t>(i + arch.pe_cols)]->in);
+    else
+      pe.psum_down.bind(gon_.from_pe);
+    pe.to_gon.bind(gon_.from_pe);
+  }
+  if (trace_) {
+    trace_layer_ = trace_->add_signal("control", "layer", 16);
+    trace_pass_ = trace_->add_signal("control", "pass", 32);
+  }
+  SC_HAS_PROCESS(RowStationaryArray);
+  SC_THREAD(run);
+}
+
+RowStationaryArray::~RowStationaryArray() = default;
+
+void RowStationaryArray::run() {
+  try {
+    auto snapshot = [&] {
+      Counters c;
+      c.dram = dram_.activity;
+      c.glb = glb_.activity;
+      c.noc = filter_gin_.activity;
+      c.noc += ifmap_gin_.activity;
+      c.noc += psum_gin_.activity;
+      c.noc += gon_.activity;
+      for (const auto& pe : pes_) {
+        c.noc += pe->link_activity;
+        c.rf += pe->rf;
+        c.macs += pe->macs;
+        c.gated += pe->gated_macs;
+        c.mac_pj += pe->mac_energy_pj;
+      }
+      return c;
+    };
+    for (std::size_t li = 0; li < jobs_.size(); ++li) {
+      const LayerJob& job = jobs_[li];
+      const Counters before = snapshot();
+      const sc_time t0 = sc_core::sc_time_stamp();
+      if (trace_) trace_->set(trace_layer_, static_cast<std::uint64_t>(t0.value()), li);
+      Controller ctl(*this, job);
+      ctl.run();
+      const Counters after = snapshot();
+      const double period_s = arch_.core_period_ns() * 1e-9;
+
+      LayerOutcome out;
+      LayerStats& s = out.stats;
+      s.name = job.layer.name;
+      s.seconds = (sc_core::sc_time_stamp() - t0).to_seconds();
+      s.cycles = static_cast<std::int64_t>(s.seconds / period_s + 0.5);
+      s.macs = (after.macs - before.macs) + (after.gated - before.gated);
+      s.gated_macs = after.gated - before.gated;
+      if (s.macs != job.layer.macs())
+        throw SimulationError("layer " + job.layer.name + ": the PEs performed " +
+                              std::to_string(s.macs) + " MACs, the layer has " +
+                              std::to_string(job.layer.macs()));
+      s.active_pes = ctl.max_active;
+      s.num_pes = arch_.num_pes();
+      s.utilization = static_cast<double>(s.macs) /
+                      (static_cast<double>(s.cycles) * static_cast<double>(s.num_pes));
+      s.passes = ctl.passes;
+      s.dram = level_of(after.dram - before.dram);
+      s.glb = level_of(after.glb - before.glb);
+      s.noc = level_of(after.noc - before.noc);
+      s.rf = level_of(after.rf - before.rf);
+      s.mac_pj = after.mac_pj - before.mac_pj;
+      s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
+      std::ostringstream ms;
+      ms << job.mapping;
+      s.mapping = ms.str();
+      s.estimate_cycles = job.estimate.cycles;
+      s.estimate_energy_pj = job.estimate.energy_pj;
+
+      // Read the ofmap back from DRAM.
+      const Layer& l = job.layer;
+      out.ofmap = Tensor4(l.N, l.M, l.E(), l.F());
+      tlm::tlm_generic_payload gp;
+      gp.set_command(tlm::TLM_READ_COMMAND);
+      gp.set_address(static_cast<std::uint64_t>(ctl.dram_ofmap));
+      gp.set_data_ptr(reinterpret_cast<unsigned char*>(out.ofmap.data.data()));
+      gp.set_data_length(static_cast<unsigned>(out.ofmap.data.size() * 2));
+      if (to_dram->transport_dbg(gp) != out.ofmap.data.size() * 2)
+        throw SimulationError("ofmap read-back failed");
+      outcomes_.push_back(std::move(out));
+    }
+  } catch (...) {
+    error_ = std::current_exception();
+  }
+  sc_core::sc_stop();
+}
+
+}  // namespace dfsim

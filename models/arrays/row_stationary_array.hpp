@@ -1,0 +1,79 @@
+// The Eyeriss-style row-stationary accelerator assembled from the component models: DRAM
+// behind a clock-domain crossing, a banked GLB, three multicast GINs (filter, ifmap, psum),
+// the GON, and a rows x cols grid of PEs whose vertical psum links form chains. A top-level
+// controller walks each layer's mapping pass by pass, moving real data through the sockets.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <exception>
+#include <memory>
+#include <vector>
+
+#include "config/arch_config.hpp"
+#include "core/tensor.hpp"
+#include "mapper/rs_mapping.hpp"
+#include "models/memory/dram.hpp"
+#include "models/memory/global_buffer.hpp"
+#include "models/noc/noc.hpp"
+#include "models/pe/pe.hpp"
+#include "stats/stats.hpp"
+#include "workload/layer.hpp"
+
+namespace dfsim {
+
+class VcdWriter;
+
+struct LayerJob {
+  Layer layer;
+  const LayerData* data = nullptr;
+  RsMapping mapping;
+  RsEstimate estimate;
+};
+
+struct LayerOutcome {
+  LayerStats stats;
+  Tensor4 ofmap;  // read back from DRAM after the layer
+};
+
+class RowStationaryArray : public sc_core::sc_module {
+ public:
+  RowStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
+                     std::vector<LayerJob> jobs, VcdWriter* trace);
+  ~RowStationaryArray() override;
+
+  const std::vector<LayerOutcome>& outcomes() const { return outcomes_; }
+  // An error raised inside the simulation thread (rethrown by the caller after sc_start).
+  std::exception_ptr error() const { return error_; }
+
+ private:
+  struct Controller;
+  void run();
+
+  const ArchConfig arch_;
+  std::vector<LayerJob> jobs_;
+  VcdWriter* trace_;
+
+ public:  // sockets and modules are wired in the constructor
+  tlm_utils::simple_initiator_socket<RowStationaryArray> to_dram;
+  tlm_utils::simple_initiator_socket<RowStationaryArray> to_glb;
+  tlm_utils::simple_initiator_socket<RowStationaryArray> to_filter_gin;
+  tlm_utils::simple_initiator_socket<RowStationaryArray> to_ifmap_gin;
+  tlm_utils::simple_initiator_socket<RowStationaryArray> to_psum_gin;
+
+ private:
+  Dram dram_;
+  ClockDomainCrossing cdc_;
+  GlobalBuffer glb_;
+  MulticastNoc filter_gin_, ifmap_gin_, psum_gin_;
+  OutputNoc gon_;
+  std::vector<std::unique_ptr<Pe>> pes_;
+  std::vector<LayerOutcome> outcomes_;
+  std::exception_ptr error_;
+  int trace_layer_ = -1, trace_pass_ = -1;
+};
+
+}  // namespace dfsim

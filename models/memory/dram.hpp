@@ -1,0 +1,64 @@
+// Off-chip DRAM behind a link of bus_width_bits at the link clock: one channel, bursts
+// served in order, first-data latency pipelined across back-to-back requests.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <vector>
+
+#include "config/arch_config.hpp"
+#include "models/common/activity.hpp"
+#include "models/common/payload.hpp"
+
+namespace dfsim {
+
+class VcdWriter;
+
+class Dram : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Dram> socket;
+
+  Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
+  void resize(std::size_t bytes) { store_.assign(bytes, 0); }
+  std::size_t size() const { return store_.size(); }
+
+  Activity activity;
+  const BusyResource& channel() const { return channel_; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
+
+  const DramConfig cfg_;
+  sc_core::sc_time link_period_;
+  double bytes_per_link_cycle_;
+  std::vector<unsigned char> store_;
+  BusyResource channel_;
+  VcdWriter* trace_;
+  int trace_busy_ = -1, trace_bw_ = -1;
+};
+
+// The asynchronous FIFO between two clock domains: a transaction crossing it reaches the
+// other side at the receiving clock's next edge plus the synchronizer depth, and its
+// completion crosses back the same way.
+class ClockDomainCrossing : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<ClockDomainCrossing> from_core;
+  tlm_utils::simple_initiator_socket<ClockDomainCrossing> to_link;
+
+  ClockDomainCrossing(sc_core::sc_module_name name, const ArchConfig& arch);
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
+  // Absolute time `t` moved to the next edge of a clock with `period`, plus `sync` edges.
+  static sc_core::sc_time cross(const sc_core::sc_time& t, const sc_core::sc_time& period,
+                                std::int64_t sync);
+  sc_core::sc_time core_period_, link_period_;
+  std::int64_t sync_cycles_;
+};
+
+}  // namespace dfsim

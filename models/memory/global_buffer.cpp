@@ -1,0 +1,73 @@
+#include "models/memory/global_buffer.hpp"
+
+#include <cstring>
+
+#include "trace/vcd_writer.hpp"
+
+namespace dfsim {
+
+using sc_core::sc_time;
+
+GlobalBuffer::GlobalBuffer(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace)
+    : sc_module(name),
+      socket("socket"),
+      cfg_(arch.glb),
+      period_(arch.core_period_ns(), sc_core::SC_NS),
+      store_(static_cast<std::size_t>(arch.glb.size_bytes()), 0),
+      banks_(static_cast<std::size_t>(arch.glb.banks)),
+      bank_kind_(static_cast<std::size_t>(arch.glb.banks), -1),
+      trace_(trace) {
+  socket.register_b_transport(this, &GlobalBuffer::b_transport);
+  if (trace_)
+    for (std::int64_t b = 0; b < cfg_.banks; ++b)
+      trace_bank_.push_back(trace_->add_signal("glb", "bank" + std::to_string(b) + "_busy", 1));
+}
+
+void GlobalBuffer::assign_banks(std::int64_t first, std::int64_t count, DataKind kind) {
+  for (std::int64_t b = first; b < first + count; ++b) bank_kind_.at(b) = static_cast<int>(kind);
+}
+
+void GlobalBuffer::clear_assignment() { std::fill(bank_kind_.begin(), bank_kind_.end(), -1); }
+
+void GlobalBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
+  const std::int64_t addr = static_cast<std::int64_t>(gp.get_address());
+  const std::int64_t len = gp.get_data_length();
+  DfsimExtension& ext = extension_of(gp);
+  if (addr < 0 || addr + len > size_bytes() || len == 0) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  // Psums become ofmaps on their way out; they live in psum banks.
+  const DataKind bank_type = ext.kind == DataKind::Ofmap ? DataKind::Psum : ext.kind;
+  const sc_time now = sc_core::sc_time_stamp();
+  sc_time first_start = sc_core::sc_max_time(), last_end = now + delay;
+  for (std::int64_t b = addr / cfg_.bank_bytes; b * cfg_.bank_bytes < addr + len; ++b) {
+    if (bank_kind_[b] != static_cast<int>(bank_type)) {
+      gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    const std::int64_t lo = std::max(addr, b * cfg_.bank_bytes);
+    const std::int64_t hi = std::min(addr + len, (b + 1) * cfg_.bank_bytes);
+    const std::int64_t accesses = ((hi - lo) * 8 + cfg_.bank_width_bits - 1) / cfg_.bank_width_bits;
+    const sc_time dur = period_ * static_cast<double>(accesses);
+    const sc_time start = banks_[b].book(now + delay, dur);
+    if (start < first_start) first_start = start;
+    if (start + dur > last_end) last_end = start + dur;
+    if (trace_)
+      trace_->busy(trace_bank_[b], static_cast<std::uint64_t>(start.value()),
+                   static_cast<std::uint64_t>((start + dur).value()));
+  }
+  const std::int64_t bits = len * 8;
+  if (gp.is_read()) {
+    std::memcpy(gp.get_data_ptr(), &store_[addr], len);
+    activity.read(ext.kind, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
+  } else {
+    std::memcpy(&store_[addr], gp.get_data_ptr(), len);
+    activity.write(ext.kind, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
+  }
+  ext.started = first_start;
+  delay = last_end - now;
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace dfsim

@@ -1,0 +1,48 @@
+// The banked on-chip global buffer. Each bank serves one access of bank_width_bits per core
+// cycle; an access spanning banks is served by all of them in parallel. A bank is assigned
+// one data type per layer; touching it with another type, or outside the buffer, is an
+// address error.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <vector>
+
+#include "config/arch_config.hpp"
+#include "models/common/activity.hpp"
+#include "models/common/payload.hpp"
+
+namespace dfsim {
+
+class VcdWriter;
+
+class GlobalBuffer : public sc_core::sc_module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<GlobalBuffer> socket;  // controller and GON
+
+  GlobalBuffer(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
+
+  std::int64_t size_bytes() const { return static_cast<std::int64_t>(store_.size()); }
+  std::int64_t bank_bytes() const { return cfg_.bank_bytes; }
+  // Assigns banks [first, first + count) to a data type (per layer).
+  void assign_banks(std::int64_t first, std::int64_t count, DataKind kind);
+  void clear_assignment();
+
+  Activity activity;
+  std::vector<BusyResource>& banks() { return banks_; }
+
+ private:
+  void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
+  const GlbConfig cfg_;
+  sc_core::sc_time period_;
+  std::vector<unsigned char> store_;
+  std::vector<BusyResource> banks_;
+  std::vector<int> bank_kind_;  // -1: unassigned
+  VcdWriter* trace_;
+  std::vector<int> trace_bank_;
+};
+
+}  // namespace dfsim

@@ -1,0 +1,117 @@
+#include "models/noc/noc.hpp"
+
+#include <cstring>
+
+#include "models/common/sim_error.hpp"
+#include "trace/vcd_writer.hpp"
+
+namespace dfsim {
+
+using sc_core::sc_time;
+
+namespace {
+std::int64_t cycles_for(std::int64_t bits, std::int64_t width) { return (bits + width - 1) / width; }
+}  // namespace
+
+MulticastNoc::MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits,
+                           double energy_pj_per_bit, double core_period_ns, VcdWriter* trace)
+    : sc_module(name),
+      in("in"),
+      to_pe("to_pe"),
+      width_bits_(width_bits),
+      energy_pj_per_bit_(energy_pj_per_bit),
+      period_(core_period_ns, sc_core::SC_NS),
+      trace_(trace) {
+  in.register_b_transport(this, &MulticastNoc::b_transport);
+  if (trace_) trace_busy_ = trace_->add_signal("noc", std::string(basename()) + "_busy", 1);
+}
+
+void MulticastNoc::set_ids(const std::vector<NocTag>& ids) {
+  receivers_.clear();
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (!(ids[i] == disabled())) receivers_[ids[i].key()].push_back(static_cast<int>(i));
+}
+
+void MulticastNoc::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  DfsimExtension& ext = extension_of(gp);
+  auto it = receivers_.find(ext.tag.key());
+  if (it == receivers_.end()) {
+    // Data no PE is configured to take is a mapping bug, not something to drop silently.
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const sc_time now = sc_core::sc_time_stamp();
+  const std::int64_t bits = ext.bits();
+  const sc_time dur = period_ * static_cast<double>(cycles_for(bits, width_bits_));
+  const sc_time start = bus_.book(now + delay, dur);
+  ext.started = start;
+  if (trace_)
+    trace_->busy(trace_busy_, static_cast<std::uint64_t>(start.value()),
+                 static_cast<std::uint64_t>((start + dur).value()));
+  // Every receiver sees the last value one cycle after the bus delivered it.
+  const sc_time arrival = start + dur + period_;
+  sc_time done = arrival;
+  for (int pe : it->second) {
+    sc_time d = arrival - now;
+    to_pe[pe]->b_transport(gp, d);
+    if (!gp.is_response_ok()) return;
+    if (now + d > done) done = now + d;
+    activity.write(ext.kind, bits, static_cast<double>(bits) * energy_pj_per_bit_);
+  }
+  delay = done - now;
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+OutputNoc::OutputNoc(sc_core::sc_module_name name, std::int64_t width_bits,
+                     double energy_pj_per_bit, double core_period_ns, VcdWriter* trace)
+    : sc_module(name),
+      from_pe("from_pe"),
+      to_glb("to_glb"),
+      width_bits_(width_bits),
+      energy_pj_per_bit_(energy_pj_per_bit),
+      period_(core_period_ns, sc_core::SC_NS),
+      trace_(trace) {
+  from_pe.register_b_transport(this, &OutputNoc::b_transport);
+  if (trace_) trace_busy_ = trace_->add_signal("noc", "gon_busy", 1);
+}
+
+void OutputNoc::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
+  DfsimExtension& ext = extension_of(gp);
+  const sc_time now = sc_core::sc_time_stamp();
+  const std::int64_t bits = ext.bits();
+  const sc_time dur = period_ * static_cast<double>(cycles_for(bits, width_bits_));
+  // The psum row streams out while it is produced: the transfer may begin when the first psum
+  // is ready, but not before the bus is free, and ends no earlier than the last psum.
+  const sc_time ready = now + delay;
+  const sc_time earliest = std::min(std::max(ext.stream_start, now), ready);
+  const sc_time start = bus_.book(earliest, dur);
+  sc_time end = start + dur;
+  if (end < ready + period_) end = ready + period_;
+  if (trace_)
+    trace_->busy(trace_busy_, static_cast<std::uint64_t>(start.value()),
+                 static_cast<std::uint64_t>(end.value()));
+  activity.write(ext.kind, bits, static_cast<double>(bits) * energy_pj_per_bit_);
+
+  // Pack the psums to their stored width and write them to the GLB.
+  const auto* psums = reinterpret_cast<const std::uint32_t*>(gp.get_data_ptr());
+  const std::size_t bytes_per = static_cast<std::size_t>(ext.bits_per_value / 8);
+  packed_.resize(static_cast<std::size_t>(ext.values) * bytes_per);
+  for (std::int64_t i = 0; i < ext.values; ++i) {
+    const std::uint32_t v = psums[i];
+    std::memcpy(&packed_[static_cast<std::size_t>(i) * bytes_per], &v, bytes_per);  // little endian
+  }
+  Transaction t;
+  t.setup(tlm::TLM_WRITE_COMMAND, static_cast<std::uint64_t>(ext.glb_address), packed_.data(),
+          packed_.size());
+  t.ext().kind = DataKind::Psum;
+  t.ext().values = ext.values;
+  t.ext().bits_per_value = ext.bits_per_value;
+  sc_time d = start - now;
+  to_glb->b_transport(t.gp(), d);
+  check_response(t.gp(), "GON write to GLB");
+  if (now + d < end + period_) d = end + period_ - now;
+  delay = d;
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace dfsim

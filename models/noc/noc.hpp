@@ -1,0 +1,76 @@
+// Networks on chip of the row-stationary array.
+//  - MulticastNoc: a global input network (GIN) for one data type. A transaction occupies the
+//    bus for ceil(bits / width) cycles and reaches, one cycle later, every PE whose configured
+//    (row ID, col ID) equals its tag (Eyeriss: row and column multicast controllers).
+//  - OutputNoc: the global output network (GON) carrying psum rows from chain bottoms to the
+//    GLB.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/common/activity.hpp"
+#include "models/common/payload.hpp"
+
+namespace dfsim {
+
+class VcdWriter;
+
+class MulticastNoc : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<MulticastNoc> in;
+  tlm_utils::multi_passthrough_initiator_socket<MulticastNoc> to_pe;  // bound in PE order
+
+  MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits, double energy_pj_per_bit,
+               double core_period_ns, VcdWriter* trace);
+
+  // Configures each PE's (row ID, col ID); PEs given `disabled` never match.
+  void set_ids(const std::vector<NocTag>& ids);
+  static NocTag disabled() { return {-1, -1}; }
+
+  Activity activity;
+  const BusyResource& bus() const { return bus_; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
+  std::int64_t width_bits_;
+  double energy_pj_per_bit_;
+  sc_core::sc_time period_;
+  BusyResource bus_;
+  std::unordered_map<std::uint64_t, std::vector<int>> receivers_;  // tag -> PE indices
+  VcdWriter* trace_;
+  int trace_busy_ = -1;
+};
+
+class OutputNoc : public sc_core::sc_module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<OutputNoc> from_pe;
+  tlm_utils::simple_initiator_socket<OutputNoc> to_glb;
+
+  OutputNoc(sc_core::sc_module_name name, std::int64_t width_bits, double energy_pj_per_bit,
+            double core_period_ns, VcdWriter* trace);
+
+  Activity activity;
+
+ private:
+  void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
+  std::int64_t width_bits_;
+  double energy_pj_per_bit_;
+  sc_core::sc_time period_;
+  BusyResource bus_;
+  std::vector<unsigned char> packed_;
+  VcdWriter* trace_;
+  int trace_busy_ = -1;
+};
+
+}  // namespace dfsim

@@ -1,0 +1,207 @@
+#include "models/pe/pe.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "models/common/sim_error.hpp"
+#include "trace/vcd_writer.hpp"
+
+namespace dfsim {
+
+using sc_core::sc_time;
+
+namespace {
+
+// acc[i] += (w[i] * x) >> shift for the p filters of one output position.
+__attribute__((target_clones("avx2", "default"))) void mac_filters(Psum* acc,
+                                                                    const std::int32_t* w,
+                                                                    std::int32_t x, int shift,
+                                                                    std::int64_t p) {
+  for (std::int64_t i = 0; i < p; ++i) acc[i] += static_cast<Psum>((w[i] * x) >> shift);
+}
+
+}  // namespace
+
+Pe::Pe(sc_core::sc_module_name name, const ArchConfig& arch, int index, VcdWriter* trace)
+    : sc_module(name),
+      in("in"),
+      psum_down("psum_down"),
+      to_gon("to_gon"),
+      cfg_(arch.pe),
+      noc_(arch.noc),
+      period_(arch.core_period_ns(), sc_core::SC_NS),
+      trace_(trace) {
+  in.register_b_transport(this, &Pe::b_transport);
+  if (trace_) trace_busy_ = trace_->add_signal("pe_array", "pe" + std::to_string(index) + "_busy", 1);
+}
+
+void Pe::configure(const PeSetup& s) {
+  setup_ = s;
+  computed_ = false;
+  filter_loaded_ = 0;
+  filter_ready_ = ifmap_ready_ = compute_end_ = sc_core::SC_ZERO_TIME;
+  if (!s.active) return;
+  // The spads bound what one pass may ask of a PE.
+  if (s.p * s.q * s.S > cfg_.filter_spad_entries)
+    throw SimulationError(std::string(name()) + ": p*q*S exceeds the filter spad");
+  if (s.q * s.S > cfg_.ifmap_spad_entries)
+    throw SimulationError(std::string(name()) + ": q*S exceeds the ifmap spad");
+  if (s.p > cfg_.psum_spad_entries)
+    throw SimulationError(std::string(name()) + ": p exceeds the psum spad");
+  weights_.assign(static_cast<std::size_t>(s.q * s.S * s.p), 0);
+  ifmap_.assign(static_cast<std::size_t>(s.n * s.q * s.padded_width), 0);
+  ifmap_loaded_.assign(static_cast<std::size_t>(s.n), 0);
+  partial_.assign(static_cast<std::size_t>(s.n * s.F * s.p), 0);
+  out_.resize(static_cast<std::size_t>(s.n * s.p * s.F));
+}
+
+void Pe::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
+  DfsimExtension& ext = extension_of(gp);
+  if (!setup_.active) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const sc_time at = sc_core::sc_time_stamp() + delay;
+  switch (ext.op) {
+    case PeOp::LoadFilter: load_filter(gp, ext, at); break;
+    case PeOp::LoadIfmap: load_ifmap(gp, ext, at); break;
+    case PeOp::PsumIn: psum_in(gp, ext, delay); return;
+    case PeOp::None: gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE); return;
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void Pe::load_filter(tlm::tlm_generic_payload& gp, const DfsimExtension& ext, const sc_time& at) {
+  const std::int64_t p = setup_.p, q = setup_.q, S = setup_.S;
+  if (ext.values != p * q * S)
+    throw SimulationError(std::string(name()) + ": filter load of " + std::to_string(ext.values) +
+                          " weights, expected p*q*S = " + std::to_string(p * q * S));
+  const auto* w = reinterpret_cast<const Value*>(gp.get_data_ptr());  // [p][q][S]
+  for (std::int64_t pi = 0; pi < p; ++pi)
+    for (std::int64_t qi = 0; qi < q; ++qi)
+      for (std::int64_t s = 0; s < S; ++s) weights_[(qi * S + s) * p + pi] = w[(pi * q + qi) * S + s];
+  filter_loaded_ = ext.values;
+  rf.writes_of(DataKind::Weight, ext.values, 16, cfg_.spad_write_energy_pj);
+  filter_ready_ = std::max(filter_ready_, at);
+}
+
+void Pe::load_ifmap(tlm::tlm_generic_payload& gp, const DfsimExtension& ext, const sc_time& at) {
+  const std::int64_t row = setup_.q * setup_.padded_width;
+  if (ext.values != row || ext.image < 0 || ext.image >= setup_.n)
+    throw SimulationError(std::string(name()) + ": unexpected ifmap row for image " +
+                          std::to_string(ext.image));
+  std::memcpy(&ifmap_[static_cast<std::size_t>(ext.image * row)], gp.get_data_ptr(),
+              static_cast<std::size_t>(row) * sizeof(Value));
+  ifmap_loaded_[static_cast<std::size_t>(ext.image)] = 1;
+  rf.writes_of(DataKind::Ifmap, row, 16, cfg_.spad_write_energy_pj);
+  ifmap_ready_ = std::max(ifmap_ready_, at);
+}
+
+void Pe::compute() {
+  const std::int64_t n = setup_.n, p = setup_.p, q = setup_.q, S = setup_.S, F = setup_.F;
+  const std::int64_t Wp = setup_.padded_width, stride = setup_.stride;
+  if (filter_loaded_ != p * q * S ||
+      std::count(ifmap_loaded_.begin(), ifmap_loaded_.end(), 1) != n)
+    throw SimulationError(std::string(name()) + ": psums arrived before the filter and ifmap rows");
+  const int shift = static_cast<int>(setup_.arith.product_shift);
+  std::int64_t zeros = 0;
+  for (std::int64_t ni = 0; ni < n; ++ni)
+    for (std::int64_t qi = 0; qi < q; ++qi) {
+      const Value* row = &ifmap_[static_cast<std::size_t>((ni * q + qi) * Wp)];
+      for (std::int64_t s = 0; s < S; ++s) {
+        const std::int32_t* w = &weights_[static_cast<std::size_t>((qi * S + s) * p)];
+        Psum* acc = &partial_[static_cast<std::size_t>(ni * F * p)];
+        for (std::int64_t f = 0; f < F; ++f, acc += p) {
+          const std::int32_t x = row[f * stride + s];
+          // Zero gating: a zero ifmap skips the filter read and the MAC.
+          if (x == 0 && cfg_.zero_gating) {
+            ++zeros;
+            continue;
+          }
+          mac_filters(acc, w, x, shift, p);
+        }
+      }
+    }
+  const std::int64_t total = n * F * p * q * S;
+  const std::int64_t gated = zeros * p;
+  macs += total - gated;
+  gated_macs += gated;
+  mac_energy_pj += static_cast<double>(total - gated) * cfg_.mac_energy_pj;
+  // Per MAC: ifmap and psum spad read, psum write; the filter read only if not gated.
+  rf.reads_of(DataKind::Ifmap, total, 16, cfg_.spad_read_energy_pj);
+  rf.reads_of(DataKind::Weight, total - gated, 16, cfg_.spad_read_energy_pj);
+  const std::int64_t pbits = setup_.arith.psum_bits;
+  rf.reads_of(DataKind::Psum, total, pbits, cfg_.spad_read_energy_pj);
+  rf.writes_of(DataKind::Psum, total, pbits, cfg_.spad_write_energy_pj);
+
+  // Timing: one MAC per cycle (gating saves energy, not time) once the filters are in; the
+  // ifmap stream must also have delivered the last window, leaving p*q*S MACs after it.
+  const sc_time start = filter_ready_;
+  const sc_time tail = period_ * static_cast<double>(p * q * S + cfg_.pipeline_stages);
+  compute_end_ = std::max(start + period_ * static_cast<double>(total + cfg_.pipeline_stages),
+                          ifmap_ready_ + tail);
+  busy_time += compute_end_ - start;
+  if (trace_)
+    trace_->busy(trace_busy_, static_cast<std::uint64_t>(start.value()),
+                 static_cast<std::uint64_t>(compute_end_.value()));
+  computed_ = true;
+}
+
+void Pe::psum_in(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
+  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time arrived = now + delay;
+  if (!computed_) compute();
+  const std::int64_t n = setup_.n, p = setup_.p, F = setup_.F;
+  const std::int64_t count = n * p * F;
+  const Psum mask = setup_.arith.mask();
+  if (ext.values != 0 && ext.values != count)
+    throw SimulationError(std::string(name()) + ": psum row of " + std::to_string(ext.values) +
+                          " values, expected " + std::to_string(count));
+  const auto* incoming = reinterpret_cast<const Psum*>(gp.get_data_ptr());
+  for (std::int64_t pi = 0; pi < p; ++pi)
+    for (std::int64_t ni = 0; ni < n; ++ni)
+      for (std::int64_t f = 0; f < F; ++f) {
+        const std::size_t o = static_cast<std::size_t>((pi * n + ni) * F + f);
+        const Psum mine = partial_[static_cast<std::size_t>((ni * F + f) * p + pi)];
+        out_[o] = (ext.values ? incoming[o] + mine : mine) & mask;
+      }
+  if (ext.values) {
+    rf.writes_of(DataKind::Psum, count, setup_.arith.psum_bits, cfg_.spad_write_energy_pj);
+    rf.reads_of(DataKind::Psum, count, setup_.arith.psum_bits, cfg_.spad_read_energy_pj);
+  }
+  // The psum row streams on as positions finish: its last value leaves a pipeline's depth
+  // after both this PE's last MAC and the last incoming psum.
+  sc_time out_end = std::max(compute_end_, arrived) + period_ * static_cast<double>(cfg_.pipeline_stages);
+
+  Transaction t;
+  t.setup(tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(out_.data()),
+          out_.size() * sizeof(Psum));
+  t.ext() = ext;
+  t.ext().op = PeOp::PsumIn;
+  t.ext().kind = DataKind::Psum;
+  t.ext().values = count;
+  t.ext().bits_per_value = setup_.arith.psum_bits;
+  sc_time d;
+  if (setup_.chain_bottom) {
+    // Positions finish one after another, so the row starts streaming out after the first.
+    t.ext().stream_start = filter_ready_ + period_ * static_cast<double>(p * setup_.q * setup_.S);
+    d = out_end - now;
+    to_gon->b_transport(t.gp(), d);
+  } else {
+    // Local link to the PE below: streams alongside the computation.
+    const sc_time dur = period_ * static_cast<double>((count * setup_.arith.psum_bits +
+                                                       noc_.local_link_bits - 1) /
+                                                      noc_.local_link_bits);
+    const sc_time earliest = out_end > dur ? out_end - dur : sc_core::SC_ZERO_TIME;
+    const sc_time end = std::max(link_.book(earliest, dur) + dur, out_end);
+    d = end - now;
+    link_activity.write(DataKind::Psum, t.ext().bits(),
+                        static_cast<double>(t.ext().bits()) * noc_.energy_pj_per_bit);
+    psum_down->b_transport(t.gp(), d);
+  }
+  check_response(t.gp(), name());
+  delay = d;
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace dfsim

@@ -1,0 +1,127 @@
+// dfsim command line: run | map.
+#include <boost/program_options.hpp>
+
+#include <systemc>
+
+#include <iostream>
+#include <sstream>
+
+#include "config/config_node.hpp"
+#include "core/run.hpp"
+#include "models/common/sim_error.hpp"
+
+namespace po = boost::program_options;
+using namespace dfsim;
+
+namespace {
+
+const char* kUsage =
+    "dfsim " DFSIM_VERSION " - DNN accelerator simulator (SystemC/TLM-2.0)\n\n"
+    "Usage:\n"
+    "  dfsim run --arch FILE --workload FILE [options]   simulate and report\n"
+    "  dfsim map --arch FILE --workload FILE [options]   mapping and estimate only\n"
+    "  dfsim --help | --version\n\n"
+    "Examples:\n"
+    "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/alexnet.yaml \\\n"
+    "            --layers conv1,conv2,conv3,conv4,conv5 --batch 4\n"
+    "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/vgg16.yaml \\\n"
+    "            --layers conv1_1 --out results --vcd conv1_1.vcd\n"
+    "  dfsim map --arch configs/eyeriss_v1.yaml --workload workloads/resnet50.yaml --objective edp\n";
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+int run_command(const std::string& cmd, const std::vector<std::string>& args) {
+  po::options_description desc("Options");
+  std::string layers;
+  std::int64_t batch = 0;
+  RunOptions opt;
+  bool no_check = false;
+  desc.add_options()("help,h", "this help")
+      ("arch", po::value<std::string>(&opt.arch_file)->required(), "architecture YAML")
+      ("workload", po::value<std::string>(&opt.workload_file)->required(), "network YAML")
+      ("layers", po::value<std::string>(&layers), "comma-separated layer names (default: all)")
+      ("batch", po::value<std::int64_t>(&batch), "batch size N for every layer")
+      ("seed", po::value<std::uint64_t>(&opt.seed)->default_value(1), "seed of the generated data")
+      ("objective", po::value<std::string>(&opt.objective)->default_value("latency"),
+       "mapper objective: energy | latency | edp")
+      ("mapping", po::value<std::string>(&opt.mapping_file), "YAML file of pinned mappings")
+      ("out", po::value<std::string>(&opt.out_dir), "write DIR/stats.json")
+      ("vcd", po::value<std::string>(&opt.vcd_file), "write a VCD waveform")
+      ("no-check", po::bool_switch(&no_check), "skip the comparison with the reference convolution");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help")) {
+    std::cout << kUsage << "\n" << desc;
+    return 0;
+  }
+  po::notify(vm);
+  opt.layers = split(layers);
+  if (vm.count("batch")) opt.batch = batch;
+  opt.check = !no_check;
+
+  if (cmd == "map") {
+    const Plan plan = make_plan(opt);
+    std::cout << plan.arch << "\nMappings (" << opt.objective << "):\n";
+    for (const auto& lp : plan.layers) {
+      const auto& e = lp.map.estimate;
+      std::cout << "  " << lp.layer << "\n    " << lp.map.mapping << "\n    estimate: " << e.cycles
+                << " cycles (" << static_cast<double>(e.cycles) * plan.arch.core_period_ns() * 1e-6
+                << " ms), " << e.energy_pj * 1e-6 << " uJ w/o idle, active PEs " << e.active_pes
+                << ", passes " << e.passes << ", DRAM " << e.dram_bytes << " B; "
+                << lp.map.candidates_evaluated << " candidates\n";
+    }
+    return 0;
+  }
+  const RunResult r = run_simulation(opt);
+  print_table(std::cout, r.info, r.layers, r.total);
+  if (!opt.out_dir.empty()) std::cout << "\nwrote " << opt.out_dir << "/stats.json\n";
+  if (!opt.vcd_file.empty()) std::cout << "wrote " << opt.vcd_file << "\n";
+  if (r.total.output_check == "fail") {
+    std::cerr << "dfsim: error: simulated outputs differ from the reference convolution\n";
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // SystemC prints a banner on first use; keep stdout for results.
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::cout << kUsage;
+      return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+      std::cout << "dfsim " << DFSIM_VERSION << " (SystemC " << sc_core::sc_release() << ")\n";
+      return 0;
+    }
+    const std::string cmd = args[0];
+    if (cmd != "run" && cmd != "map") {
+      std::cerr << "dfsim: error: unknown command '" << cmd << "' (expected run or map)\n";
+      return 2;
+    }
+    return run_command(cmd, {args.begin() + 1, args.end()});
+  } catch (const ConfigError& e) {
+    std::cerr << "dfsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const po::error& e) {
+    std::cerr << "dfsim: error: " << e.what() << " (see dfsim --help)\n";
+    return 2;
+  } catch (const SimulationError& e) {
+    std::cerr << "dfsim: internal error: " << e.what() << "\n";
+    return 4;
+  } catch (const std::exception& e) {
+    std::cerr << "dfsim: error: " << e.what() << "\n";
+    return 1;
+  }
+}

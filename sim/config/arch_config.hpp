@@ -1,0 +1,90 @@
+// Architecture description: what the hardware is, separate from how it behaves (models/).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+namespace dfsim {
+
+class ConfigNode;
+
+struct ClockConfig {
+  double core_mhz = 200;
+  double link_mhz = 90;
+  // Synchronizer depth of the asynchronous FIFOs between the two domains, in cycles of the
+  // receiving clock.
+  std::int64_t cdc_sync_cycles = 2;
+};
+
+struct DramConfig {
+  std::int64_t bus_width_bits = 64;          // data pins of the link, one transfer per link cycle
+  double bandwidth_gbytes_per_s = 0;         // device limit; 0 = only the bus limits
+  double latency_ns = 100;                   // first-data latency of a burst
+  std::int64_t burst_bytes = 64;             // transfer granularity
+  double energy_pj_per_bit = 28.75;          // 460 pJ per 16-bit word
+};
+
+struct GlbConfig {
+  std::int64_t banks = 27;                 // all banks, including the filter banks
+  std::int64_t bank_bytes = 4096;
+  std::int64_t bank_width_bits = 64;       // bits per bank access; one access per core cycle
+  std::int64_t filter_banks = 2;           // banks reserved for filters; the rest hold ifmaps/psums
+  double read_energy_pj_per_bit = 0.9375;  // 15 pJ per 16-bit word
+  double write_energy_pj_per_bit = 0.9375;
+  std::int64_t size_bytes() const { return banks * bank_bytes; }
+};
+
+struct NocConfig {
+  std::int64_t ifmap_gin_bits = 16;  // width of the ifmap global input network
+  std::int64_t filter_gin_bits = 64;
+  std::int64_t psum_gin_bits = 64;
+  std::int64_t gon_bits = 64;        // global output network (psums / ofmaps to the GLB)
+  std::int64_t local_link_bits = 64; // PE-to-PE vertical psum links
+  double energy_pj_per_bit = 0.25;   // per bit delivered to one PE (4 pJ per 16-bit value)
+};
+
+struct PeConfig {
+  std::int64_t filter_spad_entries = 224;
+  std::int64_t ifmap_spad_entries = 12;
+  std::int64_t psum_spad_entries = 24;
+  std::int64_t macs_per_cycle = 1;
+  std::int64_t pipeline_stages = 3;
+  bool zero_gating = true;  // a zero ifmap value skips the filter read and the MAC
+  double spad_read_energy_pj = 1.0;   // per entry read, any spad
+  double spad_write_energy_pj = 1.0;  // per entry written
+  double mac_energy_pj = 2.0;         // per 16-bit MAC performed
+};
+
+struct DataConfig {
+  std::int64_t weight_bits = 16;
+  std::int64_t ifmap_bits = 16;
+  std::int64_t psum_bits = 16;  // psums wrap modulo 2^psum_bits (see docs/models.md)
+};
+
+struct ArchConfig {
+  std::string name;
+  std::string source_file;
+  std::string array;  // which array model: "row_stationary"
+  std::int64_t pe_rows = 12;
+  std::int64_t pe_cols = 14;
+  ClockConfig clocks;
+  DramConfig dram;
+  GlbConfig glb;
+  NocConfig noc;
+  PeConfig pe;
+  DataConfig data;
+  double idle_power_mw = 0;  // leakage and clock tree, charged for every simulated second
+
+  std::int64_t num_pes() const { return pe_rows * pe_cols; }
+  double core_period_ns() const { return 1000.0 / clocks.core_mhz; }
+  double link_period_ns() const { return 1000.0 / clocks.link_mhz; }
+};
+
+ArchConfig load_arch(const std::string& path);
+ArchConfig load_arch_from_string(const std::string& text, const std::string& origin);
+ArchConfig parse_arch(const ConfigNode& root);
+
+std::ostream& operator<<(std::ostream& os, const ArchConfig& a);
+
+}  // namespace dfsim

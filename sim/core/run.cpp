@@ -1,0 +1,110 @@
+#include "core/run.hpp"
+
+#include <systemc>
+
+#include <thread>
+
+#include "config/config_node.hpp"
+#include "core/tensor.hpp"
+#include "models/arrays/row_stationary_array.hpp"
+#include "trace/vcd_writer.hpp"
+
+namespace dfsim {
+
+Plan make_plan(const RunOptions& opt) {
+  Plan plan;
+  plan.arch = load_arch(opt.arch_file);
+  plan.network = load_network(opt.workload_file);
+  if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
+  plan.objective = parse_objective(opt.objective);
+  std::map<std::string, PinnedMapping> pinned;
+  if (!opt.mapping_file.empty()) {
+    pinned = load_pinned_mappings(opt.mapping_file);
+    for (const auto& [name, pm] : pinned) {
+      bool found = false;
+      for (const auto& l : plan.network.layers) found = found || l.name == name;
+      if (!found)
+        throw ConfigError(pm.where + ": mappings." + name + ": no layer '" + name +
+                          "' in the run");
+    }
+  }
+  RowStationaryMapper mapper(plan.arch, plan.objective);
+  for (Layer l : plan.network.layers) {
+    if (opt.batch) {
+      if (*opt.batch < 1) throw ConfigError("--batch: must be >= 1");
+      l.N = *opt.batch;
+    }
+    auto it = pinned.find(l.name);
+    RsMapResult r = it != pinned.end() ? mapper.evaluate_pinned(l, it->second.mapping, it->second.where)
+                                       : mapper.map(l);
+    plan.layers.push_back({l, r});
+  }
+  return plan;
+}
+
+RunInfo run_info(const Plan& plan, const RunOptions& opt) {
+  RunInfo info;
+  info.arch_name = plan.arch.name;
+  info.arch_file = opt.arch_file;
+  info.workload_name = plan.network.name;
+  info.workload_file = opt.workload_file;
+  info.objective = to_string(plan.objective);
+  info.batch = plan.layers.empty() ? 1 : plan.layers.front().layer.N;
+  info.seed = opt.seed;
+  info.clock_mhz = plan.arch.clocks.core_mhz;
+  return info;
+}
+
+RunResult run_simulation(const RunOptions& opt) {
+  const Plan plan = make_plan(opt);
+  RunResult result;
+  result.info = run_info(plan, opt);
+
+  std::vector<LayerData> data;
+  data.reserve(plan.layers.size());
+  for (const auto& lp : plan.layers) data.push_back(make_layer_data(lp.layer, opt.seed));
+
+  // The reference convolutions run on a second core while the simulation runs on this one.
+  std::vector<Tensor4> expected(plan.layers.size());
+  std::thread reference;
+  if (opt.check)
+    reference = std::thread([&] {
+      for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+        const Layer& l = plan.layers[i].layer;
+        expected[i] = reference_conv(l, data[i], Arithmetic{l.product_shift, plan.arch.data.psum_bits, l.relu});
+      }
+    });
+  struct JoinGuard {
+    std::thread& t;
+    ~JoinGuard() {
+      if (t.joinable()) t.join();
+    }
+  } guard{reference};
+
+  std::vector<LayerJob> jobs;
+  for (std::size_t i = 0; i < plan.layers.size(); ++i)
+    jobs.push_back({plan.layers[i].layer, &data[i], plan.layers[i].map.mapping, plan.layers[i].map.estimate});
+
+  std::unique_ptr<VcdWriter> vcd;
+  if (!opt.vcd_file.empty()) vcd = std::make_unique<VcdWriter>();
+  auto array = std::make_unique<RowStationaryArray>("accelerator", plan.arch, std::move(jobs), vcd.get());
+  sc_core::sc_start();
+  if (array->error()) std::rethrow_exception(array->error());
+  if (reference.joinable()) reference.join();
+
+  for (std::size_t i = 0; i < array->outcomes().size(); ++i) {
+    LayerStats s = array->outcomes()[i].stats;
+    if (opt.check) s.output_check = array->outcomes()[i].ofmap == expected[i] ? "pass" : "fail";
+    result.layers.push_back(s);
+  }
+  result.total = total_of(result.layers);
+  if (vcd) vcd->write(opt.vcd_file);
+  if (!opt.out_dir.empty()) write_stats_json(opt.out_dir, result.info, result.layers, result.total);
+  return result;
+}
+
+}  // namespace dfsim
+
+// Debian's libsystemc references sc_main; dfsim's programs have their own main() and start
+// the kernel with sc_start, so this is never called.
+int sc_main(int, char**) { return 1; }

@@ -1,0 +1,55 @@
+// One simulation run: load configs, map every layer, elaborate the array, simulate, check.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/arch_config.hpp"
+#include "mapper/row_stationary_mapper.hpp"
+#include "stats/stats.hpp"
+#include "workload/layer.hpp"
+
+namespace dfsim {
+
+struct RunOptions {
+  std::string arch_file;
+  std::string workload_file;
+  std::vector<std::string> layers;       // empty: all
+  std::optional<std::int64_t> batch;     // overrides every layer's N
+  std::uint64_t seed = 1;
+  std::string objective = "latency";
+  std::string mapping_file;              // pinned mappings, optional
+  std::string out_dir;                   // writes stats.json when set
+  std::string vcd_file;                  // writes a waveform when set
+  bool check = true;
+};
+
+struct LayerPlan {
+  Layer layer;
+  RsMapResult map;
+};
+
+struct Plan {
+  ArchConfig arch;
+  Network network;
+  Objective objective = Objective::Latency;
+  std::vector<LayerPlan> layers;
+};
+
+// Loads and validates the inputs and maps every layer (no SystemC involved).
+Plan make_plan(const RunOptions& opt);
+
+struct RunResult {
+  RunInfo info;
+  std::vector<LayerStats> layers;
+  LayerStats total;
+};
+
+// Elaborates the array and simulates; a process can do this once (SystemC).
+RunResult run_simulation(const RunOptions& opt);
+
+RunInfo run_info(const Plan& plan, const RunOptions& opt);
+
+}  // namespace dfsim

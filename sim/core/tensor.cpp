@@ -1,0 +1,96 @@
+#include "core/tensor.hpp"
+
+#include <cmath>
+#include <utility>
+
+namespace dfsim {
+
+namespace {
+
+// splitmix64: a fixed, portable generator (std::uniform_int_distribution is not portable).
+std::uint64_t splitmix64(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+std::uint64_t hash_name(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+}  // namespace
+
+LayerData make_layer_data(const Layer& l, std::uint64_t seed) {
+  LayerData d{Tensor4(l.N, l.C, l.H, l.W), Tensor4(l.M, l.C_per_group(), l.R, l.S)};
+  std::uint64_t state = seed ^ hash_name(l.name);
+  // Exactly round(density * count) non-zero ifmap values in [1, 127], at positions drawn by
+  // a seeded partial Fisher-Yates shuffle.
+  const std::size_t count = d.ifmap.data.size();
+  const auto nonzeros = static_cast<std::size_t>(std::llround(l.input_density * static_cast<double>(count)));
+  if (nonzeros == count) {
+    for (auto& v : d.ifmap.data) v = static_cast<Value>(1 + splitmix64(state) % 127);
+  } else {
+    std::vector<std::uint32_t> order(count);
+    for (std::size_t i = 0; i < count; ++i) order[i] = static_cast<std::uint32_t>(i);
+    for (std::size_t i = 0; i < nonzeros; ++i) {
+      const std::size_t j = i + splitmix64(state) % (count - i);
+      std::swap(order[i], order[j]);
+      d.ifmap.data[order[i]] = static_cast<Value>(1 + splitmix64(state) % 127);
+    }
+  }
+  for (auto& v : d.weights.data) v = static_cast<Value>(static_cast<int>(splitmix64(state) % 256) - 128);
+  return d;
+}
+
+__attribute__((target_clones("avx2", "default"))) void mac_row(Psum* out, const Value* in,
+                                                                std::int64_t stride, Value w,
+                                                                std::int64_t shift,
+                                                                std::int64_t count) {
+  const std::int32_t wv = w;
+  const int sh = static_cast<int>(shift);
+  if (stride == 1) {
+    for (std::int64_t f = 0; f < count; ++f)
+      out[f] += static_cast<Psum>((wv * static_cast<std::int32_t>(in[f])) >> sh);
+  } else {
+    for (std::int64_t f = 0; f < count; ++f)
+      out[f] += static_cast<Psum>((wv * static_cast<std::int32_t>(in[f * stride])) >> sh);
+  }
+}
+
+Tensor4 reference_conv(const Layer& l, const LayerData& d, const Arithmetic& arith) {
+  const std::int64_t E = l.E(), F = l.F(), Cg = l.C_per_group(), Mg = l.M_per_group();
+  const std::int64_t Hp = l.H + 2 * l.padding, Wp = l.W + 2 * l.padding;
+  Tensor4 out(l.N, l.M, E, F);
+  std::vector<Value> padded(static_cast<std::size_t>(l.C * Hp * Wp));
+  std::vector<Psum> acc(static_cast<std::size_t>(E * F));
+  for (std::int64_t n = 0; n < l.N; ++n) {
+    std::fill(padded.begin(), padded.end(), 0);
+    for (std::int64_t c = 0; c < l.C; ++c)
+      for (std::int64_t h = 0; h < l.H; ++h)
+        for (std::int64_t w = 0; w < l.W; ++w)
+          padded[(c * Hp + h + l.padding) * Wp + w + l.padding] = d.ifmap.at(n, c, h, w);
+    for (std::int64_t m = 0; m < l.M; ++m) {
+      const std::int64_t g = m / Mg;
+      std::fill(acc.begin(), acc.end(), 0);
+      for (std::int64_t c = 0; c < Cg; ++c) {
+        const Value* plane = &padded[(g * Cg + c) * Hp * Wp];
+        for (std::int64_t r = 0; r < l.R; ++r)
+          for (std::int64_t s = 0; s < l.S; ++s) {
+            const Value wv = d.weights.at(m, c, r, s);
+            for (std::int64_t e = 0; e < E; ++e)
+              mac_row(&acc[e * F], &plane[(e * l.stride + r) * Wp + s], l.stride, wv,
+                      arith.product_shift, F);
+          }
+      }
+      for (std::int64_t e = 0; e < E; ++e)
+        for (std::int64_t f = 0; f < F; ++f)
+          out.at(n, m, e, f) = arith.to_ofmap(acc[e * F + f]);
+    }
+  }
+  return out;
+}
+
+}  // namespace dfsim

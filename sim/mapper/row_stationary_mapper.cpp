@@ -1,0 +1,139 @@
+#include "mapper/row_stationary_mapper.hpp"
+
+#include <set>
+#include <vector>
+
+#include "config/config_node.hpp"
+#include "mapper/rs_tiling.hpp"
+
+namespace dfsim {
+
+namespace {
+
+// Values of a blocking factor in 1..max worth trying: for each block count k, the smallest
+// block that still needs only k blocks (larger ones waste the array without fewer passes).
+std::vector<std::int64_t> balanced_factors(std::int64_t total, std::int64_t max) {
+  std::set<std::int64_t> out;
+  for (std::int64_t k = 1; k <= total; ++k) {
+    const std::int64_t b = ceil_div64(total, k);
+    if (b <= max) out.insert(b);
+    if (b == 1) break;
+  }
+  return {out.begin(), out.end()};
+}
+
+}  // namespace
+
+double RowStationaryMapper::score(const RsEstimate& e) const {
+  // Idle power is charged for the whole run, so it belongs in the energy objective.
+  const double seconds = static_cast<double>(e.cycles) * arch_.core_period_ns() * 1e-9;
+  const double energy = e.energy_pj + arch_.idle_power_mw * 1e-3 * seconds * 1e12;
+  switch (objective_) {
+    case Objective::Energy: return energy;
+    case Objective::Latency: return static_cast<double>(e.cycles);
+    case Objective::Edp: return energy * static_cast<double>(e.cycles);
+  }
+  return 0;
+}
+
+RsMapResult RowStationaryMapper::map(const Layer& l) const {
+  RsMapResult best;
+  double best_score = 0;
+  bool found = false;
+  std::string last_reason = "no candidate";
+  const std::int64_t E = l.E(), Cg = l.C_per_group(), Mg = l.M_per_group();
+  if (l.R > arch_.pe_rows || l.S > arch_.pe.ifmap_spad_entries) {
+    RsMapping m;
+    throw ConfigError("layer '" + l.name + "': no row-stationary mapping fits: " +
+                      rs_check_capacity(arch_, l, m));
+  }
+  const std::int64_t qmax = std::min(Cg, arch_.pe.ifmap_spad_entries / l.S);
+  const std::int64_t pmax = std::min(Mg, arch_.pe.psum_spad_entries);
+  const auto widths = balanced_factors(E, arch_.pe_cols);
+  // Widest strips first: among equal scores the contiguous PE set the paper draws wins.
+  for (auto it = widths.rbegin(); it != widths.rend(); ++it) {
+    const std::int64_t e = *it;
+    RsMapping m;
+    m.strip_width = e;
+    const std::int64_t slots = m.slots(arch_, l);
+    for (std::int64_t ns : balanced_factors(ceil_div64(E, e), slots))
+      for (std::int64_t n : balanced_factors(l.N, l.N))
+        for (std::int64_t q : balanced_factors(Cg, qmax))
+          for (std::int64_t p : balanced_factors(Mg, pmax)) {
+            if (p * q * l.S > arch_.pe.filter_spad_entries) continue;
+            for (std::int64_t r : balanced_factors(ceil_div64(Cg, q), m.bands(arch_, l)))
+              for (std::int64_t t : balanced_factors(ceil_div64(Mg, p), slots / (ns * r)))
+                for (bool resident : {true, false}) {
+                  m.strips_per_pass = ns;
+                  m.n = n;
+                  m.p = p;
+                  m.q = q;
+                  m.r = r;
+                  m.t = t;
+                  m.ifmap_resident = resident;
+                  RsEstimate est = estimate_rs(arch_, l, m);
+                  ++best.candidates_evaluated;
+                  if (!est.feasible) {
+                    last_reason = est.why_infeasible;
+                    continue;
+                  }
+                  const double s = score(est);
+                  if (!found || s < best_score) {
+                    found = true;
+                    best_score = s;
+                    best.mapping = m;
+                    best.estimate = est;
+                  }
+                }
+          }
+  }
+  if (!found)
+    throw ConfigError("layer '" + l.name + "': no row-stationary mapping fits the array (" +
+                      std::to_string(best.candidates_evaluated) +
+                      " candidates; last reason: " + last_reason + ")");
+  const RsGlbPlan g = rs_glb_plan(arch_, l, best.mapping);
+  best.mapping.ifmap_banks = g.ifmap_banks;
+  best.mapping.psum_banks = g.psum_banks;
+  return best;
+}
+
+RsMapResult RowStationaryMapper::evaluate_pinned(const Layer& l, RsMapping m,
+                                                 const std::string& where) const {
+  RsMapResult res;
+  m.pinned = true;
+  res.estimate = estimate_rs(arch_, l, m);
+  res.candidates_evaluated = 1;
+  if (!res.estimate.feasible)
+    throw ConfigError(where + ": mapping for layer '" + l.name +
+                      "' does not fit: " + res.estimate.why_infeasible);
+  const RsGlbPlan g = rs_glb_plan(arch_, l, m);
+  m.ifmap_banks = g.ifmap_banks;
+  m.psum_banks = g.psum_banks;
+  res.mapping = m;
+  return res;
+}
+
+std::map<std::string, PinnedMapping> load_pinned_mappings(const std::string& path) {
+  ConfigNode root = ConfigNode::load_file(path);
+  root.expect_keys({"mappings"});
+  std::map<std::string, PinnedMapping> out;
+  ConfigNode maps = root.at("mappings");
+  for (const std::string& name : maps.keys()) {
+    ConfigNode n = maps.at(name);
+    n.expect_keys({"strip_width", "strips_per_pass", "n", "p", "q", "r", "t", "ifmap_resident"});
+    PinnedMapping pm;
+    pm.where = n.where();
+    pm.mapping.strip_width = n.get_int_min("strip_width", 1);
+    pm.mapping.strips_per_pass = n.get_int_min("strips_per_pass", 1, 1);
+    pm.mapping.n = n.get_int_min("n", 1, 1);
+    pm.mapping.p = n.get_int_min("p", 1);
+    pm.mapping.q = n.get_int_min("q", 1);
+    pm.mapping.r = n.get_int_min("r", 1, 1);
+    pm.mapping.t = n.get_int_min("t", 1, 1);
+    pm.mapping.ifmap_resident = n.get_bool("ifmap_resident", false);
+    out[name] = pm;
+  }
+  return out;
+}
+
+}  // namespace dfsim

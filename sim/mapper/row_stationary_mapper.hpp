@@ -1,0 +1,46 @@
+// Searches row-stationary mappings of a layer under the array's capacities.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "config/arch_config.hpp"
+#include "mapper/rs_mapping.hpp"
+#include "workload/layer.hpp"
+
+namespace dfsim {
+
+class ConfigNode;
+
+struct RsMapResult {
+  RsMapping mapping;
+  RsEstimate estimate;
+  std::int64_t candidates_evaluated = 0;
+};
+
+class RowStationaryMapper {
+ public:
+  RowStationaryMapper(const ArchConfig& arch, Objective objective)
+      : arch_(arch), objective_(objective) {}
+
+  // Best feasible mapping for the objective; ties go to the first candidate in enumeration
+  // order, so the result is deterministic. Throws ConfigError if nothing fits.
+  RsMapResult map(const Layer& layer) const;
+  // Evaluates a user-pinned mapping; throws ConfigError (naming `where`) if it does not fit.
+  RsMapResult evaluate_pinned(const Layer& layer, RsMapping m, const std::string& where) const;
+
+ private:
+  double score(const RsEstimate& e) const;
+  const ArchConfig& arch_;
+  Objective objective_;
+};
+
+// Pinned mappings: a YAML file `mappings: {layer_name: {strip_width, strips_per_pass, n, p, q,
+// r, t, ifmap_resident}}`.
+struct PinnedMapping {
+  RsMapping mapping;
+  std::string where;  // file:line:col for error messages
+};
+std::map<std::string, PinnedMapping> load_pinned_mappings(const std::string& path);
+
+}  // namespace dfsim

@@ -1,0 +1,141 @@
+#include "mapper/rs_mapping.hpp"
+
+#include <algorithm>
+#include <ostream>
+
+#include "config/config_node.hpp"
+#include "mapper/rs_tiling.hpp"
+
+namespace dfsim {
+
+Objective parse_objective(const std::string& s) {
+  if (s == "energy") return Objective::Energy;
+  if (s == "latency") return Objective::Latency;
+  if (s == "edp") return Objective::Edp;
+  throw ConfigError("--objective: '" + s + "' is not one of: energy latency edp");
+}
+
+const char* to_string(Objective o) {
+  switch (o) {
+    case Objective::Energy: return "energy";
+    case Objective::Latency: return "latency";
+    case Objective::Edp: return "edp";
+  }
+  return "?";
+}
+
+namespace {
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// Core cycles to move `bits` over a bus `width` bits wide.
+std::int64_t bus_cycles(std::int64_t bits, std::int64_t width) { return ceil_div(bits, width); }
+
+}  // namespace
+
+RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) {
+  RsEstimate est;
+  auto fail = [&](const std::string& why) {
+    est.feasible = false;
+    est.why_infeasible = why;
+    return est;
+  };
+  std::string why = rs_check_capacity(a, l, m);
+  if (!why.empty()) return fail(why);
+  const RsTiling tiling(a, l, m);
+  const RsGlbPlan glb = rs_glb_plan(a, l, m);
+  if (!glb.why_not.empty()) return fail(glb.why_not);
+
+  const double ibits = static_cast<double>(a.data.ifmap_bits);
+  const double wbits = static_cast<double>(a.data.weight_bits);
+  const double pbits = static_cast<double>(a.data.psum_bits);
+  const std::int64_t F = l.F(), S = l.S, R = l.R, Wp = l.W + 2 * l.padding;
+  const double core_per_link = a.clocks.core_mhz / a.clocks.link_mhz;
+  const double dram_bytes_per_link_cycle = rs_dram_bytes_per_link_cycle(a);
+
+  double dram_bits = 0, glb_read_bits = 0, glb_write_bits = 0, noc_bits = 0;
+  double spad_reads = 0, spad_writes = 0, macs = 0;
+  std::int64_t pass_cycles_total = 0;
+
+  tiling.for_each_pass_shape([&](const RsPassShape& ps, std::int64_t count) {
+    const double c = static_cast<double>(count);
+    const std::int64_t pes = ps.active_pes(R);
+    est.active_pes = std::max(est.active_pes, pes);
+    // Timing of one pass: filter load, then compute overlapped with the ifmap, psum-in and
+    // GON streams; each stream ends with a one-position tail at its last PE.
+    const std::int64_t filter_cyc =
+        ps.filter_rows() * bus_cycles(ps.p * ps.q * S * a.data.weight_bits, a.noc.filter_gin_bits);
+    const std::int64_t compute = ps.n * F * ps.p * ps.q * S;
+    const std::int64_t ifmap_cyc =
+        bus_cycles(ps.n * ps.r * ps.ifmap_rows * ps.q * Wp * a.data.ifmap_bits, a.noc.ifmap_gin_bits);
+    const std::int64_t psum_row = ps.p * F * ps.n;  // psums one PE column passes on
+    const std::int64_t psum_out_values = ps.chain_columns() * psum_row;
+    const std::int64_t psum_in_values = ps.psum_in_columns() * psum_row;
+    const std::int64_t psum_in_cyc = bus_cycles(psum_in_values * a.data.psum_bits, a.noc.psum_gin_bits);
+    const std::int64_t gon_cyc = bus_cycles(psum_out_values * a.data.psum_bits, a.noc.gon_bits);
+    const std::int64_t tail = ps.p * ps.q * S + a.pe.pipeline_stages + R * ps.r;
+    const std::int64_t stream = std::max({compute, ifmap_cyc + tail, psum_in_cyc + tail, gon_cyc});
+    pass_cycles_total += count * (filter_cyc + stream + a.pe.pipeline_stages);
+    est.passes += count;
+
+    // Traffic.
+    const double filter_values = static_cast<double>(ps.t * ps.p * ps.r * ps.q * R * S);
+    dram_bits += c * filter_values * wbits;
+    glb_write_bits += c * filter_values * wbits;
+    glb_read_bits += c * filter_values * wbits;
+    const double ifmap_glb_values =
+        static_cast<double>(ps.n * ps.r * ps.q * ps.ifmap_rows_stored * l.W);
+    glb_read_bits += c * ifmap_glb_values * ibits;
+    glb_read_bits += c * static_cast<double>(psum_in_values) * pbits;
+    glb_write_bits += c * static_cast<double>(psum_out_values) * pbits;
+    // NoC: bits delivered per receiving PE.
+    noc_bits += c * static_cast<double>(pes * ps.p * ps.q * S) * wbits;
+    noc_bits += c * static_cast<double>(pes * ps.n * ps.q * Wp) * ibits;
+    // Psums: in at chain tops, one local hop per PE below the top, out through the GON.
+    noc_bits += c * static_cast<double>(psum_in_values + pes * psum_row) * pbits;
+    // Spads: per MAC an ifmap, filter and psum read and a psum write; loads write the spads.
+    const double pass_macs = static_cast<double>(ps.macs(F, S, R));
+    macs += c * pass_macs;
+    spad_reads += c * pass_macs * 3;
+    spad_writes += c * pass_macs;
+    spad_writes += c * static_cast<double>(pes * (ps.p * ps.q * S + ps.n * ps.q * Wp));
+    // Each PE adds the psum row passing through it: one spad read and one write per psum.
+    spad_writes += c * static_cast<double>(pes * psum_row);
+    spad_reads += c * static_cast<double>(pes * psum_row);
+  });
+  // DRAM ifmap reads and ofmap writes, whole layer.
+  const double ifmap_dram_values = static_cast<double>(tiling.ifmap_dram_values());
+  dram_bits += ifmap_dram_values * ibits;
+  glb_write_bits += ifmap_dram_values * ibits;
+  const double ofmap_values = static_cast<double>(l.ofmap_values());
+  dram_bits += ofmap_values * ibits;
+  glb_read_bits += ofmap_values * pbits;
+
+  est.dram_bytes = static_cast<std::int64_t>(dram_bits / 8);
+  est.glb_bytes = static_cast<std::int64_t>((glb_read_bits + glb_write_bits) / 8);
+  est.dram_cycles = static_cast<std::int64_t>(static_cast<double>(est.dram_bytes) /
+                                              dram_bytes_per_link_cycle * core_per_link);
+  est.compute_cycles = pass_cycles_total;
+  // DMA overlaps compute (double-buffered tiles); the first tile's load is exposed.
+  const std::int64_t first_load = static_cast<std::int64_t>(
+      static_cast<double>(tiling.first_tile_bytes()) / dram_bytes_per_link_cycle * core_per_link +
+      a.dram.latency_ns / a.core_period_ns());
+  est.cycles = std::max(pass_cycles_total + first_load, est.dram_cycles);
+  est.energy_pj = dram_bits * a.dram.energy_pj_per_bit +
+                  glb_read_bits * a.glb.read_energy_pj_per_bit +
+                  glb_write_bits * a.glb.write_energy_pj_per_bit + noc_bits * a.noc.energy_pj_per_bit +
+                  spad_reads * a.pe.spad_read_energy_pj + spad_writes * a.pe.spad_write_energy_pj +
+                  macs * a.pe.mac_energy_pj;
+  est.feasible = true;
+  return est;
+}
+
+std::ostream& operator<<(std::ostream& os, const RsMapping& m) {
+  os << "strip_width=" << m.strip_width << " strips_per_pass=" << m.strips_per_pass
+     << " n=" << m.n << " p=" << m.p << " q=" << m.q << " r=" << m.r << " t=" << m.t
+     << " ifmap=" << (m.ifmap_resident ? "resident" : "per-block") << " glb_banks(ifmap/psum)="
+     << m.ifmap_banks << "/" << m.psum_banks << (m.pinned ? " [pinned]" : "");
+  return os;
+}
+
+}  // namespace dfsim

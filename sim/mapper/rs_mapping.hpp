@@ -1,0 +1,74 @@
+// A row-stationary mapping (Chen et al., ISCA 2016) of one layer onto an Eyeriss-style array,
+// plus the analytical estimate the mapper ranks candidates by.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "config/arch_config.hpp"
+#include "workload/layer.hpp"
+
+namespace dfsim {
+
+// Loop nest, outer to inner, for each group g of the layer:
+//   for image block (n images)                      -- one GLB ifmap/psum tile
+//     for strip group (strips_per_pass strips of strip_width ofmap rows)
+//       for filter block (p*t filters)
+//         for channel block (q*r channels)          -- one processing pass
+// In a pass every used slot (an R x strip_width block of PEs, a piece of the logical R x E
+// PE set) holds one (strip, channel subgroup of q, filter subgroup of p). Each PE runs the
+// 1-D convolution of q filter rows x p filters over q ifmap rows for n images.
+struct RsMapping {
+  std::int64_t strip_width = 1;      // ofmap rows (PE columns) per slot
+  std::int64_t strips_per_pass = 1;  // strips of the same PE set processed in one pass
+  std::int64_t n = 1;                // images per pass (filter reuse)
+  std::int64_t p = 1;                // filters per PE (psum spad entries)
+  std::int64_t q = 1;                // channels per PE (ifmap spad holds q*S)
+  std::int64_t r = 1;                // channel subgroups in parallel (stacked, psums chained)
+  std::int64_t t = 1;                // filter subgroups in parallel (share the ifmap multicast)
+  // GLB use: banks given to ifmaps and psums (the rest idle), and whether the ifmap tile of a
+  // strip group holds all channels (loaded once, reused by every filter block) or only one
+  // channel block (re-fetched per filter block, double buffered so DRAM overlaps compute).
+  bool ifmap_resident = false;
+  std::int64_t ifmap_banks = 0;
+  std::int64_t psum_banks = 0;
+  bool pinned = false;  // given by the user rather than searched
+
+  std::int64_t bands(const ArchConfig& a, const Layer& l) const { return a.pe_rows / l.R; }
+  std::int64_t slot_cols(const ArchConfig& a) const { return a.pe_cols / strip_width; }
+  std::int64_t slots(const ArchConfig& a, const Layer& l) const {
+    return bands(a, l) * slot_cols(a);
+  }
+  std::int64_t rows_per_strip_group() const { return strip_width * strips_per_pass; }
+  // Psum chains (R*r PEs tall) that fit the array side by side.
+  std::int64_t chains(const ArchConfig& a, const Layer& l) const {
+    return (bands(a, l) / r) * slot_cols(a);
+  }
+};
+
+// The analytical model's figures for one mapping (also reported next to the simulation).
+struct RsEstimate {
+  bool feasible = false;
+  std::string why_infeasible;
+  std::int64_t cycles = 0;
+  std::int64_t compute_cycles = 0;  // sum of pass times
+  std::int64_t dram_cycles = 0;     // core cycles the DRAM link is busy
+  std::int64_t passes = 0;
+  std::int64_t active_pes = 0;      // PEs busy in the largest pass
+  std::int64_t dram_bytes = 0;
+  std::int64_t glb_bytes = 0;
+  double energy_pj = 0;  // excluding idle power
+  double edp() const { return energy_pj * static_cast<double>(cycles); }
+};
+
+enum class Objective { Energy, Latency, Edp };
+Objective parse_objective(const std::string& s);
+const char* to_string(Objective o);
+
+// Checks capacity constraints (spads, GLB, array) and evaluates the analytical model.
+RsEstimate estimate_rs(const ArchConfig& arch, const Layer& layer, const RsMapping& m);
+
+std::ostream& operator<<(std::ostream& os, const RsMapping& m);
+
+}  // namespace dfsim

@@ -1,0 +1,162 @@
+// The loop nest of a row-stationary mapping, shared by the analytical estimate (which walks
+// pass shapes) and the simulation (which walks every pass).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "config/arch_config.hpp"
+#include "mapper/rs_mapping.hpp"
+#include "workload/layer.hpp"
+
+namespace dfsim {
+
+inline std::int64_t ceil_div64(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// A contiguous chunk [begin, begin + size) of one loop dimension.
+struct Chunk {
+  std::int64_t begin = 0;
+  std::int64_t size = 0;
+};
+
+// The sizes that determine a pass's cost.
+struct RsPassShape {
+  std::int64_t n = 0;         // images
+  std::int64_t rows = 0;      // ofmap rows in the strip group
+  std::int64_t filters = 0;   // filters in the filter block
+  std::int64_t channels = 0;  // channels in the channel block
+  bool first_channel_block = true;
+  std::int64_t strip_width = 1, p = 1, q = 1;  // p, q capped by the block
+  std::int64_t r = 1, t = 1;                   // subgroups actually used
+  std::int64_t ifmap_rows = 0;                 // padded ifmap rows the strip group needs
+  std::int64_t ifmap_rows_stored = 0;          // of them, rows inside the ifmap (estimate)
+
+  std::int64_t slot_columns() const { return rows * r * t; }
+  std::int64_t active_pes(std::int64_t R) const { return slot_columns() * R; }
+  std::int64_t filter_rows() const { return r * t; }  // distinct filter-row groups per PE row
+  // The r channel subgroups of one (strip, filter subgroup) are stacked in adjacent bands and
+  // chained by the vertical psum links, so only chain ends touch the GLB: psums come in at
+  // the chain tops (except in the first channel block, which starts from zero) and leave
+  // through the GON at the chain bottoms.
+  std::int64_t chain_columns() const { return rows * t; }
+  std::int64_t psum_in_columns() const { return first_channel_block ? 0 : chain_columns(); }
+  std::int64_t macs(std::int64_t F, std::int64_t S, std::int64_t R) const {
+    return n * rows * F * filters * channels * R * S;
+  }
+};
+
+struct RsGlbPlan {
+  std::string why_not;  // empty when it fits
+  std::int64_t ifmap_tile_bytes = 0;   // one buffer
+  std::int64_t ifmap_buffers = 2;      // double buffered
+  std::int64_t psum_tile_bytes = 0;
+  std::int64_t filter_tile_bytes = 0;  // one buffer
+  std::int64_t filter_buffers = 1;
+  std::int64_t ifmap_banks = 0, psum_banks = 0;
+};
+
+class RsTiling {
+ public:
+  RsTiling(const ArchConfig& a, const Layer& l, const RsMapping& m) : a_(a), l_(l), m_(m) {}
+
+  std::int64_t padded_ifmap_rows(std::int64_t ofmap_rows) const {
+    return (ofmap_rows - 1) * l_.stride + l_.R;
+  }
+  // Ifmap rows [lo, hi) of the unpadded ifmap a strip group starting at ofmap row e0 reads.
+  std::pair<std::int64_t, std::int64_t> stored_rows(Chunk sg) const {
+    const std::int64_t lo = std::max<std::int64_t>(0, sg.begin * l_.stride - l_.padding);
+    const std::int64_t hi =
+        std::min<std::int64_t>(l_.H, sg.begin * l_.stride - l_.padding + padded_ifmap_rows(sg.size));
+    return {lo, std::max(lo, hi)};
+  }
+
+  static void for_each_chunk(std::int64_t total, std::int64_t step,
+                             const std::function<void(Chunk)>& fn) {
+    for (std::int64_t b = 0; b < total; b += step) fn({b, std::min(step, total - b)});
+  }
+
+  RsPassShape shape(std::int64_t n, std::int64_t rows, std::int64_t filters, std::int64_t channels,
+                    bool first_cb) const {
+    RsPassShape s;
+    s.n = n;
+    s.rows = rows;
+    s.filters = filters;
+    s.channels = channels;
+    s.first_channel_block = first_cb;
+    s.strip_width = m_.strip_width;
+    s.p = std::min(m_.p, filters);
+    s.q = std::min(m_.q, channels);
+    s.t = ceil_div64(filters, m_.p);
+    s.r = ceil_div64(channels, m_.q);
+    s.ifmap_rows = padded_ifmap_rows(rows);
+    s.ifmap_rows_stored = std::min(s.ifmap_rows, l_.H);
+    return s;
+  }
+
+  // Calls fn(shape, how many passes have it) for every distinct pass shape.
+  void for_each_pass_shape(const std::function<void(const RsPassShape&, std::int64_t)>& fn) const {
+    const std::int64_t Cg = l_.C_per_group(), Mg = l_.M_per_group();
+    auto sizes = [](std::int64_t total, std::int64_t step) {
+      // (size, count) of the full chunks and the remainder.
+      std::vector<std::pair<std::int64_t, std::int64_t>> out;
+      if (total / step > 0) out.push_back({step, total / step});
+      if (total % step) out.push_back({total % step, 1});
+      return out;
+    };
+    for (auto [n, cn] : sizes(l_.N, m_.n))
+      for (auto [rows, crows] : sizes(l_.E(), m_.rows_per_strip_group()))
+        for (auto [f, cf] : sizes(Mg, m_.p * m_.t)) {
+          const auto cbs = sizes(Cg, m_.q * m_.r);
+          std::int64_t seen = 0;
+          for (auto [c, cc] : cbs) {
+            const std::int64_t mult = l_.groups * cn * crows * cf;
+            // The first channel block is the first full one (or the only one).
+            if (seen == 0) {
+              fn(shape(n, rows, f, c, true), mult);
+              if (cc > 1) fn(shape(n, rows, f, c, false), mult * (cc - 1));
+            } else {
+              fn(shape(n, rows, f, c, false), mult * cc);
+            }
+            seen += cc;
+          }
+        }
+  }
+
+  // Ifmap values read from DRAM over the whole layer (exact, per strip group position).
+  std::int64_t ifmap_dram_values() const {
+    const std::int64_t Cg = l_.C_per_group();
+    const std::int64_t filter_blocks = ceil_div64(l_.M_per_group(), m_.p * m_.t);
+    std::int64_t rows_total = 0;
+    for_each_chunk(l_.E(), m_.rows_per_strip_group(), [&](Chunk sg) {
+      auto [lo, hi] = stored_rows(sg);
+      rows_total += hi - lo;
+    });
+    return l_.groups * l_.N * Cg * rows_total * l_.W * (m_.ifmap_resident ? 1 : filter_blocks);
+  }
+
+  std::int64_t first_tile_bytes() const {
+    const std::int64_t ch = m_.ifmap_resident ? l_.C_per_group() : std::min(l_.C_per_group(), m_.q * m_.r);
+    const std::int64_t rows = std::min(l_.E(), m_.rows_per_strip_group());
+    return (std::min(l_.N, m_.n) * ch * std::min(padded_ifmap_rows(rows), l_.H) * l_.W *
+                a_.data.ifmap_bits +
+            std::min(l_.M_per_group(), m_.p * m_.t) * std::min(l_.C_per_group(), m_.q * m_.r) *
+                l_.R * l_.S * a_.data.weight_bits) /
+           8;
+  }
+
+ private:
+  const ArchConfig& a_;
+  const Layer& l_;
+  const RsMapping& m_;
+};
+
+// Spad / array constraints; returns why the mapping does not fit, or "".
+std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMapping& m);
+// GLB allocation of the mapping; why_not says what does not fit.
+RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m);
+// Bytes the DRAM link moves per link cycle (bus width, capped by the device bandwidth).
+double rs_dram_bytes_per_link_cycle(const ArchConfig& a);
+
+}  // namespace dfsim

@@ -1,0 +1,221 @@
+#include "stats/stats.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace dfsim {
+
+namespace {
+
+const char* const kKinds[4] = {"weight", "ifmap", "psum", "ofmap"};
+
+std::int64_t sum4(const std::array<std::int64_t, 4>& a) { return a[0] + a[1] + a[2] + a[3]; }
+
+// Numbers printed with a fixed format so equal runs give equal bytes.
+std::string num(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 9e15) {
+    std::ostringstream os;
+    os << static_cast<long long>(v);
+    return os.str();
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+std::string quoted(const std::string& s) {
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    if (c == '\n') {
+      o += "\\n";
+      continue;
+    }
+    o += c;
+  }
+  return o + "\"";
+}
+
+void level_json(std::ostream& os, const char* name, const LevelStats& l, const std::string& ind) {
+  os << ind << quoted(name) << ": {\"read_bytes\": " << l.total_read_bytes()
+     << ", \"write_bytes\": " << l.total_write_bytes() << ", \"energy_pj\": " << num(l.energy_pj)
+     << ", \"by_type\": {";
+  for (int k = 0; k < 4; ++k)
+    os << (k ? ", " : "") << quoted(kKinds[k]) << ": {\"read_bytes\": " << l.read_bytes[k]
+       << ", \"write_bytes\": " << l.write_bytes[k] << ", \"reads\": " << l.reads[k]
+       << ", \"writes\": " << l.writes[k] << "}";
+  os << "}}";
+}
+
+void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
+  const std::string in2 = ind + "  ";
+  os << "{\n"
+     << in2 << "\"name\": " << quoted(l.name) << ",\n"
+     << in2 << "\"macs\": " << l.macs << ",\n"
+     << in2 << "\"gated_macs\": " << l.gated_macs << ",\n"
+     << in2 << "\"cycles\": " << l.cycles << ",\n"
+     << in2 << "\"seconds\": " << num(l.seconds) << ",\n"
+     << in2 << "\"active_pes\": " << l.active_pes << ",\n"
+     << in2 << "\"utilization\": " << num(l.utilization) << ",\n"
+     << in2 << "\"passes\": " << l.passes << ",\n"
+     << in2 << "\"dram_read_bytes\": " << l.dram.total_read_bytes() << ",\n"
+     << in2 << "\"dram_write_bytes\": " << l.dram.total_write_bytes() << ",\n"
+     << in2 << "\"glb_read_bytes\": " << l.glb.total_read_bytes() << ",\n"
+     << in2 << "\"glb_write_bytes\": " << l.glb.total_write_bytes() << ",\n"
+     << in2 << "\"noc_bytes\": " << l.noc.total_write_bytes() << ",\n"
+     << in2 << "\"rf_read_bytes\": " << l.rf.total_read_bytes() << ",\n"
+     << in2 << "\"rf_write_bytes\": " << l.rf.total_write_bytes() << ",\n"
+     << in2 << "\"levels\": {\n";
+  level_json(os, "dram", l.dram, in2 + "  ");
+  os << ",\n";
+  level_json(os, "glb", l.glb, in2 + "  ");
+  os << ",\n";
+  level_json(os, "noc", l.noc, in2 + "  ");
+  os << ",\n";
+  level_json(os, "rf", l.rf, in2 + "  ");
+  os << "\n" << in2 << "},\n"
+     << in2 << "\"energy_pj\": {\"dram\": " << num(l.dram.energy_pj) << ", \"glb\": "
+     << num(l.glb.energy_pj) << ", \"noc\": " << num(l.noc.energy_pj) << ", \"rf\": "
+     << num(l.rf.energy_pj) << ", \"mac\": " << num(l.mac_pj) << ", \"idle\": " << num(l.idle_pj)
+     << ", \"total\": " << num(l.total_pj()) << "},\n"
+     << in2 << "\"average_power_mw\": " << num(l.power_mw()) << ",\n"
+     << in2 << "\"estimate\": {\"cycles\": " << l.estimate_cycles
+     << ", \"energy_pj\": " << num(l.estimate_energy_pj) << "},\n"
+     << in2 << "\"mapping\": " << quoted(l.mapping) << ",\n"
+     << in2 << "\"output_check\": " << quoted(l.output_check) << "\n"
+     << ind << "}";
+}
+
+}  // namespace
+
+std::int64_t LevelStats::total_read_bytes() const { return sum4(read_bytes); }
+std::int64_t LevelStats::total_write_bytes() const { return sum4(write_bytes); }
+
+LevelStats& LevelStats::operator+=(const LevelStats& o) {
+  for (int k = 0; k < 4; ++k) {
+    read_bytes[k] += o.read_bytes[k];
+    write_bytes[k] += o.write_bytes[k];
+    reads[k] += o.reads[k];
+    writes[k] += o.writes[k];
+  }
+  energy_pj += o.energy_pj;
+  return *this;
+}
+
+LayerStats total_of(const std::vector<LayerStats>& layers) {
+  LayerStats t;
+  t.name = "total";
+  bool all_pass = !layers.empty(), any_fail = false, any_skip = false;
+  for (const auto& l : layers) {
+    t.macs += l.macs;
+    t.gated_macs += l.gated_macs;
+    t.cycles += l.cycles;
+    t.seconds += l.seconds;
+    t.active_pes = std::max(t.active_pes, l.active_pes);
+    t.num_pes = l.num_pes;
+    t.passes += l.passes;
+    t.dram += l.dram;
+    t.glb += l.glb;
+    t.noc += l.noc;
+    t.rf += l.rf;
+    t.mac_pj += l.mac_pj;
+    t.idle_pj += l.idle_pj;
+    t.estimate_cycles += l.estimate_cycles;
+    t.estimate_energy_pj += l.estimate_energy_pj;
+    all_pass = all_pass && l.output_check == "pass";
+    any_fail = any_fail || l.output_check == "fail";
+    any_skip = any_skip || l.output_check == "skipped";
+  }
+  t.utilization = t.cycles && t.num_pes ? static_cast<double>(t.macs) /
+                                              (static_cast<double>(t.cycles) * static_cast<double>(t.num_pes))
+                                        : 0;
+  t.output_check = any_fail ? "fail" : (all_pass ? "pass" : (any_skip ? "skipped" : "fail"));
+  t.mapping = "";
+  return t;
+}
+
+void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,
+                 const LayerStats& total) {
+  os << "dfsim: " << info.arch_name << " running " << info.workload_name << " (batch "
+     << info.batch << ", seed " << info.seed << ", objective " << info.objective << ")\n\n";
+  auto row = [&](const LayerStats& l) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "%-14s %9.2f %11lld %9.3f %4lld %6.1f%% %9.3f %9.3f %8.3f %8.3f %8.3f %8.3f "
+                  "%8.3f %9.3f %7.1f  %s\n",
+                  l.name.c_str(), static_cast<double>(l.macs) / 1e6,
+                  static_cast<long long>(l.cycles), l.seconds * 1e3,
+                  static_cast<long long>(l.active_pes), l.utilization * 100,
+                  static_cast<double>(l.dram.total_read_bytes() + l.dram.total_write_bytes()) / 1e6,
+                  static_cast<double>(l.glb.total_read_bytes() + l.glb.total_write_bytes()) / 1e6,
+                  l.dram.energy_pj * 1e-6, l.glb.energy_pj * 1e-6, l.noc.energy_pj * 1e-6,
+                  l.rf.energy_pj * 1e-6, l.mac_pj * 1e-6, l.total_pj() * 1e-6, l.power_mw(),
+                  l.output_check.c_str());
+    os << buf;
+  };
+  char head[512];
+  std::snprintf(head, sizeof head,
+                "%-14s %9s %11s %9s %4s %7s %9s %9s %8s %8s %8s %8s %8s %9s %7s  %s\n", "layer",
+                "MACs(M)", "cycles", "time(ms)", "PEs", "util", "DRAM(MB)", "GLB(MB)",
+                "E.dram", "E.glb", "E.noc", "E.rf", "E.mac", "E.tot(uJ)", "P(mW)", "check");
+  os << head;
+  for (const auto& l : layers) row(l);
+  row(total);
+  os << "\nEnergy columns in uJ; E.tot includes idle power (" << total.idle_pj * 1e-6
+     << " uJ in total). Clock " << info.clock_mhz << " MHz.\n";
+  os << "\nMapping per layer (simulated vs mapper estimate):\n";
+  for (const auto& l : layers) {
+    const double dc = l.estimate_cycles ? static_cast<double>(l.cycles) / static_cast<double>(l.estimate_cycles) : 0;
+    os << "  " << l.name << ": " << l.mapping << "\n      estimate " << l.estimate_cycles
+       << " cycles, " << std::fixed << std::setprecision(3) << l.estimate_energy_pj * 1e-6
+       << " uJ (w/o idle); simulated/estimate cycles = " << dc << std::defaultfloat << "\n";
+  }
+}
+
+std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layers,
+                       const LayerStats& total) {
+  std::ostringstream os;
+  os << "{\n  \"dfsim_version\": " << quoted(DFSIM_VERSION) << ",\n  \"arch\": "
+     << quoted(info.arch_name) << ",\n  \"arch_file\": " << quoted(info.arch_file)
+     << ",\n  \"workload\": " << quoted(info.workload_name) << ",\n  \"workload_file\": "
+     << quoted(info.workload_file) << ",\n  \"batch\": " << info.batch << ",\n  \"seed\": "
+     << info.seed << ",\n  \"objective\": " << quoted(info.objective) << ",\n  \"clock_mhz\": "
+     << num(info.clock_mhz)
+     << ",\n  \"units\": {\"cycles\": \"core clock cycles\", \"seconds\": \"s\", \"bytes\": \"B\", "
+        "\"energy_pj\": \"pJ\", \"average_power_mw\": \"mW\"},\n  \"layers\": [\n";
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    os << "    ";
+    layer_json(os, layers[i], "    ");
+    os << (i + 1 < layers.size() ? ",\n" : "\n");
+  }
+  os << "  ],\n  \"total\": ";
+  layer_json(os, total, "  ");
+  os << "\n}\n";
+  return os.str();
+}
+
+void write_stats_json(const std::string& dir, const RunInfo& info,
+                      const std::vector<LayerStats>& layers, const LayerStats& total) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(dir + ": cannot create the output directory: " + ec.message());
+  const fs::path final_path = fs::path(dir) / "stats.json";
+  const fs::path tmp = fs::path(dir) / ".stats.json.tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
+    out << stats_json(info, layers, total);
+    if (!out.flush()) throw std::runtime_error(tmp.string() + ": write failed");
+  }
+  fs::rename(tmp, final_path, ec);
+  if (ec) throw std::runtime_error(final_path.string() + ": cannot write: " + ec.message());
+}
+
+}  // namespace dfsim

@@ -1,0 +1,66 @@
+// Per-layer and total statistics, all derived from the models' activity counters.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace dfsim {
+
+struct LevelStats {
+  std::array<std::int64_t, 4> read_bytes{};   // by data type: weight, ifmap, psum, ofmap
+  std::array<std::int64_t, 4> write_bytes{};
+  std::array<std::int64_t, 4> reads{};        // accesses
+  std::array<std::int64_t, 4> writes{};
+  double energy_pj = 0;
+  std::int64_t total_read_bytes() const;
+  std::int64_t total_write_bytes() const;
+  LevelStats& operator+=(const LevelStats& o);
+};
+
+struct LayerStats {
+  std::string name;
+  std::int64_t macs = 0;         // MACs of the layer (performed + gated)
+  std::int64_t gated_macs = 0;   // of them, skipped by zero gating
+  std::int64_t cycles = 0;
+  double seconds = 0;
+  std::int64_t active_pes = 0;   // PEs the mapping uses (the largest pass)
+  std::int64_t num_pes = 0;
+  double utilization = 0;        // macs / (cycles * num_pes)
+  std::int64_t passes = 0;
+  LevelStats dram, glb, noc, rf;
+  double mac_pj = 0;
+  double idle_pj = 0;
+  std::string output_check = "skipped";  // pass | fail | skipped
+  std::string mapping;                    // printable mapping
+  // The mapper's analytical estimate for the same mapping.
+  std::int64_t estimate_cycles = 0;
+  double estimate_energy_pj = 0;
+
+  double total_pj() const {
+    return dram.energy_pj + glb.energy_pj + noc.energy_pj + rf.energy_pj + mac_pj + idle_pj;
+  }
+  double power_mw() const { return seconds > 0 ? total_pj() * 1e-12 / seconds * 1e3 : 0; }
+};
+
+LayerStats total_of(const std::vector<LayerStats>& layers);
+
+struct RunInfo {
+  std::string arch_name, arch_file, workload_name, workload_file, objective;
+  std::int64_t batch = 1;
+  std::uint64_t seed = 0;
+  double clock_mhz = 0;
+};
+
+void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,
+                 const LayerStats& total);
+// Writes DIR/stats.json atomically (a temporary file renamed into place): a reader never
+// sees a partial file. Throws std::runtime_error naming the path on failure.
+void write_stats_json(const std::string& dir, const RunInfo& info,
+                      const std::vector<LayerStats>& layers, const LayerStats& total);
+std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layers,
+                       const LayerStats& total);
+
+}  // namespace dfsim

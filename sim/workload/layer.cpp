@@ -1,0 +1,115 @@
+#include "workload/layer.hpp"
+
+#include <ostream>
+#include <set>
+
+#include "config/config_node.hpp"
+
+namespace dfsim {
+
+namespace {
+
+Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
+  n.expect_keys({"name", "type", "N", "M", "C", "H", "W", "R", "S", "E", "F", "stride", "padding",
+                 "groups", "relu", "product_shift", "input_density"});
+  Layer l;
+  l.name = n.get_string("name");
+  const std::string type = n.get_choice("type", {"conv", "fc"}, std::string("conv"));
+  l.kind = type == "fc" ? LayerKind::FullyConnected : LayerKind::Conv;
+  l.N = n.get_int_min("N", 1, default_batch);
+  l.M = n.get_int_min("M", 1);
+  l.C = n.get_int_min("C", 1);
+  l.H = n.get_int_min("H", 1, 1);
+  l.W = n.get_int_min("W", 1, 1);
+  if (l.kind == LayerKind::FullyConnected) {
+    for (const char* k : {"R", "S", "stride", "padding", "groups"})
+      if (n.has(k))
+        n.at(k).fail(std::string("an fc layer's filter covers its whole input; do not set '") + k +
+                     "'");
+    l.R = l.H;
+    l.S = l.W;
+  } else {
+    l.R = n.get_int_min("R", 1);
+    l.S = n.get_int_min("S", 1);
+    l.stride = n.get_int_min("stride", 1, 1);
+    l.padding = n.get_int_min("padding", 0, 0);
+    l.groups = n.get_int_min("groups", 1, 1);
+  }
+  l.relu = n.get_bool("relu", l.kind == LayerKind::Conv);
+  l.product_shift = n.get_int_min("product_shift", 0, 8);
+  if (l.product_shift > 31) n.at("product_shift").fail("must be <= 31");
+  l.input_density = n.get_double("input_density", 1.0);
+  if (l.input_density < 0 || l.input_density > 1)
+    n.at("input_density").fail("must be between 0 and 1");
+  if (l.C % l.groups != 0) n.at("groups").fail("C (" + std::to_string(l.C) + ") is not divisible by groups");
+  if (l.M % l.groups != 0) n.at("groups").fail("M (" + std::to_string(l.M) + ") is not divisible by groups");
+  if (l.R > l.H + 2 * l.padding)
+    n.at("R").fail("filter height exceeds the padded ifmap height (" +
+                   std::to_string(l.H + 2 * l.padding) + ")");
+  if (l.S > l.W + 2 * l.padding)
+    n.at("S").fail("filter width exceeds the padded ifmap width (" +
+                   std::to_string(l.W + 2 * l.padding) + ")");
+  if (auto e = n.find("E"); e && e->as_int() != l.E())
+    e->fail("given E = " + std::to_string(e->as_int()) + " but the shape gives E = " +
+            std::to_string(l.E()));
+  if (auto f = n.find("F"); f && f->as_int() != l.F())
+    f->fail("given F = " + std::to_string(f->as_int()) + " but the shape gives F = " +
+            std::to_string(l.F()));
+  return l;
+}
+
+Network parse_network(const ConfigNode& root) {
+  root.expect_keys({"network", "batch", "layers", "description", "source"});
+  Network net;
+  net.name = root.get_string("network");
+  net.source_file = root.file();
+  const std::int64_t batch = root.get_int_min("batch", 1, 1);
+  std::set<std::string> names;
+  for (const ConfigNode& item : root.at("layers").items()) {
+    item.expect_map();
+    Layer l = parse_layer(item, batch);
+    if (!names.insert(l.name).second) item.at("name").fail("duplicate layer name '" + l.name + "'");
+    net.layers.push_back(l);
+  }
+  if (net.layers.empty()) root.at("layers").fail("a network needs at least one layer");
+  return net;
+}
+
+}  // namespace
+
+Network load_network(const std::string& path) { return parse_network(ConfigNode::load_file(path)); }
+
+Network load_network_from_string(const std::string& text, const std::string& origin) {
+  return parse_network(ConfigNode::load_string(text, origin));
+}
+
+Network select_layers(const Network& net, const std::vector<std::string>& names) {
+  Network out = net;
+  out.layers.clear();
+  for (const auto& name : names) {
+    const Layer* found = nullptr;
+    std::vector<std::string> all;
+    for (const auto& l : net.layers) {
+      all.push_back(l.name);
+      if (l.name == name) found = &l;
+    }
+    if (!found) {
+      std::string msg = "--layers: no layer named '" + name + "' in " + net.source_file;
+      std::string s = closest_match(name, all);
+      if (!s.empty()) msg += " (did you mean '" + s + "'?)";
+      throw ConfigError(msg);
+    }
+    out.layers.push_back(*found);
+  }
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& os, const Layer& l) {
+  os << l.name << " [" << (l.kind == LayerKind::Conv ? "conv" : "fc") << "] N=" << l.N
+     << " M=" << l.M << " C=" << l.C << " H=" << l.H << " W=" << l.W << " R=" << l.R
+     << " S=" << l.S << " E=" << l.E() << " F=" << l.F() << " stride=" << l.stride
+     << " pad=" << l.padding << " groups=" << l.groups;
+  return os;
+}
+
+}  // namespace dfsim

@@ -1,0 +1,70 @@
+// Workload types: a CNN layer in the Sze et al. tutorial's shape names, and a network of them.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace dfsim {
+
+enum class LayerKind { Conv, FullyConnected };
+
+// One CONV or FC layer. Shapes follow the tutorial:
+//   N batch, M output channels (filters), C input channels, H x W ifmap (unpadded),
+//   R x S filter, E x F ofmap, U stride, P padding (same on all sides), G groups.
+// Grouped convolution splits C and M into G independent groups (C/G and M/G each);
+// depthwise convolution is G == C == M. An FC layer is a CONV whose filter covers the
+// whole ifmap (R == H, S == W, no padding, stride 1), so E == F == 1.
+struct Layer {
+  std::string name;
+  LayerKind kind = LayerKind::Conv;
+  std::int64_t N = 1;
+  std::int64_t M = 1;
+  std::int64_t C = 1;
+  std::int64_t H = 1;
+  std::int64_t W = 1;
+  std::int64_t R = 1;
+  std::int64_t S = 1;
+  std::int64_t stride = 1;
+  std::int64_t padding = 0;
+  std::int64_t groups = 1;
+  bool relu = true;  // applied to the ofmap
+  // Fixed point: each 32-bit product w*x is shifted right (arithmetically) by product_shift
+  // before it is accumulated, i.e. truncated to the psum's fraction bits.
+  std::int64_t product_shift = 8;
+  // Fraction of non-zero ifmap values in the generated data (exact count), e.g. the measured
+  // post-ReLU sparsity of a real network's activations.
+  double input_density = 1.0;
+
+  std::int64_t E() const { return (H + 2 * padding - R) / stride + 1; }
+  std::int64_t F() const { return (W + 2 * padding - S) / stride + 1; }
+  std::int64_t C_per_group() const { return C / groups; }
+  std::int64_t M_per_group() const { return M / groups; }
+
+  // Per image (N == 1) figures, the ones the tutorial's Table II reports.
+  std::int64_t weights() const { return M * C_per_group() * R * S; }
+  std::int64_t macs_per_image() const { return M * E() * F() * C_per_group() * R * S; }
+  // For the whole batch.
+  std::int64_t macs() const { return N * macs_per_image(); }
+  std::int64_t ifmap_values() const { return N * C * H * W; }
+  std::int64_t ofmap_values() const { return N * M * E() * F(); }
+};
+
+struct Network {
+  std::string name;
+  std::string source_file;
+  std::vector<Layer> layers;
+};
+
+// Loads a network YAML (see docs/config-reference.md, "Workload files"). Every layer is
+// validated; errors throw ConfigError naming file, line, column and key.
+Network load_network(const std::string& path);
+Network load_network_from_string(const std::string& text, const std::string& origin);
+
+// Keeps only the named layers (in the given order); unknown names throw ConfigError.
+Network select_layers(const Network& net, const std::vector<std::string>& names);
+
+std::ostream& operator<<(std::ostream& os, const Layer& l);
+
+}  // namespace dfsim
