@@ -273,6 +273,7 @@ struct RowStationaryArray::Controller {
     transfer(top.to_glb, tlm::TLM_READ_COMMAND, filter_base + fb * plan.filter_tile_bytes,
              tile.data(), tile_values * 2, DataKind::Weight, tile_values, 16, start, &read_start);
     const sc_time gin_at = read_start + period;  // the GIN streams behind the bank read
+    sc_time filters_delivered = gin_at;
     for (std::int64_t ri = 0; ri < r_eff; ++ri)
       for (std::int64_t ti = 0; ti < t_eff; ++ti)
         for (std::int64_t rr = 0; rr < R; ++rr) {
@@ -284,10 +285,10 @@ struct RowStationaryArray::Controller {
                 values[static_cast<std::size_t>((pi * q + qi) * l.S + s)] =
                     tile[static_cast<std::size_t>(
                         (((ti * m.p + pi) * cb.size + ri * m.q + qi) * R + rr) * l.S + s)];
-          transfer(top.to_filter_gin, tlm::TLM_WRITE_COMMAND, 0, values.data(),
+          filters_delivered = std::max(filters_delivered, transfer(top.to_filter_gin, tlm::TLM_WRITE_COMMAND, 0, values.data(),
                    static_cast<std::int64_t>(values.size()) * 2, DataKind::Weight,
                    static_cast<std::int64_t>(values.size()), 16, gin_at, nullptr,
-                   PeOp::LoadFilter, {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0});
+                   PeOp::LoadFilter, {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0}));
         }
 
     // Ifmaps: each padded row goes once per (image, channel subgroup) to every PE on its
@@ -357,9 +358,15 @@ struct RowStationaryArray::Controller {
         end = std::max(end, done);
       }
     }
+    if (getenv("DFSIM_DEBUG") && passes < 12)
+      fprintf(stderr, "pass %lld start %.0f (prev_end %.0f ifmap_ready %.0f filter_ready %.0f psum_free %.0f) filters_delivered %.0f end %.0f dma %.0f\n",
+              (long long)passes, start / period, prev_pass_end / period, ifmap_ready[ib] / period,
+              filter_ready[fb] / period, psum_free / period, filters_delivered / period, end / period, dma_time / period);
     prev_pass_end = end;
     ifmap_free[ib] = end;
-    filter_free[fb] = end;
+    // Filters stay in the PE spads for the whole pass: the GLB buffer is free once they are
+    // delivered, and the next pass's filters load into it while this pass computes.
+    filter_free[fb] = filters_delivered;
     ++passes;
     sync();
   }
@@ -399,33 +406,58 @@ struct RowStationaryArray::Controller {
     if (safe > now()) sc_core::wait(safe - now());
   }
 
+  struct PassDesc {
+    std::int64_t g;
+    Chunk nb, sg, mb, cb;
+    bool write_back_after;
+  };
+
+  Key ifmap_key_of(const PassDesc& p) const {
+    return m.ifmap_resident ? Key{p.g, p.nb.begin, p.sg.begin, -1, -1}
+                            : Key{p.g, p.nb.begin, p.sg.begin, p.mb.begin, p.cb.begin};
+  }
+  int ensure_ifmap(const PassDesc& p) {
+    return m.ifmap_resident ? load_ifmap(ifmap_key_of(p), p.g, p.nb, p.sg, 0, Cg)
+                            : load_ifmap(ifmap_key_of(p), p.g, p.nb, p.sg, p.cb.begin, p.cb.size);
+  }
+  int ensure_filters(const PassDesc& p) {
+    return load_filters({p.g, p.mb.begin, p.cb.begin, 0, 0}, p.g, p.mb, p.cb);
+  }
+
   void run() {
     const sc_time layer_start = now();
     dma_time = prev_pass_end = psum_free = last_done = layer_start;
     ifmap_free = filter_free = {layer_start, layer_start};
     preload_dram();
     assign_glb();
+    std::vector<PassDesc> list;
     const std::int64_t qr = m.q * m.r, pt = m.p * m.t;
     for (std::int64_t g = 0; g < l.groups; ++g)
       RsTiling::for_each_chunk(l.N, m.n, [&](Chunk nb) {
         RsTiling::for_each_chunk(E, m.rows_per_strip_group(), [&](Chunk sg) {
           RsTiling::for_each_chunk(Mg, pt, [&](Chunk mb) {
             RsTiling::for_each_chunk(Cg, qr, [&](Chunk cb) {
-              // The double-buffered ifmap tile goes first so the DMA prefetches it while the
-              // array still works on the previous pass.
-              int ib;
-              if (m.ifmap_resident)
-                ib = load_ifmap({g, nb.begin, sg.begin, -1, -1}, g, nb, sg, 0, Cg);
-              else
-                ib = load_ifmap({g, nb.begin, sg.begin, mb.begin, cb.begin}, g, nb, sg, cb.begin, cb.size);
-              const int fb = load_filters({g, mb.begin, cb.begin, 0, 0}, g, mb, cb);
-              pass(g, nb, sg, mb, cb, cb.begin == 0, ib, m.ifmap_resident ? cb.begin : 0,
-                   m.ifmap_resident ? Cg : cb.size, fb);
+              list.push_back({g, nb, sg, mb, cb, cb.begin + cb.size == Cg});
             });
-            write_back(g, nb, sg, mb);
           });
         });
       });
+    // DMA order: the next pass's ifmap tile is prefetched (into the other buffer) before
+    // this pass runs; the next pass's filters load once this pass has taken its own; the
+    // finished ofmap tile is written back after that.
+    ensure_ifmap(list.front());
+    ensure_filters(list.front());
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      const PassDesc& p = list[k];
+      const int ib = ensure_ifmap(p);
+      const int fb = ensure_filters(p);
+      if (plan.ifmap_buffers == 2 && k + 1 < list.size() && ifmap_key_of(list[k + 1]) != ifmap_key_of(p))
+        ensure_ifmap(list[k + 1]);
+      pass(p.g, p.nb, p.sg, p.mb, p.cb, p.cb.begin == 0, ib, m.ifmap_resident ? p.cb.begin : 0,
+           m.ifmap_resident ? Cg : p.cb.size, fb);
+      if (k + 1 < list.size()) ensure_filters(list[k + 1]);
+      if (p.write_back_after) write_back(p.g, p.nb, p.sg, p.mb);
+    }
     const sc_time end = std::max(prev_pass_end, last_done);
     if (end > now()) sc_core::wait(end - now());
   }

@@ -63,7 +63,8 @@ RsMapResult RowStationaryMapper::map(const Layer& l) const {
             if (p * q * l.S > arch_.pe.filter_spad_entries) continue;
             for (std::int64_t r : balanced_factors(ceil_div64(Cg, q), m.bands(arch_, l)))
               for (std::int64_t t : balanced_factors(ceil_div64(Mg, p), slots / (ns * r)))
-                for (bool resident : {true, false}) {
+                for (int buffering = 0; buffering < 4; ++buffering) {
+                  const bool resident = buffering < 2, double_buffer = buffering % 2 == 0;
                   m.strips_per_pass = ns;
                   m.n = n;
                   m.p = p;
@@ -71,6 +72,7 @@ RsMapResult RowStationaryMapper::map(const Layer& l) const {
                   m.r = r;
                   m.t = t;
                   m.ifmap_resident = resident;
+                  m.ifmap_double_buffer = double_buffer;
                   RsEstimate est = estimate_rs(arch_, l, m);
                   ++best.candidates_evaluated;
                   if (!est.feasible) {
@@ -120,7 +122,8 @@ std::map<std::string, PinnedMapping> load_pinned_mappings(const std::string& pat
   ConfigNode maps = root.at("mappings");
   for (const std::string& name : maps.keys()) {
     ConfigNode n = maps.at(name);
-    n.expect_keys({"strip_width", "strips_per_pass", "n", "p", "q", "r", "t", "ifmap_resident"});
+    n.expect_keys({"strip_width", "strips_per_pass", "n", "p", "q", "r", "t", "ifmap_resident",
+                   "ifmap_double_buffer"});
     PinnedMapping pm;
     pm.where = n.where();
     pm.mapping.strip_width = n.get_int_min("strip_width", 1);
@@ -131,6 +134,7 @@ std::map<std::string, PinnedMapping> load_pinned_mappings(const std::string& pat
     pm.mapping.r = n.get_int_min("r", 1, 1);
     pm.mapping.t = n.get_int_min("t", 1, 1);
     pm.mapping.ifmap_resident = n.get_bool("ifmap_resident", false);
+    pm.mapping.ifmap_double_buffer = n.get_bool("ifmap_double_buffer", true);
     out[name] = pm;
   }
   return out;

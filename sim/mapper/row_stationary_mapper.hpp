@@ -36,7 +36,7 @@ class RowStationaryMapper {
 };
 
 // Pinned mappings: a YAML file `mappings: {layer_name: {strip_width, strips_per_pass, n, p, q,
-// r, t, ifmap_resident}}`.
+// r, t, ifmap_resident, ifmap_double_buffer}}`.
 struct PinnedMapping {
   RsMapping mapping;
   std::string where;  // file:line:col for error messages

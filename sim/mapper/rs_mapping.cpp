@@ -116,11 +116,18 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
   est.dram_cycles = static_cast<std::int64_t>(static_cast<double>(est.dram_bytes) /
                                               dram_bytes_per_link_cycle * core_per_link);
   est.compute_cycles = pass_cycles_total;
-  // DMA overlaps compute (double-buffered tiles); the first tile's load is exposed.
+  // DMA overlaps compute: filters load while the previous pass computes (their GLB buffer
+  // frees once delivered); a double-buffered ifmap tile loads during the previous tile; a
+  // single-buffered one only after it, so its loads add to the array's time.
+  const double link_to_core = core_per_link / dram_bytes_per_link_cycle;
   const std::int64_t first_load = static_cast<std::int64_t>(
-      static_cast<double>(tiling.first_tile_bytes()) / dram_bytes_per_link_cycle * core_per_link +
+      static_cast<double>(tiling.first_tile_bytes()) * link_to_core +
       a.dram.latency_ns / a.core_period_ns());
-  est.cycles = std::max(pass_cycles_total + first_load, est.dram_cycles);
+  const std::int64_t exposed_ifmap =
+      m.ifmap_double_buffer
+          ? 0
+          : static_cast<std::int64_t>(ifmap_dram_values * ibits / 8 * link_to_core);
+  est.cycles = std::max(pass_cycles_total + first_load + exposed_ifmap, est.dram_cycles + first_load);
   est.energy_pj = dram_bits * a.dram.energy_pj_per_bit +
                   glb_read_bits * a.glb.read_energy_pj_per_bit +
                   glb_write_bits * a.glb.write_energy_pj_per_bit + noc_bits * a.noc.energy_pj_per_bit +
@@ -133,7 +140,8 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
 std::ostream& operator<<(std::ostream& os, const RsMapping& m) {
   os << "strip_width=" << m.strip_width << " strips_per_pass=" << m.strips_per_pass
      << " n=" << m.n << " p=" << m.p << " q=" << m.q << " r=" << m.r << " t=" << m.t
-     << " ifmap=" << (m.ifmap_resident ? "resident" : "per-block") << " glb_banks(ifmap/psum)="
+     << " ifmap=" << (m.ifmap_resident ? "resident" : "per-block")
+     << (m.ifmap_double_buffer ? "x2" : "x1") << " glb_banks(ifmap/psum)="
      << m.ifmap_banks << "/" << m.psum_banks << (m.pinned ? " [pinned]" : "");
   return os;
 }

@@ -31,6 +31,7 @@ struct RsMapping {
   // strip group holds all channels (loaded once, reused by every filter block) or only one
   // channel block (re-fetched per filter block, double buffered so DRAM overlaps compute).
   bool ifmap_resident = false;
+  bool ifmap_double_buffer = true;  // two ifmap buffers: the next tile loads during this one
   std::int64_t ifmap_banks = 0;
   std::int64_t psum_banks = 0;
   bool pinned = false;  // given by the user rather than searched

@@ -56,6 +56,7 @@ RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m) {
     return g;
   }
   g.filter_buffers = 2 * g.filter_tile_bytes <= filter_capacity ? 2 : 1;
+  g.ifmap_buffers = m.ifmap_double_buffer ? 2 : 1;
   // Each ifmap buffer has banks of its own, so the DMA filling one never waits for the array
   // reading the other.
   g.ifmap_banks = g.ifmap_buffers * ceil_div64(g.ifmap_tile_bytes, a.glb.bank_bytes);

@@ -50,7 +50,7 @@ struct RsPassShape {
 struct RsGlbPlan {
   std::string why_not;  // empty when it fits
   std::int64_t ifmap_tile_bytes = 0;   // one buffer
-  std::int64_t ifmap_buffers = 2;      // double buffered
+  std::int64_t ifmap_buffers = 2;      // 2: double buffered
   std::int64_t psum_tile_bytes = 0;
   std::int64_t filter_tile_bytes = 0;  // one buffer
   std::int64_t filter_buffers = 1;
