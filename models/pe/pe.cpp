@@ -12,12 +12,32 @@ using sc_core::sc_time;
 
 namespace {
 
-// acc[i] += (w[i] * x) >> shift for the p filters of one output position.
-__attribute__((target_clones("avx2", "default"))) void mac_filters(Psum* acc,
-                                                                    const std::int32_t* w,
-                                                                    std::int32_t x, int shift,
-                                                                    std::int64_t p) {
-  for (std::int64_t i = 0; i < p; ++i) acc[i] += static_cast<Psum>((w[i] * x) >> shift);
+// The PE's MAC loop over one pass: for each image, channel, filter tap and output position,
+// p filters at once (partial is [n][F][p], weights [q][S][p], ifmap [n][q][Wp]). Returns the
+// number of (position, tap) pairs skipped because the ifmap value was zero.
+__attribute__((target_clones("avx2", "default"))) std::int64_t pe_mac_loop(
+    Psum* partial, const std::int32_t* weights, const Value* ifmap, std::int64_t n,
+    std::int64_t p, std::int64_t q, std::int64_t S, std::int64_t F, std::int64_t Wp,
+    std::int64_t stride, int shift, bool zero_gating) {
+  std::int64_t zeros = 0;
+  for (std::int64_t ni = 0; ni < n; ++ni)
+    for (std::int64_t qi = 0; qi < q; ++qi) {
+      const Value* row = ifmap + (ni * q + qi) * Wp;
+      for (std::int64_t s = 0; s < S; ++s) {
+        const std::int32_t* w = weights + (qi * S + s) * p;
+        Psum* acc = partial + ni * F * p;
+        for (std::int64_t f = 0; f < F; ++f, acc += p) {
+          const std::int32_t x = row[f * stride + s];
+          // Zero gating: a zero ifmap skips the filter read and the MAC.
+          if (x == 0 && zero_gating) {
+            ++zeros;
+            continue;
+          }
+          for (std::int64_t i = 0; i < p; ++i) acc[i] += static_cast<Psum>((w[i] * x) >> shift);
+        }
+      }
+    }
+  return zeros;
 }
 
 }  // namespace
@@ -103,25 +123,9 @@ void Pe::compute() {
   if (filter_loaded_ != p * q * S ||
       std::count(ifmap_loaded_.begin(), ifmap_loaded_.end(), 1) != n)
     throw SimulationError(std::string(name()) + ": psums arrived before the filter and ifmap rows");
-  const int shift = static_cast<int>(setup_.arith.product_shift);
-  std::int64_t zeros = 0;
-  for (std::int64_t ni = 0; ni < n; ++ni)
-    for (std::int64_t qi = 0; qi < q; ++qi) {
-      const Value* row = &ifmap_[static_cast<std::size_t>((ni * q + qi) * Wp)];
-      for (std::int64_t s = 0; s < S; ++s) {
-        const std::int32_t* w = &weights_[static_cast<std::size_t>((qi * S + s) * p)];
-        Psum* acc = &partial_[static_cast<std::size_t>(ni * F * p)];
-        for (std::int64_t f = 0; f < F; ++f, acc += p) {
-          const std::int32_t x = row[f * stride + s];
-          // Zero gating: a zero ifmap skips the filter read and the MAC.
-          if (x == 0 && cfg_.zero_gating) {
-            ++zeros;
-            continue;
-          }
-          mac_filters(acc, w, x, shift, p);
-        }
-      }
-    }
+  const std::int64_t zeros =
+      pe_mac_loop(partial_.data(), weights_.data(), ifmap_.data(), n, p, q, S, F, Wp, stride,
+                  static_cast<int>(setup_.arith.product_shift), cfg_.zero_gating);
   const std::int64_t total = n * F * p * q * S;
   const std::int64_t gated = zeros * p;
   macs += total - gated;

@@ -2,6 +2,8 @@
 
 #include <systemc>
 
+#include <atomic>
+#include <map>
 #include <thread>
 
 #include "config/config_node.hpp"
@@ -28,16 +30,52 @@ Plan make_plan(const RunOptions& opt) {
                           "' in the run");
     }
   }
+  if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
   RowStationaryMapper mapper(plan.arch, plan.objective);
   for (Layer l : plan.network.layers) {
-    if (opt.batch) {
-      if (*opt.batch < 1) throw ConfigError("--batch: must be >= 1");
-      l.N = *opt.batch;
-    }
+    if (opt.batch) l.N = *opt.batch;
+    plan.layers.push_back({l, {}});
+  }
+  // Layers map independently: search them on all cores. Layers of identical shape (common in
+  // VGG and ResNet) share one search. Each result depends only on its layer, so the plan is
+  // the same whatever the thread timing.
+  auto shape_key = [](const Layer& l) {
+    return std::vector<std::int64_t>{l.N, l.M, l.C, l.H, l.W, l.R, l.S, l.stride, l.padding, l.groups};
+  };
+  std::map<std::vector<std::int64_t>, std::size_t> first_of_shape;
+  std::vector<std::size_t> searched;
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    const Layer& l = plan.layers[i].layer;
     auto it = pinned.find(l.name);
-    RsMapResult r = it != pinned.end() ? mapper.evaluate_pinned(l, it->second.mapping, it->second.where)
-                                       : mapper.map(l);
-    plan.layers.push_back({l, r});
+    if (it != pinned.end()) {
+      plan.layers[i].map = mapper.evaluate_pinned(l, it->second.mapping, it->second.where);
+      continue;
+    }
+    if (first_of_shape.emplace(shape_key(l), i).second) searched.push_back(i);
+  }
+  const std::size_t threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  std::vector<std::exception_ptr> errors(plan.layers.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t j; (j = next++) < searched.size();) {
+      const std::size_t i = searched[j];
+      try {
+        plan.layers[i].map = mapper.map(plan.layers[i].layer);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    if (errors[i]) std::rethrow_exception(errors[i]);  // the first failing layer in order
+    const Layer& l = plan.layers[i].layer;
+    if (pinned.count(l.name)) continue;
+    const std::size_t first = first_of_shape.at(shape_key(l));
+    if (first != i) plan.layers[i].map = plan.layers[first].map;
   }
   return plan;
 }

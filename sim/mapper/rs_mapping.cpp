@@ -64,7 +64,7 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
     // Timing of one pass: filter load, then compute overlapped with the ifmap, psum-in and
     // GON streams; each stream ends with a one-position tail at its last PE.
     const std::int64_t filter_cyc =
-        ps.filter_rows() * bus_cycles(ps.p * ps.q * S * a.data.weight_bits, a.noc.filter_gin_bits);
+        ps.filter_rows() * R * bus_cycles(ps.p * ps.q * S * a.data.weight_bits, a.noc.filter_gin_bits);
     const std::int64_t compute = ps.n * F * ps.p * ps.q * S;
     const std::int64_t ifmap_cyc =
         bus_cycles(ps.n * ps.r * ps.ifmap_rows * ps.q * Wp * a.data.ifmap_bits, a.noc.ifmap_gin_bits);

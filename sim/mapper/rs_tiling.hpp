@@ -72,8 +72,8 @@ class RsTiling {
     return {lo, std::max(lo, hi)};
   }
 
-  static void for_each_chunk(std::int64_t total, std::int64_t step,
-                             const std::function<void(Chunk)>& fn) {
+  template <typename Fn>
+  static void for_each_chunk(std::int64_t total, std::int64_t step, Fn&& fn) {
     for (std::int64_t b = 0; b < total; b += step) fn({b, std::min(step, total - b)});
   }
 
@@ -95,16 +95,24 @@ class RsTiling {
     return s;
   }
 
+  // (size, count) of a dimension's full chunks and its remainder.
+  struct ChunkSizes {
+    std::pair<std::int64_t, std::int64_t> v[2];
+    int count = 0;
+    const std::pair<std::int64_t, std::int64_t>* begin() const { return v; }
+    const std::pair<std::int64_t, std::int64_t>* end() const { return v + count; }
+  };
+  static ChunkSizes sizes(std::int64_t total, std::int64_t step) {
+    ChunkSizes s;
+    if (total / step > 0) s.v[s.count++] = {step, total / step};
+    if (total % step) s.v[s.count++] = {total % step, 1};
+    return s;
+  }
+
   // Calls fn(shape, how many passes have it) for every distinct pass shape.
-  void for_each_pass_shape(const std::function<void(const RsPassShape&, std::int64_t)>& fn) const {
+  template <typename Fn>
+  void for_each_pass_shape(Fn&& fn) const {
     const std::int64_t Cg = l_.C_per_group(), Mg = l_.M_per_group();
-    auto sizes = [](std::int64_t total, std::int64_t step) {
-      // (size, count) of the full chunks and the remainder.
-      std::vector<std::pair<std::int64_t, std::int64_t>> out;
-      if (total / step > 0) out.push_back({step, total / step});
-      if (total % step) out.push_back({total % step, 1});
-      return out;
-    };
     for (auto [n, cn] : sizes(l_.N, m_.n))
       for (auto [rows, crows] : sizes(l_.E(), m_.rows_per_strip_group()))
         for (auto [f, cf] : sizes(Mg, m_.p * m_.t)) {

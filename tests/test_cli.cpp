@@ -1,0 +1,427 @@
+// The dfsim command line (DFSIM_BINARY): help and version, a run writing stats.json, the map
+// subcommand, and bad inputs. Bad input must exit with code 2, print a message naming the
+// file, the line:col and the key, and write no stats.json.
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string source_path(const std::string& rel) { return std::string(DFSIM_SOURCE_DIR) + "/" + rel; }
+std::string arch_path() { return source_path("configs/eyeriss_v1.yaml"); }
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// A fresh per-test, per-process scratch directory.
+std::string scratch_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string dir = ::testing::TempDir();
+  if (!dir.empty() && dir.back() != '/') dir += '/';
+  dir += "dfsim_cli_" + std::string(info ? info->name() : "x") + "_" + std::to_string(::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) ADD_FAILURE() << "cannot write " << path;
+  return path;
+}
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs `dfsim ARGS` with stdout and stderr captured to files in `dir`.
+CliResult dfsim(const std::string& args, const std::string& dir) {
+  const std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
+  const std::string cmd =
+      std::string("'") + DFSIM_BINARY + "' " + args + " >'" + out + "' 2>'" + err + "'";
+  const int rc = std::system(cmd.c_str());
+  CliResult r;
+  r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+std::string describe(const CliResult& r) {
+  return "exit " + std::to_string(r.code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
+}
+
+const char* kTinyWorkload =
+    "network: tiny\n"
+    "layers:\n"
+    "  - {name: conv_a, M: 8, C: 4, H: 10, W: 10, R: 3, S: 3, padding: 1}\n"
+    "  - {name: conv_b, M: 6, C: 8, H: 10, W: 10, R: 3, S: 3, stride: 2}\n";
+
+// 1-based line number of the first line containing `needle` in `text`, or 0.
+int line_of(const std::string& text, const std::string& needle) {
+  std::stringstream ss(text);
+  std::string line;
+  for (int n = 1; std::getline(ss, line); ++n)
+    if (contains(line, needle)) return n;
+  return 0;
+}
+
+// The arch config with one piece of text replaced; fails the test if it is not there.
+std::string arch_with(const std::string& from, const std::string& to) {
+  std::string text = read_file(arch_path());
+  const auto pos = text.find(from);
+  if (pos == std::string::npos) {
+    ADD_FAILURE() << "test bug: '" << from << "' not in configs/eyeriss_v1.yaml";
+    return text;
+  }
+  text.replace(pos, from.size(), to);
+  return text;
+}
+
+// Runs `run` with a bad arch text; checks exit 2, the message and that no stats.json appears.
+// Returns stderr for further checks.
+std::string expect_bad_arch(const std::string& arch_text, const std::string& dir) {
+  const std::string arch = write_file(dir + "/bad_arch.yaml", arch_text);
+  const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
+  const std::string out = dir + "/out";
+  const CliResult r = dfsim("run --arch '" + arch + "' --workload '" + wl + "' --out '" + out + "'", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, arch)) << "message should name the file\n" << describe(r);
+  EXPECT_FALSE(fs::exists(out + "/stats.json")) << "no stats.json on bad input";
+  return r.err;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Help, version
+// ---------------------------------------------------------------------------------------------
+
+TEST(Cli, Version) {
+  const std::string dir = scratch_dir();
+  const CliResult r = dfsim("--version", dir);
+  EXPECT_EQ(r.code, 0) << describe(r);
+  EXPECT_TRUE(contains(r.out, "dfsim")) << describe(r);
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("[0-9]+\\.[0-9]+\\.[0-9]+"))) << describe(r);
+}
+
+TEST(Cli, Help) {
+  const std::string dir = scratch_dir();
+  const CliResult r = dfsim("--help", dir);
+  EXPECT_EQ(r.code, 0) << describe(r);
+  EXPECT_TRUE(contains(r.out, "run")) << describe(r);
+  EXPECT_TRUE(contains(r.out, "map")) << describe(r);
+  EXPECT_TRUE(contains(r.out, "Example")) << describe(r);
+  EXPECT_TRUE(contains(r.out, "dfsim run --arch")) << "an example command line\n" << describe(r);
+}
+
+TEST(Cli, RunHelpListsOptions) {
+  const std::string dir = scratch_dir();
+  const CliResult r = dfsim("run --help", dir);
+  EXPECT_EQ(r.code, 0) << describe(r);
+  for (const char* opt : {"--arch", "--workload", "--layers", "--batch", "--seed", "--objective",
+                          "--mapping", "--out", "--vcd"})
+    EXPECT_TRUE(contains(r.out, opt)) << opt << "\n" << describe(r);
+}
+
+TEST(Cli, NoArgumentsIsUsageError) {
+  const std::string dir = scratch_dir();
+  const CliResult r = dfsim("", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+}
+
+TEST(Cli, UnknownCommand) {
+  const std::string dir = scratch_dir();
+  const CliResult r = dfsim("simulate", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "simulate")) << describe(r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A run and its stats.json
+// ---------------------------------------------------------------------------------------------
+
+TEST(Cli, RunWritesStatsJson) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
+  const std::string out = dir + "/results";
+  const CliResult r = dfsim("run --arch '" + arch_path() + "' --workload '" + wl + "' --out '" + out + "'", dir);
+  ASSERT_EQ(r.code, 0) << describe(r);
+  EXPECT_TRUE(contains(r.out, "conv_a")) << describe(r);
+  EXPECT_TRUE(contains(r.out, "conv_b")) << describe(r);
+  const std::string path = out + "/stats.json";
+  ASSERT_TRUE(fs::exists(path)) << describe(r);
+  const std::string json = read_file(path);
+  for (const char* key : {"layers", "total", "macs", "cycles", "seconds", "active_pes",
+                          "utilization", "dram_read_bytes", "dram_write_bytes", "glb_read_bytes",
+                          "glb_write_bytes", "energy_pj", "dram", "glb", "noc", "rf", "mac",
+                          "total", "output_check"})
+    EXPECT_TRUE(contains(json, std::string("\"") + key + "\"")) << "key " << key << " missing\n" << json;
+  EXPECT_TRUE(contains(json, "\"conv_a\"")) << json;
+  EXPECT_TRUE(contains(json, "\"conv_b\"")) << json;
+  EXPECT_TRUE(contains(json, "\"output_check\": \"pass\"")) << json;
+  EXPECT_FALSE(contains(json, "\"output_check\": \"fail\"")) << json;
+  EXPECT_FALSE(fs::exists(out + "/.stats.json.tmp")) << "temporary file left behind";
+
+  // Valid JSON (when python3 is around to say so).
+  if (std::system("command -v python3 >/dev/null 2>&1") == 0) {
+    const std::string cmd = "python3 -c 'import json,sys; json.load(open(sys.argv[1]))' '" + path +
+                            "' >'" + dir + "/py.txt' 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << "stats.json is not valid JSON:\n"
+                                           << read_file(dir + "/py.txt");
+    // Per-layer and total MACs, by hand: conv_a 8*10*10*4*9, conv_b 6*4*4*8*9.
+    const std::string check =
+        "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); "
+        "L=d[\"layers\"]; assert [l[\"name\"] for l in L]==[\"conv_a\",\"conv_b\"], L; "
+        "assert [l[\"macs\"] for l in L]==[28800,6912], [l[\"macs\"] for l in L]; "
+        "assert d[\"total\"][\"macs\"]==35712; "
+        "assert all(l[\"cycles\"]>0 and 1<=l[\"active_pes\"]<=168 for l in L); "
+        "assert abs(d[\"total\"][\"energy_pj\"][\"total\"]-sum(l[\"energy_pj\"][\"total\"] for l in L))"
+        "<=1e-6*d[\"total\"][\"energy_pj\"][\"total\"]' '" +
+        path + "' >'" + dir + "/py2.txt' 2>&1";
+    EXPECT_EQ(std::system(check.c_str()), 0) << read_file(dir + "/py2.txt");
+  }
+}
+
+TEST(Cli, RunSelectedLayersOnly) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
+  const std::string out = dir + "/results";
+  const CliResult r = dfsim("run --arch '" + arch_path() + "' --workload '" + wl +
+                                "' --layers conv_b --batch 2 --out '" + out + "'",
+                            dir);
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const std::string json = read_file(out + "/stats.json");
+  EXPECT_TRUE(contains(json, "\"conv_b\"")) << json;
+  EXPECT_FALSE(contains(json, "\"conv_a\"")) << json;
+  EXPECT_TRUE(contains(json, "\"batch\": 2")) << json;
+  EXPECT_TRUE(contains(json, "\"macs\": 13824")) << json;  // 2 * 6*4*4*8*9
+}
+
+TEST(Cli, MapPrintsOneMappingPerLayer) {
+  const std::string dir = scratch_dir();
+  const CliResult r = dfsim("map --arch '" + arch_path() + "' --workload '" +
+                                source_path("workloads/alexnet.yaml") +
+                                "' --layers conv1,conv2,conv3,conv4,conv5 --batch 4",
+                            dir);
+  ASSERT_EQ(r.code, 0) << describe(r);
+  int mapping_lines = 0;
+  std::stringstream ss(r.out);
+  std::string line;
+  while (std::getline(ss, line))
+    if (contains(line, "strip_width=") && contains(line, " p=") && contains(line, " q=")) ++mapping_lines;
+  EXPECT_EQ(mapping_lines, 5) << describe(r);
+  for (const char* l : {"conv1", "conv2", "conv3", "conv4", "conv5"})
+    EXPECT_TRUE(contains(r.out, l)) << l << "\n" << describe(r);
+  EXPECT_FALSE(contains(r.out, "fc6")) << describe(r);
+}
+
+TEST(Cli, MapWritesNoStats) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
+  const CliResult r =
+      dfsim("map --arch '" + arch_path() + "' --workload '" + wl + "' --objective edp", dir);
+  ASSERT_EQ(r.code, 0) << describe(r);
+  EXPECT_TRUE(contains(r.out, "edp")) << describe(r);
+  EXPECT_EQ(line_of(r.out, "strip_width=") > 0, true) << describe(r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad inputs
+// ---------------------------------------------------------------------------------------------
+
+TEST(CliErrors, YamlSyntaxErrorInArch) {
+  const std::string dir = scratch_dir();
+  // An unclosed flow sequence.
+  const std::string text = arch_with("  rows: 12\n", "  rows: [12, 13\n");
+  const std::string err = expect_bad_arch(text, dir);
+  EXPECT_TRUE(contains(err, "YAML syntax error")) << err;
+  EXPECT_TRUE(std::regex_search(err, std::regex("bad_arch\\.yaml:[0-9]+:[0-9]+"))) << err;
+}
+
+TEST(CliErrors, UnknownArchKeySuggestsTheRightOne) {
+  const std::string dir = scratch_dir();
+  const std::string text = arch_with("bus_width_bits:", "bus_widht_bits:");
+  const int line = line_of(text, "bus_widht_bits");
+  const std::string err = expect_bad_arch(text, dir);
+  EXPECT_TRUE(contains(err, "bad_arch.yaml:" + std::to_string(line) + ":3")) << err;
+  EXPECT_TRUE(contains(err, "dram.bus_widht_bits")) << err;
+  EXPECT_TRUE(contains(err, "unknown key 'bus_widht_bits'")) << err;
+  EXPECT_TRUE(contains(err, "did you mean 'bus_width_bits'")) << err;
+}
+
+TEST(CliErrors, MissingArchKey) {
+  const std::string dir = scratch_dir();
+  const std::string text = arch_with("  mac_energy_pj: 2.0", "");
+  const std::string err = expect_bad_arch(text, dir);
+  EXPECT_TRUE(std::regex_search(err, std::regex("bad_arch\\.yaml:[0-9]+:[0-9]+"))) << err;
+  EXPECT_TRUE(contains(err, "missing required key 'mac_energy_pj'")) << err;
+  EXPECT_TRUE(contains(err, "pe")) << err;
+}
+
+TEST(CliErrors, WrongTypeInArch) {
+  const std::string dir = scratch_dir();
+  const std::string text = arch_with("  rows: 12\n", "  rows: twelve\n");
+  const int line = line_of(text, "rows: twelve");
+  const std::string err = expect_bad_arch(text, dir);
+  // The position is the value's: "  rows: twelve" -> column 9.
+  EXPECT_TRUE(contains(err, "bad_arch.yaml:" + std::to_string(line) + ":9")) << err;
+  EXPECT_TRUE(contains(err, "pe_array.rows")) << err;
+  EXPECT_TRUE(contains(err, "expected an integer")) << err;
+  EXPECT_TRUE(contains(err, "twelve")) << err;
+}
+
+TEST(CliErrors, ZeroPeRows) {
+  const std::string dir = scratch_dir();
+  const std::string text = arch_with("  rows: 12\n", "  rows: 0\n");
+  const int line = line_of(text, "rows: 0");
+  const std::string err = expect_bad_arch(text, dir);
+  EXPECT_TRUE(contains(err, "bad_arch.yaml:" + std::to_string(line) + ":9")) << err;
+  EXPECT_TRUE(contains(err, "pe_array.rows")) << err;
+  EXPECT_TRUE(contains(err, "must be >= 1")) << err;
+}
+
+TEST(CliErrors, LayerNoMappingFits) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(dir + "/big.yaml",
+                                    "network: big\n"
+                                    "layers:\n"
+                                    "  - {name: tall, M: 4, C: 2, H: 16, W: 16, R: 13, S: 3}\n");
+  const std::string out = dir + "/out";
+  const CliResult r =
+      dfsim("run --arch '" + arch_path() + "' --workload '" + wl + "' --out '" + out + "'", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "no row-stationary mapping fits")) << describe(r);
+  EXPECT_TRUE(contains(r.err, "tall")) << "names the layer\n" << describe(r);
+  EXPECT_TRUE(contains(r.err, "R=13")) << describe(r);
+  EXPECT_FALSE(fs::exists(out + "/stats.json"));
+  // The map subcommand reports the same.
+  const CliResult m = dfsim("map --arch '" + arch_path() + "' --workload '" + wl + "'", dir);
+  EXPECT_EQ(m.code, 2) << describe(m);
+  EXPECT_TRUE(contains(m.err, "no row-stationary mapping fits")) << describe(m);
+}
+
+TEST(CliErrors, UnknownLayerName) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
+  const std::string out = dir + "/out";
+  const CliResult r = dfsim("run --arch '" + arch_path() + "' --workload '" + wl +
+                                "' --layers conv_a,conv_c --out '" + out + "'",
+                            dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "--layers")) << describe(r);
+  EXPECT_TRUE(contains(r.err, "conv_c")) << describe(r);
+  EXPECT_TRUE(contains(r.err, wl)) << "names the workload file\n" << describe(r);
+  EXPECT_TRUE(contains(r.err, "did you mean")) << describe(r);
+  EXPECT_FALSE(fs::exists(out + "/stats.json"));
+}
+
+TEST(CliErrors, BadObjective) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
+  const std::string out = dir + "/out";
+  const CliResult r = dfsim("run --arch '" + arch_path() + "' --workload '" + wl +
+                                "' --objective fastest --out '" + out + "'",
+                            dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "--objective")) << describe(r);
+  EXPECT_TRUE(contains(r.err, "fastest")) << describe(r);
+  EXPECT_TRUE(contains(r.err, "latency")) << "lists the choices\n" << describe(r);
+  EXPECT_FALSE(fs::exists(out + "/stats.json"));
+}
+
+TEST(CliErrors, NonexistentFiles) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
+  const std::string out = dir + "/out";
+  const std::string missing = dir + "/no_such_arch.yaml";
+  CliResult r = dfsim("run --arch '" + missing + "' --workload '" + wl + "' --out '" + out + "'", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, missing)) << describe(r);
+  EXPECT_TRUE(contains(r.err, "cannot open")) << describe(r);
+  EXPECT_FALSE(fs::exists(out + "/stats.json"));
+
+  const std::string missing_wl = dir + "/no_such_workload.yaml";
+  r = dfsim("run --arch '" + arch_path() + "' --workload '" + missing_wl + "' --out '" + out + "'", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, missing_wl)) << describe(r);
+  EXPECT_FALSE(fs::exists(out + "/stats.json"));
+
+  const std::string missing_map = dir + "/no_such_mapping.yaml";
+  r = dfsim("run --arch '" + arch_path() + "' --workload '" + wl + "' --mapping '" + missing_map +
+                "' --out '" + out + "'",
+            dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, missing_map)) << describe(r);
+  EXPECT_FALSE(fs::exists(out + "/stats.json"));
+}
+
+TEST(CliErrors, MissingRequiredOption) {
+  const std::string dir = scratch_dir();
+  const CliResult r = dfsim("run --arch '" + arch_path() + "'", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "workload")) << describe(r);
+}
+
+TEST(CliErrors, BadWorkloadKeyNamesFileLineAndKey) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(dir + "/typo.yaml",
+                                    "network: typo\n"
+                                    "layers:\n"
+                                    "  - name: c\n"
+                                    "    M: 4\n"
+                                    "    C: 2\n"
+                                    "    H: 8\n"
+                                    "    W: 8\n"
+                                    "    R: 3\n"
+                                    "    S: 3\n"
+                                    "    paddng: 1\n");
+  const std::string out = dir + "/out";
+  const CliResult r =
+      dfsim("run --arch '" + arch_path() + "' --workload '" + wl + "' --out '" + out + "'", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, wl + ":10:5")) << describe(r);
+  EXPECT_TRUE(contains(r.err, "did you mean 'padding'")) << describe(r);
+  EXPECT_FALSE(fs::exists(out + "/stats.json"));
+}
+
+TEST(CliErrors, PinnedMappingThatDoesNotFit) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
+  // q*S = 5*3 = 15 > 12 ifmap spad entries.
+  const std::string map = write_file(dir + "/map.yaml",
+                                     "mappings:\n"
+                                     "  conv_b: {strip_width: 4, p: 2, q: 5}\n");
+  const std::string out = dir + "/out";
+  const CliResult r = dfsim("run --arch '" + arch_path() + "' --workload '" + wl + "' --mapping '" +
+                                map + "' --out '" + out + "'",
+                            dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, map + ":3:")) << describe(r);
+  EXPECT_TRUE(contains(r.err, "conv_b")) << describe(r);
+  EXPECT_TRUE(contains(r.err, "ifmap spad")) << describe(r);
+  EXPECT_FALSE(fs::exists(out + "/stats.json"));
+}
