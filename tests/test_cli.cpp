@@ -239,14 +239,14 @@ TEST(Cli, MapPrintsOneMappingPerLayer) {
   EXPECT_FALSE(contains(r.out, "fc6")) << describe(r);
 }
 
-TEST(Cli, MapWritesNoStats) {
+TEST(Cli, MapWithEdpObjective) {
   const std::string dir = scratch_dir();
   const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
   const CliResult r =
       dfsim("map --arch '" + arch_path() + "' --workload '" + wl + "' --objective edp", dir);
   ASSERT_EQ(r.code, 0) << describe(r);
   EXPECT_TRUE(contains(r.out, "edp")) << describe(r);
-  EXPECT_EQ(line_of(r.out, "strip_width=") > 0, true) << describe(r);
+  EXPECT_GT(line_of(r.out, "strip_width="), 0) << describe(r);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,7 +420,7 @@ TEST(CliErrors, PinnedMappingThatDoesNotFit) {
                                 map + "' --out '" + out + "'",
                             dir);
   EXPECT_EQ(r.code, 2) << describe(r);
-  EXPECT_TRUE(contains(r.err, map + ":3:")) << describe(r);
+  EXPECT_TRUE(contains(r.err, map + ":2:11")) << describe(r);
   EXPECT_TRUE(contains(r.err, "conv_b")) << describe(r);
   EXPECT_TRUE(contains(r.err, "ifmap spad")) << describe(r);
   EXPECT_FALSE(fs::exists(out + "/stats.json"));
