@@ -77,9 +77,9 @@ struct RowStationaryArray::Controller {
         a(t.arch_),
         l(job.layer),
         d(*job.data),
-        m(job.mapping),
+        m(job.rs),
         period(a.core_period_ns(), sc_core::SC_NS),
-        arith{job.layer.product_shift, t.arch_.data.psum_bits, job.layer.relu},
+        arith(arithmetic_for(t.arch_, job.layer)),
         tiling(a, l, m),
         plan(rs_glb_plan(a, l, m)),
         Cg(l.C_per_group()),
@@ -169,6 +169,8 @@ struct RowStationaryArray::Controller {
       throw SimulationError("ifmap tile exceeds its GLB buffer");
     staging.resize(static_cast<std::size_t>(row_bytes));
     sc_time ready = t0;
+    // A strip group whose window lies entirely in the padding reads nothing.
+    if (row_bytes > 0)
     for (std::int64_t ni = 0; ni < nb.size; ++ni)
       for (std::int64_t ci = 0; ci < nch; ++ci) {
         const std::int64_t c = g * Cg + c_lo + ci;
@@ -358,10 +360,6 @@ struct RowStationaryArray::Controller {
         end = std::max(end, done);
       }
     }
-    if (getenv("DFSIM_DEBUG") && passes < 12)
-      fprintf(stderr, "pass %lld start %.0f (prev_end %.0f ifmap_ready %.0f filter_ready %.0f psum_free %.0f) filters_delivered %.0f end %.0f dma %.0f\n",
-              (long long)passes, start / period, prev_pass_end / period, ifmap_ready[ib] / period,
-              filter_ready[fb] / period, psum_free / period, filters_delivered / period, end / period, dma_time / period);
     prev_pass_end = end;
     ifmap_free[ib] = end;
     // Filters stay in the PE spads for the whole pass: the GLB buffer is free once they are
@@ -379,7 +377,7 @@ struct RowStationaryArray::Controller {
     const std::int64_t count = sg.size * mb.size * nb.size * F;
     staging.resize(static_cast<std::size_t>(count * pbytes));
     const sc_time read_end = transfer(top.to_glb, tlm::TLM_READ_COMMAND, psum_base, staging.data(),
-                                      count * pbytes, DataKind::Ofmap, count, a.data.psum_bits, t0);
+                                      count * pbytes, DataKind::Psum, count, a.data.psum_bits, t0);
     psum_free = read_end;
     for (std::int64_t ni = 0; ni < nb.size; ++ni)
       for (std::int64_t mi = 0; mi < mb.size; ++mi) {
@@ -465,7 +463,7 @@ struct RowStationaryArray::Controller {
 
 RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
                                        std::vector<LayerJob> jobs, VcdWriter* trace)
-    : sc_module(name),
+    : ArrayModel(name),
       arch_(arch),
       jobs_(std::move(jobs)),
       trace_(trace),
@@ -476,7 +474,7 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
       to_psum_gin("to_psum_gin"),
       dram_("dram", arch, trace),
       cdc_("cdc", arch),
-      glb_("glb", arch, trace),
+      glb_("glb", arch.glb, arch.core_period_ns(), trace, "glb"),
       filter_gin_("filter_gin", arch.noc.filter_gin_bits, arch.noc.energy_pj_per_bit,
                   arch.core_period_ns(), trace),
       ifmap_gin_("ifmap_gin", arch.noc.ifmap_gin_bits, arch.noc.energy_pj_per_bit,
@@ -548,7 +546,7 @@ void RowStationaryArray::run() {
 
       LayerOutcome out;
       LayerStats& s = out.stats;
-      s.name = job.layer.name;
+      describe(s, job, arch_);
       s.seconds = (sc_core::sc_time_stamp() - t0).to_seconds();
       s.cycles = static_cast<std::int64_t>(s.seconds / period_s + 0.5);
       s.macs = (after.macs - before.macs) + (after.gated - before.gated);
@@ -558,9 +556,9 @@ void RowStationaryArray::run() {
                               std::to_string(s.macs) + " MACs, the layer has " +
                               std::to_string(job.layer.macs()));
       s.active_pes = ctl.max_active;
-      s.num_pes = arch_.num_pes();
       s.utilization = static_cast<double>(s.macs) /
                       (static_cast<double>(s.cycles) * static_cast<double>(s.num_pes));
+      s.unused_macs = s.cycles * s.num_pes - s.macs;
       s.passes = ctl.passes;
       s.dram = level_of(after.dram - before.dram);
       s.glb = level_of(after.glb - before.glb);
@@ -568,11 +566,6 @@ void RowStationaryArray::run() {
       s.rf = level_of(after.rf - before.rf);
       s.mac_pj = after.mac_pj - before.mac_pj;
       s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
-      std::ostringstream ms;
-      ms << job.mapping;
-      s.mapping = ms.str();
-      s.estimate_cycles = job.estimate.cycles;
-      s.estimate_energy_pj = job.estimate.energy_pj;
 
       // Read the ofmap back from DRAM.
       const Layer& l = job.layer;

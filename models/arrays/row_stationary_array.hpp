@@ -20,6 +20,7 @@
 #include "models/memory/global_buffer.hpp"
 #include "models/noc/noc.hpp"
 #include "models/pe/pe.hpp"
+#include "models/arrays/array_model.hpp"
 #include "stats/stats.hpp"
 #include "workload/layer.hpp"
 
@@ -27,27 +28,11 @@ namespace dfsim {
 
 class VcdWriter;
 
-struct LayerJob {
-  Layer layer;
-  const LayerData* data = nullptr;
-  RsMapping mapping;
-  RsEstimate estimate;
-};
-
-struct LayerOutcome {
-  LayerStats stats;
-  Tensor4 ofmap;  // read back from DRAM after the layer
-};
-
-class RowStationaryArray : public sc_core::sc_module {
+class RowStationaryArray : public ArrayModel {
  public:
   RowStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
                      std::vector<LayerJob> jobs, VcdWriter* trace);
   ~RowStationaryArray() override;
-
-  const std::vector<LayerOutcome>& outcomes() const { return outcomes_; }
-  // An error raised inside the simulation thread (rethrown by the caller after sc_start).
-  std::exception_ptr error() const { return error_; }
 
  private:
   struct Controller;
@@ -71,8 +56,6 @@ class RowStationaryArray : public sc_core::sc_module {
   MulticastNoc filter_gin_, ifmap_gin_, psum_gin_;
   OutputNoc gon_;
   std::vector<std::unique_ptr<Pe>> pes_;
-  std::vector<LayerOutcome> outcomes_;
-  std::exception_ptr error_;
   int trace_layer_ = -1, trace_pass_ = -1;
 };
 

@@ -8,19 +8,21 @@ namespace dfsim {
 
 using sc_core::sc_time;
 
-GlobalBuffer::GlobalBuffer(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace)
+GlobalBuffer::GlobalBuffer(sc_core::sc_module_name name, const GlbConfig& cfg,
+                           double core_period_ns, VcdWriter* trace, const std::string& trace_scope)
     : sc_module(name),
       socket("socket"),
-      cfg_(arch.glb),
-      period_(arch.core_period_ns(), sc_core::SC_NS),
-      store_(static_cast<std::size_t>(arch.glb.size_bytes()), 0),
-      banks_(static_cast<std::size_t>(arch.glb.banks)),
-      bank_kind_(static_cast<std::size_t>(arch.glb.banks), -1),
+      cfg_(cfg),
+      period_(core_period_ns, sc_core::SC_NS),
+      store_(static_cast<std::size_t>(cfg.size_bytes()), 0),
+      banks_(static_cast<std::size_t>(cfg.banks)),
+      bank_kind_(static_cast<std::size_t>(cfg.banks), -1),
       trace_(trace) {
   socket.register_b_transport(this, &GlobalBuffer::b_transport);
+  socket.register_transport_dbg(this, &GlobalBuffer::transport_dbg);
   if (trace_)
     for (std::int64_t b = 0; b < cfg_.banks; ++b)
-      trace_bank_.push_back(trace_->add_signal("glb", "bank" + std::to_string(b) + "_busy", 1));
+      trace_bank_.push_back(trace_->add_signal(trace_scope, "bank" + std::to_string(b) + "_busy", 1));
 }
 
 void GlobalBuffer::assign_banks(std::int64_t first, std::int64_t count, DataKind kind) {
@@ -28,6 +30,18 @@ void GlobalBuffer::assign_banks(std::int64_t first, std::int64_t count, DataKind
 }
 
 void GlobalBuffer::clear_assignment() { std::fill(bank_kind_.begin(), bank_kind_.end(), -1); }
+
+// Host access (preload, read-back): no time, no energy.
+unsigned int GlobalBuffer::transport_dbg(int, tlm::tlm_generic_payload& gp) {
+  const std::int64_t addr = static_cast<std::int64_t>(gp.get_address());
+  const std::int64_t len = gp.get_data_length();
+  if (addr < 0 || addr + len > size_bytes()) return 0;
+  if (gp.is_read())
+    std::memcpy(gp.get_data_ptr(), &store_[addr], len);
+  else
+    std::memcpy(&store_[addr], gp.get_data_ptr(), len);
+  return static_cast<unsigned int>(len);
+}
 
 void GlobalBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
   const std::int64_t addr = static_cast<std::int64_t>(gp.get_address());
@@ -37,8 +51,7 @@ void GlobalBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  // Psums become ofmaps on their way out; they live in psum banks.
-  const DataKind bank_type = ext.kind == DataKind::Ofmap ? DataKind::Psum : ext.kind;
+  const DataKind bank_type = ext.kind;
   const sc_time now = sc_core::sc_time_stamp();
   sc_time first_start = sc_core::sc_max_time(), last_end = now + delay;
   for (std::int64_t b = addr / cfg_.bank_bytes; b * cfg_.bank_bytes < addr + len; ++b) {

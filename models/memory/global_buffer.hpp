@@ -8,6 +8,7 @@
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
+#include <string>
 #include <vector>
 
 #include "config/arch_config.hpp"
@@ -22,7 +23,9 @@ class GlobalBuffer : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket<GlobalBuffer> socket;  // controller and GON
 
-  GlobalBuffer(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
+  // `trace_scope` names the buffer's signals in a waveform (e.g. "glb", "unified_buffer").
+  GlobalBuffer(sc_core::sc_module_name name, const GlbConfig& cfg, double core_period_ns,
+               VcdWriter* trace, const std::string& trace_scope);
 
   std::int64_t size_bytes() const { return static_cast<std::int64_t>(store_.size()); }
   std::int64_t bank_bytes() const { return cfg_.bank_bytes; }
@@ -35,6 +38,7 @@ class GlobalBuffer : public sc_core::sc_module {
 
  private:
   void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  unsigned int transport_dbg(int port, tlm::tlm_generic_payload& gp);
 
   const GlbConfig cfg_;
   sc_core::sc_time period_;

@@ -70,12 +70,17 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
     const Plan plan = make_plan(opt);
     std::cout << plan.arch << "\nMappings (" << opt.objective << "):\n";
     for (const auto& lp : plan.layers) {
-      const auto& e = lp.map.estimate;
-      std::cout << "  " << lp.layer << "\n    " << lp.map.mapping << "\n    estimate: " << e.cycles
-                << " cycles (" << static_cast<double>(e.cycles) * plan.arch.core_period_ns() * 1e-6
-                << " ms), " << e.energy_pj * 1e-6 << " uJ w/o idle, active PEs " << e.active_pes
-                << ", passes " << e.passes << ", DRAM " << e.dram_bytes << " B; "
-                << lp.map.candidates_evaluated << " candidates\n";
+      const std::int64_t cycles = lp.estimate_cycles();
+      std::cout << "  " << lp.layer << "\n    " << lp.mapping_text() << "\n    estimate: " << cycles
+                << " cycles (" << static_cast<double>(cycles) * plan.arch.core_period_ns() * 1e-6
+                << " ms), " << lp.estimate_energy_pj() * 1e-6 << " uJ w/o idle";
+      if (lp.systolic)
+        std::cout << ", weight tiles " << lp.ws.estimate.tiles << ", weight memory "
+                  << lp.ws.estimate.dram_bytes << " B";
+      else
+        std::cout << ", active PEs " << lp.rs.estimate.active_pes << ", passes "
+                  << lp.rs.estimate.passes << ", DRAM " << lp.rs.estimate.dram_bytes << " B";
+      std::cout << "; " << lp.candidates() << " candidates\n";
     }
     return 0;
   }

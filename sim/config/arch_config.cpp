@@ -69,37 +69,94 @@ void parse_pe(const ConfigNode& n, PeConfig& p) {
   p.mac_energy_pj = n.get_double_min("mac_energy_pj", 0.0);
 }
 
-void parse_data(const ConfigNode& n, DataConfig& d) {
+void parse_data(const ConfigNode& n, DataConfig& d, bool systolic) {
   n.expect_keys({"weight_bits", "ifmap_bits", "psum_bits"});
-  d.weight_bits = n.get_int_min("weight_bits", 16, 16);
-  d.ifmap_bits = n.get_int_min("ifmap_bits", 16, 16);
-  d.psum_bits = n.get_int_min("psum_bits", 16, 16);
-  // The functional model computes 16-bit operands and 16- or 32-bit wrap-around psums;
-  // other widths would make the reported traffic disagree with the values actually moved.
-  if (d.weight_bits != 16) n.at("weight_bits").fail("only 16-bit weights are modeled");
-  if (d.ifmap_bits != 16) n.at("ifmap_bits").fail("only 16-bit ifmaps are modeled");
-  if (d.psum_bits != 16 && d.psum_bits != 32) n.at("psum_bits").fail("must be 16 or 32");
+  const std::int64_t operand = systolic ? 8 : 16;
+  d.weight_bits = n.get_int_min("weight_bits", 1, operand);
+  d.ifmap_bits = n.get_int_min("ifmap_bits", 1, operand);
+  d.psum_bits = n.get_int_min("psum_bits", 16, systolic ? 32 : 16);
+  // The functional models compute these widths exactly; other widths would make the
+  // reported traffic disagree with the values actually moved.
+  const std::string which = systolic ? "the systolic array models" : "the row-stationary PE models";
+  if (d.weight_bits != operand)
+    n.at("weight_bits").fail(which + " " + std::to_string(operand) + "-bit weights only");
+  if (d.ifmap_bits != operand)
+    n.at("ifmap_bits").fail(which + " " + std::to_string(operand) + "-bit ifmaps only");
+  if (systolic ? d.psum_bits != 32 : (d.psum_bits != 16 && d.psum_bits != 32))
+    n.at("psum_bits").fail(systolic ? "must be 32 (int32 accumulators)" : "must be 16 or 32");
+}
+
+void parse_unified_buffer(const ConfigNode& n, UnifiedBufferConfig& u) {
+  n.expect_keys({"banks", "bank_bytes", "bank_width_bits", "read_energy_pj_per_bit",
+                 "write_energy_pj_per_bit"});
+  u.banks = n.get_int_min("banks", 2);
+  u.bank_bytes = n.get_int_min("bank_bytes", 64);
+  u.bank_width_bits = n.get_int_min("bank_width_bits", 8);
+  if (u.bank_width_bits % 8 != 0) n.at("bank_width_bits").fail("must be a multiple of 8");
+  u.read_energy_pj_per_bit = n.get_double_min("read_energy_pj_per_bit", 0.0);
+  u.write_energy_pj_per_bit = n.get_double_min("write_energy_pj_per_bit", 0.0);
+}
+
+void parse_accumulators(const ConfigNode& n, AccumulatorConfig& c) {
+  n.expect_keys({"entries", "buffers", "read_energy_pj_per_bit", "write_energy_pj_per_bit"});
+  c.entries = n.get_int_min("entries", 2);
+  c.buffers = n.get_int_min("buffers", 1, 2);
+  if (c.buffers > 2) n.at("buffers").fail("must be 1 or 2");
+  if (c.entries % c.buffers != 0) n.at("entries").fail("must be divisible by buffers");
+  c.read_energy_pj_per_bit = n.get_double_min("read_energy_pj_per_bit", 0.0);
+  c.write_energy_pj_per_bit = n.get_double_min("write_energy_pj_per_bit", 0.0);
+}
+
+void parse_weight_fifo(const ConfigNode& n, WeightFifoConfig& w) {
+  n.expect_keys({"depth_tiles", "energy_pj_per_bit"});
+  w.depth_tiles = n.get_int_min("depth_tiles", 1);
+  w.energy_pj_per_bit = n.get_double_min("energy_pj_per_bit", 0.0);
+}
+
+void parse_systolic_pe(const ConfigNode& n, SystolicPeConfig& p) {
+  n.expect_keys({"mac_energy_pj", "weight_shift_pj_per_bit", "hop_pj_per_bit"});
+  p.mac_energy_pj = n.get_double_min("mac_energy_pj", 0.0);
+  p.weight_shift_pj_per_bit = n.get_double_min("weight_shift_pj_per_bit", 0.0);
+  p.hop_pj_per_bit = n.get_double_min("hop_pj_per_bit", 0.0);
 }
 
 }  // namespace
 
 ArchConfig parse_arch(const ConfigNode& root) {
-  root.expect_keys({"name", "description", "array", "pe_array", "clocks", "dram", "glb", "noc",
-                    "pe", "data", "idle_power_mw"});
   ArchConfig a;
   a.source_file = root.file();
+  root.expect_map();
+  a.array = root.get_choice("array", {"row_stationary", "weight_stationary_systolic"});
+  if (a.is_systolic())
+    root.expect_keys({"name", "description", "array", "pe_array", "clocks", "dram",
+                      "unified_buffer", "accumulators", "weight_fifo", "pe", "activation", "data",
+                      "idle_power_mw"});
+  else
+    root.expect_keys({"name", "description", "array", "pe_array", "clocks", "dram", "glb", "noc",
+                      "pe", "data", "idle_power_mw"});
   a.name = root.get_string("name");
-  a.array = root.get_choice("array", {"row_stationary"});
   ConfigNode pa = root.at("pe_array");
   pa.expect_keys({"rows", "cols"});
   a.pe_rows = pa.get_int_min("rows", 1);
   a.pe_cols = pa.get_int_min("cols", 1);
   parse_clocks(root.at("clocks"), a.clocks);
   parse_dram(root.at("dram"), a.dram);
-  parse_glb(root.at("glb"), a.glb);
-  parse_noc(root.at("noc"), a.noc);
-  parse_pe(root.at("pe"), a.pe);
-  if (auto d = root.find("data")) parse_data(*d, a.data);
+  if (a.is_systolic()) {
+    parse_unified_buffer(root.at("unified_buffer"), a.unified_buffer);
+    parse_accumulators(root.at("accumulators"), a.accumulators);
+    parse_weight_fifo(root.at("weight_fifo"), a.weight_fifo);
+    parse_systolic_pe(root.at("pe"), a.systolic_pe);
+    if (auto act = root.find("activation")) {
+      act->expect_keys({"values_per_cycle"});
+      a.activation.values_per_cycle = act->get_int_min("values_per_cycle", 1);
+    }
+    a.data = DataConfig{8, 8, 32};
+  } else {
+    parse_glb(root.at("glb"), a.glb);
+    parse_noc(root.at("noc"), a.noc);
+    parse_pe(root.at("pe"), a.pe);
+  }
+  if (auto d = root.find("data")) parse_data(*d, a.data, a.is_systolic());
   a.idle_power_mw = root.get_double_min("idle_power_mw", 0.0, 0.0);
   return a;
 }
@@ -111,6 +168,19 @@ ArchConfig load_arch_from_string(const std::string& text, const std::string& ori
 }
 
 std::ostream& operator<<(std::ostream& os, const ArchConfig& a) {
+  if (a.is_systolic()) {
+    os << "arch " << a.name << " (" << a.array << "): " << a.pe_rows << "x" << a.pe_cols
+       << " MACs, core " << a.clocks.core_mhz << " MHz\n"
+       << "  weight memory: " << a.dram.bus_width_bits << "-bit link at " << a.clocks.link_mhz
+       << " MHz, cap " << a.dram.bandwidth_gbytes_per_s << " GB/s\n"
+       << "  unified buffer: " << a.unified_buffer.banks << " banks x "
+       << a.unified_buffer.bank_bytes << " B, " << a.unified_buffer.bank_width_bits
+       << "-bit ports\n"
+       << "  accumulators: " << a.accumulators.entries << " x " << a.pe_cols << " x "
+       << a.data.psum_bits << " bit, " << a.accumulators.buffers << " buffers; weight FIFO "
+       << a.weight_fifo.depth_tiles << " tiles\n";
+    return os;
+  }
   os << "arch " << a.name << " (" << a.array << "): " << a.pe_rows << "x" << a.pe_cols
      << " PEs, core " << a.clocks.core_mhz << " MHz, link " << a.clocks.link_mhz << " MHz\n"
      << "  DRAM: " << a.dram.bus_width_bits << "-bit bus, latency " << a.dram.latency_ns

@@ -56,6 +56,38 @@ struct PeConfig {
   double mac_energy_pj = 2.0;         // per 16-bit MAC performed
 };
 
+// Weight-stationary systolic array (TPU v1 style) parts.
+struct UnifiedBufferConfig {
+  std::int64_t banks = 24;
+  std::int64_t bank_bytes = 1 << 20;
+  std::int64_t bank_width_bits = 2048;  // 256 8-bit values per cycle
+  double read_energy_pj_per_bit = 0;
+  double write_energy_pj_per_bit = 0;
+  std::int64_t size_bytes() const { return banks * bank_bytes; }
+};
+
+struct AccumulatorConfig {
+  std::int64_t entries = 4096;  // rows of cols x psum_bits, split across the buffers
+  std::int64_t buffers = 2;     // double buffered: the activation unit drains one
+  double read_energy_pj_per_bit = 0;
+  double write_energy_pj_per_bit = 0;
+};
+
+struct WeightFifoConfig {
+  std::int64_t depth_tiles = 4;
+  double energy_pj_per_bit = 0;  // write into and read out of the FIFO, each
+};
+
+struct SystolicPeConfig {
+  double mac_energy_pj = 0;            // per 8-bit MAC
+  double weight_shift_pj_per_bit = 0;  // per bit shifted one PE down while loading a tile
+  double hop_pj_per_bit = 0;           // per bit an input or psum moves to the next PE
+};
+
+struct ActivationConfig {
+  std::int64_t values_per_cycle = 256;
+};
+
 struct DataConfig {
   std::int64_t weight_bits = 16;
   std::int64_t ifmap_bits = 16;
@@ -65,7 +97,7 @@ struct DataConfig {
 struct ArchConfig {
   std::string name;
   std::string source_file;
-  std::string array;  // which array model: "row_stationary"
+  std::string array;  // which array model: "row_stationary" or "weight_stationary_systolic"
   std::int64_t pe_rows = 12;
   std::int64_t pe_cols = 14;
   ClockConfig clocks;
@@ -73,7 +105,13 @@ struct ArchConfig {
   GlbConfig glb;
   NocConfig noc;
   PeConfig pe;
+  UnifiedBufferConfig unified_buffer;
+  AccumulatorConfig accumulators;
+  WeightFifoConfig weight_fifo;
+  SystolicPeConfig systolic_pe;
+  ActivationConfig activation;
   DataConfig data;
+  bool is_systolic() const { return array == "weight_stationary_systolic"; }
   double idle_power_mw = 0;  // leakage and clock tree, charged for every simulated second
 
   std::int64_t num_pes() const { return pe_rows * pe_cols; }

@@ -4,14 +4,24 @@
 
 #include <atomic>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "config/config_node.hpp"
 #include "core/tensor.hpp"
-#include "models/arrays/row_stationary_array.hpp"
+#include "models/arrays/array_model.hpp"
 #include "trace/vcd_writer.hpp"
 
 namespace dfsim {
+
+std::string LayerPlan::mapping_text() const {
+  std::ostringstream os;
+  if (systolic)
+    os << ws.mapping;
+  else
+    os << rs.mapping;
+  return os.str();
+}
 
 Plan make_plan(const RunOptions& opt) {
   Plan plan;
@@ -19,23 +29,32 @@ Plan make_plan(const RunOptions& opt) {
   plan.network = load_network(opt.workload_file);
   if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
   plan.objective = parse_objective(opt.objective);
-  std::map<std::string, PinnedMapping> pinned;
+  if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
+  std::map<std::string, ConfigNode> pinned;
   if (!opt.mapping_file.empty()) {
     pinned = load_pinned_mappings(opt.mapping_file);
-    for (const auto& [name, pm] : pinned) {
+    for (const auto& [name, node] : pinned) {
       bool found = false;
       for (const auto& l : plan.network.layers) found = found || l.name == name;
-      if (!found)
-        throw ConfigError(pm.where + ": mappings." + name + ": no layer '" + name +
-                          "' in the run");
+      if (!found) node.fail("no layer '" + name + "' in the run");
     }
   }
-  if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
-  RowStationaryMapper mapper(plan.arch, plan.objective);
+  const bool systolic = plan.arch.is_systolic();
+  const RowStationaryMapper rs_mapper(plan.arch, plan.objective);
+  const WeightStationaryMapper ws_mapper(plan.arch, plan.objective);
   for (Layer l : plan.network.layers) {
     if (opt.batch) l.N = *opt.batch;
-    plan.layers.push_back({l, {}});
+    LayerPlan lp;
+    lp.layer = l;
+    lp.systolic = systolic;
+    plan.layers.push_back(lp);
   }
+  auto search = [&](LayerPlan& lp) {
+    if (lp.systolic)
+      lp.ws = ws_mapper.map(lp.layer);
+    else
+      lp.rs = rs_mapper.map(lp.layer);
+  };
   // Layers map independently: search them on all cores. Layers of identical shape (common in
   // VGG and ResNet) share one search. Each result depends only on its layer, so the plan is
   // the same whatever the thread timing.
@@ -45,13 +64,17 @@ Plan make_plan(const RunOptions& opt) {
   std::map<std::vector<std::int64_t>, std::size_t> first_of_shape;
   std::vector<std::size_t> searched;
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
-    const Layer& l = plan.layers[i].layer;
-    auto it = pinned.find(l.name);
+    LayerPlan& lp = plan.layers[i];
+    auto it = pinned.find(lp.layer.name);
     if (it != pinned.end()) {
-      plan.layers[i].map = mapper.evaluate_pinned(l, it->second.mapping, it->second.where);
+      const std::string where = it->second.where();
+      if (systolic)
+        lp.ws = ws_mapper.evaluate_pinned(lp.layer, parse_ws_mapping(it->second), where);
+      else
+        lp.rs = rs_mapper.evaluate_pinned(lp.layer, parse_rs_mapping(it->second), where);
       continue;
     }
-    if (first_of_shape.emplace(shape_key(l), i).second) searched.push_back(i);
+    if (first_of_shape.emplace(shape_key(lp.layer), i).second) searched.push_back(i);
   }
   const std::size_t threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
   std::vector<std::exception_ptr> errors(plan.layers.size());
@@ -60,7 +83,7 @@ Plan make_plan(const RunOptions& opt) {
     for (std::size_t j; (j = next++) < searched.size();) {
       const std::size_t i = searched[j];
       try {
-        plan.layers[i].map = mapper.map(plan.layers[i].layer);
+        search(plan.layers[i]);
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -72,10 +95,13 @@ Plan make_plan(const RunOptions& opt) {
   for (auto& t : pool) t.join();
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     if (errors[i]) std::rethrow_exception(errors[i]);  // the first failing layer in order
-    const Layer& l = plan.layers[i].layer;
-    if (pinned.count(l.name)) continue;
-    const std::size_t first = first_of_shape.at(shape_key(l));
-    if (first != i) plan.layers[i].map = plan.layers[first].map;
+    LayerPlan& lp = plan.layers[i];
+    if (pinned.count(lp.layer.name)) continue;
+    const std::size_t first = first_of_shape.at(shape_key(lp.layer));
+    if (first != i) {
+      lp.rs = plan.layers[first].rs;
+      lp.ws = plan.layers[first].ws;
+    }
   }
   return plan;
 }
@@ -109,7 +135,7 @@ RunResult run_simulation(const RunOptions& opt) {
     reference = std::thread([&] {
       for (std::size_t i = 0; i < plan.layers.size(); ++i) {
         const Layer& l = plan.layers[i].layer;
-        expected[i] = reference_conv(l, data[i], Arithmetic{l.product_shift, plan.arch.data.psum_bits, l.relu});
+        expected[i] = reference_conv(l, data[i], arithmetic_for(plan.arch, l));
       }
     });
   struct JoinGuard {
@@ -120,12 +146,15 @@ RunResult run_simulation(const RunOptions& opt) {
   } guard{reference};
 
   std::vector<LayerJob> jobs;
-  for (std::size_t i = 0; i < plan.layers.size(); ++i)
-    jobs.push_back({plan.layers[i].layer, &data[i], plan.layers[i].map.mapping, plan.layers[i].map.estimate});
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    const LayerPlan& lp = plan.layers[i];
+    jobs.push_back({lp.layer, &data[i], lp.rs.mapping, lp.ws.mapping, lp.mapping_text(),
+                    lp.estimate_cycles(), lp.estimate_energy_pj()});
+  }
 
   std::unique_ptr<VcdWriter> vcd;
   if (!opt.vcd_file.empty()) vcd = std::make_unique<VcdWriter>();
-  auto array = std::make_unique<RowStationaryArray>("accelerator", plan.arch, std::move(jobs), vcd.get());
+  auto array = make_array_model(plan.arch, std::move(jobs), vcd.get());
   sc_core::sc_start();
   if (array->error()) std::rethrow_exception(array->error());
   if (reference.joinable()) reference.join();

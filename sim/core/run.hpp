@@ -8,6 +8,7 @@
 
 #include "config/arch_config.hpp"
 #include "mapper/row_stationary_mapper.hpp"
+#include "mapper/ws_mapping.hpp"
 #include "stats/stats.hpp"
 #include "workload/layer.hpp"
 
@@ -26,9 +27,16 @@ struct RunOptions {
   bool check = true;
 };
 
+// One layer with the mapping chosen for the architecture's array.
 struct LayerPlan {
   Layer layer;
-  RsMapResult map;
+  RsMapResult rs;  // row-stationary array
+  WsMapResult ws;  // weight-stationary systolic array
+  bool systolic = false;
+  std::string mapping_text() const;
+  std::int64_t estimate_cycles() const { return systolic ? ws.estimate.cycles : rs.estimate.cycles; }
+  double estimate_energy_pj() const { return systolic ? ws.estimate.energy_pj : rs.estimate.energy_pj; }
+  std::int64_t candidates() const { return systolic ? ws.candidates_evaluated : rs.candidates_evaluated; }
 };
 
 struct Plan {

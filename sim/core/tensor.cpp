@@ -1,5 +1,7 @@
 #include "core/tensor.hpp"
 
+#include "config/arch_config.hpp"
+
 #include <cmath>
 #include <utility>
 
@@ -22,6 +24,22 @@ std::uint64_t hash_name(const std::string& s) {
 }
 
 }  // namespace
+
+Arithmetic arithmetic_for(const ArchConfig& arch, const Layer& l) {
+  Arithmetic a;
+  a.psum_bits = arch.data.psum_bits;
+  a.relu = l.relu;
+  if (arch.is_systolic()) {
+    a.product_shift = 0;
+    a.output_shift = l.product_shift;
+    a.ofmap_bits = arch.data.ifmap_bits;
+  } else {
+    a.product_shift = l.product_shift;
+    a.output_shift = 0;
+    a.ofmap_bits = 16;
+  }
+  return a;
+}
 
 LayerData make_layer_data(const Layer& l, std::uint64_t seed) {
   LayerData d{Tensor4(l.N, l.C, l.H, l.W), Tensor4(l.M, l.C_per_group(), l.R, l.S)};

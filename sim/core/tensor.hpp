@@ -45,15 +45,20 @@ struct LayerData {
 // (layer, seed) gives the same values on every platform.
 LayerData make_layer_data(const Layer& layer, std::uint64_t seed);
 
-// Fixed-point arithmetic shared by the PE model and the reference (docs/models.md):
+// Fixed-point arithmetic shared by the models and the reference (docs/models.md):
 //   product = (w * x) >> product_shift        (32-bit, arithmetic shift)
 //   psum    = sum of products mod 2^psum_bits (wrap-around, so any accumulation order gives
 //                                              the same bits)
-//   ofmap   = saturate16(sign-extended psum), then ReLU if the layer has it
+//   ofmap   = saturate to ofmap_bits (sign-extended psum >> output_shift), then ReLU
+// The row-stationary datapath drops bits per product (product_shift = the layer's shift,
+// output_shift = 0); the systolic one keeps exact int32 sums and drops them at the
+// activation unit (product_shift = 0, output_shift = the layer's shift, 8-bit ofmaps).
 struct Arithmetic {
   std::int64_t product_shift = 8;
   std::int64_t psum_bits = 16;
   bool relu = true;
+  std::int64_t output_shift = 0;
+  std::int64_t ofmap_bits = 16;
   Psum mask() const { return psum_bits >= 32 ? ~Psum{0} : ((Psum{1} << psum_bits) - 1); }
   Value to_ofmap(Psum acc) const {
     std::int32_t v;
@@ -63,12 +68,18 @@ struct Arithmetic {
       const std::uint32_t sign = std::uint32_t{1} << (psum_bits - 1);
       v = static_cast<std::int32_t>(((acc & mask()) ^ sign) - sign);
     }
-    if (v > 32767) v = 32767;
-    if (v < -32768) v = -32768;
+    v >>= output_shift;
+    const std::int32_t hi = (1 << (ofmap_bits - 1)) - 1, lo = -(1 << (ofmap_bits - 1));
+    if (v > hi) v = hi;
+    if (v < lo) v = lo;
     if (relu && v < 0) v = 0;
     return static_cast<Value>(v);
   }
 };
+
+struct ArchConfig;
+// The arithmetic an architecture's datapath applies to a layer.
+Arithmetic arithmetic_for(const ArchConfig& arch, const Layer& layer);
 
 // Plain direct convolution (grouped, strided, padded) with the same arithmetic; returns the
 // ofmap [N][M][E][F].

@@ -115,29 +115,29 @@ RsMapResult RowStationaryMapper::evaluate_pinned(const Layer& l, RsMapping m,
   return res;
 }
 
-std::map<std::string, PinnedMapping> load_pinned_mappings(const std::string& path) {
+std::map<std::string, ConfigNode> load_pinned_mappings(const std::string& path) {
   ConfigNode root = ConfigNode::load_file(path);
   root.expect_keys({"mappings"});
-  std::map<std::string, PinnedMapping> out;
+  std::map<std::string, ConfigNode> out;
   ConfigNode maps = root.at("mappings");
-  for (const std::string& name : maps.keys()) {
-    ConfigNode n = maps.at(name);
-    n.expect_keys({"strip_width", "strips_per_pass", "n", "p", "q", "r", "t", "ifmap_resident",
-                   "ifmap_double_buffer"});
-    PinnedMapping pm;
-    pm.where = n.where();
-    pm.mapping.strip_width = n.get_int_min("strip_width", 1);
-    pm.mapping.strips_per_pass = n.get_int_min("strips_per_pass", 1, 1);
-    pm.mapping.n = n.get_int_min("n", 1, 1);
-    pm.mapping.p = n.get_int_min("p", 1);
-    pm.mapping.q = n.get_int_min("q", 1);
-    pm.mapping.r = n.get_int_min("r", 1, 1);
-    pm.mapping.t = n.get_int_min("t", 1, 1);
-    pm.mapping.ifmap_resident = n.get_bool("ifmap_resident", false);
-    pm.mapping.ifmap_double_buffer = n.get_bool("ifmap_double_buffer", true);
-    out[name] = pm;
-  }
+  for (const std::string& name : maps.keys()) out.emplace(name, maps.at(name));
   return out;
+}
+
+RsMapping parse_rs_mapping(const ConfigNode& n) {
+  n.expect_keys({"strip_width", "strips_per_pass", "n", "p", "q", "r", "t", "ifmap_resident",
+                 "ifmap_double_buffer"});
+  RsMapping m;
+  m.strip_width = n.get_int_min("strip_width", 1);
+  m.strips_per_pass = n.get_int_min("strips_per_pass", 1, 1);
+  m.n = n.get_int_min("n", 1, 1);
+  m.p = n.get_int_min("p", 1);
+  m.q = n.get_int_min("q", 1);
+  m.r = n.get_int_min("r", 1, 1);
+  m.t = n.get_int_min("t", 1, 1);
+  m.ifmap_resident = n.get_bool("ifmap_resident", false);
+  m.ifmap_double_buffer = n.get_bool("ifmap_double_buffer", true);
+  return m;
 }
 
 }  // namespace dfsim

@@ -5,12 +5,11 @@
 #include <string>
 
 #include "config/arch_config.hpp"
+#include "config/config_node.hpp"
 #include "mapper/rs_mapping.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {
-
-class ConfigNode;
 
 struct RsMapResult {
   RsMapping mapping;
@@ -35,12 +34,10 @@ class RowStationaryMapper {
   Objective objective_;
 };
 
-// Pinned mappings: a YAML file `mappings: {layer_name: {strip_width, strips_per_pass, n, p, q,
-// r, t, ifmap_resident, ifmap_double_buffer}}`.
-struct PinnedMapping {
-  RsMapping mapping;
-  std::string where;  // file:line:col for error messages
-};
-std::map<std::string, PinnedMapping> load_pinned_mappings(const std::string& path);
+// Pinned mappings: a YAML file `mappings: {layer_name: {...}}`; the keys depend on the array
+// (parse_rs_mapping, parse_ws_mapping).
+std::map<std::string, ConfigNode> load_pinned_mappings(const std::string& path);
+// {strip_width, strips_per_pass, n, p, q, r, t, ifmap_resident, ifmap_double_buffer}
+RsMapping parse_rs_mapping(const ConfigNode& n);
 
 }  // namespace dfsim

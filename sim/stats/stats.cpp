@@ -1,5 +1,6 @@
 #include "stats/stats.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -85,6 +86,15 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
      << num(l.rf.energy_pj) << ", \"mac\": " << num(l.mac_pj) << ", \"idle\": " << num(l.idle_pj)
      << ", \"total\": " << num(l.total_pj()) << "},\n"
      << in2 << "\"average_power_mw\": " << num(l.power_mw()) << ",\n"
+     << in2 << "\"tops\": " << num(l.tops()) << ",\n"
+     << in2 << "\"unused_macs\": " << l.unused_macs << ",\n";
+  if (!l.cycle_breakdown.empty()) {
+    os << in2 << "\"cycle_breakdown\": {";
+    for (std::size_t i = 0; i < l.cycle_breakdown.size(); ++i)
+      os << (i ? ", " : "") << quoted(l.cycle_breakdown[i].first) << ": " << l.cycle_breakdown[i].second;
+    os << "},\n";
+  }
+  os
      << in2 << "\"estimate\": {\"cycles\": " << l.estimate_cycles
      << ", \"energy_pj\": " << num(l.estimate_energy_pj) << "},\n"
      << in2 << "\"mapping\": " << quoted(l.mapping) << ",\n"
@@ -120,6 +130,15 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.active_pes = std::max(t.active_pes, l.active_pes);
     t.num_pes = l.num_pes;
     t.passes += l.passes;
+    t.unused_macs += l.unused_macs;
+    for (const auto& [k, v] : l.cycle_breakdown) {
+      auto it = std::find_if(t.cycle_breakdown.begin(), t.cycle_breakdown.end(),
+                             [&](const auto& e) { return e.first == k; });
+      if (it == t.cycle_breakdown.end())
+        t.cycle_breakdown.push_back({k, v});
+      else
+        it->second += v;
+    }
     t.dram += l.dram;
     t.glb += l.glb;
     t.noc += l.noc;
@@ -169,6 +188,31 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
   row(total);
   os << "\nEnergy columns in uJ; E.tot includes idle power (" << total.idle_pj * 1e-6
      << " uJ in total). Clock " << info.clock_mhz << " MHz.\n";
+  bool any_split = false;
+  for (const auto& l : layers) any_split = any_split || !l.cycle_breakdown.empty();
+  if (any_split) {
+    os << "\nCycle breakdown (% of cycles) and achieved throughput:\n";
+    for (const LayerStats* l : [&] {
+           std::vector<const LayerStats*> v;
+           for (const auto& x : layers) v.push_back(&x);
+           v.push_back(&total);
+           return v;
+         }()) {
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "  %-14s", l->name.c_str());
+      os << buf;
+      for (const auto& [k, v] : l->cycle_breakdown) {
+        std::snprintf(buf, sizeof buf, " %s %5.1f%%", k.c_str(),
+                      l->cycles ? 100.0 * static_cast<double>(v) / static_cast<double>(l->cycles) : 0.0);
+        os << buf;
+      }
+      std::snprintf(buf, sizeof buf, "  %.2f TOPS, unused MACs %.1f%%\n", l->tops(),
+                    l->unused_macs + l->macs
+                        ? 100.0 * static_cast<double>(l->unused_macs) / static_cast<double>(l->unused_macs + l->macs)
+                        : 0.0);
+      os << buf;
+    }
+  }
   os << "\nMapping per layer (simulated vs mapper estimate):\n";
   for (const auto& l : layers) {
     const double dc = l.estimate_cycles ? static_cast<double>(l.cycles) / static_cast<double>(l.estimate_cycles) : 0;

@@ -30,6 +30,12 @@ struct LayerStats {
   std::int64_t num_pes = 0;
   double utilization = 0;        // macs / (cycles * num_pes)
   std::int64_t passes = 0;
+  std::int64_t unused_macs = 0;  // MAC slots the array had but did not use (see the array)
+  // Array-specific split of the cycles (e.g. the TPU's four categories); adds up to cycles.
+  std::vector<std::pair<std::string, std::int64_t>> cycle_breakdown;
+  double tops() const { return seconds > 0 ? 2.0 * static_cast<double>(macs) / seconds * 1e-12 : 0; }
+  // Memory levels. For the systolic array: dram = weight memory, glb = unified buffer and
+  // accumulators, noc = weight FIFO and data moving between PEs, rf = nothing.
   LevelStats dram, glb, noc, rf;
   double mac_pj = 0;
   double idle_pj = 0;

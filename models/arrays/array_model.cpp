@@ -1,0 +1,23 @@
+#include "models/arrays/array_model.hpp"
+
+#include "models/arrays/row_stationary_array.hpp"
+#include "models/arrays/systolic_array.hpp"
+
+namespace dfsim {
+
+void ArrayModel::describe(LayerStats& s, const LayerJob& job, const ArchConfig& arch) {
+  s.name = job.layer.name;
+  s.num_pes = arch.num_pes();
+  s.mapping = job.mapping_text;
+  s.estimate_cycles = job.estimate_cycles;
+  s.estimate_energy_pj = job.estimate_energy_pj;
+}
+
+std::unique_ptr<ArrayModel> make_array_model(const ArchConfig& arch, std::vector<LayerJob> jobs,
+                                             VcdWriter* trace) {
+  if (arch.is_systolic())
+    return std::make_unique<WeightStationaryArray>("accelerator", arch, std::move(jobs), trace);
+  return std::make_unique<RowStationaryArray>("accelerator", arch, std::move(jobs), trace);
+}
+
+}  // namespace dfsim

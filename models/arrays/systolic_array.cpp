@@ -1,0 +1,447 @@
+#include "models/arrays/systolic_array.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "mapper/rs_tiling.hpp"  // Chunk, for_each_chunk
+#include "models/common/sim_error.hpp"
+#include "trace/vcd_writer.hpp"
+
+namespace dfsim {
+
+using sc_core::sc_time;
+
+namespace {
+
+LevelStats level_of(const Activity& a) {
+  LevelStats s;
+  for (int k = 0; k < kNumDataKinds; ++k) {
+    s.read_bytes[k] = a.read_bits[k] / 8;
+    s.write_bytes[k] = a.write_bits[k] / 8;
+    s.reads[k] = a.reads[k];
+    s.writes[k] = a.writes[k];
+  }
+  s.energy_pj = a.energy_pj;
+  return s;
+}
+
+GlbConfig ub_as_buffer(const ArchConfig& a) {
+  GlbConfig g;
+  g.banks = a.unified_buffer.banks;
+  g.bank_bytes = a.unified_buffer.bank_bytes;
+  g.bank_width_bits = a.unified_buffer.bank_width_bits;
+  g.filter_banks = 0;
+  g.read_energy_pj_per_bit = a.unified_buffer.read_energy_pj_per_bit;
+  g.write_energy_pj_per_bit = a.unified_buffer.write_energy_pj_per_bit;
+  return g;
+}
+
+}  // namespace
+
+struct WeightStationaryArray::Controller {
+  WeightStationaryArray& top;
+  const ArchConfig& a;
+  const Layer& l;
+  const LayerData& d;
+  const WsMapping& m;
+  const sc_time period;
+  const Arithmetic arith;
+  const WsGeometry geo;
+  const std::int64_t E, F, Cg, RS;
+
+  std::int64_t ub_ofmap = 0;  // ofmap base in the unified buffer
+  struct TileRef {
+    std::int64_t g;
+    Chunk mt, kt;
+    std::int64_t dram_addr;
+  };
+  struct Stream {
+    std::int64_t tile;  // index into tiles
+    Chunk rc;
+    bool last_k;
+  };
+  std::vector<TileRef> tiles;
+  std::vector<Stream> streams;
+
+  // Timing state.
+  sc_time dma_time, prev_stream_start, prev_stream_end, act_free, last_done;
+  std::array<sc_time, 2> acc_free{};
+  std::vector<sc_time> fifo_ready, fifo_pop;
+  std::vector<std::int64_t> late;  // cycles a tile's shift waited for the FIFO
+  std::int64_t fetched = 0;
+  std::int64_t active = 0, stall = 0, shift = 0, non_matrix = 0;
+  std::int64_t max_active_pes = 0;
+
+  std::vector<unsigned char> buf;
+  std::vector<std::int8_t> patch;
+  std::vector<std::int32_t> sums;
+
+  Controller(WeightStationaryArray& t, const LayerJob& job)
+      : top(t),
+        a(t.arch_),
+        l(job.layer),
+        d(*job.data),
+        m(job.ws),
+        period(a.core_period_ns(), sc_core::SC_NS),
+        arith(arithmetic_for(t.arch_, job.layer)),
+        geo(a, l, job.ws),
+        E(l.E()),
+        F(l.F()),
+        Cg(l.C_per_group()),
+        RS(l.R * l.S) {
+    const std::string why = ws_check_capacity(a, l, m);
+    if (!why.empty()) throw SimulationError("layer " + l.name + ": " + why);
+  }
+
+  sc_time now() const { return sc_core::sc_time_stamp(); }
+  std::int64_t cycles(const sc_time& t) const { return static_cast<std::int64_t>(t / period + 0.5); }
+  // Cycles from `from` to `to`, 0 if `to` is not later (sc_time is unsigned).
+  std::int64_t cycles_after(const sc_time& to, const sc_time& from) const {
+    return to > from ? cycles(to - from) : 0;
+  }
+
+  sc_time transfer(tlm_utils::simple_initiator_socket<WeightStationaryArray>& sock,
+                   tlm::tlm_command cmd, std::int64_t addr, void* data, std::int64_t bytes,
+                   DataKind kind, const sc_time& at, PeOp op = PeOp::None, std::int64_t rows = 0,
+                   std::int64_t cols = 0, bool overwrite = false, sc_time* started = nullptr) {
+    Transaction t;
+    t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
+            static_cast<std::size_t>(bytes));
+    t.ext().kind = kind;
+    t.ext().op = op;
+    t.ext().rows = rows;
+    t.ext().cols = cols;
+    t.ext().overwrite = overwrite;
+    t.ext().glb_address = op == PeOp::None ? 0 : addr;
+    t.ext().values = bytes;
+    t.ext().bits_per_value = 8;
+    if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
+    sc_time delay = at - now();
+    sock->b_transport(t.gp(), delay);
+    check_response(t.gp(), sock.name());
+    if (started) *started = t.ext().started;
+    return now() + delay;
+  }
+
+  void debug_write(tlm_utils::simple_initiator_socket<WeightStationaryArray>& sock,
+                   std::int64_t addr, void* data, std::int64_t bytes) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(static_cast<std::uint64_t>(addr));
+    gp.set_data_ptr(static_cast<unsigned char*>(data));
+    gp.set_data_length(static_cast<unsigned>(bytes));
+    if (sock->transport_dbg(gp) != bytes) throw SimulationError("host preload failed");
+  }
+
+  // The host puts the ifmap into the unified buffer and the weights, as tiles in the order
+  // the controller reads them, into weight memory.
+  void preload() {
+    const std::int64_t bank = a.unified_buffer.bank_bytes;
+    const std::int64_t if_bytes = l.ifmap_values();
+    ub_ofmap = ceil_div64(if_bytes, bank) * bank;
+    top.ub_.clear_assignment();
+    top.ub_.assign_banks(0, ub_ofmap / bank, DataKind::Ifmap);
+    top.ub_.assign_banks(ub_ofmap / bank, ceil_div64(l.ofmap_values(), bank), DataKind::Ofmap);
+    // Activations are stored channel-minor ([N][H][W][C]), as the TPU's host lays them out:
+    // one pixel's channels are adjacent, so an input or output row is one wide access.
+    std::vector<std::int8_t> ifmap8(static_cast<std::size_t>(if_bytes));
+    for (std::int64_t n = 0; n < l.N; ++n)
+      for (std::int64_t c = 0; c < l.C; ++c)
+        for (std::int64_t h = 0; h < l.H; ++h)
+          for (std::int64_t w = 0; w < l.W; ++w)
+            ifmap8[static_cast<std::size_t>(((n * l.H + h) * l.W + w) * l.C + c)] =
+                static_cast<std::int8_t>(d.ifmap.at(n, c, h, w));
+    debug_write(top.to_ub, 0, ifmap8.data(), if_bytes);
+
+    std::int64_t addr = 0;
+    std::vector<std::int8_t> weight_image;
+    for (std::int64_t g = 0; g < l.groups; ++g)
+      RsTiling::for_each_chunk(geo.M, a.pe_cols, [&](Chunk mt) {
+        RsTiling::for_each_chunk(geo.K, a.pe_rows, [&](Chunk kt) {
+          tiles.push_back({g, mt, kt, addr});
+          for (std::int64_t k = 0; k < kt.size; ++k)
+            for (std::int64_t mm = 0; mm < mt.size; ++mm) {
+              const auto [r, s, c] = decode_k(kt.begin + k);
+              weight_image.push_back(static_cast<std::int8_t>(
+                  d.weights.at(g * geo.M + mt.begin + mm, c, r, s)));
+            }
+          addr += kt.size * mt.size;
+        });
+      });
+    top.weight_memory_.resize(static_cast<std::size_t>(addr));
+    debug_write(top.to_weight_memory, 0, weight_image.data(), addr);
+
+    const std::int64_t tiles_per_group = static_cast<std::int64_t>(tiles.size()) / l.groups;
+    for (std::int64_t g = 0; g < l.groups; ++g)
+      RsTiling::for_each_chunk(geo.rows, m.row_chunk, [&](Chunk rc) {
+        for (std::int64_t j = 0; j < tiles_per_group; ++j) {
+          const TileRef& t = tiles[static_cast<std::size_t>(g * tiles_per_group + j)];
+          streams.push_back({g * tiles_per_group + j, rc, t.kt.begin + t.kt.size == geo.K});
+        }
+      });
+    fifo_ready.assign(streams.size(), sc_time());
+    fifo_pop.assign(streams.size(), sc_time());
+    late.assign(streams.size(), 0);
+  }
+
+  // Weight memory -> FIFO for stream j, once the FIFO has room (the tile depth_tiles earlier
+  // has left for the array).
+  void fetch(std::size_t j) {
+    const TileRef& t = tiles[static_cast<std::size_t>(streams[j].tile)];
+    const std::int64_t depth = a.weight_fifo.depth_tiles;
+    sc_time at = dma_time;
+    if (static_cast<std::int64_t>(j) >= depth) at = std::max(at, fifo_pop[j - static_cast<std::size_t>(depth)]);
+    dma_time = at;
+    const std::int64_t bytes = t.kt.size * t.mt.size;
+    buf.resize(static_cast<std::size_t>(bytes));
+    const sc_time got = transfer(top.to_weight_memory, tlm::TLM_READ_COMMAND, t.dram_addr, buf.data(),
+                                 bytes, DataKind::Weight, at);
+    fifo_ready[j] = transfer(top.to_fifo, tlm::TLM_WRITE_COMMAND, 0, buf.data(), bytes,
+                             DataKind::Weight, got);
+  }
+
+  // FIFO -> shadow weight registers of the matrix unit.
+  sc_time shift_in(std::size_t j) {
+    const TileRef& t = tiles[static_cast<std::size_t>(streams[j].tile)];
+    const std::int64_t bytes = t.kt.size * t.mt.size;
+    buf.resize(static_cast<std::size_t>(bytes));
+    const sc_time ready = transfer(top.to_fifo, tlm::TLM_READ_COMMAND, 0, buf.data(), bytes,
+                                   DataKind::Weight, std::max(now(), fifo_ready[j]));
+    const sc_time shadow_free = top.matrix_.shadow_free();
+    late[j] = cycles_after(ready, shadow_free);
+    sc_time start;
+    const sc_time end = transfer(top.to_matrix, tlm::TLM_WRITE_COMMAND, 0, buf.data(), bytes,
+                                 DataKind::Weight, ready, PeOp::ShiftWeights, t.kt.size, t.mt.size,
+                                 false, &start);
+    fifo_pop[j] = start;
+    return end;
+  }
+
+  // The reduction index k runs over (r, s, c) with c fastest, so for one output pixel and one
+  // filter row r the values are S*C adjacent bytes of the channel-minor ifmap.
+  std::array<std::int64_t, 3> decode_k(std::int64_t k) const {
+    return {k / (l.S * Cg), (k / Cg) % l.S, k % Cg};
+  }
+
+  // The systolic data setup unit: for each output pixel of the chunk it reads the tile's
+  // slice of the input window from the unified buffer (one access per filter row, zero
+  // padding added here) and forms one K-tile-wide input row.
+  sc_time setup_rows(const Stream& st, const sc_time& at) {
+    const TileRef& t = tiles[static_cast<std::size_t>(st.tile)];
+    const std::int64_t K_t = t.kt.size, SC = l.S * Cg;
+    const std::int64_t r_lo = t.kt.begin / SC, r_hi = (t.kt.begin + K_t - 1) / SC;
+    patch.assign(static_cast<std::size_t>(st.rc.size * K_t), 0);
+    sc_time ready = at;
+    for (std::int64_t b = 0; b < st.rc.size; ++b) {
+      const std::int64_t row = st.rc.begin + b;
+      const std::int64_t n = row / (E * F), e = (row / F) % E, f = row % F;
+      for (std::int64_t r = r_lo; r <= r_hi; ++r) {
+        const std::int64_t h = e * l.stride + r - l.padding;
+        if (h < 0 || h >= l.H) continue;
+        // The part of this filter row's S*C window inside the tile, then inside the ifmap.
+        const std::int64_t k0 = std::max(t.kt.begin, r * SC), k1 = std::min(t.kt.begin + K_t, (r + 1) * SC);
+        const std::int64_t w0 = f * l.stride - l.padding;
+        const std::int64_t lo = std::max(k0 - r * SC, -w0 * Cg), hi = std::min(k1 - r * SC, (l.W - w0) * Cg);
+        if (hi <= lo) continue;
+        if (Cg != l.C) {
+          // Grouped layers: channels of other groups sit between pixels; one access per pixel.
+          for (std::int64_t j = lo; j < hi;) {
+            const std::int64_t s = j / Cg, c = j % Cg, len = std::min(hi - j, Cg - c);
+            const std::int64_t addr = ((n * l.H + h) * l.W + w0 + s) * l.C + t.g * Cg + c;
+            ready = std::max(ready, transfer(top.to_ub, tlm::TLM_READ_COMMAND, addr,
+                                             &patch[static_cast<std::size_t>(b * K_t + r * SC + j - t.kt.begin)],
+                                             len, DataKind::Ifmap, at));
+            j += len;
+          }
+          continue;
+        }
+        const std::int64_t addr = ((n * l.H + h) * l.W + w0) * l.C + lo;
+        ready = std::max(ready, transfer(top.to_ub, tlm::TLM_READ_COMMAND, addr,
+                                         &patch[static_cast<std::size_t>(b * K_t + r * SC + lo - t.kt.begin)],
+                                         hi - lo, DataKind::Ifmap, at));
+      }
+    }
+    return ready;
+  }
+
+  // Accumulators -> activation unit (ReLU, requantization) -> unified buffer.
+  void activate(const Stream& st, std::int64_t acc_row0, const sc_time& done, int buffer) {
+    const TileRef& t = tiles[static_cast<std::size_t>(st.tile)];
+    const std::int64_t B = st.rc.size, M = t.mt.size;
+    const sc_time start = std::max(done, act_free);
+    sums.resize(static_cast<std::size_t>(B * M));
+    const sc_time read_end = transfer(top.to_acc, tlm::TLM_READ_COMMAND, acc_row0, sums.data(), B * M * 4,
+                                      DataKind::Psum, start, PeOp::ReadRows, B, M);
+    sc_time end = std::max(read_end, start + period * static_cast<double>(ceil_div64(B * M, a.activation.values_per_cycle)));
+    // Ofmap [N][E][F][M], channel-minor: one output pixel's M_t results are one row write.
+    std::vector<std::int8_t> out(static_cast<std::size_t>(M));
+    for (std::int64_t b = 0; b < B; ++b) {
+      for (std::int64_t mm = 0; mm < M; ++mm)
+        out[static_cast<std::size_t>(mm)] =
+            static_cast<std::int8_t>(arith.to_ofmap(static_cast<Psum>(sums[static_cast<std::size_t>(b * M + mm)])));
+      const std::int64_t addr = ub_ofmap + (st.rc.begin + b) * l.M + t.g * geo.M + t.mt.begin;
+      end = std::max(end, transfer(top.to_ub, tlm::TLM_WRITE_COMMAND, addr, out.data(), M,
+                                   DataKind::Ofmap, read_end));
+    }
+    act_free = end;
+    acc_free[static_cast<std::size_t>(buffer)] = end;
+    last_done = std::max(last_done, end);
+  }
+
+  void run() {
+    const sc_time start = now();
+    dma_time = prev_stream_start = prev_stream_end = act_free = last_done = start;
+    acc_free = {start, start};
+    preload();
+    const std::int64_t per_buffer = a.accumulators.entries / a.accumulators.buffers;
+    const std::size_t depth = static_cast<std::size_t>(a.weight_fifo.depth_tiles);
+    for (std::size_t j = 0; j < std::min(depth, streams.size()); ++j) fetch(j);
+    fetched = static_cast<std::int64_t>(std::min(depth, streams.size()));
+    sc_time shift_end = shift_in(0);
+    int group = 0;  // (row chunk, M tile) groups alternate accumulator buffers
+    for (std::size_t j = 0; j < streams.size(); ++j) {
+      const Stream& st = streams[j];
+      const TileRef& t = tiles[static_cast<std::size_t>(st.tile)];
+      const int buffer = group % static_cast<int>(a.accumulators.buffers);
+      const std::int64_t acc_row0 = buffer * per_buffer;
+      // Inputs are set up while the previous stream runs.
+      const sc_time inputs = setup_rows(st, std::max(prev_stream_start, now()));
+      sc_time stream_start;
+      const sc_time done = transfer(top.to_matrix, tlm::TLM_WRITE_COMMAND, acc_row0, patch.data(),
+                                    st.rc.size * t.kt.size, DataKind::Ifmap,
+                                    std::max(inputs, acc_free[static_cast<std::size_t>(buffer)]),
+                                    PeOp::StreamRows, st.rc.size, t.kt.size, t.kt.begin == 0, &stream_start);
+      // The TPU's cycle categories: the gap before this stream is a weight stall while the
+      // tile was late from memory, weight shift while it was shifting in, else non-matrix.
+      const std::int64_t gap = cycles_after(stream_start, prev_stream_end);
+      const std::int64_t weight_wait = std::min(gap, cycles_after(shift_end, prev_stream_end));
+      const std::int64_t st_part = std::min(weight_wait, late[j]);
+      stall += st_part;
+      shift += weight_wait - st_part;
+      non_matrix += gap - weight_wait;
+      active += st.rc.size;
+      max_active_pes = std::max(max_active_pes, t.kt.size * t.mt.size);
+      prev_stream_start = stream_start;
+      prev_stream_end = stream_start + period * static_cast<double>(st.rc.size);
+      last_done = std::max(last_done, done);
+      if (j + 1 < streams.size()) shift_end = shift_in(j + 1);
+      if (static_cast<std::int64_t>(j) + 1 + static_cast<std::int64_t>(depth) - 1 < static_cast<std::int64_t>(streams.size()) &&
+          fetched < static_cast<std::int64_t>(streams.size())) {
+        fetch(static_cast<std::size_t>(fetched));
+        ++fetched;
+      }
+      if (st.last_k) {
+        activate(st, acc_row0, done, buffer);
+        ++group;
+      }
+      const sc_time safe = std::min({dma_time, prev_stream_start, act_free});
+      if (safe > now()) sc_core::wait(safe - now());
+    }
+    const sc_time end = std::max(last_done, prev_stream_end);
+    non_matrix += cycles_after(end, prev_stream_end);
+    if (end > now()) sc_core::wait(end - now());
+  }
+};
+
+WeightStationaryArray::WeightStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
+                                             std::vector<LayerJob> jobs, VcdWriter* trace)
+    : ArrayModel(name),
+      to_weight_memory("to_weight_memory"),
+      to_fifo("to_fifo"),
+      to_ub("to_ub"),
+      to_matrix("to_matrix"),
+      to_acc("to_acc"),
+      arch_(arch),
+      jobs_(std::move(jobs)),
+      trace_(trace),
+      weight_memory_("weight_memory", arch, trace),
+      cdc_("cdc", arch),
+      fifo_("weight_fifo", arch),
+      ub_("unified_buffer", ub_as_buffer(arch), arch.core_period_ns(), trace, "unified_buffer"),
+      matrix_("matrix_unit", arch, trace),
+      acc_("accumulators", arch, trace) {
+  to_weight_memory.bind(cdc_.from_core);
+  cdc_.to_link.bind(weight_memory_.socket);
+  to_fifo.bind(fifo_.socket);
+  to_ub.bind(ub_.socket);
+  to_matrix.bind(matrix_.socket);
+  to_acc.bind(acc_.socket);
+  matrix_.to_acc.bind(acc_.socket);
+  if (trace_) trace_layer_ = trace_->add_signal("control", "layer", 16);
+  SC_HAS_PROCESS(WeightStationaryArray);
+  SC_THREAD(run);
+}
+
+WeightStationaryArray::~WeightStationaryArray() = default;
+
+void WeightStationaryArray::run() {
+  try {
+    for (std::size_t li = 0; li < jobs_.size(); ++li) {
+      const LayerJob& job = jobs_[li];
+      const Activity dram0 = weight_memory_.activity, ub0 = ub_.activity, acc0 = acc_.activity,
+                     fifo0 = fifo_.activity, hops0 = matrix_.hops;
+      const std::int64_t macs0 = matrix_.macs;
+      const double mac_pj0 = matrix_.mac_energy_pj;
+      const sc_time t0 = sc_core::sc_time_stamp();
+      if (trace_) trace_->set(trace_layer_, static_cast<std::uint64_t>(t0.value()), li);
+      Controller ctl(*this, job);
+      ctl.run();
+
+      LayerOutcome out;
+      LayerStats& s = out.stats;
+      describe(s, job, arch_);
+      s.seconds = (sc_core::sc_time_stamp() - t0).to_seconds();
+      s.cycles = ctl.cycles(sc_core::sc_time_stamp() - t0);
+      s.macs = matrix_.macs - macs0;
+      if (s.macs != job.layer.macs())
+        throw SimulationError("layer " + job.layer.name + ": the matrix unit performed " +
+                              std::to_string(s.macs) + " MACs, the layer has " +
+                              std::to_string(job.layer.macs()));
+      s.active_pes = ctl.max_active_pes;
+      s.utilization = static_cast<double>(s.macs) /
+                      (static_cast<double>(s.cycles) * static_cast<double>(s.num_pes));
+      s.unused_macs = ctl.active * s.num_pes - s.macs;
+      s.passes = static_cast<std::int64_t>(ctl.streams.size());
+      s.cycle_breakdown = {{"array_active", ctl.active},
+                           {"weight_stall", ctl.stall},
+                           {"weight_shift", ctl.shift},
+                           {"non_matrix", ctl.non_matrix}};
+      const std::int64_t split = ctl.active + ctl.stall + ctl.shift + ctl.non_matrix;
+      if (split != s.cycles)
+        throw SimulationError("layer " + job.layer.name + ": cycle categories add up to " +
+                              std::to_string(split) + ", not " + std::to_string(s.cycles));
+      s.dram = level_of(weight_memory_.activity - dram0);
+      Activity onchip = ub_.activity - ub0;
+      onchip += acc_.activity - acc0;
+      s.glb = level_of(onchip);
+      Activity moves = fifo_.activity - fifo0;
+      moves += matrix_.hops - hops0;
+      s.noc = level_of(moves);
+      s.mac_pj = matrix_.mac_energy_pj - mac_pj0;
+      s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
+
+      // Read the ofmap back from the unified buffer.
+      const Layer& l = job.layer;
+      std::vector<std::int8_t> bytes(static_cast<std::size_t>(l.ofmap_values()));
+      tlm::tlm_generic_payload gp;
+      gp.set_command(tlm::TLM_READ_COMMAND);
+      gp.set_address(static_cast<std::uint64_t>(ctl.ub_ofmap));
+      gp.set_data_ptr(reinterpret_cast<unsigned char*>(bytes.data()));
+      gp.set_data_length(static_cast<unsigned>(bytes.size()));
+      if (to_ub->transport_dbg(gp) != bytes.size()) throw SimulationError("ofmap read-back failed");
+      out.ofmap = Tensor4(l.N, l.M, l.E(), l.F());
+      for (std::int64_t n = 0; n < l.N; ++n)
+        for (std::int64_t e = 0; e < l.E(); ++e)
+          for (std::int64_t f = 0; f < l.F(); ++f)
+            for (std::int64_t mm = 0; mm < l.M; ++mm)
+              out.ofmap.at(n, mm, e, f) = bytes[static_cast<std::size_t>(((n * l.E() + e) * l.F() + f) * l.M + mm)];
+      outcomes_.push_back(std::move(out));
+    }
+  } catch (...) {
+    error_ = std::current_exception();
+  }
+  sc_core::sc_stop();
+}
+
+}  // namespace dfsim

@@ -1,0 +1,48 @@
+// A TPU v1-style weight-stationary systolic accelerator assembled from the component models:
+// weight memory (DRAM behind a clock-domain crossing) feeding a weight FIFO, a banked unified
+// buffer holding activations, the matrix unit, double-buffered accumulators and the
+// activation unit. The controller lowers each layer to matrix multiplies (see WsMapping).
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <vector>
+
+#include "models/arrays/array_model.hpp"
+#include "models/memory/dram.hpp"
+#include "models/memory/global_buffer.hpp"
+#include "models/systolic/systolic_parts.hpp"
+
+namespace dfsim {
+
+class WeightStationaryArray : public ArrayModel {
+ public:
+  WeightStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
+                        std::vector<LayerJob> jobs, VcdWriter* trace);
+  ~WeightStationaryArray() override;
+
+  tlm_utils::simple_initiator_socket<WeightStationaryArray> to_weight_memory;
+  tlm_utils::simple_initiator_socket<WeightStationaryArray> to_fifo;
+  tlm_utils::simple_initiator_socket<WeightStationaryArray> to_ub;
+  tlm_utils::simple_initiator_socket<WeightStationaryArray> to_matrix;
+  tlm_utils::simple_initiator_socket<WeightStationaryArray> to_acc;
+
+ private:
+  struct Controller;
+  void run();
+
+  const ArchConfig arch_;
+  std::vector<LayerJob> jobs_;
+  VcdWriter* trace_;
+  Dram weight_memory_;
+  ClockDomainCrossing cdc_;
+  WeightFifo fifo_;
+  GlobalBuffer ub_;
+  MatrixUnit matrix_;
+  AccumulatorBuffer acc_;
+  int trace_layer_ = -1;
+};
+
+}  // namespace dfsim

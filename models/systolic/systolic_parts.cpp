@@ -1,0 +1,221 @@
+#include "models/systolic/systolic_parts.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "models/common/sim_error.hpp"
+#include "trace/vcd_writer.hpp"
+
+namespace dfsim {
+
+using sc_core::sc_time;
+
+WeightFifo::WeightFifo(sc_core::sc_module_name name, const ArchConfig& arch)
+    : sc_module(name),
+      socket("socket"),
+      depth_(arch.weight_fifo.depth_tiles),
+      pj_per_bit_(arch.weight_fifo.energy_pj_per_bit) {
+  socket.register_b_transport(this, &WeightFifo::b_transport);
+}
+
+void WeightFifo::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  const sc_time at = sc_core::sc_time_stamp() + delay;
+  const std::size_t len = gp.get_data_length();
+  const std::int64_t bits = static_cast<std::int64_t>(len) * 8;
+  if (gp.is_write()) {
+    if (static_cast<std::int64_t>(tiles_.size()) >= depth_)
+      throw SimulationError(std::string(name()) + ": weight FIFO overflow");
+    tiles_.push_back({{gp.get_data_ptr(), gp.get_data_ptr() + len}, at});
+    activity.write(DataKind::Weight, bits, static_cast<double>(bits) * pj_per_bit_);
+  } else {
+    if (tiles_.empty() || tiles_.front().bytes.size() != len)
+      throw SimulationError(std::string(name()) + ": weight FIFO underflow or tile size mismatch");
+    std::memcpy(gp.get_data_ptr(), tiles_.front().bytes.data(), len);
+    if (tiles_.front().ready > at) delay = tiles_.front().ready - sc_core::sc_time_stamp();
+    tiles_.pop_front();
+    activity.read(DataKind::Weight, bits, static_cast<double>(bits) * pj_per_bit_);
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+MatrixUnit::MatrixUnit(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace)
+    : sc_module(name),
+      socket("socket"),
+      to_acc("to_acc"),
+      arch_(arch),
+      period_(arch.core_period_ns(), sc_core::SC_NS),
+      trace_(trace) {
+  socket.register_b_transport(this, &MatrixUnit::b_transport);
+  if (trace_) {
+    trace_active_ = trace_->add_signal("matrix_unit", "streaming", 1);
+    trace_shift_ = trace_->add_signal("matrix_unit", "weight_shift", 1);
+  }
+}
+
+void MatrixUnit::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  DfsimExtension& ext = extension_of(gp);
+  switch (ext.op) {
+    case PeOp::ShiftWeights: shift_weights(gp, ext, delay); break;
+    case PeOp::StreamRows: stream_rows(gp, ext, delay); break;
+    default: gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE); return;
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void MatrixUnit::shift_weights(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
+  const std::int64_t K = ext.rows, M = ext.cols;
+  if (K > arch_.pe_rows || M > arch_.pe_cols || K * M != static_cast<std::int64_t>(gp.get_data_length()))
+    throw SimulationError(std::string(name()) + ": weight tile larger than the array");
+  if (shadow_loaded_) throw SimulationError(std::string(name()) + ": shadow tile still unused");
+  const sc_time now = sc_core::sc_time_stamp();
+  // The tile shifts down from the top, one row per cycle, through all array rows.
+  const sc_time start = std::max(now + delay, shadow_free_);
+  const sc_time end = start + period_ * static_cast<double>(arch_.pe_rows);
+  const auto* w = reinterpret_cast<const std::int8_t*>(gp.get_data_ptr());
+  shadow_.assign(w, w + K * M);
+  shadow_k_ = K;
+  shadow_m_ = M;
+  shadow_loaded_ = true;
+  shadow_ready_ = end;
+  // Weight for array row k passes k + 1 PEs on its way down.
+  const std::int64_t bit_hops = (K * (K + 1) / 2) * M * arch_.data.weight_bits;
+  hops.write(DataKind::Weight, bit_hops, static_cast<double>(bit_hops) * arch_.systolic_pe.weight_shift_pj_per_bit);
+  if (trace_)
+    trace_->busy(trace_shift_, static_cast<std::uint64_t>(start.value()), static_cast<std::uint64_t>(end.value()));
+  ext.started = start;
+  delay = end - now;
+}
+
+namespace {
+
+// out[b][m] += x[b][k] * w[k][m]; int8 operands, exact int32 sums. Products of two int8
+// values fit in 16 bits, which lets the loop use 16-bit multiplies.
+__attribute__((target_clones("avx2", "default"))) void systolic_gemm(
+    std::int32_t* out, const std::int8_t* x, const std::int16_t* w, std::int64_t B,
+    std::int64_t K, std::int64_t M) {
+  for (std::int64_t b = 0; b < B; ++b) {
+    std::int32_t* o = out + b * M;
+    const std::int8_t* xr = x + b * K;
+    for (std::int64_t k = 0; k < K; ++k) {
+      const std::int16_t xv = xr[k];
+      if (xv == 0) continue;  // adds nothing; skipping saves host time only
+      const std::int16_t* wr = w + k * M;
+      for (std::int64_t m = 0; m < M; ++m) o[m] += static_cast<std::int16_t>(xv * wr[m]);
+    }
+  }
+}
+
+}  // namespace
+
+void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
+  if (!shadow_loaded_) throw SimulationError(std::string(name()) + ": stream without a weight tile");
+  const std::int64_t B = ext.rows, K = ext.cols;
+  if (K != shadow_k_ || B * K != static_cast<std::int64_t>(gp.get_data_length()))
+    throw SimulationError(std::string(name()) + ": input rows do not match the weight tile");
+  const sc_time now = sc_core::sc_time_stamp();
+  // The shadow tile becomes active as the first row enters; the next tile may then shift in.
+  const sc_time start = std::max({now + delay, shadow_ready_, stream_end_});
+  active_.swap(shadow_);
+  active_k_ = shadow_k_;
+  active_m_ = shadow_m_;
+  shadow_loaded_ = false;
+  shadow_free_ = start;
+  stream_end_ = start + period_ * static_cast<double>(B);
+  const std::int64_t M = active_m_, R = arch_.pe_rows;
+
+  results_.assign(static_cast<std::size_t>(B * M), 0);
+  systolic_gemm(results_.data(), reinterpret_cast<const std::int8_t*>(gp.get_data_ptr()),
+                active_.data(), B, K, M);
+  macs += B * K * M;
+  mac_energy_pj += static_cast<double>(B * K * M) * arch_.systolic_pe.mac_energy_pj;
+  // Inputs move right through the M active columns; psums move down through all R rows.
+  const std::int64_t in_bits = B * K * M * arch_.data.ifmap_bits;
+  const std::int64_t psum_bits = B * M * R * arch_.data.psum_bits;
+  hops.write(DataKind::Ifmap, in_bits, static_cast<double>(in_bits) * arch_.systolic_pe.hop_pj_per_bit);
+  hops.write(DataKind::Psum, psum_bits, static_cast<double>(psum_bits) * arch_.systolic_pe.hop_pj_per_bit);
+
+  // Results reach the accumulators one row per cycle from t0 + R (row 0, column 0); the last
+  // (row B-1, column M-1) at t0 + B + R + M - 2.
+  const sc_time last = start + period_ * static_cast<double>(B + R + M - 2);
+  Transaction t;
+  t.setup(tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(results_.data()),
+          results_.size() * sizeof(std::int32_t));
+  t.ext().op = PeOp::AccumulateRows;
+  t.ext().kind = DataKind::Psum;
+  t.ext().rows = B;
+  t.ext().cols = M;
+  t.ext().values = B * M;
+  t.ext().bits_per_value = arch_.data.psum_bits;
+  t.ext().glb_address = ext.glb_address;
+  t.ext().overwrite = ext.overwrite;
+  sc_time d = start + period_ * static_cast<double>(R) - now;
+  to_acc->b_transport(t.gp(), d);
+  check_response(t.gp(), "accumulator write");
+  const sc_time done = std::max(last, now + d);
+  if (trace_)
+    trace_->busy(trace_active_, static_cast<std::uint64_t>(start.value()),
+                 static_cast<std::uint64_t>(stream_end_.value()));
+  ext.started = start;
+  delay = done - now;
+}
+
+AccumulatorBuffer::AccumulatorBuffer(sc_core::sc_module_name name, const ArchConfig& arch,
+                                     VcdWriter* trace)
+    : sc_module(name),
+      socket("socket"),
+      cfg_(arch.accumulators),
+      cols_(arch.pe_cols),
+      period_(arch.core_period_ns(), sc_core::SC_NS),
+      store_(static_cast<std::size_t>(arch.accumulators.entries * arch.pe_cols), 0),
+      banks_(static_cast<std::size_t>(arch.accumulators.buffers)),
+      trace_(trace) {
+  socket.register_b_transport(this, &AccumulatorBuffer::b_transport);
+  if (trace_)
+    for (std::int64_t b = 0; b < cfg_.buffers; ++b)
+      trace_bank_.push_back(trace_->add_signal("accumulators", "buffer" + std::to_string(b) + "_busy", 1));
+}
+
+void AccumulatorBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
+  DfsimExtension& ext = extension_of(gp);
+  const std::int64_t row0 = ext.glb_address, B = ext.rows, M = ext.cols;
+  const std::int64_t per_bank = cfg_.entries / cfg_.buffers;
+  if (row0 < 0 || row0 + B > cfg_.entries || M > cols_ || (row0 / per_bank) != ((row0 + B - 1) / per_bank) ||
+      static_cast<std::int64_t>(gp.get_data_length()) != B * M * 4) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const sc_time now = sc_core::sc_time_stamp();
+  const std::size_t bank = static_cast<std::size_t>(row0 / per_bank);
+  const sc_time dur = period_ * static_cast<double>(B);  // one row per cycle
+  const sc_time start = banks_[bank].book(now + delay, dur);
+  auto* data = reinterpret_cast<std::uint32_t*>(gp.get_data_ptr());
+  const std::int64_t bits = B * M * 32;
+  if (ext.op == PeOp::AccumulateRows) {
+    for (std::int64_t b = 0; b < B; ++b) {
+      std::uint32_t* row = &store_[static_cast<std::size_t>((row0 + b) * cols_)];
+      const std::uint32_t* in = data + b * M;
+      if (ext.overwrite)
+        std::memcpy(row, in, static_cast<std::size_t>(M) * 4);
+      else
+        for (std::int64_t m = 0; m < M; ++m) row[m] += in[m];
+    }
+    // Accumulating reads the old sum first; the first K tile only writes.
+    if (!ext.overwrite) activity.read(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
+    activity.write(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
+  } else if (ext.op == PeOp::ReadRows) {
+    for (std::int64_t b = 0; b < B; ++b)
+      std::memcpy(data + b * M, &store_[static_cast<std::size_t>((row0 + b) * cols_)], static_cast<std::size_t>(M) * 4);
+    activity.read(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
+  } else {
+    gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return;
+  }
+  if (trace_)
+    trace_->busy(trace_bank_[bank], static_cast<std::uint64_t>(start.value()),
+                 static_cast<std::uint64_t>((start + dur).value()));
+  ext.started = start;
+  delay = start + dur - now;
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace dfsim

@@ -1,0 +1,95 @@
+// The parts of a TPU v1-style weight-stationary systolic array (Jouppi et al., ISCA 2017):
+// the weight FIFO, the matrix unit and the accumulators. They talk over TLM-2.0 sockets
+// with the array controller; timing is annotated (loosely timed).
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <deque>
+#include <vector>
+
+#include "config/arch_config.hpp"
+#include "models/common/activity.hpp"
+#include "models/common/payload.hpp"
+
+namespace dfsim {
+
+class VcdWriter;
+
+// A FIFO of weight tiles between the weight memory and the matrix unit, depth_tiles deep.
+// Writes push a tile (at its arrival time); reads pop the oldest. Overflow and underflow are
+// errors: the controller must respect the depth.
+class WeightFifo : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<WeightFifo> socket;
+  WeightFifo(sc_core::sc_module_name name, const ArchConfig& arch);
+  Activity activity;
+  std::size_t occupancy() const { return tiles_.size(); }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  struct Tile {
+    std::vector<unsigned char> bytes;
+    sc_core::sc_time ready;
+  };
+  std::deque<Tile> tiles_;
+  std::int64_t depth_;
+  double pj_per_bit_;
+};
+
+// rows x cols 8-bit MACs. ShiftWeights loads the shadow tile (rows cycles, once the shadow is
+// free: when the previous tile became active); StreamRows activates the shadow tile and
+// streams B input rows: row b enters array row k at t0 + b + k, moves right one PE per cycle,
+// and its psum for column m leaves the bottom at t0 + b + (rows - 1) + m + 1. Results go to
+// the accumulators as they leave.
+class MatrixUnit : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<MatrixUnit> socket;
+  tlm_utils::simple_initiator_socket<MatrixUnit> to_acc;
+  MatrixUnit(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
+
+  Activity hops;                  // inputs and psums moving between PEs, weight shifting
+  std::int64_t macs = 0;          // useful MACs
+  double mac_energy_pj = 0;
+  sc_core::sc_time shadow_free() const { return shadow_free_; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void shift_weights(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_core::sc_time& delay);
+  void stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_core::sc_time& delay);
+
+  const ArchConfig& arch_;
+  sc_core::sc_time period_;
+  std::vector<std::int16_t> shadow_, active_;
+  std::int64_t shadow_k_ = 0, shadow_m_ = 0, active_k_ = 0, active_m_ = 0;
+  bool shadow_loaded_ = false;
+  sc_core::sc_time shadow_free_, shadow_ready_, stream_end_;
+  std::vector<std::int32_t> results_;
+  VcdWriter* trace_;
+  int trace_active_ = -1, trace_shift_ = -1;
+};
+
+// entries x cols int32 accumulators in `buffers` equal banks; one row read or written per
+// cycle per bank.
+class AccumulatorBuffer : public sc_core::sc_module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<AccumulatorBuffer> socket;  // matrix unit, controller
+  AccumulatorBuffer(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
+  Activity activity;
+
+ private:
+  void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  const AccumulatorConfig cfg_;
+  std::int64_t cols_;
+  sc_core::sc_time period_;
+  std::vector<std::uint32_t> store_;
+  std::vector<BusyResource> banks_;
+  VcdWriter* trace_;
+  std::vector<int> trace_bank_;
+};
+
+}  // namespace dfsim

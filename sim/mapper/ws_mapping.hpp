@@ -1,0 +1,71 @@
+// A weight-stationary systolic mapping (TPU v1 style): a layer lowered to a matrix multiply
+// (rows = N*E*F output pixels, K = C/G*R*S, M/G columns) tiled into array-sized weight tiles.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "config/arch_config.hpp"
+#include "mapper/rs_mapping.hpp"  // Objective
+#include "workload/layer.hpp"
+
+namespace dfsim {
+
+// Loop nest, outer to inner, per group g:
+//   for row chunk (row_chunk output pixels: one accumulator buffer)
+//     for M tile (cols filters)
+//       for K tile (rows of the reduction): shift the weight tile in, stream the chunk's rows
+//     activate: accumulators -> ReLU / requantize -> unified buffer
+struct WsMapping {
+  std::int64_t row_chunk = 1;
+  bool pinned = false;
+};
+
+struct WsGeometry {
+  std::int64_t rows = 0;  // N*E*F
+  std::int64_t K = 0;     // C/G * R * S
+  std::int64_t M = 0;     // M/G
+  std::int64_t k_tiles = 0, m_tiles = 0, row_chunks = 0;
+  WsGeometry(const ArchConfig& a, const Layer& l, const WsMapping& m);
+};
+
+struct WsEstimate {
+  bool feasible = false;
+  std::string why_infeasible;
+  std::int64_t cycles = 0;
+  std::int64_t active_cycles = 0;
+  std::int64_t tiles = 0;         // weight tiles streamed (with repeats per row chunk)
+  std::int64_t dram_bytes = 0;
+  double energy_pj = 0;           // excluding idle power
+  double edp() const { return energy_pj * static_cast<double>(cycles); }
+};
+
+std::string ws_check_capacity(const ArchConfig& a, const Layer& l, const WsMapping& m);
+WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m);
+
+struct WsMapResult {
+  WsMapping mapping;
+  WsEstimate estimate;
+  std::int64_t candidates_evaluated = 0;
+};
+
+class WeightStationaryMapper {
+ public:
+  WeightStationaryMapper(const ArchConfig& arch, Objective objective)
+      : arch_(arch), objective_(objective) {}
+  WsMapResult map(const Layer& layer) const;
+  WsMapResult evaluate_pinned(const Layer& layer, WsMapping m, const std::string& where) const;
+
+ private:
+  const ArchConfig& arch_;
+  Objective objective_;
+};
+
+std::ostream& operator<<(std::ostream& os, const WsMapping& m);
+
+class ConfigNode;
+// {row_chunk}
+WsMapping parse_ws_mapping(const ConfigNode& n);
+
+}  // namespace dfsim
