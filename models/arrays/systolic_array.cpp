@@ -104,7 +104,8 @@ struct WeightStationaryArray::Controller {
   sc_time transfer(tlm_utils::simple_initiator_socket<WeightStationaryArray>& sock,
                    tlm::tlm_command cmd, std::int64_t addr, void* data, std::int64_t bytes,
                    DataKind kind, const sc_time& at, PeOp op = PeOp::None, std::int64_t rows = 0,
-                   std::int64_t cols = 0, bool overwrite = false, sc_time* started = nullptr) {
+                   std::int64_t cols = 0, bool overwrite = false, sc_time* started = nullptr,
+                   sc_time* last_input = nullptr) {
     Transaction t;
     t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
             static_cast<std::size_t>(bytes));
@@ -116,11 +117,13 @@ struct WeightStationaryArray::Controller {
     t.ext().glb_address = op == PeOp::None ? 0 : addr;
     t.ext().values = bytes;
     t.ext().bits_per_value = 8;
+    if (last_input) t.ext().last_input = *last_input;
     if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
     sc_time delay = at - now();
     sock->b_transport(t.gp(), delay);
     check_response(t.gp(), sock.name());
     if (started) *started = t.ext().started;
+    if (last_input) *last_input = t.ext().last_input;
     return now() + delay;
   }
 
@@ -227,13 +230,16 @@ struct WeightStationaryArray::Controller {
   // The systolic data setup unit: for each output pixel of the chunk it reads the tile's
   // slice of the input window from the unified buffer (one access per filter row, zero
   // padding added here) and forms one K-tile-wide input row.
-  sc_time setup_rows(const Stream& st, const sc_time& at) {
+  // Returns when the first row is ready; `last` gets when the last one is.
+  sc_time setup_rows(const Stream& st, const sc_time& at, sc_time& last) {
     const TileRef& t = tiles[static_cast<std::size_t>(st.tile)];
     const std::int64_t K_t = t.kt.size, SC = l.S * Cg;
     const std::int64_t r_lo = t.kt.begin / SC, r_hi = (t.kt.begin + K_t - 1) / SC;
     patch.assign(static_cast<std::size_t>(st.rc.size * K_t), 0);
-    sc_time ready = at;
+    sc_time first = at;
+    last = at;
     for (std::int64_t b = 0; b < st.rc.size; ++b) {
+      sc_time ready = at;
       const std::int64_t row = st.rc.begin + b;
       const std::int64_t n = row / (E * F), e = (row / F) % E, f = row % F;
       for (std::int64_t r = r_lo; r <= r_hi; ++r) {
@@ -261,8 +267,10 @@ struct WeightStationaryArray::Controller {
                                          &patch[static_cast<std::size_t>(b * K_t + r * SC + lo - t.kt.begin)],
                                          hi - lo, DataKind::Ifmap, at));
       }
+      if (b == 0) first = ready;
+      last = std::max(last, ready);
     }
-    return ready;
+    return first;
   }
 
   // Accumulators -> activation unit (ReLU, requantization) -> unified buffer.
@@ -281,8 +289,9 @@ struct WeightStationaryArray::Controller {
         out[static_cast<std::size_t>(mm)] =
             static_cast<std::int8_t>(arith.to_ofmap(static_cast<Psum>(sums[static_cast<std::size_t>(b * M + mm)])));
       const std::int64_t addr = ub_ofmap + (st.rc.begin + b) * l.M + t.g * geo.M + t.mt.begin;
+      // Pipelined: row b is written the cycle after it was read.
       end = std::max(end, transfer(top.to_ub, tlm::TLM_WRITE_COMMAND, addr, out.data(), M,
-                                   DataKind::Ofmap, read_end));
+                                   DataKind::Ofmap, start + period * static_cast<double>(b + 1)));
     }
     act_free = end;
     acc_free[static_cast<std::size_t>(buffer)] = end;
@@ -305,13 +314,15 @@ struct WeightStationaryArray::Controller {
       const TileRef& t = tiles[static_cast<std::size_t>(st.tile)];
       const int buffer = group % static_cast<int>(a.accumulators.buffers);
       const std::int64_t acc_row0 = buffer * per_buffer;
-      // Inputs are set up while the previous stream runs.
-      const sc_time inputs = setup_rows(st, std::max(prev_stream_start, now()));
+      // Inputs are set up while the previous stream runs, and stream in as they are ready.
+      sc_time last_input;
+      const sc_time inputs = setup_rows(st, std::max(prev_stream_start, now()), last_input);
       sc_time stream_start;
       const sc_time done = transfer(top.to_matrix, tlm::TLM_WRITE_COMMAND, acc_row0, patch.data(),
                                     st.rc.size * t.kt.size, DataKind::Ifmap,
                                     std::max(inputs, acc_free[static_cast<std::size_t>(buffer)]),
-                                    PeOp::StreamRows, st.rc.size, t.kt.size, t.kt.begin == 0, &stream_start);
+                                    PeOp::StreamRows, st.rc.size, t.kt.size, t.kt.begin == 0, &stream_start,
+                                    &last_input);
       // The TPU's cycle categories: the gap before this stream is a weight stall while the
       // tile was late from memory, weight shift while it was shifting in, else non-matrix.
       const std::int64_t gap = cycles_after(stream_start, prev_stream_end);
@@ -320,10 +331,10 @@ struct WeightStationaryArray::Controller {
       stall += st_part;
       shift += weight_wait - st_part;
       non_matrix += gap - weight_wait;
-      active += st.rc.size;
+      active += cycles_after(last_input, stream_start);
       max_active_pes = std::max(max_active_pes, t.kt.size * t.mt.size);
       prev_stream_start = stream_start;
-      prev_stream_end = stream_start + period * static_cast<double>(st.rc.size);
+      prev_stream_end = last_input;  // the matrix unit reports when the last row entered
       last_done = std::max(last_done, done);
       if (j + 1 < streams.size()) shift_end = shift_in(j + 1);
       if (static_cast<std::int64_t>(j) + 1 + static_cast<std::int64_t>(depth) - 1 < static_cast<std::int64_t>(streams.size()) &&

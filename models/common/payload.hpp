@@ -51,6 +51,7 @@ struct DfsimExtension : tlm::tlm_extension<DfsimExtension> {
   bool overwrite = false;           // AccumulateRows: the first K tile starts the sums
   sc_core::sc_time started;         // filled by the target: when the resource began serving
   sc_core::sc_time stream_start;    // PsumIn to the GON: when the row's first psum was ready
+  sc_core::sc_time last_input;      // StreamRows: when the last input row is ready
 
   tlm::tlm_extension_base* clone() const override { return new DfsimExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& e) override {

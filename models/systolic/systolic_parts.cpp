@@ -114,13 +114,14 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, 
     throw SimulationError(std::string(name()) + ": input rows do not match the weight tile");
   const sc_time now = sc_core::sc_time_stamp();
   // The shadow tile becomes active as the first row enters; the next tile may then shift in.
+  // Rows enter one per cycle, or as the setup unit delivers them (the last at last_input).
   const sc_time start = std::max({now + delay, shadow_ready_, stream_end_});
   active_.swap(shadow_);
   active_k_ = shadow_k_;
   active_m_ = shadow_m_;
   shadow_loaded_ = false;
   shadow_free_ = start;
-  stream_end_ = start + period_ * static_cast<double>(B);
+  stream_end_ = std::max(start + period_ * static_cast<double>(B), ext.last_input + period_);
   const std::int64_t M = active_m_, R = arch_.pe_rows;
 
   results_.assign(static_cast<std::size_t>(B * M), 0);
@@ -135,8 +136,8 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, 
   hops.write(DataKind::Psum, psum_bits, static_cast<double>(psum_bits) * arch_.systolic_pe.hop_pj_per_bit);
 
   // Results reach the accumulators one row per cycle from t0 + R (row 0, column 0); the last
-  // (row B-1, column M-1) at t0 + B + R + M - 2.
-  const sc_time last = start + period_ * static_cast<double>(B + R + M - 2);
+  // (row B-1, column M-1, entering at stream_end - 1) at stream_end + R + M - 2.
+  const sc_time last = stream_end_ + period_ * static_cast<double>(R + M - 2);
   Transaction t;
   t.setup(tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(results_.data()),
           results_.size() * sizeof(std::int32_t));
@@ -156,6 +157,7 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, 
     trace_->busy(trace_active_, static_cast<std::uint64_t>(start.value()),
                  static_cast<std::uint64_t>(stream_end_.value()));
   ext.started = start;
+  ext.last_input = stream_end_;  // reported back: when the last row entered (+1 cycle)
   delay = done - now;
 }
 

@@ -24,21 +24,9 @@ std::vector<std::int64_t> balanced_factors(std::int64_t total, std::int64_t max)
 
 }  // namespace
 
-double RowStationaryMapper::score(const RsEstimate& e) const {
-  // Idle power is charged for the whole run, so it belongs in the energy objective.
-  const double seconds = static_cast<double>(e.cycles) * arch_.core_period_ns() * 1e-9;
-  const double energy = e.energy_pj + arch_.idle_power_mw * 1e-3 * seconds * 1e12;
-  switch (objective_) {
-    case Objective::Energy: return energy;
-    case Objective::Latency: return static_cast<double>(e.cycles);
-    case Objective::Edp: return energy * static_cast<double>(e.cycles);
-  }
-  return 0;
-}
-
 RsMapResult RowStationaryMapper::map(const Layer& l) const {
   RsMapResult best;
-  double best_score = 0;
+  Score best_score;
   bool found = false;
   std::string last_reason = "no candidate";
   const std::int64_t E = l.E(), Cg = l.C_per_group(), Mg = l.M_per_group();
@@ -79,7 +67,7 @@ RsMapResult RowStationaryMapper::map(const Layer& l) const {
                     last_reason = est.why_infeasible;
                     continue;
                   }
-                  const double s = score(est);
+                  const Score s = score_of(objective_, arch_, est.cycles, est.energy_pj);
                   if (!found || s < best_score) {
                     found = true;
                     best_score = s;

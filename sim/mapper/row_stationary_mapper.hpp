@@ -29,7 +29,6 @@ class RowStationaryMapper {
   RsMapResult evaluate_pinned(const Layer& layer, RsMapping m, const std::string& where) const;
 
  private:
-  double score(const RsEstimate& e) const;
   const ArchConfig& arch_;
   Objective objective_;
 };

@@ -67,6 +67,16 @@ enum class Objective { Energy, Latency, Edp };
 Objective parse_objective(const std::string& s);
 const char* to_string(Objective o);
 
+// How a mapper ranks candidates: the objective first, then the other figure (energy for
+// latency, latency for energy and EDP) to break ties. Energy includes idle power.
+struct Score {
+  double primary = 0, secondary = 0;
+  bool operator<(const Score& o) const {
+    return primary != o.primary ? primary < o.primary : secondary < o.secondary;
+  }
+};
+Score score_of(Objective o, const ArchConfig& arch, std::int64_t cycles, double energy_pj);
+
 // Checks capacity constraints (spads, GLB, array) and evaluates the analytical model.
 RsEstimate estimate_rs(const ArchConfig& arch, const Layer& layer, const RsMapping& m);
 

@@ -92,7 +92,7 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
 
 WsMapResult WeightStationaryMapper::map(const Layer& l) const {
   WsMapResult best;
-  double best_score = 0;
+  Score best_score;
   bool found = false;
   std::string why = "no candidate";
   const std::int64_t rows = l.N * l.E() * l.F();
@@ -110,11 +110,7 @@ WsMapResult WeightStationaryMapper::map(const Layer& l) const {
       why = e.why_infeasible;
       break;  // capacity does not depend on the chunk beyond the accumulator limit
     }
-    const double seconds = static_cast<double>(e.cycles) * arch_.core_period_ns() * 1e-9;
-    const double energy = e.energy_pj + arch_.idle_power_mw * 1e-3 * seconds * 1e12;
-    const double s = objective_ == Objective::Latency ? static_cast<double>(e.cycles)
-                     : objective_ == Objective::Energy ? energy
-                                                       : energy * static_cast<double>(e.cycles);
+    const Score s = score_of(objective_, arch_, e.cycles, e.energy_pj);
     if (!found || s < best_score) {
       found = true;
       best_score = s;
