@@ -582,7 +582,8 @@ void RowStationaryArray::run() {
   } catch (...) {
     error_ = std::current_exception();
   }
-  sc_core::sc_stop();
+  // Returning ends the only process; sc_start then returns for lack of events (sc_stop
+  // would print an info message on stdout).
 }
 
 }  // namespace dfsim

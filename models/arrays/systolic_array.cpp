@@ -211,7 +211,8 @@ struct WeightStationaryArray::Controller {
     buf.resize(static_cast<std::size_t>(bytes));
     const sc_time ready = transfer(top.to_fifo, tlm::TLM_READ_COMMAND, 0, buf.data(), bytes,
                                    DataKind::Weight, std::max(now(), fifo_ready[j]));
-    const sc_time shadow_free = top.matrix_.shadow_free();
+    // Lateness counts from when this layer could first use the shadow registers.
+    const sc_time shadow_free = std::max(top.matrix_.shadow_free(), prev_stream_start);
     late[j] = cycles_after(ready, shadow_free);
     sc_time start;
     const sc_time end = transfer(top.to_matrix, tlm::TLM_WRITE_COMMAND, 0, buf.data(), bytes,
@@ -336,12 +337,12 @@ struct WeightStationaryArray::Controller {
       prev_stream_start = stream_start;
       prev_stream_end = last_input;  // the matrix unit reports when the last row entered
       last_done = std::max(last_done, done);
-      if (j + 1 < streams.size()) shift_end = shift_in(j + 1);
-      if (static_cast<std::int64_t>(j) + 1 + static_cast<std::int64_t>(depth) - 1 < static_cast<std::int64_t>(streams.size()) &&
-          fetched < static_cast<std::int64_t>(streams.size())) {
+      // Tiles up to j have left the FIFO, so tiles up to j + depth have a slot.
+      while (fetched < static_cast<std::int64_t>(std::min(streams.size(), j + 1 + depth))) {
         fetch(static_cast<std::size_t>(fetched));
         ++fetched;
       }
+      if (j + 1 < streams.size()) shift_end = shift_in(j + 1);
       if (st.last_k) {
         activate(st, acc_row0, done, buffer);
         ++group;
@@ -452,7 +453,8 @@ void WeightStationaryArray::run() {
   } catch (...) {
     error_ = std::current_exception();
   }
-  sc_core::sc_stop();
+  // Returning ends the only process; sc_start then returns for lack of events (sc_stop
+  // would print an info message on stdout).
 }
 
 }  // namespace dfsim

@@ -24,7 +24,7 @@ Dram::Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trac
   socket.register_transport_dbg(this, &Dram::transport_dbg);
   if (trace_) {
     trace_busy_ = trace_->add_signal("dram", "busy", 1);
-    trace_bw_ = trace_->add_signal("dram", "bandwidth_mbytes_per_s", 16);
+    trace_bw_ = trace_->add_signal("dram", "bandwidth_mbytes_per_s", 32);
   }
 }
 

@@ -67,6 +67,10 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   opt.check = !no_check;
 
   if (cmd == "map") {
+    for (const char* o : {"seed", "out", "vcd"})
+      if (vm.count(o) && !vm[o].defaulted())
+        throw ConfigError(std::string("--") + o + " is an option of 'run', not of 'map'");
+    if (no_check) throw ConfigError("--no-check is an option of 'run', not of 'map'");
     const Plan plan = make_plan(opt);
     std::cout << plan.arch << "\nMappings (" << opt.objective << "):\n";
     for (const auto& lp : plan.layers) {

@@ -46,9 +46,9 @@ void parse_noc(const ConfigNode& n, NocConfig& c) {
                  "local_link_bits", "energy_pj_per_bit"});
   c.ifmap_gin_bits = n.get_int_min("ifmap_gin_bits", 16);
   c.filter_gin_bits = n.get_int_min("filter_gin_bits", 16);
-  c.psum_gin_bits = n.get_int_min("psum_gin_bits", 32);
-  c.gon_bits = n.get_int_min("gon_bits", 32);
-  c.local_link_bits = n.get_int_min("local_link_bits", 32);
+  c.psum_gin_bits = n.get_int_min("psum_gin_bits", 16);
+  c.gon_bits = n.get_int_min("gon_bits", 16);
+  c.local_link_bits = n.get_int_min("local_link_bits", 16);
   c.energy_pj_per_bit = n.get_double_min("energy_pj_per_bit", 0.0);
 }
 

@@ -150,7 +150,7 @@ std::int64_t ConfigNode::as_int() const {
   std::size_t pos = 0;
   long long v = 0;
   try {
-    v = std::stoll(s, &pos, 0);
+    v = std::stoll(s, &pos, 10);  // decimal: "012" is 12, not octal
   } catch (...) {
     pos = 0;
   }

@@ -67,6 +67,8 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
 
   double dram_bits = 0, glb_read_bits = 0, glb_write_bits = 0, noc_bits = 0;
   double spad_reads = 0, spad_writes = 0, macs = 0;
+  // Zero gating skips the filter read and the MAC for zero ifmap values (padding ignored).
+  const double performed = a.pe.zero_gating ? l.input_density : 1.0;
   std::int64_t pass_cycles_total = 0;
 
   tiling.for_each_pass_shape([&](const RsPassShape& ps, std::int64_t count) {
@@ -107,8 +109,8 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
     noc_bits += c * static_cast<double>(psum_in_values + pes * psum_row) * pbits;
     // Spads: per MAC an ifmap, filter and psum read and a psum write; loads write the spads.
     const double pass_macs = static_cast<double>(ps.macs(F, S, R));
-    macs += c * pass_macs;
-    spad_reads += c * pass_macs * 3;
+    macs += c * pass_macs * performed;
+    spad_reads += c * pass_macs * (2 + performed);
     spad_writes += c * pass_macs;
     spad_writes += c * static_cast<double>(pes * (ps.p * ps.q * S + ps.n * ps.q * Wp));
     // Each PE adds the psum row passing through it: one spad read and one write per psum.

@@ -63,7 +63,7 @@ RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m) {
   g.psum_banks = ceil_div64(g.psum_tile_bytes, a.glb.bank_bytes);
   const std::int64_t avail = a.glb.banks - a.glb.filter_banks;
   if (g.ifmap_banks + g.psum_banks > avail)
-    g.why_not = "ifmap (2 x " + std::to_string(g.ifmap_tile_bytes) + " B) and psum (" +
+    g.why_not = "ifmap (" + std::to_string(g.ifmap_buffers) + " x " + std::to_string(g.ifmap_tile_bytes) + " B) and psum (" +
                 std::to_string(g.psum_tile_bytes) + " B) tiles need " +
                 std::to_string(g.ifmap_banks + g.psum_banks) + " GLB banks, " +
                 std::to_string(avail) + " available";

@@ -232,7 +232,8 @@ std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layer
      << info.seed << ",\n  \"objective\": " << quoted(info.objective) << ",\n  \"clock_mhz\": "
      << num(info.clock_mhz)
      << ",\n  \"units\": {\"cycles\": \"core clock cycles\", \"seconds\": \"s\", \"bytes\": \"B\", "
-        "\"energy_pj\": \"pJ\", \"average_power_mw\": \"mW\"},\n  \"layers\": [\n";
+        "\"energy_pj\": \"pJ\", \"average_power_mw\": \"mW\", \"tops\": \"10^12 ops/s (2 per MAC)\", "
+        "\"unused_macs\": \"MAC slots\"},\n  \"layers\": [\n";
   for (std::size_t i = 0; i < layers.size(); ++i) {
     os << "    ";
     layer_json(os, layers[i], "    ");

@@ -30,7 +30,10 @@ struct LayerStats {
   std::int64_t num_pes = 0;
   double utilization = 0;        // macs / (cycles * num_pes)
   std::int64_t passes = 0;
-  std::int64_t unused_macs = 0;  // MAC slots the array had but did not use (see the array)
+  // MAC slots not used for the layer's MACs: row-stationary, over all cycles and PEs
+  // (cycles * PEs - macs); systolic, over the cycles the array streams (the TPU paper's
+  // "unused MACs": active cycles * rows * cols - macs).
+  std::int64_t unused_macs = 0;
   // Array-specific split of the cycles (e.g. the TPU's four categories); adds up to cycles.
   std::vector<std::pair<std::string, std::int64_t>> cycle_breakdown;
   double tops() const { return seconds > 0 ? 2.0 * static_cast<double>(macs) / seconds * 1e-12 : 0; }
