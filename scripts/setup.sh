@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dfsim needs, only those that are missing.
+#   bash scripts/setup.sh          build and run: compiler, SystemC, yaml-cpp, Boost, GoogleTest,
+#                                  SQLite (sweep results), gnuplot (sweep plots)
+#   bash scripts/setup.sh --test   also what the test suite needs: a single-node Slurm with
+#                                  munge, configured and started by the Slurm sweep test
 set -euo pipefail
-pkgs=(g++ cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-program-options-dev libgtest-dev)
+pkgs=(g++ cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-program-options-dev libgtest-dev
+      libsqlite3-dev gnuplot-nox procps)
+if [ "${1:-}" = "--test" ]; then
+  pkgs+=(slurm-wlm munge)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,12 +3,14 @@
 
 #include <systemc>
 
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "config/config_node.hpp"
 #include "core/run.hpp"
 #include "models/common/sim_error.hpp"
+#include "sweep/sweep_runner.hpp"
 
 namespace po = boost::program_options;
 using namespace dfsim;
@@ -20,13 +22,16 @@ const char* kUsage =
     "Usage:\n"
     "  dfsim run --arch FILE --workload FILE [options]   simulate and report\n"
     "  dfsim map --arch FILE --workload FILE [options]   mapping and estimate only\n"
+    "  dfsim sweep SPEC.yaml [-j N] [--backend local|slurm] [--out DIR]\n"
+    "  dfsim sweep SPEC.yaml --export csv|json [--output FILE]\n"
     "  dfsim --help | --version\n\n"
     "Examples:\n"
     "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/alexnet.yaml \\\n"
     "            --layers conv1,conv2,conv3,conv4,conv5 --batch 4\n"
     "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/vgg16.yaml \\\n"
     "            --layers conv1_1 --out results --vcd conv1_1.vcd\n"
-    "  dfsim map --arch configs/eyeriss_v1.yaml --workload workloads/resnet50.yaml --objective edp\n";
+    "  dfsim map --arch configs/eyeriss_v1.yaml --workload workloads/resnet50.yaml --objective edp\n"
+    "  dfsim sweep configs/sweeps/eyeriss_glb_array.yaml -j 2\n";
 
 std::vector<std::string> split(const std::string& s) {
   std::vector<std::string> out;
@@ -35,6 +40,50 @@ std::vector<std::string> split(const std::string& s) {
   while (std::getline(ss, item, ','))
     if (!item.empty()) out.push_back(item);
   return out;
+}
+
+int sweep_command(const std::vector<std::string>& args, const char* self) {
+  po::options_description desc("Sweep options");
+  SweepOptions opt;
+  std::string spec, format, output;
+  desc.add_options()("help,h", "this help")
+      ("spec", po::value<std::string>(&spec)->required(), "sweep specification YAML")
+      ("jobs,j", po::value<int>(&opt.jobs)->default_value(0), "points at a time (default: the number of cores)")
+      ("backend", po::value<std::string>(&opt.backend)->default_value("local"), "local | slurm")
+      ("out", po::value<std::string>(&opt.out_dir), "folder for the database and plots (default sweeps/NAME)")
+      ("export", po::value<std::string>(&format), "write the results table as csv or json instead of running")
+      ("output", po::value<std::string>(&output), "file for --export (default: stdout)");
+  po::positional_options_description pos;
+  pos.add("spec", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << kUsage << "\n" << desc;
+    return 0;
+  }
+  po::notify(vm);
+  opt.spec_file = spec;
+  opt.self_exe = self;
+  if (opt.jobs < 0) throw ConfigError("-j: must be >= 0");
+  if (opt.backend != "local" && opt.backend != "slurm")
+    throw ConfigError("--backend: '" + opt.backend + "' is not one of: local slurm");
+  if (!format.empty()) return export_sweep(opt, format, output);
+  return run_sweep(opt);
+}
+
+int sweep_point_command(const std::vector<std::string>& args) {
+  po::options_description desc("sweep-point (used by dfsim sweep)");
+  std::string spec, result;
+  long long index = -1;
+  desc.add_options()("spec", po::value<std::string>(&spec)->required(), "")
+      ("index", po::value<long long>(&index)->required(), "")
+      ("result", po::value<std::string>(&result)->required(), "");
+  po::positional_options_description pos;
+  pos.add("spec", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  po::notify(vm);
+  return run_sweep_point(spec, index, result);
 }
 
 int run_command(const std::string& cmd, const std::vector<std::string>& args) {
@@ -115,8 +164,12 @@ int main(int argc, char** argv) {
       return 0;
     }
     const std::string cmd = args[0];
+    if (cmd == "sweep")
+      return sweep_command({args.begin() + 1, args.end()},
+                           std::filesystem::read_symlink("/proc/self/exe").c_str());
+    if (cmd == "sweep-point") return sweep_point_command({args.begin() + 1, args.end()});
     if (cmd != "run" && cmd != "map") {
-      std::cerr << "dfsim: error: unknown command '" << cmd << "' (expected run or map)\n";
+      std::cerr << "dfsim: error: unknown command '" << cmd << "' (expected run, map or sweep)\n";
       return 2;
     }
     return run_command(cmd, {args.begin() + 1, args.end()});

@@ -161,6 +161,18 @@ ArchConfig parse_arch(const ConfigNode& root) {
   return a;
 }
 
+std::int64_t onchip_storage_bytes(const ArchConfig& a) {
+  if (a.is_systolic()) {
+    // Unified buffer, accumulators, weight FIFO, and the active + shadow weight registers.
+    return a.unified_buffer.size_bytes() + a.accumulators.entries * a.pe_cols * a.data.psum_bits / 8 +
+           (a.weight_fifo.depth_tiles + 2) * a.pe_rows * a.pe_cols * a.data.weight_bits / 8;
+  }
+  const std::int64_t spads = a.pe.filter_spad_entries * a.data.weight_bits / 8 +
+                             a.pe.ifmap_spad_entries * a.data.ifmap_bits / 8 +
+                             a.pe.psum_spad_entries * a.data.psum_bits / 8;
+  return a.glb.size_bytes() + a.num_pes() * spads;
+}
+
 ArchConfig load_arch(const std::string& path) { return parse_arch(ConfigNode::load_file(path)); }
 
 ArchConfig load_arch_from_string(const std::string& text, const std::string& origin) {

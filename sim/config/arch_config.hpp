@@ -119,6 +119,9 @@ struct ArchConfig {
   double link_period_ns() const { return 1000.0 / clocks.link_mhz; }
 };
 
+// Bytes of on-chip storage the architecture has (buffers, spads, registers holding data).
+std::int64_t onchip_storage_bytes(const ArchConfig& a);
+
 ArchConfig load_arch(const std::string& path);
 ArchConfig load_arch_from_string(const std::string& text, const std::string& origin);
 ArchConfig parse_arch(const ConfigNode& root);

@@ -25,7 +25,8 @@ std::string LayerPlan::mapping_text() const {
 
 Plan make_plan(const RunOptions& opt) {
   Plan plan;
-  plan.arch = load_arch(opt.arch_file);
+  plan.arch = opt.arch_text.empty() ? load_arch(opt.arch_file)
+                                    : load_arch_from_string(opt.arch_text, opt.arch_file);
   plan.network = load_network(opt.workload_file);
   if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
   plan.objective = parse_objective(opt.objective);

@@ -16,6 +16,7 @@ namespace dfsim {
 
 struct RunOptions {
   std::string arch_file;
+  std::string arch_text;                 // when set, the architecture YAML itself (arch_file names it)
   std::string workload_file;
   std::vector<std::string> layers;       // empty: all
   std::optional<std::int64_t> batch;     // overrides every layer's N
