@@ -51,10 +51,14 @@ Plan make_plan(const RunOptions& opt) {
     plan.layers.push_back(lp);
   }
   auto search = [&](LayerPlan& lp) {
-    if (lp.systolic)
-      lp.ws = ws_mapper.map(lp.layer);
-    else
-      lp.rs = rs_mapper.map(lp.layer);
+    try {
+      if (lp.systolic)
+        lp.ws = ws_mapper.map(lp.layer);
+      else
+        lp.rs = rs_mapper.map(lp.layer);
+    } catch (const ConfigError& e) {
+      throw ConfigError(lp.layer.where + ": " + e.what());
+    }
   };
   // Layers map independently: search them on all cores. Layers of identical shape (common in
   // VGG and ResNet) share one search. Each result depends only on its layer, so the plan is
@@ -127,7 +131,17 @@ RunResult run_simulation(const RunOptions& opt) {
 
   std::vector<LayerData> data;
   data.reserve(plan.layers.size());
-  for (const auto& lp : plan.layers) data.push_back(make_layer_data(lp.layer, opt.seed));
+  for (const auto& lp : plan.layers) {
+    data.push_back(make_layer_data(lp.layer, opt.seed));
+    if (plan.arch.is_systolic()) {
+      // The systolic datapath multiplies 8-bit operands.
+      for (const Tensor4* t : {&data.back().ifmap, &data.back().weights})
+        for (Value v : t->data)
+          if (v < -128 || v > 127)
+            throw ConfigError(lp.layer.where + ": layer '" + lp.layer.name + "': operand value " +
+                              std::to_string(v) + " does not fit the 8-bit datapath of " + plan.arch.name);
+    }
+  }
 
   // The reference convolutions run on a second core while the simulation runs on this one.
   std::vector<Tensor4> expected(plan.layers.size());

@@ -1,6 +1,8 @@
 #include "core/tensor.hpp"
 
 #include "config/arch_config.hpp"
+#include "config/config_node.hpp"
+#include "workload/npy.hpp"
 
 #include <cmath>
 #include <utility>
@@ -41,8 +43,46 @@ Arithmetic arithmetic_for(const ArchConfig& arch, const Layer& l) {
   return a;
 }
 
+namespace {
+
+// A .npy operand, checked against the shape the layer needs and the 16-bit datapath.
+void load_operand(const Layer& l, const std::string& path, const char* what, Tensor4& t) {
+  const NpyArray a = load_npy(path);
+  const std::vector<std::int64_t> want = {t.d0, t.d1, t.d2, t.d3};
+  if (a.shape != want) {
+    auto str = [](const std::vector<std::int64_t>& s) {
+      std::string o = "(";
+      for (std::size_t i = 0; i < s.size(); ++i) o += (i ? ", " : "") + std::to_string(s[i]);
+      return o + ")";
+    };
+    throw ConfigError(l.where + ": layer '" + l.name + "': " + what + " " + path + " has shape " +
+                      str(a.shape) + ", the layer needs " + str(want));
+  }
+  for (std::size_t i = 0; i < a.values.size(); ++i) {
+    if (a.values[i] < -32768 || a.values[i] > 32767)
+      throw ConfigError(path + ": value " + std::to_string(a.values[i]) + " at flat index " +
+                        std::to_string(i) + " does not fit the 16-bit datapath");
+    t.data[i] = static_cast<Value>(a.values[i]);
+  }
+}
+
+}  // namespace
+
 LayerData make_layer_data(const Layer& l, std::uint64_t seed) {
   LayerData d{Tensor4(l.N, l.C, l.H, l.W), Tensor4(l.M, l.C_per_group(), l.R, l.S)};
+  if (!l.ifmap_file.empty() || !l.weights_file.empty()) {
+    // Generate first so a layer with only one file gets the other from the seed.
+    LayerData generated = make_layer_data([&] {
+      Layer g = l;
+      g.ifmap_file.clear();
+      g.weights_file.clear();
+      return g;
+    }(), seed);
+    d = std::move(generated);
+    if (!l.ifmap_file.empty()) load_operand(l, l.ifmap_file, "ifmap_file", d.ifmap);
+    if (!l.weights_file.empty()) load_operand(l, l.weights_file, "weights_file", d.weights);
+    return d;
+  }
   std::uint64_t state = seed ^ hash_name(l.name);
   // Exactly round(density * count) non-zero ifmap values in [1, 127], at positions drawn by
   // a seeded partial Fisher-Yates shuffle.

@@ -1,5 +1,6 @@
 #include "workload/layer.hpp"
 
+#include <filesystem>
 #include <ostream>
 #include <set>
 
@@ -11,7 +12,7 @@ namespace {
 
 Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   n.expect_keys({"name", "type", "N", "M", "C", "H", "W", "R", "S", "E", "F", "stride", "padding",
-                 "groups", "relu", "product_shift", "input_density"});
+                 "groups", "relu", "product_shift", "input_density", "ifmap_file", "weights_file"});
   Layer l;
   l.name = n.get_string("name");
   const std::string type = n.get_choice("type", {"conv", "fc"}, std::string("conv"));
@@ -38,6 +39,15 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   l.relu = n.get_bool("relu", l.kind == LayerKind::Conv);
   l.product_shift = n.get_int_min("product_shift", 0, 8);
   if (l.product_shift > 31) n.at("product_shift").fail("must be <= 31");
+  l.where = n.where();
+  // Data files are relative to the workload file.
+  auto data_path = [&](const char* key) {
+    if (!n.has(key)) return std::string();
+    const std::filesystem::path p = n.get_string(key);
+    return p.is_absolute() ? p.string() : (std::filesystem::path(n.file()).parent_path() / p).string();
+  };
+  l.ifmap_file = data_path("ifmap_file");
+  l.weights_file = data_path("weights_file");
   l.input_density = n.get_double("input_density", 1.0);
   if (l.input_density < 0 || l.input_density > 1)
     n.at("input_density").fail("must be between 0 and 1");

@@ -36,6 +36,11 @@ struct Layer {
   // Fraction of non-zero ifmap values in the generated data (exact count), e.g. the measured
   // post-ReLU sparsity of a real network's activations.
   double input_density = 1.0;
+  // Operands given with the workload (.npy, integer): ifmap [N][C][H][W], weights
+  // [M][C/G][R][S]; empty: generated from the seed.
+  std::string ifmap_file;
+  std::string weights_file;
+  std::string where;  // file:line:col of the layer's entry, for error messages
 
   std::int64_t E() const { return (H + 2 * padding - R) / stride + 1; }
   std::int64_t F() const { return (W + 2 * padding - S) / stride + 1; }

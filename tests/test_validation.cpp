@@ -1,0 +1,52 @@
+// The Eyeriss v1 row-stationary model against the chip's published AlexNet CONV1-5 results
+// (Chen et al., ISSCC 2016 / JSSC 2017, batch 4, 200 MHz; shared/reference/eyeriss-v1.md).
+// Acceptance bands from the issue: processing latency 0.8x-1.1x of the published value per
+// layer, active PEs exact, average power 0.6x-1.1x of the published 278 mW.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/run.hpp"
+
+namespace {
+
+struct Published {
+  const char* layer;
+  double latency_ms;
+  int active_pes;
+  double power_mw;
+};
+
+// JSSC 2017 Table (via shared/reference/eyeriss-v1.md).
+constexpr Published kAlexNet[] = {
+    {"conv1", 16.5, 154, 332}, {"conv2", 39.2, 135, 288}, {"conv3", 21.8, 156, 266},
+    {"conv4", 16.0, 156, 235}, {"conv5", 10.0, 156, 236},
+};
+constexpr double kTotalPowerMw = 278;
+
+TEST(Validation, EyerissAlexNetConvBatch4) {
+  dfsim::RunOptions opt;
+  opt.arch_file = std::string(DFSIM_SOURCE_DIR) + "/configs/eyeriss_v1.yaml";
+  opt.workload_file = std::string(DFSIM_SOURCE_DIR) + "/workloads/alexnet.yaml";
+  opt.layers = {"conv1", "conv2", "conv3", "conv4", "conv5"};
+  opt.batch = 4;
+  opt.check = true;
+  const dfsim::RunResult r = dfsim::run_simulation(opt);
+  ASSERT_EQ(r.layers.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    const auto& s = r.layers[i];
+    const auto& p = kAlexNet[i];
+    SCOPED_TRACE(p.layer);
+    EXPECT_EQ(s.name, p.layer);
+    EXPECT_EQ(s.output_check, "pass");
+    EXPECT_EQ(s.active_pes, p.active_pes);
+    const double ratio = s.seconds * 1e3 / p.latency_ms;
+    EXPECT_GE(ratio, 0.8) << s.seconds * 1e3 << " ms";
+    EXPECT_LE(ratio, 1.1) << s.seconds * 1e3 << " ms";
+  }
+  const double power_ratio = r.total.power_mw() / kTotalPowerMw;
+  EXPECT_GE(power_ratio, 0.6) << r.total.power_mw() << " mW";
+  EXPECT_LE(power_ratio, 1.1) << r.total.power_mw() << " mW";
+}
+
+}  // namespace
