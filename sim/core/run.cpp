@@ -176,6 +176,10 @@ RunResult run_simulation(const RunOptions& opt) {
 
   for (std::size_t i = 0; i < array->outcomes().size(); ++i) {
     LayerStats s = array->outcomes()[i].stats;
+    const NonZeroCounts nz = count_nonzeros(plan.layers[i].layer, data[i]);
+    s.weights = plan.layers[i].layer.weights();
+    s.nz_weights = nz.weights;
+    s.nz_macs = nz.macs;
     if (opt.check) s.output_check = array->outcomes()[i].ofmap == expected[i] ? "pass" : "fail";
     result.layers.push_back(s);
   }

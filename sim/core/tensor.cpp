@@ -45,6 +45,78 @@ Arithmetic arithmetic_for(const ArchConfig& arch, const Layer& l) {
 
 namespace {
 
+// Picks `keep` of `count` indices (exact), by a seeded partial shuffle; returns a mask.
+std::vector<char> choose(std::size_t count, std::size_t keep, std::uint64_t& state) {
+  std::vector<char> mask(count, 0);
+  std::vector<std::uint32_t> order(count);
+  for (std::size_t i = 0; i < count; ++i) order[i] = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < keep; ++i) {
+    const std::size_t j = i + splitmix64(state) % (count - i);
+    std::swap(order[i], order[j]);
+    mask[order[i]] = 1;
+  }
+  return mask;
+}
+
+// Weights [M][C/G][R][S] with the layer's density (exact at its granularity), bit width and
+// quantization. Every kept weight is non-zero.
+void generate_weights(const Layer& l, std::uint64_t& state, Tensor4& w) {
+  const std::int64_t M = w.d0, Cg = w.d1, R = w.d2, S = w.d3;
+  const std::int64_t lo = -(std::int64_t{1} << (l.weight_bits - 1)), hi = (std::int64_t{1} << (l.weight_bits - 1)) - 1;
+  // The unit index of each weight under the granularity.
+  auto unit_of = [&](std::int64_t m, std::int64_t c, std::int64_t r, std::int64_t s) -> std::int64_t {
+    switch (l.weight_granularity) {
+      case Granularity::Fine: return ((m * Cg + c) * R + r) * S + s;
+      case Granularity::Vector: return (m * Cg + c) * R + r;
+      case Granularity::Kernel: return m * Cg + c;
+      case Granularity::Filter: return m;
+      case Granularity::Channel: return (m / l.M_per_group()) * Cg + c;  // per group
+    }
+    return 0;
+  };
+  const std::int64_t units = l.weight_granularity == Granularity::Fine     ? M * Cg * R * S
+                             : l.weight_granularity == Granularity::Vector ? M * Cg * R
+                             : l.weight_granularity == Granularity::Kernel ? M * Cg
+                             : l.weight_granularity == Granularity::Filter ? M
+                                                                            : l.groups * Cg;
+  const auto kept = static_cast<std::size_t>(std::llround(l.weight_density * static_cast<double>(units)));
+  const std::vector<char> keep = choose(static_cast<std::size_t>(units), kept, state);
+  // A non-zero value of the quantization.
+  std::vector<Value> codebook;
+  if (l.quantization == Quantization::Codebook) {
+    std::vector<Value> all;
+    for (std::int64_t v = lo; v <= hi; ++v)
+      if (v) all.push_back(static_cast<Value>(v));
+    const std::vector<char> pick = choose(all.size(), static_cast<std::size_t>(l.codebook_size), state);
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (pick[i]) codebook.push_back(all[i]);
+  }
+  auto value = [&]() -> Value {
+    switch (l.quantization) {
+      case Quantization::Uniform: {
+        const auto span = static_cast<std::uint64_t>(hi - lo);  // non-zero values: span of them
+        std::int64_t v = lo + static_cast<std::int64_t>(splitmix64(state) % span);
+        if (v >= 0) ++v;  // skip zero
+        return static_cast<Value>(v);
+      }
+      case Quantization::PowerOfTwo: {
+        const std::int64_t exps = std::max<std::int64_t>(1, l.weight_bits - 1);
+        const std::uint64_t r = splitmix64(state);
+        const std::int64_t mag = std::int64_t{1} << (static_cast<std::int64_t>(r % static_cast<std::uint64_t>(exps)));
+        return static_cast<Value>(((r >> 32) & 1) || mag > hi ? -mag : mag);
+      }
+      case Quantization::Codebook:
+        return codebook[static_cast<std::size_t>(splitmix64(state) % codebook.size())];
+    }
+    return 1;
+  };
+  for (std::int64_t m = 0; m < M; ++m)
+    for (std::int64_t c = 0; c < Cg; ++c)
+      for (std::int64_t r = 0; r < R; ++r)
+        for (std::int64_t s = 0; s < S; ++s)
+          w.at(m, c, r, s) = keep[static_cast<std::size_t>(unit_of(m, c, r, s))] ? value() : Value{0};
+}
+
 // A .npy operand, checked against the shape the layer needs and the 16-bit datapath.
 void load_operand(const Layer& l, const std::string& path, const char* what, Tensor4& t) {
   const NpyArray a = load_npy(path);
@@ -84,22 +156,23 @@ LayerData make_layer_data(const Layer& l, std::uint64_t seed) {
     return d;
   }
   std::uint64_t state = seed ^ hash_name(l.name);
-  // Exactly round(density * count) non-zero ifmap values in [1, 127], at positions drawn by
-  // a seeded partial Fisher-Yates shuffle.
+  // Exactly round(density * count) non-zero ifmap values in [1, 2^(input_bits-1) - 1], at
+  // positions drawn by a seeded partial Fisher-Yates shuffle.
+  const std::uint64_t in_max = (std::uint64_t{1} << (l.input_bits - 1)) - 1;
   const std::size_t count = d.ifmap.data.size();
   const auto nonzeros = static_cast<std::size_t>(std::llround(l.input_density * static_cast<double>(count)));
   if (nonzeros == count) {
-    for (auto& v : d.ifmap.data) v = static_cast<Value>(1 + splitmix64(state) % 127);
+    for (auto& v : d.ifmap.data) v = static_cast<Value>(1 + splitmix64(state) % in_max);
   } else {
     std::vector<std::uint32_t> order(count);
     for (std::size_t i = 0; i < count; ++i) order[i] = static_cast<std::uint32_t>(i);
     for (std::size_t i = 0; i < nonzeros; ++i) {
       const std::size_t j = i + splitmix64(state) % (count - i);
       std::swap(order[i], order[j]);
-      d.ifmap.data[order[i]] = static_cast<Value>(1 + splitmix64(state) % 127);
+      d.ifmap.data[order[i]] = static_cast<Value>(1 + splitmix64(state) % in_max);
     }
   }
-  for (auto& v : d.weights.data) v = static_cast<Value>(static_cast<int>(splitmix64(state) % 256) - 128);
+  generate_weights(l, state, d.weights);
   return d;
 }
 
@@ -116,6 +189,36 @@ __attribute__((target_clones("avx2", "default"))) void mac_row(Psum* out, const 
     for (std::int64_t f = 0; f < count; ++f)
       out[f] += static_cast<Psum>((wv * static_cast<std::int32_t>(in[f * stride])) >> sh);
   }
+}
+
+NonZeroCounts count_nonzeros(const Layer& l, const LayerData& d) {
+  NonZeroCounts nz;
+  for (Value v : d.weights.data) nz.weights += v != 0;
+  // For each (channel, r, s): how many output positions read a non-zero input through it.
+  const std::int64_t E = l.E(), F = l.F(), Cg = l.C_per_group(), Mg = l.M_per_group();
+  std::vector<std::int64_t> reach(static_cast<std::size_t>(l.C * l.R * l.S), 0);
+  for (std::int64_t n = 0; n < l.N; ++n)
+    for (std::int64_t c = 0; c < l.C; ++c)
+      for (std::int64_t r = 0; r < l.R; ++r)
+        for (std::int64_t e = 0; e < E; ++e) {
+          const std::int64_t h = e * l.stride + r - l.padding;
+          if (h < 0 || h >= l.H) continue;
+          for (std::int64_t s = 0; s < l.S; ++s) {
+            std::int64_t cnt = 0;
+            for (std::int64_t f = 0; f < F; ++f) {
+              const std::int64_t w = f * l.stride + s - l.padding;
+              cnt += w >= 0 && w < l.W && d.ifmap.at(n, c, h, w) != 0;
+            }
+            reach[static_cast<std::size_t>((c * l.R + r) * l.S + s)] += cnt;
+          }
+        }
+  for (std::int64_t m = 0; m < l.M; ++m)
+    for (std::int64_t c = 0; c < Cg; ++c)
+      for (std::int64_t r = 0; r < l.R; ++r)
+        for (std::int64_t s = 0; s < l.S; ++s)
+          if (d.weights.at(m, c, r, s) != 0)
+            nz.macs += reach[static_cast<std::size_t>((((m / Mg) * Cg + c) * l.R + r) * l.S + s)];
+  return nz;
 }
 
 Tensor4 reference_conv(const Layer& l, const LayerData& d, const Arithmetic& arith) {

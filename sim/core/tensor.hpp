@@ -77,6 +77,14 @@ struct Arithmetic {
   }
 };
 
+// The tutorial's Table IV metrics, counted on the actual operands: non-zero weights, and
+// MACs whose weight and ifmap value are both non-zero (padding counts as zero).
+struct NonZeroCounts {
+  std::int64_t weights = 0;
+  std::int64_t macs = 0;
+};
+NonZeroCounts count_nonzeros(const Layer& layer, const LayerData& data);
+
 struct ArchConfig;
 // The arithmetic an architecture's datapath applies to a layer.
 Arithmetic arithmetic_for(const ArchConfig& arch, const Layer& layer);

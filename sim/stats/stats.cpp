@@ -60,6 +60,9 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
      << in2 << "\"name\": " << quoted(l.name) << ",\n"
      << in2 << "\"macs\": " << l.macs << ",\n"
      << in2 << "\"gated_macs\": " << l.gated_macs << ",\n"
+     << in2 << "\"weights\": " << l.weights << ",\n"
+     << in2 << "\"nz_weights\": " << l.nz_weights << ",\n"
+     << in2 << "\"nz_macs\": " << l.nz_macs << ",\n"
      << in2 << "\"cycles\": " << l.cycles << ",\n"
      << in2 << "\"seconds\": " << num(l.seconds) << ",\n"
      << in2 << "\"active_pes\": " << l.active_pes << ",\n"
@@ -125,6 +128,9 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
   for (const auto& l : layers) {
     t.macs += l.macs;
     t.gated_macs += l.gated_macs;
+    t.weights += l.weights;
+    t.nz_weights += l.nz_weights;
+    t.nz_macs += l.nz_macs;
     t.cycles += l.cycles;
     t.seconds += l.seconds;
     t.active_pes = std::max(t.active_pes, l.active_pes);
@@ -188,6 +194,21 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
   row(total);
   os << "\nEnergy columns in uJ; E.tot includes idle power (" << total.idle_pj * 1e-6
      << " uJ in total). Clock " << info.clock_mhz << " MHz.\n";
+  os << "\nNon-zero operands (Table IV metrics, whole batch):\n";
+  for (const LayerStats* l : [&] {
+         std::vector<const LayerStats*> v;
+         for (const auto& x : layers) v.push_back(&x);
+         v.push_back(&total);
+         return v;
+       }()) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "  %-14s weights %lld, non-zero %lld (%.1f%%); MACs %lld, non-zero %lld (%.1f%%)\n",
+                  l->name.c_str(), static_cast<long long>(l->weights), static_cast<long long>(l->nz_weights),
+                  l->weights ? 100.0 * static_cast<double>(l->nz_weights) / static_cast<double>(l->weights) : 0.0,
+                  static_cast<long long>(l->macs), static_cast<long long>(l->nz_macs),
+                  l->macs ? 100.0 * static_cast<double>(l->nz_macs) / static_cast<double>(l->macs) : 0.0);
+    os << buf;
+  }
   bool any_split = false;
   for (const auto& l : layers) any_split = any_split || !l.cycle_breakdown.empty();
   if (any_split) {

@@ -24,6 +24,11 @@ struct LayerStats {
   std::string name;
   std::int64_t macs = 0;         // MACs of the layer (performed + gated)
   std::int64_t gated_macs = 0;   // of them, skipped by zero gating
+  // Table IV metrics of the actual operands (whole batch): weights, non-zero weights, MACs
+  // with both operands non-zero.
+  std::int64_t weights = 0;
+  std::int64_t nz_weights = 0;
+  std::int64_t nz_macs = 0;
   std::int64_t cycles = 0;
   double seconds = 0;
   std::int64_t active_pes = 0;   // PEs the mapping uses (the largest pass)

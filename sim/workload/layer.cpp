@@ -1,5 +1,6 @@
 #include "workload/layer.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <ostream>
 #include <set>
@@ -12,7 +13,9 @@ namespace {
 
 Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   n.expect_keys({"name", "type", "N", "M", "C", "H", "W", "R", "S", "E", "F", "stride", "padding",
-                 "groups", "relu", "product_shift", "input_density", "ifmap_file", "weights_file"});
+                 "groups", "relu", "product_shift", "input_density", "ifmap_file", "weights_file",
+                 "weight_density", "weight_granularity", "weight_bits", "input_bits", "quantization",
+                 "codebook_size", "output_density", "accumulator_bits"});
   Layer l;
   l.name = n.get_string("name");
   const std::string type = n.get_choice("type", {"conv", "fc"}, std::string("conv"));
@@ -51,6 +54,34 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   l.input_density = n.get_double("input_density", 1.0);
   if (l.input_density < 0 || l.input_density > 1)
     n.at("input_density").fail("must be between 0 and 1");
+  l.weight_density = n.get_double("weight_density", 1.0);
+  if (l.weight_density < 0 || l.weight_density > 1)
+    n.at("weight_density").fail("must be between 0 and 1");
+  const std::string gran = n.get_choice("weight_granularity", {"fine", "vector", "kernel", "filter", "channel"},
+                                        std::string("fine"));
+  l.weight_granularity = gran == "fine"     ? Granularity::Fine
+                         : gran == "vector" ? Granularity::Vector
+                         : gran == "kernel" ? Granularity::Kernel
+                         : gran == "filter" ? Granularity::Filter
+                                            : Granularity::Channel;
+  l.weight_bits = n.get_int_min("weight_bits", 1, 8);
+  if (l.weight_bits > 16) n.at("weight_bits").fail("must be <= 16");
+  l.input_bits = n.get_int_min("input_bits", 2, 8);
+  if (l.input_bits > 16) n.at("input_bits").fail("must be <= 16");
+  const std::string q = n.get_choice("quantization", {"uniform", "power_of_two", "codebook"}, std::string("uniform"));
+  l.quantization = q == "uniform" ? Quantization::Uniform : q == "power_of_two" ? Quantization::PowerOfTwo : Quantization::Codebook;
+  if (l.quantization == Quantization::Codebook) {
+    l.codebook_size = n.get_int_min("codebook_size", 1);
+    if (l.codebook_size > (std::int64_t{1} << l.weight_bits) - 1)
+      n.at("codebook_size").fail("more shared values than " + std::to_string(l.weight_bits) + "-bit weights can hold");
+  } else if (n.has("codebook_size")) {
+    n.at("codebook_size").fail("only with quantization: codebook");
+  }
+  if (n.has("output_density")) {
+    l.output_density = n.get_double("output_density");
+    if (l.output_density < 0 || l.output_density > 1) n.at("output_density").fail("must be between 0 and 1");
+  }
+  l.accumulator_bits_given = n.get_int_min("accumulator_bits", 1, 0);
   if (l.C % l.groups != 0) n.at("groups").fail("C (" + std::to_string(l.C) + ") is not divisible by groups");
   if (l.M % l.groups != 0) n.at("groups").fail("M (" + std::to_string(l.M) + ") is not divisible by groups");
   if (l.R > l.H + 2 * l.padding)
@@ -112,6 +143,13 @@ Network select_layers(const Network& net, const std::vector<std::string>& names)
     out.layers.push_back(*found);
   }
   return out;
+}
+
+std::int64_t Layer::accumulator_bits() const {
+  if (accumulator_bits_given) return accumulator_bits_given;
+  std::int64_t log2 = 0;
+  while ((std::int64_t{1} << log2) < C_per_group() * R * S) ++log2;
+  return 2 * std::max(weight_bits, input_bits) + log2;
 }
 
 std::ostream& operator<<(std::ostream& os, const Layer& l) {

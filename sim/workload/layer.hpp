@@ -10,6 +10,15 @@ namespace dfsim {
 
 enum class LayerKind { Conv, FullyConnected };
 
+// Pruning granularity: the unit that is kept or removed as a whole.
+//   fine: one weight; vector: a filter row (S weights); kernel: an R x S kernel of one
+//   (filter, channel); filter: a whole filter (C/G x R x S); channel: one input channel of
+//   every filter of its group (M/G x R x S).
+enum class Granularity { Fine, Vector, Kernel, Filter, Channel };
+// How the non-zero weights are quantized: uniform integers, signed powers of two, or a
+// codebook of K shared values (Deep Compression style).
+enum class Quantization { Uniform, PowerOfTwo, Codebook };
+
 // One CONV or FC layer. Shapes follow the tutorial:
 //   N batch, M output channels (filters), C input channels, H x W ifmap (unpadded),
 //   R x S filter, E x F ofmap, U stride, P padding (same on all sides), G groups.
@@ -36,6 +45,18 @@ struct Layer {
   // Fraction of non-zero ifmap values in the generated data (exact count), e.g. the measured
   // post-ReLU sparsity of a real network's activations.
   double input_density = 1.0;
+  // Compressed weights: density with its granularity (the non-zero count is exact at that
+  // granularity), bit width and quantization. Input bits bound the generated activations.
+  double weight_density = 1.0;
+  Granularity weight_granularity = Granularity::Fine;
+  std::int64_t weight_bits = 8;  // generated weights lie in [-2^(b-1), 2^(b-1)-1]
+  std::int64_t input_bits = 8;   // generated activations lie in [1, 2^(b-1)-1] (post-ReLU)
+  Quantization quantization = Quantization::Uniform;
+  std::int64_t codebook_size = 0;  // K for the codebook quantization
+  double output_density = -1;      // declared (e.g. measured on real images); -1: not given
+  // Accumulator width 2N + ceil(log2(C/G*R*S)) for N-bit operands, unless given.
+  std::int64_t accumulator_bits_given = 0;
+  std::int64_t accumulator_bits() const;
   // Operands given with the workload (.npy, integer): ifmap [N][C][H][W], weights
   // [M][C/G][R][S]; empty: generated from the seed.
   std::string ifmap_file;
