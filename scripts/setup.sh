@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dfsim needs, only those that are missing.
 #   bash scripts/setup.sh          build and run: compiler, SystemC, yaml-cpp, Boost, GoogleTest,
-#                                  SQLite (sweep results), gnuplot (sweep plots)
+#                                  SQLite (sweep results), gnuplot (sweep plots), ONNX + protobuf
+#                                  (ONNX model import)
 #   bash scripts/setup.sh --test   also what the test suite needs: a single-node Slurm with
 #                                  munge, configured and started by the Slurm sweep test
 set -euo pipefail
 pkgs=(g++ cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-program-options-dev libgtest-dev
-      libsqlite3-dev gnuplot-nox procps)
+      libsqlite3-dev gnuplot-nox procps libonnx-dev libprotobuf-dev)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(slurm-wlm munge)
 fi

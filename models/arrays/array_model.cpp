@@ -13,6 +13,18 @@ void ArrayModel::describe(LayerStats& s, const LayerJob& job, const ArchConfig& 
   s.estimate_energy_pj = job.estimate_energy_pj;
 }
 
+LevelStats level_of(const Activity& a) {
+  LevelStats s;
+  for (int k = 0; k < kNumDataKinds; ++k) {
+    s.read_bytes[k] = a.read_bits[k] / 8;
+    s.write_bytes[k] = a.write_bits[k] / 8;
+    s.reads[k] = a.reads[k];
+    s.writes[k] = a.writes[k];
+  }
+  s.energy_pj = a.energy_pj;
+  return s;
+}
+
 std::unique_ptr<ArrayModel> make_array_model(const ArchConfig& arch, std::vector<LayerJob> jobs,
                                              VcdWriter* trace) {
   if (arch.is_systolic())

@@ -13,6 +13,7 @@
 #include "core/tensor.hpp"
 #include "mapper/rs_mapping.hpp"
 #include "mapper/ws_mapping.hpp"
+#include "models/common/activity.hpp"
 #include "stats/stats.hpp"
 #include "workload/layer.hpp"
 
@@ -48,6 +49,9 @@ class ArrayModel : public sc_core::sc_module {
   std::vector<LayerOutcome> outcomes_;
   std::exception_ptr error_;
 };
+
+// A memory level's statistics from its activity counters (bits to bytes).
+LevelStats level_of(const Activity& a);
 
 // The array model the architecture names.
 std::unique_ptr<ArrayModel> make_array_model(const ArchConfig& arch, std::vector<LayerJob> jobs,

@@ -16,17 +16,6 @@ using sc_core::SC_ZERO_TIME;
 
 namespace {
 
-LevelStats level_of(const Activity& a) {
-  LevelStats s;
-  for (int k = 0; k < kNumDataKinds; ++k) {
-    s.read_bytes[k] = a.read_bits[k] / 8;
-    s.write_bytes[k] = a.write_bits[k] / 8;
-    s.reads[k] = a.reads[k];
-    s.writes[k] = a.writes[k];
-  }
-  s.energy_pj = a.energy_pj;
-  return s;
-}
 
 // Everything the models have counted so far; a layer's statistics are the difference of two.
 struct Counters {

@@ -1,6 +1,7 @@
 #include "core/tensor.hpp"
 
 #include "config/arch_config.hpp"
+#include "core/text.hpp"
 #include "config/config_node.hpp"
 #include "workload/npy.hpp"
 
@@ -10,20 +11,6 @@
 namespace dfsim {
 
 namespace {
-
-// splitmix64: a fixed, portable generator (std::uniform_int_distribution is not portable).
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-std::uint64_t hash_name(const std::string& s) {
-  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
 
 }  // namespace
 
@@ -155,7 +142,7 @@ LayerData make_layer_data(const Layer& l, std::uint64_t seed) {
     if (!l.weights_file.empty()) load_operand(l, l.weights_file, "weights_file", d.weights);
     return d;
   }
-  std::uint64_t state = seed ^ hash_name(l.name);
+  std::uint64_t state = seed ^ fnv1a64(l.name);
   // Exactly round(density * count) non-zero ifmap values in [1, 2^(input_bits-1) - 1], at
   // positions drawn by a seeded partial Fisher-Yates shuffle.
   const std::uint64_t in_max = (std::uint64_t{1} << (l.input_bits - 1)) - 1;

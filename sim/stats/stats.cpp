@@ -1,5 +1,7 @@
 #include "stats/stats.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -30,25 +32,12 @@ std::string num(double v) {
   return buf;
 }
 
-std::string quoted(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (c == '\n') {
-      o += "\\n";
-      continue;
-    }
-    o += c;
-  }
-  return o + "\"";
-}
-
 void level_json(std::ostream& os, const char* name, const LevelStats& l, const std::string& ind) {
-  os << ind << quoted(name) << ": {\"read_bytes\": " << l.total_read_bytes()
+  os << ind << json_quote(name) << ": {\"read_bytes\": " << l.total_read_bytes()
      << ", \"write_bytes\": " << l.total_write_bytes() << ", \"energy_pj\": " << num(l.energy_pj)
      << ", \"by_type\": {";
   for (int k = 0; k < 4; ++k)
-    os << (k ? ", " : "") << quoted(kKinds[k]) << ": {\"read_bytes\": " << l.read_bytes[k]
+    os << (k ? ", " : "") << json_quote(kKinds[k]) << ": {\"read_bytes\": " << l.read_bytes[k]
        << ", \"write_bytes\": " << l.write_bytes[k] << ", \"reads\": " << l.reads[k]
        << ", \"writes\": " << l.writes[k] << "}";
   os << "}}";
@@ -57,7 +46,7 @@ void level_json(std::ostream& os, const char* name, const LevelStats& l, const s
 void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
   const std::string in2 = ind + "  ";
   os << "{\n"
-     << in2 << "\"name\": " << quoted(l.name) << ",\n"
+     << in2 << "\"name\": " << json_quote(l.name) << ",\n"
      << in2 << "\"macs\": " << l.macs << ",\n"
      << in2 << "\"gated_macs\": " << l.gated_macs << ",\n"
      << in2 << "\"weights\": " << l.weights << ",\n"
@@ -94,15 +83,23 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
   if (!l.cycle_breakdown.empty()) {
     os << in2 << "\"cycle_breakdown\": {";
     for (std::size_t i = 0; i < l.cycle_breakdown.size(); ++i)
-      os << (i ? ", " : "") << quoted(l.cycle_breakdown[i].first) << ": " << l.cycle_breakdown[i].second;
+      os << (i ? ", " : "") << json_quote(l.cycle_breakdown[i].first) << ": " << l.cycle_breakdown[i].second;
     os << "},\n";
   }
   os
      << in2 << "\"estimate\": {\"cycles\": " << l.estimate_cycles
      << ", \"energy_pj\": " << num(l.estimate_energy_pj) << "},\n"
-     << in2 << "\"mapping\": " << quoted(l.mapping) << ",\n"
-     << in2 << "\"output_check\": " << quoted(l.output_check) << "\n"
+     << in2 << "\"mapping\": " << json_quote(l.mapping) << ",\n"
+     << in2 << "\"output_check\": " << json_quote(l.output_check) << "\n"
      << ind << "}";
+}
+
+// The layers followed by the total, for tables that list both.
+std::vector<const LayerStats*> with_total(const std::vector<LayerStats>& layers, const LayerStats& total) {
+  std::vector<const LayerStats*> v;
+  for (const auto& x : layers) v.push_back(&x);
+  v.push_back(&total);
+  return v;
 }
 
 }  // namespace
@@ -195,12 +192,7 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
   os << "\nEnergy columns in uJ; E.tot includes idle power (" << total.idle_pj * 1e-6
      << " uJ in total). Clock " << info.clock_mhz << " MHz.\n";
   os << "\nNon-zero operands (Table IV metrics, whole batch):\n";
-  for (const LayerStats* l : [&] {
-         std::vector<const LayerStats*> v;
-         for (const auto& x : layers) v.push_back(&x);
-         v.push_back(&total);
-         return v;
-       }()) {
+  for (const LayerStats* l : with_total(layers, total)) {
     char buf[256];
     std::snprintf(buf, sizeof buf, "  %-14s weights %lld, non-zero %lld (%.1f%%); MACs %lld, non-zero %lld (%.1f%%)\n",
                   l->name.c_str(), static_cast<long long>(l->weights), static_cast<long long>(l->nz_weights),
@@ -213,12 +205,7 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
   for (const auto& l : layers) any_split = any_split || !l.cycle_breakdown.empty();
   if (any_split) {
     os << "\nCycle breakdown (% of cycles) and achieved throughput:\n";
-    for (const LayerStats* l : [&] {
-           std::vector<const LayerStats*> v;
-           for (const auto& x : layers) v.push_back(&x);
-           v.push_back(&total);
-           return v;
-         }()) {
+    for (const LayerStats* l : with_total(layers, total)) {
       char buf[256];
       std::snprintf(buf, sizeof buf, "  %-14s", l->name.c_str());
       os << buf;
@@ -246,11 +233,11 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
 std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layers,
                        const LayerStats& total) {
   std::ostringstream os;
-  os << "{\n  \"dfsim_version\": " << quoted(DFSIM_VERSION) << ",\n  \"arch\": "
-     << quoted(info.arch_name) << ",\n  \"arch_file\": " << quoted(info.arch_file)
-     << ",\n  \"workload\": " << quoted(info.workload_name) << ",\n  \"workload_file\": "
-     << quoted(info.workload_file) << ",\n  \"batch\": " << info.batch << ",\n  \"seed\": "
-     << info.seed << ",\n  \"objective\": " << quoted(info.objective) << ",\n  \"clock_mhz\": "
+  os << "{\n  \"dfsim_version\": " << json_quote(DFSIM_VERSION) << ",\n  \"arch\": "
+     << json_quote(info.arch_name) << ",\n  \"arch_file\": " << json_quote(info.arch_file)
+     << ",\n  \"workload\": " << json_quote(info.workload_name) << ",\n  \"workload_file\": "
+     << json_quote(info.workload_file) << ",\n  \"batch\": " << info.batch << ",\n  \"seed\": "
+     << info.seed << ",\n  \"objective\": " << json_quote(info.objective) << ",\n  \"clock_mhz\": "
      << num(info.clock_mhz)
      << ",\n  \"units\": {\"cycles\": \"core clock cycles\", \"seconds\": \"s\", \"bytes\": \"B\", "
         "\"energy_pj\": \"pJ\", \"average_power_mw\": \"mW\", \"tops\": \"10^12 ops/s (2 per MAC)\", "

@@ -1,5 +1,7 @@
 #include "sweep/result_store.hpp"
 
+#include "core/text.hpp"
+
 #include <sqlite3.h>
 #include <yaml-cpp/yaml.h>
 
@@ -124,34 +126,19 @@ std::vector<PointResult> ResultStore::all() const {
 }
 
 namespace {
-std::string jstr(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (c == '\n') {
-      o += "\\n";
-      continue;
-    }
-    o += c;
-  }
-  return o + "\"";
-}
-std::string jnum(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+// Full precision: the database keeps what the point measured.
+std::string json_number_17(double v) { return json_number(v, 17); }
 }  // namespace
 
 void write_point_result(const std::string& path, const PointResult& r) {
   std::ostringstream os;
-  os << "{\"hash\": " << jstr(r.hash) << ", \"index\": " << r.index << ", \"workload\": "
-     << jstr(r.workload) << ", \"params\": " << jstr(r.params) << ", \"status\": " << jstr(r.status)
-     << ", \"error\": " << jstr(r.error) << ", \"cycles\": " << r.cycles << ", \"seconds\": "
-     << jnum(r.seconds) << ", \"energy_pj\": " << jnum(r.energy_pj) << ", \"power_mw\": "
-     << jnum(r.power_mw) << ", \"dram_bytes\": " << r.dram_bytes << ", \"onchip_storage_bytes\": "
+  os << "{\"hash\": " << json_quote(r.hash) << ", \"index\": " << r.index << ", \"workload\": "
+     << json_quote(r.workload) << ", \"params\": " << json_quote(r.params) << ", \"status\": " << json_quote(r.status)
+     << ", \"error\": " << json_quote(r.error) << ", \"cycles\": " << r.cycles << ", \"seconds\": "
+     << json_number_17(r.seconds) << ", \"energy_pj\": " << json_number_17(r.energy_pj) << ", \"power_mw\": "
+     << json_number_17(r.power_mw) << ", \"dram_bytes\": " << r.dram_bytes << ", \"onchip_storage_bytes\": "
      << r.onchip_storage_bytes << ", \"macs\": " << r.macs << ", \"utilization\": "
-     << jnum(r.utilization) << ", \"wall_seconds\": " << jnum(r.wall_seconds) << "}\n";
+     << json_number_17(r.utilization) << ", \"wall_seconds\": " << json_number_17(r.wall_seconds) << "}\n";
   // Written to a temporary name and renamed: a result file that exists is complete.
   const std::string tmp = path + ".tmp";
   {

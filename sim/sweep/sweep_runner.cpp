@@ -20,6 +20,7 @@
 #include "config/arch_config.hpp"
 #include "config/config_node.hpp"
 #include "core/run.hpp"
+#include "core/text.hpp"
 #include "sweep/result_store.hpp"
 #include "sweep/sweep_spec.hpp"
 
@@ -132,48 +133,29 @@ std::string csv_field(const std::string& s) {
   return o + "\"";
 }
 
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
-
 void write_csv(std::ostream& os, const std::vector<PointResult>& rs) {
   os << "index,hash,workload,params,status,error,cycles,seconds,energy_pj,power_mw,edp_pj_s,"
         "dram_bytes,onchip_storage_bytes,macs,utilization,wall_seconds\n";
   for (const auto& r : rs)
     os << r.index << "," << r.hash << "," << csv_field(r.workload) << "," << csv_field(r.params) << ","
-       << r.status << "," << csv_field(r.error) << "," << r.cycles << "," << num(r.seconds) << ","
-       << num(r.energy_pj) << "," << num(r.power_mw) << "," << num(r.energy_pj * r.seconds) << ","
-       << r.dram_bytes << "," << r.onchip_storage_bytes << "," << r.macs << "," << num(r.utilization)
-       << "," << num(r.wall_seconds) << "\n";
-}
-
-std::string jstr(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (c == '\n') {
-      o += "\\n";
-      continue;
-    }
-    o += c;
-  }
-  return o + "\"";
+       << r.status << "," << csv_field(r.error) << "," << r.cycles << "," << json_number(r.seconds) << ","
+       << json_number(r.energy_pj) << "," << json_number(r.power_mw) << "," << json_number(r.energy_pj * r.seconds) << ","
+       << r.dram_bytes << "," << r.onchip_storage_bytes << "," << r.macs << "," << json_number(r.utilization)
+       << "," << json_number(r.wall_seconds) << "\n";
 }
 
 void write_json(std::ostream& os, const std::vector<PointResult>& rs) {
   os << "[\n";
   for (std::size_t i = 0; i < rs.size(); ++i) {
     const auto& r = rs[i];
-    os << "  {\"index\": " << r.index << ", \"hash\": " << jstr(r.hash) << ", \"workload\": "
-       << jstr(r.workload) << ", \"params\": " << (r.params.empty() ? "{}" : r.params)
-       << ", \"status\": " << jstr(r.status) << ", \"error\": " << jstr(r.error)
-       << ", \"cycles\": " << r.cycles << ", \"seconds\": " << num(r.seconds)
-       << ", \"energy_pj\": " << num(r.energy_pj) << ", \"power_mw\": " << num(r.power_mw)
+    os << "  {\"index\": " << r.index << ", \"hash\": " << json_quote(r.hash) << ", \"workload\": "
+       << json_quote(r.workload) << ", \"params\": " << (r.params.empty() ? "{}" : r.params)
+       << ", \"status\": " << json_quote(r.status) << ", \"error\": " << json_quote(r.error)
+       << ", \"cycles\": " << r.cycles << ", \"seconds\": " << json_number(r.seconds)
+       << ", \"energy_pj\": " << json_number(r.energy_pj) << ", \"power_mw\": " << json_number(r.power_mw)
        << ", \"dram_bytes\": " << r.dram_bytes << ", \"onchip_storage_bytes\": "
        << r.onchip_storage_bytes << ", \"macs\": " << r.macs << ", \"utilization\": "
-       << num(r.utilization) << ", \"wall_seconds\": " << num(r.wall_seconds) << "}"
+       << json_number(r.utilization) << ", \"wall_seconds\": " << json_number(r.wall_seconds) << "}"
        << (i + 1 < rs.size() ? ",\n" : "\n");
   }
   os << "]\n";
@@ -220,9 +202,9 @@ void write_pareto(const SweepSpec& spec, const std::vector<PointResult>& results
             [&](const PointResult& a, const PointResult& b) { return a.objective(x) < b.objective(x); });
   {
     std::ofstream all(dir + "/points.dat"), fr(dir + "/front.dat"), f2(dir + "/front2.dat");
-    for (const auto& r : done) all << num(r.objective(x)) << " " << num(r.objective(y)) << "\n";
-    for (const auto& r : front) fr << num(r.objective(x)) << " " << num(r.objective(y)) << "\n";
-    for (const auto& r : front2) f2 << num(r.objective(x)) << " " << num(r.objective(y)) << "\n";
+    for (const auto& r : done) all << json_number(r.objective(x)) << " " << json_number(r.objective(y)) << "\n";
+    for (const auto& r : front) fr << json_number(r.objective(x)) << " " << json_number(r.objective(y)) << "\n";
+    for (const auto& r : front2) f2 << json_number(r.objective(x)) << " " << json_number(r.objective(y)) << "\n";
   }
   const bool many = spec.objectives.size() > 2;
   std::string third;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "config/arch_config.hpp"
+#include "core/text.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {
@@ -24,27 +25,6 @@ std::string read_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::uint64_t fnv1a(const std::string& s, std::uint64_t h = 1469598103934665603ULL) {
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
-
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-std::string json_string(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    o += c;
-  }
-  return o + "\"";
 }
 
 // Paths in the spec are relative to the spec file.
@@ -105,7 +85,7 @@ std::string SweepWorkload::label() const {
 std::string SweepPoint::params_json() const {
   std::string s = "{";
   for (std::size_t i = 0; i < params.size(); ++i)
-    s += (i ? ", " : "") + json_string(params[i].first) + ": " + json_string(params[i].second);
+    s += (i ? ", " : "") + json_quote(params[i].first) + ": " + json_quote(params[i].second);
   return s + "}";
 }
 
@@ -157,7 +137,7 @@ SweepSpec load_sweep_spec(const std::string& path) {
     w.expect_keys({"file", "layers", "batch"});
     SweepWorkload sw;
     sw.file = relative_to(path, w.get_string("file"));
-    Network net = load_network(sw.file);
+    Network net; try { net = load_network(sw.file); } catch (const ConfigError& e) { w.at("file").fail(e.what()); }
     if (auto ls = w.find("layers")) {
       for (const ConfigNode& l : ls->items()) sw.layers.push_back(l.as_string());
       try {
@@ -289,7 +269,7 @@ std::vector<SweepPoint> enumerate_points(const SweepSpec& spec) {
                       spec.mapper_objective + (spec.check ? " check " : " nocheck ") +
                       std::to_string(spec.seed) + " " DFSIM_VERSION;
     char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(key)));
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(key)));
     p.hash = buf;
     points.push_back(std::move(p));
   }
