@@ -751,7 +751,10 @@ void expect_complete(const std::string& spec, const std::string& dir, const std:
   std::set<std::string> idx;
   for (const auto& row : t.rows) idx.insert(row.at("index"));
   EXPECT_EQ(idx.size(), pts.size()) << "each index once";
-  EXPECT_TRUE(files_with_ext(out + "/points", ".json").empty()) << "all result files harvested";
+  // No result is left unharvested. (A sweep killed between storing a point and removing its
+  // result file leaves that file behind; it is stale but harmless: its hash is stored.)
+  for (const auto& h : files_with_ext(out + "/points", ".json"))
+    EXPECT_TRUE(db.status.count(h)) << "result file " << h << ".json was not harvested";
 }
 
 TEST(SweepResume, KilledSweepResumesWithEveryPointOnce) {

@@ -42,7 +42,38 @@ struct RowStationaryArray::Controller {
   const std::int64_t Cg, Mg, E, F, Wp, pbytes;
 
   // DRAM layout: ifmap [N][C][H][W], weights [M][C/G][R][S], ofmap [N][M][E][F], 16-bit.
-  std::int64_t dram_weights = 0, dram_ofmap = 0;
+  // Activations are dense, or stored as one encoded stream per row in a fixed-size slot (the
+  // encoder and decoder sit at the DRAM interface, as Eyeriss's RLC does); the controller
+  // keeps each row's stream header, as the host's layout tells it.
+  struct DramRows {
+    Encoding encoding = Encoding::Dense;
+    std::int64_t base = 0, rows = 0, width = 0, slot = 0;  // slot: bytes reserved per row
+    std::vector<EncodedTensor> header;                     // per row, without its bits
+    std::int64_t addr(std::int64_t row) const { return base + row * slot; }
+    std::int64_t end() const { return base + rows * slot; }
+    bool dense() const { return encoding == Encoding::Dense; }
+  };
+  DramRows ifmap_dram, ofmap_dram;
+  std::int64_t dram_weights = 0;
+  std::vector<unsigned char> encoded;
+
+  static DramRows dram_rows(Encoding enc, std::int64_t base, std::int64_t rows, std::int64_t width) {
+    DramRows r;
+    r.encoding = enc;
+    r.base = base;
+    r.rows = rows;
+    r.width = width;
+    r.slot = width * 2;
+    if (!r.dense()) {
+      // The largest stream a row can need: all values non-zero (or all zero), byte-rounded.
+      const std::vector<Value> ones(static_cast<std::size_t>(width), 1), zeros(static_cast<std::size_t>(width), 0);
+      r.slot = std::max({r.slot, static_cast<std::int64_t>(encode(enc, ones, 1, width, 16).bits.size()),
+                         static_cast<std::int64_t>(encode(enc, zeros, 1, width, 16).bits.size())});
+      r.slot = (r.slot + 7) / 8 * 8;
+      r.header.resize(static_cast<std::size_t>(rows));
+    }
+    return r;
+  }
   // GLB layout: ifmap buffers, then psum tile [rows][filters][images][F]; filter buffers in
   // the filter banks.
   std::int64_t ifmap_buf_bytes = 0, psum_base = 0, filter_base = 0;
@@ -110,23 +141,52 @@ struct RowStationaryArray::Controller {
     return now() + delay;
   }
 
+  // Host access to DRAM (debug transport: no time, no traffic).
+  void dram_debug(tlm::tlm_command cmd, std::int64_t addr, void* data, std::int64_t bytes) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(cmd);
+    gp.set_address(static_cast<std::uint64_t>(addr));
+    gp.set_data_ptr(static_cast<unsigned char*>(data));
+    gp.set_data_length(static_cast<unsigned>(bytes));
+    if (top.to_dram->transport_dbg(gp) != bytes) throw SimulationError("DRAM host access failed");
+  }
+
+  // The host writes the operands before the layer starts, as Eyeriss's host does.
   void preload_dram() {
-    const std::int64_t ifmap_bytes = l.ifmap_values() * 2;
-    dram_weights = ifmap_bytes;
-    dram_ofmap = dram_weights + static_cast<std::int64_t>(d.weights.data.size()) * 2;
-    top.dram_.resize(static_cast<std::size_t>(dram_ofmap + l.ofmap_values() * 2));
-    // The host writes the operands before the layer starts (debug transport: no time, no
-    // traffic), as Eyeriss's host does over its interface.
-    auto put = [&](std::int64_t addr, const std::vector<Value>& v) {
-      tlm::tlm_generic_payload gp;
-      gp.set_command(tlm::TLM_WRITE_COMMAND);
-      gp.set_address(static_cast<std::uint64_t>(addr));
-      gp.set_data_ptr(reinterpret_cast<unsigned char*>(const_cast<Value*>(v.data())));
-      gp.set_data_length(static_cast<unsigned>(v.size() * 2));
-      if (top.to_dram->transport_dbg(gp) != v.size() * 2) throw SimulationError("DRAM preload failed");
-    };
-    put(0, d.ifmap.data);
-    put(dram_weights, d.weights.data);
+    ifmap_dram = dram_rows(a.dram_ifmap_encoding, 0, l.N * l.C * l.H, l.W);
+    dram_weights = (ifmap_dram.end() + 7) / 8 * 8;
+    const std::int64_t weights_end = dram_weights + static_cast<std::int64_t>(d.weights.data.size()) * 2;
+    ofmap_dram = dram_rows(a.dram_ofmap_encoding, (weights_end + 7) / 8 * 8, l.N * l.M * E, F);
+    top.dram_.resize(static_cast<std::size_t>(ofmap_dram.end()));
+    if (ifmap_dram.dense()) {
+      dram_debug(tlm::TLM_WRITE_COMMAND, 0, const_cast<Value*>(d.ifmap.data.data()), l.ifmap_values() * 2);
+    } else {
+      for (std::int64_t row = 0; row < ifmap_dram.rows; ++row) {
+        EncodedTensor t = encode(ifmap_dram.encoding, &d.ifmap.data[static_cast<std::size_t>(row * l.W)], 1, l.W, 16);
+        dram_debug(tlm::TLM_WRITE_COMMAND, ifmap_dram.addr(row), t.bits.data(), static_cast<std::int64_t>(t.bits.size()));
+        t.bits.clear();
+        ifmap_dram.header[static_cast<std::size_t>(row)] = t;
+      }
+    }
+    dram_debug(tlm::TLM_WRITE_COMMAND, dram_weights, const_cast<Value*>(d.weights.data.data()),
+               static_cast<std::int64_t>(d.weights.data.size()) * 2);
+  }
+
+  // The ofmap as the host reads it back (decoding encoded rows).
+  Tensor4 read_ofmap() {
+    Tensor4 out(l.N, l.M, E, F);
+    if (ofmap_dram.dense()) {
+      dram_debug(tlm::TLM_READ_COMMAND, ofmap_dram.base, out.data.data(), l.ofmap_values() * 2);
+      return out;
+    }
+    for (std::int64_t row = 0; row < ofmap_dram.rows; ++row) {
+      EncodedTensor t = ofmap_dram.header[static_cast<std::size_t>(row)];
+      t.bits.resize(static_cast<std::size_t>((t.total_bits + 7) / 8));
+      dram_debug(tlm::TLM_READ_COMMAND, ofmap_dram.addr(row), t.bits.data(), static_cast<std::int64_t>(t.bits.size()));
+      const std::vector<Value> v = decode(t);
+      std::copy(v.begin(), v.end(), out.data.begin() + row * F);
+    }
+    return out;
   }
 
   void assign_glb() {
@@ -163,9 +223,23 @@ struct RowStationaryArray::Controller {
     for (std::int64_t ni = 0; ni < nb.size; ++ni)
       for (std::int64_t ci = 0; ci < nch; ++ci) {
         const std::int64_t c = g * Cg + c_lo + ci;
-        const std::int64_t src = (((nb.begin + ni) * l.C + c) * l.H + lo) * l.W * 2;
-        const sc_time got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, src, staging.data(),
-                                     row_bytes, DataKind::Ifmap, row_bytes / 2, 16, t0);
+        const std::int64_t row0 = ((nb.begin + ni) * l.C + c) * l.H + lo;
+        sc_time got = t0;
+        if (ifmap_dram.dense()) {
+          got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, ifmap_dram.addr(row0), staging.data(),
+                         row_bytes, DataKind::Ifmap, row_bytes / 2, 16, t0);
+        } else {
+          // One encoded stream per row, decoded on its way into the GLB.
+          for (std::int64_t h = 0; h < hi - lo; ++h) {
+            EncodedTensor t = ifmap_dram.header[static_cast<std::size_t>(row0 + h)];
+            t.bits.resize(static_cast<std::size_t>((t.total_bits + 7) / 8));
+            got = std::max(got, transfer(top.to_dram, tlm::TLM_READ_COMMAND, ifmap_dram.addr(row0 + h),
+                                         t.bits.data(), static_cast<std::int64_t>(t.bits.size()),
+                                         DataKind::Ifmap, l.W, 16, t0));
+            const std::vector<Value> v = decode(t);
+            std::memcpy(&staging[static_cast<std::size_t>(h * l.W * 2)], v.data(), static_cast<std::size_t>(l.W) * 2);
+          }
+        }
         const std::int64_t dst = b * ifmap_buf_bytes + (ni * nch + ci) * row_bytes;
         ready = std::max(ready, transfer(top.to_glb, tlm::TLM_WRITE_COMMAND, dst, staging.data(),
                                          row_bytes, DataKind::Ifmap, row_bytes / 2, 16, got));
@@ -378,11 +452,22 @@ struct RowStationaryArray::Controller {
                         static_cast<std::size_t>(pbytes));
             values[static_cast<std::size_t>(el * F + f)] = arith.to_ofmap(v);
           }
-        const std::int64_t dst =
-            dram_ofmap + (((nb.begin + ni) * l.M + g * Mg + mb.begin + mi) * E + sg.begin) * F * 2;
-        last_done = std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, dst, values.data(),
-                                                 sg.size * F * 2, DataKind::Ofmap, sg.size * F, 16,
-                                                 read_end));
+        const std::int64_t row0 = ((nb.begin + ni) * l.M + g * Mg + mb.begin + mi) * E + sg.begin;
+        if (ofmap_dram.dense()) {
+          last_done = std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, ofmap_dram.addr(row0),
+                                                   values.data(), sg.size * F * 2, DataKind::Ofmap,
+                                                   sg.size * F, 16, read_end));
+          continue;
+        }
+        // The encoder at the DRAM interface: one stream per ofmap row.
+        for (std::int64_t el = 0; el < sg.size; ++el) {
+          EncodedTensor t = encode(ofmap_dram.encoding, &values[static_cast<std::size_t>(el * F)], 1, F, 16);
+          last_done = std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, ofmap_dram.addr(row0 + el),
+                                                   t.bits.data(), static_cast<std::int64_t>(t.bits.size()),
+                                                   DataKind::Ofmap, F, 16, read_end));
+          t.bits.clear();
+          ofmap_dram.header[static_cast<std::size_t>(row0 + el)] = t;
+        }
       }
     sync();
   }
@@ -556,16 +641,7 @@ void RowStationaryArray::run() {
       s.mac_pj = after.mac_pj - before.mac_pj;
       s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
 
-      // Read the ofmap back from DRAM.
-      const Layer& l = job.layer;
-      out.ofmap = Tensor4(l.N, l.M, l.E(), l.F());
-      tlm::tlm_generic_payload gp;
-      gp.set_command(tlm::TLM_READ_COMMAND);
-      gp.set_address(static_cast<std::uint64_t>(ctl.dram_ofmap));
-      gp.set_data_ptr(reinterpret_cast<unsigned char*>(out.ofmap.data.data()));
-      gp.set_data_length(static_cast<unsigned>(out.ofmap.data.size() * 2));
-      if (to_dram->transport_dbg(gp) != out.ofmap.data.size() * 2)
-        throw SimulationError("ofmap read-back failed");
+      out.ofmap = ctl.read_ofmap();
       outcomes_.push_back(std::move(out));
     }
   } catch (...) {

@@ -133,7 +133,7 @@ ArchConfig parse_arch(const ConfigNode& root) {
                       "idle_power_mw"});
   else
     root.expect_keys({"name", "description", "array", "pe_array", "clocks", "dram", "glb", "noc",
-                      "pe", "data", "idle_power_mw"});
+                      "pe", "data", "idle_power_mw", "encodings"});
   a.name = root.get_string("name");
   ConfigNode pa = root.at("pe_array");
   pa.expect_keys({"rows", "cols"});
@@ -157,6 +157,30 @@ ArchConfig parse_arch(const ConfigNode& root) {
     parse_pe(root.at("pe"), a.pe);
   }
   if (auto d = root.find("data")) parse_data(*d, a.data, a.is_systolic());
+  if (auto enc = root.find("encodings")) {
+    // encodings: {level: {data type: format}}; the models encode activations at DRAM only.
+    enc->expect_keys({"dram", "glb"});
+    auto format = [](const ConfigNode& n) {
+      try {
+        return parse_encoding(n.as_string());
+      } catch (const ConfigError& e) {
+        n.fail(e.what());
+      }
+    };
+    if (auto dram = enc->find("dram")) {
+      dram->expect_keys({"ifmap", "ofmap", "weight"});
+      if (auto n = dram->find("ifmap")) a.dram_ifmap_encoding = format(*n);
+      if (auto n = dram->find("ofmap")) a.dram_ofmap_encoding = format(*n);
+      if (auto n = dram->find("weight"); n && format(*n) != Encoding::Dense)
+        n->fail("weights are stored dense (as Eyeriss does); only 'dense' is modeled");
+    }
+    if (auto glb = enc->find("glb")) {
+      glb->expect_keys({"ifmap", "psum", "weight"});
+      for (const std::string& k : glb->keys())
+        if (format(glb->at(k)) != Encoding::Dense)
+          glb->at(k).fail("the on-chip buffer holds dense data in this model; only 'dense'");
+    }
+  }
   a.idle_power_mw = root.get_double_min("idle_power_mw", 0.0, 0.0);
   return a;
 }

@@ -5,6 +5,8 @@
 #include <iosfwd>
 #include <string>
 
+#include "compress/encoding.hpp"
+
 namespace dfsim {
 
 class ConfigNode;
@@ -113,6 +115,10 @@ struct ArchConfig {
   DataConfig data;
   bool is_systolic() const { return array == "weight_stationary_systolic"; }
   double idle_power_mw = 0;  // leakage and clock tree, charged for every simulated second
+  // How activations are stored in DRAM (encoded and decoded at the DRAM interface, like
+  // Eyeriss's RLC); on-chip levels and weights are dense.
+  Encoding dram_ifmap_encoding = Encoding::Dense;
+  Encoding dram_ofmap_encoding = Encoding::Dense;
 
   std::int64_t num_pes() const { return pe_rows * pe_cols; }
   double core_period_ns() const { return 1000.0 / clocks.core_mhz; }

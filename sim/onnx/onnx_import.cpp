@@ -7,7 +7,6 @@
 #include <array>
 #include <climits>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -905,8 +904,8 @@ class Importer {
     net.name = model.stem().string();
     net.source_file = path_;
     for (std::size_t i = 0; i < net.layers.size(); ++i) {
-      char prefix[16];
-      std::snprintf(prefix, sizeof prefix, "%03zu_", i);
+      std::string prefix = std::to_string(i);
+      prefix = std::string(prefix.size() < 3 ? 3 - prefix.size() : 0, '0') + prefix + "_";
       const fs::path file = dir / (prefix + sanitize(net.layers[i].name) + ".npy");
       try {
         save_npy_int16(file.string(), weights_[i].shape, weights_[i].values);
