@@ -2,6 +2,7 @@
 
 #include <systemc>
 
+#include <array>
 #include <atomic>
 #include <map>
 #include <sstream>
@@ -144,15 +145,23 @@ RunResult run_simulation(const RunOptions& opt) {
   }
 
   // The reference convolutions run on a second core while the simulation runs on this one.
+  // The reference convolutions and the operand statistics run on a second core while the
+  // simulation runs on this one.
   std::vector<Tensor4> expected(plan.layers.size());
-  std::thread reference;
-  if (opt.check)
-    reference = std::thread([&] {
-      for (std::size_t i = 0; i < plan.layers.size(); ++i) {
-        const Layer& l = plan.layers[i].layer;
-        expected[i] = reference_conv(l, data[i], arithmetic_for(plan.arch, l));
+  std::vector<NonZeroCounts> nonzeros(plan.layers.size());
+  std::vector<std::array<std::vector<std::pair<std::string, std::int64_t>>, 2>> sizes(plan.layers.size());
+  std::thread reference([&] {
+    for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+      const Layer& l = plan.layers[i].layer;
+      if (opt.check) expected[i] = reference_conv(l, data[i], arithmetic_for(plan.arch, l));
+      nonzeros[i] = count_nonzeros(l, data[i]);
+      for (Encoding e : {Encoding::Dense, Encoding::Rlc, Encoding::ZeroRun, Encoding::Csr,
+                         Encoding::Csc, Encoding::Bitmask}) {
+        sizes[i][0].push_back({to_string(e), encode(e, data[i].weights.data, l.M, l.C_per_group() * l.R * l.S, 16).total_bits});
+        sizes[i][1].push_back({to_string(e), encode(e, data[i].ifmap.data, l.N * l.C * l.H, l.W, 16).total_bits});
       }
-    });
+    }
+  });
   struct JoinGuard {
     std::thread& t;
     ~JoinGuard() {
@@ -176,7 +185,9 @@ RunResult run_simulation(const RunOptions& opt) {
 
   for (std::size_t i = 0; i < array->outcomes().size(); ++i) {
     LayerStats s = array->outcomes()[i].stats;
-    const NonZeroCounts nz = count_nonzeros(plan.layers[i].layer, data[i]);
+    const NonZeroCounts& nz = nonzeros[i];
+    s.weight_bits_by_format = sizes[i][0];
+    s.ifmap_bits_by_format = sizes[i][1];
     s.weights = plan.layers[i].layer.weights();
     s.nz_weights = nz.weights;
     s.nz_macs = nz.macs;

@@ -29,6 +29,8 @@ namespace fs = std::filesystem;
 using Shape = std::vector<std::int64_t>;
 
 constexpr std::int64_t kMaxElements = std::int64_t{1} << 40;
+// Bound on any single dimension or spatial attribute, so shape arithmetic cannot overflow.
+constexpr std::int64_t kMaxDim = std::int64_t{1} << 24;
 
 std::string shape_str(const Shape& s) {
   std::string o = "(";
@@ -151,7 +153,10 @@ class Importer {
         const auto& shape = in.type().tensor_type().shape();
         for (int d = 0; d < shape.dim_size(); ++d) {
           const auto& dim = shape.dim(d);
-          if (dim.has_dim_value() && dim.dim_value() > 0) {
+          if (dim.has_dim_value() && dim.dim_value() > kMaxDim) {
+            fail("graph input '" + in.name() + "' has an unreasonably large dimension " +
+                 std::to_string(dim.dim_value()));
+          } else if (dim.has_dim_value() && dim.dim_value() > 0) {
             info.shape.push_back(dim.dim_value());
           } else if (d == 0) {
             info.shape.push_back(opt_.batch);  // symbolic or 0 batch
@@ -172,7 +177,10 @@ class Importer {
                "; dfsim needs a 4-D (N, C, H, W) input");
         first = false;
       }
-      if (known) tensors_[in.name()] = info;
+      if (known) {
+        element_count(info.shape, "graph input '" + in.name() + "'");
+        tensors_[in.name()] = info;
+      }
     }
     if (first) fail("the graph has no data input (every input is an initializer)");
   }
@@ -231,7 +239,6 @@ class Importer {
     const auto n = static_cast<std::size_t>(count);
     std::string storage;
     const std::string* raw = raw_bytes(t, what, storage);
-    std::vector<double> v(n);
     int width = 0;
     switch (t.data_type()) {
       case onnx::TensorProto_DataType_FLOAT: width = 4; integral = false; break;
@@ -248,10 +255,25 @@ class Importer {
              " is not supported (float32/float16/float64 or int8/uint8/int16/int32/int64)");
     }
     const int type = t.data_type();
+    // The stored values must match the shape before anything is allocated for them.
+    std::size_t have = 0;
     if (raw) {
       if (raw->size() != n * static_cast<std::size_t>(width))
         fail(what + ": raw data has " + std::to_string(raw->size()) + " bytes, its shape " +
              shape_str(dims_of(t)) + " needs " + std::to_string(n * static_cast<std::size_t>(width)));
+    } else {
+      switch (type) {
+        case onnx::TensorProto_DataType_FLOAT: have = static_cast<std::size_t>(t.float_data_size()); break;
+        case onnx::TensorProto_DataType_DOUBLE: have = static_cast<std::size_t>(t.double_data_size()); break;
+        case onnx::TensorProto_DataType_INT64: have = static_cast<std::size_t>(t.int64_data_size()); break;
+        default: have = static_cast<std::size_t>(t.int32_data_size()); break;
+      }
+      if (have != n)
+        fail(what + ": has " + std::to_string(have) + " values, its shape " + shape_str(dims_of(t)) +
+             " needs " + std::to_string(n));
+    }
+    std::vector<double> v(n);
+    if (raw) {
       const auto* p = reinterpret_cast<const unsigned char*>(raw->data());
       for (std::size_t i = 0; i < n; ++i) {
         std::uint64_t u = 0;
@@ -280,31 +302,21 @@ class Importer {
       }
       return v;
     }
-    auto check = [&](int have) {
-      if (static_cast<std::size_t>(have) != n)
-        fail(what + ": has " + std::to_string(have) + " values, its shape " + shape_str(dims_of(t)) +
-             " needs " + std::to_string(n));
-    };
     switch (type) {
       case onnx::TensorProto_DataType_FLOAT:
-        check(t.float_data_size());
         for (std::size_t i = 0; i < n; ++i) v[i] = t.float_data(static_cast<int>(i));
         break;
       case onnx::TensorProto_DataType_DOUBLE:
-        check(t.double_data_size());
         for (std::size_t i = 0; i < n; ++i) v[i] = t.double_data(static_cast<int>(i));
         break;
       case onnx::TensorProto_DataType_INT64:
-        check(t.int64_data_size());
         for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<double>(t.int64_data(static_cast<int>(i)));
         break;
       case onnx::TensorProto_DataType_FLOAT16:
-        check(t.int32_data_size());
         for (std::size_t i = 0; i < n; ++i)
           v[i] = half_to_float(static_cast<std::uint16_t>(t.int32_data(static_cast<int>(i))));
         break;
       default:  // the small integer types live in int32_data
-        check(t.int32_data_size());
         for (std::size_t i = 0; i < n; ++i) v[i] = t.int32_data(static_cast<int>(i));
         break;
     }
@@ -336,6 +348,7 @@ class Importer {
     if (auto it = consts_.find(name); it != consts_.end()) {
       TensorInfo info;
       info.shape = dims_of(*it->second);
+      element_count(info.shape, "initializer '" + name + "'");
       return info;
     }
     fail_node(n, "input '" + name +
@@ -392,7 +405,9 @@ class Importer {
     auto v = attr_ints(n, name, {dflt, dflt});
     if (v.size() != 2) fail_node(n, "'" + name + "' must have 2 values, got " + ints_str(v));
     for (auto x : v)
-      if (x < min) fail_node(n, "'" + name + "' values must be >= " + std::to_string(min) + ", got " + ints_str(v));
+      if (x < min || x > kMaxDim)
+        fail_node(n, "'" + name + "' values must be between " + std::to_string(min) + " and " +
+                         std::to_string(kMaxDim) + ", got " + ints_str(v));
     return v;
   }
 
@@ -475,10 +490,12 @@ class Importer {
     const onnx::TensorProto& wt = initializer(n, 1, "weights");
     const Shape ws = dims_of(wt);
     if (ws.size() != 4) fail_node(n, "weights '" + n.input(1) + "' have shape " + shape_str(ws) + ", expected 4-D [M][C/G][R][S]");
+    for (auto d : ws)
+      if (d < 1 || d > kMaxDim) fail_node(n, "weights '" + n.input(1) + "' have an invalid shape " + shape_str(ws));
     const std::int64_t group = attr_int(n, "group", 1);
-    if (group < 1) fail_node(n, "group must be >= 1");
     const std::int64_t C = x.shape[1], H = x.shape[2], W = x.shape[3];
-    if (ws[1] * group != C)
+    if (group < 1 || group > C) fail_node(n, "group " + std::to_string(group) + " must be between 1 and C (" + std::to_string(C) + ")");
+    if (C % group != 0 || ws[1] != C / group)
       fail_node(n, "weights " + shape_str(ws) + " with group " + std::to_string(group) + " need " +
                        std::to_string(ws[1] * group) + " input channels, the input has " + std::to_string(C));
     if (ws[0] < 1 || ws[0] % group != 0)
@@ -541,7 +558,7 @@ class Importer {
     if (auto_pad != "NOTSET" && !auto_pad.empty()) fail_node(n, "unknown auto_pad '" + auto_pad + "'");
     const auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
     if (pads.size() != 4) fail_node(n, "'pads' must have 4 values, got " + ints_str(pads));
-    if (pads[0] < 0) fail_node(n, "negative pads " + ints_str(pads));
+    if (pads[0] < 0 || pads[0] > kMaxDim) fail_node(n, "invalid pads " + ints_str(pads));
     for (auto p : pads)
       if (p != pads[0])
         fail_node(n, "asymmetric padding (pads = " + ints_str(pads) +
@@ -635,7 +652,7 @@ class Importer {
     const auto k = attr_ints(n, "kernel_shape", {});
     if (k.size() != 2) fail_node(n, "kernel_shape must have 2 values, got " + ints_str(k));
     for (auto v : k)
-      if (v < 1) fail_node(n, "kernel_shape values must be >= 1, got " + ints_str(k));
+      if (v < 1 || v > kMaxDim) fail_node(n, "invalid kernel_shape " + ints_str(k));
     const auto s = attr_pair(n, "strides", 1, 1);
     const auto d = attr_pair(n, "dilations", 1, 1);
     const bool ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
@@ -643,7 +660,7 @@ class Importer {
     auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
     if (pads.size() != 4) fail_node(n, "'pads' must have 4 values, got " + ints_str(pads));
     for (auto p : pads)
-      if (p < 0) fail_node(n, "negative pads " + ints_str(pads));
+      if (p < 0 || p > kMaxDim) fail_node(n, "invalid pads " + ints_str(pads));
     TensorInfo y = x;
     y.chw.reset();
     for (int a = 0; a < 2; ++a) {
@@ -723,7 +740,7 @@ class Importer {
         out.push_back(1);
         continue;
       }
-      if (v < 0) fail_node(n, "invalid shape " + ints_str(target));
+      if (v < 0 || (v > 0 && known > kMaxElements / v)) fail_node(n, "invalid shape " + ints_str(target));
       out.push_back(v);
       known *= v;
     }
@@ -819,6 +836,7 @@ class Importer {
         fail_node(n, "cannot concatenate " + shape_str(x.shape) + " to " + shape_str(y.shape) + " along axis " +
                          std::to_string(axis));
       y.shape[static_cast<std::size_t>(axis)] += x.shape[static_cast<std::size_t>(axis)];
+      element_count(y.shape, "output of node '" + node_name(n) + "'");
       y.sources.insert(x.sources.begin(), x.sources.end());
     }
     set_output(n, 0, y);

@@ -51,7 +51,17 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
      << in2 << "\"gated_macs\": " << l.gated_macs << ",\n"
      << in2 << "\"weights\": " << l.weights << ",\n"
      << in2 << "\"nz_weights\": " << l.nz_weights << ",\n"
-     << in2 << "\"nz_macs\": " << l.nz_macs << ",\n"
+     << in2 << "\"nz_macs\": " << l.nz_macs << ",\n";
+  if (!l.weight_bits_by_format.empty()) {
+    auto sizes = [&](const std::vector<std::pair<std::string, std::int64_t>>& v) {
+      std::string s = "{";
+      for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_quote(v[i].first) + ": " + std::to_string(v[i].second);
+      return s + "}";
+    };
+    os << in2 << "\"compressed_bits\": {\"weights\": " << sizes(l.weight_bits_by_format)
+       << ", \"ifmap\": " << sizes(l.ifmap_bits_by_format) << "},\n";
+  }
+  os
      << in2 << "\"cycles\": " << l.cycles << ",\n"
      << in2 << "\"seconds\": " << num(l.seconds) << ",\n"
      << in2 << "\"active_pes\": " << l.active_pes << ",\n"
@@ -128,6 +138,12 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.weights += l.weights;
     t.nz_weights += l.nz_weights;
     t.nz_macs += l.nz_macs;
+    for (auto [dst, src] : {std::pair{&t.weight_bits_by_format, &l.weight_bits_by_format},
+                            std::pair{&t.ifmap_bits_by_format, &l.ifmap_bits_by_format}}) {
+      if (dst->empty()) *dst = *src;
+      else
+        for (std::size_t i = 0; i < dst->size() && i < src->size(); ++i) (*dst)[i].second += (*src)[i].second;
+    }
     t.cycles += l.cycles;
     t.seconds += l.seconds;
     t.active_pes = std::max(t.active_pes, l.active_pes);
@@ -200,6 +216,29 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
                   static_cast<long long>(l->macs), static_cast<long long>(l->nz_macs),
                   l->macs ? 100.0 * static_cast<double>(l->nz_macs) / static_cast<double>(l->macs) : 0.0);
     os << buf;
+  }
+  if (!total.weight_bits_by_format.empty()) {
+    os << "\nCompressed sizes of the operands (kB, metadata included):\n  " << std::left;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%-16s", "");
+    os << buf;
+    for (const auto& [f, b] : total.weight_bits_by_format) {
+      std::snprintf(buf, sizeof buf, "%11s", f.c_str());
+      os << buf;
+    }
+    os << "\n";
+    for (const LayerStats* l : with_total(layers, total))
+      for (int which = 0; which < 2; ++which) {
+        const auto& v = which ? l->ifmap_bits_by_format : l->weight_bits_by_format;
+        std::snprintf(buf, sizeof buf, "  %-9s%-7s", l->name.c_str(), which ? "ifmap" : "weights");
+        os << buf;
+        for (const auto& [f, b] : v) {
+          std::snprintf(buf, sizeof buf, "%11.1f", static_cast<double>(b) / 8e3);
+          os << buf;
+        }
+        os << "\n";
+      }
+    os << std::right;
   }
   bool any_split = false;
   for (const auto& l : layers) any_split = any_split || !l.cycle_breakdown.empty();

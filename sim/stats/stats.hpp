@@ -29,6 +29,9 @@ struct LayerStats {
   std::int64_t weights = 0;
   std::int64_t nz_weights = 0;
   std::int64_t nz_macs = 0;
+  // Sizes of the actual operands in every encoding (bits of real bitstreams, metadata
+  // included): weights as M rows of C/G*R*S, ifmaps as rows of W values.
+  std::vector<std::pair<std::string, std::int64_t>> weight_bits_by_format, ifmap_bits_by_format;
   std::int64_t cycles = 0;
   double seconds = 0;
   std::int64_t active_pes = 0;   // PEs the mapping uses (the largest pass)
