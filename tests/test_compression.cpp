@@ -148,3 +148,31 @@ TEST(Compression, ZeroGatingSavesEnergyNotResults) {
 }
 
 }  // namespace
+
+namespace {
+
+// The TPU's mixed precision (Jouppi et al., ISCA 2017; shared/reference/tpu-v1.md): 8 x 16-bit
+// operands run at half the 8 x 8 rate, 16 x 16 at a quarter. One 256 x 256 FC tile streamed
+// by 1024 rows keeps the array busy 1024, 2048 and 4096 cycles.
+TEST(Compression, SystolicOperandWidthsSetThroughput) {
+  const char* widths[] = {"", ", weight_bits: 16", ", weight_bits: 16, input_bits: 16"};
+  const std::int64_t passes[] = {1, 2, 4};
+  double mac_pj[3] = {0, 0, 0};
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(widths[i]);
+    const std::string wl = tmp("tpu" + std::to_string(i) + ".yaml"), out = tmp("tpu" + std::to_string(i));
+    std::ofstream(wl) << "network: t\nlayers:\n  - {name: fc, type: fc, C: 256, M: 256" << widths[i] << "}\n";
+    const std::string cmd = std::string(DFSIM_BINARY) + " run --batch 1024 --arch " + DFSIM_SOURCE_DIR +
+                            "/configs/tpu_v1.yaml --workload " + wl + " --out " + out + " > " + out + ".log 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    const YAML::Node t = YAML::LoadFile(out + "/stats.json")["total"];
+    EXPECT_EQ(t["output_check"].as<std::string>(), "pass");
+    EXPECT_EQ(t["cycle_breakdown"]["array_active"].as<std::int64_t>(), 1024 * passes[i]);
+    mac_pj[i] = t["energy_pj"]["mac"].as<double>();
+  }
+  // Each pass of the 8-bit array costs its MAC energy again.
+  EXPECT_NEAR(mac_pj[1], 2 * mac_pj[0], 1e-6 * mac_pj[0]);
+  EXPECT_NEAR(mac_pj[2], 4 * mac_pj[0], 1e-6 * mac_pj[0]);
+}
+
+}  // namespace

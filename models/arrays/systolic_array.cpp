@@ -38,6 +38,7 @@ struct WeightStationaryArray::Controller {
   const Arithmetic arith;
   const WsGeometry geo;
   const std::int64_t E, F, Cg, RS;
+  const WsOperandModes modes;  // bytes per weight and per activation value
 
   std::int64_t ub_ofmap = 0;  // ofmap base in the unified buffer
   struct TileRef {
@@ -63,7 +64,16 @@ struct WeightStationaryArray::Controller {
   std::int64_t max_active_pes = 0;
 
   std::vector<unsigned char> buf;
-  std::vector<std::int8_t> patch;
+  std::vector<unsigned char> patch;  // input rows, modes.input_bytes per value
+
+  // Little-endian values of 1 or 2 bytes, as the memories store them.
+  static void put(unsigned char* p, std::int64_t v, std::int64_t bytes) {
+    p[0] = static_cast<unsigned char>(v & 0xff);
+    if (bytes == 2) p[1] = static_cast<unsigned char>((v >> 8) & 0xff);
+  }
+  static std::int64_t get(const unsigned char* p, std::int64_t bytes) {
+    return bytes == 1 ? static_cast<std::int8_t>(p[0]) : static_cast<std::int16_t>(p[0] | (p[1] << 8));
+  }
   std::vector<std::int32_t> sums;
 
   Controller(WeightStationaryArray& t, const LayerJob& job)
@@ -78,7 +88,8 @@ struct WeightStationaryArray::Controller {
         E(l.E()),
         F(l.F()),
         Cg(l.C_per_group()),
-        RS(l.R * l.S) {
+        RS(l.R * l.S),
+        modes(ws_modes(t.arch_, job.layer)) {
     const std::string why = ws_check_capacity(a, l, m);
     if (!why.empty()) throw SimulationError("layer " + l.name + ": " + why);
   }
@@ -94,7 +105,7 @@ struct WeightStationaryArray::Controller {
                    tlm::tlm_command cmd, std::int64_t addr, void* data, std::int64_t bytes,
                    DataKind kind, const sc_time& at, PeOp op = PeOp::None, std::int64_t rows = 0,
                    std::int64_t cols = 0, bool overwrite = false, sc_time* started = nullptr,
-                   sc_time* last_input = nullptr) {
+                   sc_time* last_input = nullptr, std::int64_t bits_per_value = 8) {
     Transaction t;
     t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
             static_cast<std::size_t>(bytes));
@@ -105,7 +116,7 @@ struct WeightStationaryArray::Controller {
     t.ext().overwrite = overwrite;
     t.ext().glb_address = op == PeOp::None ? 0 : addr;
     t.ext().values = bytes;
-    t.ext().bits_per_value = 8;
+    t.ext().bits_per_value = bits_per_value;
     if (last_input) t.ext().last_input = *last_input;
     if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
     sc_time delay = at - now();
@@ -129,25 +140,24 @@ struct WeightStationaryArray::Controller {
   // The host puts the ifmap into the unified buffer and the weights, as tiles in the order
   // the controller reads them, into weight memory.
   void preload() {
-    const std::int64_t bank = a.unified_buffer.bank_bytes;
-    const std::int64_t if_bytes = l.ifmap_values();
+    const std::int64_t bank = a.unified_buffer.bank_bytes, ib = modes.input_bytes, wb = modes.weight_bytes;
+    const std::int64_t if_bytes = l.ifmap_values() * ib;
     ub_ofmap = ceil_div64(if_bytes, bank) * bank;
     top.ub_.clear_assignment();
     top.ub_.assign_banks(0, ub_ofmap / bank, DataKind::Ifmap);
-    top.ub_.assign_banks(ub_ofmap / bank, ceil_div64(l.ofmap_values(), bank), DataKind::Ofmap);
+    top.ub_.assign_banks(ub_ofmap / bank, ceil_div64(l.ofmap_values() * ib, bank), DataKind::Ofmap);
     // Activations are stored channel-minor ([N][H][W][C]), as the TPU's host lays them out:
     // one pixel's channels are adjacent, so an input or output row is one wide access.
-    std::vector<std::int8_t> ifmap8(static_cast<std::size_t>(if_bytes));
+    std::vector<unsigned char> image(static_cast<std::size_t>(if_bytes));
     for (std::int64_t n = 0; n < l.N; ++n)
       for (std::int64_t c = 0; c < l.C; ++c)
         for (std::int64_t h = 0; h < l.H; ++h)
           for (std::int64_t w = 0; w < l.W; ++w)
-            ifmap8[static_cast<std::size_t>(((n * l.H + h) * l.W + w) * l.C + c)] =
-                static_cast<std::int8_t>(d.ifmap.at(n, c, h, w));
-    debug_write(top.to_ub, 0, ifmap8.data(), if_bytes);
+            put(&image[static_cast<std::size_t>((((n * l.H + h) * l.W + w) * l.C + c) * ib)], d.ifmap.at(n, c, h, w), ib);
+    debug_write(top.to_ub, 0, image.data(), if_bytes);
 
     std::int64_t addr = 0;
-    std::vector<std::int8_t> weight_image;
+    std::vector<unsigned char> weight_image;
     for (std::int64_t g = 0; g < l.groups; ++g)
       RsTiling::for_each_chunk(geo.M, a.pe_cols, [&](Chunk mt) {
         RsTiling::for_each_chunk(geo.K, a.pe_rows, [&](Chunk kt) {
@@ -155,10 +165,11 @@ struct WeightStationaryArray::Controller {
           for (std::int64_t k = 0; k < kt.size; ++k)
             for (std::int64_t mm = 0; mm < mt.size; ++mm) {
               const auto [r, s, c] = decode_k(kt.begin + k);
-              weight_image.push_back(static_cast<std::int8_t>(
-                  d.weights.at(g * geo.M + mt.begin + mm, c, r, s)));
+              weight_image.resize(weight_image.size() + static_cast<std::size_t>(wb));
+              put(&weight_image[weight_image.size() - static_cast<std::size_t>(wb)],
+                  d.weights.at(g * geo.M + mt.begin + mm, c, r, s), wb);
             }
-          addr += kt.size * mt.size;
+          addr += kt.size * mt.size * wb;
         });
       });
     top.weight_memory_.resize(static_cast<std::size_t>(addr));
@@ -185,7 +196,7 @@ struct WeightStationaryArray::Controller {
     sc_time at = dma_time;
     if (static_cast<std::int64_t>(j) >= depth) at = std::max(at, fifo_pop[j - static_cast<std::size_t>(depth)]);
     dma_time = at;
-    const std::int64_t bytes = t.kt.size * t.mt.size;
+    const std::int64_t bytes = t.kt.size * t.mt.size * modes.weight_bytes;
     buf.resize(static_cast<std::size_t>(bytes));
     const sc_time got = transfer(top.to_weight_memory, tlm::TLM_READ_COMMAND, t.dram_addr, buf.data(),
                                  bytes, DataKind::Weight, at);
@@ -196,7 +207,7 @@ struct WeightStationaryArray::Controller {
   // FIFO -> shadow weight registers of the matrix unit.
   sc_time shift_in(std::size_t j) {
     const TileRef& t = tiles[static_cast<std::size_t>(streams[j].tile)];
-    const std::int64_t bytes = t.kt.size * t.mt.size;
+    const std::int64_t bytes = t.kt.size * t.mt.size * modes.weight_bytes;
     buf.resize(static_cast<std::size_t>(bytes));
     const sc_time ready = transfer(top.to_fifo, tlm::TLM_READ_COMMAND, 0, buf.data(), bytes,
                                    DataKind::Weight, std::max(now(), fifo_ready[j]));
@@ -206,7 +217,7 @@ struct WeightStationaryArray::Controller {
     sc_time start;
     const sc_time end = transfer(top.to_matrix, tlm::TLM_WRITE_COMMAND, 0, buf.data(), bytes,
                                  DataKind::Weight, ready, PeOp::ShiftWeights, t.kt.size, t.mt.size,
-                                 false, &start);
+                                 false, &start, nullptr, 8 * modes.weight_bytes);
     fifo_pop[j] = start;
     return end;
   }
@@ -225,7 +236,8 @@ struct WeightStationaryArray::Controller {
     const TileRef& t = tiles[static_cast<std::size_t>(st.tile)];
     const std::int64_t K_t = t.kt.size, SC = l.S * Cg;
     const std::int64_t r_lo = t.kt.begin / SC, r_hi = (t.kt.begin + K_t - 1) / SC;
-    patch.assign(static_cast<std::size_t>(st.rc.size * K_t), 0);
+    const std::int64_t ib = modes.input_bytes;
+    patch.assign(static_cast<std::size_t>(st.rc.size * K_t * ib), 0);
     sc_time first = at;
     last = at;
     for (std::int64_t b = 0; b < st.rc.size; ++b) {
@@ -244,18 +256,18 @@ struct WeightStationaryArray::Controller {
           // Grouped layers: channels of other groups sit between pixels; one access per pixel.
           for (std::int64_t j = lo; j < hi;) {
             const std::int64_t s = j / Cg, c = j % Cg, len = std::min(hi - j, Cg - c);
-            const std::int64_t addr = ((n * l.H + h) * l.W + w0 + s) * l.C + t.g * Cg + c;
+            const std::int64_t addr = (((n * l.H + h) * l.W + w0 + s) * l.C + t.g * Cg + c) * ib;
             ready = std::max(ready, transfer(top.to_ub, tlm::TLM_READ_COMMAND, addr,
-                                             &patch[static_cast<std::size_t>(b * K_t + r * SC + j - t.kt.begin)],
-                                             len, DataKind::Ifmap, at));
+                                             &patch[static_cast<std::size_t>((b * K_t + r * SC + j - t.kt.begin) * ib)],
+                                             len * ib, DataKind::Ifmap, at));
             j += len;
           }
           continue;
         }
-        const std::int64_t addr = ((n * l.H + h) * l.W + w0) * l.C + lo;
+        const std::int64_t addr = (((n * l.H + h) * l.W + w0) * l.C + lo) * ib;
         ready = std::max(ready, transfer(top.to_ub, tlm::TLM_READ_COMMAND, addr,
-                                         &patch[static_cast<std::size_t>(b * K_t + r * SC + lo - t.kt.begin)],
-                                         hi - lo, DataKind::Ifmap, at));
+                                         &patch[static_cast<std::size_t>((b * K_t + r * SC + lo - t.kt.begin) * ib)],
+                                         (hi - lo) * ib, DataKind::Ifmap, at));
       }
       if (b == 0) first = ready;
       last = std::max(last, ready);
@@ -273,14 +285,15 @@ struct WeightStationaryArray::Controller {
                                       DataKind::Psum, start, PeOp::ReadRows, B, M);
     sc_time end = std::max(read_end, start + period * static_cast<double>(ceil_div64(B * M, a.activation.values_per_cycle)));
     // Ofmap [N][E][F][M], channel-minor: one output pixel's M_t results are one row write.
-    std::vector<std::int8_t> out(static_cast<std::size_t>(M));
+    const std::int64_t ob = modes.input_bytes;  // ofmaps are stored at the activation width
+    std::vector<unsigned char> out(static_cast<std::size_t>(M * ob));
     for (std::int64_t b = 0; b < B; ++b) {
       for (std::int64_t mm = 0; mm < M; ++mm)
-        out[static_cast<std::size_t>(mm)] =
-            static_cast<std::int8_t>(arith.to_ofmap(static_cast<Psum>(sums[static_cast<std::size_t>(b * M + mm)])));
-      const std::int64_t addr = ub_ofmap + (st.rc.begin + b) * l.M + t.g * geo.M + t.mt.begin;
+        put(&out[static_cast<std::size_t>(mm * ob)],
+            arith.to_ofmap(static_cast<Psum>(sums[static_cast<std::size_t>(b * M + mm)])), ob);
+      const std::int64_t addr = ub_ofmap + ((st.rc.begin + b) * l.M + t.g * geo.M + t.mt.begin) * ob;
       // Pipelined: row b is written the cycle after it was read.
-      end = std::max(end, transfer(top.to_ub, tlm::TLM_WRITE_COMMAND, addr, out.data(), M,
+      end = std::max(end, transfer(top.to_ub, tlm::TLM_WRITE_COMMAND, addr, out.data(), M * ob,
                                    DataKind::Ofmap, start + period * static_cast<double>(b + 1)));
     }
     act_free = end;
@@ -309,10 +322,10 @@ struct WeightStationaryArray::Controller {
       const sc_time inputs = setup_rows(st, std::max(prev_stream_start, now()), last_input);
       sc_time stream_start;
       const sc_time done = transfer(top.to_matrix, tlm::TLM_WRITE_COMMAND, acc_row0, patch.data(),
-                                    st.rc.size * t.kt.size, DataKind::Ifmap,
+                                    st.rc.size * t.kt.size * modes.input_bytes, DataKind::Ifmap,
                                     std::max(inputs, acc_free[static_cast<std::size_t>(buffer)]),
                                     PeOp::StreamRows, st.rc.size, t.kt.size, t.kt.begin == 0, &stream_start,
-                                    &last_input);
+                                    &last_input, 8 * modes.input_bytes);
       // The TPU's cycle categories: the gap before this stream is a weight stall while the
       // tile was late from memory, weight shift while it was shifting in, else non-matrix.
       const std::int64_t gap = cycles_after(stream_start, prev_stream_end);
@@ -424,7 +437,8 @@ void WeightStationaryArray::run() {
 
       // Read the ofmap back from the unified buffer.
       const Layer& l = job.layer;
-      std::vector<std::int8_t> bytes(static_cast<std::size_t>(l.ofmap_values()));
+      const std::int64_t ob = ctl.modes.input_bytes;
+      std::vector<unsigned char> bytes(static_cast<std::size_t>(l.ofmap_values() * ob));
       tlm::tlm_generic_payload gp;
       gp.set_command(tlm::TLM_READ_COMMAND);
       gp.set_address(static_cast<std::uint64_t>(ctl.ub_ofmap));
@@ -436,7 +450,8 @@ void WeightStationaryArray::run() {
         for (std::int64_t e = 0; e < l.E(); ++e)
           for (std::int64_t f = 0; f < l.F(); ++f)
             for (std::int64_t mm = 0; mm < l.M; ++mm)
-              out.ofmap.at(n, mm, e, f) = bytes[static_cast<std::size_t>(((n * l.E() + e) * l.F() + f) * l.M + mm)];
+              out.ofmap.at(n, mm, e, f) = static_cast<Value>(
+                  Controller::get(&bytes[static_cast<std::size_t>((((n * l.E() + e) * l.F() + f) * l.M + mm) * ob)], ob));
       outcomes_.push_back(std::move(out));
     }
   } catch (...) {

@@ -63,22 +63,26 @@ void MatrixUnit::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
 }
 
 void MatrixUnit::shift_weights(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
-  const std::int64_t K = ext.rows, M = ext.cols;
-  if (K > arch_.pe_rows || M > arch_.pe_cols || K * M != static_cast<std::int64_t>(gp.get_data_length()))
+  const std::int64_t K = ext.rows, M = ext.cols, wb = ext.bits_per_value / 8;
+  if (K > arch_.pe_rows || M > arch_.pe_cols || K * M * wb != static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": weight tile larger than the array");
   if (shadow_loaded_) throw SimulationError(std::string(name()) + ": shadow tile still unused");
   const sc_time now = sc_core::sc_time_stamp();
   // The tile shifts down from the top, one row per cycle, through all array rows.
   const sc_time start = std::max(now + delay, shadow_free_);
   const sc_time end = start + period_ * static_cast<double>(arch_.pe_rows);
-  const auto* w = reinterpret_cast<const std::int8_t*>(gp.get_data_ptr());
-  shadow_.assign(w, w + K * M);
+  const unsigned char* w = gp.get_data_ptr();
+  shadow_.resize(static_cast<std::size_t>(K * M));
+  for (std::int64_t i = 0; i < K * M; ++i)
+    shadow_[static_cast<std::size_t>(i)] = wb == 1 ? static_cast<std::int8_t>(w[i])
+                                                   : static_cast<std::int16_t>(w[2 * i] | (w[2 * i + 1] << 8));
+  shadow_bits_ = 8 * wb;
   shadow_k_ = K;
   shadow_m_ = M;
   shadow_loaded_ = true;
   shadow_ready_ = end;
   // Weight for array row k passes k + 1 PEs on its way down.
-  const std::int64_t bit_hops = (K * (K + 1) / 2) * M * arch_.data.weight_bits;
+  const std::int64_t bit_hops = (K * (K + 1) / 2) * M * shadow_bits_;
   hops.write(DataKind::Weight, bit_hops, static_cast<double>(bit_hops) * arch_.systolic_pe.weight_shift_pj_per_bit);
   if (trace_)
     trace_->busy(trace_shift_, static_cast<std::uint64_t>(start.value()), static_cast<std::uint64_t>(end.value()));
@@ -105,13 +109,33 @@ __attribute__((target_clones("avx2", "default"))) void systolic_gemm(
   }
 }
 
+// The same with 16-bit operands (int32 products), for layers that run in several passes.
+__attribute__((target_clones("avx2", "default"))) void systolic_gemm_wide(
+    std::int32_t* out, const std::int16_t* x, const std::int16_t* w, std::int64_t B,
+    std::int64_t K, std::int64_t M) {
+  for (std::int64_t b = 0; b < B; ++b) {
+    std::int32_t* o = out + b * M;
+    const std::int16_t* xr = x + b * K;
+    for (std::int64_t k = 0; k < K; ++k) {
+      const std::int32_t xv = xr[k];
+      if (xv == 0) continue;
+      const std::int16_t* wr = w + k * M;
+      for (std::int64_t m = 0; m < M; ++m)
+        o[m] = static_cast<std::int32_t>(static_cast<std::uint32_t>(o[m]) + static_cast<std::uint32_t>(xv * wr[m]));
+    }
+  }
+}
+
 }  // namespace
 
 void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
   if (!shadow_loaded_) throw SimulationError(std::string(name()) + ": stream without a weight tile");
-  const std::int64_t B = ext.rows, K = ext.cols;
-  if (K != shadow_k_ || B * K != static_cast<std::int64_t>(gp.get_data_length()))
+  const std::int64_t B = ext.rows, K = ext.cols, ib = ext.bits_per_value / 8;
+  if (K != shadow_k_ || B * K * ib != static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": input rows do not match the weight tile");
+  // 16-bit operands take two passes of the 8-bit array each (TPU: 8x16 at half, 16x16 at a
+  // quarter of the 8x8 rate).
+  const std::int64_t passes = ib * (shadow_bits_ / 8);
   const sc_time now = sc_core::sc_time_stamp();
   // The shadow tile becomes active as the first row enters; the next tile may then shift in.
   // Rows enter one per cycle, or as the setup unit delivers them (the last at last_input).
@@ -121,16 +145,24 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, 
   active_m_ = shadow_m_;
   shadow_loaded_ = false;
   shadow_free_ = start;
-  stream_end_ = std::max(start + period_ * static_cast<double>(B), ext.last_input + period_);
+  stream_end_ = std::max(start + period_ * static_cast<double>(B * passes), ext.last_input + period_);
   const std::int64_t M = active_m_, R = arch_.pe_rows;
 
   results_.assign(static_cast<std::size_t>(B * M), 0);
-  systolic_gemm(results_.data(), reinterpret_cast<const std::int8_t*>(gp.get_data_ptr()),
-                active_.data(), B, K, M);
+  if (passes == 1) {
+    systolic_gemm(results_.data(), reinterpret_cast<const std::int8_t*>(gp.get_data_ptr()), active_.data(), B, K, M);
+  } else {
+    wide_.resize(static_cast<std::size_t>(B * K));
+    const unsigned char* p = gp.get_data_ptr();
+    for (std::int64_t i = 0; i < B * K; ++i)
+      wide_[static_cast<std::size_t>(i)] = ib == 1 ? static_cast<std::int8_t>(p[i])
+                                                   : static_cast<std::int16_t>(p[2 * i] | (p[2 * i + 1] << 8));
+    systolic_gemm_wide(results_.data(), wide_.data(), active_.data(), B, K, M);
+  }
   macs += B * K * M;
-  mac_energy_pj += static_cast<double>(B * K * M) * arch_.systolic_pe.mac_energy_pj;
+  mac_energy_pj += static_cast<double>(B * K * M * passes) * arch_.systolic_pe.mac_energy_pj;
   // Inputs move right through the M active columns; psums move down through all R rows.
-  const std::int64_t in_bits = B * K * M * arch_.data.ifmap_bits;
+  const std::int64_t in_bits = B * K * M * ext.bits_per_value;
   const std::int64_t psum_bits = B * M * R * arch_.data.psum_bits;
   hops.write(DataKind::Ifmap, in_bits, static_cast<double>(in_bits) * arch_.systolic_pe.hop_pj_per_bit);
   hops.write(DataKind::Psum, psum_bits, static_cast<double>(psum_bits) * arch_.systolic_pe.hop_pj_per_bit);

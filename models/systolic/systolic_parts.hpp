@@ -66,6 +66,8 @@ class MatrixUnit : public sc_core::sc_module {
   sc_core::sc_time period_;
   std::vector<std::int16_t> shadow_, active_;
   std::int64_t shadow_k_ = 0, shadow_m_ = 0, active_k_ = 0, active_m_ = 0;
+  std::int64_t shadow_bits_ = 8;   // weight width of the shadow tile
+  std::vector<std::int16_t> wide_; // 16-bit inputs
   bool shadow_loaded_ = false;
   sc_core::sc_time shadow_free_, shadow_ready_, stream_end_;
   std::vector<std::int32_t> results_;

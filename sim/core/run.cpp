@@ -135,12 +135,17 @@ RunResult run_simulation(const RunOptions& opt) {
   for (const auto& lp : plan.layers) {
     data.push_back(make_layer_data(lp.layer, opt.seed));
     if (plan.arch.is_systolic()) {
-      // The systolic datapath multiplies 8-bit operands.
-      for (const Tensor4* t : {&data.back().ifmap, &data.back().weights})
+      // The systolic datapath multiplies 8-bit operands, or 16-bit ones in several passes.
+      const WsOperandModes modes = ws_modes(plan.arch, lp.layer);
+      for (auto [t, bytes] : {std::pair{&data.back().ifmap, modes.input_bytes},
+                              std::pair{&data.back().weights, modes.weight_bytes}}) {
+        const std::int32_t hi = bytes == 1 ? 127 : 32767, lo = -hi - 1;
         for (Value v : t->data)
-          if (v < -128 || v > 127)
+          if (v < lo || v > hi)
             throw ConfigError(lp.layer.where + ": layer '" + lp.layer.name + "': operand value " +
-                              std::to_string(v) + " does not fit the 8-bit datapath of " + plan.arch.name);
+                              std::to_string(v) + " does not fit " + std::to_string(8 * bytes) +
+                              " bits (set weight_bits / input_bits)");
+      }
     }
   }
 

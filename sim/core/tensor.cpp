@@ -21,7 +21,7 @@ Arithmetic arithmetic_for(const ArchConfig& arch, const Layer& l) {
   if (arch.is_systolic()) {
     a.product_shift = 0;
     a.output_shift = l.product_shift;
-    a.ofmap_bits = arch.data.ifmap_bits;
+    a.ofmap_bits = l.input_bits <= arch.data.ifmap_bits ? arch.data.ifmap_bits : 16;
   } else {
     a.product_shift = l.product_shift;
     a.output_shift = 0;

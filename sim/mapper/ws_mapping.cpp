@@ -8,6 +8,13 @@
 
 namespace dfsim {
 
+WsOperandModes ws_modes(const ArchConfig& a, const Layer& l) {
+  WsOperandModes m;
+  m.weight_bytes = l.weight_bits <= a.data.weight_bits ? a.data.weight_bits / 8 : 2;
+  m.input_bytes = l.input_bits <= a.data.ifmap_bits ? a.data.ifmap_bits / 8 : 2;
+  return m;
+}
+
 WsGeometry::WsGeometry(const ArchConfig& a, const Layer& l, const WsMapping& m)
     : rows(l.N * l.E() * l.F()),
       K(l.C_per_group() * l.R * l.S),
@@ -23,8 +30,8 @@ std::string ws_check_capacity(const ArchConfig& a, const Layer& l, const WsMappi
            " (accumulator rows per buffer)";
   // The layer's ifmap and ofmap live in the unified buffer, each in banks of its own.
   const std::int64_t bank = a.unified_buffer.bank_bytes;
-  const std::int64_t banks = ceil_div64(l.ifmap_values() * a.data.ifmap_bits / 8, bank) +
-                             ceil_div64(l.ofmap_values() * a.data.ifmap_bits / 8, bank);
+  const std::int64_t ib = ws_modes(a, l).input_bytes;
+  const std::int64_t banks = ceil_div64(l.ifmap_values() * ib, bank) + ceil_div64(l.ofmap_values() * ib, bank);
   if (banks > a.unified_buffer.banks)
     return "ifmap and ofmap need " + std::to_string(banks) + " unified-buffer banks of " +
            std::to_string(bank) + " B, there are " + std::to_string(a.unified_buffer.banks);
@@ -36,8 +43,10 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
   est.why_infeasible = ws_check_capacity(a, l, m);
   if (!est.why_infeasible.empty()) return est;
   const WsGeometry g(a, l, m);
-  const double wbits = static_cast<double>(a.data.weight_bits);
-  const double ibits = static_cast<double>(a.data.ifmap_bits);
+  const WsOperandModes modes = ws_modes(a, l);
+  const double wbits = static_cast<double>(8 * modes.weight_bytes);
+  const double ibits = static_cast<double>(8 * modes.input_bytes);
+  const double pass = static_cast<double>(modes.slowdown());
   const double pbits = static_cast<double>(a.data.psum_bits);
   const double dram_bytes_per_core_cycle =
       rs_dram_bytes_per_link_cycle(a) * a.clocks.link_mhz / a.clocks.core_mhz;
@@ -57,7 +66,7 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
         const std::int64_t accesses =
             l.groups > 1 ? (kt.begin + kt.size - 1) / l.C_per_group() - kt.begin / l.C_per_group() + 1
                          : (kt.begin + kt.size - 1) / SC - kt.begin / SC + 1;
-        cycles += std::max({rc.size * accesses, fetch, R});
+        cycles += std::max({rc.size * std::max(accesses, modes.slowdown()), fetch, R});
         est.active_cycles += rc.size;
         est.dram_bytes += static_cast<std::int64_t>(tile_bytes);
         ++est.tiles;
@@ -65,7 +74,7 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
                      mm = static_cast<double>(mt.size);
         energy += tile_bytes * 8 * (a.dram.energy_pj_per_bit + 2 * a.weight_fifo.energy_pj_per_bit);
         energy += (k * (k + 1) / 2) * mm * wbits * a.systolic_pe.weight_shift_pj_per_bit;
-        energy += b * k * mm * a.systolic_pe.mac_energy_pj;
+        energy += b * k * mm * a.systolic_pe.mac_energy_pj * pass;
         energy += b * k * mm * ibits * a.systolic_pe.hop_pj_per_bit;
         energy += b * mm * static_cast<double>(R) * pbits * a.systolic_pe.hop_pj_per_bit;
         energy += b * k * ibits * a.unified_buffer.read_energy_pj_per_bit;

@@ -22,6 +22,15 @@ struct WsMapping {
   bool pinned = false;
 };
 
+// Operand widths a layer runs at: the native width (8 bits) when its declared bits fit,
+// else 16 bits. As on the TPU, 8 x 16-bit products take two passes of the array and
+// 16 x 16-bit four, so throughput falls by `slowdown`.
+struct WsOperandModes {
+  std::int64_t weight_bytes = 1, input_bytes = 1;
+  std::int64_t slowdown() const { return weight_bytes * input_bytes; }
+};
+WsOperandModes ws_modes(const ArchConfig& a, const Layer& l);
+
 struct WsGeometry {
   std::int64_t rows = 0;  // N*E*F
   std::int64_t K = 0;     // C/G * R * S
