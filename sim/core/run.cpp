@@ -11,6 +11,7 @@
 #include "config/config_node.hpp"
 #include "core/tensor.hpp"
 #include "models/arrays/array_model.hpp"
+#include "onnx/onnx_import.hpp"
 #include "trace/vcd_writer.hpp"
 
 namespace dfsim {
@@ -28,7 +29,17 @@ Plan make_plan(const RunOptions& opt) {
   Plan plan;
   plan.arch = opt.arch_text.empty() ? load_arch(opt.arch_file)
                                     : load_arch_from_string(opt.arch_text, opt.arch_file);
-  plan.network = load_network(opt.workload_file);
+  if (opt.workload_file.size() > 5 &&
+      opt.workload_file.compare(opt.workload_file.size() - 5, 5, ".onnx") == 0) {
+    // An ONNX model: its layers and (quantized) weights, at the datapath's weight width.
+    OnnxImportOptions io;
+    io.weight_bits = plan.arch.is_systolic() ? static_cast<int>(plan.arch.data.weight_bits) : 16;
+    io.batch = opt.batch.value_or(1);
+    plan.network = import_onnx(opt.workload_file, io);
+    for (Layer& l : plan.network.layers) l.weight_bits = io.weight_bits;
+  } else {
+    plan.network = load_network(opt.workload_file);
+  }
   if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
   plan.objective = parse_objective(opt.objective);
   if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
