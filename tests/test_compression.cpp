@@ -176,3 +176,35 @@ TEST(Compression, SystolicOperandWidthsSetThroughput) {
 }
 
 }  // namespace
+
+namespace {
+
+// Input sparsity produced by the previous layer (ReLU) on the actual data, pooled between.
+TEST(Compression, InputsFromThePreviousLayer) {
+  const std::string wl = tmp("chain.yaml"), out = tmp("chain_out");
+  std::ofstream(wl) << "network: chain\nlayers:\n"
+                       "  - {name: c1, C: 3, M: 16, H: 31, W: 31, R: 3, S: 3, padding: 1}\n"
+                       "  - {name: c2, C: 16, M: 8, H: 15, W: 15, R: 3, S: 3, padding: 1, input_from: previous,"
+                       " input_pool: {kind: max, size: 3, stride: 2}}\n";
+  const std::string cmd = std::string(DFSIM_BINARY) + " run --arch " + DFSIM_SOURCE_DIR +
+                          "/configs/eyeriss_v1.yaml --workload " + wl + " --out " + out + " > " + out + ".log 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const YAML::Node layers = YAML::LoadFile(out + "/stats.json")["layers"];
+  EXPECT_EQ(layers[1]["output_check"].as<std::string>(), "pass");
+  // ReLU zeros in c1's output reach c2 (max pooling keeps some): gating sees them.
+  EXPECT_GT(layers[1]["gated_macs"].as<std::int64_t>(), 0);
+  EXPECT_LT(layers[1]["nz_macs"].as<std::int64_t>(), layers[1]["macs"].as<std::int64_t>());
+
+  // A shape that does not follow is an error naming the layer and both shapes.
+  std::ofstream(wl) << "network: chain\nlayers:\n"
+                       "  - {name: c1, C: 3, M: 16, H: 31, W: 31, R: 3, S: 3, padding: 1}\n"
+                       "  - {name: c2, C: 16, M: 8, H: 15, W: 15, R: 3, S: 3, padding: 1, input_from: previous}\n";
+  const std::string bad = std::string(DFSIM_BINARY) + " run --arch " + DFSIM_SOURCE_DIR +
+                          "/configs/eyeriss_v1.yaml --workload " + wl + " > " + out + "_bad.log 2>&1";
+  EXPECT_NE(std::system(bad.c_str()), 0);
+  std::ifstream log(out + "_bad.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("input_from: previous gives [1][16][31][31]"), std::string::npos) << text;
+}
+
+}  // namespace

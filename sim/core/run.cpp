@@ -143,8 +143,25 @@ RunResult run_simulation(const RunOptions& opt) {
 
   std::vector<LayerData> data;
   data.reserve(plan.layers.size());
-  for (const auto& lp : plan.layers) {
+  std::vector<Tensor4> chained_expected(plan.layers.size());  // computed here when a layer feeds the next
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    const LayerPlan& lp = plan.layers[i];
     data.push_back(make_layer_data(lp.layer, opt.seed));
+    if (lp.layer.input_from_previous) {
+      // The previous layer's output on the actual data (its reference result, which the
+      // simulation reproduces bit for bit), pooled as the workload says.
+      if (i == 0) throw ConfigError(lp.layer.where + ": input_from: previous, but the run starts with this layer");
+      const Layer& prev = plan.layers[i - 1].layer;
+      chained_expected[i - 1] = reference_conv(prev, data[i - 1], arithmetic_for(plan.arch, prev));
+      Tensor4 in = pool(chained_expected[i - 1], lp.layer.input_pool);
+      const Layer& l = lp.layer;
+      if (in.d0 != l.N || in.d1 != l.C || in.d2 != l.H || in.d3 != l.W)
+        throw ConfigError(l.where + ": layer '" + l.name + "': input_from: previous gives [" + std::to_string(in.d0) + "][" +
+                          std::to_string(in.d1) + "][" + std::to_string(in.d2) + "][" + std::to_string(in.d3) +
+                          "], the layer needs [" + std::to_string(l.N) + "][" + std::to_string(l.C) + "][" +
+                          std::to_string(l.H) + "][" + std::to_string(l.W) + "] (add or fix input_pool)");
+      data.back().ifmap = std::move(in);
+    }
     if (plan.arch.is_systolic()) {
       // The systolic datapath multiplies 8-bit operands, or 16-bit ones in several passes.
       const WsOperandModes modes = ws_modes(plan.arch, lp.layer);
@@ -169,7 +186,9 @@ RunResult run_simulation(const RunOptions& opt) {
   std::thread reference([&] {
     for (std::size_t i = 0; i < plan.layers.size(); ++i) {
       const Layer& l = plan.layers[i].layer;
-      if (opt.check) expected[i] = reference_conv(l, data[i], arithmetic_for(plan.arch, l));
+      if (opt.check)
+        expected[i] = chained_expected[i].data.empty() ? reference_conv(l, data[i], arithmetic_for(plan.arch, l))
+                                                       : chained_expected[i];
       nonzeros[i] = count_nonzeros(l, data[i]);
       for (Encoding e : {Encoding::Dense, Encoding::Rlc, Encoding::ZeroRun, Encoding::Csr,
                          Encoding::Csc, Encoding::Bitmask}) {

@@ -178,6 +178,33 @@ __attribute__((target_clones("avx2", "default"))) void mac_row(Psum* out, const 
   }
 }
 
+Tensor4 pool(const Tensor4& in, const Layer::Pool& p) {
+  if (p.kind.empty()) return in;
+  const std::int64_t Ho = (in.d2 + 2 * p.padding - p.size) / p.stride + 1;
+  const std::int64_t Wo = (in.d3 + 2 * p.padding - p.size) / p.stride + 1;
+  Tensor4 out(in.d0, in.d1, std::max<std::int64_t>(0, Ho), std::max<std::int64_t>(0, Wo));
+  for (std::int64_t n = 0; n < in.d0; ++n)
+    for (std::int64_t c = 0; c < in.d1; ++c)
+      for (std::int64_t y = 0; y < out.d2; ++y)
+        for (std::int64_t x = 0; x < out.d3; ++x) {
+          std::int64_t best = -32768, sum = 0, count = 0;
+          for (std::int64_t i = 0; i < p.size; ++i)
+            for (std::int64_t j = 0; j < p.size; ++j) {
+              const std::int64_t h = y * p.stride + i - p.padding, w = x * p.stride + j - p.padding;
+              if (h < 0 || h >= in.d2 || w < 0 || w >= in.d3) continue;
+              const std::int64_t v = in.at(n, c, h, w);
+              best = std::max(best, v);
+              sum += v;
+              ++count;
+            }
+          // Average rounds toward negative infinity, so it is the same on every platform.
+          out.at(n, c, y, x) = static_cast<Value>(p.kind == "max" ? best
+                                                  : count ? (sum >= 0 ? sum / count : -((-sum + count - 1) / count))
+                                                          : 0);
+        }
+  return out;
+}
+
 NonZeroCounts count_nonzeros(const Layer& l, const LayerData& d) {
   NonZeroCounts nz;
   for (Value v : d.weights.data) nz.weights += v != 0;

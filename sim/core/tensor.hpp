@@ -89,6 +89,10 @@ struct ArchConfig;
 // The arithmetic an architecture's datapath applies to a layer.
 Arithmetic arithmetic_for(const ArchConfig& arch, const Layer& layer);
 
+// Pooling of an ofmap on its way to the next layer (host side): [N][C][H][W] windows of
+// size x size at `stride`, padding counted as absent (max) or as zeros excluded (avg).
+Tensor4 pool(const Tensor4& in, const Layer::Pool& p);
+
 // Plain direct convolution (grouped, strided, padded) with the same arithmetic; returns the
 // ofmap [N][M][E][F].
 Tensor4 reference_conv(const Layer& layer, const LayerData& data, const Arithmetic& arith);

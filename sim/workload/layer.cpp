@@ -15,7 +15,7 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   n.expect_keys({"name", "type", "N", "M", "C", "H", "W", "R", "S", "E", "F", "stride", "padding",
                  "groups", "relu", "product_shift", "input_density", "ifmap_file", "weights_file",
                  "weight_density", "weight_granularity", "weight_bits", "input_bits", "quantization",
-                 "codebook_size", "output_density", "accumulator_bits"});
+                 "codebook_size", "output_density", "accumulator_bits", "input_from", "input_pool"});
   Layer l;
   l.name = n.get_string("name");
   const std::string type = n.get_choice("type", {"conv", "fc"}, std::string("conv"));
@@ -82,6 +82,20 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
     if (l.output_density < 0 || l.output_density > 1) n.at("output_density").fail("must be between 0 and 1");
   }
   l.accumulator_bits_given = n.get_int_min("accumulator_bits", 1, 0);
+  if (n.has("input_from")) {
+    n.get_choice("input_from", {"previous"});
+    l.input_from_previous = true;
+    for (const char* k : {"ifmap_file", "input_density"})
+      if (n.has(k)) n.at(k).fail(std::string("'") + k + "' conflicts with input_from: previous");
+  }
+  if (auto p = n.find("input_pool")) {
+    if (!l.input_from_previous) p->fail("input_pool needs input_from: previous");
+    p->expect_keys({"kind", "size", "stride", "padding"});
+    l.input_pool.kind = p->get_choice("kind", {"max", "avg"}, std::string("max"));
+    l.input_pool.size = p->get_int_min("size", 1);
+    l.input_pool.stride = p->get_int_min("stride", 1, l.input_pool.size);
+    l.input_pool.padding = p->get_int_min("padding", 0, 0);
+  }
   if (l.C % l.groups != 0) n.at("groups").fail("C (" + std::to_string(l.C) + ") is not divisible by groups");
   if (l.M % l.groups != 0) n.at("groups").fail("M (" + std::to_string(l.M) + ") is not divisible by groups");
   if (l.R > l.H + 2 * l.padding)
@@ -109,6 +123,8 @@ Network parse_network(const ConfigNode& root) {
   for (const ConfigNode& item : root.at("layers").items()) {
     item.expect_map();
     Layer l = parse_layer(item, batch);
+    if (l.input_from_previous && net.layers.empty())
+      item.at("input_from").fail("the first layer has no previous layer");
     if (!names.insert(l.name).second) item.at("name").fail("duplicate layer name '" + l.name + "'");
     net.layers.push_back(l);
   }

@@ -62,6 +62,13 @@ struct Layer {
   std::string ifmap_file;
   std::string weights_file;
   std::string where;  // file:line:col of the layer's entry, for error messages
+  // The ifmap is the previous layer's ofmap (ReLU applied there) run on the actual data,
+  // optionally pooled on the way (pooling runs on the host: no accelerator time or energy).
+  bool input_from_previous = false;
+  struct Pool {
+    std::string kind;  // "max" or "avg"; empty: no pooling
+    std::int64_t size = 1, stride = 1, padding = 0;
+  } input_pool;
 
   std::int64_t E() const { return (H + 2 * padding - R) / stride + 1; }
   std::int64_t F() const { return (W + 2 * padding - S) / stride + 1; }
