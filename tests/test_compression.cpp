@@ -217,7 +217,7 @@ TEST(Compression, EveryDramEncodingIsBitExact) {
     SCOPED_TRACE(f);
     const std::string arch = arch_with(std::string("encodings:\n  dram: {ifmap: ") + f + ", ofmap: " + f + "}",
                                        std::string("enc_") + f);
-    const YAML::Node t = run(arch, 0.4, std::string("enc_") + f);
+    const YAML::Node t = run(arch, 0.4, std::string("encw_") + f);
     EXPECT_EQ(t["output_check"].as<std::string>(), "pass");
     EXPECT_GT(i64(t["levels"]["dram"]["by_type"]["ifmap"]["read_bytes"]), 0);
   }
