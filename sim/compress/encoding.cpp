@@ -362,6 +362,38 @@ const char* to_string(Encoding e) {
   return "?";
 }
 
+std::int64_t encoded_bits(Encoding e, const std::int16_t* v, std::int64_t rows, std::int64_t cols,
+                          int b) {
+  const std::int64_t n = rows * cols;
+  std::int64_t nnz = 0;
+  for (std::int64_t i = 0; i < n; ++i) nnz += v[i] != 0;
+  switch (e) {
+    case Encoding::Dense: return n * b;
+    case Encoding::Bitmask: return n + nnz * b;
+    case Encoding::Csr: return nnz * (b + index_width(cols)) + (rows + 1) * pointer_width(nnz);
+    case Encoding::Csc: return nnz * (b + index_width(rows)) + (cols + 1) * pointer_width(nnz);
+    case Encoding::ZeroRun:
+    case Encoding::Rlc: {
+      // Entries: one per non-zero plus the fillers long zero runs need.
+      const std::int64_t span = e == Encoding::Rlc ? kRlcMaxRun + 1 : kZrMaxCount + 1;
+      std::int64_t entries = 0, run = 0;
+      for (std::int64_t i = 0; i < n; ++i) {
+        if (v[i] == 0) {
+          ++run;
+          continue;
+        }
+        entries += 1 + run / span;
+        run = 0;
+      }
+      if (e == Encoding::ZeroRun) return entries * (b + kZrCountBits);  // trailing zeros implied
+      entries += run / span + (run % span > 0 ? 1 : 0);
+      const int per_word = rlc_pairs_per_word(b);
+      return (entries + per_word - 1) / per_word * kRlcWordBits;
+    }
+  }
+  return 0;
+}
+
 std::int64_t dense_bits(const EncodedTensor& t) { return t.rows * t.cols * t.value_bits; }
 
 EncodedTensor encode(Encoding e, const std::int16_t* values, std::int64_t rows,

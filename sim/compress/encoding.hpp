@@ -95,6 +95,11 @@ inline EncodedTensor encode(Encoding e, const std::vector<std::int16_t>& values,
 // a std::runtime_error). Decoding never reads outside `bits`.
 std::vector<std::int16_t> decode(const EncodedTensor& t);
 
+// total_bits of encode(e, values, rows, cols, value_bits), counted without building the
+// stream (same rules; tests check the two agree). For statistics over large tensors.
+std::int64_t encoded_bits(Encoding e, const std::int16_t* values, std::int64_t rows,
+                          std::int64_t cols, int value_bits);
+
 // Bits the same tensor takes in Dense format: rows * cols * value_bits.
 std::int64_t dense_bits(const EncodedTensor& t);
 

@@ -192,8 +192,8 @@ RunResult run_simulation(const RunOptions& opt) {
       nonzeros[i] = count_nonzeros(l, data[i]);
       for (Encoding e : {Encoding::Dense, Encoding::Rlc, Encoding::ZeroRun, Encoding::Csr,
                          Encoding::Csc, Encoding::Bitmask}) {
-        sizes[i][0].push_back({to_string(e), encode(e, data[i].weights.data, l.M, l.C_per_group() * l.R * l.S, 16).total_bits});
-        sizes[i][1].push_back({to_string(e), encode(e, data[i].ifmap.data, l.N * l.C * l.H, l.W, 16).total_bits});
+        sizes[i][0].push_back({to_string(e), encoded_bits(e, data[i].weights.data.data(), l.M, l.C_per_group() * l.R * l.S, 16)});
+        sizes[i][1].push_back({to_string(e), encoded_bits(e, data[i].ifmap.data.data(), l.N * l.C * l.H, l.W, 16)});
       }
     }
   });
