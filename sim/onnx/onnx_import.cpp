@@ -52,6 +52,10 @@ struct TensorInfo {
   std::set<std::size_t> sources;
   // For a 2-D [N][K] tensor: K as a flattened (C, H, W), when it came from one.
   std::optional<std::array<std::int64_t, 3>> chw;
+  // The tensor is its single source layer's ofmap, at most pooled once in a way dfsim's host
+  // pooling reproduces: the next layer can take it as input_from: previous (real activations).
+  bool chainable = false;
+  Layer::Pool pool;
 };
 
 // A layer waiting for its weights to be written.
@@ -471,12 +475,21 @@ class Importer {
 
   // Adds a layer; its weights [M][C/G][R][S] (row-major, as the model gives them) are written
   // at the end. Returns the layer's index.
+  // A layer fed directly by the previous one (through ReLU, one reproducible pooling, dropout
+  // or flatten) takes that layer's actual output as its ifmap.
+  void chain_input(const TensorInfo& x, Layer& l) const {
+    if (!x.chainable || x.sources.size() != 1) return;
+    if (*x.sources.begin() + 1 != result_.network.layers.size()) return;
+    l.input_from_previous = true;
+    l.input_pool = x.pool;
+  }
+
   std::size_t add_layer(const onnx::NodeProto& n, Layer l, const std::vector<double>& w, bool integral) {
     l.name = unique_layer_name(n);
     l.where = node_where(n);
     l.relu = false;
     l.product_shift = opt_.weight_bits - 1;
-    l.input_density = 1.0;
+    if (!l.input_from_previous) l.input_density = 1.0;
     PendingWeights p;
     p.shape = {l.M, l.C_per_group(), l.R, l.S};
     p.values = quantize(n, w, integral, l.name);
@@ -530,10 +543,12 @@ class Importer {
     }
     bool integral = false;
     const auto w = numeric_values(wt, "weights '" + n.input(1) + "' of node '" + node_name(n) + "'", integral);
+    chain_input(x, l);
     const std::size_t idx = add_layer(n, l, w, integral);
     TensorInfo y;
     y.shape = {l.N, l.M, l.E(), l.F()};
     y.sources = {idx};
+    y.chainable = true;
     set_output(n, 0, y);
   }
 
@@ -579,10 +594,12 @@ class Importer {
     l.W = chw[2];
     l.R = l.H;
     l.S = l.W;
+    chain_input(a, l);
     const std::size_t idx = add_layer(n, l, w, integral);
     TensorInfo y;
     y.shape = {l.N, M};
     y.sources = {idx};
+    y.chainable = true;
     set_output(n, 0, y);
   }
 
@@ -686,6 +703,11 @@ class Importer {
                          std::to_string(x.shape[3]) + " input");
       y.shape[2 + a] = out;
     }
+    // dfsim's host pooling: square window, equal strides, symmetric pads, floor rounding.
+    y.chainable = x.chainable && x.pool.kind.empty() && k[0] == k[1] && s[0] == s[1] && d[0] == 1 &&
+                  d[1] == 1 && !ceil_mode && (auto_pad == "NOTSET" || auto_pad.empty()) &&
+                  pads[0] == pads[1] && pads[0] == pads[2] && pads[0] == pads[3] && pads[0] < k[0];
+    if (y.chainable) y.pool = {n.op_type() == "MaxPool" ? "max" : "avg", k[0], s[0], pads[0]};
     set_output(n, 0, y);
     TensorInfo indices;
     indices.shape = y.shape;
@@ -695,6 +717,11 @@ class Importer {
   void global_pool(const onnx::NodeProto& n) {
     TensorInfo x = input(n, 0);
     if (x.shape.size() < 3) fail_node(n, "input has shape " + shape_str(x.shape) + ", needs (N, C, spatial...)");
+    const bool square = x.shape.size() == 4 && x.shape[2] == x.shape[3];
+    if (x.chainable && x.pool.kind.empty() && square)
+      x.pool = {"avg", x.shape[2], x.shape[2], 0};  // global average = one full-size window
+    else
+      x.chainable = false;
     for (std::size_t i = 2; i < x.shape.size(); ++i) x.shape[i] = 1;
     x.chw.reset();
     set_output(n, 0, x);
@@ -708,6 +735,8 @@ class Importer {
     TensorInfo y;
     y.shape = {outer, inner};
     y.sources = x.sources;
+    y.chainable = x.chainable && axis == 1;  // same values, C,H,W order
+    y.pool = x.pool;
     if (x.shape.size() == 4 && axis == 1) y.chw = std::array<std::int64_t, 3>{x.shape[1], x.shape[2], x.shape[3]};
     if (x.shape.size() == 2 && axis == 1) y.chw = x.chw;
     set_output(n, 0, y);
@@ -763,6 +792,7 @@ class Importer {
   void same_shape(const onnx::NodeProto& n, bool keep_sources) {
     TensorInfo x = input(n, 0);
     if (!keep_sources) x.sources.clear();
+    if (n.op_type() != "Identity") x.chainable = false;  // LRN, Softmax change the values
     set_output(n, 0, x);
   }
 
@@ -770,6 +800,7 @@ class Importer {
     TensorInfo x = input(n, 0);
     if (x.shape.size() < 2) fail_node(n, "input has shape " + shape_str(x.shape) + ", needs (N, C, ...)");
     for (int k = 1; k < n.input_size(); ++k) input(n, k);  // scale, bias, mean, var must exist
+    x.chainable = false;  // normalization changes the values
     set_output(n, 0, x);
     TensorInfo stat;
     stat.shape = {x.shape[1]};
@@ -824,6 +855,7 @@ class Importer {
     if (n.input_size() < 1) fail_node(n, "no inputs");
     if (!attr(n, "axis", onnx::AttributeProto_AttributeType_INT)) fail_node(n, "missing attribute 'axis'");
     TensorInfo y = input(n, 0);
+    y.chainable = false;  // several sources
     const std::int64_t axis = norm_axis(n, attr_int(n, "axis", 1), y.shape.size(), false);
     y.chw.reset();
     for (int k = 1; k < n.input_size(); ++k) {
@@ -1000,7 +1032,16 @@ void write_network_yaml(const Network& net, const std::string& yaml_path) {
     }
     out << YAML::Key << "relu" << YAML::Value << l.relu;
     out << YAML::Key << "product_shift" << YAML::Value << l.product_shift;
-    if (l.input_density != 1.0) out << YAML::Key << "input_density" << YAML::Value << l.input_density;
+    if (l.input_density != 1.0 && !l.input_from_previous)
+      out << YAML::Key << "input_density" << YAML::Value << l.input_density;
+    if (l.input_from_previous) {
+      out << YAML::Key << "input_from" << YAML::Value << "previous";
+      if (!l.input_pool.kind.empty())
+        out << YAML::Key << "input_pool" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "kind"
+            << YAML::Value << l.input_pool.kind << YAML::Key << "size" << YAML::Value << l.input_pool.size
+            << YAML::Key << "stride" << YAML::Value << l.input_pool.stride << YAML::Key << "padding"
+            << YAML::Value << l.input_pool.padding << YAML::EndMap;
+    }
     if (!l.ifmap_file.empty())
       out << YAML::Key << "ifmap_file" << YAML::Value << YAML::DoubleQuoted << data_path(l.ifmap_file);
     if (!l.weights_file.empty())
