@@ -69,7 +69,7 @@ set grid
 set key top left
 ridge = 92.0 / (2 * 34e9 / 1e12)
 set arrow from ridge, 0.3 to ridge, 150 nohead dashtype 2 lc rgb "gray"
-set label sprintf("ridge B = %.0f", ridge) at ridge * 0.9, 0.5 right tc rgb "gray"
+set label sprintf("ridge B = %.0f", ridge) at ridge * 0.8, 0.5 right tc rgb "gray"
 roof(x) = (2 * x * 34e9 / 1e12 < 92) ? 2 * x * 34e9 / 1e12 : 92
 plot roof(x) with lines lw 2 lc rgb "black" title "roofline min(92, 2 B 34e9 / 1e12)", \
      "$data" using 1:2 with linespoints pt 7 ps 0.8 lc rgb "#c03020" title "dfsim achieved"

@@ -378,12 +378,8 @@ TEST(SystolicTiming, WeightBoundShiftExposed4x4) {
 // ---------------------------------------------------------------------------------------------
 // A one-tile weight FIFO
 // ---------------------------------------------------------------------------------------------
-// KNOWN SIMULATOR BUG (left failing on purpose): the arch parser accepts
-// weight_fifo.depth_tiles: 1, but any layer with two or more streams then dies with
-// "internal error: accelerator.weight_fifo: weight FIFO underflow or tile size mismatch"
-// (dfsim exit 4). WeightStationaryArray::Controller::run shifts tile j + 1 in (shift_in) before
-// it fetches tile j + depth_tiles, which for depth 1 is that same tile j + 1, so the FIFO is
-// still empty when it is read.
+// Regression: with weight_fifo.depth_tiles: 1 the controller must fetch tile j + 1 before it
+// shifts it in (it once shifted first and found the FIFO empty).
 
 TEST(SystolicTiming, OneTileFifo4x4) {
   // As TwoKTiles4x4 with a FIFO of one tile. Tile 0: fetched 0..1, leaves the FIFO when its
@@ -401,11 +397,9 @@ TEST(SystolicTiming, OneTileFifo4x4) {
 // ---------------------------------------------------------------------------------------------
 // The split of a layer must not depend on the layer before it
 // ---------------------------------------------------------------------------------------------
-// KNOWN SIMULATOR BUG (left failing on purpose): for the first tile of every layer after the
-// first, WeightStationaryArray::Controller::shift_in computes late[0] against
-// MatrixUnit::shadow_free(), the start of the previous layer's last stream, so the whole gap
-// before the first stream (fetch + the R-cycle shift) is counted as weight_stall and none as
-// weight_shift. The same layer run first gets weight_stall 1, weight_shift 4.
+// Regression: a tile's lateness counts from when this layer could first use the shadow
+// registers, not from the previous layer's last stream; the same layer run first or second
+// gets weight_stall 1, weight_shift 4.
 
 TEST(SystolicTiming, IdenticalLayersSameSplit) {
   RunOptions opt;

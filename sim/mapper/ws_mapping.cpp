@@ -87,10 +87,15 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
                           ibits * a.unified_buffer.write_energy_pj_per_bit);
     });
   });
-  const std::int64_t tail = a.pe_rows + std::min(g.M, a.pe_cols) - 2 +
-                            ceil_div64(std::min(g.M, a.pe_cols) * std::min(g.rows, m.row_chunk),
-                                       a.activation.values_per_cycle);
-  est.cycles = l.groups * cycles + tail + a.pe_rows;
+  // Before the first stream: the first tile's fetch (with the memory latency) and shift;
+  // after the last: the drain through the array and the activation of the last chunk
+  // (one row per cycle, written a cycle later).
+  const double first_tile = static_cast<double>(std::min(g.K, a.pe_rows) * std::min(g.M, a.pe_cols)) * wbits / 8;
+  const std::int64_t head = static_cast<std::int64_t>(first_tile / dram_bytes_per_core_cycle +
+                                                      a.dram.latency_ns / a.core_period_ns()) + a.pe_rows;
+  const std::int64_t last_chunk = g.rows % m.row_chunk ? g.rows % m.row_chunk : std::min(g.rows, m.row_chunk);
+  const std::int64_t tail = a.pe_rows + std::min(g.M, a.pe_cols) - 2 + last_chunk + 1;
+  est.cycles = l.groups * cycles + head + tail;
   est.active_cycles *= l.groups;
   est.tiles *= l.groups;
   est.dram_bytes *= l.groups;

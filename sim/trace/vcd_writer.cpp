@@ -32,13 +32,15 @@ int VcdWriter::add_signal(const std::string& scope, const std::string& name, int
   return static_cast<int>(signals_.size() - 1);
 }
 
-void VcdWriter::busy(int id, std::uint64_t start_ps, std::uint64_t end_ps) {
+void VcdWriter::busy(int id, std::uint64_t start, std::uint64_t end) {
+  const std::uint64_t start_ps = start / units_per_ps_, end_ps = end / units_per_ps_;
   if (end_ps <= start_ps) return;
   events_.push_back({start_ps, events_.size(), id, +1, true});
   events_.push_back({end_ps, events_.size(), id, -1, true});
 }
 
-void VcdWriter::set(int id, std::uint64_t time_ps, std::uint64_t value) {
+void VcdWriter::set(int id, std::uint64_t time, std::uint64_t value) {
+  const std::uint64_t time_ps = time / units_per_ps_;
   events_.push_back({time_ps, events_.size(), id, static_cast<std::int64_t>(value), false});
 }
 
