@@ -50,6 +50,27 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+std::vector<std::string>& scratch_dirs() {
+  static std::vector<std::string> dirs;
+  return dirs;
+}
+
+// Scratch folders of passed tests are removed (kept for failures, or with DFSIM_KEEP_TEST_DIRS).
+class RemoveScratchOnSuccess : public ::testing::EmptyTestEventListener {
+  void OnTestEnd(const ::testing::TestInfo& info) override {
+    if (info.result()->Passed() && !std::getenv("DFSIM_KEEP_TEST_DIRS"))
+      for (const auto& d : scratch_dirs()) {
+        std::error_code ec;
+        fs::remove_all(d, ec);
+      }
+    scratch_dirs().clear();
+  }
+};
+const bool kRemoveScratchRegistered = [] {
+  ::testing::UnitTest::GetInstance()->listeners().Append(new RemoveScratchOnSuccess);
+  return true;
+}();
+
 // A fresh per-test, per-process scratch directory (absolute).
 std::string scratch_dir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
@@ -58,7 +79,9 @@ std::string scratch_dir() {
   dir += "dfsim_sweep_" + std::string(info ? info->name() : "x") + "_" + std::to_string(::getpid());
   fs::remove_all(dir);
   fs::create_directories(dir);
-  return fs::absolute(dir).lexically_normal().string();
+  dir = fs::absolute(dir).lexically_normal().string();
+  scratch_dirs().push_back(dir);
+  return dir;
 }
 
 std::string write_file(const std::string& path, const std::string& text) {

@@ -32,7 +32,11 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 volatile sig_atomic_t g_interrupted = 0;
-void on_signal(int) { g_interrupted = 1; }
+volatile sig_atomic_t g_signal = SIGINT;
+void on_signal(int sig) {
+  g_interrupted = 1;
+  g_signal = sig;
+}
 
 void install_signal_handlers() {
   struct sigaction sa {};
@@ -107,8 +111,12 @@ std::vector<PointResult> current_results(const ResultStore& store, const std::ve
   std::map<std::string, std::int64_t> index_of;
   for (const auto& p : points) index_of[p.hash] = p.index;
   std::vector<PointResult> out;
-  for (auto& r : store.all())
-    if (index_of.count(r.hash)) out.push_back(r);
+  for (auto& r : store.all()) {
+    auto it = index_of.find(r.hash);
+    if (it == index_of.end()) continue;
+    r.index = it->second;  // the point's place in the spec as it is now
+    out.push_back(r);
+  }
   std::sort(out.begin(), out.end(), [](const PointResult& a, const PointResult& b) { return a.index < b.index; });
   return out;
 }
@@ -294,7 +302,7 @@ int run_local(const SweepOptions& opt, Prepared& p, ResultStore& store,
     std::string result;
   };
   std::map<pid_t, Running> running;
-  std::size_t next = 0;
+  std::size_t next = 0, lost = 0;
   while ((next < pending.size() || !running.empty()) && !g_interrupted) {
     while (next < pending.size() && static_cast<int>(running.size()) < jobs && !g_interrupted) {
       const SweepPoint* pt = pending[next++];
@@ -309,6 +317,7 @@ int run_local(const SweepOptions& opt, Prepared& p, ResultStore& store,
         dup2(STDOUT_FILENO, STDERR_FILENO);
         execl(opt.self_exe.c_str(), opt.self_exe.c_str(), "sweep-point", opt.spec_file.c_str(), "--index",
               index.c_str(), "--result", result.c_str(), static_cast<char*>(nullptr));
+        std::fprintf(stderr, "sweep: cannot run %s: %s\n", opt.self_exe.c_str(), std::strerror(errno));
         _exit(127);
       }
       if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
@@ -323,20 +332,22 @@ int run_local(const SweepOptions& opt, Prepared& p, ResultStore& store,
     auto it = running.find(pid);
     if (it == running.end()) continue;
     auto r = read_point_result(it->second.result);
-    PointResult res;
     if (r && r->hash == it->second.point->hash) {
-      res = *r;
+      store.insert(*r);
+      fs::remove(it->second.result);
+      progress.finished(r->status == "done");
     } else {
+      // The process died without a result (killed, or dfsim could not start): not the
+      // point's fault, so it is not recorded and the next run retries it.
       std::ostringstream why;
-      why << "the point's process ended ";
-      if (WIFSIGNALED(status)) why << "by signal " << WTERMSIG(status);
-      else why << "with status " << WEXITSTATUS(status);
-      why << " without a result (log: " << p.dir << "/points/" << it->second.point->hash << ".log)";
-      res = failed_result(p.spec, *it->second.point, why.str());
+      if (WIFSIGNALED(status)) why << "signal " << WTERMSIG(status);
+      else why << "status " << WEXITSTATUS(status);
+      std::cerr << "\nsweep: point " << it->second.point->index << " ended (" << why.str()
+                << ") without a result; not recorded, a re-run retries it (log: " << p.dir << "/points/"
+                << it->second.point->hash << ".log)\n";
+      ++lost;
+      progress.finished(false);
     }
-    store.insert(res);
-    fs::remove(it->second.result);
-    progress.finished(res.status == "done");
     running.erase(it);
   }
   if (g_interrupted) {
@@ -344,10 +355,10 @@ int run_local(const SweepOptions& opt, Prepared& p, ResultStore& store,
     for (auto& [pid, r] : running) waitpid(pid, nullptr, 0);
     progress.end();
     std::cerr << "sweep: interrupted; finished points are saved, run the same command to resume\n";
-    return 130;
+    return 128 + g_signal;
   }
   progress.end();
-  return 0;
+  return lost ? 1 : 0;
 }
 
 int run_slurm(const SweepOptions& opt, Prepared& p, ResultStore& store,
@@ -390,12 +401,15 @@ int run_slurm(const SweepOptions& opt, Prepared& p, ResultStore& store,
 
   Progress progress(p.points.size(), already);
   progress.show();
+  // True only when squeue answers and lists none of the job's tasks (a failing squeue is
+  // not taken to mean the job is over).
   auto queue_empty = [&] {
     const std::string q = "squeue -h -j " + job + " 2>/dev/null";
     FILE* s = popen(q.c_str(), "r");
+    if (!s) return false;
     std::string o;
-    while (s && fgets(buf, sizeof buf, s)) o += buf;
-    if (s) pclose(s);
+    while (fgets(buf, sizeof buf, s)) o += buf;
+    if (pclose(s) != 0) return false;
     return o.find_first_not_of(" \n") == std::string::npos;
   };
   int grace = 0;
@@ -416,15 +430,16 @@ int run_slurm(const SweepOptions& opt, Prepared& p, ResultStore& store,
     pending.swap(still);
     if (pending.empty()) break;
     if (pending.size() == before && queue_empty()) {
-      // The array is gone but results are missing: give the file system a moment, then
-      // record the missing points as failed.
+      // The array is gone but results are missing: give the file system a moment; then the
+      // missing points are reported, not recorded, and a re-run resubmits them.
       if (++grace > 3) {
         for (const auto* pt : pending) {
-          store.insert(failed_result(p.spec, *pt, "the Slurm task ended without a result (logs: " + sdir + "/logs)"));
+          std::cerr << "\nsweep: point " << pt->index << ": the Slurm task ended without a result; not recorded,"
+                    << " a re-run resubmits it (logs: " << sdir << "/logs)\n";
           progress.finished(false);
         }
-        pending.clear();
-        break;
+        progress.end();
+        return 1;
       }
     } else {
       grace = 0;
@@ -435,7 +450,7 @@ int run_slurm(const SweepOptions& opt, Prepared& p, ResultStore& store,
   if (g_interrupted) {
     std::system(("scancel " + job + " >/dev/null 2>&1").c_str());
     std::cerr << "sweep: interrupted; cancelled job " << job << "; run the same command to resume\n";
-    return 130;
+    return 128 + g_signal;
   }
   return 0;
 }
@@ -468,8 +483,8 @@ int run_sweep(const SweepOptions& opt) {
 
 int run_sweep_point(const std::string& spec_file, long long index, const std::string& result_path) {
   const auto t0 = Clock::now();
-  SweepSpec spec = load_sweep_spec(spec_file);
-  const auto points = enumerate_points(spec);
+  SweepSpec spec = load_sweep_spec(spec_file, false);
+  const auto points = enumerate_points(spec, index);
   const SweepPoint* pt = nullptr;
   for (const auto& p : points)
     if (p.index == index) pt = &p;

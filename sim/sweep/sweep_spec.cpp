@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "config/arch_config.hpp"
@@ -119,7 +120,7 @@ std::string apply_assignment(const std::string& base_yaml, const Assignment& a,
   return std::string(out.c_str()) + "\n";
 }
 
-SweepSpec load_sweep_spec(const std::string& path) {
+SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
   const ConfigNode root = ConfigNode::load_file(path);
   root.expect_keys({"sweep", "description", "base_arch", "workloads", "parameters", "sample",
                     "objectives", "run"});
@@ -207,34 +208,44 @@ SweepSpec load_sweep_spec(const std::string& path) {
   }
 
   // Resolve every point now: a bad key or value stops the sweep before anything runs.
-  const std::vector<SweepPoint> points = enumerate_points(spec);
-  (void)points;
+  if (validate_points) enumerate_points(spec);
   return spec;
 }
 
-std::vector<SweepPoint> enumerate_points(const SweepSpec& spec) {
+std::vector<SweepPoint> enumerate_points(const SweepSpec& spec, std::int64_t only_index) {
   const std::string base_yaml = read_file(spec.base_arch);
   std::int64_t per_workload = 1;
-  for (const auto& g : spec.groups) per_workload *= static_cast<std::int64_t>(g.values.size());
+  for (const auto& g : spec.groups) {
+    const auto n = static_cast<std::int64_t>(g.values.size());
+    if (per_workload > (std::int64_t{1} << 50) / n) throw ConfigError(g.where + ": parameters: the sweep has too many points");
+    per_workload *= n;
+  }
   const std::int64_t total = per_workload * static_cast<std::int64_t>(spec.workloads.size());
-  if (total > 1000000) throw ConfigError(spec.file + ": the sweep has " + std::to_string(total) + " points (limit 1000000); use sample");
+  const std::int64_t count = spec.sample_count > 0 ? std::min(spec.sample_count, total) : total;
+  if (count > 1000000)
+    throw ConfigError(spec.file + ": the sweep has " + std::to_string(count) + " points (limit 1000000); use sample");
 
-  std::vector<std::int64_t> chosen(static_cast<std::size_t>(total));
-  for (std::int64_t i = 0; i < total; ++i) chosen[static_cast<std::size_t>(i)] = i;
-  if (spec.sample_count > 0 && spec.sample_count < total) {
-    // A seeded partial shuffle: the same seed picks the same points.
+  std::vector<std::int64_t> chosen;
+  if (count == total) {
+    chosen.resize(static_cast<std::size_t>(total));
+    for (std::int64_t i = 0; i < total; ++i) chosen[static_cast<std::size_t>(i)] = i;
+  } else {
+    // Floyd's sampling with a seeded generator: `count` distinct indices of any product size,
+    // the same for the same seed.
+    std::set<std::int64_t> pick;
     std::uint64_t state = spec.sample_seed;
-    for (std::int64_t i = 0; i < spec.sample_count; ++i) {
-      const std::int64_t j = i + static_cast<std::int64_t>(splitmix64(state) % static_cast<std::uint64_t>(total - i));
-      std::swap(chosen[static_cast<std::size_t>(i)], chosen[static_cast<std::size_t>(j)]);
+    for (std::int64_t j = total - count; j < total; ++j) {
+      const auto t = static_cast<std::int64_t>(splitmix64(state) % static_cast<std::uint64_t>(j + 1));
+      if (!pick.insert(t).second) pick.insert(j);
     }
-    chosen.resize(static_cast<std::size_t>(spec.sample_count));
-    std::sort(chosen.begin(), chosen.end());
+    chosen.assign(pick.begin(), pick.end());
   }
 
   std::map<std::string, std::string> workload_text;
+  std::set<std::string> seen;
   std::vector<SweepPoint> points;
   for (std::int64_t idx : chosen) {
+    if (only_index >= 0 && idx != only_index) continue;
     SweepPoint p;
     p.index = idx;
     p.workload = idx / per_workload;
@@ -249,9 +260,8 @@ std::vector<SweepPoint> enumerate_points(const SweepSpec& spec) {
     for (std::size_t g = 0; g < spec.groups.size(); ++g)
       for (std::size_t k = 0; k < spec.groups[g].keys.size(); ++k)
         p.params.push_back({spec.groups[g].keys[k], spec.groups[g].values[static_cast<std::size_t>(pick[g])][k]});
-    const std::string where = spec.file + " (point " + std::to_string(idx) + ": " + p.params_json() + ")";
-    p.arch_text = apply_assignment(base_yaml, p.params, where);
     try {
+      p.arch_text = apply_assignment(base_yaml, p.params, spec.base_arch);
       parse_arch(ConfigNode::load_string(p.arch_text, spec.base_arch + " with " + p.params_json()));
     } catch (const ConfigError& e) {
       // Point at the parameter entry whose key the architecture rejected.
@@ -271,6 +281,8 @@ std::vector<SweepPoint> enumerate_points(const SweepSpec& spec) {
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(key)));
     p.hash = buf;
+    // Repeated values give the same configuration: run it once.
+    if (!seen.insert(p.hash).second) continue;
     points.push_back(std::move(p));
   }
   return points;

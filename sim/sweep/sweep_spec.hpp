@@ -57,8 +57,10 @@ const std::vector<std::string>& sweep_objective_names();
 
 // Parses and validates a spec: every point's resolved architecture is parsed, so a bad key or
 // value is reported (with the spec's file, line and key) before anything runs.
-SweepSpec load_sweep_spec(const std::string& path);
-std::vector<SweepPoint> enumerate_points(const SweepSpec& spec);
+SweepSpec load_sweep_spec(const std::string& path, bool validate_points = true);
+// The spec's points in order (duplicates, which repeated values create, appear once); with
+// only_index >= 0 just that point (what one point's process needs).
+std::vector<SweepPoint> enumerate_points(const SweepSpec& spec, std::int64_t only_index = -1);
 
 // The architecture YAML with the assignment applied (throws ConfigError naming `where`).
 std::string apply_assignment(const std::string& base_yaml, const Assignment& a,
