@@ -1,6 +1,7 @@
 // Benchmark runner: runs a dfsim command several times in child processes and prints the
 // wall time and peak resident memory of each run (wait4's rusage), then the best and median.
 // Usage: dfsim_bench REPEATS -- COMMAND [ARGS...]
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <fcntl.h>
 #include <string>
 #include <vector>
 

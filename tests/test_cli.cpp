@@ -3,7 +3,6 @@
 // file, the line:col and the key, and write no stats.json.
 
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,7 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string source_path(const std::string& rel) { return std::string(DFSIM_SOURCE_DIR) + "/" + rel; }
+std::string source_path(const std::string& rel) {
+  return std::string(DFSIM_SOURCE_DIR) + "/" + rel;
+}
 std::string arch_path() { return source_path("configs/eyeriss_v1.yaml"); }
 
 std::string read_file(const std::string& path) {
@@ -71,7 +72,8 @@ CliResult dfsim(const std::string& args, const std::string& dir) {
 }
 
 std::string describe(const CliResult& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
+  return "exit " + std::to_string(r.code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" +
+         r.err;
 }
 
 const char* kTinyWorkload =
@@ -107,7 +109,8 @@ std::string expect_bad_arch(const std::string& arch_text, const std::string& dir
   const std::string arch = write_file(dir + "/bad_arch.yaml", arch_text);
   const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
   const std::string out = dir + "/out";
-  const CliResult r = dfsim("run --arch '" + arch + "' --workload '" + wl + "' --out '" + out + "'", dir);
+  const CliResult r =
+      dfsim("run --arch '" + arch + "' --workload '" + wl + "' --out '" + out + "'", dir);
   EXPECT_EQ(r.code, 2) << describe(r);
   EXPECT_TRUE(contains(r.err, arch)) << "message should name the file\n" << describe(r);
   EXPECT_FALSE(fs::exists(out + "/stats.json")) << "no stats.json on bad input";
@@ -168,18 +171,20 @@ TEST(Cli, RunWritesStatsJson) {
   const std::string dir = scratch_dir();
   const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
   const std::string out = dir + "/results";
-  const CliResult r = dfsim("run --arch '" + arch_path() + "' --workload '" + wl + "' --out '" + out + "'", dir);
+  const CliResult r =
+      dfsim("run --arch '" + arch_path() + "' --workload '" + wl + "' --out '" + out + "'", dir);
   ASSERT_EQ(r.code, 0) << describe(r);
   EXPECT_TRUE(contains(r.out, "conv_a")) << describe(r);
   EXPECT_TRUE(contains(r.out, "conv_b")) << describe(r);
   const std::string path = out + "/stats.json";
   ASSERT_TRUE(fs::exists(path)) << describe(r);
   const std::string json = read_file(path);
-  for (const char* key : {"layers", "total", "macs", "cycles", "seconds", "active_pes",
-                          "utilization", "dram_read_bytes", "dram_write_bytes", "glb_read_bytes",
-                          "glb_write_bytes", "energy_pj", "dram", "glb", "noc", "rf", "mac",
-                          "total", "output_check"})
-    EXPECT_TRUE(contains(json, std::string("\"") + key + "\"")) << "key " << key << " missing\n" << json;
+  for (const char* key :
+       {"layers", "total", "macs", "cycles", "seconds", "active_pes", "utilization",
+        "dram_read_bytes", "dram_write_bytes", "glb_read_bytes", "glb_write_bytes", "energy_pj",
+        "dram", "glb", "noc", "rf", "mac", "total", "output_check"})
+    EXPECT_TRUE(contains(json, std::string("\"") + key + "\"")) << "key " << key << " missing\n"
+                                                                << json;
   EXPECT_TRUE(contains(json, "\"conv_a\"")) << json;
   EXPECT_TRUE(contains(json, "\"conv_b\"")) << json;
   EXPECT_TRUE(contains(json, "\"output_check\": \"pass\"")) << json;
@@ -199,7 +204,8 @@ TEST(Cli, RunWritesStatsJson) {
         "assert [l[\"macs\"] for l in L]==[28800,6912], [l[\"macs\"] for l in L]; "
         "assert d[\"total\"][\"macs\"]==35712; "
         "assert all(l[\"cycles\"]>0 and 1<=l[\"active_pes\"]<=168 for l in L); "
-        "assert abs(d[\"total\"][\"energy_pj\"][\"total\"]-sum(l[\"energy_pj\"][\"total\"] for l in L))"
+        "assert abs(d[\"total\"][\"energy_pj\"][\"total\"]-sum(l[\"energy_pj\"][\"total\"] for l "
+        "in L))"
         "<=1e-6*d[\"total\"][\"energy_pj\"][\"total\"]' '" +
         path + "' >'" + dir + "/py2.txt' 2>&1";
     EXPECT_EQ(std::system(check.c_str()), 0) << read_file(dir + "/py2.txt");
@@ -232,7 +238,8 @@ TEST(Cli, MapPrintsOneMappingPerLayer) {
   std::stringstream ss(r.out);
   std::string line;
   while (std::getline(ss, line))
-    if (contains(line, "strip_width=") && contains(line, " p=") && contains(line, " q=")) ++mapping_lines;
+    if (contains(line, "strip_width=") && contains(line, " p=") && contains(line, " q="))
+      ++mapping_lines;
   EXPECT_EQ(mapping_lines, 5) << describe(r);
   for (const char* l : {"conv1", "conv2", "conv3", "conv4", "conv5"})
     EXPECT_TRUE(contains(r.out, l)) << l << "\n" << describe(r);
@@ -358,14 +365,16 @@ TEST(CliErrors, NonexistentFiles) {
   const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
   const std::string out = dir + "/out";
   const std::string missing = dir + "/no_such_arch.yaml";
-  CliResult r = dfsim("run --arch '" + missing + "' --workload '" + wl + "' --out '" + out + "'", dir);
+  CliResult r =
+      dfsim("run --arch '" + missing + "' --workload '" + wl + "' --out '" + out + "'", dir);
   EXPECT_EQ(r.code, 2) << describe(r);
   EXPECT_TRUE(contains(r.err, missing)) << describe(r);
   EXPECT_TRUE(contains(r.err, "cannot open")) << describe(r);
   EXPECT_FALSE(fs::exists(out + "/stats.json"));
 
   const std::string missing_wl = dir + "/no_such_workload.yaml";
-  r = dfsim("run --arch '" + arch_path() + "' --workload '" + missing_wl + "' --out '" + out + "'", dir);
+  r = dfsim("run --arch '" + arch_path() + "' --workload '" + missing_wl + "' --out '" + out + "'",
+            dir);
   EXPECT_EQ(r.code, 2) << describe(r);
   EXPECT_TRUE(contains(r.err, missing_wl)) << describe(r);
   EXPECT_FALSE(fs::exists(out + "/stats.json"));

@@ -16,7 +16,8 @@ namespace {
 std::string tmp(const std::string& name) { return ::testing::TempDir() + "dfsim_cmp_" + name; }
 
 dfsim::Layer layer_from(const std::string& fields) {
-  return dfsim::load_network_from_string("network: t\nlayers:\n  - {name: L, " + fields + "}\n", "t.yaml")
+  return dfsim::load_network_from_string("network: t\nlayers:\n  - {name: L, " + fields + "}\n",
+                                         "t.yaml")
       .layers.at(0);
 }
 
@@ -31,12 +32,17 @@ TEST(Compression, WeightDensityIsExactAtEachGranularity) {
   struct Case {
     const char* gran;
     std::int64_t units, unit_size;
-  } cases[] = {{"fine", 8 * 6 * 9, 1}, {"vector", 8 * 6 * 3, 3}, {"kernel", 8 * 6, 9},
-               {"filter", 8, 6 * 9}, {"channel", 6, 8 * 9}};
+  } cases[] = {{"fine", 8 * 6 * 9, 1},
+               {"vector", 8 * 6 * 3, 3},
+               {"kernel", 8 * 6, 9},
+               {"filter", 8, 6 * 9},
+               {"channel", 6, 8 * 9}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.gran);
-    const dfsim::Layer l = layer_from(std::string("C: 6, M: 8, H: 8, W: 8, R: 3, S: 3, weight_density: 0.4, "
-                                                  "weight_granularity: ") + c.gran);
+    const dfsim::Layer l =
+        layer_from(std::string("C: 6, M: 8, H: 8, W: 8, R: 3, S: 3, weight_density: 0.4, "
+                               "weight_granularity: ") +
+                   c.gran);
     const dfsim::LayerData d = dfsim::make_layer_data(l, 7);
     const std::int64_t kept = std::llround(0.4 * static_cast<double>(c.units));
     EXPECT_EQ(nonzero(d.weights), kept * c.unit_size);
@@ -44,28 +50,35 @@ TEST(Compression, WeightDensityIsExactAtEachGranularity) {
     if (std::string(c.gran) == "filter")
       for (std::int64_t m = 0; m < 8; ++m) {
         std::int64_t nz = 0;
-        for (std::int64_t i = 0; i < 54; ++i) nz += d.weights.data[static_cast<std::size_t>(m * 54 + i)] != 0;
+        for (std::int64_t i = 0; i < 54; ++i)
+          nz += d.weights.data[static_cast<std::size_t>(m * 54 + i)] != 0;
         EXPECT_TRUE(nz == 0 || nz == 54) << "filter " << m << " has " << nz;
       }
   }
 }
 
 TEST(Compression, QuantizationKinds) {
-  const dfsim::Layer pot = layer_from("C: 4, M: 16, H: 6, W: 6, R: 3, S: 3, weight_bits: 6, quantization: power_of_two");
+  const dfsim::Layer pot =
+      layer_from("C: 4, M: 16, H: 6, W: 6, R: 3, S: 3, weight_bits: 6, quantization: power_of_two");
   for (auto v : dfsim::make_layer_data(pot, 3).weights.data) {
     const int a = std::abs(static_cast<int>(v));
     EXPECT_TRUE(a != 0 && (a & (a - 1)) == 0 && a <= 16) << v;  // +-2^k, k <= b-2
   }
-  const dfsim::Layer cb = layer_from("C: 4, M: 16, H: 6, W: 6, R: 3, S: 3, weight_bits: 8, quantization: codebook, codebook_size: 5");
+  const dfsim::Layer cb = layer_from(
+      "C: 4, M: 16, H: 6, W: 6, R: 3, S: 3, weight_bits: 8, quantization: codebook, codebook_size: "
+      "5");
   std::set<int> distinct;
   for (auto v : dfsim::make_layer_data(cb, 3).weights.data) distinct.insert(v);
   EXPECT_LE(distinct.size(), 5u);
   EXPECT_EQ(distinct.count(0), 0u);
   const dfsim::Layer u = layer_from("C: 4, M: 16, H: 6, W: 6, R: 3, S: 3, weight_bits: 4");
-  for (auto v : dfsim::make_layer_data(u, 3).weights.data) EXPECT_TRUE(v >= -8 && v <= 7 && v != 0) << v;
+  for (auto v : dfsim::make_layer_data(u, 3).weights.data)
+    EXPECT_TRUE(v >= -8 && v <= 7 && v != 0) << v;
   // Accumulator width 2N + ceil(log2(C*R*S)) = 2*8 + ceil(log2(36)) = 22.
   EXPECT_EQ(u.accumulator_bits(), 2 * 8 + 6);
-  EXPECT_EQ(layer_from("C: 4, M: 16, H: 6, W: 6, R: 3, S: 3, accumulator_bits: 24").accumulator_bits(), 24);
+  EXPECT_EQ(
+      layer_from("C: 4, M: 16, H: 6, W: 6, R: 3, S: 3, accumulator_bits: 24").accumulator_bits(),
+      24);
 }
 
 TEST(Compression, BadCompressionKeysAreRejected) {
@@ -98,12 +111,14 @@ std::string arch_with(const std::string& extra, const std::string& name) {
 // its stats.json (JSON is YAML).
 YAML::Node run(const std::string& arch, double density, const std::string& tag) {
   std::ostringstream w;
-  w << "network: t\nlayers:\n  - {name: L, C: 16, M: 32, H: 13, W: 13, R: 3, S: 3, padding: 1, input_density: "
+  w << "network: t\nlayers:\n  - {name: L, C: 16, M: 32, H: 13, W: 13, R: 3, S: 3, padding: 1, "
+       "input_density: "
     << density << "}\n";
   const std::string wl = tmp(tag + ".yaml"), out = tmp(tag + "_out");
   std::ofstream(wl) << w.str();
-  const std::string cmd = std::string(DFSIM_BINARY) + " run --batch 2 --arch " + arch + " --workload " + wl +
-                          " --out " + out + " > " + tmp(tag + ".log") + " 2>&1";
+  const std::string cmd = std::string(DFSIM_BINARY) + " run --batch 2 --arch " + arch +
+                          " --workload " + wl + " --out " + out + " > " + tmp(tag + ".log") +
+                          " 2>&1";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   return YAML::LoadFile(out + "/stats.json")["total"];
 }
@@ -120,7 +135,8 @@ TEST(Compression, RlcAtDramFollowsTheData) {
     ASSERT_EQ(a["output_check"].as<std::string>(), "pass");
     ASSERT_EQ(b["output_check"].as<std::string>(), "pass");
     const auto by_a = a["levels"]["dram"]["by_type"], by_b = b["levels"]["dram"]["by_type"];
-    const std::int64_t dense_ifmap = i64(by_a["ifmap"]["read_bytes"]), rlc_ifmap = i64(by_b["ifmap"]["read_bytes"]);
+    const std::int64_t dense_ifmap = i64(by_a["ifmap"]["read_bytes"]),
+                       rlc_ifmap = i64(by_b["ifmap"]["read_bytes"]);
     // Same weights traffic; activations as the encoded rows are: smaller when sparse, larger
     // when every value needs its own (run, level) pair.
     EXPECT_EQ(i64(by_a["weight"]["read_bytes"]), i64(by_b["weight"]["read_bytes"]));
@@ -142,7 +158,8 @@ TEST(Compression, ZeroGatingSavesEnergyNotResults) {
   EXPECT_GT(i64(g["gated_macs"]), 0);
   EXPECT_EQ(i64(g["cycles"]), i64(n["cycles"]));  // gating saves energy, not time
   // MAC energy: 2 pJ per performed MAC (configs/eyeriss_v1.yaml).
-  EXPECT_NEAR(g["energy_pj"]["mac"].as<double>(), 2.0 * static_cast<double>(i64(g["macs"]) - i64(g["gated_macs"])), 1e-3);
+  EXPECT_NEAR(g["energy_pj"]["mac"].as<double>(),
+              2.0 * static_cast<double>(i64(g["macs"]) - i64(g["gated_macs"])), 1e-3);
   EXPECT_NEAR(n["energy_pj"]["mac"].as<double>(), 2.0 * static_cast<double>(i64(n["macs"])), 1e-3);
   EXPECT_LT(g["energy_pj"]["rf"].as<double>(), n["energy_pj"]["rf"].as<double>());
 }
@@ -160,10 +177,13 @@ TEST(Compression, SystolicOperandWidthsSetThroughput) {
   double mac_pj[3] = {0, 0, 0};
   for (int i = 0; i < 3; ++i) {
     SCOPED_TRACE(widths[i]);
-    const std::string wl = tmp("tpu" + std::to_string(i) + ".yaml"), out = tmp("tpu" + std::to_string(i));
-    std::ofstream(wl) << "network: t\nlayers:\n  - {name: fc, type: fc, C: 256, M: 256" << widths[i] << "}\n";
-    const std::string cmd = std::string(DFSIM_BINARY) + " run --batch 1024 --arch " + DFSIM_SOURCE_DIR +
-                            "/configs/tpu_v1.yaml --workload " + wl + " --out " + out + " > " + out + ".log 2>&1";
+    const std::string wl = tmp("tpu" + std::to_string(i) + ".yaml"),
+                      out = tmp("tpu" + std::to_string(i));
+    std::ofstream(wl) << "network: t\nlayers:\n  - {name: fc, type: fc, C: 256, M: 256" << widths[i]
+                      << "}\n";
+    const std::string cmd = std::string(DFSIM_BINARY) + " run --batch 1024 --arch " +
+                            DFSIM_SOURCE_DIR + "/configs/tpu_v1.yaml --workload " + wl + " --out " +
+                            out + " > " + out + ".log 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     const YAML::Node t = YAML::LoadFile(out + "/stats.json")["total"];
     EXPECT_EQ(t["output_check"].as<std::string>(), "pass");
@@ -182,12 +202,14 @@ namespace {
 // Input sparsity produced by the previous layer (ReLU) on the actual data, pooled between.
 TEST(Compression, InputsFromThePreviousLayer) {
   const std::string wl = tmp("chain.yaml"), out = tmp("chain_out");
-  std::ofstream(wl) << "network: chain\nlayers:\n"
-                       "  - {name: c1, C: 3, M: 16, H: 31, W: 31, R: 3, S: 3, padding: 1}\n"
-                       "  - {name: c2, C: 16, M: 8, H: 15, W: 15, R: 3, S: 3, padding: 1, input_from: previous,"
-                       " input_pool: {kind: max, size: 3, stride: 2}}\n";
+  std::ofstream(wl)
+      << "network: chain\nlayers:\n"
+         "  - {name: c1, C: 3, M: 16, H: 31, W: 31, R: 3, S: 3, padding: 1}\n"
+         "  - {name: c2, C: 16, M: 8, H: 15, W: 15, R: 3, S: 3, padding: 1, input_from: previous,"
+         " input_pool: {kind: max, size: 3, stride: 2}}\n";
   const std::string cmd = std::string(DFSIM_BINARY) + " run --arch " + DFSIM_SOURCE_DIR +
-                          "/configs/eyeriss_v1.yaml --workload " + wl + " --out " + out + " > " + out + ".log 2>&1";
+                          "/configs/eyeriss_v1.yaml --workload " + wl + " --out " + out + " > " +
+                          out + ".log 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   const YAML::Node layers = YAML::LoadFile(out + "/stats.json")["layers"];
   EXPECT_EQ(layers[1]["output_check"].as<std::string>(), "pass");
@@ -198,9 +220,11 @@ TEST(Compression, InputsFromThePreviousLayer) {
   // A shape that does not follow is an error naming the layer and both shapes.
   std::ofstream(wl) << "network: chain\nlayers:\n"
                        "  - {name: c1, C: 3, M: 16, H: 31, W: 31, R: 3, S: 3, padding: 1}\n"
-                       "  - {name: c2, C: 16, M: 8, H: 15, W: 15, R: 3, S: 3, padding: 1, input_from: previous}\n";
+                       "  - {name: c2, C: 16, M: 8, H: 15, W: 15, R: 3, S: 3, padding: 1, "
+                       "input_from: previous}\n";
   const std::string bad = std::string(DFSIM_BINARY) + " run --arch " + DFSIM_SOURCE_DIR +
-                          "/configs/eyeriss_v1.yaml --workload " + wl + " > " + out + "_bad.log 2>&1";
+                          "/configs/eyeriss_v1.yaml --workload " + wl + " > " + out +
+                          "_bad.log 2>&1";
   EXPECT_NE(std::system(bad.c_str()), 0);
   std::ifstream log(out + "_bad.log");
   const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
@@ -215,8 +239,9 @@ namespace {
 TEST(Compression, EveryDramEncodingIsBitExact) {
   for (const char* f : {"rlc", "zero_run", "csr", "csc", "bitmask"}) {
     SCOPED_TRACE(f);
-    const std::string arch = arch_with(std::string("encodings:\n  dram: {ifmap: ") + f + ", ofmap: " + f + "}",
-                                       std::string("enc_") + f);
+    const std::string arch =
+        arch_with(std::string("encodings:\n  dram: {ifmap: ") + f + ", ofmap: " + f + "}",
+                  std::string("enc_") + f);
     const YAML::Node t = run(arch, 0.4, std::string("encw_") + f);
     EXPECT_EQ(t["output_check"].as<std::string>(), "pass");
     EXPECT_GT(i64(t["levels"]["dram"]["by_type"]["ifmap"]["read_bytes"]), 0);

@@ -97,19 +97,24 @@ std::int64_t expected_bits(Encoding e, const Values& v, std::int64_t rows, std::
                            int b) {
   const std::int64_t n = rows * cols, nnz = count_nonzeros(v);
   switch (e) {
-    case Encoding::Dense: return n * b;
-    case Encoding::Rlc: return 64 * ((rlc_pairs(v) + 2) / 3);
-    case Encoding::ZeroRun: return zero_run_entries(v) * (b + 4);
-    case Encoding::Csr: return nnz * (b + clog2(cols)) + (rows + 1) * std::max(1, clog2(nnz + 1));
-    case Encoding::Csc: return nnz * (b + clog2(rows)) + (cols + 1) * std::max(1, clog2(nnz + 1));
-    case Encoding::Bitmask: return n + nnz * b;
+    case Encoding::Dense:
+      return n * b;
+    case Encoding::Rlc:
+      return 64 * ((rlc_pairs(v) + 2) / 3);
+    case Encoding::ZeroRun:
+      return zero_run_entries(v) * (b + 4);
+    case Encoding::Csr:
+      return nnz * (b + clog2(cols)) + (rows + 1) * std::max(1, clog2(nnz + 1));
+    case Encoding::Csc:
+      return nnz * (b + clog2(rows)) + (cols + 1) * std::max(1, clog2(nnz + 1));
+    case Encoding::Bitmask:
+      return n + nnz * b;
   }
   return -1;
 }
 
 // Encodes, checks every size field against the model, decodes and compares.
-EncodedTensor round_trip(Encoding e, const Values& v, std::int64_t rows, std::int64_t cols,
-                         int b) {
+EncodedTensor round_trip(Encoding e, const Values& v, std::int64_t rows, std::int64_t cols, int b) {
   SCOPED_TRACE(std::string(dfsim::to_string(e)) + " " + std::to_string(rows) + "x" +
                std::to_string(cols) + " b=" + std::to_string(b));
   const EncodedTensor t = dfsim::encode(e, v, rows, cols, b);
@@ -213,8 +218,8 @@ TEST(Encoding, RoundTripShapesAndSingleElement) {
     round_trip_all({-1}, 1, 1, b);
     round_trip_all({}, 1, 0, b);  // empty tensors
     round_trip_all({}, 0, 5, b);
-    for (const Shape& shape : {Shape{1, 50}, Shape{50, 1}, Shape{7, 13}, Shape{13, 7},
-                               Shape{2, 2}, Shape{1, 2}, Shape{2, 1}}) {
+    for (const Shape& shape : {Shape{1, 50}, Shape{50, 1}, Shape{7, 13}, Shape{13, 7}, Shape{2, 2},
+                               Shape{1, 2}, Shape{2, 1}}) {
       const auto [r, c] = shape;
       for (double d : {0.0, 0.2, 0.6, 1.0})
         round_trip_all(random_tensor(r * c, d, b, static_cast<std::uint64_t>(r * 131 + c + b)), r,
@@ -285,8 +290,8 @@ TEST(Encoding, RlcHandExamples) {
   // Trailing zeros: [3] + 40 zeros -> (0,3) (31,0) (7,0): 3 pairs, still one word.
   t = dfsim::encode(Encoding::Rlc, with_run(0, 0, 3, 40), 1, 41, 16);
   EXPECT_EQ(t.total_bits, 64);
-  EXPECT_EQ(word64(t, 0), (3u << 5) | (31u << 21) | (std::uint64_t{7} << 42) |
-                              (std::uint64_t{1} << 63));
+  EXPECT_EQ(word64(t, 0),
+            (3u << 5) | (31u << 21) | (std::uint64_t{7} << 42) | (std::uint64_t{1} << 63));
 
   // 7 non-zeros, no zeros: 7 pairs -> 3 words; 2 empty pairs in the last.
   t = dfsim::encode(Encoding::Rlc, Values{1, 2, 3, 4, 5, 6, 7}, 1, 7, 16);
@@ -300,9 +305,8 @@ TEST(Encoding, RlcHandExamples) {
   EXPECT_EQ(t.total_bits, 64);
   EXPECT_EQ(t.payload_bits, 8);
   EXPECT_EQ(t.metadata_bits, 56);
-  EXPECT_EQ(word64(t, 0),
-            2u | (5u << 5) | (0u << 9) | (0xFu << 14) | (0u << 18) | (0u << 23) |
-                (std::uint64_t{1} << 63));
+  EXPECT_EQ(word64(t, 0), 2u | (5u << 5) | (0u << 9) | (0xFu << 14) | (0u << 18) | (0u << 23) |
+                              (std::uint64_t{1} << 63));
   // ... and a 4th pair opens a second word.
   EXPECT_EQ(dfsim::encode(Encoding::Rlc, Values{1, 2, 3, 4}, 1, 4, 4).total_bits, 128);
 
@@ -359,7 +363,8 @@ TEST(Encoding, CsrCscHandExamples) {
     EXPECT_EQ(sfield(t, 8 * j, 8), vals[j]);
     EXPECT_EQ(static_cast<std::int64_t>(field(t, 24 + 2 * j, 2)), cols[j]);
   }
-  for (int r = 0; r < 4; ++r) EXPECT_EQ(static_cast<std::int64_t>(field(t, 30 + 2 * r, 2)), rptr[r]);
+  for (int r = 0; r < 4; ++r)
+    EXPECT_EQ(static_cast<std::int64_t>(field(t, 30 + 2 * r, 2)), rptr[r]);
 
   // CSC: values in column order [7,5,-3], row index 2 bits (3 rows), 5 pointers [0,1,2,2,3].
   t = dfsim::encode(Encoding::Csc, m, 3, 4, 8);
@@ -369,7 +374,8 @@ TEST(Encoding, CsrCscHandExamples) {
     EXPECT_EQ(sfield(t, 8 * j, 8), cvals[j]);
     EXPECT_EQ(static_cast<std::int64_t>(field(t, 24 + 2 * j, 2)), rows[j]);
   }
-  for (int c = 0; c < 5; ++c) EXPECT_EQ(static_cast<std::int64_t>(field(t, 30 + 2 * c, 2)), cptr[c]);
+  for (int c = 0; c < 5; ++c)
+    EXPECT_EQ(static_cast<std::int64_t>(field(t, 30 + 2 * c, 2)), cptr[c]);
 
   // Pointer widths: nnz 0 -> 1 bit (minimum), 1 -> 1, 3 -> 2, 4 -> 3, 7 -> 3, 8 -> 4.
   const std::pair<int, int> widths[] = {{0, 1}, {1, 1}, {3, 2}, {4, 3}, {7, 3}, {8, 4}};
@@ -377,8 +383,7 @@ TEST(Encoding, CsrCscHandExamples) {
     Values v(16, 0);
     for (int i = 0; i < nnz; ++i) v[static_cast<std::size_t>(i)] = 1;
     // 2 x 8: column index 3 bits, 3 row pointers.
-    EXPECT_EQ(dfsim::encode(Encoding::Csr, v, 2, 8, 16).total_bits, nnz * (16 + 3) + 3 * pw)
-        << nnz;
+    EXPECT_EQ(dfsim::encode(Encoding::Csr, v, 2, 8, 16).total_bits, nnz * (16 + 3) + 3 * pw) << nnz;
   }
   // N x 1 CSR needs no column-index bits; 1 x N CSC needs no row-index bits.
   EXPECT_EQ(dfsim::encode(Encoding::Csr, Values{0, 4, 0, 0, 2}, 5, 1, 16).total_bits,
@@ -462,7 +467,8 @@ std::vector<EncodedTensor> corruption_samples() {
   std::uint64_t seed = 99;
   for (Encoding e : kAll)
     for (int b : {4, 16})
-      for (double d : {0.05, 0.3, 0.9}) out.push_back(dfsim::encode(e, random_tensor(7 * 37, d, b, seed++), 7, 37, b));
+      for (double d : {0.05, 0.3, 0.9})
+        out.push_back(dfsim::encode(e, random_tensor(7 * 37, d, b, seed++), 7, 37, b));
   return out;
 }
 
@@ -484,7 +490,8 @@ TEST(Encoding, TruncatedStreamsThrow) {
       t.metadata_bits = std::max<std::int64_t>(0, t.metadata_bits - cut);
       t.payload_bits = t.total_bits - t.metadata_bits;
       t.bits.resize(static_cast<std::size_t>((t.total_bits + 7) / 8));
-      if (t.total_bits % 8) t.bits.back() &= static_cast<std::uint8_t>((1u << (t.total_bits % 8)) - 1);
+      if (t.total_bits % 8)
+        t.bits.back() &= static_cast<std::uint8_t>((1u << (t.total_bits % 8)) - 1);
       EXPECT_THROW(dfsim::decode(t), std::runtime_error) << cut;
     }
     // Header fields that disagree with the stream.
@@ -514,9 +521,11 @@ TEST(Encoding, DamagedStreamsNeverCrash) {
         t.bits[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
       }
       if (trial % 3 == 0) {  // also cut the stream and fix up the header
-        t.total_bits = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(t.total_bits)));
+        t.total_bits =
+            static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(t.total_bits)));
         t.bits.resize(static_cast<std::size_t>((t.total_bits + 7) / 8));
-        if (t.total_bits % 8) t.bits.back() &= static_cast<std::uint8_t>((1u << (t.total_bits % 8)) - 1);
+        if (t.total_bits % 8)
+          t.bits.back() &= static_cast<std::uint8_t>((1u << (t.total_bits % 8)) - 1);
         t.payload_bits = std::min(t.payload_bits, t.total_bits);
         t.metadata_bits = t.total_bits - t.payload_bits;
       }
@@ -538,18 +547,25 @@ TEST(Encoding, DamagedStreamsNeverCrash) {
 TEST(Encoding, EncodedBitsMatchesTheStream) {
   std::uint64_t state = 99;
   for (int trial = 0; trial < 200; ++trial) {
-    const std::int64_t rows = 1 + static_cast<std::int64_t>(state % 7), cols = 1 + static_cast<std::int64_t>((state >> 8) % 90);
+    const std::int64_t rows = 1 + static_cast<std::int64_t>(state % 7),
+                       cols = 1 + static_cast<std::int64_t>((state >> 8) % 90);
     const double density = static_cast<double>(trial % 11) / 10.0;
     const int bits = 1 + trial % 16;
     std::vector<std::int16_t> v(static_cast<std::size_t>(rows * cols));
     for (auto& x : v) {
       state = state * 6364136223846793005ULL + 1442695040888963407ULL;
       const bool nz = static_cast<double>((state >> 11) % 1000) / 1000.0 < density;
-      x = nz ? static_cast<std::int16_t>(bits == 1 ? -1 : 1 + static_cast<int>((state >> 33) % ((1u << (bits - 1)) - 1 > 0 ? (1u << (bits - 1)) - 1 : 1))) : 0;
+      x = nz ? static_cast<std::int16_t>(
+                   bits == 1 ? -1
+                             : 1 + static_cast<int>((state >> 33) % ((1u << (bits - 1)) - 1 > 0
+                                                                         ? (1u << (bits - 1)) - 1
+                                                                         : 1)))
+             : 0;
     }
     for (auto e : {dfsim::Encoding::Dense, dfsim::Encoding::Rlc, dfsim::Encoding::ZeroRun,
                    dfsim::Encoding::Csr, dfsim::Encoding::Csc, dfsim::Encoding::Bitmask})
-      EXPECT_EQ(dfsim::encoded_bits(e, v.data(), rows, cols, bits), dfsim::encode(e, v, rows, cols, bits).total_bits)
+      EXPECT_EQ(dfsim::encoded_bits(e, v.data(), rows, cols, bits),
+                dfsim::encode(e, v, rows, cols, bits).total_bits)
           << dfsim::to_string(e) << " trial " << trial;
   }
 }

@@ -9,7 +9,6 @@
 // runs the dfsim binary (DFSIM_BINARY) instead, several times.
 
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,9 +69,7 @@ struct Shape {
   double density = 1.0;
   std::int64_t N = 1;  // batch of the layer (RunOptions::batch overrides it)
 
-  std::int64_t macs(std::int64_t n) const {
-    return n * M * E * F * (C / groups) * R * S;
-  }
+  std::int64_t macs(std::int64_t n) const { return n * M * E * F * (C / groups) * R * S; }
 };
 
 std::string yaml_of(const std::string& net, const std::vector<Shape>& layers) {
@@ -107,8 +104,8 @@ RunOptions options_for(const std::string& workload) {
 void expect_layer_ok(const LayerStats& st, const Shape& s, std::int64_t batch) {
   SCOPED_TRACE("layer " + s.name);
   EXPECT_EQ(st.name, s.name);
-  EXPECT_EQ(st.output_check, "pass") << "simulated ofmap differs from the reference; mapping: "
-                                     << st.mapping;
+  EXPECT_EQ(st.output_check, "pass")
+      << "simulated ofmap differs from the reference; mapping: " << st.mapping;
   EXPECT_EQ(st.macs, s.macs(batch)) << "mapping: " << st.mapping;
   EXPECT_GT(st.cycles, 0);
   EXPECT_GE(st.active_pes, 1);
@@ -177,8 +174,15 @@ std::int64_t padding_macs(const Shape& s, std::int64_t batch) {
 
 TEST(Functional, Stride1_3x3_Pad1) {
   Shape s{"c3x3"};
-  s.M = 8; s.C = 4; s.H = 10; s.W = 10; s.R = 3; s.S = 3; s.padding = 1;
-  s.E = 10; s.F = 10;  // (10 + 2 - 3) / 1 + 1
+  s.M = 8;
+  s.C = 4;
+  s.H = 10;
+  s.W = 10;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.E = 10;
+  s.F = 10;  // (10 + 2 - 3) / 1 + 1
   const RunResult r = run_layers({s});
   ASSERT_EQ(r.layers.size(), 1u);
   // Dense data (every ifmap value in [1, 127]): the only zeros are the padding, and zero
@@ -189,29 +193,57 @@ TEST(Functional, Stride1_3x3_Pad1) {
 
 TEST(Functional, Stride2_3x3_Pad1_OddSize) {
   Shape s{"s2odd"};
-  s.M = 8; s.C = 4; s.H = 15; s.W = 15; s.R = 3; s.S = 3; s.stride = 2; s.padding = 1;
-  s.E = 8; s.F = 8;  // (15 + 2 - 3) / 2 + 1
+  s.M = 8;
+  s.C = 4;
+  s.H = 15;
+  s.W = 15;
+  s.R = 3;
+  s.S = 3;
+  s.stride = 2;
+  s.padding = 1;
+  s.E = 8;
+  s.F = 8;  // (15 + 2 - 3) / 2 + 1
   run_layers({s});
 }
 
 TEST(Functional, Stride4_11x11) {
   Shape s{"k11s4"};
-  s.M = 8; s.C = 3; s.H = 31; s.W = 31; s.R = 11; s.S = 11; s.stride = 4;
-  s.E = 6; s.F = 6;  // (31 - 11) / 4 + 1
+  s.M = 8;
+  s.C = 3;
+  s.H = 31;
+  s.W = 31;
+  s.R = 11;
+  s.S = 11;
+  s.stride = 4;
+  s.E = 6;
+  s.F = 6;  // (31 - 11) / 4 + 1
   run_layers({s});
 }
 
 TEST(Functional, Kernel5x5_Pad2) {
   Shape s{"k5p2"};
-  s.M = 8; s.C = 4; s.H = 12; s.W = 12; s.R = 5; s.S = 5; s.padding = 2;
-  s.E = 12; s.F = 12;  // (12 + 4 - 5) / 1 + 1
+  s.M = 8;
+  s.C = 4;
+  s.H = 12;
+  s.W = 12;
+  s.R = 5;
+  s.S = 5;
+  s.padding = 2;
+  s.E = 12;
+  s.F = 12;  // (12 + 4 - 5) / 1 + 1
   run_layers({s});
 }
 
 TEST(Functional, Pointwise1x1) {
   Shape s{"k1"};
-  s.M = 16; s.C = 8; s.H = 8; s.W = 8; s.R = 1; s.S = 1;
-  s.E = 8; s.F = 8;
+  s.M = 16;
+  s.C = 8;
+  s.H = 8;
+  s.W = 8;
+  s.R = 1;
+  s.S = 1;
+  s.E = 8;
+  s.F = 8;
   const RunResult r = run_layers({s});
   ASSERT_EQ(r.layers.size(), 1u);
   EXPECT_EQ(r.layers[0].gated_macs, 0) << "dense data and no padding: nothing to gate";
@@ -219,38 +251,73 @@ TEST(Functional, Pointwise1x1) {
 
 TEST(Functional, GroupedConv2Groups) {
   Shape s{"grp2"};
-  s.M = 8; s.C = 8; s.H = 10; s.W = 10; s.R = 3; s.S = 3; s.padding = 1; s.groups = 2;
-  s.E = 10; s.F = 10;
+  s.M = 8;
+  s.C = 8;
+  s.H = 10;
+  s.W = 10;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.groups = 2;
+  s.E = 10;
+  s.F = 10;
   run_layers({s});  // MACs use C/G = 4 channels per filter
 }
 
 TEST(Functional, Depthwise) {
   Shape s{"dw"};
-  s.M = 8; s.C = 8; s.H = 10; s.W = 10; s.R = 3; s.S = 3; s.padding = 1; s.groups = 8;
-  s.E = 10; s.F = 10;
+  s.M = 8;
+  s.C = 8;
+  s.H = 10;
+  s.W = 10;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.groups = 8;
+  s.E = 10;
+  s.F = 10;
   run_layers({s});  // one channel per filter: 8 * 10 * 10 * 1 * 9 MACs
 }
 
 TEST(Functional, FullyConnected) {
   Shape s{"fc"};
   s.fc = true;
-  s.M = 10; s.C = 16; s.H = 4; s.W = 4; s.R = 4; s.S = 4;  // the filter covers the ifmap
-  s.E = 1; s.F = 1;
+  s.M = 10;
+  s.C = 16;
+  s.H = 4;
+  s.W = 4;
+  s.R = 4;
+  s.S = 4;  // the filter covers the ifmap
+  s.E = 1;
+  s.F = 1;
   run_layers({s});
 }
 
 TEST(Functional, FullyConnected1x1) {
   Shape s{"fc1x1"};
   s.fc = true;
-  s.M = 10; s.C = 32; s.H = 1; s.W = 1; s.R = 1; s.S = 1;
-  s.E = 1; s.F = 1;
+  s.M = 10;
+  s.C = 32;
+  s.H = 1;
+  s.W = 1;
+  s.R = 1;
+  s.S = 1;
+  s.E = 1;
+  s.F = 1;
   run_layers({s});
 }
 
 TEST(Functional, Batch4ViaRunOptions) {
   Shape s{"b4"};
-  s.M = 8; s.C = 4; s.H = 8; s.W = 8; s.R = 3; s.S = 3; s.padding = 1;
-  s.E = 8; s.F = 8;
+  s.M = 8;
+  s.C = 4;
+  s.H = 8;
+  s.W = 8;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.E = 8;
+  s.F = 8;
   RunOptions opt;
   opt.batch = 4;
   const RunResult r = run_layers({s}, opt, 4);
@@ -261,8 +328,15 @@ TEST(Functional, Batch4ViaRunOptions) {
 
 TEST(Functional, OddSizesStride2NoPad) {
   Shape s{"odd"};
-  s.M = 7; s.C = 5; s.H = 9; s.W = 9; s.R = 3; s.S = 3; s.stride = 2;
-  s.E = 4; s.F = 4;  // (9 - 3) / 2 + 1
+  s.M = 7;
+  s.C = 5;
+  s.H = 9;
+  s.W = 9;
+  s.R = 3;
+  s.S = 3;
+  s.stride = 2;
+  s.E = 4;
+  s.F = 4;  // (9 - 3) / 2 + 1
   const RunResult r = run_layers({s});
   ASSERT_EQ(r.layers.size(), 1u);
   EXPECT_EQ(r.layers[0].gated_macs, 0) << "dense data and no padding: nothing to gate";
@@ -270,8 +344,14 @@ TEST(Functional, OddSizesStride2NoPad) {
 
 TEST(Functional, SparseInputZeroGating) {
   Shape s{"sparse"};
-  s.M = 8; s.C = 4; s.H = 10; s.W = 10; s.R = 3; s.S = 3;
-  s.E = 8; s.F = 8;
+  s.M = 8;
+  s.C = 4;
+  s.H = 10;
+  s.W = 10;
+  s.R = 3;
+  s.S = 3;
+  s.E = 8;
+  s.F = 8;
   s.density = 0.3;
   const RunResult r = run_layers({s});
   ASSERT_EQ(r.layers.size(), 1u);
@@ -286,15 +366,36 @@ TEST(Functional, SparseInputZeroGating) {
 
 TEST(Functional, ThreeLayerNetwork) {
   Shape a{"l1"};
-  a.M = 8; a.C = 3; a.H = 12; a.W = 12; a.R = 3; a.S = 3; a.padding = 1;
-  a.E = 12; a.F = 12;
+  a.M = 8;
+  a.C = 3;
+  a.H = 12;
+  a.W = 12;
+  a.R = 3;
+  a.S = 3;
+  a.padding = 1;
+  a.E = 12;
+  a.F = 12;
   Shape b{"l2"};
-  b.M = 12; b.C = 8; b.H = 12; b.W = 12; b.R = 3; b.S = 3; b.stride = 2; b.padding = 1;
-  b.E = 6; b.F = 6;  // (12 + 2 - 3) / 2 + 1
+  b.M = 12;
+  b.C = 8;
+  b.H = 12;
+  b.W = 12;
+  b.R = 3;
+  b.S = 3;
+  b.stride = 2;
+  b.padding = 1;
+  b.E = 6;
+  b.F = 6;  // (12 + 2 - 3) / 2 + 1
   Shape c{"l3"};
   c.fc = true;
-  c.M = 10; c.C = 12; c.H = 6; c.W = 6; c.R = 6; c.S = 6;
-  c.E = 1; c.F = 1;
+  c.M = 10;
+  c.C = 12;
+  c.H = 6;
+  c.W = 6;
+  c.R = 6;
+  c.S = 6;
+  c.E = 1;
+  c.F = 1;
   const RunResult r = run_layers({a, b, c});
   ASSERT_EQ(r.layers.size(), 3u);
   EXPECT_EQ(r.total.macs, 8 * 12 * 12 * 3 * 9 + 12 * 6 * 6 * 8 * 9 + 10 * 12 * 36);
@@ -306,8 +407,15 @@ TEST(Functional, ThreeLayerNetwork) {
 TEST(Functional, SeveralChannelBlocks) {
   // C = 64 does not fit one pass: q*S <= 12 and r <= 12/R bound a 3x3 pass to 16 channels.
   Shape s{"cblk"};
-  s.M = 32; s.C = 64; s.H = 8; s.W = 8; s.R = 3; s.S = 3; s.padding = 1;
-  s.E = 8; s.F = 8;
+  s.M = 32;
+  s.C = 64;
+  s.H = 8;
+  s.W = 8;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.E = 8;
+  s.F = 8;
   const RunResult r = run_layers({s});
   ASSERT_EQ(r.layers.size(), 1u);
   const std::string& m = r.layers[0].mapping;
@@ -319,8 +427,15 @@ TEST(Functional, SeveralChannelBlocks) {
 
 TEST(Functional, SeveralFilterBlocks) {
   Shape s{"mblk"};
-  s.M = 100; s.C = 4; s.H = 14; s.W = 14; s.R = 3; s.S = 3; s.padding = 1;
-  s.E = 14; s.F = 14;
+  s.M = 100;
+  s.C = 4;
+  s.H = 14;
+  s.W = 14;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.E = 14;
+  s.F = 14;
   const RunResult r = run_layers({s});
   ASSERT_EQ(r.layers.size(), 1u);
   const std::string& m = r.layers[0].mapping;
@@ -372,27 +487,43 @@ TEST(Functional, PinnedMappingsStillPass) {
   // pin_b: blocking factors that do not divide the layer (p*t = 6 of M = 8, q = 3 of C = 4)
   // so the last filter and channel blocks are partial.
   Shape a{"pin_a"};
-  a.M = 8; a.C = 4; a.H = 10; a.W = 10; a.R = 3; a.S = 3; a.padding = 1;
-  a.E = 10; a.F = 10;
+  a.M = 8;
+  a.C = 4;
+  a.H = 10;
+  a.W = 10;
+  a.R = 3;
+  a.S = 3;
+  a.padding = 1;
+  a.E = 10;
+  a.F = 10;
   Shape b{"pin_b"};
-  b.M = 8; b.C = 4; b.H = 9; b.W = 9; b.R = 3; b.S = 3; b.padding = 1;
-  b.E = 9; b.F = 9;
-  const std::string mapping = write_temp(
-      "mapping.yaml",
-      "mappings:\n"
-      "  pin_a: {strip_width: 5, strips_per_pass: 2, n: 1, p: 2, q: 2, r: 2, t: 2, "
-      "ifmap_resident: true}\n"
-      "  pin_b: {strip_width: 3, strips_per_pass: 1, n: 1, p: 3, q: 3, r: 1, t: 2, "
-      "ifmap_resident: false}\n");
+  b.M = 8;
+  b.C = 4;
+  b.H = 9;
+  b.W = 9;
+  b.R = 3;
+  b.S = 3;
+  b.padding = 1;
+  b.E = 9;
+  b.F = 9;
+  const std::string mapping =
+      write_temp("mapping.yaml",
+                 "mappings:\n"
+                 "  pin_a: {strip_width: 5, strips_per_pass: 2, n: 1, p: 2, q: 2, r: 2, t: 2, "
+                 "ifmap_resident: true}\n"
+                 "  pin_b: {strip_width: 3, strips_per_pass: 1, n: 1, p: 3, q: 3, r: 1, t: 2, "
+                 "ifmap_resident: false}\n");
   RunOptions opt;
   opt.mapping_file = mapping;
   const RunResult r = run_layers({a, b}, opt);
   ASSERT_EQ(r.layers.size(), 2u);
   const std::string& ma = r.layers[0].mapping;
-  EXPECT_NE(ma.find("strip_width=5 strips_per_pass=2 n=1 p=2 q=2 r=2 t=2"), std::string::npos) << ma;
+  EXPECT_NE(ma.find("strip_width=5 strips_per_pass=2 n=1 p=2 q=2 r=2 t=2"), std::string::npos)
+      << ma;
   EXPECT_NE(ma.find("[pinned]"), std::string::npos) << ma;
   const std::string& mb = r.layers[1].mapping;
-  EXPECT_NE(mb.find("strip_width=3 strips_per_pass=1 n=1 p=3 q=3 r=1 t=2"), std::string::npos) << mb;
+  EXPECT_NE(mb.find("strip_width=3 strips_per_pass=1 n=1 p=3 q=3 r=1 t=2"), std::string::npos)
+      << mb;
   EXPECT_NE(mb.find("[pinned]"), std::string::npos) << mb;
   // pin_a: one strip group (2 x 5 = E rows), q*r = 4 = C (one channel block), p*t = 4 of
   // M = 8 (two filter blocks).
@@ -429,12 +560,19 @@ TEST(Functional, PaddingOnlyStripGroupPinned) {
   // 1x1 filter, padding 1: ofmap row 0 reads padded row 0, which is all padding. Pinned one
   // ofmap row per strip group so that strip group holds no stored ifmap row.
   Shape s{"pad_only"};
-  s.M = 2; s.C = 2; s.H = 5; s.W = 5; s.R = 1; s.S = 1; s.padding = 1;
-  s.E = 7; s.F = 7;  // (5 + 2 - 1) / 1 + 1
+  s.M = 2;
+  s.C = 2;
+  s.H = 5;
+  s.W = 5;
+  s.R = 1;
+  s.S = 1;
+  s.padding = 1;
+  s.E = 7;
+  s.F = 7;  // (5 + 2 - 1) / 1 + 1
   RunOptions opt;
-  opt.mapping_file = write_temp(
-      "mapping.yaml",
-      "mappings:\n  pad_only: {strip_width: 1, strips_per_pass: 1, n: 1, p: 1, q: 1, r: 1, t: 1}\n");
+  opt.mapping_file = write_temp("mapping.yaml",
+                                "mappings:\n  pad_only: {strip_width: 1, strips_per_pass: 1, n: 1, "
+                                "p: 1, q: 1, r: 1, t: 1}\n");
   run_expecting_no_error({s}, opt);
 }
 
@@ -442,8 +580,16 @@ TEST(Functional, PaddingOnlyStripGroupMapperChoice) {
   // 1x1 filter, stride 2, padding 1 on 4x4: ofmap rows read padded rows 0, 2, 4, i.e. ifmap
   // rows -1 (padding), 1, 3. Not pinned: the mapper itself picks one ofmap row per strip group.
   Shape s{"pad_only_s2"};
-  s.M = 1; s.C = 1; s.H = 4; s.W = 4; s.R = 1; s.S = 1; s.stride = 2; s.padding = 1;
-  s.E = 3; s.F = 3;  // (4 + 2 - 1) / 2 + 1
+  s.M = 1;
+  s.C = 1;
+  s.H = 4;
+  s.W = 4;
+  s.R = 1;
+  s.S = 1;
+  s.stride = 2;
+  s.padding = 1;
+  s.E = 3;
+  s.F = 3;  // (4 + 2 - 1) / 2 + 1
   run_expecting_no_error({s}, RunOptions{});
 }
 
@@ -461,11 +607,25 @@ TEST(Functional, Psum32BitStillBitExact) {
   opt.arch_file = write_temp("arch32.yaml", arch);
   // Many channels so 16-bit psums would wrap; with 32 bits they saturate at the ofmap instead.
   Shape a{"p32a"};
-  a.M = 16; a.C = 32; a.H = 8; a.W = 8; a.R = 3; a.S = 3; a.padding = 1;
-  a.E = 8; a.F = 8;
+  a.M = 16;
+  a.C = 32;
+  a.H = 8;
+  a.W = 8;
+  a.R = 3;
+  a.S = 3;
+  a.padding = 1;
+  a.E = 8;
+  a.F = 8;
   Shape b{"p32b"};
-  b.M = 6; b.C = 5; b.H = 9; b.W = 9; b.R = 3; b.S = 3; b.stride = 2;
-  b.E = 4; b.F = 4;
+  b.M = 6;
+  b.C = 5;
+  b.H = 9;
+  b.W = 9;
+  b.R = 3;
+  b.S = 3;
+  b.stride = 2;
+  b.E = 4;
+  b.F = 4;
   run_layers({a, b}, opt);
 }
 
@@ -493,11 +653,25 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 TEST(Functional, SameSeedIdenticalStatsDifferentSeedOnlyData) {
   Shape a{"d1"};
-  a.M = 8; a.C = 4; a.H = 10; a.W = 10; a.R = 3; a.S = 3; a.padding = 1;
-  a.E = 10; a.F = 10;
+  a.M = 8;
+  a.C = 4;
+  a.H = 10;
+  a.W = 10;
+  a.R = 3;
+  a.S = 3;
+  a.padding = 1;
+  a.E = 10;
+  a.F = 10;
   Shape b{"d2"};
-  b.M = 7; b.C = 8; b.H = 10; b.W = 10; b.R = 3; b.S = 3; b.stride = 2;
-  b.E = 4; b.F = 4;
+  b.M = 7;
+  b.C = 8;
+  b.H = 10;
+  b.W = 10;
+  b.R = 3;
+  b.S = 3;
+  b.stride = 2;
+  b.E = 4;
+  b.F = 4;
   const std::string wl = write_temp("workload.yaml", yaml_of("determinism", {a, b}));
   const std::string base = "--arch '" + arch_path() + "' --workload '" + wl + "'";
   const std::string d1 = temp_path("out1"), d2 = temp_path("out2"), d3 = temp_path("out3");
@@ -560,8 +734,9 @@ dfsim::Tensor4 naive_conv(const dfsim::Layer& l, const dfsim::LayerData& d, int 
           // Wrap to psum_bits (two's complement), saturate to 16 bits, ReLU.
           const std::uint64_t mod = std::uint64_t{1} << psum_bits;
           std::uint64_t u = static_cast<std::uint64_t>(acc) & (mod - 1);
-          std::int64_t v = u >= mod / 2 ? static_cast<std::int64_t>(u) - static_cast<std::int64_t>(mod)
-                                        : static_cast<std::int64_t>(u);
+          std::int64_t v = u >= mod / 2
+                               ? static_cast<std::int64_t>(u) - static_cast<std::int64_t>(mod)
+                               : static_cast<std::int64_t>(u);
           if (v > 32767) v = 32767;
           if (v < -32768) v = -32768;
           if (l.relu && v < 0) v = 0;
@@ -576,9 +751,19 @@ dfsim::Layer make_layer(const char* name, std::int64_t N, std::int64_t M, std::i
                         std::int64_t shift, double density) {
   dfsim::Layer l;
   l.name = name;
-  l.N = N; l.M = M; l.C = C; l.H = H; l.W = W; l.R = R; l.S = S;
-  l.stride = stride; l.padding = pad; l.groups = groups; l.relu = relu;
-  l.product_shift = shift; l.input_density = density;
+  l.N = N;
+  l.M = M;
+  l.C = C;
+  l.H = H;
+  l.W = W;
+  l.R = R;
+  l.S = S;
+  l.stride = stride;
+  l.padding = pad;
+  l.groups = groups;
+  l.relu = relu;
+  l.product_shift = shift;
+  l.input_density = density;
   return l;
 }
 
@@ -588,7 +773,7 @@ TEST(ReferenceOracle, MatchesNaiveConvolution) {
   const std::vector<dfsim::Layer> layers = {
       make_layer("a", 1, 8, 4, 10, 10, 3, 3, 1, 1, 1, true, 8, 1.0),
       make_layer("b", 2, 6, 6, 11, 9, 3, 3, 2, 1, 2, false, 8, 1.0),
-      make_layer("c", 1, 8, 8, 7, 7, 3, 3, 1, 1, 8, false, 0, 0.5),   // depthwise, no shift
+      make_layer("c", 1, 8, 8, 7, 7, 3, 3, 1, 1, 8, false, 0, 0.5),  // depthwise, no shift
       make_layer("d", 1, 4, 3, 23, 23, 11, 11, 4, 0, 1, false, 4, 1.0),
       make_layer("e", 1, 16, 64, 5, 5, 3, 3, 1, 1, 1, false, 0, 1.0),  // large sums: wraps
       make_layer("f", 3, 10, 32, 1, 1, 1, 1, 1, 0, 1, false, 8, 1.0),  // FC 1x1
@@ -629,7 +814,8 @@ TEST(ReferenceOracle, GeneratedDataFollowsTheSpec) {
     EXPECT_LE(v, 127);
     nonzero += v != 0;
   }
-  EXPECT_EQ(nonzero, static_cast<std::size_t>(std::llround(0.3 * 504)));  // exactly round(0.3 * 504)
+  EXPECT_EQ(nonzero,
+            static_cast<std::size_t>(std::llround(0.3 * 504)));  // exactly round(0.3 * 504)
   for (dfsim::Value v : a.weights.data) {
     EXPECT_GE(v, -128);
     EXPECT_LE(v, 127);

@@ -6,7 +6,6 @@
 // 156, 156, 156 for CONV1..CONV5; per-PE spad limits p*q*S <= 224, q*S <= 12, p <= 24.
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdint>
@@ -122,8 +121,10 @@ TEST(Mapper, Deterministic) {
       const RsMapResult r1 = a.map(l);
       const RsMapResult r2 = a.map(l);  // same mapper twice
       const RsMapResult r3 = b.map(l);  // a second mapper
-      EXPECT_TRUE(same_mapping(r1.mapping, r2.mapping)) << l.name << ": " << r1.mapping << " vs " << r2.mapping;
-      EXPECT_TRUE(same_mapping(r1.mapping, r3.mapping)) << l.name << ": " << r1.mapping << " vs " << r3.mapping;
+      EXPECT_TRUE(same_mapping(r1.mapping, r2.mapping))
+          << l.name << ": " << r1.mapping << " vs " << r2.mapping;
+      EXPECT_TRUE(same_mapping(r1.mapping, r3.mapping))
+          << l.name << ": " << r1.mapping << " vs " << r3.mapping;
       EXPECT_EQ(r1.estimate.cycles, r2.estimate.cycles) << l.name;
       EXPECT_EQ(r1.estimate.energy_pj, r2.estimate.energy_pj) << l.name;
       EXPECT_EQ(r1.estimate.active_pes, r3.estimate.active_pes) << l.name;
@@ -139,8 +140,9 @@ TEST(Mapper, ObjectivesRankAsAdvertised) {
   const RowStationaryMapper lat(arch, Objective::Latency), en(arch, Objective::Energy),
       edp(arch, Objective::Edp);
   auto total_energy = [&](const RsMapResult& r) {
-    return r.estimate.energy_pj + arch.idle_power_mw * 1e-3 *
-                                      (static_cast<double>(r.estimate.cycles) * arch.core_period_ns() * 1e-9) * 1e12;
+    return r.estimate.energy_pj +
+           arch.idle_power_mw * 1e-3 *
+               (static_cast<double>(r.estimate.cycles) * arch.core_period_ns() * 1e-9) * 1e12;
   };
   for (const Layer& l : alexnet_conv_batch4()) {
     const RsMapResult rl = lat.map(l), re = en.map(l), rd = edp.map(l);
@@ -195,7 +197,8 @@ TEST(Mapper, FilterTallerThanArrayThrows) {
   }
   // R = 12 exactly still maps (one band of 12 rows).
   const Network ok = dfsim::load_network_from_string(
-      "network: t12\nlayers:\n  - {name: t12, M: 4, C: 2, H: 16, W: 16, R: 12, S: 3}\n", "t12.yaml");
+      "network: t12\nlayers:\n  - {name: t12, M: 4, C: 2, H: 16, W: 16, R: 12, S: 3}\n",
+      "t12.yaml");
   const RsMapResult r = mapper.map(ok.layers[0]);
   EXPECT_EQ(r.mapping.r, 1);
   EXPECT_EQ(r.estimate.active_pes % 12, 0);

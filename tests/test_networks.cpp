@@ -58,7 +58,9 @@ Totals totals_of(const Network& net) {
   return t;
 }
 
-Totals load_totals(const std::string& file) { return totals_of(dfsim::load_network(workload_path(file))); }
+Totals load_totals(const std::string& file) {
+  return totals_of(dfsim::load_network(workload_path(file)));
+}
 
 // |actual - reference| <= tol * reference, with a readable failure message.
 ::testing::AssertionResult Near(const char* what, std::int64_t actual, double reference,
@@ -66,8 +68,8 @@ Totals load_totals(const std::string& file) { return totals_of(dfsim::load_netwo
   const double rel = (static_cast<double>(actual) - reference) / reference;
   if (std::fabs(rel) <= tol) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
-         << what << ": computed " << actual << ", reference " << reference << " ("
-         << (rel * 100.0) << "% off, tolerance " << (tol * 100.0) << "%)";
+         << what << ": computed " << actual << ", reference " << reference << " (" << (rel * 100.0)
+         << "% off, tolerance " << (tol * 100.0) << "%)";
 }
 
 constexpr double kTol = 0.01;
@@ -96,11 +98,13 @@ TEST(Networks, LeNet5) {
   // three land within 1%.
   EXPECT_EQ(t.conv_layers, 2);  // Sze et al. tutorial, Table II via shared/reference/networks.md
   EXPECT_EQ(t.fc_layers, 2);    // Sze et al. tutorial, Table II via shared/reference/networks.md
-  EXPECT_TRUE(Near("CONV weights", t.conv_weights, 2.6e3, 0.02));  // Sze Table II: 2.6k (rounded, see above)
-  EXPECT_TRUE(Near("CONV MACs", t.conv_macs, 283e3, kTol));        // Sze Table II: 283k
-  EXPECT_TRUE(Near("FC weights", t.fc_weights, 58e3, kTol));       // Sze Table II: 58k
-  EXPECT_TRUE(Near("total weights", t.total_weights(), 60e3, 0.011));  // Sze Table II: 60k (see above)
-  EXPECT_TRUE(Near("total MACs", t.total_macs(), 341e3, kTol));    // Sze Table II: 341k
+  EXPECT_TRUE(Near("CONV weights", t.conv_weights, 2.6e3,
+                   0.02));  // Sze Table II: 2.6k (rounded, see above)
+  EXPECT_TRUE(Near("CONV MACs", t.conv_macs, 283e3, kTol));   // Sze Table II: 283k
+  EXPECT_TRUE(Near("FC weights", t.fc_weights, 58e3, kTol));  // Sze Table II: 58k
+  EXPECT_TRUE(
+      Near("total weights", t.total_weights(), 60e3, 0.011));    // Sze Table II: 60k (see above)
+  EXPECT_TRUE(Near("total MACs", t.total_macs(), 341e3, kTol));  // Sze Table II: 341k
   // Exact totals of the shipped shapes.
   EXPECT_EQ(t.conv_weights, 2550);
   EXPECT_EQ(t.conv_macs, 280800);
@@ -116,10 +120,10 @@ TEST(Networks, AlexNet) {
   // Sze Table II: 2.3M. The grouped Caffe AlexNet has exactly 34,848 + 307,200 + 884,736 +
   // 663,552 + 442,368 = 2,332,704 CONV weights, +1.42% from the two-digit "2.3M", so 1.5% here.
   EXPECT_TRUE(Near("CONV weights", t.conv_weights, 2.3e6, 0.015));
-  EXPECT_TRUE(Near("CONV MACs", t.conv_macs, 666e6, kTol));          // Sze Table II: 666M
-  EXPECT_TRUE(Near("FC weights", t.fc_weights, 58.6e6, kTol));       // Sze Table II: 58.6M
-  EXPECT_TRUE(Near("total weights", t.total_weights(), 61e6, kTol)); // Sze Table II: 61M
-  EXPECT_TRUE(Near("total MACs", t.total_macs(), 724e6, kTol));      // Sze Table II: 724M
+  EXPECT_TRUE(Near("CONV MACs", t.conv_macs, 666e6, kTol));           // Sze Table II: 666M
+  EXPECT_TRUE(Near("FC weights", t.fc_weights, 58.6e6, kTol));        // Sze Table II: 58.6M
+  EXPECT_TRUE(Near("total weights", t.total_weights(), 61e6, kTol));  // Sze Table II: 61M
+  EXPECT_TRUE(Near("total MACs", t.total_macs(), 724e6, kTol));       // Sze Table II: 724M
   EXPECT_EQ(t.conv_weights, 2332704);
   EXPECT_EQ(t.conv_macs, 665784864);
   EXPECT_EQ(t.fc_weights, 58621952);
@@ -139,11 +143,11 @@ TEST(Networks, Vgg16) {
   const Totals t = load_totals("vgg16.yaml");
   EXPECT_EQ(t.conv_layers, 13);  // Sze et al. tutorial, Table II via shared/reference/networks.md
   EXPECT_EQ(t.fc_layers, 3);     // Sze et al. tutorial, Table II via shared/reference/networks.md
-  EXPECT_TRUE(Near("CONV weights", t.conv_weights, 14.7e6, kTol));    // Sze Table II: 14.7M
-  EXPECT_TRUE(Near("CONV MACs", t.conv_macs, 15.3e9, kTol));          // Sze Table II: 15.3G
-  EXPECT_TRUE(Near("FC weights", t.fc_weights, 124e6, kTol));         // Sze Table II: 124M
-  EXPECT_TRUE(Near("total weights", t.total_weights(), 138e6, kTol)); // Sze Table II: 138M
-  EXPECT_TRUE(Near("total MACs", t.total_macs(), 15.5e9, kTol));      // Sze Table II: 15.5G
+  EXPECT_TRUE(Near("CONV weights", t.conv_weights, 14.7e6, kTol));     // Sze Table II: 14.7M
+  EXPECT_TRUE(Near("CONV MACs", t.conv_macs, 15.3e9, kTol));           // Sze Table II: 15.3G
+  EXPECT_TRUE(Near("FC weights", t.fc_weights, 124e6, kTol));          // Sze Table II: 124M
+  EXPECT_TRUE(Near("total weights", t.total_weights(), 138e6, kTol));  // Sze Table II: 138M
+  EXPECT_TRUE(Near("total MACs", t.total_macs(), 15.5e9, kTol));       // Sze Table II: 15.5G
   EXPECT_EQ(t.total_weights(), 138344128);
   EXPECT_EQ(t.total_macs(), 15470264320);
 }
@@ -183,12 +187,12 @@ TEST(Networks, ResNet50) {
   const Totals t = totals_of(net);
   EXPECT_EQ(t.conv_layers, 53);  // Sze et al. tutorial, Table II via shared/reference/networks.md
   EXPECT_EQ(t.fc_layers, 1);     // Sze et al. tutorial, Table II via shared/reference/networks.md
-  EXPECT_TRUE(Near("CONV weights", t.conv_weights, 23.5e6, kTol));    // Sze Table II: 23.5M
-  EXPECT_TRUE(Near("CONV MACs", t.conv_macs, 3.86e9, kTol));          // Sze Table II: 3.86G
+  EXPECT_TRUE(Near("CONV weights", t.conv_weights, 23.5e6, kTol));  // Sze Table II: 23.5M
+  EXPECT_TRUE(Near("CONV MACs", t.conv_macs, 3.86e9, kTol));        // Sze Table II: 3.86G
   // Sze Table II: 2M. fc 2048 -> 1000 has exactly 2,048,000 weights, +2.4% from the one-digit
   // "2M", so 2.5% here.
   EXPECT_TRUE(Near("FC weights", t.fc_weights, 2e6, 0.025));
-  EXPECT_TRUE(Near("total weights", t.total_weights(), 25.5e6, kTol)); // Sze Table II: 25.5M
+  EXPECT_TRUE(Near("total weights", t.total_weights(), 25.5e6, kTol));  // Sze Table II: 25.5M
   // Sze Table II: 3.9G, which is the table's own 3.86G CONV + 2M FC rounded to two digits.
   // Total MACs within 1% of 3.9G need CONV MACs >= 3.859G, 3M above what the shapes give
   // (3.856G, itself within 0.11% of 3.86G): 3.858G is -1.08%, so 1.1% here.
@@ -273,8 +277,10 @@ const char* kGoodLayer =
 std::string replace_line(const std::string& text, const std::string& from, const std::string& to) {
   std::string out = text;
   const auto pos = out.find(from);
-  if (pos == std::string::npos) ADD_FAILURE() << "test bug: '" << from << "' not in the text";
-  else out.replace(pos, from.size(), to);
+  if (pos == std::string::npos)
+    ADD_FAILURE() << "test bug: '" << from << "' not in the text";
+  else
+    out.replace(pos, from.size(), to);
   return out;
 }
 
@@ -328,7 +334,8 @@ TEST(NetworkLoaderErrors, WrongType) {
 }
 
 TEST(NetworkLoaderErrors, GroupsMustDivideC) {
-  const std::string msg = load_error(replace_line(kGoodLayer, "    groups: 2\n", "    groups: 3\n"));
+  const std::string msg =
+      load_error(replace_line(kGoodLayer, "    groups: 2\n", "    groups: 3\n"));
   EXPECT_TRUE(contains(msg, "tiny.yaml:13:")) << msg;
   EXPECT_TRUE(contains(msg, "groups")) << msg;
   EXPECT_TRUE(contains(msg, "C (4) is not divisible")) << msg;

@@ -19,7 +19,8 @@ void write(const std::string& path, const std::string& bytes) {
 }
 
 std::string workload(const std::string& ifmap, const std::string& weights) {
-  std::string s = "network: t\nlayers:\n  - {name: L, C: 2, M: 3, H: 5, W: 5, R: 3, S: 3, padding: 1";
+  std::string s =
+      "network: t\nlayers:\n  - {name: L, C: 2, M: 3, H: 5, W: 5, R: 3, S: 3, padding: 1";
   if (!ifmap.empty()) s += ", ifmap_file: " + ifmap;
   if (!weights.empty()) s += ", weights_file: " + weights;
   return s + "}\n";
@@ -55,10 +56,10 @@ TEST(Npy, GivenOperandsDriveTheSimulation) {
   const dfsim::Layer l = dfsim::load_network(tmp("w.yaml")).layers[0];
   const dfsim::LayerData d = dfsim::make_layer_data(l, 1);
   const dfsim::Tensor4 out = dfsim::reference_conv(l, d, dfsim::Arithmetic{8, 16, true, 0, 16});
-  EXPECT_EQ(out.at(0, 0, 2, 3), 13);       // ifmap(0, 0, 2, 3)
-  EXPECT_EQ(out.at(0, 1, 2, 3), 38);       // ifmap(0, 1, 2, 3)
-  EXPECT_EQ(out.at(0, 2, 2, 3), 2 * 7);    // 2 * ifmap(0, 0, 1, 2)
-  EXPECT_EQ(out.at(0, 2, 0, 0), 0);        // reads padding
+  EXPECT_EQ(out.at(0, 0, 2, 3), 13);     // ifmap(0, 0, 2, 3)
+  EXPECT_EQ(out.at(0, 1, 2, 3), 38);     // ifmap(0, 1, 2, 3)
+  EXPECT_EQ(out.at(0, 2, 2, 3), 2 * 7);  // 2 * ifmap(0, 0, 1, 2)
+  EXPECT_EQ(out.at(0, 2, 0, 0), 0);      // reads padding
 }
 
 TEST(Npy, MalformedFilesGiveClearErrors) {
@@ -74,10 +75,19 @@ TEST(Npy, MalformedFilesGiveClearErrors) {
   };
   const Case cases[] = {
       {"magic", "PK\x03\x04 not numpy", "magic"},
-      {"float", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 5, 5), }", std::string(200, '\0')), "dtype '<f4'"},
-      {"fortran", npy("{'descr': '<i2', 'fortran_order': True, 'shape': (1, 2, 5, 5), }", std::string(100, '\0')), "Fortran"},
+      {"float",
+       npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 5, 5), }",
+           std::string(200, '\0')),
+       "dtype '<f4'"},
+      {"fortran",
+       npy("{'descr': '<i2', 'fortran_order': True, 'shape': (1, 2, 5, 5), }",
+           std::string(100, '\0')),
+       "Fortran"},
       {"truncated", npy(header, std::string(10, '\0')), "truncated data"},
-      {"shape", npy("{'descr': '<i2', 'fortran_order': False, 'shape': (1, 3, 5, 5), }", std::string(150, '\0')), "has shape (1, 3, 5, 5), the layer needs (1, 2, 5, 5)"},
+      {"shape",
+       npy("{'descr': '<i2', 'fortran_order': False, 'shape': (1, 3, 5, 5), }",
+           std::string(150, '\0')),
+       "has shape (1, 3, 5, 5), the layer needs (1, 2, 5, 5)"},
       {"header", npy("garbage", ""), "descr"},
   };
   for (const auto& c : cases) {
@@ -106,8 +116,8 @@ TEST(Npy, CliExitsNonZeroWithoutStats) {
   const std::string out = tmp("cli_out");
   std::remove((out + "/stats.json").c_str());
   const std::string cmd = std::string(DFSIM_BINARY) + " run --arch " + DFSIM_SOURCE_DIR +
-                          "/configs/eyeriss_v1.yaml --workload " + tmp("cli.yaml") + " --out " + out +
-                          " > " + tmp("cli.log") + " 2>&1";
+                          "/configs/eyeriss_v1.yaml --workload " + tmp("cli.yaml") + " --out " +
+                          out + " > " + tmp("cli.log") + " 2>&1";
   const int rc = std::system(cmd.c_str());
   EXPECT_NE(rc, 0);
   std::ifstream log(tmp("cli.log"));

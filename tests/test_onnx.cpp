@@ -2,7 +2,6 @@
 // imported; the layers' shapes, ReLU flags and quantized weights are checked, and one imported
 // network runs through the simulator. Malformed files must throw ConfigError naming the file.
 #include <gtest/gtest.h>
-
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
@@ -85,7 +84,8 @@ class Model {
     t->set_data_type(onnx::TensorProto_DataType_FLOAT);
     for (auto d : dims) t->add_dims(d);
     if (raw)
-      t->set_raw_data(std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
+      t->set_raw_data(
+          std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)));
     else
       for (float v : values) t->add_float_data(v);
   }
@@ -218,10 +218,13 @@ TEST(Onnx, LayerShapesAndRelu) {
   ASSERT_EQ(net.layers.size(), 3u);
   EXPECT_EQ(net.name, "lenet");
   //                                  N  M   C  H   W        R  S  U  P  G   E   F  relu
-  expect_layer(net.layers[0], "conv1", LayerKind::Conv, {2, 8, 3, 16, 16}, {3, 3, 1, 1, 1}, 16, 16, true);
-  expect_layer(net.layers[1], "conv2", LayerKind::Conv, {2, 16, 8, 8, 8}, {3, 3, 2, 1, 1}, 4, 4, false);
+  expect_layer(net.layers[0], "conv1", LayerKind::Conv, {2, 8, 3, 16, 16}, {3, 3, 1, 1, 1}, 16, 16,
+               true);
+  expect_layer(net.layers[1], "conv2", LayerKind::Conv, {2, 16, 8, 8, 8}, {3, 3, 2, 1, 1}, 4, 4,
+               false);
   // The Gemm after Flatten of (16, 4, 4): an fc layer whose filter covers the 16x4x4 map.
-  expect_layer(net.layers[2], "fc", LayerKind::FullyConnected, {2, 10, 16, 4, 4}, {4, 4, 1, 0, 1}, 1, 1, false);
+  expect_layer(net.layers[2], "fc", LayerKind::FullyConnected, {2, 10, 16, 4, 4}, {4, 4, 1, 0, 1},
+               1, 1, false);
   for (const Layer& l : net.layers) {
     EXPECT_EQ(l.product_shift, 15);
     EXPECT_NE(l.where.find(path), std::string::npos) << l.where;
@@ -236,11 +239,13 @@ TEST(Onnx, LayerShapesAndRelu) {
   const std::vector<float> w3 = make_weights(2560, 0, 3);
   float maxabs = 0;
   for (float v : w3) maxabs = std::max(maxabs, std::fabs(v));
-  for (std::size_t i : {std::size_t{0}, std::size_t{17}, std::size_t{255}, std::size_t{1000}, std::size_t{2559}})
+  for (std::size_t i :
+       {std::size_t{0}, std::size_t{17}, std::size_t{255}, std::size_t{1000}, std::size_t{2559}})
     EXPECT_EQ(fc.values[i], std::lround(static_cast<double>(w3[i]) / (maxabs / 32767.0))) << i;
   // The bias is ignored with a note.
   bool bias_note = false;
-  for (const auto& n : r.notes) bias_note = bias_note || n.find("bias 'b1' ignored") != std::string::npos;
+  for (const auto& n : r.notes)
+    bias_note = bias_note || n.find("bias 'b1' ignored") != std::string::npos;
   EXPECT_TRUE(bias_note);
 }
 
@@ -255,7 +260,8 @@ TEST(Onnx, FixedBatchIsKept) {
   opt.data_dir = dir + "/data";
   const Network net = dfsim::import_onnx(m.write(dir + "/m.onnx"), opt);
   ASSERT_EQ(net.layers.size(), 1u);
-  expect_layer(net.layers[0], "Conv_0", LayerKind::Conv, {3, 4, 2, 6, 6}, {3, 3, 1, 0, 1}, 4, 4, false);
+  expect_layer(net.layers[0], "Conv_0", LayerKind::Conv, {3, 4, 2, 6, 6}, {3, 3, 1, 0, 1}, 4, 4,
+               false);
   EXPECT_EQ(fs::path(net.layers[0].weights_file).parent_path(), fs::absolute(dir + "/data"));
 }
 
@@ -276,10 +282,14 @@ TEST(Onnx, GroupedAndDepthwiseConv) {
   opt.data_dir = dir + "/data";
   const Network net = dfsim::import_onnx(m.write(dir + "/g.onnx"), opt);
   ASSERT_EQ(net.layers.size(), 2u);
-  expect_layer(net.layers[0], "grouped", LayerKind::Conv, {1, 12, 8, 10, 10}, {3, 3, 1, 0, 4}, 8, 8, false);
-  expect_layer(net.layers[1], "depthwise", LayerKind::Conv, {1, 12, 12, 8, 8}, {3, 3, 2, 1, 12}, 4, 4, true);
-  EXPECT_EQ(dfsim::load_npy(net.layers[0].weights_file).shape, (std::vector<std::int64_t>{12, 2, 3, 3}));
-  EXPECT_EQ(dfsim::load_npy(net.layers[1].weights_file).shape, (std::vector<std::int64_t>{12, 1, 3, 3}));
+  expect_layer(net.layers[0], "grouped", LayerKind::Conv, {1, 12, 8, 10, 10}, {3, 3, 1, 0, 4}, 8, 8,
+               false);
+  expect_layer(net.layers[1], "depthwise", LayerKind::Conv, {1, 12, 12, 8, 8}, {3, 3, 2, 1, 12}, 4,
+               4, true);
+  EXPECT_EQ(dfsim::load_npy(net.layers[0].weights_file).shape,
+            (std::vector<std::int64_t>{12, 2, 3, 3}));
+  EXPECT_EQ(dfsim::load_npy(net.layers[1].weights_file).shape,
+            (std::vector<std::int64_t>{12, 1, 3, 3}));
 }
 
 // Two branches concatenated along channels, a residual Add, BatchNorm and GlobalAveragePool,
@@ -290,7 +300,8 @@ TEST(Onnx, BranchesAndMatMul) {
   m.weights("wa", {6, 4, 1, 1}, make_weights(24));
   m.weights("wb", {10, 4, 3, 3}, make_weights(360));
   m.weights("wc", {16, 16, 3, 3}, make_weights(16 * 144));
-  for (const char* s : {"scale", "bias", "mean", "var"}) m.weights(s, {16}, std::vector<float>(16, 1.0f));
+  for (const char* s : {"scale", "bias", "mean", "var"})
+    m.weights(s, {16}, std::vector<float>(16, 1.0f));
   m.weights("wm", {16, 5}, make_weights(80, 0, 11));
   m.weights("wg", {5, 3}, make_weights(15, 0, 12));
   m.node("Conv", {"x", "wa"}, {"a"}, "branch_a");
@@ -318,14 +329,20 @@ TEST(Onnx, BranchesAndMatMul) {
   const dfsim::OnnxImportResult r = dfsim::import_onnx_with_notes(m.write(dir + "/b.onnx"), opt);
   const Network& net = r.network;
   ASSERT_EQ(net.layers.size(), 5u);
-  expect_layer(net.layers[0], "branch_a", LayerKind::Conv, {1, 6, 4, 8, 8}, {1, 1, 1, 0, 1}, 8, 8, true);
-  expect_layer(net.layers[1], "branch_b", LayerKind::Conv, {1, 10, 4, 8, 8}, {3, 3, 1, 1, 1}, 8, 8, true);
+  expect_layer(net.layers[0], "branch_a", LayerKind::Conv, {1, 6, 4, 8, 8}, {1, 1, 1, 0, 1}, 8, 8,
+               true);
+  expect_layer(net.layers[1], "branch_b", LayerKind::Conv, {1, 10, 4, 8, 8}, {3, 3, 1, 1, 1}, 8, 8,
+               true);
   // Concat along channels: 6 + 10 = 16 input channels.
-  expect_layer(net.layers[2], "conv_c", LayerKind::Conv, {1, 16, 16, 8, 8}, {3, 3, 1, 1, 1}, 8, 8, false);
-  expect_layer(net.layers[3], "matmul", LayerKind::FullyConnected, {1, 5, 16, 1, 1}, {1, 1, 1, 0, 1}, 1, 1, true);
-  expect_layer(net.layers[4], "gemm", LayerKind::FullyConnected, {1, 3, 5, 1, 1}, {1, 1, 1, 0, 1}, 1, 1, false);
+  expect_layer(net.layers[2], "conv_c", LayerKind::Conv, {1, 16, 16, 8, 8}, {3, 3, 1, 1, 1}, 8, 8,
+               false);
+  expect_layer(net.layers[3], "matmul", LayerKind::FullyConnected, {1, 5, 16, 1, 1},
+               {1, 1, 1, 0, 1}, 1, 1, true);
+  expect_layer(net.layers[4], "gemm", LayerKind::FullyConnected, {1, 3, 5, 1, 1}, {1, 1, 1, 0, 1},
+               1, 1, false);
   bool add_note = false;
-  for (const auto& n : r.notes) add_note = add_note || n.find("no layer's relu set") != std::string::npos;
+  for (const auto& n : r.notes)
+    add_note = add_note || n.find("no layer's relu set") != std::string::npos;
   EXPECT_TRUE(add_note);
   // [K][M] weights become [M][K][1][1].
   for (const auto& [idx, seed, K, M] : {std::tuple<std::size_t, unsigned, int, int>{3, 11, 16, 5},
@@ -338,7 +355,8 @@ TEST(Onnx, BranchesAndMatMul) {
     for (int mm = 0; mm < M; ++mm)
       for (int k = 0; k < K; ++k)
         EXPECT_EQ(a.values[static_cast<std::size_t>(mm * K + k)],
-                  std::lround(static_cast<double>(w[static_cast<std::size_t>(k * M + mm)]) / (maxabs / 32767.0)))
+                  std::lround(static_cast<double>(w[static_cast<std::size_t>(k * M + mm)]) /
+                              (maxabs / 32767.0)))
             << "layer " << idx << " m " << mm << " k " << k;
   }
 }
@@ -349,14 +367,16 @@ TEST(Onnx, ExporterIdioms) {
   const std::string dir = tmp_dir("idioms");
   Model m({1, 3, 16, 16});
   const std::vector<float> w = make_weights(4 * 27, 2, 31);
-  write_bytes(dir + "/weights.bin", std::string(16, 'x') +  // at an offset
-                                        std::string(reinterpret_cast<const char*>(w.data()), w.size() * 4));
+  write_bytes(dir + "/weights.bin",
+              std::string(16, 'x') +  // at an offset
+                  std::string(reinterpret_cast<const char*>(w.data()), w.size() * 4));
   auto* ext = m.proto().mutable_graph()->add_initializer();
   ext->set_name("w");
   ext->set_data_type(onnx::TensorProto_DataType_FLOAT);
   for (std::int64_t d : {4, 3, 3, 3}) ext->add_dims(d);
   ext->set_data_location(onnx::TensorProto_DataLocation_EXTERNAL);
-  for (const auto& [k, v] : {std::pair<std::string, std::string>{"location", "weights.bin"}, {"offset", "16"},
+  for (const auto& [k, v] : {std::pair<std::string, std::string>{"location", "weights.bin"},
+                             {"offset", "16"},
                              {"length", std::to_string(w.size() * 4)}}) {
     auto* e = ext->add_external_data();
     e->set_key(k);
@@ -391,8 +411,10 @@ TEST(Onnx, ExporterIdioms) {
   opt.data_dir = dir + "/data";
   const Network net = dfsim::import_onnx(m.write(dir + "/e.onnx"), opt);
   ASSERT_EQ(net.layers.size(), 2u);
-  expect_layer(net.layers[0], "conv", LayerKind::Conv, {1, 4, 3, 16, 16}, {3, 3, 1, 1, 1}, 16, 16, true);
-  expect_layer(net.layers[1], "fc", LayerKind::FullyConnected, {1, 6, 4, 8, 8}, {8, 8, 1, 0, 1}, 1, 1, false);
+  expect_layer(net.layers[0], "conv", LayerKind::Conv, {1, 4, 3, 16, 16}, {3, 3, 1, 1, 1}, 16, 16,
+               true);
+  expect_layer(net.layers[1], "fc", LayerKind::FullyConnected, {1, 6, 4, 8, 8}, {8, 8, 1, 0, 1}, 1,
+               1, false);
   const dfsim::NpyArray a = dfsim::load_npy(net.layers[0].weights_file);
   std::int64_t nz = 0;
   for (float x : w) nz += x != 0.0f;
@@ -457,10 +479,10 @@ TEST(Onnx, ImportedNetworkSimulates) {
     const Layer &a = net.layers[i], &b = loaded.layers[i];
     EXPECT_EQ(a.name, b.name);
     EXPECT_EQ(a.kind, b.kind);
-    EXPECT_EQ((std::vector<std::int64_t>{a.N, a.M, a.C, a.H, a.W, a.R, a.S, a.stride, a.padding, a.groups,
-                                         a.product_shift}),
-              (std::vector<std::int64_t>{b.N, b.M, b.C, b.H, b.W, b.R, b.S, b.stride, b.padding, b.groups,
-                                         b.product_shift}));
+    EXPECT_EQ((std::vector<std::int64_t>{a.N, a.M, a.C, a.H, a.W, a.R, a.S, a.stride, a.padding,
+                                         a.groups, a.product_shift}),
+              (std::vector<std::int64_t>{b.N, b.M, b.C, b.H, b.W, b.R, b.S, b.stride, b.padding,
+                                         b.groups, b.product_shift}));
     EXPECT_EQ(a.relu, b.relu);
     EXPECT_EQ(fs::canonical(a.weights_file), fs::canonical(b.weights_file));
   }
@@ -476,7 +498,8 @@ TEST(Onnx, ImportedNetworkSimulates) {
 
 TEST(Onnx, NotAnOnnxFile) {
   const std::string dir = tmp_dir("garbage");
-  expect_config_error(dir + "/missing.onnx", [&] { dfsim::import_onnx(dir + "/missing.onnx"); }, "cannot open");
+  expect_config_error(
+      dir + "/missing.onnx", [&] { dfsim::import_onnx(dir + "/missing.onnx"); }, "cannot open");
   write_bytes(dir + "/empty.onnx", "");
   expect_config_error(dir + "/empty.onnx", [&] { dfsim::import_onnx(dir + "/empty.onnx"); });
   std::mt19937 rng(5);
@@ -517,7 +540,8 @@ TEST(Onnx, UnsupportedOperator) {
   m.node("LSTM", {"a"}, {"y"}, "lstm0");
   m.output("y");
   const std::string p = m.write(dir + "/l.onnx");
-  expect_config_error(p, [&] { dfsim::import_onnx(p); }, "node 'lstm0' (LSTM)");
+  expect_config_error(
+      p, [&] { dfsim::import_onnx(p); }, "node 'lstm0' (LSTM)");
 }
 
 TEST(Onnx, MissingInitializer) {
@@ -526,7 +550,8 @@ TEST(Onnx, MissingInitializer) {
   m.node("Conv", {"x", "w_missing"}, {"y"}, "conv");
   m.output("y");
   const std::string p = m.write(dir + "/m.onnx");
-  expect_config_error(p, [&] { dfsim::import_onnx(p); }, "w_missing");
+  expect_config_error(
+      p, [&] { dfsim::import_onnx(p); }, "w_missing");
 }
 
 TEST(Onnx, UnsupportedShapesAndAttributes) {
@@ -538,7 +563,8 @@ TEST(Onnx, UnsupportedShapesAndAttributes) {
     set_ints(c, "pads", {0, 0, 1, 1});
     m.output("y");
     const std::string p = m.write(dir + "/asym.onnx");
-    expect_config_error(p, [&] { dfsim::import_onnx(p); }, "asymmetric");
+    expect_config_error(
+        p, [&] { dfsim::import_onnx(p); }, "asymmetric");
   }
   {  // dilation
     Model m({1, 3, 8, 8});
@@ -547,7 +573,8 @@ TEST(Onnx, UnsupportedShapesAndAttributes) {
     set_ints(c, "dilations", {2, 2});
     m.output("y");
     const std::string p = m.write(dir + "/dil.onnx");
-    expect_config_error(p, [&] { dfsim::import_onnx(p); }, "dilations");
+    expect_config_error(
+        p, [&] { dfsim::import_onnx(p); }, "dilations");
   }
   {  // a 2-D graph input
     Model m({1, 64});
@@ -555,7 +582,8 @@ TEST(Onnx, UnsupportedShapesAndAttributes) {
     m.node("MatMul", {"x", "w"}, {"y"});
     m.output("y");
     const std::string p = m.write(dir + "/2d.onnx");
-    expect_config_error(p, [&] { dfsim::import_onnx(p); }, "4-D");
+    expect_config_error(
+        p, [&] { dfsim::import_onnx(p); }, "4-D");
   }
   {  // weights that do not match the input channels
     Model m({1, 3, 8, 8});
@@ -563,7 +591,8 @@ TEST(Onnx, UnsupportedShapesAndAttributes) {
     m.node("Conv", {"x", "w"}, {"y"}, "conv");
     m.output("y");
     const std::string p = m.write(dir + "/chan.onnx");
-    expect_config_error(p, [&] { dfsim::import_onnx(p); }, "input channels");
+    expect_config_error(
+        p, [&] { dfsim::import_onnx(p); }, "input channels");
   }
   {  // raw data shorter than the shape
     Model m({1, 3, 8, 8});
@@ -571,13 +600,15 @@ TEST(Onnx, UnsupportedShapesAndAttributes) {
     m.node("Conv", {"x", "w"}, {"y"}, "conv");
     m.output("y");
     const std::string p = m.write(dir + "/short.onnx");
-    expect_config_error(p, [&] { dfsim::import_onnx(p); }, "raw data");
+    expect_config_error(
+        p, [&] { dfsim::import_onnx(p); }, "raw data");
   }
   {  // bad option
     const std::string p = lenet_like(false).write(dir + "/ok.onnx");
     OnnxImportOptions opt;
     opt.weight_bits = 17;
-    expect_config_error(p, [&] { dfsim::import_onnx(p, opt); }, "weight_bits");
+    expect_config_error(
+        p, [&] { dfsim::import_onnx(p, opt); }, "weight_bits");
   }
 }
 

@@ -7,9 +7,8 @@
 // Every spec is tiny (one small conv layer on configs/eyeriss_v1.yaml) and lives in a fresh
 // scratch folder next to its workload file; spec paths are relative to the spec file.
 
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -36,7 +35,9 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::string source_path(const std::string& rel) { return std::string(DFSIM_SOURCE_DIR) + "/" + rel; }
+std::string source_path(const std::string& rel) {
+  return std::string(DFSIM_SOURCE_DIR) + "/" + rel;
+}
 std::string arch_path() { return source_path("configs/eyeriss_v1.yaml"); }
 
 std::string read_file(const std::string& path) {
@@ -124,7 +125,8 @@ struct CliResult {
 // Runs `dfsim ARGS` with stdout and stderr captured to files in `dir`.
 CliResult dfsim(const std::string& args, const std::string& dir) {
   const std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
-  const std::string cmd = std::string("'") + DFSIM_BINARY + "' " + args + " >'" + out + "' 2>'" + err + "'";
+  const std::string cmd =
+      std::string("'") + DFSIM_BINARY + "' " + args + " >'" + out + "' 2>'" + err + "'";
   const int rc = std::system(cmd.c_str());
   CliResult r;
   r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -134,7 +136,8 @@ CliResult dfsim(const std::string& args, const std::string& dir) {
 }
 
 std::string describe(const CliResult& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
+  return "exit " + std::to_string(r.code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" +
+         r.err;
 }
 
 // ---- CSV ----------------------------------------------------------------------------------
@@ -198,23 +201,40 @@ Table parse_csv(const std::string& text) {
   for (std::size_t i = 1; i < cells.size(); ++i) {
     EXPECT_EQ(cells[i].size(), t.header.size()) << "csv line " << i + 1 << " of:\n" << text;
     Row r;
-    for (std::size_t k = 0; k < t.header.size() && k < cells[i].size(); ++k) r[t.header[k]] = cells[i][k];
+    for (std::size_t k = 0; k < t.header.size() && k < cells[i].size(); ++k)
+      r[t.header[k]] = cells[i][k];
     t.rows.push_back(r);
     t.cells.push_back(cells[i]);
   }
   return t;
 }
 
-const std::vector<std::string> kCsvHeader = {
-    "index", "hash", "workload", "params", "status", "error", "cycles", "seconds", "energy_pj",
-    "power_mw", "edp_pj_s", "dram_bytes", "onchip_storage_bytes", "macs", "utilization", "wall_seconds"};
+const std::vector<std::string> kCsvHeader = {"index",
+                                             "hash",
+                                             "workload",
+                                             "params",
+                                             "status",
+                                             "error",
+                                             "cycles",
+                                             "seconds",
+                                             "energy_pj",
+                                             "power_mw",
+                                             "edp_pj_s",
+                                             "dram_bytes",
+                                             "onchip_storage_bytes",
+                                             "macs",
+                                             "utilization",
+                                             "wall_seconds"};
 
 // The export column of each objective.
 std::string column_of(const std::string& objective) {
-  static const std::map<std::string, std::string> m = {
-      {"energy", "energy_pj"},  {"latency", "seconds"},       {"cycles", "cycles"},
-      {"edp", "edp_pj_s"},      {"power", "power_mw"},        {"dram_traffic", "dram_bytes"},
-      {"onchip_storage", "onchip_storage_bytes"}};
+  static const std::map<std::string, std::string> m = {{"energy", "energy_pj"},
+                                                       {"latency", "seconds"},
+                                                       {"cycles", "cycles"},
+                                                       {"edp", "edp_pj_s"},
+                                                       {"power", "power_mw"},
+                                                       {"dram_traffic", "dram_bytes"},
+                                                       {"onchip_storage", "onchip_storage_bytes"}};
   return m.at(objective);
 }
 
@@ -229,7 +249,8 @@ bool dominates(const Row& a, const Row& b, const std::vector<std::string>& objec
 }
 
 // pareto.csv holds exactly the done points no done point dominates.
-void expect_pareto_front(const std::string& dir, const Table& all, const std::vector<std::string>& objectives) {
+void expect_pareto_front(const std::string& dir, const Table& all,
+                         const std::vector<std::string>& objectives) {
   ASSERT_TRUE(fs::exists(dir + "/pareto.csv"));
   const Table front = parse_csv(read_file(dir + "/pareto.csv"));
   EXPECT_EQ(front.header, kCsvHeader);
@@ -252,7 +273,8 @@ void expect_pareto_front(const std::string& dir, const Table& all, const std::ve
     if (front_hashes.count(r.at("hash"))) continue;
     bool dominated = false;
     for (const auto& o : done) dominated = dominated || dominates(o, r, objectives);
-    EXPECT_TRUE(dominated) << "point " << r.at("index") << " is non-dominated but not in pareto.csv";
+    EXPECT_TRUE(dominated) << "point " << r.at("index")
+                           << " is non-dominated but not in pareto.csv";
   }
 }
 
@@ -299,7 +321,8 @@ DbState read_db(const std::string& path) {
 
 // ---- processes ----------------------------------------------------------------------------
 
-pid_t spawn_dfsim(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+pid_t spawn_dfsim(const std::vector<std::string>& args, const std::string& out,
+                  const std::string& err) {
   const pid_t pid = fork();
   if (pid == 0) {
     const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -345,11 +368,12 @@ std::vector<std::string> values_of(const dfsim::SweepPoint& p) {
 
 TEST(SweepSpec, CartesianProductInOrderLastGroupFastest) {
   const std::string dir = scratch_dir();
-  const std::string spec = write_spec(dir, header("cart", "[conv_a]", "}\n  - {file: wl.yaml, layers: [conv_a], batch: 2") +
-                                               "parameters:\n"
-                                               "  - {key: glb.banks, values: [11, 19, 27]}\n"
-                                               "  - {key: pe_array.rows, values: [12, 16]}\n"
-                                               "  - {key: pe_array.cols, values: [8, 14]}\n");
+  const std::string spec = write_spec(
+      dir, header("cart", "[conv_a]", "}\n  - {file: wl.yaml, layers: [conv_a], batch: 2") +
+               "parameters:\n"
+               "  - {key: glb.banks, values: [11, 19, 27]}\n"
+               "  - {key: pe_array.rows, values: [12, 16]}\n"
+               "  - {key: pe_array.cols, values: [8, 14]}\n");
   const dfsim::SweepSpec s = dfsim::load_sweep_spec(spec);
   ASSERT_EQ(s.workloads.size(), 2u);
   EXPECT_EQ(s.workloads[1].batch, 2);
@@ -397,48 +421,58 @@ TEST(SweepSpec, NoParametersGivesOnePointPerWorkload) {
 
 TEST(SweepSpec, ZipPairsKeys) {
   const std::string dir = scratch_dir();
-  const std::string spec = write_spec(dir, header("zip") +
-                                               "parameters:\n"
-                                               "  - {key: glb.banks, values: [11, 27]}\n"
-                                               "  - zip:\n"
-                                               "      - {key: pe_array.rows, values: [12, 12, 16]}\n"
-                                               "      - {key: pe_array.cols, values: [8, 14, 16]}\n");
+  const std::string spec =
+      write_spec(dir, header("zip") +
+                          "parameters:\n"
+                          "  - {key: glb.banks, values: [11, 27]}\n"
+                          "  - zip:\n"
+                          "      - {key: pe_array.rows, values: [12, 12, 16]}\n"
+                          "      - {key: pe_array.cols, values: [8, 14, 16]}\n");
   const auto pts = dfsim::enumerate_points(dfsim::load_sweep_spec(spec));
   ASSERT_EQ(pts.size(), 6u);  // 2 x 3, not 2 x 3 x 3
-  const std::vector<std::vector<std::string>> expected = {
-      {"11", "12", "8"}, {"11", "12", "14"}, {"11", "16", "16"},
-      {"27", "12", "8"}, {"27", "12", "14"}, {"27", "16", "16"}};
-  for (std::size_t i = 0; i < pts.size(); ++i) EXPECT_EQ(values_of(pts[i]), expected[i]) << "point " << i;
-  EXPECT_EQ(pts[2].params_json(), R"({"glb.banks": "11", "pe_array.rows": "16", "pe_array.cols": "16"})");
+  const std::vector<std::vector<std::string>> expected = {{"11", "12", "8"},  {"11", "12", "14"},
+                                                          {"11", "16", "16"}, {"27", "12", "8"},
+                                                          {"27", "12", "14"}, {"27", "16", "16"}};
+  for (std::size_t i = 0; i < pts.size(); ++i)
+    EXPECT_EQ(values_of(pts[i]), expected[i]) << "point " << i;
+  EXPECT_EQ(pts[2].params_json(),
+            R"({"glb.banks": "11", "pe_array.rows": "16", "pe_array.cols": "16"})");
 }
 
 TEST(SweepSpec, RangesWithStepAndFactorIncludeTheirEnds) {
   const std::string dir = scratch_dir();
   auto one_key = [&](const std::string& name, const std::string& entry) {
-    const std::string spec = write_spec(dir, header(name) + "parameters:\n  - " + entry + "\n", name + ".yaml");
+    const std::string spec =
+        write_spec(dir, header(name) + "parameters:\n  - " + entry + "\n", name + ".yaml");
     std::vector<std::string> v;
-    for (const auto& p : dfsim::enumerate_points(dfsim::load_sweep_spec(spec))) v.push_back(p.params.at(0).second);
+    for (const auto& p : dfsim::enumerate_points(dfsim::load_sweep_spec(spec)))
+      v.push_back(p.params.at(0).second);
     return v;
   };
   using V = std::vector<std::string>;
-  EXPECT_EQ(one_key("step", "{key: pe_array.rows, range: {from: 8, to: 16, step: 4}}"), (V{"8", "12", "16"}));
-  EXPECT_EQ(one_key("step_open", "{key: glb.banks, range: {from: 10, to: 21, step: 5}}"), (V{"10", "15", "20"}));
+  EXPECT_EQ(one_key("step", "{key: pe_array.rows, range: {from: 8, to: 16, step: 4}}"),
+            (V{"8", "12", "16"}));
+  EXPECT_EQ(one_key("step_open", "{key: glb.banks, range: {from: 10, to: 21, step: 5}}"),
+            (V{"10", "15", "20"}));
   EXPECT_EQ(one_key("step_frac", "{key: dram.latency_ns, range: {from: 50, to: 100, step: 12.5}}"),
             (V{"50", "62.5", "75", "87.5", "100"}));
   // Accumulated 0.1 steps still end at (and print) 1.
-  EXPECT_EQ(one_key("step_tenth", "{key: dram.energy_pj_per_bit, range: {from: 0.1, to: 1, step: 0.1}}"),
-            (V{"0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"}));
+  EXPECT_EQ(
+      one_key("step_tenth", "{key: dram.energy_pj_per_bit, range: {from: 0.1, to: 1, step: 0.1}}"),
+      (V{"0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"}));
   EXPECT_EQ(one_key("factor", "{key: pe_array.rows, range: {from: 2, to: 16, factor: 2}}"),
             (V{"2", "4", "8", "16"}));
   EXPECT_EQ(one_key("factor_open", "{key: pe_array.cols, range: {from: 3, to: 20, factor: 2}}"),
             (V{"3", "6", "12"}));
   EXPECT_EQ(one_key("single", "{key: pe_array.cols, range: {from: 7, to: 7, step: 1}}"), (V{"7"}));
   // Zipped ranges (the TPU example's form).
-  const std::string spec = write_spec(dir, header("zipr") +
-                                               "parameters:\n  - zip:\n"
-                                               "      - {key: pe_array.rows, range: {from: 4, to: 32, factor: 2}}\n"
-                                               "      - {key: pe_array.cols, range: {from: 4, to: 16, step: 4}}\n",
-                                      "zipr.yaml");
+  const std::string spec =
+      write_spec(dir,
+                 header("zipr") +
+                     "parameters:\n  - zip:\n"
+                     "      - {key: pe_array.rows, range: {from: 4, to: 32, factor: 2}}\n"
+                     "      - {key: pe_array.cols, range: {from: 4, to: 16, step: 4}}\n",
+                 "zipr.yaml");
   const auto pts = dfsim::enumerate_points(dfsim::load_sweep_spec(spec));
   ASSERT_EQ(pts.size(), 4u);
   EXPECT_EQ(values_of(pts[3]), (V{"32", "16"}));
@@ -454,12 +488,15 @@ std::string grid_spec(const std::string& sample) {
 
 TEST(SweepSpec, SampleIsSeededDistinctAndASubsetOfTheGrid) {
   const std::string dir = scratch_dir();
-  const auto full = dfsim::enumerate_points(dfsim::load_sweep_spec(write_spec(dir, grid_spec(""), "full.yaml")));
+  const auto full =
+      dfsim::enumerate_points(dfsim::load_sweep_spec(write_spec(dir, grid_spec(""), "full.yaml")));
   ASSERT_EQ(full.size(), 32u);
   auto sample = [&](int count, int seed) {
     const std::string name = "s" + std::to_string(count) + "_" + std::to_string(seed) + ".yaml";
-    const std::string spec = write_spec(
-        dir, grid_spec("sample: {count: " + std::to_string(count) + ", seed: " + std::to_string(seed) + "}\n"), name);
+    const std::string spec = write_spec(dir,
+                                        grid_spec("sample: {count: " + std::to_string(count) +
+                                                  ", seed: " + std::to_string(seed) + "}\n"),
+                                        name);
     return dfsim::enumerate_points(dfsim::load_sweep_spec(spec));
   };
   auto indices = [](const std::vector<dfsim::SweepPoint>& pts) {
@@ -503,18 +540,23 @@ TEST(SweepSpec, HashesAreStableAndChangeOnlyWithThePoint) {
   // 19 -> 23: points 2 and 3 change, the others keep their hashes.
   std::string changed = base;
   changed.replace(changed.find("19"), 2, "23");
-  const auto b = dfsim::enumerate_points(dfsim::load_sweep_spec(write_spec(dir, changed, "b.yaml")));
+  const auto b =
+      dfsim::enumerate_points(dfsim::load_sweep_spec(write_spec(dir, changed, "b.yaml")));
   ASSERT_EQ(b.size(), 6u);
   for (std::size_t i = 0; i < b.size(); ++i) {
-    if (i == 2 || i == 3) EXPECT_NE(b[i].hash, a1[i].hash) << "point " << i;
-    else EXPECT_EQ(b[i].hash, a1[i].hash) << "point " << i;
+    if (i == 2 || i == 3)
+      EXPECT_NE(b[i].hash, a1[i].hash) << "point " << i;
+    else
+      EXPECT_EQ(b[i].hash, a1[i].hash) << "point " << i;
   }
   // Comments, the description and the objectives do not change results, so not hashes either.
-  const auto c = dfsim::enumerate_points(dfsim::load_sweep_spec(
-      write_spec(dir, "# a comment\n" + base + "description: same points\nobjectives: [edp, dram_traffic]\n", "c.yaml")));
+  const auto c = dfsim::enumerate_points(dfsim::load_sweep_spec(write_spec(
+      dir, "# a comment\n" + base + "description: same points\nobjectives: [edp, dram_traffic]\n",
+      "c.yaml")));
   for (std::size_t i = 0; i < c.size(); ++i) EXPECT_EQ(c[i].hash, a1[i].hash) << "point " << i;
   // The run settings do: every hash changes.
-  const auto d = dfsim::enumerate_points(dfsim::load_sweep_spec(write_spec(dir, base + "run: {seed: 2}\n", "d.yaml")));
+  const auto d = dfsim::enumerate_points(
+      dfsim::load_sweep_spec(write_spec(dir, base + "run: {seed: 2}\n", "d.yaml")));
   for (std::size_t i = 0; i < d.size(); ++i) EXPECT_NE(d[i].hash, a1[i].hash) << "point " << i;
 }
 
@@ -533,17 +575,20 @@ CliResult run_bad(const std::string& dir, const std::string& body) {
   return r;
 }
 
-#define EXPECT_ERR(r, text) EXPECT_TRUE(contains((r).err, text)) << "expected '" << (text) << "' in\n" << describe(r)
+#define EXPECT_ERR(r, text) \
+  EXPECT_TRUE(contains((r).err, text)) << "expected '" << (text) << "' in\n" << describe(r)
 
 TEST(SweepBadSpec, UnknownTopLevelKeySuggestsTheRightOne) {
   const std::string dir = scratch_dir();
   const CliResult r = run_bad(dir, header() + "paramters:\n  - {key: glb.banks, values: [11]}\n");
-  EXPECT_ERR(r, dir + "/spec.yaml:5:1: paramters: unknown key 'paramters' (did you mean 'parameters'?)");
+  EXPECT_ERR(
+      r, dir + "/spec.yaml:5:1: paramters: unknown key 'paramters' (did you mean 'parameters'?)");
 }
 
 TEST(SweepBadSpec, UnknownArchitectureKeyNamesItAndSuggests) {
   const std::string dir = scratch_dir();
-  const CliResult r = run_bad(dir, header() + "parameters:\n  - {key: glb.bankz, values: [11, 27]}\n");
+  const CliResult r =
+      run_bad(dir, header() + "parameters:\n  - {key: glb.bankz, values: [11, 27]}\n");
   EXPECT_ERR(r, dir + "/spec.yaml:6:5: parameters");
   EXPECT_ERR(r, "glb.bankz");
   EXPECT_ERR(r, "did you mean 'banks'?");
@@ -552,7 +597,8 @@ TEST(SweepBadSpec, UnknownArchitectureKeyNamesItAndSuggests) {
 // An unknown section (not only an unknown leaf key) is caught before anything runs.
 TEST(SweepBadSpec, UnknownArchitectureSectionIsNamed) {
   const std::string dir = scratch_dir();
-  const CliResult r = run_bad(dir, header() + "parameters:\n  - {key: glbx.banks, values: [11, 27]}\n");
+  const CliResult r =
+      run_bad(dir, header() + "parameters:\n  - {key: glbx.banks, values: [11, 27]}\n");
   EXPECT_ERR(r, dir + "/spec.yaml");
   EXPECT_ERR(r, "glbx.banks");
   EXPECT_ERR(r, "no section 'glbx'");
@@ -561,7 +607,8 @@ TEST(SweepBadSpec, UnknownArchitectureSectionIsNamed) {
 TEST(SweepBadSpec, ValueTheArchitectureRejects) {
   const std::string dir = scratch_dir();
   // Point 0 is valid; point 1 is not, and it stops the sweep before point 0 runs.
-  const CliResult r = run_bad(dir, header() + "parameters:\n  - {key: pe_array.rows, values: [12, 0]}\n");
+  const CliResult r =
+      run_bad(dir, header() + "parameters:\n  - {key: pe_array.rows, values: [12, 0]}\n");
   EXPECT_ERR(r, dir + "/spec.yaml:6:5: parameters: point 1");
   EXPECT_ERR(r, "pe_array.rows");
   EXPECT_ERR(r, "must be >= 1, got 0");
@@ -573,13 +620,16 @@ TEST(SweepBadSpec, ZippedListsOfUnequalLength) {
                                        "parameters:\n  - zip:\n"
                                        "      - {key: pe_array.rows, values: [8, 12]}\n"
                                        "      - {key: pe_array.cols, values: [8, 14, 16]}\n");
-  EXPECT_ERR(r, dir + "/spec.yaml:8:9: parameters[0].zip[1]: zipped lists need equal lengths (2 vs 3)");
+  EXPECT_ERR(
+      r, dir + "/spec.yaml:8:9: parameters[0].zip[1]: zipped lists need equal lengths (2 vs 3)");
 }
 
 TEST(SweepBadSpec, UnknownObjectiveSuggestsTheRightOne) {
   const std::string dir = scratch_dir();
   const CliResult r = run_bad(dir, header() + "objectives: [energy, latncy]\n");
-  EXPECT_TRUE(std::regex_search(r.err, std::regex(dir + "/spec\\.yaml:5:[0-9]+: objectives\\[1\\]: "))) << describe(r);
+  EXPECT_TRUE(
+      std::regex_search(r.err, std::regex(dir + "/spec\\.yaml:5:[0-9]+: objectives\\[1\\]: ")))
+      << describe(r);
   EXPECT_ERR(r, "unknown objective 'latncy' (did you mean 'latency'?)");
 }
 
@@ -587,21 +637,26 @@ TEST(SweepBadSpec, MissingWorkloadFile) {
   const std::string dir = scratch_dir();
   const CliResult r = run_bad(dir, "sweep: bad\nbase_arch: " + arch_path() +
                                        "\nworkloads:\n  - {file: nope.yaml, layers: [conv_a]}\n");
-  EXPECT_TRUE(std::regex_search(r.err, std::regex(dir + "/spec\\.yaml:4:[0-9]+: workloads\\[0\\]\\.file"))) << describe(r);
+  EXPECT_TRUE(
+      std::regex_search(r.err, std::regex(dir + "/spec\\.yaml:4:[0-9]+: workloads\\[0\\]\\.file")))
+      << describe(r);
   EXPECT_ERR(r, "nope.yaml");
 }
 
 TEST(SweepBadSpec, UnknownLayerSuggestsTheRightOne) {
   const std::string dir = scratch_dir();
   const CliResult r = run_bad(dir, header("bad", "[conv_b]"));
-  EXPECT_TRUE(std::regex_search(r.err, std::regex(dir + "/spec\\.yaml:4:[0-9]+: workloads\\[0\\]\\.layers"))) << describe(r);
+  EXPECT_TRUE(std::regex_search(
+      r.err, std::regex(dir + "/spec\\.yaml:4:[0-9]+: workloads\\[0\\]\\.layers")))
+      << describe(r);
   EXPECT_ERR(r, "no layer named 'conv_b'");
   EXPECT_ERR(r, "did you mean 'conv_a'?");
 }
 
 TEST(SweepBadSpec, ExportBeforeAnyRunFails) {
   const std::string dir = scratch_dir();
-  const std::string spec = write_spec(dir, header() + "parameters:\n  - {key: glb.banks, values: [11, 27]}\n");
+  const std::string spec =
+      write_spec(dir, header() + "parameters:\n  - {key: glb.banks, values: [11, 27]}\n");
   const CliResult r = dfsim("sweep '" + spec + "' --export csv --out '" + dir + "/out'", dir);
   EXPECT_NE(r.code, 0) << describe(r);
   EXPECT_ERR(r, "no results yet");
@@ -624,15 +679,17 @@ std::string six_point_spec(const std::string& dir) {
   return write_file(specs + "/six.yaml",
                     "sweep: six\n"
                     "description: GLB banks x array shape on one small conv layer\n"
-                    "base_arch: " + arch_rel + "\n"
-                    "workloads:\n  - {file: ../wl.yaml, layers: [conv_a]}\n"
-                    "parameters:\n"
-                    "  - {key: glb.banks, values: [11, 27]}\n"
-                    "  - zip:\n"
-                    "      - {key: pe_array.rows, values: [8, 12, 16]}\n"
-                    "      - {key: pe_array.cols, values: [8, 14, 16]}\n"
-                    "objectives: [latency, energy, onchip_storage]\n"
-                    "run: {objective: latency, check: true, seed: 1}\n");
+                    "base_arch: " +
+                        arch_rel +
+                        "\n"
+                        "workloads:\n  - {file: ../wl.yaml, layers: [conv_a]}\n"
+                        "parameters:\n"
+                        "  - {key: glb.banks, values: [11, 27]}\n"
+                        "  - zip:\n"
+                        "      - {key: pe_array.rows, values: [8, 12, 16]}\n"
+                        "      - {key: pe_array.cols, values: [8, 14, 16]}\n"
+                        "objectives: [latency, energy, onchip_storage]\n"
+                        "run: {objective: latency, check: true, seed: 1}\n");
 }
 
 TEST(SweepRun, AllPointsDoneWithExportsParetoFrontAndPlots) {
@@ -650,10 +707,12 @@ TEST(SweepRun, AllPointsDoneWithExportsParetoFrontAndPlots) {
   const DbState db = read_db(out + "/sweep.sqlite");
   EXPECT_EQ(db.rows, 6);
   EXPECT_EQ(db.duplicates, 0);
-  EXPECT_TRUE(files_with_ext(out + "/points", ".json").empty()) << "result files are removed once stored";
+  EXPECT_TRUE(files_with_ext(out + "/points", ".json").empty())
+      << "result files are removed once stored";
 
   // csv: the header and one line per point, in index order, with the spec's hashes.
-  const CliResult c = dfsim("sweep '" + spec + "' --export csv --out '" + out + "' --output '" + dir + "/r.csv'", dir);
+  const CliResult c = dfsim(
+      "sweep '" + spec + "' --export csv --out '" + out + "' --output '" + dir + "/r.csv'", dir);
   ASSERT_EQ(c.code, 0) << describe(c);
   const std::string csv = read_file(dir + "/r.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7) << csv;
@@ -673,18 +732,21 @@ TEST(SweepRun, AllPointsDoneWithExportsParetoFrontAndPlots) {
     EXPECT_GT(std::stod(row.at("energy_pj")), 0);
     EXPECT_EQ(std::stoll(row.at("macs")), 8LL * 4 * 10 * 10 * 9);
     EXPECT_GT(std::stod(row.at("wall_seconds")), 0);
-    EXPECT_NEAR(std::stod(row.at("edp_pj_s")), std::stod(row.at("energy_pj")) * std::stod(row.at("seconds")),
+    EXPECT_NEAR(std::stod(row.at("edp_pj_s")),
+                std::stod(row.at("energy_pj")) * std::stod(row.at("seconds")),
                 1e-6 * std::stod(row.at("edp_pj_s")));
   }
   // More GLB banks: more on-chip storage, same schedule.
-  EXPECT_LT(std::stoll(t.rows[0].at("onchip_storage_bytes")), std::stoll(t.rows[3].at("onchip_storage_bytes")));
+  EXPECT_LT(std::stoll(t.rows[0].at("onchip_storage_bytes")),
+            std::stoll(t.rows[3].at("onchip_storage_bytes")));
   // stdout export is the same table.
   const CliResult so = dfsim("sweep '" + spec + "' --export csv --out '" + out + "'", dir);
   ASSERT_EQ(so.code, 0) << describe(so);
   EXPECT_EQ(so.out, csv);
 
   // json: valid JSON (python3's parser) with one object per point.
-  const CliResult j = dfsim("sweep '" + spec + "' --export json --out '" + out + "' --output '" + dir + "/r.json'", dir);
+  const CliResult j = dfsim(
+      "sweep '" + spec + "' --export json --out '" + out + "' --output '" + dir + "/r.json'", dir);
   ASSERT_EQ(j.code, 0) << describe(j);
   const YAML::Node js = YAML::LoadFile(dir + "/r.json");
   ASSERT_TRUE(js.IsSequence());
@@ -713,9 +775,10 @@ TEST(SweepRun, AllPointsDoneWithExportsParetoFrontAndPlots) {
 TEST(SweepRun, FailingPointIsRecordedAndTheOthersRun) {
   const std::string dir = scratch_dir();
   // An 11x11 filter needs 11 PE rows: the 8-row point has no mapping.
-  const std::string spec = write_spec(dir, header("fails", "[big]") +
-                                               "parameters:\n  - {key: pe_array.rows, values: [8, 12, 16]}\n"
-                                               "objectives: [latency, onchip_storage]\n");
+  const std::string spec =
+      write_spec(dir, header("fails", "[big]") +
+                          "parameters:\n  - {key: pe_array.rows, values: [8, 12, 16]}\n"
+                          "objectives: [latency, onchip_storage]\n");
   const std::string out = dir + "/out";
   const CliResult r = dfsim("sweep '" + spec + "' -j 2 --out '" + out + "'", dir);
   EXPECT_EQ(r.code, 0) << "failed points are recorded, the sweep itself succeeds\n" << describe(r);
@@ -728,7 +791,8 @@ TEST(SweepRun, FailingPointIsRecordedAndTheOthersRun) {
   const Table t = parse_csv(c.out);
   ASSERT_EQ(t.rows.size(), 3u);
   EXPECT_EQ(t.rows[0].at("status"), "failed");
-  EXPECT_TRUE(contains(t.rows[0].at("error"), "no row-stationary mapping fits")) << t.rows[0].at("error");
+  EXPECT_TRUE(contains(t.rows[0].at("error"), "no row-stationary mapping fits"))
+      << t.rows[0].at("error");
   EXPECT_EQ(t.rows[0].at("cycles"), "0");
   EXPECT_EQ(t.rows[1].at("status"), "done");
   EXPECT_EQ(t.rows[2].at("status"), "done");
@@ -784,7 +848,8 @@ TEST(SweepResume, KilledSweepResumesWithEveryPointOnce) {
   const std::string dir = scratch_dir();
   const std::string spec = ten_point_spec(dir);
   const std::string out = dir + "/out", db = out + "/sweep.sqlite";
-  const pid_t pid = spawn_dfsim({"sweep", spec, "-j", "2", "--out", out}, dir + "/o1.txt", dir + "/e1.txt");
+  const pid_t pid =
+      spawn_dfsim({"sweep", spec, "-j", "2", "--out", out}, dir + "/o1.txt", dir + "/e1.txt");
   ASSERT_GT(pid, 0);
   const bool some = wait_for([&] { return read_db(db).rows >= 1; }, 60);
   kill(pid, SIGKILL);
@@ -813,10 +878,12 @@ TEST(SweepResume, KilledSweepResumesWithEveryPointOnce) {
   const CliResult r = dfsim("sweep '" + spec + "' -j 2 --out '" + out + "'", dir);
   ASSERT_EQ(r.code, 0) << describe(r);
   // Harvested result files count as finished; nothing is run twice.
-  EXPECT_ERR(r, "sweep: ten: 10 points, " + std::to_string(finished.size()) + " already finished, " +
-                    std::to_string(10 - finished.size()) + " to run (local)");
+  EXPECT_ERR(r, "sweep: ten: 10 points, " + std::to_string(finished.size()) +
+                    " already finished, " + std::to_string(10 - finished.size()) +
+                    " to run (local)");
   EXPECT_ERR(r, "sweep: ten: 10 done, 0 failed, 0 not run, of 10 points");
-  std::cerr << "note: killed with " << at_kill << " points stored, " << orphans << " harvested from result files\n";
+  std::cerr << "note: killed with " << at_kill << " points stored, " << orphans
+            << " harvested from result files\n";
   expect_complete(spec, dir, out);
 
   // A further run has nothing to do.
@@ -830,7 +897,8 @@ TEST(SweepResume, InterruptExits130WithAHintAndResumes) {
   const std::string dir = scratch_dir();
   const std::string spec = ten_point_spec(dir);
   const std::string out = dir + "/out", db = out + "/sweep.sqlite";
-  const pid_t pid = spawn_dfsim({"sweep", spec, "-j", "2", "--out", out}, dir + "/o1.txt", dir + "/e1.txt");
+  const pid_t pid =
+      spawn_dfsim({"sweep", spec, "-j", "2", "--out", out}, dir + "/o1.txt", dir + "/e1.txt");
   ASSERT_GT(pid, 0);
   const bool some = wait_for([&] { return read_db(db).rows >= 1; }, 60);
   kill(pid, SIGINT);
@@ -849,7 +917,9 @@ TEST(SweepResume, InterruptExits130WithAHintAndResumes) {
 
   const CliResult r = dfsim("sweep '" + spec + "' -j 2 --out '" + out + "'", dir);
   ASSERT_EQ(r.code, 0) << describe(r);
-  EXPECT_TRUE(std::regex_search(r.err, std::regex("sweep: ten: 10 points, [0-9]+ already finished"))) << describe(r);
+  EXPECT_TRUE(
+      std::regex_search(r.err, std::regex("sweep: ten: 10 points, [0-9]+ already finished")))
+      << describe(r);
   EXPECT_ERR(r, "sweep: ten: 10 done, 0 failed, 0 not run, of 10 points");
   expect_complete(spec, dir, out);
 }
@@ -868,13 +938,15 @@ TEST(SweepDeterminism, TwoSweepsExportTheSameResults) {
     ASSERT_EQ(c.code, 0) << describe(c);
     Table t = parse_csv(c.out);
     ASSERT_EQ(t.rows.size(), 6u);
-    const auto wall = std::find(t.header.begin(), t.header.end(), "wall_seconds") - t.header.begin();
+    const auto wall =
+        std::find(t.header.begin(), t.header.end(), "wall_seconds") - t.header.begin();
     ASSERT_LT(static_cast<std::size_t>(wall), t.header.size());
     for (auto& cells : t.cells) cells.erase(cells.begin() + wall);
     tables.push_back(t.cells);
   }
   ASSERT_EQ(tables[0].size(), tables[1].size());
-  for (std::size_t i = 0; i < tables[0].size(); ++i) EXPECT_EQ(tables[0][i], tables[1][i]) << "row " << i;
+  for (std::size_t i = 0; i < tables[0].size(); ++i)
+    EXPECT_EQ(tables[0][i], tables[1][i]) << "row " << i;
   EXPECT_EQ(read_file(dir + "/out1/pareto.csv").empty(), false);
 }
 

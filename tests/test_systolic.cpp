@@ -53,7 +53,6 @@
 // and activation) is non_matrix.
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -74,7 +73,9 @@ using dfsim::LayerStats;
 using dfsim::RunOptions;
 using dfsim::RunResult;
 
-std::string source_path(const std::string& rel) { return std::string(DFSIM_SOURCE_DIR) + "/" + rel; }
+std::string source_path(const std::string& rel) {
+  return std::string(DFSIM_SOURCE_DIR) + "/" + rel;
+}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -88,8 +89,9 @@ std::string temp_path(const std::string& stem) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string dir = ::testing::TempDir();
   if (!dir.empty() && dir.back() != '/') dir += '/';
-  return dir + "dfsim_sys_" + (info ? std::string(info->test_suite_name()) + "_" + info->name() : "x") +
-         "_" + std::to_string(::getpid()) + "_" + stem;
+  return dir + "dfsim_sys_" +
+         (info ? std::string(info->test_suite_name()) + "_" + info->name() : "x") + "_" +
+         std::to_string(::getpid()) + "_" + stem;
 }
 
 std::string write_temp(const std::string& stem, const std::string& text) {
@@ -108,7 +110,8 @@ std::string tpu_v1_with(const std::vector<std::pair<std::string, std::string>>& 
   EXPECT_FALSE(text.empty()) << "cannot read configs/tpu_v1.yaml";
   for (const auto& [key, value] : edits) {
     const std::regex re("(\n[ \t]*" + key + ":[ \t]*)[^\n]*");
-    const auto n = std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator());
+    const auto n =
+        std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator());
     EXPECT_EQ(n, 1) << "configs/tpu_v1.yaml: key '" << key << "' found " << n << " times";
     std::smatch m;
     if (!std::regex_search(text, m, re)) continue;
@@ -123,21 +126,22 @@ std::string tpu_v1_with(const std::vector<std::pair<std::string, std::string>>& 
 // the derivations assume.
 std::string timing_arch(std::int64_t rows, std::int64_t cols, std::int64_t bus_bits = 512,
                         std::int64_t burst_bytes = 64, std::int64_t fifo_depth_tiles = 4) {
-  return tpu_v1_with({{"name", "tpu_v1_timing_" + std::to_string(rows) + "x" + std::to_string(cols)},
-                      {"rows", std::to_string(rows)},
-                      {"cols", std::to_string(cols)},
-                      {"core_mhz", "1000"},
-                      {"link_mhz", "1000"},
-                      {"cdc_sync_cycles", "0"},
-                      {"bus_width_bits", std::to_string(bus_bits)},
-                      {"bandwidth_gbytes_per_s", "0"},
-                      {"latency_ns", "0"},
-                      {"burst_bytes", std::to_string(burst_bytes)},
-                      {"bank_width_bits", "2048"},  // 256 B per UB access: an input row is one
-                      {"entries", "4096"},          // 2048 accumulator rows per buffer
-                      {"buffers", "2"},
-                      {"depth_tiles", std::to_string(fifo_depth_tiles)},
-                      {"values_per_cycle", "256"}});
+  return tpu_v1_with(
+      {{"name", "tpu_v1_timing_" + std::to_string(rows) + "x" + std::to_string(cols)},
+       {"rows", std::to_string(rows)},
+       {"cols", std::to_string(cols)},
+       {"core_mhz", "1000"},
+       {"link_mhz", "1000"},
+       {"cdc_sync_cycles", "0"},
+       {"bus_width_bits", std::to_string(bus_bits)},
+       {"bandwidth_gbytes_per_s", "0"},
+       {"latency_ns", "0"},
+       {"burst_bytes", std::to_string(burst_bytes)},
+       {"bank_width_bits", "2048"},  // 256 B per UB access: an input row is one
+       {"entries", "4096"},          // 2048 accumulator rows per buffer
+       {"buffers", "2"},
+       {"depth_tiles", std::to_string(fifo_depth_tiles)},
+       {"values_per_cycle", "256"}});
 }
 
 std::int64_t category(const LayerStats& st, const std::string& key) {
@@ -167,10 +171,12 @@ void expect_split(const LayerStats& st, const Split& e) {
 }
 
 // Simulates one layer "L" (YAML flow-map fields) with a pinned row chunk, reference check on.
-LayerStats run_timed(const std::string& arch_text, const std::string& fields, std::int64_t row_chunk) {
+LayerStats run_timed(const std::string& arch_text, const std::string& fields,
+                     std::int64_t row_chunk) {
   RunOptions opt;
   opt.arch_file = write_temp("arch.yaml", arch_text);
-  opt.workload_file = write_temp("workload.yaml", "network: timing\nlayers:\n  - {name: L, " + fields + "}\n");
+  opt.workload_file =
+      write_temp("workload.yaml", "network: timing\nlayers:\n  - {name: L, " + fields + "}\n");
   opt.mapping_file = write_temp("mapping.yaml",
                                 "mappings:\n  L: {row_chunk: " + std::to_string(row_chunk) + "}\n");
   opt.check = true;
@@ -179,7 +185,8 @@ LayerStats run_timed(const std::string& arch_text, const std::string& fields, st
   if (r.layers.empty()) return {};
   const LayerStats& st = r.layers[0];
   EXPECT_EQ(st.output_check, "pass");
-  EXPECT_NE(st.mapping.find("row_chunk=" + std::to_string(row_chunk) + " [pinned]"), std::string::npos)
+  EXPECT_NE(st.mapping.find("row_chunk=" + std::to_string(row_chunk) + " [pinned]"),
+            std::string::npos)
       << st.mapping;
   EXPECT_NEAR(st.seconds * 1e9, static_cast<double>(st.cycles), 1e-6) << "1 ns cycles";
   return st;
@@ -408,8 +415,8 @@ TEST(SystolicTiming, IdenticalLayersSameSplit) {
                                  "network: twice\nlayers:\n"
                                  "  - {name: first, type: fc, C: 4, M: 4, N: 6}\n"
                                  "  - {name: second, type: fc, C: 4, M: 4, N: 6}\n");
-  opt.mapping_file = write_temp("mapping.yaml",
-                                "mappings:\n  first: {row_chunk: 6}\n  second: {row_chunk: 6}\n");
+  opt.mapping_file =
+      write_temp("mapping.yaml", "mappings:\n  first: {row_chunk: 6}\n  second: {row_chunk: 6}\n");
   const RunResult r = dfsim::run_simulation(opt);
   ASSERT_EQ(r.layers.size(), 2u);
   // Both as in OneTile4x4: 24 cycles = 6 active + 1 stall + 4 shift + 13 non-matrix.
@@ -446,11 +453,13 @@ std::string yaml_of(const std::vector<Shape>& layers) {
   for (const Shape& s : layers) {
     os << "  - name: " << s.name << "\n";
     if (s.fc)
-      os << "    type: fc\n    C: " << s.C << "\n    H: " << s.H << "\n    W: " << s.W << "\n    M: " << s.M << "\n";
+      os << "    type: fc\n    C: " << s.C << "\n    H: " << s.H << "\n    W: " << s.W
+         << "\n    M: " << s.M << "\n";
     else
-      os << "    type: conv\n    M: " << s.M << "\n    C: " << s.C << "\n    H: " << s.H << "\n    W: " << s.W
-         << "\n    R: " << s.R << "\n    S: " << s.S << "\n    stride: " << s.stride << "\n    padding: "
-         << s.padding << "\n    groups: " << s.groups << "\n    E: " << s.E << "\n    F: " << s.F << "\n";
+      os << "    type: conv\n    M: " << s.M << "\n    C: " << s.C << "\n    H: " << s.H
+         << "\n    W: " << s.W << "\n    R: " << s.R << "\n    S: " << s.S
+         << "\n    stride: " << s.stride << "\n    padding: " << s.padding
+         << "\n    groups: " << s.groups << "\n    E: " << s.E << "\n    F: " << s.F << "\n";
     if (s.N != 1) os << "    N: " << s.N << "\n";
   }
   return os.str();
@@ -489,11 +498,13 @@ void expect_functional(const LayerStats& st, const Shape& s, std::int64_t n) {
   EXPECT_EQ(sum, st.cycles);
   EXPECT_GE(st.unused_macs, 0);
   EXPECT_EQ(st.macs + st.unused_macs, category(st, "array_active") * st.num_pes);
-  EXPECT_NEAR(st.utilization, static_cast<double>(st.macs) / (static_cast<double>(st.cycles) * 64.0), 1e-12);
+  EXPECT_NEAR(st.utilization,
+              static_cast<double>(st.macs) / (static_cast<double>(st.cycles) * 64.0), 1e-12);
 }
 
 RunResult run_functional(const std::vector<Shape>& layers, RunOptions opt = RunOptions{}) {
-  opt.arch_file = write_temp("arch8x8.yaml", tpu_v1_with({{"name", "tpu_v1_8x8"}, {"rows", "8"}, {"cols", "8"}}));
+  opt.arch_file = write_temp("arch8x8.yaml",
+                             tpu_v1_with({{"name", "tpu_v1_8x8"}, {"rows", "8"}, {"cols", "8"}}));
   opt.workload_file = write_temp("workload.yaml", yaml_of(layers));
   opt.check = true;
   const RunResult r = dfsim::run_simulation(opt);
@@ -514,74 +525,157 @@ RunResult run_functional(const std::vector<Shape>& layers, RunOptions opt = RunO
 TEST(SystolicFunctional, Conv3x3Pad1) {
   // K = 4*3*3 = 36: 5 K tiles of 8 (the last 4); tiles span two filter rows (S*C = 12).
   Shape s{"c3x3"};
-  s.M = 8; s.C = 4; s.H = 10; s.W = 10; s.R = 3; s.S = 3; s.padding = 1;
-  s.E = 10; s.F = 10;  // (10 + 2 - 3) / 1 + 1
+  s.M = 8;
+  s.C = 4;
+  s.H = 10;
+  s.W = 10;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.E = 10;
+  s.F = 10;  // (10 + 2 - 3) / 1 + 1
   run_functional({s});
 }
 
 TEST(SystolicFunctional, Stride2) {
   Shape a{"s2p1"};
-  a.M = 8; a.C = 4; a.H = 15; a.W = 15; a.R = 3; a.S = 3; a.stride = 2; a.padding = 1;
-  a.E = 8; a.F = 8;  // (15 + 2 - 3) / 2 + 1
+  a.M = 8;
+  a.C = 4;
+  a.H = 15;
+  a.W = 15;
+  a.R = 3;
+  a.S = 3;
+  a.stride = 2;
+  a.padding = 1;
+  a.E = 8;
+  a.F = 8;  // (15 + 2 - 3) / 2 + 1
   Shape b{"s2odd"};
-  b.M = 7; b.C = 5; b.H = 9; b.W = 9; b.R = 3; b.S = 3; b.stride = 2;
-  b.E = 4; b.F = 4;  // (9 - 3) / 2 + 1; M = 7 and K = 45: partial tiles both ways
+  b.M = 7;
+  b.C = 5;
+  b.H = 9;
+  b.W = 9;
+  b.R = 3;
+  b.S = 3;
+  b.stride = 2;
+  b.E = 4;
+  b.F = 4;  // (9 - 3) / 2 + 1; M = 7 and K = 45: partial tiles both ways
   run_functional({a, b});
 }
 
 TEST(SystolicFunctional, LargeKernelsAndStrides) {
   Shape a{"k11s4"};
-  a.M = 8; a.C = 3; a.H = 31; a.W = 31; a.R = 11; a.S = 11; a.stride = 4;
-  a.E = 6; a.F = 6;  // (31 - 11) / 4 + 1
+  a.M = 8;
+  a.C = 3;
+  a.H = 31;
+  a.W = 31;
+  a.R = 11;
+  a.S = 11;
+  a.stride = 4;
+  a.E = 6;
+  a.F = 6;  // (31 - 11) / 4 + 1
   Shape b{"k5p2"};
-  b.M = 6; b.C = 4; b.H = 12; b.W = 12; b.R = 5; b.S = 5; b.padding = 2;
-  b.E = 12; b.F = 12;  // (12 + 4 - 5) / 1 + 1
+  b.M = 6;
+  b.C = 4;
+  b.H = 12;
+  b.W = 12;
+  b.R = 5;
+  b.S = 5;
+  b.padding = 2;
+  b.E = 12;
+  b.F = 12;  // (12 + 4 - 5) / 1 + 1
   run_functional({a, b});
 }
 
 TEST(SystolicFunctional, Pointwise1x1) {
   Shape s{"k1"};
-  s.M = 16; s.C = 8; s.H = 8; s.W = 8;
-  s.E = 8; s.F = 8;
+  s.M = 16;
+  s.C = 8;
+  s.H = 8;
+  s.W = 8;
+  s.E = 8;
+  s.F = 8;
   run_functional({s});
 }
 
 TEST(SystolicFunctional, GroupedConv) {
   Shape s{"grp2"};
-  s.M = 8; s.C = 8; s.H = 10; s.W = 10; s.R = 3; s.S = 3; s.padding = 1; s.groups = 2;
-  s.E = 10; s.F = 10;  // K = 4*9 = 36 per group
+  s.M = 8;
+  s.C = 8;
+  s.H = 10;
+  s.W = 10;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.groups = 2;
+  s.E = 10;
+  s.F = 10;  // K = 4*9 = 36 per group
   Shape t{"grp4"};
-  t.M = 40; t.C = 12; t.H = 7; t.W = 7; t.R = 3; t.S = 3; t.padding = 1; t.groups = 4;
-  t.E = 7; t.F = 7;  // 10 filters per group: 2 M tiles per group; K = 3*9 = 27
+  t.M = 40;
+  t.C = 12;
+  t.H = 7;
+  t.W = 7;
+  t.R = 3;
+  t.S = 3;
+  t.padding = 1;
+  t.groups = 4;
+  t.E = 7;
+  t.F = 7;  // 10 filters per group: 2 M tiles per group; K = 3*9 = 27
   run_functional({s, t});
 }
 
 TEST(SystolicFunctional, Depthwise) {
   Shape s{"dw"};
-  s.M = 8; s.C = 8; s.H = 10; s.W = 10; s.R = 3; s.S = 3; s.padding = 1; s.groups = 8;
-  s.E = 10; s.F = 10;  // one channel per filter: K = 9, 2 K tiles, M/G = 1
+  s.M = 8;
+  s.C = 8;
+  s.H = 10;
+  s.W = 10;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.groups = 8;
+  s.E = 10;
+  s.F = 10;  // one channel per filter: K = 9, 2 K tiles, M/G = 1
   run_functional({s});
 }
 
 TEST(SystolicFunctional, FullyConnected) {
   Shape a{"fc"};
   a.fc = true;
-  a.M = 10; a.C = 16; a.H = 4; a.W = 4; a.R = 4; a.S = 4;  // K = 256: 32 K tiles, 2 M tiles
-  a.E = 1; a.F = 1;
+  a.M = 10;
+  a.C = 16;
+  a.H = 4;
+  a.W = 4;
+  a.R = 4;
+  a.S = 4;  // K = 256: 32 K tiles, 2 M tiles
+  a.E = 1;
+  a.F = 1;
   Shape b{"fc1x1"};
   b.fc = true;
-  b.M = 10; b.C = 32;
+  b.M = 10;
+  b.C = 32;
   b.N = 5;  // five rows; no ReLU on FC layers: negative results too
   run_functional({a, b});
 }
 
 TEST(SystolicFunctional, Batch3ViaRunOptions) {
   Shape a{"b3conv"};
-  a.M = 8; a.C = 4; a.H = 8; a.W = 8; a.R = 3; a.S = 3; a.padding = 1;
-  a.E = 8; a.F = 8;
+  a.M = 8;
+  a.C = 4;
+  a.H = 8;
+  a.W = 8;
+  a.R = 3;
+  a.S = 3;
+  a.padding = 1;
+  a.E = 8;
+  a.F = 8;
   Shape b{"b3fc"};
   b.fc = true;
-  b.M = 12; b.C = 8; b.H = 8; b.W = 8; b.R = 8; b.S = 8;
+  b.M = 12;
+  b.C = 8;
+  b.H = 8;
+  b.W = 8;
+  b.R = 8;
+  b.S = 8;
   RunOptions opt;
   opt.batch = 3;
   const RunResult r = run_functional({a, b}, opt);
@@ -594,8 +688,15 @@ TEST(SystolicFunctional, Batch3ViaRunOptions) {
 TEST(SystolicFunctional, ManyKTiles) {
   // C = 64, 3x3: K = 576 = 72 K tiles of 8.
   Shape s{"manyk"};
-  s.M = 8; s.C = 64; s.H = 6; s.W = 6; s.R = 3; s.S = 3; s.padding = 1;
-  s.E = 6; s.F = 6;
+  s.M = 8;
+  s.C = 64;
+  s.H = 6;
+  s.W = 6;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.E = 6;
+  s.F = 6;
   const RunResult r = run_functional({s});
   ASSERT_EQ(r.layers.size(), 1u);
   EXPECT_GE(r.layers[0].passes, 72);
@@ -604,8 +705,15 @@ TEST(SystolicFunctional, ManyKTiles) {
 TEST(SystolicFunctional, ManyMTiles) {
   // M = 20: M tiles of 8, 8, 4; K = 8*9 = 72: 9 K tiles.
   Shape s{"manym"};
-  s.M = 20; s.C = 8; s.H = 6; s.W = 6; s.R = 3; s.S = 3; s.padding = 1;
-  s.E = 6; s.F = 6;
+  s.M = 20;
+  s.C = 8;
+  s.H = 6;
+  s.W = 6;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.E = 6;
+  s.F = 6;
   const RunResult r = run_functional({s});
   ASSERT_EQ(r.layers.size(), 1u);
   EXPECT_GE(r.layers[0].passes, 27);
@@ -614,13 +722,21 @@ TEST(SystolicFunctional, ManyMTiles) {
 TEST(SystolicFunctional, PinnedRowChunksNotDividingRows) {
   // 49 output pixels in chunks of 10 (10, 10, 10, 10, 9) x 2 M tiles x 14 K tiles (K = 108).
   Shape s{"chunks"};
-  s.M = 12; s.C = 12; s.H = 7; s.W = 7; s.R = 3; s.S = 3; s.padding = 1;
-  s.E = 7; s.F = 7;
+  s.M = 12;
+  s.C = 12;
+  s.H = 7;
+  s.W = 7;
+  s.R = 3;
+  s.S = 3;
+  s.padding = 1;
+  s.E = 7;
+  s.F = 7;
   RunOptions opt;
   opt.mapping_file = write_temp("mapping.yaml", "mappings:\n  chunks: {row_chunk: 10}\n");
   const RunResult r = run_functional({s}, opt);
   ASSERT_EQ(r.layers.size(), 1u);
-  EXPECT_NE(r.layers[0].mapping.find("row_chunk=10 [pinned]"), std::string::npos) << r.layers[0].mapping;
+  EXPECT_NE(r.layers[0].mapping.find("row_chunk=10 [pinned]"), std::string::npos)
+      << r.layers[0].mapping;
   EXPECT_EQ(r.layers[0].passes, 5 * 2 * 14);
 }
 

@@ -2,7 +2,6 @@
 // changes in time order. One simulation per TEST (SystemC elaborates one design per process).
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdint>
@@ -52,7 +51,8 @@ struct Vcd {
   std::vector<std::uint64_t> timestamps;
   std::vector<std::string> errors;
   std::size_t changes_after_first_timestamp = 0;
-  std::map<std::string, std::vector<std::pair<std::uint64_t, std::string>>> changes;  // code -> (t, v)
+  std::map<std::string, std::vector<std::pair<std::uint64_t, std::string>>>
+      changes;  // code -> (t, v)
 
   const Var* find(const std::string& scope, const std::string& name) const {
     for (const auto& v : vars)
@@ -79,8 +79,10 @@ Vcd parse_vcd(const std::string& text) {
         ls >> kind >> name;
         scopes.push_back(name);
       } else if (tok == "$upscope") {
-        if (scopes.empty()) vcd.errors.push_back("unbalanced $upscope");
-        else scopes.pop_back();
+        if (scopes.empty())
+          vcd.errors.push_back("unbalanced $upscope");
+        else
+          scopes.pop_back();
       } else if (tok == "$var") {
         Var v;
         std::string type;
@@ -142,7 +144,8 @@ const char* kTinyTwoLayers =
     "network: vcd_tiny\n"
     "layers:\n"
     "  - {name: a, M: 4, C: 2, H: 6, W: 6, R: 3, S: 3, padding: 1}\n"
-    "  - {name: b, M: 4, C: 32, H: 6, W: 6, R: 3, S: 3, stride: 2}\n";  // C = 32: several channel blocks
+    "  - {name: b, M: 4, C: 32, H: 6, W: 6, R: 3, S: 3, stride: 2}\n";  // C = 32: several channel
+                                                                        // blocks
 
 }  // namespace
 
@@ -161,7 +164,8 @@ TEST(Vcd, WaveformOfATinyRun) {
   EXPECT_EQ(text.rfind("$date", 0), 0u) << text.substr(0, 200);
   const Vcd vcd = parse_vcd(text);
   EXPECT_TRUE(vcd.has_enddefinitions);
-  EXPECT_TRUE(text.find("$timescale") != std::string::npos && text.find("$timescale") < text.find("$enddefinitions"));
+  EXPECT_TRUE(text.find("$timescale") != std::string::npos &&
+              text.find("$timescale") < text.find("$enddefinitions"));
   for (const auto& e : vcd.errors) ADD_FAILURE() << "malformed VCD: " << e;
 
   // Declarations.

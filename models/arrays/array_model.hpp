@@ -2,11 +2,10 @@
 // then hand back per-layer statistics and the ofmaps read back from memory.
 #pragma once
 
-#include <systemc>
-
 #include <exception>
 #include <memory>
 #include <string>
+#include <systemc>
 #include <vector>
 
 #include "config/arch_config.hpp"

@@ -16,7 +16,6 @@ using sc_core::SC_ZERO_TIME;
 
 namespace {
 
-
 // Everything the models have counted so far; a layer's statistics are the difference of two.
 struct Counters {
   Activity dram, glb, noc, rf;
@@ -57,7 +56,8 @@ struct RowStationaryArray::Controller {
   std::int64_t dram_weights = 0;
   std::vector<unsigned char> encoded;
 
-  static DramRows dram_rows(Encoding enc, std::int64_t base, std::int64_t rows, std::int64_t width) {
+  static DramRows dram_rows(Encoding enc, std::int64_t base, std::int64_t rows,
+                            std::int64_t width) {
     DramRows r;
     r.encoding = enc;
     r.base = base;
@@ -66,9 +66,11 @@ struct RowStationaryArray::Controller {
     r.slot = width * 2;
     if (!r.dense()) {
       // The largest stream a row can need: all values non-zero (or all zero), byte-rounded.
-      const std::vector<Value> ones(static_cast<std::size_t>(width), 1), zeros(static_cast<std::size_t>(width), 0);
-      r.slot = std::max({r.slot, static_cast<std::int64_t>(encode(enc, ones, 1, width, 16).bits.size()),
-                         static_cast<std::int64_t>(encode(enc, zeros, 1, width, 16).bits.size())});
+      const std::vector<Value> ones(static_cast<std::size_t>(width), 1),
+          zeros(static_cast<std::size_t>(width), 0);
+      r.slot =
+          std::max({r.slot, static_cast<std::int64_t>(encode(enc, ones, 1, width, 16).bits.size()),
+                    static_cast<std::int64_t>(encode(enc, zeros, 1, width, 16).bits.size())});
       r.slot = (r.slot + 7) / 8 * 8;
       r.header.resize(static_cast<std::size_t>(rows));
     }
@@ -155,15 +157,19 @@ struct RowStationaryArray::Controller {
   void preload_dram() {
     ifmap_dram = dram_rows(a.dram_ifmap_encoding, 0, l.N * l.C * l.H, l.W);
     dram_weights = (ifmap_dram.end() + 7) / 8 * 8;
-    const std::int64_t weights_end = dram_weights + static_cast<std::int64_t>(d.weights.data.size()) * 2;
+    const std::int64_t weights_end =
+        dram_weights + static_cast<std::int64_t>(d.weights.data.size()) * 2;
     ofmap_dram = dram_rows(a.dram_ofmap_encoding, (weights_end + 7) / 8 * 8, l.N * l.M * E, F);
     top.dram_.resize(static_cast<std::size_t>(ofmap_dram.end()));
     if (ifmap_dram.dense()) {
-      dram_debug(tlm::TLM_WRITE_COMMAND, 0, const_cast<Value*>(d.ifmap.data.data()), l.ifmap_values() * 2);
+      dram_debug(tlm::TLM_WRITE_COMMAND, 0, const_cast<Value*>(d.ifmap.data.data()),
+                 l.ifmap_values() * 2);
     } else {
       for (std::int64_t row = 0; row < ifmap_dram.rows; ++row) {
-        EncodedTensor t = encode(ifmap_dram.encoding, &d.ifmap.data[static_cast<std::size_t>(row * l.W)], 1, l.W, 16);
-        dram_debug(tlm::TLM_WRITE_COMMAND, ifmap_dram.addr(row), t.bits.data(), static_cast<std::int64_t>(t.bits.size()));
+        EncodedTensor t = encode(ifmap_dram.encoding,
+                                 &d.ifmap.data[static_cast<std::size_t>(row * l.W)], 1, l.W, 16);
+        dram_debug(tlm::TLM_WRITE_COMMAND, ifmap_dram.addr(row), t.bits.data(),
+                   static_cast<std::int64_t>(t.bits.size()));
         t.bits.clear();
         ifmap_dram.header[static_cast<std::size_t>(row)] = t;
       }
@@ -182,7 +188,8 @@ struct RowStationaryArray::Controller {
     for (std::int64_t row = 0; row < ofmap_dram.rows; ++row) {
       EncodedTensor t = ofmap_dram.header[static_cast<std::size_t>(row)];
       t.bits.resize(static_cast<std::size_t>((t.total_bits + 7) / 8));
-      dram_debug(tlm::TLM_READ_COMMAND, ofmap_dram.addr(row), t.bits.data(), static_cast<std::int64_t>(t.bits.size()));
+      dram_debug(tlm::TLM_READ_COMMAND, ofmap_dram.addr(row), t.bits.data(),
+                 static_cast<std::int64_t>(t.bits.size()));
       const std::vector<Value> v = decode(t);
       std::copy(v.begin(), v.end(), out.data.begin() + row * F);
     }
@@ -220,30 +227,32 @@ struct RowStationaryArray::Controller {
     sc_time ready = t0;
     // A strip group whose window lies entirely in the padding reads nothing.
     if (row_bytes > 0)
-    for (std::int64_t ni = 0; ni < nb.size; ++ni)
-      for (std::int64_t ci = 0; ci < nch; ++ci) {
-        const std::int64_t c = g * Cg + c_lo + ci;
-        const std::int64_t row0 = ((nb.begin + ni) * l.C + c) * l.H + lo;
-        sc_time got = t0;
-        if (ifmap_dram.dense()) {
-          got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, ifmap_dram.addr(row0), staging.data(),
-                         row_bytes, DataKind::Ifmap, row_bytes / 2, 16, t0);
-        } else {
-          // One encoded stream per row, decoded on its way into the GLB.
-          for (std::int64_t h = 0; h < hi - lo; ++h) {
-            EncodedTensor t = ifmap_dram.header[static_cast<std::size_t>(row0 + h)];
-            t.bits.resize(static_cast<std::size_t>((t.total_bits + 7) / 8));
-            got = std::max(got, transfer(top.to_dram, tlm::TLM_READ_COMMAND, ifmap_dram.addr(row0 + h),
-                                         t.bits.data(), static_cast<std::int64_t>(t.bits.size()),
-                                         DataKind::Ifmap, l.W, 16, t0));
-            const std::vector<Value> v = decode(t);
-            std::memcpy(&staging[static_cast<std::size_t>(h * l.W * 2)], v.data(), static_cast<std::size_t>(l.W) * 2);
+      for (std::int64_t ni = 0; ni < nb.size; ++ni)
+        for (std::int64_t ci = 0; ci < nch; ++ci) {
+          const std::int64_t c = g * Cg + c_lo + ci;
+          const std::int64_t row0 = ((nb.begin + ni) * l.C + c) * l.H + lo;
+          sc_time got = t0;
+          if (ifmap_dram.dense()) {
+            got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, ifmap_dram.addr(row0),
+                           staging.data(), row_bytes, DataKind::Ifmap, row_bytes / 2, 16, t0);
+          } else {
+            // One encoded stream per row, decoded on its way into the GLB.
+            for (std::int64_t h = 0; h < hi - lo; ++h) {
+              EncodedTensor t = ifmap_dram.header[static_cast<std::size_t>(row0 + h)];
+              t.bits.resize(static_cast<std::size_t>((t.total_bits + 7) / 8));
+              got = std::max(got,
+                             transfer(top.to_dram, tlm::TLM_READ_COMMAND, ifmap_dram.addr(row0 + h),
+                                      t.bits.data(), static_cast<std::int64_t>(t.bits.size()),
+                                      DataKind::Ifmap, l.W, 16, t0));
+              const std::vector<Value> v = decode(t);
+              std::memcpy(&staging[static_cast<std::size_t>(h * l.W * 2)], v.data(),
+                          static_cast<std::size_t>(l.W) * 2);
+            }
           }
+          const std::int64_t dst = b * ifmap_buf_bytes + (ni * nch + ci) * row_bytes;
+          ready = std::max(ready, transfer(top.to_glb, tlm::TLM_WRITE_COMMAND, dst, staging.data(),
+                                           row_bytes, DataKind::Ifmap, row_bytes / 2, 16, got));
         }
-        const std::int64_t dst = b * ifmap_buf_bytes + (ni * nch + ci) * row_bytes;
-        ready = std::max(ready, transfer(top.to_glb, tlm::TLM_WRITE_COMMAND, dst, staging.data(),
-                                         row_bytes, DataKind::Ifmap, row_bytes / 2, 16, got));
-      }
     ifmap_key[b] = key;
     ifmap_valid[b] = true;
     ifmap_ready[b] = ready;
@@ -276,8 +285,8 @@ struct RowStationaryArray::Controller {
   }
 
   // One processing pass. `coff`/`nch` locate the channel block inside the ifmap tile.
-  void pass(std::int64_t g, Chunk nb, Chunk sg, Chunk mb, Chunk cb, bool first_cb, int ib,
-            std::int64_t coff, std::int64_t nch, int fb) {
+  void pass(Chunk nb, Chunk sg, Chunk mb, Chunk cb, bool first_cb, int ib, std::int64_t coff,
+            std::int64_t nch, int fb) {
     const std::int64_t R = l.R, e = m.strip_width;
     const std::int64_t t_eff = ceil_div64(mb.size, m.p), r_eff = ceil_div64(cb.size, m.q);
     const std::int64_t strips = ceil_div64(sg.size, e);
@@ -350,16 +359,20 @@ struct RowStationaryArray::Controller {
                 values[static_cast<std::size_t>((pi * q + qi) * l.S + s)] =
                     tile[static_cast<std::size_t>(
                         (((ti * m.p + pi) * cb.size + ri * m.q + qi) * R + rr) * l.S + s)];
-          filters_delivered = std::max(filters_delivered, transfer(top.to_filter_gin, tlm::TLM_WRITE_COMMAND, 0, values.data(),
-                   static_cast<std::int64_t>(values.size()) * 2, DataKind::Weight,
-                   static_cast<std::int64_t>(values.size()), 16, gin_at, nullptr,
-                   PeOp::LoadFilter, {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0}));
+          filters_delivered =
+              std::max(filters_delivered,
+                       transfer(top.to_filter_gin, tlm::TLM_WRITE_COMMAND, 0, values.data(),
+                                static_cast<std::int64_t>(values.size()) * 2, DataKind::Weight,
+                                static_cast<std::int64_t>(values.size()), 16, gin_at, nullptr,
+                                PeOp::LoadFilter,
+                                {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0}));
         }
 
     // Ifmaps: each padded row goes once per (image, channel subgroup) to every PE on its
     // diagonals, in all filter subgroups at once. Padding is generated at the GIN source.
     auto [lo, hi] = tiling.stored_rows(sg);
-    const std::int64_t h_first = sg.begin * l.stride, h_last = (sg.begin + sg.size - 1) * l.stride + R;
+    const std::int64_t h_first = sg.begin * l.stride,
+                       h_last = (sg.begin + sg.size - 1) * l.stride + R;
     for (std::int64_t ni = 0; ni < nb.size; ++ni)
       for (std::int64_t ri = 0; ri < r_eff; ++ri)
         for (std::int64_t h = h_first; h < h_last; ++h) {
@@ -400,13 +413,14 @@ struct RowStationaryArray::Controller {
       const std::int64_t p = p_of(ti);
       for (std::int64_t ee = 0; ee < width; ++ee) {
         const std::int64_t row_local = si * e + ee;
-        const std::int64_t addr = psum_base + ((row_local * mb.size + ti * m.p) * nb.size) * F * pbytes;
+        const std::int64_t addr =
+            psum_base + ((row_local * mb.size + ti * m.p) * nb.size) * F * pbytes;
         const std::int64_t count = p * nb.size * F;
         const NocTag tag{static_cast<std::int32_t>(k), static_cast<std::int32_t>(ee)};
         sc_time done;
         if (first_cb) {
-          done = transfer(top.to_psum_gin, tlm::TLM_WRITE_COMMAND, 0, nullptr, 0, DataKind::Psum,
-                          0, a.data.psum_bits, start + period, nullptr, PeOp::PsumIn, tag, 0, addr);
+          done = transfer(top.to_psum_gin, tlm::TLM_WRITE_COMMAND, 0, nullptr, 0, DataKind::Psum, 0,
+                          a.data.psum_bits, start + period, nullptr, PeOp::PsumIn, tag, 0, addr);
         } else {
           staging.resize(static_cast<std::size_t>(count * pbytes));
           sc_time rs;
@@ -414,7 +428,8 @@ struct RowStationaryArray::Controller {
                    DataKind::Psum, count, a.data.psum_bits, start, &rs);
           psums.assign(static_cast<std::size_t>(count), 0);
           for (std::int64_t i = 0; i < count; ++i)
-            std::memcpy(&psums[static_cast<std::size_t>(i)], &staging[static_cast<std::size_t>(i * pbytes)],
+            std::memcpy(&psums[static_cast<std::size_t>(i)],
+                        &staging[static_cast<std::size_t>(i * pbytes)],
                         static_cast<std::size_t>(pbytes));
           done = transfer(top.to_psum_gin, tlm::TLM_WRITE_COMMAND, 0, psums.data(),
                           count * static_cast<std::int64_t>(sizeof(Psum)), DataKind::Psum, count,
@@ -448,23 +463,28 @@ struct RowStationaryArray::Controller {
         for (std::int64_t el = 0; el < sg.size; ++el)
           for (std::int64_t f = 0; f < F; ++f) {
             Psum v = 0;
-            std::memcpy(&v, &staging[static_cast<std::size_t>((((el * mb.size + mi) * nb.size + ni) * F + f) * pbytes)],
+            std::memcpy(&v,
+                        &staging[static_cast<std::size_t>(
+                            (((el * mb.size + mi) * nb.size + ni) * F + f) * pbytes)],
                         static_cast<std::size_t>(pbytes));
             values[static_cast<std::size_t>(el * F + f)] = arith.to_ofmap(v);
           }
         const std::int64_t row0 = ((nb.begin + ni) * l.M + g * Mg + mb.begin + mi) * E + sg.begin;
         if (ofmap_dram.dense()) {
-          last_done = std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, ofmap_dram.addr(row0),
-                                                   values.data(), sg.size * F * 2, DataKind::Ofmap,
-                                                   sg.size * F, 16, read_end));
+          last_done =
+              std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND,
+                                           ofmap_dram.addr(row0), values.data(), sg.size * F * 2,
+                                           DataKind::Ofmap, sg.size * F, 16, read_end));
           continue;
         }
         // The encoder at the DRAM interface: one stream per ofmap row.
         for (std::int64_t el = 0; el < sg.size; ++el) {
-          EncodedTensor t = encode(ofmap_dram.encoding, &values[static_cast<std::size_t>(el * F)], 1, F, 16);
-          last_done = std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, ofmap_dram.addr(row0 + el),
-                                                   t.bits.data(), static_cast<std::int64_t>(t.bits.size()),
-                                                   DataKind::Ofmap, F, 16, read_end));
+          EncodedTensor t =
+              encode(ofmap_dram.encoding, &values[static_cast<std::size_t>(el * F)], 1, F, 16);
+          last_done = std::max(
+              last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, ofmap_dram.addr(row0 + el),
+                                  t.bits.data(), static_cast<std::int64_t>(t.bits.size()),
+                                  DataKind::Ofmap, F, 16, read_end));
           t.bits.clear();
           ofmap_dram.header[static_cast<std::size_t>(row0 + el)] = t;
         }
@@ -523,9 +543,10 @@ struct RowStationaryArray::Controller {
       const PassDesc& p = list[k];
       const int ib = ensure_ifmap(p);
       const int fb = ensure_filters(p);
-      if (plan.ifmap_buffers == 2 && k + 1 < list.size() && ifmap_key_of(list[k + 1]) != ifmap_key_of(p))
+      if (plan.ifmap_buffers == 2 && k + 1 < list.size() &&
+          ifmap_key_of(list[k + 1]) != ifmap_key_of(p))
         ensure_ifmap(list[k + 1]);
-      pass(p.g, p.nb, p.sg, p.mb, p.cb, p.cb.begin == 0, ib, m.ifmap_resident ? p.cb.begin : 0,
+      pass(p.nb, p.sg, p.mb, p.cb, p.cb.begin == 0, ib, m.ifmap_resident ? p.cb.begin : 0,
            m.ifmap_resident ? Cg : p.cb.size, fb);
       if (k + 1 < list.size()) ensure_filters(list[k + 1]);
       if (p.write_back_after) write_back(p.g, p.nb, p.sg, p.mb);
@@ -564,9 +585,9 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
   to_psum_gin.bind(psum_gin_.in);
   gon_.to_glb.bind(glb_.socket);
   for (std::int64_t i = 0; i < arch.num_pes(); ++i)
-    pes_.push_back(std::make_unique<Pe>(("pe_" + std::to_string(i / arch.pe_cols) + "_" +
-                                         std::to_string(i % arch.pe_cols)).c_str(),
-                                        arch, static_cast<int>(i), trace));
+    pes_.push_back(std::make_unique<Pe>(
+        ("pe_" + std::to_string(i / arch.pe_cols) + "_" + std::to_string(i % arch.pe_cols)).c_str(),
+        arch, static_cast<int>(i), trace));
   for (std::int64_t i = 0; i < arch.num_pes(); ++i) {
     Pe& pe = *pes_[static_cast<std::size_t>(i)];
     filter_gin_.to_pe.bind(pe.in);

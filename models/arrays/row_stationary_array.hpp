@@ -4,23 +4,22 @@
 // controller walks each layer's mapping pass by pass, moving real data through the sockets.
 #pragma once
 
-#include <systemc>
-#include <tlm>
-
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include <exception>
 #include <memory>
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "config/arch_config.hpp"
 #include "core/tensor.hpp"
 #include "mapper/rs_mapping.hpp"
+#include "models/arrays/array_model.hpp"
 #include "models/memory/dram.hpp"
 #include "models/memory/global_buffer.hpp"
 #include "models/noc/noc.hpp"
 #include "models/pe/pe.hpp"
-#include "models/arrays/array_model.hpp"
 #include "stats/stats.hpp"
 #include "workload/layer.hpp"
 

@@ -14,7 +14,6 @@ using sc_core::sc_time;
 
 namespace {
 
-
 GlbConfig ub_as_buffer(const ArchConfig& a) {
   GlbConfig g;
   g.banks = a.unified_buffer.banks;
@@ -72,7 +71,8 @@ struct WeightStationaryArray::Controller {
     if (bytes == 2) p[1] = static_cast<unsigned char>((v >> 8) & 0xff);
   }
   static std::int64_t get(const unsigned char* p, std::int64_t bytes) {
-    return bytes == 1 ? static_cast<std::int8_t>(p[0]) : static_cast<std::int16_t>(p[0] | (p[1] << 8));
+    return bytes == 1 ? static_cast<std::int8_t>(p[0])
+                      : static_cast<std::int16_t>(p[0] | (p[1] << 8));
   }
   std::vector<std::int32_t> sums;
 
@@ -95,7 +95,9 @@ struct WeightStationaryArray::Controller {
   }
 
   sc_time now() const { return sc_core::sc_time_stamp(); }
-  std::int64_t cycles(const sc_time& t) const { return static_cast<std::int64_t>(t / period + 0.5); }
+  std::int64_t cycles(const sc_time& t) const {
+    return static_cast<std::int64_t>(t / period + 0.5);
+  }
   // Cycles from `from` to `to`, 0 if `to` is not later (sc_time is unsigned).
   std::int64_t cycles_after(const sc_time& to, const sc_time& from) const {
     return to > from ? cycles(to - from) : 0;
@@ -140,7 +142,8 @@ struct WeightStationaryArray::Controller {
   // The host puts the ifmap into the unified buffer and the weights, as tiles in the order
   // the controller reads them, into weight memory.
   void preload() {
-    const std::int64_t bank = a.unified_buffer.bank_bytes, ib = modes.input_bytes, wb = modes.weight_bytes;
+    const std::int64_t bank = a.unified_buffer.bank_bytes, ib = modes.input_bytes,
+                       wb = modes.weight_bytes;
     const std::int64_t if_bytes = l.ifmap_values() * ib;
     ub_ofmap = ceil_div64(if_bytes, bank) * bank;
     top.ub_.clear_assignment();
@@ -153,7 +156,8 @@ struct WeightStationaryArray::Controller {
       for (std::int64_t c = 0; c < l.C; ++c)
         for (std::int64_t h = 0; h < l.H; ++h)
           for (std::int64_t w = 0; w < l.W; ++w)
-            put(&image[static_cast<std::size_t>((((n * l.H + h) * l.W + w) * l.C + c) * ib)], d.ifmap.at(n, c, h, w), ib);
+            put(&image[static_cast<std::size_t>((((n * l.H + h) * l.W + w) * l.C + c) * ib)],
+                d.ifmap.at(n, c, h, w), ib);
     debug_write(top.to_ub, 0, image.data(), if_bytes);
 
     std::int64_t addr = 0;
@@ -194,14 +198,15 @@ struct WeightStationaryArray::Controller {
     const TileRef& t = tiles[static_cast<std::size_t>(streams[j].tile)];
     const std::int64_t depth = a.weight_fifo.depth_tiles;
     sc_time at = dma_time;
-    if (static_cast<std::int64_t>(j) >= depth) at = std::max(at, fifo_pop[j - static_cast<std::size_t>(depth)]);
+    if (static_cast<std::int64_t>(j) >= depth)
+      at = std::max(at, fifo_pop[j - static_cast<std::size_t>(depth)]);
     dma_time = at;
     const std::int64_t bytes = t.kt.size * t.mt.size * modes.weight_bytes;
     buf.resize(static_cast<std::size_t>(bytes));
-    const sc_time got = transfer(top.to_weight_memory, tlm::TLM_READ_COMMAND, t.dram_addr, buf.data(),
-                                 bytes, DataKind::Weight, at);
-    fifo_ready[j] = transfer(top.to_fifo, tlm::TLM_WRITE_COMMAND, 0, buf.data(), bytes,
-                             DataKind::Weight, got);
+    const sc_time got = transfer(top.to_weight_memory, tlm::TLM_READ_COMMAND, t.dram_addr,
+                                 buf.data(), bytes, DataKind::Weight, at);
+    fifo_ready[j] =
+        transfer(top.to_fifo, tlm::TLM_WRITE_COMMAND, 0, buf.data(), bytes, DataKind::Weight, got);
   }
 
   // FIFO -> shadow weight registers of the matrix unit.
@@ -248,26 +253,32 @@ struct WeightStationaryArray::Controller {
         const std::int64_t h = e * l.stride + r - l.padding;
         if (h < 0 || h >= l.H) continue;
         // The part of this filter row's S*C window inside the tile, then inside the ifmap.
-        const std::int64_t k0 = std::max(t.kt.begin, r * SC), k1 = std::min(t.kt.begin + K_t, (r + 1) * SC);
+        const std::int64_t k0 = std::max(t.kt.begin, r * SC),
+                           k1 = std::min(t.kt.begin + K_t, (r + 1) * SC);
         const std::int64_t w0 = f * l.stride - l.padding;
-        const std::int64_t lo = std::max(k0 - r * SC, -w0 * Cg), hi = std::min(k1 - r * SC, (l.W - w0) * Cg);
+        const std::int64_t lo = std::max(k0 - r * SC, -w0 * Cg),
+                           hi = std::min(k1 - r * SC, (l.W - w0) * Cg);
         if (hi <= lo) continue;
         if (Cg != l.C) {
           // Grouped layers: channels of other groups sit between pixels; one access per pixel.
           for (std::int64_t j = lo; j < hi;) {
             const std::int64_t s = j / Cg, c = j % Cg, len = std::min(hi - j, Cg - c);
             const std::int64_t addr = (((n * l.H + h) * l.W + w0 + s) * l.C + t.g * Cg + c) * ib;
-            ready = std::max(ready, transfer(top.to_ub, tlm::TLM_READ_COMMAND, addr,
-                                             &patch[static_cast<std::size_t>((b * K_t + r * SC + j - t.kt.begin) * ib)],
-                                             len * ib, DataKind::Ifmap, at));
+            ready = std::max(
+                ready,
+                transfer(top.to_ub, tlm::TLM_READ_COMMAND, addr,
+                         &patch[static_cast<std::size_t>((b * K_t + r * SC + j - t.kt.begin) * ib)],
+                         len * ib, DataKind::Ifmap, at));
             j += len;
           }
           continue;
         }
         const std::int64_t addr = (((n * l.H + h) * l.W + w0) * l.C + lo) * ib;
-        ready = std::max(ready, transfer(top.to_ub, tlm::TLM_READ_COMMAND, addr,
-                                         &patch[static_cast<std::size_t>((b * K_t + r * SC + lo - t.kt.begin) * ib)],
-                                         (hi - lo) * ib, DataKind::Ifmap, at));
+        ready = std::max(
+            ready,
+            transfer(top.to_ub, tlm::TLM_READ_COMMAND, addr,
+                     &patch[static_cast<std::size_t>((b * K_t + r * SC + lo - t.kt.begin) * ib)],
+                     (hi - lo) * ib, DataKind::Ifmap, at));
       }
       if (b == 0) first = ready;
       last = std::max(last, ready);
@@ -281,9 +292,10 @@ struct WeightStationaryArray::Controller {
     const std::int64_t B = st.rc.size, M = t.mt.size;
     const sc_time start = std::max(done, act_free);
     sums.resize(static_cast<std::size_t>(B * M));
-    const sc_time read_end = transfer(top.to_acc, tlm::TLM_READ_COMMAND, acc_row0, sums.data(), B * M * 4,
-                                      DataKind::Psum, start, PeOp::ReadRows, B, M);
-    sc_time end = std::max(read_end, start + period * static_cast<double>(ceil_div64(B * M, a.activation.values_per_cycle)));
+    const sc_time read_end = transfer(top.to_acc, tlm::TLM_READ_COMMAND, acc_row0, sums.data(),
+                                      B * M * 4, DataKind::Psum, start, PeOp::ReadRows, B, M);
+    sc_time end = std::max(read_end, start + period * static_cast<double>(ceil_div64(
+                                                          B * M, a.activation.values_per_cycle)));
     // Ofmap [N][E][F][M], channel-minor: one output pixel's M_t results are one row write.
     const std::int64_t ob = modes.input_bytes;  // ofmaps are stored at the activation width
     std::vector<unsigned char> out(static_cast<std::size_t>(M * ob));
@@ -291,7 +303,8 @@ struct WeightStationaryArray::Controller {
       for (std::int64_t mm = 0; mm < M; ++mm)
         put(&out[static_cast<std::size_t>(mm * ob)],
             arith.to_ofmap(static_cast<Psum>(sums[static_cast<std::size_t>(b * M + mm)])), ob);
-      const std::int64_t addr = ub_ofmap + ((st.rc.begin + b) * l.M + t.g * geo.M + t.mt.begin) * ob;
+      const std::int64_t addr =
+          ub_ofmap + ((st.rc.begin + b) * l.M + t.g * geo.M + t.mt.begin) * ob;
       // Pipelined: row b is written the cycle after it was read.
       end = std::max(end, transfer(top.to_ub, tlm::TLM_WRITE_COMMAND, addr, out.data(), M * ob,
                                    DataKind::Ofmap, start + period * static_cast<double>(b + 1)));
@@ -324,8 +337,8 @@ struct WeightStationaryArray::Controller {
       const sc_time done = transfer(top.to_matrix, tlm::TLM_WRITE_COMMAND, acc_row0, patch.data(),
                                     st.rc.size * t.kt.size * modes.input_bytes, DataKind::Ifmap,
                                     std::max(inputs, acc_free[static_cast<std::size_t>(buffer)]),
-                                    PeOp::StreamRows, st.rc.size, t.kt.size, t.kt.begin == 0, &stream_start,
-                                    &last_input, 8 * modes.input_bytes);
+                                    PeOp::StreamRows, st.rc.size, t.kt.size, t.kt.begin == 0,
+                                    &stream_start, &last_input, 8 * modes.input_bytes);
       // The TPU's cycle categories: the gap before this stream is a weight stall while the
       // tile was late from memory, weight shift while it was shifting in, else non-matrix.
       const std::int64_t gap = cycles_after(stream_start, prev_stream_end);
@@ -450,8 +463,9 @@ void WeightStationaryArray::run() {
         for (std::int64_t e = 0; e < l.E(); ++e)
           for (std::int64_t f = 0; f < l.F(); ++f)
             for (std::int64_t mm = 0; mm < l.M; ++mm)
-              out.ofmap.at(n, mm, e, f) = static_cast<Value>(
-                  Controller::get(&bytes[static_cast<std::size_t>((((n * l.E() + e) * l.F() + f) * l.M + mm) * ob)], ob));
+              out.ofmap.at(n, mm, e, f) = static_cast<Value>(Controller::get(
+                  &bytes[static_cast<std::size_t>((((n * l.E() + e) * l.F() + f) * l.M + mm) * ob)],
+                  ob));
       outcomes_.push_back(std::move(out));
     }
   } catch (...) {

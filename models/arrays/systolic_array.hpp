@@ -4,10 +4,10 @@
 // activation unit. The controller lowers each layer to matrix multiplies (see WsMapping).
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "models/arrays/array_model.hpp"

@@ -11,7 +11,7 @@ namespace dfsim {
 struct Activity {
   std::array<std::int64_t, kNumDataKinds> read_bits{};
   std::array<std::int64_t, kNumDataKinds> write_bits{};
-  std::array<std::int64_t, kNumDataKinds> reads{};   // accesses (transactions or entries)
+  std::array<std::int64_t, kNumDataKinds> reads{};  // accesses (transactions or entries)
   std::array<std::int64_t, kNumDataKinds> writes{};
   double energy_pj = 0;
 

@@ -6,10 +6,14 @@ namespace dfsim {
 
 const char* to_string(DataKind k) {
   switch (k) {
-    case DataKind::Weight: return "weight";
-    case DataKind::Ifmap: return "ifmap";
-    case DataKind::Psum: return "psum";
-    case DataKind::Ofmap: return "ofmap";
+    case DataKind::Weight:
+      return "weight";
+    case DataKind::Ifmap:
+      return "ifmap";
+    case DataKind::Psum:
+      return "psum";
+    case DataKind::Ofmap:
+      return "ofmap";
   }
   return "?";
 }

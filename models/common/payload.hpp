@@ -2,10 +2,9 @@
 // which data type it carries, its multicast tag and the PE operation it asks for.
 #pragma once
 
+#include <cstdint>
 #include <systemc>
 #include <tlm>
-
-#include <cstdint>
 #include <vector>
 
 namespace dfsim {
@@ -21,8 +20,8 @@ enum class PeOp : std::uint8_t {
   LoadIfmap,   // q padded ifmap rows of one image, streamed through the ifmap spad
   PsumIn,      // a psum row [p][n][F] to add to and pass down the chain (empty: start at 0)
   // Systolic array:
-  ShiftWeights,  // a [rows][cols] weight tile shifted into the shadow weight registers
-  StreamRows,    // [rows][K] input rows streamed through the array with the shadow tile
+  ShiftWeights,    // a [rows][cols] weight tile shifted into the shadow weight registers
+  StreamRows,      // [rows][K] input rows streamed through the array with the shadow tile
   AccumulateRows,  // [rows][cols] int32 results into the accumulators (add or overwrite)
   ReadRows,        // [rows][cols] int32 out of the accumulators
 };
@@ -42,16 +41,16 @@ struct DfsimExtension : tlm::tlm_extension<DfsimExtension> {
   DataKind kind = DataKind::Ifmap;
   PeOp op = PeOp::None;
   NocTag tag;
-  std::int64_t values = 0;          // data values carried
-  std::int64_t bits_per_value = 16; // width each value occupies on wires and in memories
-  std::int32_t image = 0;           // LoadIfmap: which of the n images
-  std::int64_t glb_address = 0;     // PsumIn: where the chain bottom writes its psums;
-                                    // accumulators: the first row
-  std::int64_t rows = 0, cols = 0;  // systolic: matrix shape of the payload
-  bool overwrite = false;           // AccumulateRows: the first K tile starts the sums
-  sc_core::sc_time started;         // filled by the target: when the resource began serving
-  sc_core::sc_time stream_start;    // PsumIn to the GON: when the row's first psum was ready
-  sc_core::sc_time last_input;      // StreamRows: when the last input row is ready
+  std::int64_t values = 0;           // data values carried
+  std::int64_t bits_per_value = 16;  // width each value occupies on wires and in memories
+  std::int32_t image = 0;            // LoadIfmap: which of the n images
+  std::int64_t glb_address = 0;      // PsumIn: where the chain bottom writes its psums;
+                                     // accumulators: the first row
+  std::int64_t rows = 0, cols = 0;   // systolic: matrix shape of the payload
+  bool overwrite = false;            // AccumulateRows: the first K tile starts the sums
+  sc_core::sc_time started;          // filled by the target: when the resource began serving
+  sc_core::sc_time stream_start;     // PsumIn to the GON: when the row's first psum was ready
+  sc_core::sc_time last_input;       // StreamRows: when the last input row is ready
 
   tlm::tlm_extension_base* clone() const override { return new DfsimExtension(*this); }
   void copy_from(const tlm::tlm_extension_base& e) override {

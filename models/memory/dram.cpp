@@ -7,8 +7,8 @@
 
 namespace dfsim {
 
-using sc_core::sc_time;
 using sc_core::SC_NS;
+using sc_core::sc_time;
 
 Dram::Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace)
     : sc_module(name),
@@ -37,8 +37,10 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   }
   DfsimExtension& ext = extension_of(gp);
   // Whole bursts cross the link; the payload's bytes are what the bursts carry.
-  const std::int64_t bursts = (static_cast<std::int64_t>(len) + cfg_.burst_bytes - 1) / cfg_.burst_bytes;
-  const double cycles = std::ceil(static_cast<double>(bursts * cfg_.burst_bytes) / bytes_per_link_cycle_);
+  const std::int64_t bursts =
+      (static_cast<std::int64_t>(len) + cfg_.burst_bytes - 1) / cfg_.burst_bytes;
+  const double cycles =
+      std::ceil(static_cast<double>(bursts * cfg_.burst_bytes) / bytes_per_link_cycle_);
   const sc_time transfer = link_period_ * cycles;
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time start = channel_.book(now + delay, transfer);

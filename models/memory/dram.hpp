@@ -2,11 +2,11 @@
 // served in order, first-data latency pipelined across back-to-back requests.
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "config/arch_config.hpp"

@@ -22,7 +22,8 @@ GlobalBuffer::GlobalBuffer(sc_core::sc_module_name name, const GlbConfig& cfg,
   socket.register_transport_dbg(this, &GlobalBuffer::transport_dbg);
   if (trace_)
     for (std::int64_t b = 0; b < cfg_.banks; ++b)
-      trace_bank_.push_back(trace_->add_signal(trace_scope, "bank" + std::to_string(b) + "_busy", 1));
+      trace_bank_.push_back(
+          trace_->add_signal(trace_scope, "bank" + std::to_string(b) + "_busy", 1));
 }
 
 void GlobalBuffer::assign_banks(std::int64_t first, std::int64_t count, DataKind kind) {

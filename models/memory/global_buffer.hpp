@@ -4,11 +4,11 @@
 // address error.
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <string>
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "config/arch_config.hpp"

@@ -10,7 +10,9 @@ namespace dfsim {
 using sc_core::sc_time;
 
 namespace {
-std::int64_t cycles_for(std::int64_t bits, std::int64_t width) { return (bits + width - 1) / width; }
+std::int64_t cycles_for(std::int64_t bits, std::int64_t width) {
+  return (bits + width - 1) / width;
+}
 }  // namespace
 
 MulticastNoc::MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits,

@@ -6,14 +6,14 @@
 //    GLB.
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
 #include <string>
+#include <systemc>
+#include <tlm>
 #include <unordered_map>
 #include <vector>
 

@@ -16,9 +16,9 @@ namespace {
 // p filters at once (partial is [n][F][p], weights [q][S][p], ifmap [n][q][Wp]). Returns the
 // number of (position, tap) pairs skipped because the ifmap value was zero.
 __attribute__((target_clones("avx2", "default"))) std::int64_t pe_mac_loop(
-    Psum* partial, const std::int32_t* weights, const Value* ifmap, std::int64_t n,
-    std::int64_t p, std::int64_t q, std::int64_t S, std::int64_t F, std::int64_t Wp,
-    std::int64_t stride, int shift, bool zero_gating) {
+    Psum* partial, const std::int32_t* weights, const Value* ifmap, std::int64_t n, std::int64_t p,
+    std::int64_t q, std::int64_t S, std::int64_t F, std::int64_t Wp, std::int64_t stride, int shift,
+    bool zero_gating) {
   std::int64_t zeros = 0;
   for (std::int64_t ni = 0; ni < n; ++ni)
     for (std::int64_t qi = 0; qi < q; ++qi) {
@@ -52,7 +52,8 @@ Pe::Pe(sc_core::sc_module_name name, const ArchConfig& arch, int index, VcdWrite
       period_(arch.core_period_ns(), sc_core::SC_NS),
       trace_(trace) {
   in.register_b_transport(this, &Pe::b_transport);
-  if (trace_) trace_busy_ = trace_->add_signal("pe_array", "pe" + std::to_string(index) + "_busy", 1);
+  if (trace_)
+    trace_busy_ = trace_->add_signal("pe_array", "pe" + std::to_string(index) + "_busy", 1);
 }
 
 void Pe::configure(const PeSetup& s) {
@@ -83,10 +84,18 @@ void Pe::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
   }
   const sc_time at = sc_core::sc_time_stamp() + delay;
   switch (ext.op) {
-    case PeOp::LoadFilter: load_filter(gp, ext, at); break;
-    case PeOp::LoadIfmap: load_ifmap(gp, ext, at); break;
-    case PeOp::PsumIn: psum_in(gp, ext, delay); return;
-    case PeOp::None: gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE); return;
+    case PeOp::LoadFilter:
+      load_filter(gp, ext, at);
+      break;
+    case PeOp::LoadIfmap:
+      load_ifmap(gp, ext, at);
+      break;
+    case PeOp::PsumIn:
+      psum_in(gp, ext, delay);
+      return;
+    default:  // not a row-stationary PE operation
+      gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+      return;
   }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -99,7 +108,8 @@ void Pe::load_filter(tlm::tlm_generic_payload& gp, const DfsimExtension& ext, co
   const auto* w = reinterpret_cast<const Value*>(gp.get_data_ptr());  // [p][q][S]
   for (std::int64_t pi = 0; pi < p; ++pi)
     for (std::int64_t qi = 0; qi < q; ++qi)
-      for (std::int64_t s = 0; s < S; ++s) weights_[(qi * S + s) * p + pi] = w[(pi * q + qi) * S + s];
+      for (std::int64_t s = 0; s < S; ++s)
+        weights_[(qi * S + s) * p + pi] = w[(pi * q + qi) * S + s];
   filter_loaded_ = ext.values;
   rf.writes_of(DataKind::Weight, ext.values, 16, cfg_.spad_write_energy_pj);
   filter_ready_ = std::max(filter_ready_, at);
@@ -120,8 +130,7 @@ void Pe::load_ifmap(tlm::tlm_generic_payload& gp, const DfsimExtension& ext, con
 void Pe::compute() {
   const std::int64_t n = setup_.n, p = setup_.p, q = setup_.q, S = setup_.S, F = setup_.F;
   const std::int64_t Wp = setup_.padded_width, stride = setup_.stride;
-  if (filter_loaded_ != p * q * S ||
-      std::count(ifmap_loaded_.begin(), ifmap_loaded_.end(), 1) != n)
+  if (filter_loaded_ != p * q * S || std::count(ifmap_loaded_.begin(), ifmap_loaded_.end(), 1) != n)
     throw SimulationError(std::string(name()) + ": psums arrived before the filter and ifmap rows");
   const std::int64_t zeros =
       pe_mac_loop(partial_.data(), weights_.data(), ifmap_.data(), n, p, q, S, F, Wp, stride,
@@ -175,7 +184,8 @@ void Pe::psum_in(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& del
   }
   // The psum row streams on as positions finish: its last value leaves a pipeline's depth
   // after both this PE's last MAC and the last incoming psum.
-  sc_time out_end = std::max(compute_end_, arrived) + period_ * static_cast<double>(cfg_.pipeline_stages);
+  sc_time out_end =
+      std::max(compute_end_, arrived) + period_ * static_cast<double>(cfg_.pipeline_stages);
 
   Transaction t;
   t.setup(tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(out_.data()),
@@ -193,9 +203,9 @@ void Pe::psum_in(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& del
     to_gon->b_transport(t.gp(), d);
   } else {
     // Local link to the PE below: streams alongside the computation.
-    const sc_time dur = period_ * static_cast<double>((count * setup_.arith.psum_bits +
-                                                       noc_.local_link_bits - 1) /
-                                                      noc_.local_link_bits);
+    const sc_time dur =
+        period_ * static_cast<double>((count * setup_.arith.psum_bits + noc_.local_link_bits - 1) /
+                                      noc_.local_link_bits);
     const sc_time earliest = out_end > dur ? out_end - dur : sc_core::SC_ZERO_TIME;
     const sc_time end = std::max(link_.book(earliest, dur) + dur, out_end);
     d = end - now;

@@ -3,11 +3,11 @@
 // bottom).
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "config/arch_config.hpp"
@@ -22,11 +22,11 @@ class VcdWriter;
 // What the configuration scan chain sets in a PE for one processing pass.
 struct PeSetup {
   bool active = false;
-  std::int64_t n = 1;       // images
-  std::int64_t p = 1;       // filters
-  std::int64_t q = 1;       // channels
-  std::int64_t S = 1;       // filter row length
-  std::int64_t F = 1;       // ofmap row length
+  std::int64_t n = 1;  // images
+  std::int64_t p = 1;  // filters
+  std::int64_t q = 1;  // channels
+  std::int64_t S = 1;  // filter row length
+  std::int64_t F = 1;  // ofmap row length
   std::int64_t stride = 1;
   std::int64_t padded_width = 1;  // Wp: ifmap row length including padding
   bool chain_bottom = false;      // send psums to the GON instead of the PE below
@@ -35,8 +35,8 @@ struct PeSetup {
 
 class Pe : public sc_core::sc_module {
  public:
-  tlm_utils::multi_passthrough_target_socket<Pe> in;   // GINs and the PE above
-  tlm_utils::simple_initiator_socket<Pe> psum_down;    // local link to the PE below
+  tlm_utils::multi_passthrough_target_socket<Pe> in;  // GINs and the PE above
+  tlm_utils::simple_initiator_socket<Pe> psum_down;   // local link to the PE below
   tlm_utils::simple_initiator_socket<Pe> to_gon;
 
   Pe(sc_core::sc_module_name name, const ArchConfig& arch, int index, VcdWriter* trace);
@@ -44,17 +44,19 @@ class Pe : public sc_core::sc_module {
   // Starts a pass: spads are (re)filled by the transactions that follow.
   void configure(const PeSetup& setup);
 
-  Activity rf;                      // spad accesses, by data type
-  Activity link_activity;           // psums sent down the local link (NoC level)
-  std::int64_t macs = 0;            // MACs performed (not gated)
-  std::int64_t gated_macs = 0;      // MACs skipped by zero gating
+  Activity rf;                  // spad accesses, by data type
+  Activity link_activity;       // psums sent down the local link (NoC level)
+  std::int64_t macs = 0;        // MACs performed (not gated)
+  std::int64_t gated_macs = 0;  // MACs skipped by zero gating
   double mac_energy_pj = 0;
-  sc_core::sc_time busy_time;       // time spent computing
+  sc_core::sc_time busy_time;  // time spent computing
 
  private:
   void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void load_filter(tlm::tlm_generic_payload& gp, const DfsimExtension& ext, const sc_core::sc_time& at);
-  void load_ifmap(tlm::tlm_generic_payload& gp, const DfsimExtension& ext, const sc_core::sc_time& at);
+  void load_filter(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
+                   const sc_core::sc_time& at);
+  void load_ifmap(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
+                  const sc_core::sc_time& at);
   void psum_in(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_core::sc_time& delay);
   void compute();
 

@@ -55,16 +55,23 @@ MatrixUnit::MatrixUnit(sc_core::sc_module_name name, const ArchConfig& arch, Vcd
 void MatrixUnit::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   DfsimExtension& ext = extension_of(gp);
   switch (ext.op) {
-    case PeOp::ShiftWeights: shift_weights(gp, ext, delay); break;
-    case PeOp::StreamRows: stream_rows(gp, ext, delay); break;
-    default: gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE); return;
+    case PeOp::ShiftWeights:
+      shift_weights(gp, ext, delay);
+      break;
+    case PeOp::StreamRows:
+      stream_rows(gp, ext, delay);
+      break;
+    default:
+      gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+      return;
   }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 void MatrixUnit::shift_weights(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
   const std::int64_t K = ext.rows, M = ext.cols, wb = ext.bits_per_value / 8;
-  if (K > arch_.pe_rows || M > arch_.pe_cols || K * M * wb != static_cast<std::int64_t>(gp.get_data_length()))
+  if (K > arch_.pe_rows || M > arch_.pe_cols ||
+      K * M * wb != static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": weight tile larger than the array");
   if (shadow_loaded_) throw SimulationError(std::string(name()) + ": shadow tile still unused");
   const sc_time now = sc_core::sc_time_stamp();
@@ -74,8 +81,9 @@ void MatrixUnit::shift_weights(tlm::tlm_generic_payload& gp, DfsimExtension& ext
   const unsigned char* w = gp.get_data_ptr();
   shadow_.resize(static_cast<std::size_t>(K * M));
   for (std::int64_t i = 0; i < K * M; ++i)
-    shadow_[static_cast<std::size_t>(i)] = wb == 1 ? static_cast<std::int8_t>(w[i])
-                                                   : static_cast<std::int16_t>(w[2 * i] | (w[2 * i + 1] << 8));
+    shadow_[static_cast<std::size_t>(i)] =
+        wb == 1 ? static_cast<std::int8_t>(w[i])
+                : static_cast<std::int16_t>(w[2 * i] | (w[2 * i + 1] << 8));
   shadow_bits_ = 8 * wb;
   shadow_k_ = K;
   shadow_m_ = M;
@@ -83,9 +91,11 @@ void MatrixUnit::shift_weights(tlm::tlm_generic_payload& gp, DfsimExtension& ext
   shadow_ready_ = end;
   // Weight for array row k passes k + 1 PEs on its way down.
   const std::int64_t bit_hops = (K * (K + 1) / 2) * M * shadow_bits_;
-  hops.write(DataKind::Weight, bit_hops, static_cast<double>(bit_hops) * arch_.systolic_pe.weight_shift_pj_per_bit);
+  hops.write(DataKind::Weight, bit_hops,
+             static_cast<double>(bit_hops) * arch_.systolic_pe.weight_shift_pj_per_bit);
   if (trace_)
-    trace_->busy(trace_shift_, static_cast<std::uint64_t>(start.value()), static_cast<std::uint64_t>(end.value()));
+    trace_->busy(trace_shift_, static_cast<std::uint64_t>(start.value()),
+                 static_cast<std::uint64_t>(end.value()));
   ext.started = start;
   delay = end - now;
 }
@@ -94,9 +104,11 @@ namespace {
 
 // out[b][m] += x[b][k] * w[k][m]; int8 operands, exact int32 sums. Products of two int8
 // values fit in 16 bits, which lets the loop use 16-bit multiplies.
-__attribute__((target_clones("avx2", "default"))) void systolic_gemm(
-    std::int32_t* out, const std::int8_t* x, const std::int16_t* w, std::int64_t B,
-    std::int64_t K, std::int64_t M) {
+__attribute__((target_clones("avx2", "default"))) void systolic_gemm(std::int32_t* out,
+                                                                     const std::int8_t* x,
+                                                                     const std::int16_t* w,
+                                                                     std::int64_t B, std::int64_t K,
+                                                                     std::int64_t M) {
   for (std::int64_t b = 0; b < B; ++b) {
     std::int32_t* o = out + b * M;
     const std::int8_t* xr = x + b * K;
@@ -111,8 +123,8 @@ __attribute__((target_clones("avx2", "default"))) void systolic_gemm(
 
 // The same with 16-bit operands (int32 products), for layers that run in several passes.
 __attribute__((target_clones("avx2", "default"))) void systolic_gemm_wide(
-    std::int32_t* out, const std::int16_t* x, const std::int16_t* w, std::int64_t B,
-    std::int64_t K, std::int64_t M) {
+    std::int32_t* out, const std::int16_t* x, const std::int16_t* w, std::int64_t B, std::int64_t K,
+    std::int64_t M) {
   for (std::int64_t b = 0; b < B; ++b) {
     std::int32_t* o = out + b * M;
     const std::int16_t* xr = x + b * K;
@@ -121,7 +133,8 @@ __attribute__((target_clones("avx2", "default"))) void systolic_gemm_wide(
       if (xv == 0) continue;
       const std::int16_t* wr = w + k * M;
       for (std::int64_t m = 0; m < M; ++m)
-        o[m] = static_cast<std::int32_t>(static_cast<std::uint32_t>(o[m]) + static_cast<std::uint32_t>(xv * wr[m]));
+        o[m] = static_cast<std::int32_t>(static_cast<std::uint32_t>(o[m]) +
+                                         static_cast<std::uint32_t>(xv * wr[m]));
     }
   }
 }
@@ -129,7 +142,8 @@ __attribute__((target_clones("avx2", "default"))) void systolic_gemm_wide(
 }  // namespace
 
 void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
-  if (!shadow_loaded_) throw SimulationError(std::string(name()) + ": stream without a weight tile");
+  if (!shadow_loaded_)
+    throw SimulationError(std::string(name()) + ": stream without a weight tile");
   const std::int64_t B = ext.rows, K = ext.cols, ib = ext.bits_per_value / 8;
   if (K != shadow_k_ || B * K * ib != static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": input rows do not match the weight tile");
@@ -145,18 +159,21 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, 
   active_m_ = shadow_m_;
   shadow_loaded_ = false;
   shadow_free_ = start;
-  stream_end_ = std::max(start + period_ * static_cast<double>(B * passes), ext.last_input + period_);
+  stream_end_ =
+      std::max(start + period_ * static_cast<double>(B * passes), ext.last_input + period_);
   const std::int64_t M = active_m_, R = arch_.pe_rows;
 
   results_.assign(static_cast<std::size_t>(B * M), 0);
   if (passes == 1) {
-    systolic_gemm(results_.data(), reinterpret_cast<const std::int8_t*>(gp.get_data_ptr()), active_.data(), B, K, M);
+    systolic_gemm(results_.data(), reinterpret_cast<const std::int8_t*>(gp.get_data_ptr()),
+                  active_.data(), B, K, M);
   } else {
     wide_.resize(static_cast<std::size_t>(B * K));
     const unsigned char* p = gp.get_data_ptr();
     for (std::int64_t i = 0; i < B * K; ++i)
-      wide_[static_cast<std::size_t>(i)] = ib == 1 ? static_cast<std::int8_t>(p[i])
-                                                   : static_cast<std::int16_t>(p[2 * i] | (p[2 * i + 1] << 8));
+      wide_[static_cast<std::size_t>(i)] =
+          ib == 1 ? static_cast<std::int8_t>(p[i])
+                  : static_cast<std::int16_t>(p[2 * i] | (p[2 * i + 1] << 8));
     systolic_gemm_wide(results_.data(), wide_.data(), active_.data(), B, K, M);
   }
   macs += B * K * M;
@@ -164,8 +181,10 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, 
   // Inputs move right through the M active columns; psums move down through all R rows.
   const std::int64_t in_bits = B * K * M * ext.bits_per_value;
   const std::int64_t psum_bits = B * M * R * arch_.data.psum_bits;
-  hops.write(DataKind::Ifmap, in_bits, static_cast<double>(in_bits) * arch_.systolic_pe.hop_pj_per_bit);
-  hops.write(DataKind::Psum, psum_bits, static_cast<double>(psum_bits) * arch_.systolic_pe.hop_pj_per_bit);
+  hops.write(DataKind::Ifmap, in_bits,
+             static_cast<double>(in_bits) * arch_.systolic_pe.hop_pj_per_bit);
+  hops.write(DataKind::Psum, psum_bits,
+             static_cast<double>(psum_bits) * arch_.systolic_pe.hop_pj_per_bit);
 
   // Results reach the accumulators one row per cycle from t0 + R (row 0, column 0); the last
   // (row B-1, column M-1, entering at stream_end - 1) at stream_end + R + M - 2.
@@ -206,14 +225,16 @@ AccumulatorBuffer::AccumulatorBuffer(sc_core::sc_module_name name, const ArchCon
   socket.register_b_transport(this, &AccumulatorBuffer::b_transport);
   if (trace_)
     for (std::int64_t b = 0; b < cfg_.buffers; ++b)
-      trace_bank_.push_back(trace_->add_signal("accumulators", "buffer" + std::to_string(b) + "_busy", 1));
+      trace_bank_.push_back(
+          trace_->add_signal("accumulators", "buffer" + std::to_string(b) + "_busy", 1));
 }
 
 void AccumulatorBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
   DfsimExtension& ext = extension_of(gp);
   const std::int64_t row0 = ext.glb_address, B = ext.rows, M = ext.cols;
   const std::int64_t per_bank = cfg_.entries / cfg_.buffers;
-  if (row0 < 0 || row0 + B > cfg_.entries || M > cols_ || (row0 / per_bank) != ((row0 + B - 1) / per_bank) ||
+  if (row0 < 0 || row0 + B > cfg_.entries || M > cols_ ||
+      (row0 / per_bank) != ((row0 + B - 1) / per_bank) ||
       static_cast<std::int64_t>(gp.get_data_length()) != B * M * 4) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
@@ -234,11 +255,13 @@ void AccumulatorBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& 
         for (std::int64_t m = 0; m < M; ++m) row[m] += in[m];
     }
     // Accumulating reads the old sum first; the first K tile only writes.
-    if (!ext.overwrite) activity.read(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
+    if (!ext.overwrite)
+      activity.read(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
     activity.write(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
   } else if (ext.op == PeOp::ReadRows) {
     for (std::int64_t b = 0; b < B; ++b)
-      std::memcpy(data + b * M, &store_[static_cast<std::size_t>((row0 + b) * cols_)], static_cast<std::size_t>(M) * 4);
+      std::memcpy(data + b * M, &store_[static_cast<std::size_t>((row0 + b) * cols_)],
+                  static_cast<std::size_t>(M) * 4);
     activity.read(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
   } else {
     gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);

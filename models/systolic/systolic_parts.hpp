@@ -3,13 +3,13 @@
 // with the array controller; timing is annotated (loosely timed).
 #pragma once
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
 #include <deque>
+#include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "config/arch_config.hpp"
@@ -52,8 +52,8 @@ class MatrixUnit : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<MatrixUnit> to_acc;
   MatrixUnit(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
 
-  Activity hops;                  // inputs and psums moving between PEs, weight shifting
-  std::int64_t macs = 0;          // useful MACs
+  Activity hops;          // inputs and psums moving between PEs, weight shifting
+  std::int64_t macs = 0;  // useful MACs
   double mac_energy_pj = 0;
   sc_core::sc_time shadow_free() const { return shadow_free_; }
 
@@ -66,8 +66,8 @@ class MatrixUnit : public sc_core::sc_module {
   sc_core::sc_time period_;
   std::vector<std::int16_t> shadow_, active_;
   std::int64_t shadow_k_ = 0, shadow_m_ = 0, active_k_ = 0, active_m_ = 0;
-  std::int64_t shadow_bits_ = 8;   // weight width of the shadow tile
-  std::vector<std::int16_t> wide_; // 16-bit inputs
+  std::int64_t shadow_bits_ = 8;    // weight width of the shadow tile
+  std::vector<std::int16_t> wide_;  // 16-bit inputs
   bool shadow_loaded_ = false;
   sc_core::sc_time shadow_free_, shadow_ready_, stream_end_;
   std::vector<std::int32_t> results_;

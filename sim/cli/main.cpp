@@ -1,11 +1,9 @@
 // dfsim command line: run | map.
 #include <boost/program_options.hpp>
-
-#include <systemc>
-
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <systemc>
 
 #include "config/config_node.hpp"
 #include "core/run.hpp"
@@ -18,7 +16,8 @@ using namespace dfsim;
 namespace {
 
 const char* kUsage =
-    "dfsim " DFSIM_VERSION " - DNN accelerator simulator (SystemC/TLM-2.0)\n\n"
+    "dfsim " DFSIM_VERSION
+    " - DNN accelerator simulator (SystemC/TLM-2.0)\n\n"
     "Usage:\n"
     "  dfsim run --arch FILE --workload FILE [options]   simulate and report\n"
     "  dfsim map --arch FILE --workload FILE [options]   mapping and estimate only\n"
@@ -30,7 +29,8 @@ const char* kUsage =
     "            --layers conv1,conv2,conv3,conv4,conv5 --batch 4\n"
     "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/vgg16.yaml \\\n"
     "            --layers conv1_1 --out results --vcd conv1_1.vcd\n"
-    "  dfsim map --arch configs/eyeriss_v1.yaml --workload workloads/resnet50.yaml --objective edp\n"
+    "  dfsim map --arch configs/eyeriss_v1.yaml --workload workloads/resnet50.yaml --objective "
+    "edp\n"
     "  dfsim sweep configs/sweeps/eyeriss_glb_array.yaml -j 2\n";
 
 std::vector<std::string> split(const std::string& s) {
@@ -46,13 +46,16 @@ int sweep_command(const std::vector<std::string>& args, const char* self) {
   po::options_description desc("Sweep options");
   SweepOptions opt;
   std::string spec, format, output;
-  desc.add_options()("help,h", "this help")
-      ("spec", po::value<std::string>(&spec)->required(), "sweep specification YAML")
-      ("jobs,j", po::value<int>(&opt.jobs)->default_value(0), "points at a time (default: the number of cores)")
-      ("backend", po::value<std::string>(&opt.backend)->default_value("local"), "local | slurm")
-      ("out", po::value<std::string>(&opt.out_dir), "folder for the database and plots (default sweeps/NAME)")
-      ("export", po::value<std::string>(&format), "write the results table as csv or json instead of running")
-      ("output", po::value<std::string>(&output), "file for --export (default: stdout)");
+  desc.add_options()("help,h", "this help")("spec", po::value<std::string>(&spec)->required(),
+                                            "sweep specification YAML")(
+      "jobs,j", po::value<int>(&opt.jobs)->default_value(0),
+      "points at a time (default: the number of cores)")(
+      "backend", po::value<std::string>(&opt.backend)->default_value("local"), "local | slurm")(
+      "out", po::value<std::string>(&opt.out_dir),
+      "folder for the database and plots (default sweeps/NAME)")(
+      "export", po::value<std::string>(&format),
+      "write the results table as csv or json instead of running")(
+      "output", po::value<std::string>(&output), "file for --export (default: stdout)");
   po::positional_options_description pos;
   pos.add("spec", 1);
   po::variables_map vm;
@@ -75,9 +78,9 @@ int sweep_point_command(const std::vector<std::string>& args) {
   po::options_description desc("sweep-point (used by dfsim sweep)");
   std::string spec, result;
   long long index = -1;
-  desc.add_options()("spec", po::value<std::string>(&spec)->required(), "")
-      ("index", po::value<long long>(&index)->required(), "")
-      ("result", po::value<std::string>(&result)->required(), "");
+  desc.add_options()("spec", po::value<std::string>(&spec)->required(), "")(
+      "index", po::value<long long>(&index)->required(), "")(
+      "result", po::value<std::string>(&result)->required(), "");
   po::positional_options_description pos;
   pos.add("spec", 1);
   po::variables_map vm;
@@ -92,18 +95,18 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   std::int64_t batch = 0;
   RunOptions opt;
   bool no_check = false;
-  desc.add_options()("help,h", "this help")
-      ("arch", po::value<std::string>(&opt.arch_file)->required(), "architecture YAML")
-      ("workload", po::value<std::string>(&opt.workload_file)->required(), "network YAML")
-      ("layers", po::value<std::string>(&layers), "comma-separated layer names (default: all)")
-      ("batch", po::value<std::int64_t>(&batch), "batch size N for every layer")
-      ("seed", po::value<std::uint64_t>(&opt.seed)->default_value(1), "seed of the generated data")
-      ("objective", po::value<std::string>(&opt.objective)->default_value("latency"),
-       "mapper objective: energy | latency | edp")
-      ("mapping", po::value<std::string>(&opt.mapping_file), "YAML file of pinned mappings")
-      ("out", po::value<std::string>(&opt.out_dir), "write DIR/stats.json")
-      ("vcd", po::value<std::string>(&opt.vcd_file), "write a VCD waveform")
-      ("no-check", po::bool_switch(&no_check), "skip the comparison with the reference convolution");
+  desc.add_options()("help,h", "this help")(
+      "arch", po::value<std::string>(&opt.arch_file)->required(), "architecture YAML")(
+      "workload", po::value<std::string>(&opt.workload_file)->required(), "network YAML")(
+      "layers", po::value<std::string>(&layers), "comma-separated layer names (default: all)")(
+      "batch", po::value<std::int64_t>(&batch), "batch size N for every layer")(
+      "seed", po::value<std::uint64_t>(&opt.seed)->default_value(1), "seed of the generated data")(
+      "objective", po::value<std::string>(&opt.objective)->default_value("latency"),
+      "mapper objective: energy | latency | edp")(
+      "mapping", po::value<std::string>(&opt.mapping_file), "YAML file of pinned mappings")(
+      "out", po::value<std::string>(&opt.out_dir), "write DIR/stats.json")(
+      "vcd", po::value<std::string>(&opt.vcd_file), "write a VCD waveform")(
+      "no-check", po::bool_switch(&no_check), "skip the comparison with the reference convolution");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
   if (vm.count("help")) {

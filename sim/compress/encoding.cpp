@@ -78,14 +78,16 @@ class BitReader {
     if (pos_ < 0 || pos_ + width > limit_) corrupt(enc_, "truncated (read past the end)");
     std::uint64_t v = 0;
     for (int i = 0; i < width; ++i, ++pos_)
-      v |= static_cast<std::uint64_t>((bytes_[static_cast<std::size_t>(pos_ >> 3)] >> (pos_ & 7)) & 1u)
+      v |= static_cast<std::uint64_t>((bytes_[static_cast<std::size_t>(pos_ >> 3)] >> (pos_ & 7)) &
+                                      1u)
            << i;
     return v;
   }
   std::int16_t get_signed(int width) {
     const std::uint64_t u = get(width);
     const std::int64_t sign = std::int64_t{1} << (width - 1);
-    const std::int64_t v = static_cast<std::int64_t>(u) - ((u & static_cast<std::uint64_t>(sign)) ? 2 * sign : 0);
+    const std::int64_t v =
+        static_cast<std::int64_t>(u) - ((u & static_cast<std::uint64_t>(sign)) ? 2 * sign : 0);
     return static_cast<std::int16_t>(v);
   }
 
@@ -352,12 +354,18 @@ Encoding parse_encoding(const std::string& name) {
 
 const char* to_string(Encoding e) {
   switch (e) {
-    case Encoding::Dense: return "dense";
-    case Encoding::Rlc: return "rlc";
-    case Encoding::ZeroRun: return "zero_run";
-    case Encoding::Csr: return "csr";
-    case Encoding::Csc: return "csc";
-    case Encoding::Bitmask: return "bitmask";
+    case Encoding::Dense:
+      return "dense";
+    case Encoding::Rlc:
+      return "rlc";
+    case Encoding::ZeroRun:
+      return "zero_run";
+    case Encoding::Csr:
+      return "csr";
+    case Encoding::Csc:
+      return "csc";
+    case Encoding::Bitmask:
+      return "bitmask";
   }
   return "?";
 }
@@ -368,10 +376,14 @@ std::int64_t encoded_bits(Encoding e, const std::int16_t* v, std::int64_t rows, 
   std::int64_t nnz = 0;
   for (std::int64_t i = 0; i < n; ++i) nnz += v[i] != 0;
   switch (e) {
-    case Encoding::Dense: return n * b;
-    case Encoding::Bitmask: return n + nnz * b;
-    case Encoding::Csr: return nnz * (b + index_width(cols)) + (rows + 1) * pointer_width(nnz);
-    case Encoding::Csc: return nnz * (b + index_width(rows)) + (cols + 1) * pointer_width(nnz);
+    case Encoding::Dense:
+      return n * b;
+    case Encoding::Bitmask:
+      return n + nnz * b;
+    case Encoding::Csr:
+      return nnz * (b + index_width(cols)) + (rows + 1) * pointer_width(nnz);
+    case Encoding::Csc:
+      return nnz * (b + index_width(rows)) + (cols + 1) * pointer_width(nnz);
     case Encoding::ZeroRun:
     case Encoding::Rlc: {
       // Entries: one per non-zero plus the fillers long zero runs need.
@@ -396,8 +408,8 @@ std::int64_t encoded_bits(Encoding e, const std::int16_t* v, std::int64_t rows, 
 
 std::int64_t dense_bits(const EncodedTensor& t) { return t.rows * t.cols * t.value_bits; }
 
-EncodedTensor encode(Encoding e, const std::int16_t* values, std::int64_t rows,
-                     std::int64_t cols, int value_bits) {
+EncodedTensor encode(Encoding e, const std::int16_t* values, std::int64_t rows, std::int64_t cols,
+                     int value_bits) {
   check_value_bits(value_bits);
   const std::int64_t n = checked_elements(rows, cols);
   if (n > 0 && values == nullptr) throw std::invalid_argument("encoding: null values");
@@ -418,13 +430,26 @@ EncodedTensor encode(Encoding e, const std::int16_t* values, std::int64_t rows,
   }
   BitWriter w;
   switch (e) {
-    case Encoding::Dense: encode_dense(t, values, n, w); break;
-    case Encoding::Rlc: encode_rlc(t, values, n, w); break;
-    case Encoding::ZeroRun: encode_zero_run(t, values, n, w); break;
-    case Encoding::Csr: encode_compressed(t, values, true, w); break;
-    case Encoding::Csc: encode_compressed(t, values, false, w); break;
-    case Encoding::Bitmask: encode_bitmask(t, values, n, w); break;
-    default: throw std::invalid_argument("encoding: unknown Encoding value");
+    case Encoding::Dense:
+      encode_dense(t, values, n, w);
+      break;
+    case Encoding::Rlc:
+      encode_rlc(t, values, n, w);
+      break;
+    case Encoding::ZeroRun:
+      encode_zero_run(t, values, n, w);
+      break;
+    case Encoding::Csr:
+      encode_compressed(t, values, true, w);
+      break;
+    case Encoding::Csc:
+      encode_compressed(t, values, false, w);
+      break;
+    case Encoding::Bitmask:
+      encode_bitmask(t, values, n, w);
+      break;
+    default:
+      throw std::invalid_argument("encoding: unknown Encoding value");
   }
   t.total_bits = w.pos();
   t.metadata_bits = t.total_bits - t.payload_bits;
@@ -454,13 +479,26 @@ std::vector<std::int16_t> decode(const EncodedTensor& t) {
     corrupt(e, "truncated: too few words for the tensor");
   std::vector<std::int16_t> out(static_cast<std::size_t>(n), 0);
   switch (e) {
-    case Encoding::Dense: decode_dense(t, out); break;
-    case Encoding::Rlc: decode_rlc(t, out); break;
-    case Encoding::ZeroRun: decode_zero_run(t, out); break;
-    case Encoding::Csr: decode_compressed(t, out, true); break;
-    case Encoding::Csc: decode_compressed(t, out, false); break;
-    case Encoding::Bitmask: decode_bitmask(t, out); break;
-    default: corrupt(e, "unknown encoding");
+    case Encoding::Dense:
+      decode_dense(t, out);
+      break;
+    case Encoding::Rlc:
+      decode_rlc(t, out);
+      break;
+    case Encoding::ZeroRun:
+      decode_zero_run(t, out);
+      break;
+    case Encoding::Csr:
+      decode_compressed(t, out, true);
+      break;
+    case Encoding::Csc:
+      decode_compressed(t, out, false);
+      break;
+    case Encoding::Bitmask:
+      decode_bitmask(t, out);
+      break;
+    default:
+      corrupt(e, "unknown encoding");
   }
   std::int64_t nnz = 0;
   for (std::int16_t x : out) nnz += x != 0;

@@ -83,10 +83,10 @@ struct EncodedTensor {
 // Encodes rows*cols values (row-major). Throws std::invalid_argument for value_bits outside
 // 1..16, negative or oversized shapes, a null `values` with rows*cols > 0, or any value outside
 // [-2^(b-1), 2^(b-1) - 1] (values are never truncated).
-EncodedTensor encode(Encoding e, const std::int16_t* values, std::int64_t rows,
-                     std::int64_t cols, int value_bits);
-inline EncodedTensor encode(Encoding e, const std::vector<std::int16_t>& values,
-                            std::int64_t rows, std::int64_t cols, int value_bits) {
+EncodedTensor encode(Encoding e, const std::int16_t* values, std::int64_t rows, std::int64_t cols,
+                     int value_bits);
+inline EncodedTensor encode(Encoding e, const std::vector<std::int16_t>& values, std::int64_t rows,
+                            std::int64_t cols, int value_bits) {
   return encode(e, values.data(), rows, cols, value_bits);
 }
 

@@ -27,16 +27,17 @@ void parse_dram(const ConfigNode& n, DramConfig& d) {
 }
 
 void parse_glb(const ConfigNode& n, GlbConfig& g) {
-  n.expect_keys({"banks", "bank_bytes", "bank_width_bits", "filter_banks",
-                 "read_energy_pj_per_bit", "write_energy_pj_per_bit"});
+  n.expect_keys({"banks", "bank_bytes", "bank_width_bits", "filter_banks", "read_energy_pj_per_bit",
+                 "write_energy_pj_per_bit"});
   g.banks = n.get_int_min("banks", 2);
   g.bank_bytes = n.get_int_min("bank_bytes", 8);
   g.bank_width_bits = n.get_int_min("bank_width_bits", 8);
   if (g.bank_width_bits % 8 != 0) n.at("bank_width_bits").fail("must be a multiple of 8");
   g.filter_banks = n.get_int_min("filter_banks", 1, g.filter_banks);
   if (g.filter_banks >= g.banks)
-    n.at("filter_banks").fail("must leave at least one bank for ifmaps and psums (banks = " +
-                              std::to_string(g.banks) + ")");
+    n.at("filter_banks")
+        .fail("must leave at least one bank for ifmaps and psums (banks = " +
+              std::to_string(g.banks) + ")");
   g.read_energy_pj_per_bit = n.get_double_min("read_energy_pj_per_bit", 0.0);
   g.write_energy_pj_per_bit = n.get_double_min("write_energy_pj_per_bit", 0.0);
 }
@@ -53,9 +54,9 @@ void parse_noc(const ConfigNode& n, NocConfig& c) {
 }
 
 void parse_pe(const ConfigNode& n, PeConfig& p) {
-  n.expect_keys({"filter_spad_entries", "ifmap_spad_entries", "psum_spad_entries",
-                 "macs_per_cycle", "pipeline_stages", "zero_gating", "spad_read_energy_pj",
-                 "spad_write_energy_pj", "mac_energy_pj"});
+  n.expect_keys({"filter_spad_entries", "ifmap_spad_entries", "psum_spad_entries", "macs_per_cycle",
+                 "pipeline_stages", "zero_gating", "spad_read_energy_pj", "spad_write_energy_pj",
+                 "mac_energy_pj"});
   p.filter_spad_entries = n.get_int_min("filter_spad_entries", 1);
   p.ifmap_spad_entries = n.get_int_min("ifmap_spad_entries", 1);
   p.psum_spad_entries = n.get_int_min("psum_spad_entries", 1);
@@ -188,7 +189,8 @@ ArchConfig parse_arch(const ConfigNode& root) {
 std::int64_t onchip_storage_bytes(const ArchConfig& a) {
   if (a.is_systolic()) {
     // Unified buffer, accumulators, weight FIFO, and the active + shadow weight registers.
-    return a.unified_buffer.size_bytes() + a.accumulators.entries * a.pe_cols * a.data.psum_bits / 8 +
+    return a.unified_buffer.size_bytes() +
+           a.accumulators.entries * a.pe_cols * a.data.psum_bits / 8 +
            (a.weight_fifo.depth_tiles + 2) * a.pe_rows * a.pe_cols * a.data.weight_bits / 8;
   }
   const std::int64_t spads = a.pe.filter_spad_entries * a.data.weight_bits / 8 +
@@ -219,10 +221,10 @@ std::ostream& operator<<(std::ostream& os, const ArchConfig& a) {
   }
   os << "arch " << a.name << " (" << a.array << "): " << a.pe_rows << "x" << a.pe_cols
      << " PEs, core " << a.clocks.core_mhz << " MHz, link " << a.clocks.link_mhz << " MHz\n"
-     << "  DRAM: " << a.dram.bus_width_bits << "-bit bus, latency " << a.dram.latency_ns
-     << " ns, " << a.dram.energy_pj_per_bit << " pJ/bit\n"
-     << "  GLB: " << a.glb.banks << " banks x " << a.glb.bank_bytes << " B ("
-     << a.glb.filter_banks << " for filters), " << a.glb.bank_width_bits << "-bit ports\n"
+     << "  DRAM: " << a.dram.bus_width_bits << "-bit bus, latency " << a.dram.latency_ns << " ns, "
+     << a.dram.energy_pj_per_bit << " pJ/bit\n"
+     << "  GLB: " << a.glb.banks << " banks x " << a.glb.bank_bytes << " B (" << a.glb.filter_banks
+     << " for filters), " << a.glb.bank_width_bits << "-bit ports\n"
      << "  NoC: ifmap GIN " << a.noc.ifmap_gin_bits << " b, filter GIN " << a.noc.filter_gin_bits
      << " b, psum GIN " << a.noc.psum_gin_bits << " b, GON " << a.noc.gon_bits << " b\n"
      << "  PE: spads filter " << a.pe.filter_spad_entries << ", ifmap " << a.pe.ifmap_spad_entries

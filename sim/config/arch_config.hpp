@@ -20,15 +20,15 @@ struct ClockConfig {
 };
 
 struct DramConfig {
-  std::int64_t bus_width_bits = 64;          // data pins of the link, one transfer per link cycle
-  double bandwidth_gbytes_per_s = 0;         // device limit; 0 = only the bus limits
-  double latency_ns = 100;                   // first-data latency of a burst
-  std::int64_t burst_bytes = 64;             // transfer granularity
-  double energy_pj_per_bit = 28.75;          // 460 pJ per 16-bit word
+  std::int64_t bus_width_bits = 64;   // data pins of the link, one transfer per link cycle
+  double bandwidth_gbytes_per_s = 0;  // device limit; 0 = only the bus limits
+  double latency_ns = 100;            // first-data latency of a burst
+  std::int64_t burst_bytes = 64;      // transfer granularity
+  double energy_pj_per_bit = 28.75;   // 460 pJ per 16-bit word
 };
 
 struct GlbConfig {
-  std::int64_t banks = 27;                 // all banks, including the filter banks
+  std::int64_t banks = 27;  // all banks, including the filter banks
   std::int64_t bank_bytes = 4096;
   std::int64_t bank_width_bits = 64;       // bits per bank access; one access per core cycle
   std::int64_t filter_banks = 2;           // banks reserved for filters; the rest hold ifmaps/psums
@@ -41,9 +41,9 @@ struct NocConfig {
   std::int64_t ifmap_gin_bits = 16;  // width of the ifmap global input network
   std::int64_t filter_gin_bits = 64;
   std::int64_t psum_gin_bits = 64;
-  std::int64_t gon_bits = 64;        // global output network (psums / ofmaps to the GLB)
-  std::int64_t local_link_bits = 64; // PE-to-PE vertical psum links
-  double energy_pj_per_bit = 0.25;   // per bit delivered to one PE (4 pJ per 16-bit value)
+  std::int64_t gon_bits = 64;         // global output network (psums / ofmaps to the GLB)
+  std::int64_t local_link_bits = 64;  // PE-to-PE vertical psum links
+  double energy_pj_per_bit = 0.25;    // per bit delivered to one PE (4 pJ per 16-bit value)
 };
 
 struct PeConfig {
@@ -52,7 +52,7 @@ struct PeConfig {
   std::int64_t psum_spad_entries = 24;
   std::int64_t macs_per_cycle = 1;
   std::int64_t pipeline_stages = 3;
-  bool zero_gating = true;  // a zero ifmap value skips the filter read and the MAC
+  bool zero_gating = true;            // a zero ifmap value skips the filter read and the MAC
   double spad_read_energy_pj = 1.0;   // per entry read, any spad
   double spad_write_energy_pj = 1.0;  // per entry written
   double mac_energy_pj = 2.0;         // per 16-bit MAC performed

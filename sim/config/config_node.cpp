@@ -70,8 +70,8 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& o
     return ConfigNode(root, file, "");
   } catch (const YAML::Exception& e) {
     std::ostringstream os;
-    os << origin << ":" << e.mark.line + 1 << ":" << e.mark.column + 1 << ": YAML syntax error: "
-       << e.msg;
+    os << origin << ":" << e.mark.line + 1 << ":" << e.mark.column + 1
+       << ": YAML syntax error: " << e.msg;
     throw ConfigError(os.str());
   }
 }

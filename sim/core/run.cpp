@@ -1,11 +1,10 @@
 #include "core/run.hpp"
 
-#include <systemc>
-
 #include <array>
 #include <atomic>
 #include <map>
 #include <sstream>
+#include <systemc>
 #include <thread>
 
 #include "config/config_node.hpp"
@@ -76,7 +75,8 @@ Plan make_plan(const RunOptions& opt) {
   // VGG and ResNet) share one search. Each result depends only on its layer, so the plan is
   // the same whatever the thread timing.
   auto shape_key = [](const Layer& l) {
-    return std::vector<std::int64_t>{l.N, l.M, l.C, l.H, l.W, l.R, l.S, l.stride, l.padding, l.groups};
+    return std::vector<std::int64_t>{l.N, l.M, l.C,      l.H,       l.W,
+                                     l.R, l.S, l.stride, l.padding, l.groups};
   };
   std::map<std::vector<std::int64_t>, std::size_t> first_of_shape;
   std::vector<std::size_t> searched;
@@ -143,23 +143,28 @@ RunResult run_simulation(const RunOptions& opt) {
 
   std::vector<LayerData> data;
   data.reserve(plan.layers.size());
-  std::vector<Tensor4> chained_expected(plan.layers.size());  // computed here when a layer feeds the next
+  std::vector<Tensor4> chained_expected(
+      plan.layers.size());  // computed here when a layer feeds the next
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     const LayerPlan& lp = plan.layers[i];
     data.push_back(make_layer_data(lp.layer, opt.seed));
     if (lp.layer.input_from_previous) {
       // The previous layer's output on the actual data (its reference result, which the
       // simulation reproduces bit for bit), pooled as the workload says.
-      if (i == 0) throw ConfigError(lp.layer.where + ": input_from: previous, but the run starts with this layer");
+      if (i == 0)
+        throw ConfigError(lp.layer.where +
+                          ": input_from: previous, but the run starts with this layer");
       const Layer& prev = plan.layers[i - 1].layer;
       chained_expected[i - 1] = reference_conv(prev, data[i - 1], arithmetic_for(plan.arch, prev));
       Tensor4 in = pool(chained_expected[i - 1], lp.layer.input_pool);
       const Layer& l = lp.layer;
       if (in.d0 != l.N || in.d1 != l.C || in.d2 != l.H || in.d3 != l.W)
-        throw ConfigError(l.where + ": layer '" + l.name + "': input_from: previous gives [" + std::to_string(in.d0) + "][" +
-                          std::to_string(in.d1) + "][" + std::to_string(in.d2) + "][" + std::to_string(in.d3) +
-                          "], the layer needs [" + std::to_string(l.N) + "][" + std::to_string(l.C) + "][" +
-                          std::to_string(l.H) + "][" + std::to_string(l.W) + "] (add or fix input_pool)");
+        throw ConfigError(l.where + ": layer '" + l.name + "': input_from: previous gives [" +
+                          std::to_string(in.d0) + "][" + std::to_string(in.d1) + "][" +
+                          std::to_string(in.d2) + "][" + std::to_string(in.d3) +
+                          "], the layer needs [" + std::to_string(l.N) + "][" +
+                          std::to_string(l.C) + "][" + std::to_string(l.H) + "][" +
+                          std::to_string(l.W) + "] (add or fix input_pool)");
       data.back().ifmap = std::move(in);
     }
     if (plan.arch.is_systolic()) {
@@ -182,18 +187,22 @@ RunResult run_simulation(const RunOptions& opt) {
   // simulation runs on this one.
   std::vector<Tensor4> expected(plan.layers.size());
   std::vector<NonZeroCounts> nonzeros(plan.layers.size());
-  std::vector<std::array<std::vector<std::pair<std::string, std::int64_t>>, 2>> sizes(plan.layers.size());
+  std::vector<std::array<std::vector<std::pair<std::string, std::int64_t>>, 2>> sizes(
+      plan.layers.size());
   std::thread reference([&] {
     for (std::size_t i = 0; i < plan.layers.size(); ++i) {
       const Layer& l = plan.layers[i].layer;
       if (opt.check)
-        expected[i] = chained_expected[i].data.empty() ? reference_conv(l, data[i], arithmetic_for(plan.arch, l))
-                                                       : chained_expected[i];
+        expected[i] = chained_expected[i].data.empty()
+                          ? reference_conv(l, data[i], arithmetic_for(plan.arch, l))
+                          : chained_expected[i];
       nonzeros[i] = count_nonzeros(l, data[i]);
       for (Encoding e : {Encoding::Dense, Encoding::Rlc, Encoding::ZeroRun, Encoding::Csr,
                          Encoding::Csc, Encoding::Bitmask}) {
-        sizes[i][0].push_back({to_string(e), encoded_bits(e, data[i].weights.data.data(), l.M, l.C_per_group() * l.R * l.S, 16)});
-        sizes[i][1].push_back({to_string(e), encoded_bits(e, data[i].ifmap.data.data(), l.N * l.C * l.H, l.W, 16)});
+        sizes[i][0].push_back({to_string(e), encoded_bits(e, data[i].weights.data.data(), l.M,
+                                                          l.C_per_group() * l.R * l.S, 16)});
+        sizes[i][1].push_back(
+            {to_string(e), encoded_bits(e, data[i].ifmap.data.data(), l.N * l.C * l.H, l.W, 16)});
       }
     }
   });

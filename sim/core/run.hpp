@@ -16,15 +16,15 @@ namespace dfsim {
 
 struct RunOptions {
   std::string arch_file;
-  std::string arch_text;                 // when set, the architecture YAML itself (arch_file names it)
+  std::string arch_text;  // when set, the architecture YAML itself (arch_file names it)
   std::string workload_file;
-  std::vector<std::string> layers;       // empty: all
-  std::optional<std::int64_t> batch;     // overrides every layer's N
+  std::vector<std::string> layers;    // empty: all
+  std::optional<std::int64_t> batch;  // overrides every layer's N
   std::uint64_t seed = 1;
   std::string objective = "latency";
-  std::string mapping_file;              // pinned mappings, optional
-  std::string out_dir;                   // writes stats.json when set
-  std::string vcd_file;                  // writes a waveform when set
+  std::string mapping_file;  // pinned mappings, optional
+  std::string out_dir;       // writes stats.json when set
+  std::string vcd_file;      // writes a waveform when set
   bool check = true;
 };
 
@@ -35,9 +35,15 @@ struct LayerPlan {
   WsMapResult ws;  // weight-stationary systolic array
   bool systolic = false;
   std::string mapping_text() const;
-  std::int64_t estimate_cycles() const { return systolic ? ws.estimate.cycles : rs.estimate.cycles; }
-  double estimate_energy_pj() const { return systolic ? ws.estimate.energy_pj : rs.estimate.energy_pj; }
-  std::int64_t candidates() const { return systolic ? ws.candidates_evaluated : rs.candidates_evaluated; }
+  std::int64_t estimate_cycles() const {
+    return systolic ? ws.estimate.cycles : rs.estimate.cycles;
+  }
+  double estimate_energy_pj() const {
+    return systolic ? ws.estimate.energy_pj : rs.estimate.energy_pj;
+  }
+  std::int64_t candidates() const {
+    return systolic ? ws.candidates_evaluated : rs.candidates_evaluated;
+  }
 };
 
 struct Plan {

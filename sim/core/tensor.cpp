@@ -1,18 +1,16 @@
 #include "core/tensor.hpp"
 
-#include "config/arch_config.hpp"
-#include "core/text.hpp"
-#include "config/config_node.hpp"
-#include "workload/npy.hpp"
-
 #include <cmath>
 #include <utility>
 
+#include "config/arch_config.hpp"
+#include "config/config_node.hpp"
+#include "core/text.hpp"
+#include "workload/npy.hpp"
+
 namespace dfsim {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Arithmetic arithmetic_for(const ArchConfig& arch, const Layer& l) {
   Arithmetic a;
@@ -49,15 +47,22 @@ std::vector<char> choose(std::size_t count, std::size_t keep, std::uint64_t& sta
 // quantization. Every kept weight is non-zero.
 void generate_weights(const Layer& l, std::uint64_t& state, Tensor4& w) {
   const std::int64_t M = w.d0, Cg = w.d1, R = w.d2, S = w.d3;
-  const std::int64_t lo = -(std::int64_t{1} << (l.weight_bits - 1)), hi = (std::int64_t{1} << (l.weight_bits - 1)) - 1;
+  const std::int64_t lo = -(std::int64_t{1} << (l.weight_bits - 1)),
+                     hi = (std::int64_t{1} << (l.weight_bits - 1)) - 1;
   // The unit index of each weight under the granularity.
-  auto unit_of = [&](std::int64_t m, std::int64_t c, std::int64_t r, std::int64_t s) -> std::int64_t {
+  auto unit_of = [&](std::int64_t m, std::int64_t c, std::int64_t r,
+                     std::int64_t s) -> std::int64_t {
     switch (l.weight_granularity) {
-      case Granularity::Fine: return ((m * Cg + c) * R + r) * S + s;
-      case Granularity::Vector: return (m * Cg + c) * R + r;
-      case Granularity::Kernel: return m * Cg + c;
-      case Granularity::Filter: return m;
-      case Granularity::Channel: return (m / l.M_per_group()) * Cg + c;  // per group
+      case Granularity::Fine:
+        return ((m * Cg + c) * R + r) * S + s;
+      case Granularity::Vector:
+        return (m * Cg + c) * R + r;
+      case Granularity::Kernel:
+        return m * Cg + c;
+      case Granularity::Filter:
+        return m;
+      case Granularity::Channel:
+        return (m / l.M_per_group()) * Cg + c;  // per group
     }
     return 0;
   };
@@ -65,8 +70,9 @@ void generate_weights(const Layer& l, std::uint64_t& state, Tensor4& w) {
                              : l.weight_granularity == Granularity::Vector ? M * Cg * R
                              : l.weight_granularity == Granularity::Kernel ? M * Cg
                              : l.weight_granularity == Granularity::Filter ? M
-                                                                            : l.groups * Cg;
-  const auto kept = static_cast<std::size_t>(std::llround(l.weight_density * static_cast<double>(units)));
+                                                                           : l.groups * Cg;
+  const auto kept =
+      static_cast<std::size_t>(std::llround(l.weight_density * static_cast<double>(units)));
   const std::vector<char> keep = choose(static_cast<std::size_t>(units), kept, state);
   // A non-zero value of the quantization.
   std::vector<Value> codebook;
@@ -74,7 +80,8 @@ void generate_weights(const Layer& l, std::uint64_t& state, Tensor4& w) {
     std::vector<Value> all;
     for (std::int64_t v = lo; v <= hi; ++v)
       if (v) all.push_back(static_cast<Value>(v));
-    const std::vector<char> pick = choose(all.size(), static_cast<std::size_t>(l.codebook_size), state);
+    const std::vector<char> pick =
+        choose(all.size(), static_cast<std::size_t>(l.codebook_size), state);
     for (std::size_t i = 0; i < all.size(); ++i)
       if (pick[i]) codebook.push_back(all[i]);
   }
@@ -89,7 +96,8 @@ void generate_weights(const Layer& l, std::uint64_t& state, Tensor4& w) {
       case Quantization::PowerOfTwo: {
         const std::int64_t exps = std::max<std::int64_t>(1, l.weight_bits - 1);
         const std::uint64_t r = splitmix64(state);
-        const std::int64_t mag = std::int64_t{1} << (static_cast<std::int64_t>(r % static_cast<std::uint64_t>(exps)));
+        const std::int64_t mag =
+            std::int64_t{1} << (static_cast<std::int64_t>(r % static_cast<std::uint64_t>(exps)));
         return static_cast<Value>(((r >> 32) & 1) || mag > hi ? -mag : mag);
       }
       case Quantization::Codebook:
@@ -101,7 +109,8 @@ void generate_weights(const Layer& l, std::uint64_t& state, Tensor4& w) {
     for (std::int64_t c = 0; c < Cg; ++c)
       for (std::int64_t r = 0; r < R; ++r)
         for (std::int64_t s = 0; s < S; ++s)
-          w.at(m, c, r, s) = keep[static_cast<std::size_t>(unit_of(m, c, r, s))] ? value() : Value{0};
+          w.at(m, c, r, s) =
+              keep[static_cast<std::size_t>(unit_of(m, c, r, s))] ? value() : Value{0};
 }
 
 // A .npy operand, checked against the shape the layer needs and the 16-bit datapath.
@@ -131,12 +140,14 @@ LayerData make_layer_data(const Layer& l, std::uint64_t seed) {
   LayerData d{Tensor4(l.N, l.C, l.H, l.W), Tensor4(l.M, l.C_per_group(), l.R, l.S)};
   if (!l.ifmap_file.empty() || !l.weights_file.empty()) {
     // Generate first so a layer with only one file gets the other from the seed.
-    LayerData generated = make_layer_data([&] {
-      Layer g = l;
-      g.ifmap_file.clear();
-      g.weights_file.clear();
-      return g;
-    }(), seed);
+    LayerData generated = make_layer_data(
+        [&] {
+          Layer g = l;
+          g.ifmap_file.clear();
+          g.weights_file.clear();
+          return g;
+        }(),
+        seed);
     d = std::move(generated);
     if (!l.ifmap_file.empty()) load_operand(l, l.ifmap_file, "ifmap_file", d.ifmap);
     if (!l.weights_file.empty()) load_operand(l, l.weights_file, "weights_file", d.weights);
@@ -147,7 +158,8 @@ LayerData make_layer_data(const Layer& l, std::uint64_t seed) {
   // positions drawn by a seeded partial Fisher-Yates shuffle.
   const std::uint64_t in_max = (std::uint64_t{1} << (l.input_bits - 1)) - 1;
   const std::size_t count = d.ifmap.data.size();
-  const auto nonzeros = static_cast<std::size_t>(std::llround(l.input_density * static_cast<double>(count)));
+  const auto nonzeros =
+      static_cast<std::size_t>(std::llround(l.input_density * static_cast<double>(count)));
   if (nonzeros == count) {
     for (auto& v : d.ifmap.data) v = static_cast<Value>(1 + splitmix64(state) % in_max);
   } else {
@@ -164,9 +176,9 @@ LayerData make_layer_data(const Layer& l, std::uint64_t seed) {
 }
 
 __attribute__((target_clones("avx2", "default"))) void mac_row(Psum* out, const Value* in,
-                                                                std::int64_t stride, Value w,
-                                                                std::int64_t shift,
-                                                                std::int64_t count) {
+                                                               std::int64_t stride, Value w,
+                                                               std::int64_t shift,
+                                                               std::int64_t count) {
   const std::int32_t wv = w;
   const int sh = static_cast<int>(shift);
   if (stride == 1) {
@@ -198,9 +210,10 @@ Tensor4 pool(const Tensor4& in, const Layer::Pool& p) {
               ++count;
             }
           // Average rounds toward negative infinity, so it is the same on every platform.
-          out.at(n, c, y, x) = static_cast<Value>(p.kind == "max" ? best
-                                                  : count ? (sum >= 0 ? sum / count : -((-sum + count - 1) / count))
-                                                          : 0);
+          out.at(n, c, y, x) =
+              static_cast<Value>(p.kind == "max" ? best
+                                 : count ? (sum >= 0 ? sum / count : -((-sum + count - 1) / count))
+                                         : 0);
         }
   return out;
 }
@@ -261,8 +274,7 @@ Tensor4 reference_conv(const Layer& l, const LayerData& d, const Arithmetic& ari
           }
       }
       for (std::int64_t e = 0; e < E; ++e)
-        for (std::int64_t f = 0; f < F; ++f)
-          out.at(n, m, e, f) = arith.to_ofmap(acc[e * F + f]);
+        for (std::int64_t f = 0; f < F; ++f) out.at(n, m, e, f) = arith.to_ofmap(acc[e * F + f]);
     }
   }
   return out;

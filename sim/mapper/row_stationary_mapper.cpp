@@ -32,8 +32,8 @@ RsMapResult RowStationaryMapper::map(const Layer& l) const {
   const std::int64_t E = l.E(), Cg = l.C_per_group(), Mg = l.M_per_group();
   if (l.R > arch_.pe_rows || l.S > arch_.pe.ifmap_spad_entries) {
     RsMapping m;
-    throw ConfigError("layer '" + l.name + "': no row-stationary mapping fits: " +
-                      rs_check_capacity(arch_, l, m));
+    throw ConfigError("layer '" + l.name +
+                      "': no row-stationary mapping fits: " + rs_check_capacity(arch_, l, m));
   }
   const std::int64_t qmax = std::min(Cg, arch_.pe.ifmap_spad_entries / l.S);
   const std::int64_t pmax = std::min(Mg, arch_.pe.psum_spad_entries);

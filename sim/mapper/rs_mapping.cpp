@@ -17,9 +17,12 @@ Objective parse_objective(const std::string& s) {
 
 const char* to_string(Objective o) {
   switch (o) {
-    case Objective::Energy: return "energy";
-    case Objective::Latency: return "latency";
-    case Objective::Edp: return "edp";
+    case Objective::Energy:
+      return "energy";
+    case Objective::Latency:
+      return "latency";
+    case Objective::Edp:
+      return "edp";
   }
   return "?";
 }
@@ -29,9 +32,12 @@ Score score_of(Objective o, const ArchConfig& arch, std::int64_t cycles, double 
   const double seconds = c * arch.core_period_ns() * 1e-9;
   const double energy = energy_pj + arch.idle_power_mw * 1e-3 * seconds * 1e12;
   switch (o) {
-    case Objective::Energy: return {energy, c};
-    case Objective::Latency: return {c, energy};
-    case Objective::Edp: return {energy * c, c};
+    case Objective::Energy:
+      return {energy, c};
+    case Objective::Latency:
+      return {c, energy};
+    case Objective::Edp:
+      return {energy * c, c};
   }
   return {};
 }
@@ -78,14 +84,16 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
     // Timing of one pass: filter load, then compute overlapped with the ifmap, psum-in and
     // GON streams; each stream ends with a one-position tail at its last PE.
     const std::int64_t filter_cyc =
-        ps.filter_rows() * R * bus_cycles(ps.p * ps.q * S * a.data.weight_bits, a.noc.filter_gin_bits);
+        ps.filter_rows() * R *
+        bus_cycles(ps.p * ps.q * S * a.data.weight_bits, a.noc.filter_gin_bits);
     const std::int64_t compute = ps.n * F * ps.p * ps.q * S;
-    const std::int64_t ifmap_cyc =
-        bus_cycles(ps.n * ps.r * ps.ifmap_rows * ps.q * Wp * a.data.ifmap_bits, a.noc.ifmap_gin_bits);
+    const std::int64_t ifmap_cyc = bus_cycles(
+        ps.n * ps.r * ps.ifmap_rows * ps.q * Wp * a.data.ifmap_bits, a.noc.ifmap_gin_bits);
     const std::int64_t psum_row = ps.p * F * ps.n;  // psums one PE column passes on
     const std::int64_t psum_out_values = ps.chain_columns() * psum_row;
     const std::int64_t psum_in_values = ps.psum_in_columns() * psum_row;
-    const std::int64_t psum_in_cyc = bus_cycles(psum_in_values * a.data.psum_bits, a.noc.psum_gin_bits);
+    const std::int64_t psum_in_cyc =
+        bus_cycles(psum_in_values * a.data.psum_bits, a.noc.psum_gin_bits);
     const std::int64_t gon_cyc = bus_cycles(psum_out_values * a.data.psum_bits, a.noc.gon_bits);
     const std::int64_t tail = ps.p * ps.q * S + a.pe.pipeline_stages + R * ps.r;
     const std::int64_t stream = std::max({compute, ifmap_cyc + tail, psum_in_cyc + tail, gon_cyc});
@@ -134,29 +142,30 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
   // frees once delivered); a double-buffered ifmap tile loads during the previous tile; a
   // single-buffered one only after it, so its loads add to the array's time.
   const double link_to_core = core_per_link / dram_bytes_per_link_cycle;
-  const std::int64_t first_load = static_cast<std::int64_t>(
-      static_cast<double>(tiling.first_tile_bytes()) * link_to_core +
-      a.dram.latency_ns / a.core_period_ns());
+  const std::int64_t first_load =
+      static_cast<std::int64_t>(static_cast<double>(tiling.first_tile_bytes()) * link_to_core +
+                                a.dram.latency_ns / a.core_period_ns());
   const std::int64_t exposed_ifmap =
       m.ifmap_double_buffer
           ? 0
           : static_cast<std::int64_t>(ifmap_dram_values * ibits / 8 * link_to_core);
-  est.cycles = std::max(pass_cycles_total + first_load + exposed_ifmap, est.dram_cycles + first_load);
+  est.cycles =
+      std::max(pass_cycles_total + first_load + exposed_ifmap, est.dram_cycles + first_load);
   est.energy_pj = dram_bits * a.dram.energy_pj_per_bit +
                   glb_read_bits * a.glb.read_energy_pj_per_bit +
-                  glb_write_bits * a.glb.write_energy_pj_per_bit + noc_bits * a.noc.energy_pj_per_bit +
-                  spad_reads * a.pe.spad_read_energy_pj + spad_writes * a.pe.spad_write_energy_pj +
-                  macs * a.pe.mac_energy_pj;
+                  glb_write_bits * a.glb.write_energy_pj_per_bit +
+                  noc_bits * a.noc.energy_pj_per_bit + spad_reads * a.pe.spad_read_energy_pj +
+                  spad_writes * a.pe.spad_write_energy_pj + macs * a.pe.mac_energy_pj;
   est.feasible = true;
   return est;
 }
 
 std::ostream& operator<<(std::ostream& os, const RsMapping& m) {
-  os << "strip_width=" << m.strip_width << " strips_per_pass=" << m.strips_per_pass
-     << " n=" << m.n << " p=" << m.p << " q=" << m.q << " r=" << m.r << " t=" << m.t
+  os << "strip_width=" << m.strip_width << " strips_per_pass=" << m.strips_per_pass << " n=" << m.n
+     << " p=" << m.p << " q=" << m.q << " r=" << m.r << " t=" << m.t
      << " ifmap=" << (m.ifmap_resident ? "resident" : "per-block")
-     << (m.ifmap_double_buffer ? "x2" : "x1") << " glb_banks(ifmap/psum)="
-     << m.ifmap_banks << "/" << m.psum_banks << (m.pinned ? " [pinned]" : "");
+     << (m.ifmap_double_buffer ? "x2" : "x1") << " glb_banks(ifmap/psum)=" << m.ifmap_banks << "/"
+     << m.psum_banks << (m.pinned ? " [pinned]" : "");
   return os;
 }
 

@@ -56,7 +56,7 @@ struct RsEstimate {
   std::int64_t compute_cycles = 0;  // sum of pass times
   std::int64_t dram_cycles = 0;     // core cycles the DRAM link is busy
   std::int64_t passes = 0;
-  std::int64_t active_pes = 0;      // PEs busy in the largest pass
+  std::int64_t active_pes = 0;  // PEs busy in the largest pass
   std::int64_t dram_bytes = 0;
   std::int64_t glb_bytes = 0;
   double energy_pj = 0;  // excluding idle power

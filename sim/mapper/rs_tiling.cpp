@@ -28,12 +28,13 @@ std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMappi
     return "p*q*S=" + s(m.p * m.q * l.S) + " exceeds the filter spad (" +
            s(a.pe.filter_spad_entries) + ")";
   if (m.r > m.bands(a, l))
-    return "r=" + s(m.r) + " stacked channel subgroups need " + s(m.r * l.R) + " PE rows, the array has " +
-           s(a.pe_rows);
+    return "r=" + s(m.r) + " stacked channel subgroups need " + s(m.r * l.R) +
+           " PE rows, the array has " + s(a.pe_rows);
   const std::int64_t chains = m.chains(a, l);
   if (m.strips_per_pass * m.t > chains)
-    return "strips_per_pass*t=" + s(m.strips_per_pass * m.t) + " psum chains exceed the " + s(chains) +
-           " chains of " + s(l.R * m.r) + "x" + s(m.strip_width) + " PEs that fit the array";
+    return "strips_per_pass*t=" + s(m.strips_per_pass * m.t) + " psum chains exceed the " +
+           s(chains) + " chains of " + s(l.R * m.r) + "x" + s(m.strip_width) +
+           " PEs that fit the array";
   return "";
 }
 
@@ -63,7 +64,8 @@ RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m) {
   g.psum_banks = ceil_div64(g.psum_tile_bytes, a.glb.bank_bytes);
   const std::int64_t avail = a.glb.banks - a.glb.filter_banks;
   if (g.ifmap_banks + g.psum_banks > avail)
-    g.why_not = "ifmap (" + std::to_string(g.ifmap_buffers) + " x " + std::to_string(g.ifmap_tile_bytes) + " B) and psum (" +
+    g.why_not = "ifmap (" + std::to_string(g.ifmap_buffers) + " x " +
+                std::to_string(g.ifmap_tile_bytes) + " B) and psum (" +
                 std::to_string(g.psum_tile_bytes) + " B) tiles need " +
                 std::to_string(g.ifmap_banks + g.psum_banks) + " GLB banks, " +
                 std::to_string(avail) + " available";

@@ -48,9 +48,9 @@ struct RsPassShape {
 };
 
 struct RsGlbPlan {
-  std::string why_not;  // empty when it fits
-  std::int64_t ifmap_tile_bytes = 0;   // one buffer
-  std::int64_t ifmap_buffers = 2;      // 2: double buffered
+  std::string why_not;                // empty when it fits
+  std::int64_t ifmap_tile_bytes = 0;  // one buffer
+  std::int64_t ifmap_buffers = 2;     // 2: double buffered
   std::int64_t psum_tile_bytes = 0;
   std::int64_t filter_tile_bytes = 0;  // one buffer
   std::int64_t filter_buffers = 1;
@@ -67,8 +67,8 @@ class RsTiling {
   // Ifmap rows [lo, hi) of the unpadded ifmap a strip group starting at ofmap row e0 reads.
   std::pair<std::int64_t, std::int64_t> stored_rows(Chunk sg) const {
     const std::int64_t lo = std::max<std::int64_t>(0, sg.begin * l_.stride - l_.padding);
-    const std::int64_t hi =
-        std::min<std::int64_t>(l_.H, sg.begin * l_.stride - l_.padding + padded_ifmap_rows(sg.size));
+    const std::int64_t hi = std::min<std::int64_t>(
+        l_.H, sg.begin * l_.stride - l_.padding + padded_ifmap_rows(sg.size));
     return {lo, std::max(lo, hi)};
   }
 
@@ -145,7 +145,8 @@ class RsTiling {
   }
 
   std::int64_t first_tile_bytes() const {
-    const std::int64_t ch = m_.ifmap_resident ? l_.C_per_group() : std::min(l_.C_per_group(), m_.q * m_.r);
+    const std::int64_t ch =
+        m_.ifmap_resident ? l_.C_per_group() : std::min(l_.C_per_group(), m_.q * m_.r);
     const std::int64_t rows = std::min(l_.E(), m_.rows_per_strip_group());
     return (std::min(l_.N, m_.n) * ch * std::min(padded_ifmap_rows(rows), l_.H) * l_.W *
                 a_.data.ifmap_bits +

@@ -31,7 +31,8 @@ std::string ws_check_capacity(const ArchConfig& a, const Layer& l, const WsMappi
   // The layer's ifmap and ofmap live in the unified buffer, each in banks of its own.
   const std::int64_t bank = a.unified_buffer.bank_bytes;
   const std::int64_t ib = ws_modes(a, l).input_bytes;
-  const std::int64_t banks = ceil_div64(l.ifmap_values() * ib, bank) + ceil_div64(l.ofmap_values() * ib, bank);
+  const std::int64_t banks =
+      ceil_div64(l.ifmap_values() * ib, bank) + ceil_div64(l.ofmap_values() * ib, bank);
   if (banks > a.unified_buffer.banks)
     return "ifmap and ofmap need " + std::to_string(banks) + " unified-buffer banks of " +
            std::to_string(bank) + " B, there are " + std::to_string(a.unified_buffer.banks);
@@ -62,10 +63,12 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
     RsTiling::for_each_chunk(g.M, a.pe_cols, [&](Chunk mt) {
       RsTiling::for_each_chunk(g.K, a.pe_rows, [&](Chunk kt) {
         const double tile_bytes = static_cast<double>(kt.size * mt.size) * wbits / 8;
-        const auto fetch = static_cast<std::int64_t>(tile_bytes / dram_bytes_per_core_cycle + 0.999);
+        const auto fetch =
+            static_cast<std::int64_t>(tile_bytes / dram_bytes_per_core_cycle + 0.999);
         const std::int64_t accesses =
-            l.groups > 1 ? (kt.begin + kt.size - 1) / l.C_per_group() - kt.begin / l.C_per_group() + 1
-                         : (kt.begin + kt.size - 1) / SC - kt.begin / SC + 1;
+            l.groups > 1
+                ? (kt.begin + kt.size - 1) / l.C_per_group() - kt.begin / l.C_per_group() + 1
+                : (kt.begin + kt.size - 1) / SC - kt.begin / SC + 1;
         cycles += std::max({rc.size * std::max(accesses, modes.slowdown()), fetch, R});
         est.active_cycles += rc.size;
         est.dram_bytes += static_cast<std::int64_t>(tile_bytes);
@@ -78,22 +81,27 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
         energy += b * k * mm * ibits * a.systolic_pe.hop_pj_per_bit;
         energy += b * mm * static_cast<double>(R) * pbits * a.systolic_pe.hop_pj_per_bit;
         energy += b * k * ibits * a.unified_buffer.read_energy_pj_per_bit;
-        energy += b * mm * pbits * (a.accumulators.write_energy_pj_per_bit +
-                                    (kt.begin > 0 ? a.accumulators.read_energy_pj_per_bit : 0));
+        energy += b * mm * pbits *
+                  (a.accumulators.write_energy_pj_per_bit +
+                   (kt.begin > 0 ? a.accumulators.read_energy_pj_per_bit : 0));
       });
       // Drain of the last tile and activation of the chunk.
       const double b = static_cast<double>(rc.size), mm = static_cast<double>(mt.size);
-      energy += b * mm * (pbits * a.accumulators.read_energy_pj_per_bit +
-                          ibits * a.unified_buffer.write_energy_pj_per_bit);
+      energy += b * mm *
+                (pbits * a.accumulators.read_energy_pj_per_bit +
+                 ibits * a.unified_buffer.write_energy_pj_per_bit);
     });
   });
   // Before the first stream: the first tile's fetch (with the memory latency) and shift;
   // after the last: the drain through the array and the activation of the last chunk
   // (one row per cycle, written a cycle later).
-  const double first_tile = static_cast<double>(std::min(g.K, a.pe_rows) * std::min(g.M, a.pe_cols)) * wbits / 8;
+  const double first_tile =
+      static_cast<double>(std::min(g.K, a.pe_rows) * std::min(g.M, a.pe_cols)) * wbits / 8;
   const std::int64_t head = static_cast<std::int64_t>(first_tile / dram_bytes_per_core_cycle +
-                                                      a.dram.latency_ns / a.core_period_ns()) + a.pe_rows;
-  const std::int64_t last_chunk = g.rows % m.row_chunk ? g.rows % m.row_chunk : std::min(g.rows, m.row_chunk);
+                                                      a.dram.latency_ns / a.core_period_ns()) +
+                            a.pe_rows;
+  const std::int64_t last_chunk =
+      g.rows % m.row_chunk ? g.rows % m.row_chunk : std::min(g.rows, m.row_chunk);
   const std::int64_t tail = a.pe_rows + std::min(g.M, a.pe_cols) - 2 + last_chunk + 1;
   est.cycles = l.groups * cycles + head + tail;
   est.active_cycles *= l.groups;
@@ -134,8 +142,7 @@ WsMapResult WeightStationaryMapper::map(const Layer& l) const {
     if (chunk == 1) break;
     if (best.candidates_evaluated > 64) break;  // smaller chunks only add weight traffic
   }
-  if (!found)
-    throw ConfigError("layer '" + l.name + "': no systolic mapping fits: " + why);
+  if (!found) throw ConfigError("layer '" + l.name + "': no systolic mapping fits: " + why);
   return best;
 }
 
@@ -147,8 +154,8 @@ WsMapResult WeightStationaryMapper::evaluate_pinned(const Layer& l, WsMapping m,
   r.estimate = estimate_ws(arch_, l, m);
   r.candidates_evaluated = 1;
   if (!r.estimate.feasible)
-    throw ConfigError(where + ": mapping for layer '" + l.name + "' does not fit: " +
-                      r.estimate.why_infeasible);
+    throw ConfigError(where + ": mapping for layer '" + l.name +
+                      "' does not fit: " + r.estimate.why_infeasible);
   return r;
 }
 

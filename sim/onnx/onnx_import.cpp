@@ -90,7 +90,8 @@ std::string sanitize(const std::string& name) {
 
 class Importer {
  public:
-  Importer(std::string path, OnnxImportOptions opt) : path_(std::move(path)), opt_(std::move(opt)) {}
+  Importer(std::string path, OnnxImportOptions opt)
+      : path_(std::move(path)), opt_(std::move(opt)) {}
 
   OnnxImportResult run() {
     if (opt_.weight_bits < 2 || opt_.weight_bits > 16)
@@ -199,7 +200,9 @@ class Importer {
     return count;
   }
 
-  static Shape dims_of(const onnx::TensorProto& t) { return Shape(t.dims().begin(), t.dims().end()); }
+  static Shape dims_of(const onnx::TensorProto& t) {
+    return Shape(t.dims().begin(), t.dims().end());
+  }
 
   // The tensor's raw little-endian bytes, from raw_data or an external data file; nullptr if it
   // stores its values in the typed fields.
@@ -223,7 +226,8 @@ class Importer {
       if (!in) fail(what + ": cannot open its external data file " + file.string());
       in.seekg(0, std::ios::end);
       const std::int64_t size = static_cast<std::int64_t>(in.tellg());
-      if (offset < 0 || offset > size) fail(what + ": external data offset beyond " + file.string());
+      if (offset < 0 || offset > size)
+        fail(what + ": external data offset beyond " + file.string());
       if (length < 0) length = size - offset;
       if (offset + length > size) fail(what + ": external data truncated in " + file.string());
       storage.resize(static_cast<std::size_t>(length));
@@ -245,17 +249,42 @@ class Importer {
     const std::string* raw = raw_bytes(t, what, storage);
     int width = 0;
     switch (t.data_type()) {
-      case onnx::TensorProto_DataType_FLOAT: width = 4; integral = false; break;
-      case onnx::TensorProto_DataType_DOUBLE: width = 8; integral = false; break;
-      case onnx::TensorProto_DataType_FLOAT16: width = 2; integral = false; break;
-      case onnx::TensorProto_DataType_INT8: width = 1; integral = true; break;
-      case onnx::TensorProto_DataType_UINT8: width = 1; integral = true; break;
-      case onnx::TensorProto_DataType_INT16: width = 2; integral = true; break;
-      case onnx::TensorProto_DataType_INT32: width = 4; integral = true; break;
-      case onnx::TensorProto_DataType_INT64: width = 8; integral = true; break;
+      case onnx::TensorProto_DataType_FLOAT:
+        width = 4;
+        integral = false;
+        break;
+      case onnx::TensorProto_DataType_DOUBLE:
+        width = 8;
+        integral = false;
+        break;
+      case onnx::TensorProto_DataType_FLOAT16:
+        width = 2;
+        integral = false;
+        break;
+      case onnx::TensorProto_DataType_INT8:
+        width = 1;
+        integral = true;
+        break;
+      case onnx::TensorProto_DataType_UINT8:
+        width = 1;
+        integral = true;
+        break;
+      case onnx::TensorProto_DataType_INT16:
+        width = 2;
+        integral = true;
+        break;
+      case onnx::TensorProto_DataType_INT32:
+        width = 4;
+        integral = true;
+        break;
+      case onnx::TensorProto_DataType_INT64:
+        width = 8;
+        integral = true;
+        break;
       default:
         fail(what + ": data type " +
-             onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(t.data_type())) +
+             onnx::TensorProto_DataType_Name(
+                 static_cast<onnx::TensorProto_DataType>(t.data_type())) +
              " is not supported (float32/float16/float64 or int8/uint8/int16/int32/int64)");
     }
     const int type = t.data_type();
@@ -264,24 +293,34 @@ class Importer {
     if (raw) {
       if (raw->size() != n * static_cast<std::size_t>(width))
         fail(what + ": raw data has " + std::to_string(raw->size()) + " bytes, its shape " +
-             shape_str(dims_of(t)) + " needs " + std::to_string(n * static_cast<std::size_t>(width)));
+             shape_str(dims_of(t)) + " needs " +
+             std::to_string(n * static_cast<std::size_t>(width)));
     } else {
       switch (type) {
-        case onnx::TensorProto_DataType_FLOAT: have = static_cast<std::size_t>(t.float_data_size()); break;
-        case onnx::TensorProto_DataType_DOUBLE: have = static_cast<std::size_t>(t.double_data_size()); break;
-        case onnx::TensorProto_DataType_INT64: have = static_cast<std::size_t>(t.int64_data_size()); break;
-        default: have = static_cast<std::size_t>(t.int32_data_size()); break;
+        case onnx::TensorProto_DataType_FLOAT:
+          have = static_cast<std::size_t>(t.float_data_size());
+          break;
+        case onnx::TensorProto_DataType_DOUBLE:
+          have = static_cast<std::size_t>(t.double_data_size());
+          break;
+        case onnx::TensorProto_DataType_INT64:
+          have = static_cast<std::size_t>(t.int64_data_size());
+          break;
+        default:
+          have = static_cast<std::size_t>(t.int32_data_size());
+          break;
       }
       if (have != n)
-        fail(what + ": has " + std::to_string(have) + " values, its shape " + shape_str(dims_of(t)) +
-             " needs " + std::to_string(n));
+        fail(what + ": has " + std::to_string(have) + " values, its shape " +
+             shape_str(dims_of(t)) + " needs " + std::to_string(n));
     }
     std::vector<double> v(n);
     if (raw) {
       const auto* p = reinterpret_cast<const unsigned char*>(raw->data());
       for (std::size_t i = 0; i < n; ++i) {
         std::uint64_t u = 0;
-        for (int b = 0; b < width; ++b) u |= static_cast<std::uint64_t>(p[i * width + b]) << (8 * b);
+        for (int b = 0; b < width; ++b)
+          u |= static_cast<std::uint64_t>(p[i * width + b]) << (8 * b);
         switch (type) {
           case onnx::TensorProto_DataType_FLOAT: {
             const auto u32 = static_cast<std::uint32_t>(u);
@@ -296,12 +335,24 @@ class Importer {
             v[i] = d;
             break;
           }
-          case onnx::TensorProto_DataType_FLOAT16: v[i] = half_to_float(static_cast<std::uint16_t>(u)); break;
-          case onnx::TensorProto_DataType_INT8: v[i] = static_cast<std::int8_t>(u); break;
-          case onnx::TensorProto_DataType_UINT8: v[i] = static_cast<double>(u); break;
-          case onnx::TensorProto_DataType_INT16: v[i] = static_cast<std::int16_t>(u); break;
-          case onnx::TensorProto_DataType_INT32: v[i] = static_cast<std::int32_t>(u); break;
-          default: v[i] = static_cast<double>(static_cast<std::int64_t>(u)); break;
+          case onnx::TensorProto_DataType_FLOAT16:
+            v[i] = half_to_float(static_cast<std::uint16_t>(u));
+            break;
+          case onnx::TensorProto_DataType_INT8:
+            v[i] = static_cast<std::int8_t>(u);
+            break;
+          case onnx::TensorProto_DataType_UINT8:
+            v[i] = static_cast<double>(u);
+            break;
+          case onnx::TensorProto_DataType_INT16:
+            v[i] = static_cast<std::int16_t>(u);
+            break;
+          case onnx::TensorProto_DataType_INT32:
+            v[i] = static_cast<std::int32_t>(u);
+            break;
+          default:
+            v[i] = static_cast<double>(static_cast<std::int64_t>(u));
+            break;
         }
       }
       return v;
@@ -314,7 +365,8 @@ class Importer {
         for (std::size_t i = 0; i < n; ++i) v[i] = t.double_data(static_cast<int>(i));
         break;
       case onnx::TensorProto_DataType_INT64:
-        for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<double>(t.int64_data(static_cast<int>(i)));
+        for (std::size_t i = 0; i < n; ++i)
+          v[i] = static_cast<double>(t.int64_data(static_cast<int>(i)));
         break;
       case onnx::TensorProto_DataType_FLOAT16:
         for (std::size_t i = 0; i < n; ++i)
@@ -329,7 +381,8 @@ class Importer {
 
   // Integer values of a small constant (a Reshape's shape).
   std::vector<std::int64_t> int_values(const onnx::TensorProto& t, const std::string& what) const {
-    if (t.data_type() != onnx::TensorProto_DataType_INT64 && t.data_type() != onnx::TensorProto_DataType_INT32)
+    if (t.data_type() != onnx::TensorProto_DataType_INT64 &&
+        t.data_type() != onnx::TensorProto_DataType_INT32)
       fail(what + ": expected an int64 tensor");
     bool integral = true;
     const std::vector<double> v = numeric_values(t, what, integral);
@@ -337,13 +390,16 @@ class Importer {
     for (double d : v) out.push_back(static_cast<std::int64_t>(d));
     if (t.data_type() == onnx::TensorProto_DataType_INT64 && !t.has_raw_data() &&
         t.int64_data_size() == static_cast<int>(out.size()))
-      for (std::size_t i = 0; i < out.size(); ++i) out[i] = t.int64_data(static_cast<int>(i));  // exact
+      for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = t.int64_data(static_cast<int>(i));  // exact
     return out;
   }
 
   // ---- node inputs, outputs and attributes --------------------------------------------------
 
-  bool has_input(const onnx::NodeProto& n, int k) const { return k < n.input_size() && !n.input(k).empty(); }
+  bool has_input(const onnx::NodeProto& n, int k) const {
+    return k < n.input_size() && !n.input(k).empty();
+  }
 
   TensorInfo input(const onnx::NodeProto& n, int k) const {
     if (!has_input(n, k)) fail_node(n, "missing input #" + std::to_string(k));
@@ -360,7 +416,8 @@ class Importer {
                      "(missing initializer?)");
   }
 
-  const onnx::TensorProto& initializer(const onnx::NodeProto& n, int k, const std::string& role) const {
+  const onnx::TensorProto& initializer(const onnx::NodeProto& n, int k,
+                                       const std::string& role) const {
     if (!has_input(n, k)) fail_node(n, "missing " + role + " input");
     const std::string& name = n.input(k);
     if (auto it = consts_.find(name); it != consts_.end()) return *it->second;
@@ -386,7 +443,8 @@ class Importer {
       }
     return nullptr;
   }
-  std::int64_t attr_int(const onnx::NodeProto& n, const std::string& name, std::int64_t dflt) const {
+  std::int64_t attr_int(const onnx::NodeProto& n, const std::string& name,
+                        std::int64_t dflt) const {
     const auto* a = attr(n, name, onnx::AttributeProto_AttributeType_INT);
     return a ? a->i() : dflt;
   }
@@ -394,7 +452,8 @@ class Importer {
     const auto* a = attr(n, name, onnx::AttributeProto_AttributeType_FLOAT);
     return a ? a->f() : dflt;
   }
-  std::string attr_string(const onnx::NodeProto& n, const std::string& name, const std::string& dflt) const {
+  std::string attr_string(const onnx::NodeProto& n, const std::string& name,
+                          const std::string& dflt) const {
     const auto* a = attr(n, name, onnx::AttributeProto_AttributeType_STRING);
     return a ? a->s() : dflt;
   }
@@ -415,19 +474,21 @@ class Importer {
     return v;
   }
 
-  std::int64_t norm_axis(const onnx::NodeProto& n, std::int64_t axis, std::size_t rank, bool inclusive) const {
+  std::int64_t norm_axis(const onnx::NodeProto& n, std::int64_t axis, std::size_t rank,
+                         bool inclusive) const {
     const auto r = static_cast<std::int64_t>(rank);
     const std::int64_t a = axis < 0 ? axis + r : axis;
     if (a < 0 || a > r || (!inclusive && a == r))
-      fail_node(n, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
+      fail_node(n,
+                "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(r));
     return a;
   }
 
   TensorInfo need_4d(const onnx::NodeProto& n, int k) const {
     TensorInfo x = input(n, k);
     if (x.shape.size() != 4)
-      fail_node(n, "input '" + n.input(k) + "' has shape " + shape_str(x.shape) +
-                       "; " + n.op_type() + " needs a 4-D (N, C, H, W) tensor");
+      fail_node(n, "input '" + n.input(k) + "' has shape " + shape_str(x.shape) + "; " +
+                       n.op_type() + " needs a 4-D (N, C, H, W) tensor");
     return x;
   }
 
@@ -484,7 +545,8 @@ class Importer {
     l.input_pool = x.pool;
   }
 
-  std::size_t add_layer(const onnx::NodeProto& n, Layer l, const std::vector<double>& w, bool integral) {
+  std::size_t add_layer(const onnx::NodeProto& n, Layer l, const std::vector<double>& w,
+                        bool integral) {
     l.name = unique_layer_name(n);
     l.where = node_where(n);
     l.relu = false;
@@ -502,25 +564,34 @@ class Importer {
     const TensorInfo x = need_4d(n, 0);
     const onnx::TensorProto& wt = initializer(n, 1, "weights");
     const Shape ws = dims_of(wt);
-    if (ws.size() != 4) fail_node(n, "weights '" + n.input(1) + "' have shape " + shape_str(ws) + ", expected 4-D [M][C/G][R][S]");
+    if (ws.size() != 4)
+      fail_node(n, "weights '" + n.input(1) + "' have shape " + shape_str(ws) +
+                       ", expected 4-D [M][C/G][R][S]");
     for (auto d : ws)
-      if (d < 1 || d > kMaxDim) fail_node(n, "weights '" + n.input(1) + "' have an invalid shape " + shape_str(ws));
+      if (d < 1 || d > kMaxDim)
+        fail_node(n, "weights '" + n.input(1) + "' have an invalid shape " + shape_str(ws));
     const std::int64_t group = attr_int(n, "group", 1);
     const std::int64_t C = x.shape[1], H = x.shape[2], W = x.shape[3];
-    if (group < 1 || group > C) fail_node(n, "group " + std::to_string(group) + " must be between 1 and C (" + std::to_string(C) + ")");
+    if (group < 1 || group > C)
+      fail_node(n, "group " + std::to_string(group) + " must be between 1 and C (" +
+                       std::to_string(C) + ")");
     if (C % group != 0 || ws[1] != C / group)
       fail_node(n, "weights " + shape_str(ws) + " with group " + std::to_string(group) + " need " +
-                       std::to_string(ws[1] * group) + " input channels, the input has " + std::to_string(C));
+                       std::to_string(ws[1] * group) + " input channels, the input has " +
+                       std::to_string(C));
     if (ws[0] < 1 || ws[0] % group != 0)
-      fail_node(n, "M (" + std::to_string(ws[0]) + ") is not a positive multiple of group (" + std::to_string(group) + ")");
+      fail_node(n, "M (" + std::to_string(ws[0]) + ") is not a positive multiple of group (" +
+                       std::to_string(group) + ")");
     const auto kernel = attr_ints(n, "kernel_shape", {ws[2], ws[3]});
     if (kernel != std::vector<std::int64_t>{ws[2], ws[3]})
-      fail_node(n, "kernel_shape " + ints_str(kernel) + " does not match the weights " + shape_str(ws));
+      fail_node(
+          n, "kernel_shape " + ints_str(kernel) + " does not match the weights " + shape_str(ws));
     const auto strides = attr_pair(n, "strides", 1, 1);
     if (strides[0] != strides[1])
       fail_node(n, "strides " + ints_str(strides) + " differ; dfsim layers have one stride");
     const auto dil = attr_pair(n, "dilations", 1, 1);
-    if (dil[0] != 1 || dil[1] != 1) fail_node(n, "dilations " + ints_str(dil) + " are not supported (must be 1)");
+    if (dil[0] != 1 || dil[1] != 1)
+      fail_node(n, "dilations " + ints_str(dil) + " are not supported (must be 1)");
     const std::int64_t pad = conv_padding(n, {H, W}, {ws[2], ws[3]}, strides[0]);
     Layer l;
     l.kind = LayerKind::Conv;
@@ -535,14 +606,16 @@ class Importer {
     l.padding = pad;
     l.groups = group;
     if (l.R > H + 2 * pad || l.S > W + 2 * pad)
-      fail_node(n, "the " + std::to_string(l.R) + "x" + std::to_string(l.S) + " filter exceeds the padded " +
-                       std::to_string(H + 2 * pad) + "x" + std::to_string(W + 2 * pad) + " input");
+      fail_node(n, "the " + std::to_string(l.R) + "x" + std::to_string(l.S) +
+                       " filter exceeds the padded " + std::to_string(H + 2 * pad) + "x" +
+                       std::to_string(W + 2 * pad) + " input");
     if (has_input(n, 2)) {
       input(n, 2);  // must exist
       result_.notes.push_back(node_where(n) + ": bias '" + n.input(2) + "' ignored");
     }
     bool integral = false;
-    const auto w = numeric_values(wt, "weights '" + n.input(1) + "' of node '" + node_name(n) + "'", integral);
+    const auto w =
+        numeric_values(wt, "weights '" + n.input(1) + "' of node '" + node_name(n) + "'", integral);
     chain_input(x, l);
     const std::size_t idx = add_layer(n, l, w, integral);
     TensorInfo y;
@@ -553,7 +626,8 @@ class Importer {
   }
 
   // One padding for all four sides, from pads or auto_pad.
-  std::int64_t conv_padding(const onnx::NodeProto& n, const Shape& in, const Shape& k, std::int64_t stride) const {
+  std::int64_t conv_padding(const onnx::NodeProto& n, const Shape& in, const Shape& k,
+                            std::int64_t stride) const {
     const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
     if (auto_pad == "VALID") return 0;
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
@@ -562,15 +636,17 @@ class Importer {
         const std::int64_t out = (in[a] + stride - 1) / stride;
         const std::int64_t total = std::max<std::int64_t>(0, (out - 1) * stride + k[a] - in[a]);
         if (total % 2)
-          fail_node(n, "auto_pad " + auto_pad + " needs asymmetric padding here; dfsim pads all sides equally");
+          fail_node(n, "auto_pad " + auto_pad +
+                           " needs asymmetric padding here; dfsim pads all sides equally");
         pads.push_back(total / 2);
       }
       if (pads[0] != pads[1])
-        fail_node(n, "auto_pad " + auto_pad + " pads height and width differently " + ints_str(pads) +
-                         "; dfsim pads all sides equally");
+        fail_node(n, "auto_pad " + auto_pad + " pads height and width differently " +
+                         ints_str(pads) + "; dfsim pads all sides equally");
       return pads[0];
     }
-    if (auto_pad != "NOTSET" && !auto_pad.empty()) fail_node(n, "unknown auto_pad '" + auto_pad + "'");
+    if (auto_pad != "NOTSET" && !auto_pad.empty())
+      fail_node(n, "unknown auto_pad '" + auto_pad + "'");
     const auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
     if (pads.size() != 4) fail_node(n, "'pads' must have 4 values, got " + ints_str(pads));
     if (pads[0] < 0 || pads[0] > kMaxDim) fail_node(n, "invalid pads " + ints_str(pads));
@@ -582,7 +658,8 @@ class Importer {
   }
 
   // An fc layer on a 2-D [N][K] input with weights w [M][K] (K in the input's C, H, W order).
-  void fc(const onnx::NodeProto& n, const TensorInfo& a, std::int64_t M, const std::vector<double>& w, bool integral) {
+  void fc(const onnx::NodeProto& n, const TensorInfo& a, std::int64_t M,
+          const std::vector<double>& w, bool integral) {
     Layer l;
     l.kind = LayerKind::FullyConnected;
     l.N = a.shape[0];
@@ -617,20 +694,23 @@ class Importer {
     const std::int64_t transB = attr_int(n, "transB", 0);
     const onnx::TensorProto& bt = initializer(n, 1, "weights");
     const Shape bs = dims_of(bt);
-    if (bs.size() != 2) fail_node(n, "weights '" + n.input(1) + "' have shape " + shape_str(bs) + ", expected 2-D");
+    if (bs.size() != 2)
+      fail_node(n, "weights '" + n.input(1) + "' have shape " + shape_str(bs) + ", expected 2-D");
     const std::int64_t K = transB ? bs[1] : bs[0], M = transB ? bs[0] : bs[1];
     if (K != a.shape[1])
-      fail_node(n, "weights " + shape_str(bs) + (transB ? " (transB)" : "") + " need K = " + std::to_string(K) +
-                       " inputs, the input has " + std::to_string(a.shape[1]));
+      fail_node(n, "weights " + shape_str(bs) + (transB ? " (transB)" : "") + " need K = " +
+                       std::to_string(K) + " inputs, the input has " + std::to_string(a.shape[1]));
     if (M < 1) fail_node(n, "weights " + shape_str(bs) + " have no outputs");
     bool integral = false;
-    auto w = numeric_values(bt, "weights '" + n.input(1) + "' of node '" + node_name(n) + "'", integral);
+    auto w =
+        numeric_values(bt, "weights '" + n.input(1) + "' of node '" + node_name(n) + "'", integral);
     if (!transB) w = transpose(w, K, M);
     const float alpha = attr_float(n, "alpha", 1.0f);
     if (alpha != 1.0f) {
       for (double& v : w) v *= alpha;
       integral = false;
-      result_.notes.push_back(node_where(n) + ": alpha " + std::to_string(alpha) + " folded into the weights");
+      result_.notes.push_back(node_where(n) + ": alpha " + std::to_string(alpha) +
+                              " folded into the weights");
     }
     if (has_input(n, 2)) {
       input(n, 2);
@@ -645,20 +725,25 @@ class Importer {
       fail_node(n, "dfsim imports MatMul only with a 2-D initializer as its second input");
     const onnx::TensorProto& bt = initializer(n, 1, "weights");
     const Shape bs = dims_of(bt);
-    if (bs.size() != 2) fail_node(n, "weights '" + n.input(1) + "' have shape " + shape_str(bs) + ", expected 2-D [K][M]");
+    if (bs.size() != 2)
+      fail_node(
+          n, "weights '" + n.input(1) + "' have shape " + shape_str(bs) + ", expected 2-D [K][M]");
     if (bs[0] != a.shape[1])
-      fail_node(n, "weights " + shape_str(bs) + " need K = " + std::to_string(bs[0]) + " inputs, the input has " +
-                       std::to_string(a.shape[1]));
+      fail_node(n, "weights " + shape_str(bs) + " need K = " + std::to_string(bs[0]) +
+                       " inputs, the input has " + std::to_string(a.shape[1]));
     if (bs[1] < 1) fail_node(n, "weights " + shape_str(bs) + " have no outputs");
     bool integral = false;
-    const auto w = numeric_values(bt, "weights '" + n.input(1) + "' of node '" + node_name(n) + "'", integral);
+    const auto w =
+        numeric_values(bt, "weights '" + n.input(1) + "' of node '" + node_name(n) + "'", integral);
     fc(n, a, bs[1], transpose(w, bs[0], bs[1]), integral);
   }
 
-  static std::vector<double> transpose(const std::vector<double>& w, std::int64_t rows, std::int64_t cols) {
+  static std::vector<double> transpose(const std::vector<double>& w, std::int64_t rows,
+                                       std::int64_t cols) {
     std::vector<double> t(w.size());
     for (std::int64_t r = 0; r < rows; ++r)
-      for (std::int64_t c = 0; c < cols; ++c) t[static_cast<std::size_t>(c * rows + r)] = w[static_cast<std::size_t>(r * cols + c)];
+      for (std::int64_t c = 0; c < cols; ++c)
+        t[static_cast<std::size_t>(c * rows + r)] = w[static_cast<std::size_t>(r * cols + c)];
     return t;
   }
 
@@ -693,7 +778,8 @@ class Importer {
           out = 0;
         } else {
           out = (ceil_mode ? (num + s[a] - 1) / s[a] : num / s[a]) + 1;
-          if (ceil_mode && (out - 1) * s[a] >= in + pads[a]) --out;  // last window must start inside
+          if (ceil_mode && (out - 1) * s[a] >= in + pads[a])
+            --out;  // last window must start inside
         }
       } else {
         fail_node(n, "unknown auto_pad '" + auto_pad + "'");
@@ -716,7 +802,8 @@ class Importer {
 
   void global_pool(const onnx::NodeProto& n) {
     TensorInfo x = input(n, 0);
-    if (x.shape.size() < 3) fail_node(n, "input has shape " + shape_str(x.shape) + ", needs (N, C, spatial...)");
+    if (x.shape.size() < 3)
+      fail_node(n, "input has shape " + shape_str(x.shape) + ", needs (N, C, spatial...)");
     const bool square = x.shape.size() == 4 && x.shape[2] == x.shape[3];
     if (x.chainable && x.pool.kind.empty() && square)
       x.pool = {"avg", x.shape[2], x.shape[2], 0};  // global average = one full-size window
@@ -731,13 +818,15 @@ class Importer {
     const TensorInfo x = input(n, 0);
     const std::int64_t axis = norm_axis(n, attr_int(n, "axis", 1), x.shape.size(), true);
     std::int64_t outer = 1, inner = 1;
-    for (std::size_t i = 0; i < x.shape.size(); ++i) (static_cast<std::int64_t>(i) < axis ? outer : inner) *= x.shape[i];
+    for (std::size_t i = 0; i < x.shape.size(); ++i)
+      (static_cast<std::int64_t>(i) < axis ? outer : inner) *= x.shape[i];
     TensorInfo y;
     y.shape = {outer, inner};
     y.sources = x.sources;
     y.chainable = x.chainable && axis == 1;  // same values, C,H,W order
     y.pool = x.pool;
-    if (x.shape.size() == 4 && axis == 1) y.chw = std::array<std::int64_t, 3>{x.shape[1], x.shape[2], x.shape[3]};
+    if (x.shape.size() == 4 && axis == 1)
+      y.chw = std::array<std::int64_t, 3>{x.shape[1], x.shape[2], x.shape[3]};
     if (x.shape.size() == 2 && axis == 1) y.chw = x.chw;
     set_output(n, 0, y);
   }
@@ -760,7 +849,8 @@ class Importer {
     for (std::size_t i = 0; i < target.size(); ++i) {
       std::int64_t v = target[i];
       if (v == 0 && !allowzero) {
-        if (i >= x.shape.size()) fail_node(n, "shape " + ints_str(target) + " copies a dimension the input lacks");
+        if (i >= x.shape.size())
+          fail_node(n, "shape " + ints_str(target) + " copies a dimension the input lacks");
         v = x.shape[i];
       }
       if (v == -1) {
@@ -769,7 +859,8 @@ class Importer {
         out.push_back(1);
         continue;
       }
-      if (v < 0 || (v > 0 && known > kMaxElements / v)) fail_node(n, "invalid shape " + ints_str(target));
+      if (v < 0 || (v > 0 && known > kMaxElements / v))
+        fail_node(n, "invalid shape " + ints_str(target));
       out.push_back(v);
       known *= v;
     }
@@ -798,9 +889,10 @@ class Importer {
 
   void batch_norm(const onnx::NodeProto& n) {
     TensorInfo x = input(n, 0);
-    if (x.shape.size() < 2) fail_node(n, "input has shape " + shape_str(x.shape) + ", needs (N, C, ...)");
+    if (x.shape.size() < 2)
+      fail_node(n, "input has shape " + shape_str(x.shape) + ", needs (N, C, ...)");
     for (int k = 1; k < n.input_size(); ++k) input(n, k);  // scale, bias, mean, var must exist
-    x.chainable = false;  // normalization changes the values
+    x.chainable = false;                                   // normalization changes the values
     set_output(n, 0, x);
     TensorInfo stat;
     stat.shape = {x.shape[1]};
@@ -819,7 +911,8 @@ class Importer {
     TensorInfo x = input(n, 0);
     for (std::size_t s : x.sources) result_.network.layers[s].relu = true;
     if (x.sources.empty())
-      result_.notes.push_back(node_where(n) + ": not after a conv/fc layer (e.g. after Add); no layer's relu set");
+      result_.notes.push_back(node_where(n) +
+                              ": not after a conv/fc layer (e.g. after Add); no layer's relu set");
     set_output(n, 0, x);
   }
 
@@ -853,7 +946,8 @@ class Importer {
 
   void concat(const onnx::NodeProto& n) {
     if (n.input_size() < 1) fail_node(n, "no inputs");
-    if (!attr(n, "axis", onnx::AttributeProto_AttributeType_INT)) fail_node(n, "missing attribute 'axis'");
+    if (!attr(n, "axis", onnx::AttributeProto_AttributeType_INT))
+      fail_node(n, "missing attribute 'axis'");
     TensorInfo y = input(n, 0);
     y.chainable = false;  // several sources
     const std::int64_t axis = norm_axis(n, attr_int(n, "axis", 1), y.shape.size(), false);
@@ -865,8 +959,8 @@ class Importer {
       for (std::size_t i = 0; ok && i < x.shape.size(); ++i)
         ok = static_cast<std::int64_t>(i) == axis || x.shape[i] == y.shape[i];
       if (!ok)
-        fail_node(n, "cannot concatenate " + shape_str(x.shape) + " to " + shape_str(y.shape) + " along axis " +
-                         std::to_string(axis));
+        fail_node(n, "cannot concatenate " + shape_str(x.shape) + " to " + shape_str(y.shape) +
+                         " along axis " + std::to_string(axis));
       y.shape[static_cast<std::size_t>(axis)] += x.shape[static_cast<std::size_t>(axis)];
       element_count(y.shape, "output of node '" + node_name(n) + "'");
       y.sources.insert(x.sources.begin(), x.sources.end());
@@ -908,36 +1002,68 @@ class Importer {
     node_index_ = index;
     const std::string& op = n.op_type();
     if (!n.domain().empty() && n.domain() != "ai.onnx")
-      fail_node(n, "operator domain '" + n.domain() + "' is not supported (only the default ONNX domain)");
-    static const std::set<std::string> supported = {
-        "Conv",     "Gemm",    "MatMul",   "Relu",    "MaxPool", "AveragePool", "GlobalAveragePool",
-        "Flatten",  "Reshape", "BatchNormalization", "Dropout", "Identity", "LRN", "Softmax",
-        "Add",      "Concat",  "Constant"};
+      fail_node(n, "operator domain '" + n.domain() +
+                       "' is not supported (only the default ONNX domain)");
+    static const std::set<std::string> supported = {"Conv",
+                                                    "Gemm",
+                                                    "MatMul",
+                                                    "Relu",
+                                                    "MaxPool",
+                                                    "AveragePool",
+                                                    "GlobalAveragePool",
+                                                    "Flatten",
+                                                    "Reshape",
+                                                    "BatchNormalization",
+                                                    "Dropout",
+                                                    "Identity",
+                                                    "LRN",
+                                                    "Softmax",
+                                                    "Add",
+                                                    "Concat",
+                                                    "Constant"};
     if (!supported.count(op))
-      fail_node(n, "unsupported operator '" + op +
-                       "' (supported: Conv, Gemm, MatMul, Relu, MaxPool, AveragePool, GlobalAveragePool, "
-                       "Flatten, Reshape, BatchNormalization, Dropout, Identity, Add, Concat, Softmax, LRN, "
-                       "Constant)");
+      fail_node(
+          n,
+          "unsupported operator '" + op +
+              "' (supported: Conv, Gemm, MatMul, Relu, MaxPool, AveragePool, GlobalAveragePool, "
+              "Flatten, Reshape, BatchNormalization, Dropout, Identity, Add, Concat, Softmax, LRN, "
+              "Constant)");
     if (op != "Constant") {
       if (n.output_size() < 1 || n.output(0).empty()) fail_node(n, "has no output");
       for (int k = 0; k < n.input_size(); ++k)
-        if (!n.input(k).empty()) input(n, k);  // every input must be known: a missing initializer fails here
+        if (!n.input(k).empty())
+          input(n, k);  // every input must be known: a missing initializer fails here
     }
-    if (op == "Conv") conv(n);
-    else if (op == "Gemm") gemm(n);
-    else if (op == "MatMul") matmul(n);
-    else if (op == "Relu") relu(n);
-    else if (op == "MaxPool" || op == "AveragePool") pool(n);
-    else if (op == "GlobalAveragePool") global_pool(n);
-    else if (op == "Flatten") flatten(n);
-    else if (op == "Reshape") reshape(n);
-    else if (op == "BatchNormalization") batch_norm(n);
-    else if (op == "Dropout") dropout(n);
-    else if (op == "Identity" || op == "LRN") same_shape(n, true);
-    else if (op == "Softmax") same_shape(n, false);
-    else if (op == "Add") add(n);
-    else if (op == "Concat") concat(n);
-    else constant(n);
+    if (op == "Conv")
+      conv(n);
+    else if (op == "Gemm")
+      gemm(n);
+    else if (op == "MatMul")
+      matmul(n);
+    else if (op == "Relu")
+      relu(n);
+    else if (op == "MaxPool" || op == "AveragePool")
+      pool(n);
+    else if (op == "GlobalAveragePool")
+      global_pool(n);
+    else if (op == "Flatten")
+      flatten(n);
+    else if (op == "Reshape")
+      reshape(n);
+    else if (op == "BatchNormalization")
+      batch_norm(n);
+    else if (op == "Dropout")
+      dropout(n);
+    else if (op == "Identity" || op == "LRN")
+      same_shape(n, true);
+    else if (op == "Softmax")
+      same_shape(n, false);
+    else if (op == "Add")
+      add(n);
+    else if (op == "Concat")
+      concat(n);
+    else
+      constant(n);
   }
 
   // ---- output -------------------------------------------------------------------------------
@@ -1037,15 +1163,17 @@ void write_network_yaml(const Network& net, const std::string& yaml_path) {
     if (l.input_from_previous) {
       out << YAML::Key << "input_from" << YAML::Value << "previous";
       if (!l.input_pool.kind.empty())
-        out << YAML::Key << "input_pool" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "kind"
-            << YAML::Value << l.input_pool.kind << YAML::Key << "size" << YAML::Value << l.input_pool.size
-            << YAML::Key << "stride" << YAML::Value << l.input_pool.stride << YAML::Key << "padding"
-            << YAML::Value << l.input_pool.padding << YAML::EndMap;
+        out << YAML::Key << "input_pool" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+            << "kind" << YAML::Value << l.input_pool.kind << YAML::Key << "size" << YAML::Value
+            << l.input_pool.size << YAML::Key << "stride" << YAML::Value << l.input_pool.stride
+            << YAML::Key << "padding" << YAML::Value << l.input_pool.padding << YAML::EndMap;
     }
     if (!l.ifmap_file.empty())
-      out << YAML::Key << "ifmap_file" << YAML::Value << YAML::DoubleQuoted << data_path(l.ifmap_file);
+      out << YAML::Key << "ifmap_file" << YAML::Value << YAML::DoubleQuoted
+          << data_path(l.ifmap_file);
     if (!l.weights_file.empty())
-      out << YAML::Key << "weights_file" << YAML::Value << YAML::DoubleQuoted << data_path(l.weights_file);
+      out << YAML::Key << "weights_file" << YAML::Value << YAML::DoubleQuoted
+          << data_path(l.weights_file);
     out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;

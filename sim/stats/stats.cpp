@@ -1,7 +1,5 @@
 #include "stats/stats.hpp"
 
-#include "core/text.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +9,8 @@
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
+
+#include "core/text.hpp"
 
 namespace dfsim {
 
@@ -55,14 +55,14 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
   if (!l.weight_bits_by_format.empty()) {
     auto sizes = [&](const std::vector<std::pair<std::string, std::int64_t>>& v) {
       std::string s = "{";
-      for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + json_quote(v[i].first) + ": " + std::to_string(v[i].second);
+      for (std::size_t i = 0; i < v.size(); ++i)
+        s += (i ? ", " : "") + json_quote(v[i].first) + ": " + std::to_string(v[i].second);
       return s + "}";
     };
     os << in2 << "\"compressed_bits\": {\"weights\": " << sizes(l.weight_bits_by_format)
        << ", \"ifmap\": " << sizes(l.ifmap_bits_by_format) << "},\n";
   }
-  os
-     << in2 << "\"cycles\": " << l.cycles << ",\n"
+  os << in2 << "\"cycles\": " << l.cycles << ",\n"
      << in2 << "\"seconds\": " << num(l.seconds) << ",\n"
      << in2 << "\"active_pes\": " << l.active_pes << ",\n"
      << in2 << "\"utilization\": " << num(l.utilization) << ",\n"
@@ -82,22 +82,23 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
   level_json(os, "noc", l.noc, in2 + "  ");
   os << ",\n";
   level_json(os, "rf", l.rf, in2 + "  ");
-  os << "\n" << in2 << "},\n"
-     << in2 << "\"energy_pj\": {\"dram\": " << num(l.dram.energy_pj) << ", \"glb\": "
-     << num(l.glb.energy_pj) << ", \"noc\": " << num(l.noc.energy_pj) << ", \"rf\": "
-     << num(l.rf.energy_pj) << ", \"mac\": " << num(l.mac_pj) << ", \"idle\": " << num(l.idle_pj)
-     << ", \"total\": " << num(l.total_pj()) << "},\n"
+  os << "\n"
+     << in2 << "},\n"
+     << in2 << "\"energy_pj\": {\"dram\": " << num(l.dram.energy_pj)
+     << ", \"glb\": " << num(l.glb.energy_pj) << ", \"noc\": " << num(l.noc.energy_pj)
+     << ", \"rf\": " << num(l.rf.energy_pj) << ", \"mac\": " << num(l.mac_pj)
+     << ", \"idle\": " << num(l.idle_pj) << ", \"total\": " << num(l.total_pj()) << "},\n"
      << in2 << "\"average_power_mw\": " << num(l.power_mw()) << ",\n"
      << in2 << "\"tops\": " << num(l.tops()) << ",\n"
      << in2 << "\"unused_macs\": " << l.unused_macs << ",\n";
   if (!l.cycle_breakdown.empty()) {
     os << in2 << "\"cycle_breakdown\": {";
     for (std::size_t i = 0; i < l.cycle_breakdown.size(); ++i)
-      os << (i ? ", " : "") << json_quote(l.cycle_breakdown[i].first) << ": " << l.cycle_breakdown[i].second;
+      os << (i ? ", " : "") << json_quote(l.cycle_breakdown[i].first) << ": "
+         << l.cycle_breakdown[i].second;
     os << "},\n";
   }
-  os
-     << in2 << "\"estimate\": {\"cycles\": " << l.estimate_cycles
+  os << in2 << "\"estimate\": {\"cycles\": " << l.estimate_cycles
      << ", \"energy_pj\": " << num(l.estimate_energy_pj) << "},\n"
      << in2 << "\"mapping\": " << json_quote(l.mapping) << ",\n"
      << in2 << "\"output_check\": " << json_quote(l.output_check) << "\n"
@@ -105,7 +106,8 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
 }
 
 // The layers followed by the total, for tables that list both.
-std::vector<const LayerStats*> with_total(const std::vector<LayerStats>& layers, const LayerStats& total) {
+std::vector<const LayerStats*> with_total(const std::vector<LayerStats>& layers,
+                                          const LayerStats& total) {
   std::vector<const LayerStats*> v;
   for (const auto& x : layers) v.push_back(&x);
   v.push_back(&total);
@@ -140,9 +142,11 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.nz_macs += l.nz_macs;
     for (auto [dst, src] : {std::pair{&t.weight_bits_by_format, &l.weight_bits_by_format},
                             std::pair{&t.ifmap_bits_by_format, &l.ifmap_bits_by_format}}) {
-      if (dst->empty()) *dst = *src;
+      if (dst->empty())
+        *dst = *src;
       else
-        for (std::size_t i = 0; i < dst->size() && i < src->size(); ++i) (*dst)[i].second += (*src)[i].second;
+        for (std::size_t i = 0; i < dst->size() && i < src->size(); ++i)
+          (*dst)[i].second += (*src)[i].second;
     }
     t.cycles += l.cycles;
     t.seconds += l.seconds;
@@ -170,9 +174,10 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     any_fail = any_fail || l.output_check == "fail";
     any_skip = any_skip || l.output_check == "skipped";
   }
-  t.utilization = t.cycles && t.num_pes ? static_cast<double>(t.macs) /
-                                              (static_cast<double>(t.cycles) * static_cast<double>(t.num_pes))
-                                        : 0;
+  t.utilization = t.cycles && t.num_pes
+                      ? static_cast<double>(t.macs) /
+                            (static_cast<double>(t.cycles) * static_cast<double>(t.num_pes))
+                      : 0;
   t.output_check = any_fail ? "fail" : (all_pass ? "pass" : (any_skip ? "skipped" : "fail"));
   t.mapping = "";
   return t;
@@ -180,8 +185,8 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
 
 void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,
                  const LayerStats& total) {
-  os << "dfsim: " << info.arch_name << " running " << info.workload_name << " (batch "
-     << info.batch << ", seed " << info.seed << ", objective " << info.objective << ")\n\n";
+  os << "dfsim: " << info.arch_name << " running " << info.workload_name << " (batch " << info.batch
+     << ", seed " << info.seed << ", objective " << info.objective << ")\n\n";
   auto row = [&](const LayerStats& l) {
     char buf[512];
     std::snprintf(buf, sizeof buf,
@@ -200,8 +205,8 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
   char head[512];
   std::snprintf(head, sizeof head,
                 "%-14s %9s %11s %9s %4s %7s %9s %9s %8s %8s %8s %8s %8s %9s %7s  %s\n", "layer",
-                "MACs(M)", "cycles", "time(ms)", "PEs", "util", "DRAM(MB)", "GLB(MB)",
-                "E.dram", "E.glb", "E.noc", "E.rf", "E.mac", "E.tot(uJ)", "P(mW)", "check");
+                "MACs(M)", "cycles", "time(ms)", "PEs", "util", "DRAM(MB)", "GLB(MB)", "E.dram",
+                "E.glb", "E.noc", "E.rf", "E.mac", "E.tot(uJ)", "P(mW)", "check");
   os << head;
   for (const auto& l : layers) row(l);
   row(total);
@@ -210,11 +215,14 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
   os << "\nNon-zero operands (Table IV metrics, whole batch):\n";
   for (const LayerStats* l : with_total(layers, total)) {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "  %-14s weights %lld, non-zero %lld (%.1f%%); MACs %lld, non-zero %lld (%.1f%%)\n",
-                  l->name.c_str(), static_cast<long long>(l->weights), static_cast<long long>(l->nz_weights),
-                  l->weights ? 100.0 * static_cast<double>(l->nz_weights) / static_cast<double>(l->weights) : 0.0,
-                  static_cast<long long>(l->macs), static_cast<long long>(l->nz_macs),
-                  l->macs ? 100.0 * static_cast<double>(l->nz_macs) / static_cast<double>(l->macs) : 0.0);
+    std::snprintf(
+        buf, sizeof buf,
+        "  %-14s weights %lld, non-zero %lld (%.1f%%); MACs %lld, non-zero %lld (%.1f%%)\n",
+        l->name.c_str(), static_cast<long long>(l->weights), static_cast<long long>(l->nz_weights),
+        l->weights ? 100.0 * static_cast<double>(l->nz_weights) / static_cast<double>(l->weights)
+                   : 0.0,
+        static_cast<long long>(l->macs), static_cast<long long>(l->nz_macs),
+        l->macs ? 100.0 * static_cast<double>(l->nz_macs) / static_cast<double>(l->macs) : 0.0);
     os << buf;
   }
   if (!total.weight_bits_by_format.empty()) {
@@ -249,20 +257,23 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
       std::snprintf(buf, sizeof buf, "  %-14s", l->name.c_str());
       os << buf;
       for (const auto& [k, v] : l->cycle_breakdown) {
-        std::snprintf(buf, sizeof buf, " %s %5.1f%%", k.c_str(),
-                      l->cycles ? 100.0 * static_cast<double>(v) / static_cast<double>(l->cycles) : 0.0);
+        std::snprintf(
+            buf, sizeof buf, " %s %5.1f%%", k.c_str(),
+            l->cycles ? 100.0 * static_cast<double>(v) / static_cast<double>(l->cycles) : 0.0);
         os << buf;
       }
       std::snprintf(buf, sizeof buf, "  %.2f TOPS, unused MACs %.1f%%\n", l->tops(),
-                    l->unused_macs + l->macs
-                        ? 100.0 * static_cast<double>(l->unused_macs) / static_cast<double>(l->unused_macs + l->macs)
-                        : 0.0);
+                    l->unused_macs + l->macs ? 100.0 * static_cast<double>(l->unused_macs) /
+                                                   static_cast<double>(l->unused_macs + l->macs)
+                                             : 0.0);
       os << buf;
     }
   }
   os << "\nMapping per layer (simulated vs mapper estimate):\n";
   for (const auto& l : layers) {
-    const double dc = l.estimate_cycles ? static_cast<double>(l.cycles) / static_cast<double>(l.estimate_cycles) : 0;
+    const double dc = l.estimate_cycles
+                          ? static_cast<double>(l.cycles) / static_cast<double>(l.estimate_cycles)
+                          : 0;
     os << "  " << l.name << ": " << l.mapping << "\n      estimate " << l.estimate_cycles
        << " cycles, " << std::fixed << std::setprecision(3) << l.estimate_energy_pj * 1e-6
        << " uJ (w/o idle); simulated/estimate cycles = " << dc << std::defaultfloat << "\n";
@@ -272,14 +283,17 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
 std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layers,
                        const LayerStats& total) {
   std::ostringstream os;
-  os << "{\n  \"dfsim_version\": " << json_quote(DFSIM_VERSION) << ",\n  \"arch\": "
-     << json_quote(info.arch_name) << ",\n  \"arch_file\": " << json_quote(info.arch_file)
-     << ",\n  \"workload\": " << json_quote(info.workload_name) << ",\n  \"workload_file\": "
-     << json_quote(info.workload_file) << ",\n  \"batch\": " << info.batch << ",\n  \"seed\": "
-     << info.seed << ",\n  \"objective\": " << json_quote(info.objective) << ",\n  \"clock_mhz\": "
-     << num(info.clock_mhz)
+  os << "{\n  \"dfsim_version\": " << json_quote(DFSIM_VERSION)
+     << ",\n  \"arch\": " << json_quote(info.arch_name)
+     << ",\n  \"arch_file\": " << json_quote(info.arch_file)
+     << ",\n  \"workload\": " << json_quote(info.workload_name)
+     << ",\n  \"workload_file\": " << json_quote(info.workload_file)
+     << ",\n  \"batch\": " << info.batch << ",\n  \"seed\": " << info.seed
+     << ",\n  \"objective\": " << json_quote(info.objective)
+     << ",\n  \"clock_mhz\": " << num(info.clock_mhz)
      << ",\n  \"units\": {\"cycles\": \"core clock cycles\", \"seconds\": \"s\", \"bytes\": \"B\", "
-        "\"energy_pj\": \"pJ\", \"average_power_mw\": \"mW\", \"tops\": \"10^12 ops/s (2 per MAC)\", "
+        "\"energy_pj\": \"pJ\", \"average_power_mw\": \"mW\", \"tops\": \"10^12 ops/s (2 per "
+        "MAC)\", "
         "\"unused_macs\": \"MAC slots\"},\n  \"layers\": [\n";
   for (std::size_t i = 0; i < layers.size(); ++i) {
     os << "    ";

@@ -10,9 +10,9 @@
 namespace dfsim {
 
 struct LevelStats {
-  std::array<std::int64_t, 4> read_bytes{};   // by data type: weight, ifmap, psum, ofmap
+  std::array<std::int64_t, 4> read_bytes{};  // by data type: weight, ifmap, psum, ofmap
   std::array<std::int64_t, 4> write_bytes{};
-  std::array<std::int64_t, 4> reads{};        // accesses
+  std::array<std::int64_t, 4> reads{};  // accesses
   std::array<std::int64_t, 4> writes{};
   double energy_pj = 0;
   std::int64_t total_read_bytes() const;
@@ -22,8 +22,8 @@ struct LevelStats {
 
 struct LayerStats {
   std::string name;
-  std::int64_t macs = 0;         // MACs of the layer (performed + gated)
-  std::int64_t gated_macs = 0;   // of them, skipped by zero gating
+  std::int64_t macs = 0;        // MACs of the layer (performed + gated)
+  std::int64_t gated_macs = 0;  // of them, skipped by zero gating
   // Table IV metrics of the actual operands (whole batch): weights, non-zero weights, MACs
   // with both operands non-zero.
   std::int64_t weights = 0;
@@ -34,9 +34,9 @@ struct LayerStats {
   std::vector<std::pair<std::string, std::int64_t>> weight_bits_by_format, ifmap_bits_by_format;
   std::int64_t cycles = 0;
   double seconds = 0;
-  std::int64_t active_pes = 0;   // PEs the mapping uses (the largest pass)
+  std::int64_t active_pes = 0;  // PEs the mapping uses (the largest pass)
   std::int64_t num_pes = 0;
-  double utilization = 0;        // macs / (cycles * num_pes)
+  double utilization = 0;  // macs / (cycles * num_pes)
   std::int64_t passes = 0;
   // MAC slots not used for the layer's MACs: row-stationary, over all cycles and PEs
   // (cycles * PEs - macs); systolic, over the cycles the array streams (the TPU paper's
@@ -44,14 +44,16 @@ struct LayerStats {
   std::int64_t unused_macs = 0;
   // Array-specific split of the cycles (e.g. the TPU's four categories); adds up to cycles.
   std::vector<std::pair<std::string, std::int64_t>> cycle_breakdown;
-  double tops() const { return seconds > 0 ? 2.0 * static_cast<double>(macs) / seconds * 1e-12 : 0; }
+  double tops() const {
+    return seconds > 0 ? 2.0 * static_cast<double>(macs) / seconds * 1e-12 : 0;
+  }
   // Memory levels. For the systolic array: dram = weight memory, glb = unified buffer and
   // accumulators, noc = weight FIFO and data moving between PEs, rf = nothing.
   LevelStats dram, glb, noc, rf;
   double mac_pj = 0;
   double idle_pj = 0;
   std::string output_check = "skipped";  // pass | fail | skipped
-  std::string mapping;                    // printable mapping
+  std::string mapping;                   // printable mapping
   // The mapper's analytical estimate for the same mapping.
   std::int64_t estimate_cycles = 0;
   double estimate_energy_pj = 0;

@@ -1,7 +1,5 @@
 #include "sweep/result_store.hpp"
 
-#include "core/text.hpp"
-
 #include <sqlite3.h>
 #include <yaml-cpp/yaml.h>
 
@@ -10,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "core/text.hpp"
 
 namespace dfsim {
 
@@ -34,11 +34,12 @@ ResultStore::ResultStore(const std::string& path) : path_(path) {
   sqlite3_busy_timeout(db_, 5000);
   // WAL with full sync: a committed point survives a crash or power loss.
   exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
-  exec("CREATE TABLE IF NOT EXISTS points ("
-       " hash TEXT PRIMARY KEY, idx INTEGER, workload TEXT, params TEXT, status TEXT,"
-       " error TEXT, cycles INTEGER, seconds REAL, energy_pj REAL, power_mw REAL,"
-       " dram_bytes INTEGER, onchip_storage_bytes INTEGER, macs INTEGER, utilization REAL,"
-       " wall_seconds REAL, finished_at TEXT DEFAULT CURRENT_TIMESTAMP);");
+  exec(
+      "CREATE TABLE IF NOT EXISTS points ("
+      " hash TEXT PRIMARY KEY, idx INTEGER, workload TEXT, params TEXT, status TEXT,"
+      " error TEXT, cycles INTEGER, seconds REAL, energy_pj REAL, power_mw REAL,"
+      " dram_bytes INTEGER, onchip_storage_bytes INTEGER, macs INTEGER, utilization REAL,"
+      " wall_seconds REAL, finished_at TEXT DEFAULT CURRENT_TIMESTAMP);");
 }
 
 ResultStore::~ResultStore() { sqlite3_close(db_); }
@@ -56,7 +57,8 @@ std::set<std::string> ResultStore::finished_hashes() const {
   std::set<std::string> out;
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db_, "SELECT hash FROM points", -1, &st, nullptr);
-  while (sqlite3_step(st) == SQLITE_ROW) out.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  while (sqlite3_step(st) == SQLITE_ROW)
+    out.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
   sqlite3_finalize(st);
   return out;
 }
@@ -93,11 +95,12 @@ bool ResultStore::insert(const PointResult& r) {
 std::vector<PointResult> ResultStore::all() const {
   std::vector<PointResult> out;
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db_,
-                     "SELECT hash, idx, workload, params, status, error, cycles, seconds, energy_pj,"
-                     " power_mw, dram_bytes, onchip_storage_bytes, macs, utilization, wall_seconds"
-                     " FROM points ORDER BY idx, hash",
-                     -1, &st, nullptr);
+  sqlite3_prepare_v2(
+      db_,
+      "SELECT hash, idx, workload, params, status, error, cycles, seconds, energy_pj,"
+      " power_mw, dram_bytes, onchip_storage_bytes, macs, utilization, wall_seconds"
+      " FROM points ORDER BY idx, hash",
+      -1, &st, nullptr);
   auto text = [&](int i) {
     const unsigned char* t = sqlite3_column_text(st, i);
     return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
@@ -132,13 +135,15 @@ std::string json_number_17(double v) { return json_number(v, 17); }
 
 void write_point_result(const std::string& path, const PointResult& r) {
   std::ostringstream os;
-  os << "{\"hash\": " << json_quote(r.hash) << ", \"index\": " << r.index << ", \"workload\": "
-     << json_quote(r.workload) << ", \"params\": " << json_quote(r.params) << ", \"status\": " << json_quote(r.status)
-     << ", \"error\": " << json_quote(r.error) << ", \"cycles\": " << r.cycles << ", \"seconds\": "
-     << json_number_17(r.seconds) << ", \"energy_pj\": " << json_number_17(r.energy_pj) << ", \"power_mw\": "
-     << json_number_17(r.power_mw) << ", \"dram_bytes\": " << r.dram_bytes << ", \"onchip_storage_bytes\": "
-     << r.onchip_storage_bytes << ", \"macs\": " << r.macs << ", \"utilization\": "
-     << json_number_17(r.utilization) << ", \"wall_seconds\": " << json_number_17(r.wall_seconds) << "}\n";
+  os << "{\"hash\": " << json_quote(r.hash) << ", \"index\": " << r.index
+     << ", \"workload\": " << json_quote(r.workload) << ", \"params\": " << json_quote(r.params)
+     << ", \"status\": " << json_quote(r.status) << ", \"error\": " << json_quote(r.error)
+     << ", \"cycles\": " << r.cycles << ", \"seconds\": " << json_number_17(r.seconds)
+     << ", \"energy_pj\": " << json_number_17(r.energy_pj)
+     << ", \"power_mw\": " << json_number_17(r.power_mw) << ", \"dram_bytes\": " << r.dram_bytes
+     << ", \"onchip_storage_bytes\": " << r.onchip_storage_bytes << ", \"macs\": " << r.macs
+     << ", \"utilization\": " << json_number_17(r.utilization)
+     << ", \"wall_seconds\": " << json_number_17(r.wall_seconds) << "}\n";
   // Written to a temporary name and renamed: a result file that exists is complete.
   const std::string tmp = path + ".tmp";
   {

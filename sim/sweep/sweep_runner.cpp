@@ -68,19 +68,20 @@ class Progress {
   }
   void show() const {
     const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    const double eta = ran_ ? elapsed / static_cast<double>(ran_) * static_cast<double>(total_ - done_) : NAN;
+    const double eta =
+        ran_ ? elapsed / static_cast<double>(ran_) * static_cast<double>(total_ - done_) : NAN;
     char line[256];
     if (tty_) {
       const int width = 30;
       const int filled = total_ ? static_cast<int>(width * done_ / total_) : width;
       std::string bar(static_cast<std::size_t>(filled), '#');
       bar.resize(width, '.');
-      std::snprintf(line, sizeof line, "\r[%s] %zu/%zu  failed %zu  elapsed %s  ETA %s ", bar.c_str(),
-                    done_, total_, failed_, hms(elapsed).c_str(), hms(eta).c_str());
+      std::snprintf(line, sizeof line, "\r[%s] %zu/%zu  failed %zu  elapsed %s  ETA %s ",
+                    bar.c_str(), done_, total_, failed_, hms(elapsed).c_str(), hms(eta).c_str());
       std::cerr << line << std::flush;
     } else {
-      std::snprintf(line, sizeof line, "sweep: %zu/%zu done, %zu failed, elapsed %s, ETA %s\n", done_,
-                    total_, failed_, hms(elapsed).c_str(), hms(eta).c_str());
+      std::snprintf(line, sizeof line, "sweep: %zu/%zu done, %zu failed, elapsed %s, ETA %s\n",
+                    done_, total_, failed_, hms(elapsed).c_str(), hms(eta).c_str());
       std::cerr << line << std::flush;
     }
   }
@@ -107,7 +108,8 @@ PointResult failed_result(const SweepSpec& spec, const SweepPoint& p, const std:
 
 // The results of the spec's current points (the database may hold others from earlier
 // versions of the spec).
-std::vector<PointResult> current_results(const ResultStore& store, const std::vector<SweepPoint>& points) {
+std::vector<PointResult> current_results(const ResultStore& store,
+                                         const std::vector<SweepPoint>& points) {
   std::map<std::string, std::int64_t> index_of;
   for (const auto& p : points) index_of[p.hash] = p.index;
   std::vector<PointResult> out;
@@ -117,7 +119,8 @@ std::vector<PointResult> current_results(const ResultStore& store, const std::ve
     r.index = it->second;  // the point's place in the spec as it is now
     out.push_back(r);
   }
-  std::sort(out.begin(), out.end(), [](const PointResult& a, const PointResult& b) { return a.index < b.index; });
+  std::sort(out.begin(), out.end(),
+            [](const PointResult& a, const PointResult& b) { return a.index < b.index; });
   return out;
 }
 
@@ -145,25 +148,28 @@ void write_csv(std::ostream& os, const std::vector<PointResult>& rs) {
   os << "index,hash,workload,params,status,error,cycles,seconds,energy_pj,power_mw,edp_pj_s,"
         "dram_bytes,onchip_storage_bytes,macs,utilization,wall_seconds\n";
   for (const auto& r : rs)
-    os << r.index << "," << r.hash << "," << csv_field(r.workload) << "," << csv_field(r.params) << ","
-       << r.status << "," << csv_field(r.error) << "," << r.cycles << "," << json_number(r.seconds) << ","
-       << json_number(r.energy_pj) << "," << json_number(r.power_mw) << "," << json_number(r.energy_pj * r.seconds) << ","
-       << r.dram_bytes << "," << r.onchip_storage_bytes << "," << r.macs << "," << json_number(r.utilization)
-       << "," << json_number(r.wall_seconds) << "\n";
+    os << r.index << "," << r.hash << "," << csv_field(r.workload) << "," << csv_field(r.params)
+       << "," << r.status << "," << csv_field(r.error) << "," << r.cycles << ","
+       << json_number(r.seconds) << "," << json_number(r.energy_pj) << ","
+       << json_number(r.power_mw) << "," << json_number(r.energy_pj * r.seconds) << ","
+       << r.dram_bytes << "," << r.onchip_storage_bytes << "," << r.macs << ","
+       << json_number(r.utilization) << "," << json_number(r.wall_seconds) << "\n";
 }
 
 void write_json(std::ostream& os, const std::vector<PointResult>& rs) {
   os << "[\n";
   for (std::size_t i = 0; i < rs.size(); ++i) {
     const auto& r = rs[i];
-    os << "  {\"index\": " << r.index << ", \"hash\": " << json_quote(r.hash) << ", \"workload\": "
-       << json_quote(r.workload) << ", \"params\": " << (r.params.empty() ? "{}" : r.params)
+    os << "  {\"index\": " << r.index << ", \"hash\": " << json_quote(r.hash)
+       << ", \"workload\": " << json_quote(r.workload)
+       << ", \"params\": " << (r.params.empty() ? "{}" : r.params)
        << ", \"status\": " << json_quote(r.status) << ", \"error\": " << json_quote(r.error)
        << ", \"cycles\": " << r.cycles << ", \"seconds\": " << json_number(r.seconds)
-       << ", \"energy_pj\": " << json_number(r.energy_pj) << ", \"power_mw\": " << json_number(r.power_mw)
-       << ", \"dram_bytes\": " << r.dram_bytes << ", \"onchip_storage_bytes\": "
-       << r.onchip_storage_bytes << ", \"macs\": " << r.macs << ", \"utilization\": "
-       << json_number(r.utilization) << ", \"wall_seconds\": " << json_number(r.wall_seconds) << "}"
+       << ", \"energy_pj\": " << json_number(r.energy_pj)
+       << ", \"power_mw\": " << json_number(r.power_mw) << ", \"dram_bytes\": " << r.dram_bytes
+       << ", \"onchip_storage_bytes\": " << r.onchip_storage_bytes << ", \"macs\": " << r.macs
+       << ", \"utilization\": " << json_number(r.utilization)
+       << ", \"wall_seconds\": " << json_number(r.wall_seconds) << "}"
        << (i + 1 < rs.size() ? ",\n" : "\n");
   }
   os << "]\n";
@@ -179,7 +185,8 @@ const char* unit_of(const std::string& o) {
 }
 
 // The Pareto front over the spec's objectives, as CSV and plots (gnuplot, SVG and PNG).
-void write_pareto(const SweepSpec& spec, const std::vector<PointResult>& results, const std::string& dir) {
+void write_pareto(const SweepSpec& spec, const std::vector<PointResult>& results,
+                  const std::string& dir) {
   std::vector<PointResult> done;
   for (const auto& r : results)
     if (r.status == "done") done.push_back(r);
@@ -191,8 +198,9 @@ void write_pareto(const SweepSpec& spec, const std::vector<PointResult>& results
   }
   const std::string& x = spec.objectives[0];
   const std::string& y = spec.objectives[1];
-  std::sort(front.begin(), front.end(),
-            [&](const PointResult& a, const PointResult& b) { return a.objective(x) < b.objective(x); });
+  std::sort(front.begin(), front.end(), [&](const PointResult& a, const PointResult& b) {
+    return a.objective(x) < b.objective(x);
+  });
   {
     std::ofstream os(dir + "/pareto.csv");
     write_csv(os, front);
@@ -206,40 +214,55 @@ void write_pareto(const SweepSpec& spec, const std::vector<PointResult>& results
     for (const auto& b : done) dominated = dominated || dominates(b, a, xy);
     if (!dominated) front2.push_back(a);
   }
-  std::sort(front2.begin(), front2.end(),
-            [&](const PointResult& a, const PointResult& b) { return a.objective(x) < b.objective(x); });
+  std::sort(front2.begin(), front2.end(), [&](const PointResult& a, const PointResult& b) {
+    return a.objective(x) < b.objective(x);
+  });
   {
     std::ofstream all(dir + "/points.dat"), fr(dir + "/front.dat"), f2(dir + "/front2.dat");
-    for (const auto& r : done) all << json_number(r.objective(x)) << " " << json_number(r.objective(y)) << "\n";
-    for (const auto& r : front) fr << json_number(r.objective(x)) << " " << json_number(r.objective(y)) << "\n";
-    for (const auto& r : front2) f2 << json_number(r.objective(x)) << " " << json_number(r.objective(y)) << "\n";
+    for (const auto& r : done)
+      all << json_number(r.objective(x)) << " " << json_number(r.objective(y)) << "\n";
+    for (const auto& r : front)
+      fr << json_number(r.objective(x)) << " " << json_number(r.objective(y)) << "\n";
+    for (const auto& r : front2)
+      f2 << json_number(r.objective(x)) << " " << json_number(r.objective(y)) << "\n";
   }
   const bool many = spec.objectives.size() > 2;
   std::string third;
-  if (many) third = " (non-dominated over " + std::to_string(spec.objectives.size()) + " objectives)";
+  if (many)
+    third = " (non-dominated over " + std::to_string(spec.objectives.size()) + " objectives)";
   for (const std::string term : {"svg", "png"}) {
     std::ofstream gp(dir + "/pareto_" + term + ".gp");
-    gp << (term == "svg" ? "set terminal svg size 800,600\n" : "set terminal pngcairo size 800,600\n")
+    gp << (term == "svg" ? "set terminal svg size 800,600\n"
+                         : "set terminal pngcairo size 800,600\n")
        << "set output '" << dir << "/pareto." << term << "'\n"
        << "set title \"" << spec.name << ": Pareto front" << third << "\" noenhanced\n"
        << "set xlabel '" << x << " (" << unit_of(x) << ")' noenhanced\n"
        << "set ylabel '" << y << " (" << unit_of(y) << ")' noenhanced\n"
-       << "set grid\nset key outside bottom center horizontal\nset format x '%.3g'\nset format y '%.3g'\nset xtics rotate by -30\n"
-       << "plot '" << dir << "/points.dat' using 1:2 with points pt 7 ps 0.8 lc rgb '#9a9a9a' title 'points', \\\n";
+       << "set grid\nset key outside bottom center horizontal\nset format x '%.3g'\nset format y "
+          "'%.3g'\nset xtics rotate by -30\n"
+       << "plot '" << dir
+       << "/points.dat' using 1:2 with points pt 7 ps 0.8 lc rgb '#9a9a9a' title 'points', \\\n";
     if (many)
-      gp << "     '" << dir << "/front2.dat' using 1:2 with steps lw 1 lc rgb '#2c7fb8' title 'front of the two plotted', \\\n"
-         << "     '" << dir << "/front.dat' using 1:2 with points pt 7 ps 1.3 lc rgb '#c0392b' title 'Pareto front'\n";
+      gp << "     '" << dir
+         << "/front2.dat' using 1:2 with steps lw 1 lc rgb '#2c7fb8' title 'front of the two "
+            "plotted', \\\n"
+         << "     '" << dir
+         << "/front.dat' using 1:2 with points pt 7 ps 1.3 lc rgb '#c0392b' title 'Pareto front'\n";
     else
-      gp << "     '" << dir << "/front.dat' using 1:2 with linespoints pt 7 ps 1.3 lw 2 lc rgb '#c0392b' title 'Pareto front'\n";
+      gp << "     '" << dir
+         << "/front.dat' using 1:2 with linespoints pt 7 ps 1.3 lw 2 lc rgb '#c0392b' title "
+            "'Pareto front'\n";
   }
   for (const std::string term : {"svg", "png"}) {
-    const std::string cmd = "gnuplot '" + dir + "/pareto_" + term + ".gp' 2>'" + dir + "/gnuplot.log'";
+    const std::string cmd =
+        "gnuplot '" + dir + "/pareto_" + term + ".gp' 2>'" + dir + "/gnuplot.log'";
     if (std::system(cmd.c_str()) != 0)
       std::cerr << "sweep: warning: gnuplot failed or is missing (see " << dir
                 << "/gnuplot.log); pareto.csv is written\n";
   }
   std::cerr << "sweep: Pareto front: " << front.size() << " of " << done.size() << " points over ";
-  for (std::size_t i = 0; i < spec.objectives.size(); ++i) std::cerr << (i ? ", " : "") << spec.objectives[i];
+  for (std::size_t i = 0; i < spec.objectives.size(); ++i)
+    std::cerr << (i ? ", " : "") << spec.objectives[i];
   std::cerr << " -> " << dir << "/pareto.{csv,svg,png}\n";
 }
 
@@ -265,14 +288,17 @@ void summarize(const Prepared& p, const ResultStore& store) {
   std::size_t done = 0;
   std::vector<const PointResult*> failures;
   for (const auto& r : results) {
-    if (r.status == "done") ++done;
-    else failures.push_back(&r);
+    if (r.status == "done")
+      ++done;
+    else
+      failures.push_back(&r);
   }
-  std::cerr << "sweep: " << p.spec.name << ": " << done << " done, " << failures.size() << " failed, "
-            << p.points.size() - results.size() << " not run, of " << p.points.size()
+  std::cerr << "sweep: " << p.spec.name << ": " << done << " done, " << failures.size()
+            << " failed, " << p.points.size() - results.size() << " not run, of " << p.points.size()
             << " points; results in " << p.dir << "/sweep.sqlite\n";
   for (const auto* f : failures)
-    std::cerr << "  failed: point " << f->index << " " << f->params << " (" << f->workload << "): " << f->error << "\n";
+    std::cerr << "  failed: point " << f->index << " " << f->params << " (" << f->workload
+              << "): " << f->error << "\n";
   if (done > 0) write_pareto(p.spec, results, p.dir);
 }
 
@@ -294,7 +320,8 @@ void harvest(ResultStore& store, const Prepared& p, std::vector<const SweepPoint
 
 int run_local(const SweepOptions& opt, Prepared& p, ResultStore& store,
               std::vector<const SweepPoint*> pending, std::size_t already) {
-  const int jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int jobs =
+      opt.jobs > 0 ? opt.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   Progress progress(p.points.size(), already);
   progress.show();
   struct Running {
@@ -315,9 +342,10 @@ int run_local(const SweepOptions& opt, Prepared& p, ResultStore& store,
         FILE* f = std::freopen(log.c_str(), "w", stdout);
         (void)f;
         dup2(STDOUT_FILENO, STDERR_FILENO);
-        execl(opt.self_exe.c_str(), opt.self_exe.c_str(), "sweep-point", opt.spec_file.c_str(), "--index",
-              index.c_str(), "--result", result.c_str(), static_cast<char*>(nullptr));
-        std::fprintf(stderr, "sweep: cannot run %s: %s\n", opt.self_exe.c_str(), std::strerror(errno));
+        execl(opt.self_exe.c_str(), opt.self_exe.c_str(), "sweep-point", opt.spec_file.c_str(),
+              "--index", index.c_str(), "--result", result.c_str(), static_cast<char*>(nullptr));
+        std::fprintf(stderr, "sweep: cannot run %s: %s\n", opt.self_exe.c_str(),
+                     std::strerror(errno));
         _exit(127);
       }
       if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
@@ -340,11 +368,13 @@ int run_local(const SweepOptions& opt, Prepared& p, ResultStore& store,
       // The process died without a result (killed, or dfsim could not start): not the
       // point's fault, so it is not recorded and the next run retries it.
       std::ostringstream why;
-      if (WIFSIGNALED(status)) why << "signal " << WTERMSIG(status);
-      else why << "status " << WEXITSTATUS(status);
+      if (WIFSIGNALED(status))
+        why << "signal " << WTERMSIG(status);
+      else
+        why << "status " << WEXITSTATUS(status);
       std::cerr << "\nsweep: point " << it->second.point->index << " ended (" << why.str()
-                << ") without a result; not recorded, a re-run retries it (log: " << p.dir << "/points/"
-                << it->second.point->hash << ".log)\n";
+                << ") without a result; not recorded, a re-run retries it (log: " << p.dir
+                << "/points/" << it->second.point->hash << ".log)\n";
       ++lost;
       progress.finished(false);
     }
@@ -434,7 +464,8 @@ int run_slurm(const SweepOptions& opt, Prepared& p, ResultStore& store,
       // missing points are reported, not recorded, and a re-run resubmits them.
       if (++grace > 3) {
         for (const auto* pt : pending) {
-          std::cerr << "\nsweep: point " << pt->index << ": the Slurm task ended without a result; not recorded,"
+          std::cerr << "\nsweep: point " << pt->index
+                    << ": the Slurm task ended without a result; not recorded,"
                     << " a re-run resubmits it (logs: " << sdir << "/logs)\n";
           progress.finished(false);
         }
@@ -449,7 +480,8 @@ int run_slurm(const SweepOptions& opt, Prepared& p, ResultStore& store,
   progress.end();
   if (g_interrupted) {
     std::system(("scancel " + job + " >/dev/null 2>&1").c_str());
-    std::cerr << "sweep: interrupted; cancelled job " << job << "; run the same command to resume\n";
+    std::cerr << "sweep: interrupted; cancelled job " << job
+              << "; run the same command to resume\n";
     return 128 + g_signal;
   }
   return 0;
@@ -519,7 +551,8 @@ int run_sweep_point(const std::string& spec_file, long long index, const std::st
   }
   r.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   write_point_result(result_path, r);
-  std::cout << "point " << index << ": " << r.status << (r.error.empty() ? "" : ": " + r.error) << "\n";
+  std::cout << "point " << index << ": " << r.status << (r.error.empty() ? "" : ": " + r.error)
+            << "\n";
   return 0;
 }
 
@@ -530,9 +563,12 @@ int export_sweep(const SweepOptions& opt, const std::string& format, const std::
   ResultStore store(p.dir + "/sweep.sqlite");
   const auto results = current_results(store, p.points);
   std::ostringstream os;
-  if (format == "csv") write_csv(os, results);
-  else if (format == "json") write_json(os, results);
-  else throw ConfigError("--export: '" + format + "' is not one of: csv json");
+  if (format == "csv")
+    write_csv(os, results);
+  else if (format == "json")
+    write_json(os, results);
+  else
+    throw ConfigError("--export: '" + format + "' is not one of: csv json");
   if (output.empty() || output == "-") {
     std::cout << os.str();
   } else {

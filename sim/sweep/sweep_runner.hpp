@@ -9,10 +9,10 @@ namespace dfsim {
 
 struct SweepOptions {
   std::string spec_file;
-  std::string out_dir;        // default: sweeps/<name>
-  int jobs = 0;               // 0: the number of cores
+  std::string out_dir;            // default: sweeps/<name>
+  int jobs = 0;                   // 0: the number of cores
   std::string backend = "local";  // local | slurm
-  std::string self_exe;       // the dfsim binary that runs points
+  std::string self_exe;           // the dfsim binary that runs points
 };
 
 std::string sweep_out_dir(const SweepOptions& opt, const std::string& sweep_name);

@@ -58,7 +58,8 @@ std::vector<std::string> parse_values(const ConfigNode& n) {
   if (r.has("step") == r.has("factor")) r.fail("a range needs exactly one of step or factor");
   if (r.has("step")) {
     const double step = r.get_double_min("step", 0.0, false);
-    for (double x = from; x <= to + 1e-9 * std::fabs(step); x += step) out.push_back(format_number(x));
+    for (double x = from; x <= to + 1e-9 * std::fabs(step); x += step)
+      out.push_back(format_number(x));
   } else {
     const double factor = r.get_double("factor");
     if (factor <= 1) r.at("factor").fail("must be > 1");
@@ -91,9 +92,8 @@ std::string SweepPoint::params_json() const {
 }
 
 const std::vector<std::string>& sweep_objective_names() {
-  static const std::vector<std::string> names = {"energy",      "latency",        "cycles",
-                                                 "edp",         "power",          "dram_traffic",
-                                                 "onchip_storage"};
+  static const std::vector<std::string> names = {"energy", "latency",      "cycles",        "edp",
+                                                 "power",  "dram_traffic", "onchip_storage"};
   return names;
 }
 
@@ -138,7 +138,12 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
     w.expect_keys({"file", "layers", "batch"});
     SweepWorkload sw;
     sw.file = relative_to(path, w.get_string("file"));
-    Network net; try { net = load_network(sw.file); } catch (const ConfigError& e) { w.at("file").fail(e.what()); }
+    Network net;
+    try {
+      net = load_network(sw.file);
+    } catch (const ConfigError& e) {
+      w.at("file").fail(e.what());
+    }
     if (auto ls = w.find("layers")) {
       for (const ConfigNode& l : ls->items()) sw.layers.push_back(l.as_string());
       try {
@@ -199,10 +204,12 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
   } else {
     spec.objectives = {"energy", "latency"};
   }
-  if (spec.objectives.size() < 2) root.at("objectives").fail("a Pareto front needs at least two objectives");
+  if (spec.objectives.size() < 2)
+    root.at("objectives").fail("a Pareto front needs at least two objectives");
   if (auto run = root.find("run")) {
     run->expect_keys({"objective", "check", "seed"});
-    spec.mapper_objective = run->get_choice("objective", {"energy", "latency", "edp"}, std::string("latency"));
+    spec.mapper_objective =
+        run->get_choice("objective", {"energy", "latency", "edp"}, std::string("latency"));
     spec.check = run->get_bool("check", false);
     spec.seed = static_cast<std::uint64_t>(run->get_int_min("seed", 0, 1));
   }
@@ -217,13 +224,15 @@ std::vector<SweepPoint> enumerate_points(const SweepSpec& spec, std::int64_t onl
   std::int64_t per_workload = 1;
   for (const auto& g : spec.groups) {
     const auto n = static_cast<std::int64_t>(g.values.size());
-    if (per_workload > (std::int64_t{1} << 50) / n) throw ConfigError(g.where + ": parameters: the sweep has too many points");
+    if (per_workload > (std::int64_t{1} << 50) / n)
+      throw ConfigError(g.where + ": parameters: the sweep has too many points");
     per_workload *= n;
   }
   const std::int64_t total = per_workload * static_cast<std::int64_t>(spec.workloads.size());
   const std::int64_t count = spec.sample_count > 0 ? std::min(spec.sample_count, total) : total;
   if (count > 1000000)
-    throw ConfigError(spec.file + ": the sweep has " + std::to_string(count) + " points (limit 1000000); use sample");
+    throw ConfigError(spec.file + ": the sweep has " + std::to_string(count) +
+                      " points (limit 1000000); use sample");
 
   std::vector<std::int64_t> chosen;
   if (count == total) {
@@ -235,7 +244,8 @@ std::vector<SweepPoint> enumerate_points(const SweepSpec& spec, std::int64_t onl
     std::set<std::int64_t> pick;
     std::uint64_t state = spec.sample_seed;
     for (std::int64_t j = total - count; j < total; ++j) {
-      const auto t = static_cast<std::int64_t>(splitmix64(state) % static_cast<std::uint64_t>(j + 1));
+      const auto t =
+          static_cast<std::int64_t>(splitmix64(state) % static_cast<std::uint64_t>(j + 1));
       if (!pick.insert(t).second) pick.insert(j);
     }
     chosen.assign(pick.begin(), pick.end());
@@ -259,7 +269,8 @@ std::vector<SweepPoint> enumerate_points(const SweepSpec& spec, std::int64_t onl
     }
     for (std::size_t g = 0; g < spec.groups.size(); ++g)
       for (std::size_t k = 0; k < spec.groups[g].keys.size(); ++k)
-        p.params.push_back({spec.groups[g].keys[k], spec.groups[g].values[static_cast<std::size_t>(pick[g])][k]});
+        p.params.push_back(
+            {spec.groups[g].keys[k], spec.groups[g].values[static_cast<std::size_t>(pick[g])][k]});
     try {
       p.arch_text = apply_assignment(base_yaml, p.params, spec.base_arch);
       parse_arch(ConfigNode::load_string(p.arch_text, spec.base_arch + " with " + p.params_json()));
@@ -269,8 +280,11 @@ std::vector<SweepPoint> enumerate_points(const SweepSpec& spec, std::int64_t onl
       const std::string msg = e.what();
       for (const auto& g : spec.groups)
         for (const auto& k : g.keys)
-          if (msg.find(k) != std::string::npos || msg.find(k.substr(k.rfind('.') + 1)) != std::string::npos) at = g.where;
-      throw ConfigError(at + ": parameters: point " + std::to_string(idx) + " does not give a valid architecture: " + e.what());
+          if (msg.find(k) != std::string::npos ||
+              msg.find(k.substr(k.rfind('.') + 1)) != std::string::npos)
+            at = g.where;
+      throw ConfigError(at + ": parameters: point " + std::to_string(idx) +
+                        " does not give a valid architecture: " + e.what());
     }
     const SweepWorkload& w = spec.workloads[static_cast<std::size_t>(p.workload)];
     auto it = workload_text.find(w.file);

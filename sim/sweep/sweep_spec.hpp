@@ -23,11 +23,11 @@ struct SweepWorkload {
 using Assignment = std::vector<std::pair<std::string, std::string>>;
 
 struct SweepPoint {
-  std::int64_t index = 0;      // position in the spec's enumeration
-  std::int64_t workload = 0;   // index into SweepSpec::workloads
+  std::int64_t index = 0;     // position in the spec's enumeration
+  std::int64_t workload = 0;  // index into SweepSpec::workloads
   Assignment params;
-  std::string arch_text;       // resolved architecture YAML
-  std::string hash;            // of everything that determines the result
+  std::string arch_text;  // resolved architecture YAML
+  std::string hash;       // of everything that determines the result
   std::string params_json() const;
 };
 

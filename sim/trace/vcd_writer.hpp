@@ -12,7 +12,8 @@ class VcdWriter {
  public:
   // Times passed in are in units of 1/units_per_ps picoseconds (the SystemC resolution); the
   // file is written in picoseconds.
-  explicit VcdWriter(std::uint64_t units_per_ps = 1) : units_per_ps_(units_per_ps ? units_per_ps : 1) {}
+  explicit VcdWriter(std::uint64_t units_per_ps = 1)
+      : units_per_ps_(units_per_ps ? units_per_ps : 1) {}
   // A signal `scope.name` `width` bits wide; returns its handle.
   int add_signal(const std::string& scope, const std::string& name, int width);
   // Busy from start to end (picoseconds); overlapping intervals of one signal stack.

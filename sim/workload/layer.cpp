@@ -12,10 +12,35 @@ namespace dfsim {
 namespace {
 
 Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
-  n.expect_keys({"name", "type", "N", "M", "C", "H", "W", "R", "S", "E", "F", "stride", "padding",
-                 "groups", "relu", "product_shift", "input_density", "ifmap_file", "weights_file",
-                 "weight_density", "weight_granularity", "weight_bits", "input_bits", "quantization",
-                 "codebook_size", "output_density", "accumulator_bits", "input_from", "input_pool"});
+  n.expect_keys({"name",
+                 "type",
+                 "N",
+                 "M",
+                 "C",
+                 "H",
+                 "W",
+                 "R",
+                 "S",
+                 "E",
+                 "F",
+                 "stride",
+                 "padding",
+                 "groups",
+                 "relu",
+                 "product_shift",
+                 "input_density",
+                 "ifmap_file",
+                 "weights_file",
+                 "weight_density",
+                 "weight_granularity",
+                 "weight_bits",
+                 "input_bits",
+                 "quantization",
+                 "codebook_size",
+                 "output_density",
+                 "accumulator_bits",
+                 "input_from",
+                 "input_pool"});
   Layer l;
   l.name = n.get_string("name");
   const std::string type = n.get_choice("type", {"conv", "fc"}, std::string("conv"));
@@ -47,7 +72,8 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   auto data_path = [&](const char* key) {
     if (!n.has(key)) return std::string();
     const std::filesystem::path p = n.get_string(key);
-    return p.is_absolute() ? p.string() : (std::filesystem::path(n.file()).parent_path() / p).string();
+    return p.is_absolute() ? p.string()
+                           : (std::filesystem::path(n.file()).parent_path() / p).string();
   };
   l.ifmap_file = data_path("ifmap_file");
   l.weights_file = data_path("weights_file");
@@ -57,8 +83,8 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   l.weight_density = n.get_double("weight_density", 1.0);
   if (l.weight_density < 0 || l.weight_density > 1)
     n.at("weight_density").fail("must be between 0 and 1");
-  const std::string gran = n.get_choice("weight_granularity", {"fine", "vector", "kernel", "filter", "channel"},
-                                        std::string("fine"));
+  const std::string gran = n.get_choice(
+      "weight_granularity", {"fine", "vector", "kernel", "filter", "channel"}, std::string("fine"));
   l.weight_granularity = gran == "fine"     ? Granularity::Fine
                          : gran == "vector" ? Granularity::Vector
                          : gran == "kernel" ? Granularity::Kernel
@@ -68,18 +94,24 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   if (l.weight_bits > 16) n.at("weight_bits").fail("must be <= 16");
   l.input_bits = n.get_int_min("input_bits", 2, 8);
   if (l.input_bits > 16) n.at("input_bits").fail("must be <= 16");
-  const std::string q = n.get_choice("quantization", {"uniform", "power_of_two", "codebook"}, std::string("uniform"));
-  l.quantization = q == "uniform" ? Quantization::Uniform : q == "power_of_two" ? Quantization::PowerOfTwo : Quantization::Codebook;
+  const std::string q =
+      n.get_choice("quantization", {"uniform", "power_of_two", "codebook"}, std::string("uniform"));
+  l.quantization = q == "uniform"        ? Quantization::Uniform
+                   : q == "power_of_two" ? Quantization::PowerOfTwo
+                                         : Quantization::Codebook;
   if (l.quantization == Quantization::Codebook) {
     l.codebook_size = n.get_int_min("codebook_size", 1);
     if (l.codebook_size > (std::int64_t{1} << l.weight_bits) - 1)
-      n.at("codebook_size").fail("more shared values than " + std::to_string(l.weight_bits) + "-bit weights can hold");
+      n.at("codebook_size")
+          .fail("more shared values than " + std::to_string(l.weight_bits) +
+                "-bit weights can hold");
   } else if (n.has("codebook_size")) {
     n.at("codebook_size").fail("only with quantization: codebook");
   }
   if (n.has("output_density")) {
     l.output_density = n.get_double("output_density");
-    if (l.output_density < 0 || l.output_density > 1) n.at("output_density").fail("must be between 0 and 1");
+    if (l.output_density < 0 || l.output_density > 1)
+      n.at("output_density").fail("must be between 0 and 1");
   }
   l.accumulator_bits_given = n.get_int_min("accumulator_bits", 1, 0);
   if (n.has("input_from")) {
@@ -96,8 +128,10 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
     l.input_pool.stride = p->get_int_min("stride", 1, l.input_pool.size);
     l.input_pool.padding = p->get_int_min("padding", 0, 0);
   }
-  if (l.C % l.groups != 0) n.at("groups").fail("C (" + std::to_string(l.C) + ") is not divisible by groups");
-  if (l.M % l.groups != 0) n.at("groups").fail("M (" + std::to_string(l.M) + ") is not divisible by groups");
+  if (l.C % l.groups != 0)
+    n.at("groups").fail("C (" + std::to_string(l.C) + ") is not divisible by groups");
+  if (l.M % l.groups != 0)
+    n.at("groups").fail("M (" + std::to_string(l.M) + ") is not divisible by groups");
   if (l.R > l.H + 2 * l.padding)
     n.at("R").fail("filter height exceeds the padded ifmap height (" +
                    std::to_string(l.H + 2 * l.padding) + ")");
@@ -105,11 +139,11 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
     n.at("S").fail("filter width exceeds the padded ifmap width (" +
                    std::to_string(l.W + 2 * l.padding) + ")");
   if (auto e = n.find("E"); e && e->as_int() != l.E())
-    e->fail("given E = " + std::to_string(e->as_int()) + " but the shape gives E = " +
-            std::to_string(l.E()));
+    e->fail("given E = " + std::to_string(e->as_int()) +
+            " but the shape gives E = " + std::to_string(l.E()));
   if (auto f = n.find("F"); f && f->as_int() != l.F())
-    f->fail("given F = " + std::to_string(f->as_int()) + " but the shape gives F = " +
-            std::to_string(l.F()));
+    f->fail("given F = " + std::to_string(f->as_int()) +
+            " but the shape gives F = " + std::to_string(l.F()));
   return l;
 }
 
@@ -170,9 +204,9 @@ std::int64_t Layer::accumulator_bits() const {
 
 std::ostream& operator<<(std::ostream& os, const Layer& l) {
   os << l.name << " [" << (l.kind == LayerKind::Conv ? "conv" : "fc") << "] N=" << l.N
-     << " M=" << l.M << " C=" << l.C << " H=" << l.H << " W=" << l.W << " R=" << l.R
-     << " S=" << l.S << " E=" << l.E() << " F=" << l.F() << " stride=" << l.stride
-     << " pad=" << l.padding << " groups=" << l.groups;
+     << " M=" << l.M << " C=" << l.C << " H=" << l.H << " W=" << l.W << " R=" << l.R << " S=" << l.S
+     << " E=" << l.E() << " F=" << l.F() << " stride=" << l.stride << " pad=" << l.padding
+     << " groups=" << l.groups;
   return os;
 }
 

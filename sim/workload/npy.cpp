@@ -21,7 +21,8 @@ NpyArray load_npy(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open file");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) bad(path, "missing the \\x93NUMPY magic");
+  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
+    bad(path, "missing the \\x93NUMPY magic");
   const int major = static_cast<unsigned char>(bytes[6]);
   std::size_t header_len = 0, offset = 0;
   if (major == 1) {
@@ -29,7 +30,8 @@ NpyArray load_npy(const std::string& path) {
     offset = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) bad(path, "truncated header");
-    for (int i = 0; i < 4; ++i) header_len |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      header_len |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
     offset = 12;
   } else {
     bad(path, "unsupported format version " + std::to_string(major));
@@ -38,11 +40,14 @@ NpyArray load_npy(const std::string& path) {
   const std::string header = bytes.substr(offset, header_len);
   std::smatch m;
   NpyArray a;
-  if (!std::regex_search(header, m, std::regex("'descr'\\s*:\\s*'([^']*)'"))) bad(path, "header has no 'descr'");
+  if (!std::regex_search(header, m, std::regex("'descr'\\s*:\\s*'([^']*)'")))
+    bad(path, "header has no 'descr'");
   a.dtype = m[1];
-  if (!std::regex_search(header, m, std::regex("'fortran_order'\\s*:\\s*(True|False)"))) bad(path, "header has no 'fortran_order'");
+  if (!std::regex_search(header, m, std::regex("'fortran_order'\\s*:\\s*(True|False)")))
+    bad(path, "header has no 'fortran_order'");
   if (m[1] == "True") bad(path, "Fortran-ordered arrays are not supported (save with C order)");
-  if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)"))) bad(path, "header has no 'shape'");
+  if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)")))
+    bad(path, "header has no 'shape'");
   {
     std::stringstream ss(m[1].str());
     for (std::string item; std::getline(ss, item, ',');) {
@@ -66,7 +71,8 @@ NpyArray load_npy(const std::string& path) {
   // Integer types only: the models compute fixed point.
   const std::string& t = a.dtype;
   if (t.size() != 3 || (t[0] != '<' && t[0] != '|') || (t[1] != 'i' && t[1] != 'u'))
-    bad(path, "dtype '" + t + "' is not supported (little-endian integers only: i1, i2, i4, u1, u2)");
+    bad(path,
+        "dtype '" + t + "' is not supported (little-endian integers only: i1, i2, i4, u1, u2)");
   const int width = t[2] - '0';
   if (width != 1 && width != 2 && width != 4) bad(path, "dtype '" + t + "' is not supported");
   const bool is_signed = t[1] == 'i';
