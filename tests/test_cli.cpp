@@ -3,6 +3,8 @@
 // file, the line:col and the key, and write no stats.json.
 
 #include <gtest/gtest.h>
+
+#include "test_util.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,23 +18,14 @@
 
 namespace {
 
+using dfsim_test::source_path;
+using dfsim_test::read_file;
+using dfsim_test::contains;
+using dfsim_test::write_file;
+
 namespace fs = std::filesystem;
 
-std::string source_path(const std::string& rel) {
-  return std::string(DFSIM_SOURCE_DIR) + "/" + rel;
-}
 std::string arch_path() { return source_path("configs/eyeriss_v1.yaml"); }
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // A fresh per-test, per-process scratch directory.
 std::string scratch_dir() {
@@ -43,14 +36,6 @@ std::string scratch_dir() {
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
-}
-
-std::string write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) ADD_FAILURE() << "cannot write " << path;
-  return path;
 }
 
 struct CliResult {

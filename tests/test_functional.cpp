@@ -9,6 +9,8 @@
 // runs the dfsim binary (DFSIM_BINARY) instead, several times.
 
 #include <gtest/gtest.h>
+
+#include "test_util.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,36 +29,15 @@
 
 namespace {
 
+using dfsim_test::read_file;
+using dfsim_test::temp_path;
+using dfsim_test::write_temp;
+
 using dfsim::LayerStats;
 using dfsim::RunOptions;
 using dfsim::RunResult;
 
 std::string arch_path() { return std::string(DFSIM_SOURCE_DIR) + "/configs/eyeriss_v1.yaml"; }
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A unique path under the test temp dir (tests may run in parallel processes).
-std::string temp_path(const std::string& stem) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string dir = ::testing::TempDir();
-  if (!dir.empty() && dir.back() != '/') dir += '/';
-  return dir + "dfsim_func_" + (info ? std::string(info->name()) : "x") + "_" +
-         std::to_string(::getpid()) + "_" + stem;
-}
-
-std::string write_temp(const std::string& stem, const std::string& text) {
-  const std::string path = temp_path(stem);
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) ADD_FAILURE() << "cannot write " << path;
-  return path;
-}
 
 // One layer of a test workload. E and F are written down by hand in each test from
 // (H + 2P - R) / U + 1, so a wrong output size in the simulator cannot hide.

@@ -6,6 +6,8 @@
 // 156, 156, 156 for CONV1..CONV5; per-PE spad limits p*q*S <= 224, q*S <= 12, p <= 24.
 
 #include <gtest/gtest.h>
+
+#include "test_util.hpp"
 #include <unistd.h>
 
 #include <cstdint>
@@ -22,6 +24,8 @@
 
 namespace {
 
+using dfsim_test::contains;
+
 using dfsim::ArchConfig;
 using dfsim::ConfigError;
 using dfsim::Layer;
@@ -33,10 +37,6 @@ using dfsim::RsMapResult;
 
 std::string arch_path() { return std::string(DFSIM_SOURCE_DIR) + "/configs/eyeriss_v1.yaml"; }
 std::string alexnet_path() { return std::string(DFSIM_SOURCE_DIR) + "/workloads/alexnet.yaml"; }
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 std::vector<Layer> alexnet_conv_batch4() {
   const Network net = dfsim::select_layers(dfsim::load_network(alexnet_path()),

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -22,6 +24,8 @@
 #include "workload/layer.hpp"
 
 namespace {
+
+using dfsim_test::contains;
 
 using dfsim::ConfigError;
 using dfsim::LayerKind;
@@ -73,10 +77,6 @@ Totals load_totals(const std::string& file) {
 }
 
 constexpr double kTol = 0.01;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 }  // namespace
 

@@ -9,6 +9,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include "test_util.hpp"
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -32,24 +34,15 @@
 
 namespace {
 
+using dfsim_test::source_path;
+using dfsim_test::read_file;
+using dfsim_test::contains;
+using dfsim_test::write_file;
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::string source_path(const std::string& rel) {
-  return std::string(DFSIM_SOURCE_DIR) + "/" + rel;
-}
 std::string arch_path() { return source_path("configs/eyeriss_v1.yaml"); }
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 std::vector<std::string>& scratch_dirs() {
   static std::vector<std::string> dirs;
@@ -83,15 +76,6 @@ std::string scratch_dir() {
   dir = fs::absolute(dir).lexically_normal().string();
   scratch_dirs().push_back(dir);
   return dir;
-}
-
-std::string write_file(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) ADD_FAILURE() << "cannot write " << path;
-  return path;
 }
 
 // conv_a: a few ms per point; big: an 11x11 filter (needs >= 11 PE rows); slow: ~0.1 s per

@@ -53,6 +53,8 @@
 // and activation) is non_matrix.
 
 #include <gtest/gtest.h>
+
+#include "test_util.hpp"
 #include <unistd.h>
 
 #include <algorithm>
@@ -69,39 +71,14 @@
 
 namespace {
 
+using dfsim_test::source_path;
+using dfsim_test::read_file;
+using dfsim_test::temp_path;
+using dfsim_test::write_temp;
+
 using dfsim::LayerStats;
 using dfsim::RunOptions;
 using dfsim::RunResult;
-
-std::string source_path(const std::string& rel) {
-  return std::string(DFSIM_SOURCE_DIR) + "/" + rel;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A unique path under the test temp dir (tests run in parallel processes).
-std::string temp_path(const std::string& stem) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string dir = ::testing::TempDir();
-  if (!dir.empty() && dir.back() != '/') dir += '/';
-  return dir + "dfsim_sys_" +
-         (info ? std::string(info->test_suite_name()) + "_" + info->name() : "x") + "_" +
-         std::to_string(::getpid()) + "_" + stem;
-}
-
-std::string write_temp(const std::string& stem, const std::string& text) {
-  const std::string path = temp_path(stem);
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) ADD_FAILURE() << "cannot write " << path;
-  return path;
-}
 
 // configs/tpu_v1.yaml with the values of some keys replaced. Each key must occur exactly once
 // as a "key:" line (keys are unique in that file); its value and trailing comment are replaced.

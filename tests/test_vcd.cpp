@@ -2,6 +2,8 @@
 // changes in time order. One simulation per TEST (SystemC elaborates one design per process).
 
 #include <gtest/gtest.h>
+
+#include "test_util.hpp"
 #include <unistd.h>
 
 #include <cstdint>
@@ -15,27 +17,9 @@
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string temp_path(const std::string& stem) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string dir = ::testing::TempDir();
-  if (!dir.empty() && dir.back() != '/') dir += '/';
-  return dir + "dfsim_vcd_" + (info ? std::string(info->name()) : "x") + "_" +
-         std::to_string(::getpid()) + "_" + stem;
-}
-
-std::string write_temp(const std::string& stem, const std::string& text) {
-  const std::string path = temp_path(stem);
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  return path;
-}
+using dfsim_test::read_file;
+using dfsim_test::temp_path;
+using dfsim_test::write_temp;
 
 struct Var {
   std::string scope, name, code;

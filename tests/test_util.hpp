@@ -1,0 +1,50 @@
+// Helpers the test files share: files, scratch paths, the source tree.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace dfsim_test {
+
+inline std::string source_path(const std::string& rel) {
+  return std::string(DFSIM_SOURCE_DIR) + "/" + rel;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+inline std::string write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) ADD_FAILURE() << "cannot write " << path;
+  return path;
+}
+
+// A path under the test temp dir unique to this test and process (CTest runs tests in
+// parallel processes).
+inline std::string temp_path(const std::string& stem) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string dir = ::testing::TempDir();
+  if (!dir.empty() && dir.back() != '/') dir += '/';
+  return dir + "dfsim_" + (info ? std::string(info->test_suite_name()) + "_" + info->name() : "x") +
+         "_" + std::to_string(::getpid()) + "_" + stem;
+}
+
+inline std::string write_temp(const std::string& stem, const std::string& text) {
+  return write_file(temp_path(stem), text);
+}
+
+}  // namespace dfsim_test
