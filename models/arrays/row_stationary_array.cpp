@@ -41,27 +41,54 @@ struct RowStationaryArray::Controller {
   const std::int64_t Cg, Mg, E, F, Wp, pbytes;
 
   // DRAM layout: ifmap [N][C][H][W], weights [M][C/G][R][S], ofmap [N][M][E][F], 16-bit.
-  // Activations are dense, or stored as one encoded stream per row in a fixed-size slot (the
-  // encoder and decoder sit at the DRAM interface, as Eyeriss's RLC does); the controller
-  // keeps each row's stream header, as the host's layout tells it.
+  // Activations are dense, or encoded one stream per row (the encoder and decoder sit at the
+  // DRAM interface, as Eyeriss's RLC does). Encoded rows are packed back to back within their
+  // plane (a region reserved for the worst case), so consecutive rows move in one burst
+  // sequence; the controller keeps each row's address and stream header, as the host's
+  // layout tells it.
   struct DramRows {
     Encoding encoding = Encoding::Dense;
-    std::int64_t base = 0, rows = 0, width = 0, slot = 0;  // slot: bytes reserved per row
-    std::vector<EncodedTensor> header;                     // per row, without its bits
-    std::int64_t addr(std::int64_t row) const { return base + row * slot; }
+    std::int64_t base = 0, rows = 0, width = 0, slot = 0;  // slot: worst-case bytes per row
+    std::int64_t rows_per_plane = 1;
+    std::vector<EncodedTensor> header;  // per row, without its bits
+    std::vector<std::int64_t> offset;   // per row: its stream's address
+    std::vector<std::int64_t> cursor;   // per plane: bytes written so far
+    std::int64_t addr(std::int64_t row) const {
+      return dense() ? base + row * slot : offset[static_cast<std::size_t>(row)];
+    }
+    std::int64_t bytes(std::int64_t row) const {
+      return dense() ? slot : (header[static_cast<std::size_t>(row)].total_bits + 7) / 8;
+    }
     std::int64_t end() const { return base + rows * slot; }
     bool dense() const { return encoding == Encoding::Dense; }
+    // Appends encoded rows [row0, row0 + streams.size()) of one plane; returns their address.
+    std::int64_t append(std::int64_t row0, std::vector<EncodedTensor>& streams,
+                        std::vector<unsigned char>& packed) {
+      const std::int64_t plane = row0 / rows_per_plane;
+      const std::int64_t at = base + plane * rows_per_plane * slot + cursor[static_cast<std::size_t>(plane)];
+      packed.clear();
+      for (std::size_t i = 0; i < streams.size(); ++i) {
+        const std::int64_t row = row0 + static_cast<std::int64_t>(i);
+        offset[static_cast<std::size_t>(row)] = at + static_cast<std::int64_t>(packed.size());
+        packed.insert(packed.end(), streams[i].bits.begin(), streams[i].bits.end());
+        streams[i].bits.clear();
+        header[static_cast<std::size_t>(row)] = streams[i];
+      }
+      cursor[static_cast<std::size_t>(plane)] += static_cast<std::int64_t>(packed.size());
+      return at;
+    }
   };
   DramRows ifmap_dram, ofmap_dram;
   std::int64_t dram_weights = 0;
   std::vector<unsigned char> encoded;
 
   static DramRows dram_rows(Encoding enc, std::int64_t base, std::int64_t rows,
-                            std::int64_t width) {
+                            std::int64_t rows_per_plane, std::int64_t width) {
     DramRows r;
     r.encoding = enc;
     r.base = base;
     r.rows = rows;
+    r.rows_per_plane = rows_per_plane;
     r.width = width;
     r.slot = width * 2;
     if (!r.dense()) {
@@ -73,6 +100,8 @@ struct RowStationaryArray::Controller {
                     static_cast<std::int64_t>(encode(enc, zeros, 1, width, 16).bits.size())});
       r.slot = (r.slot + 7) / 8 * 8;
       r.header.resize(static_cast<std::size_t>(rows));
+      r.offset.resize(static_cast<std::size_t>(rows));
+      r.cursor.assign(static_cast<std::size_t>(rows / rows_per_plane), 0);
     }
     return r;
   }
@@ -155,23 +184,26 @@ struct RowStationaryArray::Controller {
 
   // The host writes the operands before the layer starts, as Eyeriss's host does.
   void preload_dram() {
-    ifmap_dram = dram_rows(a.dram_ifmap_encoding, 0, l.N * l.C * l.H, l.W);
+    ifmap_dram = dram_rows(a.dram_ifmap_encoding, 0, l.N * l.C * l.H, l.H, l.W);
     dram_weights = (ifmap_dram.end() + 7) / 8 * 8;
     const std::int64_t weights_end =
         dram_weights + static_cast<std::int64_t>(d.weights.data.size()) * 2;
-    ofmap_dram = dram_rows(a.dram_ofmap_encoding, (weights_end + 7) / 8 * 8, l.N * l.M * E, F);
+    ofmap_dram = dram_rows(a.dram_ofmap_encoding, (weights_end + 7) / 8 * 8, l.N * l.M * E, E, F);
     top.dram_.resize(static_cast<std::size_t>(ofmap_dram.end()));
     if (ifmap_dram.dense()) {
       dram_debug(tlm::TLM_WRITE_COMMAND, 0, const_cast<Value*>(d.ifmap.data.data()),
                  l.ifmap_values() * 2);
     } else {
-      for (std::int64_t row = 0; row < ifmap_dram.rows; ++row) {
-        EncodedTensor t = encode(ifmap_dram.encoding,
-                                 &d.ifmap.data[static_cast<std::size_t>(row * l.W)], 1, l.W, 16);
-        dram_debug(tlm::TLM_WRITE_COMMAND, ifmap_dram.addr(row), t.bits.data(),
-                   static_cast<std::int64_t>(t.bits.size()));
-        t.bits.clear();
-        ifmap_dram.header[static_cast<std::size_t>(row)] = t;
+      std::vector<EncodedTensor> streams;
+      std::vector<unsigned char> packed;
+      for (std::int64_t plane = 0; plane < l.N * l.C; ++plane) {
+        streams.clear();
+        for (std::int64_t h = 0; h < l.H; ++h)
+          streams.push_back(encode(ifmap_dram.encoding,
+                                   &d.ifmap.data[static_cast<std::size_t>((plane * l.H + h) * l.W)], 1,
+                                   l.W, 16));
+        const std::int64_t at = ifmap_dram.append(plane * l.H, streams, packed);
+        dram_debug(tlm::TLM_WRITE_COMMAND, at, packed.data(), static_cast<std::int64_t>(packed.size()));
       }
     }
     dram_debug(tlm::TLM_WRITE_COMMAND, dram_weights, const_cast<Value*>(d.weights.data.data()),
@@ -236,14 +268,16 @@ struct RowStationaryArray::Controller {
             got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, ifmap_dram.addr(row0),
                            staging.data(), row_bytes, DataKind::Ifmap, row_bytes / 2, 16, t0);
           } else {
-            // One encoded stream per row, decoded on its way into the GLB.
+            // The rows' packed streams in one request, decoded on their way into the GLB.
+            const std::int64_t first = ifmap_dram.addr(row0);
+            const std::int64_t last = ifmap_dram.addr(row0 + hi - lo - 1) + ifmap_dram.bytes(row0 + hi - lo - 1);
+            encoded.resize(static_cast<std::size_t>(last - first));
+            got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, first, encoded.data(), last - first,
+                           DataKind::Ifmap, (hi - lo) * l.W, 16, t0);
             for (std::int64_t h = 0; h < hi - lo; ++h) {
               EncodedTensor t = ifmap_dram.header[static_cast<std::size_t>(row0 + h)];
-              t.bits.resize(static_cast<std::size_t>((t.total_bits + 7) / 8));
-              got = std::max(got,
-                             transfer(top.to_dram, tlm::TLM_READ_COMMAND, ifmap_dram.addr(row0 + h),
-                                      t.bits.data(), static_cast<std::int64_t>(t.bits.size()),
-                                      DataKind::Ifmap, l.W, 16, t0));
+              const auto from = encoded.begin() + (ifmap_dram.addr(row0 + h) - first);
+              t.bits.assign(from, from + ifmap_dram.bytes(row0 + h));
               const std::vector<Value> v = decode(t);
               std::memcpy(&staging[static_cast<std::size_t>(h * l.W * 2)], v.data(),
                           static_cast<std::size_t>(l.W) * 2);
@@ -477,17 +511,16 @@ struct RowStationaryArray::Controller {
                                            DataKind::Ofmap, sg.size * F, 16, read_end));
           continue;
         }
-        // The encoder at the DRAM interface: one stream per ofmap row.
-        for (std::int64_t el = 0; el < sg.size; ++el) {
-          EncodedTensor t =
-              encode(ofmap_dram.encoding, &values[static_cast<std::size_t>(el * F)], 1, F, 16);
-          last_done = std::max(
-              last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, ofmap_dram.addr(row0 + el),
-                                  t.bits.data(), static_cast<std::int64_t>(t.bits.size()),
-                                  DataKind::Ofmap, F, 16, read_end));
-          t.bits.clear();
-          ofmap_dram.header[static_cast<std::size_t>(row0 + el)] = t;
-        }
+        // The encoder at the DRAM interface: one stream per ofmap row, the block's rows packed
+        // into one write.
+        std::vector<EncodedTensor> streams;
+        for (std::int64_t el = 0; el < sg.size; ++el)
+          streams.push_back(
+              encode(ofmap_dram.encoding, &values[static_cast<std::size_t>(el * F)], 1, F, 16));
+        const std::int64_t at = ofmap_dram.append(row0, streams, encoded);
+        last_done = std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, at, encoded.data(),
+                                                 static_cast<std::int64_t>(encoded.size()),
+                                                 DataKind::Ofmap, sg.size * F, 16, read_end));
       }
     sync();
   }
