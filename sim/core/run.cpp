@@ -236,6 +236,15 @@ RunResult run_simulation(const RunOptions& opt) {
     s.weight_bits_by_format = sizes[i][0];
     s.ifmap_bits_by_format = sizes[i][1];
     s.weights = plan.layers[i].layer.weights();
+    {
+      const Tensor4& o = array->outcomes()[i].ofmap;
+      std::int64_t nz = 0;
+      for (Value v : o.data) nz += v != 0;
+      s.output_density =
+          o.data.empty() ? 0 : static_cast<double>(nz) / static_cast<double>(o.data.size());
+      s.declared_output_density = plan.layers[i].layer.output_density;
+      s.accumulator_bits = plan.layers[i].layer.accumulator_bits();
+    }
     s.nz_weights = nz.weights;
     s.nz_macs = nz.macs;
     if (opt.check) s.output_check = array->outcomes()[i].ofmap == expected[i] ? "pass" : "fail";

@@ -51,7 +51,11 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
      << in2 << "\"gated_macs\": " << l.gated_macs << ",\n"
      << in2 << "\"weights\": " << l.weights << ",\n"
      << in2 << "\"nz_weights\": " << l.nz_weights << ",\n"
-     << in2 << "\"nz_macs\": " << l.nz_macs << ",\n";
+     << in2 << "\"nz_macs\": " << l.nz_macs << ",\n"
+     << in2 << "\"output_density\": " << num(l.output_density) << ",\n";
+  if (l.declared_output_density >= 0)
+    os << in2 << "\"declared_output_density\": " << num(l.declared_output_density) << ",\n";
+  if (l.accumulator_bits) os << in2 << "\"accumulator_bits\": " << l.accumulator_bits << ",\n";
   if (!l.weight_bits_by_format.empty()) {
     auto sizes = [&](const std::vector<std::pair<std::string, std::int64_t>>& v) {
       std::string s = "{";
@@ -140,6 +144,7 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.weights += l.weights;
     t.nz_weights += l.nz_weights;
     t.nz_macs += l.nz_macs;
+    t.output_density = l.output_density;  // the network's output: its last layer's
     for (auto [dst, src] : {std::pair{&t.weight_bits_by_format, &l.weight_bits_by_format},
                             std::pair{&t.ifmap_bits_by_format, &l.ifmap_bits_by_format}}) {
       if (dst->empty())
@@ -217,12 +222,14 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
     char buf[256];
     std::snprintf(
         buf, sizeof buf,
-        "  %-14s weights %lld, non-zero %lld (%.1f%%); MACs %lld, non-zero %lld (%.1f%%)\n",
+        "  %-14s weights %lld, non-zero %lld (%.1f%%); MACs %lld, non-zero %lld (%.1f%%); "
+        "ofmap non-zero %.1f%%\n",
         l->name.c_str(), static_cast<long long>(l->weights), static_cast<long long>(l->nz_weights),
         l->weights ? 100.0 * static_cast<double>(l->nz_weights) / static_cast<double>(l->weights)
                    : 0.0,
         static_cast<long long>(l->macs), static_cast<long long>(l->nz_macs),
-        l->macs ? 100.0 * static_cast<double>(l->nz_macs) / static_cast<double>(l->macs) : 0.0);
+        l->macs ? 100.0 * static_cast<double>(l->nz_macs) / static_cast<double>(l->macs) : 0.0,
+        100.0 * l->output_density);
     os << buf;
   }
   if (!total.weight_bits_by_format.empty()) {

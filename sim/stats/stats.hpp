@@ -29,6 +29,11 @@ struct LayerStats {
   std::int64_t weights = 0;
   std::int64_t nz_weights = 0;
   std::int64_t nz_macs = 0;
+  // Output activations: the measured fraction of non-zero ofmap values (after ReLU), the
+  // workload's declared one (-1 if none), and the accumulator width the layer needs.
+  double output_density = 0;
+  double declared_output_density = -1;
+  std::int64_t accumulator_bits = 0;
   // Sizes of the actual operands in every encoding (bits of real bitstreams, metadata
   // included): weights as M rows of C/G*R*S, ifmaps as rows of W values.
   std::vector<std::pair<std::string, std::int64_t>> weight_bits_by_format, ifmap_bits_by_format;
