@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <systemc>
@@ -22,6 +23,17 @@ std::string LayerPlan::mapping_text() const {
   else
     os << rs.mapping;
   return os.str();
+}
+
+// Threads one run may use: the cores, or DFSIM_THREADS (a sweep running N points at a time
+// gives each its share, so points do not compete for cores).
+std::size_t run_threads() {
+  std::size_t n = std::max(1u, std::thread::hardware_concurrency());
+  if (const char* env = std::getenv("DFSIM_THREADS")) {
+    const long v = std::strtol(env, nullptr, 10);
+    if (v >= 1) n = static_cast<std::size_t>(v);
+  }
+  return n;
 }
 
 Plan make_plan(const RunOptions& opt) {
@@ -93,7 +105,7 @@ Plan make_plan(const RunOptions& opt) {
     }
     if (first_of_shape.emplace(shape_key(lp.layer), i).second) searched.push_back(i);
   }
-  const std::size_t threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  const std::size_t threads = std::min<std::size_t>(4, run_threads());
   std::vector<std::exception_ptr> errors(plan.layers.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
@@ -182,14 +194,13 @@ RunResult run_simulation(const RunOptions& opt) {
     }
   }
 
-  // The reference convolutions run on a second core while the simulation runs on this one.
   // The reference convolutions and the operand statistics run on a second core while the
-  // simulation runs on this one.
+  // simulation runs on this one (or after it, when the run may use one core only).
   std::vector<Tensor4> expected(plan.layers.size());
   std::vector<NonZeroCounts> nonzeros(plan.layers.size());
   std::vector<std::array<std::vector<std::pair<std::string, std::int64_t>>, 2>> sizes(
       plan.layers.size());
-  std::thread reference([&] {
+  auto reference_work = [&] {
     for (std::size_t i = 0; i < plan.layers.size(); ++i) {
       const Layer& l = plan.layers[i].layer;
       if (opt.check)
@@ -205,7 +216,9 @@ RunResult run_simulation(const RunOptions& opt) {
             {to_string(e), encoded_bits(e, data[i].ifmap.data.data(), l.N * l.C * l.H, l.W, 16)});
       }
     }
-  });
+  };
+  std::thread reference;
+  if (run_threads() > 1) reference = std::thread(reference_work);
   struct JoinGuard {
     std::thread& t;
     ~JoinGuard() {
@@ -227,6 +240,7 @@ RunResult run_simulation(const RunOptions& opt) {
   if (!opt.vcd_file.empty()) vcd = std::make_unique<VcdWriter>(1000);
   auto array = make_array_model(plan.arch, std::move(jobs), vcd.get());
   sc_core::sc_start();
+  if (!reference.joinable()) reference_work();
   if (array->error()) std::rethrow_exception(array->error());
   if (reference.joinable()) reference.join();
 

@@ -53,6 +53,9 @@ struct Plan {
   std::vector<LayerPlan> layers;
 };
 
+// Threads a run may use: the number of cores, or the DFSIM_THREADS environment variable.
+std::size_t run_threads();
+
 // Loads and validates the inputs and maps every layer (no SystemC involved).
 Plan make_plan(const RunOptions& opt);
 

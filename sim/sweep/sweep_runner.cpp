@@ -339,6 +339,10 @@ int run_local(const SweepOptions& opt, Prepared& p, ResultStore& store,
       const pid_t pid = fork();
       if (pid == 0) {
         setpgid(0, 0);  // Ctrl-C goes to the sweep, which stops its children itself
+        // The points share the cores: each gets its part.
+        const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+        setenv("DFSIM_THREADS",
+               std::to_string(std::max(1u, cores / static_cast<unsigned>(jobs))).c_str(), 1);
         FILE* f = std::freopen(log.c_str(), "w", stdout);
         (void)f;
         dup2(STDOUT_FILENO, STDERR_FILENO);
