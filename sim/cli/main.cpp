@@ -29,6 +29,8 @@ const char* kUsage =
     "            --layers conv1,conv2,conv3,conv4,conv5 --batch 4\n"
     "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/vgg16.yaml \\\n"
     "            --layers conv1_1 --out results --vcd conv1_1.vcd\n"
+    "  dfsim run --arch configs/tpu_v1.yaml --workload workloads/resnet50.yaml --batch 8\n"
+    "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/alexnet_pruned.yaml\n"
     "  dfsim map --arch configs/eyeriss_v1.yaml --workload workloads/resnet50.yaml --objective "
     "edp\n"
     "  dfsim sweep configs/sweeps/eyeriss_glb_array.yaml -j 2\n";
@@ -97,8 +99,9 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   bool no_check = false;
   desc.add_options()("help,h", "this help")(
       "arch", po::value<std::string>(&opt.arch_file)->required(), "architecture YAML")(
-      "workload", po::value<std::string>(&opt.workload_file)->required(), "network YAML")(
-      "layers", po::value<std::string>(&layers), "comma-separated layer names (default: all)")(
+      "workload", po::value<std::string>(&opt.workload_file)->required(),
+      "network YAML, or an ONNX model (.onnx)")("layers", po::value<std::string>(&layers),
+                                                "comma-separated layer names (default: all)")(
       "batch", po::value<std::int64_t>(&batch), "batch size N for every layer")(
       "seed", po::value<std::uint64_t>(&opt.seed)->default_value(1), "seed of the generated data")(
       "objective", po::value<std::string>(&opt.objective)->default_value("latency"),
