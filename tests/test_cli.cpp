@@ -3,8 +3,6 @@
 // file, the line:col and the key, and write no stats.json.
 
 #include <gtest/gtest.h>
-
-#include "test_util.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,11 +14,16 @@
 #include <string>
 #include <vector>
 
+#include "test_util.hpp"
+
 namespace {
 
-using dfsim_test::source_path;
-using dfsim_test::read_file;
+using dfsim_test::CliResult;
 using dfsim_test::contains;
+using dfsim_test::describe;
+using dfsim_test::dfsim;
+using dfsim_test::read_file;
+using dfsim_test::source_path;
 using dfsim_test::write_file;
 
 namespace fs = std::filesystem;
@@ -36,29 +39,6 @@ std::string scratch_dir() {
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
-}
-
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs `dfsim ARGS` with stdout and stderr captured to files in `dir`.
-CliResult dfsim(const std::string& args, const std::string& dir) {
-  const std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
-  const std::string cmd =
-      std::string("'") + DFSIM_BINARY + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int rc = std::system(cmd.c_str());
-  CliResult r;
-  r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
-}
-
-std::string describe(const CliResult& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" +
-         r.err;
 }
 
 const char* kTinyWorkload =

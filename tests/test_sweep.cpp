@@ -9,8 +9,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-
-#include "test_util.hpp"
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -31,12 +29,16 @@
 #include <vector>
 
 #include "sweep/sweep_spec.hpp"
+#include "test_util.hpp"
 
 namespace {
 
-using dfsim_test::source_path;
-using dfsim_test::read_file;
+using dfsim_test::CliResult;
 using dfsim_test::contains;
+using dfsim_test::describe;
+using dfsim_test::dfsim;
+using dfsim_test::read_file;
+using dfsim_test::source_path;
 using dfsim_test::write_file;
 
 namespace fs = std::filesystem;
@@ -99,29 +101,6 @@ std::string header(const std::string& sweep = "t", const std::string& layers = "
                    const std::string& extra = "") {
   return "sweep: " + sweep + "\n" + "base_arch: " + arch_path() + "\n" +
          "workloads:\n  - {file: wl.yaml, layers: " + layers + extra + "}\n";
-}
-
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs `dfsim ARGS` with stdout and stderr captured to files in `dir`.
-CliResult dfsim(const std::string& args, const std::string& dir) {
-  const std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
-  const std::string cmd =
-      std::string("'") + DFSIM_BINARY + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  const int rc = std::system(cmd.c_str());
-  CliResult r;
-  r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  return r;
-}
-
-std::string describe(const CliResult& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" +
-         r.err;
 }
 
 // ---- CSV ----------------------------------------------------------------------------------

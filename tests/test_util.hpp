@@ -2,8 +2,10 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -45,6 +47,29 @@ inline std::string temp_path(const std::string& stem) {
 
 inline std::string write_temp(const std::string& stem, const std::string& text) {
   return write_file(temp_path(stem), text);
+}
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs `dfsim ARGS` with stdout and stderr captured to files in `dir`.
+inline CliResult dfsim(const std::string& args, const std::string& dir) {
+  const std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
+  const std::string cmd =
+      std::string("'") + DFSIM_BINARY + "' " + args + " >'" + out + "' 2>'" + err + "'";
+  const int rc = std::system(cmd.c_str());
+  CliResult r;
+  r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+inline std::string describe(const CliResult& r) {
+  return "exit " + std::to_string(r.code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" +
+         r.err;
 }
 
 }  // namespace dfsim_test

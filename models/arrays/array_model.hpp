@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <systemc>
+#include <tlm>
 #include <vector>
 
 #include "config/arch_config.hpp"
@@ -13,6 +14,7 @@
 #include "mapper/rs_mapping.hpp"
 #include "mapper/ws_mapping.hpp"
 #include "models/common/activity.hpp"
+#include "models/common/sim_error.hpp"
 #include "stats/stats.hpp"
 #include "workload/layer.hpp"
 
@@ -48,6 +50,21 @@ class ArrayModel : public sc_core::sc_module {
   std::vector<LayerOutcome> outcomes_;
   std::exception_ptr error_;
 };
+
+// The host's access to a memory through an initiator socket (debug transport: no time, no
+// energy, no traffic), for preloading operands and reading results back.
+template <typename Socket>
+void host_access(Socket& socket, tlm::tlm_command cmd, std::int64_t addr, void* data,
+                 std::int64_t bytes) {
+  tlm::tlm_generic_payload gp;
+  gp.set_command(cmd);
+  gp.set_address(static_cast<std::uint64_t>(addr));
+  gp.set_data_ptr(static_cast<unsigned char*>(data));
+  gp.set_data_length(static_cast<unsigned>(bytes));
+  if (socket->transport_dbg(gp) != static_cast<unsigned>(bytes))
+    throw SimulationError(std::string(socket.name()) + ": host access of " + std::to_string(bytes) +
+                          " bytes at " + std::to_string(addr) + " failed");
+}
 
 // A memory level's statistics from its activity counters (bits to bytes).
 LevelStats level_of(const Activity& a);

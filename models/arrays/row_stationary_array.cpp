@@ -65,7 +65,8 @@ struct RowStationaryArray::Controller {
     std::int64_t append(std::int64_t row0, std::vector<EncodedTensor>& streams,
                         std::vector<unsigned char>& packed) {
       const std::int64_t plane = row0 / rows_per_plane;
-      const std::int64_t at = base + plane * rows_per_plane * slot + cursor[static_cast<std::size_t>(plane)];
+      const std::int64_t at =
+          base + plane * rows_per_plane * slot + cursor[static_cast<std::size_t>(plane)];
       packed.clear();
       for (std::size_t i = 0; i < streams.size(); ++i) {
         const std::int64_t row = row0 + static_cast<std::int64_t>(i);
@@ -174,12 +175,7 @@ struct RowStationaryArray::Controller {
 
   // Host access to DRAM (debug transport: no time, no traffic).
   void dram_debug(tlm::tlm_command cmd, std::int64_t addr, void* data, std::int64_t bytes) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(static_cast<std::uint64_t>(addr));
-    gp.set_data_ptr(static_cast<unsigned char*>(data));
-    gp.set_data_length(static_cast<unsigned>(bytes));
-    if (top.to_dram->transport_dbg(gp) != bytes) throw SimulationError("DRAM host access failed");
+    host_access(top.to_dram, cmd, addr, data, bytes);
   }
 
   // The host writes the operands before the layer starts, as Eyeriss's host does.
@@ -200,10 +196,11 @@ struct RowStationaryArray::Controller {
         streams.clear();
         for (std::int64_t h = 0; h < l.H; ++h)
           streams.push_back(encode(ifmap_dram.encoding,
-                                   &d.ifmap.data[static_cast<std::size_t>((plane * l.H + h) * l.W)], 1,
-                                   l.W, 16));
+                                   &d.ifmap.data[static_cast<std::size_t>((plane * l.H + h) * l.W)],
+                                   1, l.W, 16));
         const std::int64_t at = ifmap_dram.append(plane * l.H, streams, packed);
-        dram_debug(tlm::TLM_WRITE_COMMAND, at, packed.data(), static_cast<std::int64_t>(packed.size()));
+        dram_debug(tlm::TLM_WRITE_COMMAND, at, packed.data(),
+                   static_cast<std::int64_t>(packed.size()));
       }
     }
     dram_debug(tlm::TLM_WRITE_COMMAND, dram_weights, const_cast<Value*>(d.weights.data.data()),
@@ -270,7 +267,8 @@ struct RowStationaryArray::Controller {
           } else {
             // The rows' packed streams in one request, decoded on their way into the GLB.
             const std::int64_t first = ifmap_dram.addr(row0);
-            const std::int64_t last = ifmap_dram.addr(row0 + hi - lo - 1) + ifmap_dram.bytes(row0 + hi - lo - 1);
+            const std::int64_t last =
+                ifmap_dram.addr(row0 + hi - lo - 1) + ifmap_dram.bytes(row0 + hi - lo - 1);
             encoded.resize(static_cast<std::size_t>(last - first));
             got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, first, encoded.data(), last - first,
                            DataKind::Ifmap, (hi - lo) * l.W, 16, t0);
@@ -518,9 +516,10 @@ struct RowStationaryArray::Controller {
           streams.push_back(
               encode(ofmap_dram.encoding, &values[static_cast<std::size_t>(el * F)], 1, F, 16));
         const std::int64_t at = ofmap_dram.append(row0, streams, encoded);
-        last_done = std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, at, encoded.data(),
-                                                 static_cast<std::int64_t>(encoded.size()),
-                                                 DataKind::Ofmap, sg.size * F, 16, read_end));
+        last_done =
+            std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, at, encoded.data(),
+                                         static_cast<std::int64_t>(encoded.size()), DataKind::Ofmap,
+                                         sg.size * F, 16, read_end));
       }
     sync();
   }

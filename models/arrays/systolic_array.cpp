@@ -129,16 +129,6 @@ struct WeightStationaryArray::Controller {
     return now() + delay;
   }
 
-  void debug_write(tlm_utils::simple_initiator_socket<WeightStationaryArray>& sock,
-                   std::int64_t addr, void* data, std::int64_t bytes) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_WRITE_COMMAND);
-    gp.set_address(static_cast<std::uint64_t>(addr));
-    gp.set_data_ptr(static_cast<unsigned char*>(data));
-    gp.set_data_length(static_cast<unsigned>(bytes));
-    if (sock->transport_dbg(gp) != bytes) throw SimulationError("host preload failed");
-  }
-
   // The host puts the ifmap into the unified buffer and the weights, as tiles in the order
   // the controller reads them, into weight memory.
   void preload() {
@@ -158,7 +148,7 @@ struct WeightStationaryArray::Controller {
           for (std::int64_t w = 0; w < l.W; ++w)
             put(&image[static_cast<std::size_t>((((n * l.H + h) * l.W + w) * l.C + c) * ib)],
                 d.ifmap.at(n, c, h, w), ib);
-    debug_write(top.to_ub, 0, image.data(), if_bytes);
+    host_access(top.to_ub, tlm::TLM_WRITE_COMMAND, 0, image.data(), if_bytes);
 
     std::int64_t addr = 0;
     std::vector<unsigned char> weight_image;
@@ -177,7 +167,7 @@ struct WeightStationaryArray::Controller {
         });
       });
     top.weight_memory_.resize(static_cast<std::size_t>(addr));
-    debug_write(top.to_weight_memory, 0, weight_image.data(), addr);
+    host_access(top.to_weight_memory, tlm::TLM_WRITE_COMMAND, 0, weight_image.data(), addr);
 
     const std::int64_t tiles_per_group = static_cast<std::int64_t>(tiles.size()) / l.groups;
     for (std::int64_t g = 0; g < l.groups; ++g)
@@ -452,12 +442,8 @@ void WeightStationaryArray::run() {
       const Layer& l = job.layer;
       const std::int64_t ob = ctl.modes.input_bytes;
       std::vector<unsigned char> bytes(static_cast<std::size_t>(l.ofmap_values() * ob));
-      tlm::tlm_generic_payload gp;
-      gp.set_command(tlm::TLM_READ_COMMAND);
-      gp.set_address(static_cast<std::uint64_t>(ctl.ub_ofmap));
-      gp.set_data_ptr(reinterpret_cast<unsigned char*>(bytes.data()));
-      gp.set_data_length(static_cast<unsigned>(bytes.size()));
-      if (to_ub->transport_dbg(gp) != bytes.size()) throw SimulationError("ofmap read-back failed");
+      host_access(to_ub, tlm::TLM_READ_COMMAND, ctl.ub_ofmap, bytes.data(),
+                  static_cast<std::int64_t>(bytes.size()));
       out.ofmap = Tensor4(l.N, l.M, l.E(), l.F());
       for (std::int64_t n = 0; n < l.N; ++n)
         for (std::int64_t e = 0; e < l.E(); ++e)
