@@ -1,5 +1,6 @@
 #include "models/arrays/array_model.hpp"
 
+#include "models/arrays/planar_tiled_array.hpp"
 #include "models/arrays/row_stationary_array.hpp"
 #include "models/arrays/systolic_array.hpp"
 
@@ -27,6 +28,8 @@ LevelStats level_of(const Activity& a) {
 
 std::unique_ptr<ArrayModel> make_array_model(const ArchConfig& arch, std::vector<LayerJob> jobs,
                                              VcdWriter* trace) {
+  if (arch.is_planar())
+    return std::make_unique<PlanarTiledArray>("accelerator", arch, std::move(jobs), trace);
   if (arch.is_systolic())
     return std::make_unique<WeightStationaryArray>("accelerator", arch, std::move(jobs), trace);
   return std::make_unique<RowStationaryArray>("accelerator", arch, std::move(jobs), trace);

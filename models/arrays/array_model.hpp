@@ -12,6 +12,7 @@
 #include "config/arch_config.hpp"
 #include "core/tensor.hpp"
 #include "mapper/rs_mapping.hpp"
+#include "mapper/pt_mapping.hpp"
 #include "mapper/ws_mapping.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/sim_error.hpp"
@@ -27,6 +28,7 @@ struct LayerJob {
   const LayerData* data = nullptr;
   RsMapping rs;  // used by the row-stationary array
   WsMapping ws;  // used by the weight-stationary systolic array
+  PtMapping pt;  // used by the planar-tiled array
   std::string mapping_text;
   std::int64_t estimate_cycles = 0;
   double estimate_energy_pj = 0;

@@ -24,6 +24,12 @@ enum class PeOp : std::uint8_t {
   StreamRows,      // [rows][K] input rows streamed through the array with the shadow tile
   AccumulateRows,  // [rows][cols] int32 results into the accumulators (add or overwrite)
   ReadRows,        // [rows][cols] int32 out of the accumulators
+  // Planar-tiled array:
+  LoadWeights,   // one input channel's encoded weight block of the group, into the FIFO
+  ComputeGroup,  // the PE's encoded input tile: run the group's products into the accumulators
+  SendHalo,      // send the psums of outputs other PEs own to them
+  AddHalo,       // psum records from another PE, added into the accumulators
+  Drain,         // post-process the owned outputs: ReLU, re-encode, return the stream
 };
 
 // A GIN tag: the NoC delivers to every PE whose configured (row_id, col_id) equals it.
@@ -48,6 +54,8 @@ struct DfsimExtension : tlm::tlm_extension<DfsimExtension> {
                                      // accumulators: the first row
   std::int64_t rows = 0, cols = 0;   // systolic: matrix shape of the payload
   bool overwrite = false;            // AccumulateRows: the first K tile starts the sums
+  std::int64_t stream_bits = 0;      // encoded payloads: bits of the stream
+  std::int64_t index = 0;            // planar array: input channel, or destination PE
   sc_core::sc_time started;          // filled by the target: when the resource began serving
   sc_core::sc_time stream_start;     // PsumIn to the GON: when the row's first psum was ready
   sc_core::sc_time last_input;       // StreamRows: when the last input row is ready

@@ -23,6 +23,9 @@ class Dram : public sc_core::sc_module {
 
   Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
   void resize(std::size_t bytes) { store_.assign(bytes, 0); }
+  void grow(std::size_t bytes) {
+    if (bytes > store_.size()) store_.resize(bytes, 0);
+  }
   std::size_t size() const { return store_.size(); }
 
   Activity activity;

@@ -97,12 +97,17 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   std::int64_t batch = 0;
   RunOptions opt;
   bool no_check = false;
+  double weight_density = 1, input_density = 1;
   desc.add_options()("help,h", "this help")(
       "arch", po::value<std::string>(&opt.arch_file)->required(), "architecture YAML")(
       "workload", po::value<std::string>(&opt.workload_file)->required(),
       "network YAML, or an ONNX model (.onnx)")("layers", po::value<std::string>(&layers),
                                                 "comma-separated layer names (default: all)")(
       "batch", po::value<std::int64_t>(&batch), "batch size N for every layer")(
+      "weight-density", po::value<double>(&weight_density),
+      "override every layer's weight density (0, 1]")(
+      "input-density", po::value<double>(&input_density),
+      "override every layer's input activation density (0, 1]")(
       "seed", po::value<std::uint64_t>(&opt.seed)->default_value(1), "seed of the generated data")(
       "objective", po::value<std::string>(&opt.objective)->default_value("latency"),
       "mapper objective: energy | latency | edp")(
@@ -119,6 +124,8 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   po::notify(vm);
   opt.layers = split(layers);
   if (vm.count("batch")) opt.batch = batch;
+  if (vm.count("weight-density")) opt.weight_density = weight_density;
+  if (vm.count("input-density")) opt.input_density = input_density;
   opt.check = !no_check;
 
   if (cmd == "map") {

@@ -457,7 +457,10 @@ EncodedTensor encode(Encoding e, const std::int16_t* values, std::int64_t rows, 
   return t;
 }
 
-std::vector<std::int16_t> decode(const EncodedTensor& t) {
+namespace {
+
+// Decodes the stream; the header's non-zero and payload counts are checked by the caller.
+std::vector<std::int16_t> decode_values(const EncodedTensor& t) {
   const Encoding e = t.encoding;
   if (t.value_bits < 1 || t.value_bits > 16) corrupt(e, "value_bits outside 1..16");
   if (t.rows < 0 || t.cols < 0 || (t.rows != 0 && t.cols > kMaxElements / t.rows))
@@ -500,6 +503,29 @@ std::vector<std::int16_t> decode(const EncodedTensor& t) {
     default:
       corrupt(e, "unknown encoding");
   }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::int16_t> decode_stream(Encoding e, const std::uint8_t* bits,
+                                        std::int64_t total_bits, std::int64_t rows,
+                                        std::int64_t cols, int value_bits) {
+  EncodedTensor t;
+  t.encoding = e;
+  t.rows = rows;
+  t.cols = cols;
+  t.value_bits = value_bits;
+  t.bits.assign(bits, bits + (total_bits + 7) / 8);
+  t.total_bits = total_bits;
+  t.payload_bits = total_bits;  // not known without decoding; not cross-checked here
+  return decode_values(t);
+}
+
+std::vector<std::int16_t> decode(const EncodedTensor& t) {
+  const Encoding e = t.encoding;
+  std::vector<std::int16_t> out = decode_values(t);
+  const std::int64_t n = t.rows * t.cols;
   std::int64_t nnz = 0;
   for (std::int16_t x : out) nnz += x != 0;
   const std::int64_t payload = e == Encoding::Dense ? n * t.value_bits : nnz * t.value_bits;

@@ -95,6 +95,12 @@ inline EncodedTensor encode(Encoding e, const std::vector<std::int16_t>& values,
 // a std::runtime_error). Decoding never reads outside `bits`.
 std::vector<std::int16_t> decode(const EncodedTensor& t);
 
+// Decodes a bare stream of `total_bits` (as a memory or a link carries it, without the
+// header's counts): the same checks as decode() except the non-zero / payload cross-check.
+std::vector<std::int16_t> decode_stream(Encoding e, const std::uint8_t* bits,
+                                        std::int64_t total_bits, std::int64_t rows,
+                                        std::int64_t cols, int value_bits);
+
 // total_bits of encode(e, values, rows, cols, value_bits), counted without building the
 // stream (same rules; tests check the two agree). For statistics over large tensors.
 std::int64_t encoded_bits(Encoding e, const std::int16_t* values, std::int64_t rows,

@@ -90,6 +90,45 @@ struct ActivationConfig {
   std::int64_t values_per_cycle = 256;
 };
 
+// Planar-tiled, input-stationary array (SCNN and its dense baselines DCNN / DCNN-opt).
+struct PlanarPeConfig {
+  // cartesian_sparse: SCNN's PT-IS-CP-sparse PE (F non-zero weights x I non-zero activations
+  // per cycle, products scattered to banked accumulators). dot_product_dense: the DCNN PE
+  // (F output channels x an I-channel dot product per cycle on dense operands).
+  std::string dataflow = "cartesian_sparse";
+  std::int64_t multipliers_f = 4;  // F: weights per multiplier-array input vector
+  std::int64_t multipliers_i = 4;  // I: activations per input vector
+  std::int64_t accumulator_banks = 32;
+  std::int64_t accumulator_bank_entries = 32;
+  std::int64_t accumulator_buffers = 2;  // 2: post-processing overlaps the next group
+  std::int64_t crossbar_queue_depth = 2;  // products a bank may hold waiting (0: none)
+  std::int64_t weight_fifo_entries = 50;
+  std::int64_t ppu_values_per_cycle = 4;  // post-processing (halo add, ReLU, compression)
+  bool zero_gating = false;               // dense PE: a zero operand skips the multiply
+  double multiply_pj = 0;                 // per product formed (16 x 16 bit)
+  double add_pj = 0;                      // per product reduced (adder tree or accumulator)
+  double crossbar_pj_per_product = 0;     // per product routed through the scatter crossbar
+  double accumulator_access_pj = 0;       // per accumulator entry read or written
+  double weight_fifo_pj_per_bit = 0;      // per bit written into or read out of the FIFO
+  double ppu_pj_per_value = 0;            // per output value post-processed
+  bool sparse() const { return dataflow == "cartesian_sparse"; }
+};
+
+struct ActivationRamConfig {
+  std::int64_t iaram_bytes = 10240;  // per PE
+  std::int64_t oaram_bytes = 10240;  // per PE
+  std::int64_t width_bits = 64;      // bits per access, one access per cycle
+  double read_energy_pj_per_bit = 0;
+  double write_energy_pj_per_bit = 0;
+};
+
+struct PlanarNocConfig {
+  std::int64_t weight_bus_bits = 128;  // broadcast of (compressed) weights to every PE
+  std::int64_t halo_link_bits = 64;    // per PE, psums sent to the PE owning them
+  double weight_bus_pj_per_bit = 0;    // per bit delivered to one PE
+  double halo_pj_per_bit = 0;
+};
+
 struct DataConfig {
   std::int64_t weight_bits = 16;
   std::int64_t ifmap_bits = 16;
@@ -99,7 +138,8 @@ struct DataConfig {
 struct ArchConfig {
   std::string name;
   std::string source_file;
-  std::string array;  // which array model: "row_stationary" or "weight_stationary_systolic"
+  // Which array model: "row_stationary", "weight_stationary_systolic" or "planar_tiled".
+  std::string array;
   std::int64_t pe_rows = 12;
   std::int64_t pe_cols = 14;
   ClockConfig clocks;
@@ -112,13 +152,20 @@ struct ArchConfig {
   WeightFifoConfig weight_fifo;
   SystolicPeConfig systolic_pe;
   ActivationConfig activation;
+  PlanarPeConfig planar_pe;
+  ActivationRamConfig activation_ram;
+  PlanarNocConfig planar_noc;
   DataConfig data;
   bool is_systolic() const { return array == "weight_stationary_systolic"; }
+  bool is_planar() const { return array == "planar_tiled"; }
   double idle_power_mw = 0;  // leakage and clock tree, charged for every simulated second
   // How activations are stored in DRAM (encoded and decoded at the DRAM interface, like
   // Eyeriss's RLC); on-chip levels and weights are dense.
   Encoding dram_ifmap_encoding = Encoding::Dense;
   Encoding dram_ofmap_encoding = Encoding::Dense;
+  Encoding dram_weight_encoding = Encoding::Dense;  // planar array only
+  // Planar array: how activations (IARAM/OARAM) and weights (FIFO) are held on chip.
+  Encoding onchip_encoding = Encoding::Dense;
 
   std::int64_t num_pes() const { return pe_rows * pe_cols; }
   double core_period_ns() const { return 1000.0 / clocks.core_mhz; }

@@ -18,7 +18,9 @@ namespace dfsim {
 
 std::string LayerPlan::mapping_text() const {
   std::ostringstream os;
-  if (systolic)
+  if (planar)
+    os << pt.mapping;
+  else if (systolic)
     os << ws.mapping;
   else
     os << rs.mapping;
@@ -63,19 +65,32 @@ Plan make_plan(const RunOptions& opt) {
       if (!found) node.fail("no layer '" + name + "' in the run");
     }
   }
-  const bool systolic = plan.arch.is_systolic();
+  const bool systolic = plan.arch.is_systolic(), planar = plan.arch.is_planar();
+  if (planar && !pinned.empty())
+    pinned.begin()->second.fail("pinned mappings are supported for the row_stationary and "
+                                "weight_stationary_systolic arrays only");
+  for (auto [value, what] : {std::pair{opt.weight_density, "--weight-density"},
+                             std::pair{opt.input_density, "--input-density"}})
+    if (value && !(*value > 0 && *value <= 1))
+      throw ConfigError(std::string(what) + ": must be in (0, 1]");
   const RowStationaryMapper rs_mapper(plan.arch, plan.objective);
   const WeightStationaryMapper ws_mapper(plan.arch, plan.objective);
+  const PlanarTiledMapper pt_mapper(plan.arch, plan.objective);
   for (Layer l : plan.network.layers) {
     if (opt.batch) l.N = *opt.batch;
+    if (opt.weight_density) l.weight_density = *opt.weight_density;
+    if (opt.input_density) l.input_density = *opt.input_density;
     LayerPlan lp;
     lp.layer = l;
     lp.systolic = systolic;
+    lp.planar = planar;
     plan.layers.push_back(lp);
   }
   auto search = [&](LayerPlan& lp) {
     try {
-      if (lp.systolic)
+      if (lp.planar)
+        lp.pt = pt_mapper.map(lp.layer);
+      else if (lp.systolic)
         lp.ws = ws_mapper.map(lp.layer);
       else
         lp.rs = rs_mapper.map(lp.layer);
@@ -86,9 +101,22 @@ Plan make_plan(const RunOptions& opt) {
   // Layers map independently: search them on all cores. Layers of identical shape (common in
   // VGG and ResNet) share one search. Each result depends only on its layer, so the plan is
   // the same whatever the thread timing.
-  auto shape_key = [](const Layer& l) {
-    return std::vector<std::int64_t>{l.N, l.M, l.C,      l.H,       l.W,
-                                     l.R, l.S, l.stride, l.padding, l.groups};
+  // Densities are part of the key: the planar mapper sizes tiles by them.
+  auto shape_key = [planar](const Layer& l) {
+    const double dens = planar ? 1e9 : 0;
+    return std::vector<std::int64_t>{l.N,
+                                     l.M,
+                                     l.C,
+                                     l.H,
+                                     l.W,
+                                     l.R,
+                                     l.S,
+                                     l.stride,
+                                     l.padding,
+                                     l.groups,
+                                     static_cast<std::int64_t>(l.input_density * dens),
+                                     static_cast<std::int64_t>(l.weight_density * dens),
+                                     static_cast<std::int64_t>(l.output_density * dens)};
   };
   std::map<std::vector<std::int64_t>, std::size_t> first_of_shape;
   std::vector<std::size_t> searched;
@@ -130,6 +158,7 @@ Plan make_plan(const RunOptions& opt) {
     if (first != i) {
       lp.rs = plan.layers[first].rs;
       lp.ws = plan.layers[first].ws;
+      lp.pt = plan.layers[first].pt;
     }
   }
   return plan;
@@ -229,8 +258,8 @@ RunResult run_simulation(const RunOptions& opt) {
   std::vector<LayerJob> jobs;
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     const LayerPlan& lp = plan.layers[i];
-    jobs.push_back({lp.layer, &data[i], lp.rs.mapping, lp.ws.mapping, lp.mapping_text(),
-                    lp.estimate_cycles(), lp.estimate_energy_pj()});
+    jobs.push_back({lp.layer, &data[i], lp.rs.mapping, lp.ws.mapping, lp.pt.mapping,
+                    lp.mapping_text(), lp.estimate_cycles(), lp.estimate_energy_pj()});
   }
 
   // Femtosecond resolution: clock periods such as 700 MHz's 1428.571 ps stay exact enough that

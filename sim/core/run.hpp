@@ -8,6 +8,7 @@
 
 #include "config/arch_config.hpp"
 #include "mapper/row_stationary_mapper.hpp"
+#include "mapper/pt_mapping.hpp"
 #include "mapper/ws_mapping.hpp"
 #include "stats/stats.hpp"
 #include "workload/layer.hpp"
@@ -26,6 +27,8 @@ struct RunOptions {
   std::string out_dir;       // writes stats.json when set
   std::string vcd_file;      // writes a waveform when set
   bool check = true;
+  // Override every layer's declared densities (e.g. a density sweep); unset: the workload's.
+  std::optional<double> weight_density, input_density;
 };
 
 // One layer with the mapping chosen for the architecture's array.
@@ -33,16 +36,21 @@ struct LayerPlan {
   Layer layer;
   RsMapResult rs;  // row-stationary array
   WsMapResult ws;  // weight-stationary systolic array
-  bool systolic = false;
+  PtMapResult pt;  // planar-tiled array
+  bool systolic = false, planar = false;
   std::string mapping_text() const;
   std::int64_t estimate_cycles() const {
-    return systolic ? ws.estimate.cycles : rs.estimate.cycles;
+    return planar ? pt.estimate.cycles : systolic ? ws.estimate.cycles : rs.estimate.cycles;
   }
   double estimate_energy_pj() const {
-    return systolic ? ws.estimate.energy_pj : rs.estimate.energy_pj;
+    return planar     ? pt.estimate.energy_pj
+           : systolic ? ws.estimate.energy_pj
+                      : rs.estimate.energy_pj;
   }
   std::int64_t candidates() const {
-    return systolic ? ws.candidates_evaluated : rs.candidates_evaluated;
+    return planar     ? pt.candidates_evaluated
+           : systolic ? ws.candidates_evaluated
+                      : rs.candidates_evaluated;
   }
 };
 

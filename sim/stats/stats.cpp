@@ -95,6 +95,18 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
      << in2 << "\"average_power_mw\": " << num(l.power_mw()) << ",\n"
      << in2 << "\"tops\": " << num(l.tops()) << ",\n"
      << in2 << "\"unused_macs\": " << l.unused_macs << ",\n";
+  if (!l.counts.empty()) {
+    os << in2 << "\"counts\": {";
+    for (std::size_t i = 0; i < l.counts.size(); ++i)
+      os << (i ? ", " : "") << json_quote(l.counts[i].first) << ": " << l.counts[i].second;
+    os << "},\n";
+  }
+  if (!l.ratios.empty()) {
+    os << in2 << "\"ratios\": {";
+    for (std::size_t i = 0; i < l.ratios.size(); ++i)
+      os << (i ? ", " : "") << json_quote(l.ratios[i].first) << ": " << num(l.ratios[i].second);
+    os << "},\n";
+  }
   if (!l.cycle_breakdown.empty()) {
     os << in2 << "\"cycle_breakdown\": {";
     for (std::size_t i = 0; i < l.cycle_breakdown.size(); ++i)
@@ -159,14 +171,15 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.num_pes = l.num_pes;
     t.passes += l.passes;
     t.unused_macs += l.unused_macs;
-    for (const auto& [k, v] : l.cycle_breakdown) {
-      auto it = std::find_if(t.cycle_breakdown.begin(), t.cycle_breakdown.end(),
-                             [&](const auto& e) { return e.first == k; });
-      if (it == t.cycle_breakdown.end())
-        t.cycle_breakdown.push_back({k, v});
-      else
-        it->second += v;
-    }
+    for (auto* list : {&t.cycle_breakdown, &t.counts})
+      for (const auto& [k, v] : list == &t.counts ? l.counts : l.cycle_breakdown) {
+        auto it = std::find_if(list->begin(), list->end(),
+                               [&](const auto& e) { return e.first == k; });
+        if (it == list->end())
+          list->push_back({k, v});
+        else
+          it->second += v;
+      }
     t.dram += l.dram;
     t.glb += l.glb;
     t.noc += l.noc;
@@ -179,10 +192,11 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     any_fail = any_fail || l.output_check == "fail";
     any_skip = any_skip || l.output_check == "skipped";
   }
-  t.utilization = t.cycles && t.num_pes
-                      ? static_cast<double>(t.macs) /
-                            (static_cast<double>(t.cycles) * static_cast<double>(t.num_pes))
-                      : 0;
+  // Cycle-weighted mean of the layers' utilizations (for MAC-per-PE arrays this equals
+  // macs / (cycles * PEs); the planar array counts useful products per multiplier).
+  double weighted = 0;
+  for (const auto& l : layers) weighted += l.utilization * static_cast<double>(l.cycles);
+  t.utilization = t.cycles ? weighted / static_cast<double>(t.cycles) : 0;
   t.output_check = any_fail ? "fail" : (all_pass ? "pass" : (any_skip ? "skipped" : "fail"));
   t.mapping = "";
   return t;
@@ -274,6 +288,22 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
                                                    static_cast<double>(l->unused_macs + l->macs)
                                              : 0.0);
       os << buf;
+    }
+  }
+  bool any_ratios = false;
+  for (const auto& l : layers) any_ratios = any_ratios || !l.ratios.empty();
+  if (any_ratios) {
+    os << "\nArray details per layer:\n";
+    for (const auto& l : layers) {
+      os << "  " << l.name << ":";
+      char buf[128];
+      for (const auto& [k, v] : l.ratios) {
+        std::snprintf(buf, sizeof buf, " %s %.3f", k.c_str(), v);
+        os << buf;
+      }
+      os << "\n   ";
+      for (const auto& [k, v] : l.counts) os << " " << k << " " << v;
+      os << "\n";
     }
   }
   os << "\nMapping per layer (simulated vs mapper estimate):\n";

@@ -49,6 +49,10 @@ struct LayerStats {
   std::int64_t unused_macs = 0;
   // Array-specific split of the cycles (e.g. the TPU's four categories); adds up to cycles.
   std::vector<std::pair<std::string, std::int64_t>> cycle_breakdown;
+  // Array-specific event counts (summed in the total) and per-layer ratios (the total's are
+  // recomputed from its counts where possible, see total_of).
+  std::vector<std::pair<std::string, std::int64_t>> counts;
+  std::vector<std::pair<std::string, double>> ratios;
   double tops() const {
     return seconds > 0 ? 2.0 * static_cast<double>(macs) / seconds * 1e-12 : 0;
   }

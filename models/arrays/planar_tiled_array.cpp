@@ -1,0 +1,573 @@
+#include "models/arrays/planar_tiled_array.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "models/common/sim_error.hpp"
+#include "trace/vcd_writer.hpp"
+
+namespace dfsim {
+
+using sc_core::sc_time;
+
+namespace {
+
+GlbConfig ram_as_buffer(const ArchConfig& a, std::int64_t bank_bytes) {
+  GlbConfig g;
+  g.banks = a.num_pes();
+  g.bank_bytes = bank_bytes;
+  g.bank_width_bits = a.activation_ram.width_bits;
+  g.filter_banks = 0;
+  g.read_energy_pj_per_bit = a.activation_ram.read_energy_pj_per_bit;
+  g.write_energy_pj_per_bit = a.activation_ram.write_energy_pj_per_bit;
+  return g;
+}
+
+std::int64_t stream_bytes(std::int64_t bits) { return (bits + 7) / 8; }
+
+}  // namespace
+
+struct PlanarTiledArray::Controller {
+  PlanarTiledArray& top;
+  const ArchConfig& a;
+  const Layer& l;
+  const LayerData& d;
+  const PtMapping& m;
+  const sc_time period;
+  const Arithmetic arith;
+  const bool ifmap_from_dram, ofmap_to_dram;
+  const std::int64_t Cg, Mg, P;
+
+  // An encoded stream in a memory.
+  struct Stream {
+    std::int64_t addr = 0, bits = 0;
+    bool in_dram = false;
+  };
+  // Weights in DRAM: per group, per input channel of its conv group, one [kc][R][S] block.
+  struct Group {
+    std::int64_t g = 0, k0 = 0, kc = 0;
+    std::int64_t dram_addr = 0, dram_bytes = 0;
+    std::vector<Stream> dram_blocks;               // as stored in DRAM
+    std::vector<std::vector<std::uint8_t>> onchip;  // as the FIFO holds them
+    std::vector<std::int64_t> onchip_bits;
+  };
+  std::vector<Group> groups;
+  std::vector<PtRound> rounds;
+  std::int64_t dram_top = 0;  // next free DRAM byte (inputs, spills, outputs)
+
+  // Statistics.
+  std::int64_t compute_cycles = 0, waiting_cycles = 0, tail_cycles = 0;
+  std::int64_t barrier_idle_pe_cycles = 0, group_pe_cycles = 0;
+  std::int64_t max_active_pes = 0, passes = 0;
+  std::int64_t iaram_spill_bytes = 0, oaram_spill_bytes = 0;
+  Tensor4 out;
+
+  Controller(PlanarTiledArray& t, const LayerJob& job, bool first, bool last)
+      : top(t),
+        a(t.arch_),
+        l(job.layer),
+        d(*job.data),
+        m(job.pt),
+        period(a.core_period_ns(), sc_core::SC_NS),
+        arith(arithmetic_for(t.arch_, job.layer)),
+        ifmap_from_dram(first || job.pt.rounds() > 1),
+        ofmap_to_dram(last || job.pt.rounds() > 1),
+        Cg(l.C_per_group()),
+        Mg(l.M_per_group()),
+        P(t.arch_.num_pes()),
+        out(l.N, l.M, l.E(), l.F()) {
+    if (m.pes_used() > P)
+      throw SimulationError("layer " + l.name + ": the mapping uses " +
+                            std::to_string(m.pes_used()) + " PEs, the array has " +
+                            std::to_string(P));
+    rounds = pt_rounds(l, m);
+    const std::int64_t acc = a.planar_pe.accumulator_banks * a.planar_pe.accumulator_bank_entries;
+    if (m.kc * pt_max_extent(rounds) > acc)
+      throw SimulationError("layer " + l.name + ": kc x extent exceeds the accumulators");
+  }
+
+  sc_time now() const { return sc_core::sc_time_stamp(); }
+  std::int64_t cycles(const sc_time& t) const {
+    return static_cast<std::int64_t>(t / period + 0.5);
+  }
+
+  sc_time transfer(tlm_utils::simple_initiator_socket<PlanarTiledArray>& sock,
+                   tlm::tlm_command cmd, std::int64_t addr, void* data, std::int64_t bytes,
+                   DataKind kind, const sc_time& at, std::int64_t bits = -1,
+                   NocTag tag = NocTag{}, PeOp op = PeOp::None, std::int64_t index = 0) {
+    Transaction t;
+    t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
+            static_cast<std::size_t>(bytes));
+    t.ext().kind = kind;
+    t.ext().op = op;
+    t.ext().tag = tag;
+    t.ext().index = index;
+    t.ext().values = bits < 0 ? bytes : bits;
+    t.ext().bits_per_value = bits < 0 ? 8 : 1;
+    t.ext().stream_bits = bits < 0 ? 8 * bytes : bits;
+    if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
+    sc_time delay = at - now();
+    sock->b_transport(t.gp(), delay);
+    check_response(t.gp(), sock.name());
+    return now() + delay;
+  }
+
+  sc_time pe_op(std::int64_t pe, PeOp op, void* data, std::int64_t bytes, std::int64_t bits,
+                const sc_time& at, DfsimExtension* result = nullptr) {
+    Transaction t;
+    t.setup(tlm::TLM_WRITE_COMMAND, 0, static_cast<unsigned char*>(data),
+            static_cast<std::size_t>(bytes));
+    t.ext().op = op;
+    t.ext().stream_bits = bits;
+    if (at < now()) throw SimulationError("controller scheduled a PE operation in the past");
+    sc_time delay = at - now();
+    top.to_pe[static_cast<int>(pe)]->b_transport(t.gp(), delay);
+    check_response(t.gp(), "planar PE");
+    if (result) *result = t.ext();
+    return now() + delay;
+  }
+
+  std::int64_t dram_alloc(std::int64_t bytes) {
+    const std::int64_t at = dram_top;
+    dram_top += bytes;
+    if (static_cast<std::size_t>(dram_top) > top.dram_.size())
+      top.dram_.grow(static_cast<std::size_t>(2 * dram_top));
+    return at;
+  }
+
+  // The host lays the weights out in DRAM, group by group, one block per input channel.
+  void preload_weights() {
+    std::vector<std::int16_t> block;
+    std::vector<std::uint8_t> image;
+    for (std::int64_t g = 0; g < l.groups; ++g)
+      for (std::int64_t k0 = 0; k0 < Mg; k0 += m.kc) {
+        Group gr;
+        gr.g = g;
+        gr.k0 = k0;
+        gr.kc = std::min(m.kc, Mg - k0);
+        gr.dram_addr = static_cast<std::int64_t>(image.size());
+        for (std::int64_t c = 0; c < Cg; ++c) {
+          block.assign(static_cast<std::size_t>(gr.kc * l.R * l.S), 0);
+          for (std::int64_t k = 0; k < gr.kc; ++k)
+            for (std::int64_t r = 0; r < l.R; ++r)
+              for (std::int64_t s = 0; s < l.S; ++s)
+                block[static_cast<std::size_t>((k * l.R + r) * l.S + s)] =
+                    d.weights.at(g * Mg + k0 + k, c, r, s);
+          const EncodedTensor de =
+              encode(a.dram_weight_encoding, block, gr.kc, l.R * l.S, 16);
+          gr.dram_blocks.push_back(
+              {static_cast<std::int64_t>(image.size()), de.total_bits, true});
+          image.insert(image.end(), de.bits.begin(), de.bits.end());
+          const EncodedTensor oe = a.onchip_encoding == a.dram_weight_encoding
+                                       ? de
+                                       : encode(a.onchip_encoding, block, gr.kc, l.R * l.S, 16);
+          gr.onchip.push_back(oe.bits);
+          gr.onchip_bits.push_back(oe.total_bits);
+        }
+        gr.dram_bytes = static_cast<std::int64_t>(image.size()) - gr.dram_addr;
+        groups.push_back(std::move(gr));
+      }
+    dram_top = 0;
+    top.dram_.resize(0);
+    const std::int64_t base = dram_alloc(static_cast<std::int64_t>(image.size()));
+    host_access(top.to_dram, tlm::TLM_WRITE_COMMAND, base, image.data(),
+                static_cast<std::int64_t>(image.size()));
+  }
+
+  std::vector<std::int16_t> tile_values(std::int64_t n, const PtTile& t) const {
+    const std::int64_t th = t.h1 - t.h0, tw = t.w1 - t.w0;
+    std::vector<std::int16_t> v(static_cast<std::size_t>((t.c1 - t.c0) * th * tw));
+    for (std::int64_t c = t.c0; c < t.c1; ++c)
+      for (std::int64_t y = 0; y < th; ++y)
+        for (std::int64_t x = 0; x < tw; ++x)
+          v[static_cast<std::size_t>(((c - t.c0) * th + y) * tw + x)] =
+              d.ifmap.at(n, c, t.h0 + y, t.w0 + x);
+    return v;
+  }
+
+  void run(sc_time& layer_end) {
+    const sc_time t0 = now();
+    preload_weights();
+    const std::int64_t iaram = a.activation_ram.iaram_bytes, oaram = a.activation_ram.oaram_bytes;
+    const std::int64_t buffers = a.planar_pe.accumulator_buffers;
+    // Every PE of channel slice ic listens to the broadcast of that slice's channels.
+    std::vector<NocTag> ids(static_cast<std::size_t>(P), MulticastNoc::disabled());
+    for (std::int64_t pe = 0; pe < m.pes_used(); ++pe)
+      ids[static_cast<std::size_t>(pe)] = {0, static_cast<std::int32_t>(pe / (m.px * m.py))};
+    top.weight_bus_.set_ids(ids);
+    PlanarPeLayer pl;
+    pl.arith = arith;
+    pl.R = l.R;
+    pl.S = l.S;
+    pl.stride = l.stride;
+    pl.padding = l.padding;
+    pl.C_per_group = Cg;
+    for (auto& pe : top.pes_) pe->configure_layer(pl);
+
+    sc_time barrier = t0, end = t0, weights_issue = t0;
+    std::vector<sc_time> acc_free(static_cast<std::size_t>(buffers), t0);
+    std::vector<std::uint8_t> buf;
+    for (std::int64_t n = 0; n < l.N; ++n)
+      for (const PtRound& rd : rounds) {
+        const sc_time round_start = std::max(barrier, end);
+        // Configure the PEs with their tiles and the owners of their outputs.
+        std::int64_t active = 0;
+        for (const PtTile& t : rd.tiles) {
+          std::vector<std::int32_t> owners;
+          owners.reserve(static_cast<std::size_t>(t.extent()));
+          for (std::int64_t e = t.e0; e < t.e1; ++e)
+            for (std::int64_t f = t.f0; f < t.f1; ++f)
+              owners.push_back(static_cast<std::int32_t>(rd.owner_pe(e, f, m.px)));
+          top.pes_[static_cast<std::size_t>(t.pe)]->configure_tile(t, t.valid_taps(l),
+                                                                   std::move(owners));
+          active += !t.empty() && t.extent() > 0;
+        }
+        max_active_pes = std::max(max_active_pes, active);
+        // Input tiles: encoded for the IARAM; from DRAM (decoded and re-encoded at the
+        // interface) or already on chip (the previous layer's OARAM).
+        std::vector<Stream> tiles(rd.tiles.size());
+        std::vector<sc_time> tile_ready(rd.tiles.size(), round_start);
+        for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
+          const PtTile& t = rd.tiles[i];
+          if (t.empty()) continue;
+          const std::vector<std::int16_t> v = tile_values(n, t);
+          const EncodedTensor oe = encode(a.onchip_encoding, v, t.c1 - t.c0,
+                                          (t.h1 - t.h0) * (t.w1 - t.w0), 16);
+          Stream& s = tiles[i];
+          s.bits = oe.total_bits;
+          const std::int64_t bytes = stream_bytes(oe.total_bits);
+          s.in_dram = bytes > iaram;  // does not fit: read from DRAM for every group
+          if (ifmap_from_dram) {
+            const EncodedTensor de = a.dram_ifmap_encoding == a.onchip_encoding
+                                         ? oe
+                                         : encode(a.dram_ifmap_encoding, v, t.c1 - t.c0,
+                                                  (t.h1 - t.h0) * (t.w1 - t.w0), 16);
+            const std::int64_t dbytes = stream_bytes(de.total_bits);
+            const std::int64_t addr = dram_alloc(dbytes);
+            host_access(top.to_dram, tlm::TLM_WRITE_COMMAND, addr,
+                        const_cast<std::uint8_t*>(de.bits.data()), dbytes);
+            buf.resize(static_cast<std::size_t>(dbytes));
+            tile_ready[i] = transfer(top.to_dram, tlm::TLM_READ_COMMAND, addr, buf.data(), dbytes,
+                                     DataKind::Ifmap, round_start, de.total_bits);
+          }
+          if (s.in_dram) {
+            iaram_spill_bytes += bytes;
+            s.addr = dram_alloc(bytes);
+            host_access(top.to_dram, tlm::TLM_WRITE_COMMAND, s.addr,
+                        const_cast<std::uint8_t*>(oe.bits.data()), bytes);
+          } else {
+            s.addr = t.pe * iaram;
+            if (ifmap_from_dram)
+              tile_ready[i] = transfer(top.to_iaram, tlm::TLM_WRITE_COMMAND, s.addr,
+                                       const_cast<std::uint8_t*>(oe.bits.data()), bytes,
+                                       DataKind::Ifmap, tile_ready[i], oe.total_bits);
+            else
+              host_access(top.to_iaram, tlm::TLM_WRITE_COMMAND, s.addr,
+                          const_cast<std::uint8_t*>(oe.bits.data()), bytes);
+          }
+        }
+        std::vector<std::int64_t> oaram_used(static_cast<std::size_t>(P), 0);
+        std::vector<std::vector<Stream>> outputs(rd.tiles.size());  // per tile, per group
+        sc_time ppu_end = round_start;
+        for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+          const Group& gr = groups[gi];
+          ++passes;
+          const sc_time prev_barrier = std::max(barrier, round_start);
+          const sc_time group_start =
+              std::max(prev_barrier, acc_free[gi % static_cast<std::size_t>(buffers)]);
+          for (const PtTile& t : rd.tiles)
+            top.pes_[static_cast<std::size_t>(t.pe)]->begin_group(
+                gr.kc, std::max(t.c0, gr.g * Cg), std::min(t.c1, (gr.g + 1) * Cg));
+          // Weights: DRAM (one group ahead of the array) -> broadcast, channel by channel.
+          buf.resize(static_cast<std::size_t>(gr.dram_bytes));
+          const sc_time w_arrival =
+              transfer(top.to_dram, tlm::TLM_READ_COMMAND, gr.dram_addr, buf.data(),
+                       gr.dram_bytes, DataKind::Weight, std::max(weights_issue, now()));
+          weights_issue = group_start;
+          // Channel slices take turns on the bus (one channel of each slice in turn), so every
+          // slice's PEs receive their next channel at the same pace.
+          std::vector<std::pair<std::int64_t, std::int64_t>> slices;  // [first, end) per slice
+          for (std::int64_t ic = 0; ic < m.pc; ++ic)
+            slices.push_back({std::max(l.C * ic / m.pc, gr.g * Cg),
+                              std::min(l.C * (ic + 1) / m.pc, (gr.g + 1) * Cg)});
+          for (std::int64_t j = 0; j < Cg; ++j)
+            for (std::int64_t ic = 0; ic < m.pc; ++ic) {
+              const std::int64_t abs_c = slices[static_cast<std::size_t>(ic)].first + j;
+              if (abs_c >= slices[static_cast<std::size_t>(ic)].second) continue;
+              const std::size_t c = static_cast<std::size_t>(abs_c - gr.g * Cg);
+              std::vector<std::uint8_t> blk = gr.onchip[c];
+              transfer(top.to_weight_bus, tlm::TLM_WRITE_COMMAND, 0, blk.data(),
+                       static_cast<std::int64_t>(blk.size()), DataKind::Weight,
+                       std::max(w_arrival, group_start), gr.onchip_bits[c],
+                       NocTag{0, static_cast<std::int32_t>(ic)}, PeOp::LoadWeights, abs_c);
+            }
+          // Every PE runs its products; the group ends at the barrier.
+          sc_time group_barrier = group_start;
+          std::vector<sc_time> done(rd.tiles.size(), group_start);
+          std::int64_t computing = 0;
+          for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
+            const PtTile& t = rd.tiles[i];
+            const std::int64_t c_lo = std::max(t.c0, gr.g * Cg), c_hi = std::min(t.c1, (gr.g + 1) * Cg);
+            if (t.empty() || t.extent() == 0 || c_hi <= c_lo) continue;
+            ++computing;
+            const Stream& s = tiles[i];
+            const std::int64_t bytes = stream_bytes(s.bits);
+            buf.resize(static_cast<std::size_t>(bytes));
+            const sc_time at = std::max(group_start, tile_ready[i]);
+            const sc_time ready =
+                s.in_dram ? transfer(top.to_dram, tlm::TLM_READ_COMMAND, s.addr, buf.data(), bytes,
+                                     DataKind::Ifmap, at, s.bits)
+                          : transfer(top.to_iaram, tlm::TLM_READ_COMMAND, s.addr, buf.data(),
+                                     bytes, DataKind::Ifmap, at, s.bits);
+            done[i] = pe_op(t.pe, PeOp::ComputeGroup, buf.data(), bytes, s.bits, ready);
+            group_barrier = std::max(group_barrier, done[i]);
+          }
+          for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
+            const PtTile& t = rd.tiles[i];
+            const std::int64_t c_lo = std::max(t.c0, gr.g * Cg), c_hi = std::min(t.c1, (gr.g + 1) * Cg);
+            if (t.empty() || t.extent() == 0 || c_hi <= c_lo) continue;
+            barrier_idle_pe_cycles += cycles(group_barrier - t0) - cycles(done[i] - t0);
+          }
+          group_pe_cycles += computing * (cycles(group_barrier - t0) - cycles(group_start - t0));
+          compute_cycles += cycles(group_barrier - t0) - cycles(group_start - t0);
+          waiting_cycles += cycles(group_start - t0) - cycles(prev_barrier - t0);
+          barrier = group_barrier;
+          // Post-processing: halos to their owners, then the owners drain into the OARAM.
+          for (const PtTile& t : rd.tiles)
+            if (t.extent() > 0) pe_op(t.pe, PeOp::SendHalo, nullptr, 0, 0, barrier);
+          sc_time group_ppu = barrier;
+          for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
+            const PtTile& t = rd.tiles[i];
+            if (t.ic != 0 || t.owned() == 0) continue;
+            buf.assign(static_cast<std::size_t>(gr.kc * t.owned() * 3 + 16), 0);
+            DfsimExtension res;
+            const sc_time drained = pe_op(t.pe, PeOp::Drain, buf.data(),
+                                          static_cast<std::int64_t>(buf.size()), 0, barrier, &res);
+            const std::int64_t bytes = res.values, bits = res.stream_bits;
+            Stream s;
+            s.bits = bits;
+            std::int64_t& used = oaram_used[static_cast<std::size_t>(t.pe)];
+            sc_time stored;
+            if (used + bytes <= oaram) {
+              s.addr = t.pe * oaram + used;
+              used += bytes;
+              stored = bytes > 0 ? transfer(top.to_oaram, tlm::TLM_WRITE_COMMAND, s.addr,
+                                            buf.data(), bytes, DataKind::Ofmap, drained, bits)
+                                 : drained;
+            } else {  // the OARAM is full: the stream goes to DRAM
+              s.in_dram = true;
+              oaram_spill_bytes += bytes;
+              s.addr = dram_alloc(bytes);
+              stored = transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, s.addr, buf.data(), bytes,
+                                DataKind::Ofmap, drained, bits);
+            }
+            outputs[i].push_back(s);
+            group_ppu = std::max(group_ppu, stored);
+          }
+          acc_free[gi % static_cast<std::size_t>(buffers)] = group_ppu;
+          ppu_end = std::max(ppu_end, group_ppu);
+        }
+        end = std::max(end, ppu_end);
+        // Read the round's outputs back (host) and, when the layer's output leaves the chip,
+        // move them OARAM -> DRAM in the DRAM's encoding.
+        for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
+          const PtTile& t = rd.tiles[i];
+          if (t.ic != 0 || t.owned() == 0) continue;
+          const std::int64_t oh = t.oe1 - t.oe0, ow = t.of1 - t.of0;
+          for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+            const Group& gr = groups[gi];
+            const Stream& s = outputs[i][gi];
+            const std::int64_t bytes = stream_bytes(s.bits);
+            buf.resize(static_cast<std::size_t>(bytes));
+            if (bytes > 0)
+              host_access(s.in_dram ? top.to_dram : top.to_oaram, tlm::TLM_READ_COMMAND, s.addr,
+                          buf.data(), bytes);
+            const std::vector<std::int16_t> v =
+                decode_stream(a.onchip_encoding, buf.data(), s.bits, gr.kc, oh * ow, 16);
+            for (std::int64_t k = 0; k < gr.kc; ++k)
+              for (std::int64_t e = 0; e < oh; ++e)
+                for (std::int64_t f = 0; f < ow; ++f)
+                  out.at(n, gr.g * Mg + gr.k0 + k, t.oe0 + e, t.of0 + f) =
+                      v[static_cast<std::size_t>((k * oh + e) * ow + f)];
+            if (ofmap_to_dram && !s.in_dram) {
+              const sc_time read = bytes > 0 ? transfer(top.to_oaram, tlm::TLM_READ_COMMAND,
+                                                        s.addr, buf.data(), bytes, DataKind::Ofmap,
+                                                        ppu_end, s.bits)
+                                             : ppu_end;
+              const EncodedTensor de = encode(a.dram_ofmap_encoding, v, gr.kc, oh * ow, 16);
+              const std::int64_t dbytes = stream_bytes(de.total_bits);
+              if (dbytes > 0)
+                end = std::max(end, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND,
+                                             dram_alloc(dbytes),
+                                             const_cast<std::uint8_t*>(de.bits.data()), dbytes,
+                                             DataKind::Ofmap, read, de.total_bits));
+            }
+          }
+        }
+      }
+    end = std::max(end, barrier);
+    tail_cycles = cycles(end - t0) - cycles(barrier - t0);
+    layer_end = end;
+    if (end > now()) sc_core::wait(end - now());
+  }
+};
+
+PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfig& arch,
+                                   std::vector<LayerJob> jobs, VcdWriter* trace)
+    : ArrayModel(name),
+      to_dram("to_dram"),
+      to_iaram("to_iaram"),
+      to_oaram("to_oaram"),
+      to_weight_bus("to_weight_bus"),
+      to_pe("to_pe"),
+      arch_(arch),
+      jobs_(std::move(jobs)),
+      trace_(trace),
+      dram_("dram", arch, trace),
+      cdc_("cdc", arch),
+      iaram_("iaram", ram_as_buffer(arch, arch.activation_ram.iaram_bytes), arch.core_period_ns(),
+             trace, "iaram"),
+      oaram_("oaram", ram_as_buffer(arch, arch.activation_ram.oaram_bytes), arch.core_period_ns(),
+             trace, "oaram"),
+      weight_bus_("weight_bus", arch.planar_noc.weight_bus_bits,
+                  arch.planar_noc.weight_bus_pj_per_bit, arch.core_period_ns(), trace),
+      halo_("halo_network", arch) {
+  to_dram.bind(cdc_.from_core);
+  cdc_.to_link.bind(dram_.socket);
+  to_iaram.bind(iaram_.socket);
+  to_oaram.bind(oaram_.socket);
+  to_weight_bus.bind(weight_bus_.in);
+  iaram_.assign_banks(0, arch.num_pes(), DataKind::Ifmap);
+  oaram_.assign_banks(0, arch.num_pes(), DataKind::Ofmap);
+  for (int i = 0; i < arch.num_pes(); ++i) {
+    pes_.push_back(
+        std::make_unique<PlanarPe>(("pe" + std::to_string(i)).c_str(), arch, i, trace));
+    PlanarPe& pe = *pes_.back();
+    to_pe.bind(pe.in);
+    weight_bus_.to_pe.bind(pe.in);
+    halo_.to_pe.bind(pe.in);
+    pe.to_halo.bind(halo_.from_pe);
+  }
+  if (trace_) trace_layer_ = trace_->add_signal("control", "layer", 16);
+  SC_HAS_PROCESS(PlanarTiledArray);
+  SC_THREAD(run);
+}
+
+PlanarTiledArray::~PlanarTiledArray() = default;
+
+void PlanarTiledArray::run() {
+  try {
+    for (std::size_t li = 0; li < jobs_.size(); ++li) {
+      const LayerJob& job = jobs_[li];
+      const Activity dram0 = dram_.activity, ia0 = iaram_.activity, oa0 = oaram_.activity,
+                     bus0 = weight_bus_.activity, halo0 = halo_.activity;
+      Activity rf0, xbar0;
+      double mac0 = 0;
+      for (const auto& pe : pes_) {
+        rf0 += pe->rf;
+        xbar0 += pe->crossbar;
+        mac0 += pe->mac_energy_pj;
+      }
+      std::vector<PlanarPeCounters> before;
+      for (const auto& pe : pes_) before.push_back(pe->counters);
+      const sc_time t0 = sc_core::sc_time_stamp();
+      if (trace_) trace_->set(trace_layer_, static_cast<std::uint64_t>(t0.value()), li);
+      Controller ctl(*this, job, li == 0, li + 1 == jobs_.size());
+      sc_time end;
+      ctl.run(end);
+
+      LayerOutcome out;
+      LayerStats& s = out.stats;
+      describe(s, job, arch_);
+      const Layer& l = job.layer;
+      s.seconds = (end - t0).to_seconds();
+      s.cycles = ctl.cycles(end - t0);
+      s.macs = l.macs();
+      PlanarPeCounters sum;
+      Activity rf, xbar;
+      double mac = 0;
+      for (std::size_t i = 0; i < pes_.size(); ++i) {
+        const PlanarPeCounters& a = pes_[i]->counters;
+        const PlanarPeCounters& b = before[i];
+        sum.products += a.products - b.products;
+        sum.useful_products += a.useful_products - b.useful_products;
+        sum.dense_macs += a.dense_macs - b.dense_macs;
+        sum.gated_macs += a.gated_macs - b.gated_macs;
+        sum.steps += a.steps - b.steps;
+        sum.slots_filled += a.slots_filled - b.slots_filled;
+        sum.conflict_stalls += a.conflict_stalls - b.conflict_stalls;
+        sum.bank_conflicts += a.bank_conflicts - b.bank_conflicts;
+        sum.compute_cycles += a.compute_cycles - b.compute_cycles;
+        sum.halo_values += a.halo_values - b.halo_values;
+        rf += pes_[i]->rf;
+        xbar += pes_[i]->crossbar;
+        mac += pes_[i]->mac_energy_pj;
+      }
+      rf = rf - rf0;
+      xbar = xbar - xbar0;
+      mac -= mac0;
+      const PlanarPeConfig& pc = arch_.planar_pe;
+      const std::int64_t mults = arch_.num_pes() * pc.multipliers_f * pc.multipliers_i;
+      s.gated_macs = sum.gated_macs;
+      s.active_pes = ctl.max_active_pes;
+      s.utilization = s.cycles > 0 ? static_cast<double>(sum.useful_products) /
+                                         (static_cast<double>(s.cycles) * static_cast<double>(mults))
+                                   : 0;
+      s.unused_macs = s.cycles * mults - sum.useful_products;
+      s.passes = ctl.passes;
+      s.cycle_breakdown = {{"group_compute", ctl.compute_cycles},
+                           {"waiting", ctl.waiting_cycles},
+                           {"final_post_processing", ctl.tail_cycles}};
+      const std::int64_t split = ctl.compute_cycles + ctl.waiting_cycles + ctl.tail_cycles;
+      if (split != s.cycles)
+        throw SimulationError("layer " + l.name + ": cycle categories add up to " +
+                              std::to_string(split) + ", not " + std::to_string(s.cycles));
+      const double slots = static_cast<double>(sum.steps * pc.multipliers_f * pc.multipliers_i);
+      s.counts = {{"products", sum.products},
+                  {"useful_products", sum.useful_products},
+                  {"dropped_products", sum.products - (pc.sparse() ? sum.useful_products : sum.products)},
+                  {"multiplier_cycles", sum.steps},
+                  {"bank_conflicts", sum.bank_conflicts},
+                  {"conflict_stall_cycles", sum.conflict_stalls},
+                  {"barrier_idle_pe_cycles", ctl.barrier_idle_pe_cycles},
+                  {"halo_values", sum.halo_values},
+                  {"halo_bytes", sum.halo_values * arch_.data.psum_bits / 8},
+                  {"iaram_spill_bytes", ctl.iaram_spill_bytes},
+                  {"oaram_spill_bytes", ctl.oaram_spill_bytes}};
+      s.ratios = {
+          {"multiplier_utilization", s.utilization},
+          {"busy_multiplier_utilization",
+           sum.compute_cycles > 0
+               ? static_cast<double>(sum.useful_products) /
+                     (static_cast<double>(sum.compute_cycles * pc.multipliers_f * pc.multipliers_i))
+               : 0},
+          {"intra_pe_fragmentation",
+           slots > 0 ? 1.0 - static_cast<double>(sum.slots_filled) / slots : 0},
+          {"barrier_idle_fraction",
+           ctl.group_pe_cycles > 0 ? static_cast<double>(ctl.barrier_idle_pe_cycles) /
+                                         static_cast<double>(ctl.group_pe_cycles)
+                                   : 0},
+          {"conflict_stall_fraction",
+           sum.compute_cycles > 0 ? static_cast<double>(sum.conflict_stalls) /
+                                        static_cast<double>(sum.compute_cycles)
+                                  : 0}};
+      s.dram = level_of(dram_.activity - dram0);
+      Activity onchip = iaram_.activity - ia0;
+      onchip += oaram_.activity - oa0;
+      s.glb = level_of(onchip);
+      Activity moves = weight_bus_.activity - bus0;
+      moves += halo_.activity - halo0;
+      moves += xbar;
+      s.noc = level_of(moves);
+      s.rf = level_of(rf);
+      s.mac_pj = mac;
+      s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
+      out.ofmap = std::move(ctl.out);
+      outcomes_.push_back(std::move(out));
+    }
+  } catch (...) {
+    error_ = std::current_exception();
+  }
+}
+
+}  // namespace dfsim

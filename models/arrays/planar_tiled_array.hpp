@@ -1,0 +1,52 @@
+// A planar-tiled, input-stationary accelerator (SCNN, Parashar et al. ISCA 2017, and its dense
+// baselines DCNN / DCNN-opt) assembled from the component models: DRAM behind a clock-domain
+// crossing, per-PE IARAM and OARAM (one bank per PE of two banked buffers), a weight broadcast
+// bus, 64 PEs (models/planar) and the halo network between them. The controller walks the
+// PtMapping: rounds, output-channel groups, barriers and post-processing.
+#pragma once
+
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <memory>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "models/arrays/array_model.hpp"
+#include "models/memory/dram.hpp"
+#include "models/memory/global_buffer.hpp"
+#include "models/noc/noc.hpp"
+#include "models/planar/planar_pe.hpp"
+
+namespace dfsim {
+
+class PlanarTiledArray : public ArrayModel {
+ public:
+  PlanarTiledArray(sc_core::sc_module_name name, const ArchConfig& arch,
+                   std::vector<LayerJob> jobs, VcdWriter* trace);
+  ~PlanarTiledArray() override;
+
+  tlm_utils::simple_initiator_socket<PlanarTiledArray> to_dram;
+  tlm_utils::simple_initiator_socket<PlanarTiledArray> to_iaram;
+  tlm_utils::simple_initiator_socket<PlanarTiledArray> to_oaram;
+  tlm_utils::simple_initiator_socket<PlanarTiledArray> to_weight_bus;
+  tlm_utils::multi_passthrough_initiator_socket<PlanarTiledArray> to_pe;  // bound in PE order
+
+ private:
+  struct Controller;
+  void run();
+
+  const ArchConfig arch_;
+  std::vector<LayerJob> jobs_;
+  VcdWriter* trace_;
+  Dram dram_;
+  ClockDomainCrossing cdc_;
+  GlobalBuffer iaram_, oaram_;
+  MulticastNoc weight_bus_;
+  HaloNetwork halo_;
+  std::vector<std::unique_ptr<PlanarPe>> pes_;
+  int trace_layer_ = -1;
+};
+
+}  // namespace dfsim

@@ -1,0 +1,404 @@
+#include "models/planar/planar_pe.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "models/common/sim_error.hpp"
+#include "trace/vcd_writer.hpp"
+
+namespace dfsim {
+
+using sc_core::sc_time;
+
+PlanarPe::PlanarPe(sc_core::sc_module_name name, const ArchConfig& arch, int index,
+                   VcdWriter* trace)
+    : sc_module(name),
+      in("in"),
+      to_halo("to_halo"),
+      arch_(arch),
+      index_(index),
+      period_(arch.core_period_ns(), sc_core::SC_NS),
+      bank_free_(static_cast<std::size_t>(arch.planar_pe.accumulator_banks), 0),
+      bank_count_(static_cast<std::size_t>(arch.planar_pe.accumulator_banks), 0),
+      trace_(trace) {
+  in.register_b_transport(this, &PlanarPe::b_transport);
+  if (trace_)
+    trace_busy_ = trace_->add_signal("pe_array", "pe" + std::to_string(index) + "_busy", 1);
+}
+
+void PlanarPe::configure_layer(const PlanarPeLayer& layer) { layer_ = layer; }
+
+void PlanarPe::configure_tile(const PtTile& tile, std::int64_t valid_taps,
+                              std::vector<std::int32_t> owner_of_extent) {
+  tile_ = tile;
+  valid_taps_ = valid_taps;
+  owner_ = std::move(owner_of_extent);
+  ext_h_ = tile.e1 - tile.e0;
+  ext_w_ = tile.f1 - tile.f0;
+}
+
+void PlanarPe::begin_group(std::int64_t kc, std::int64_t c_lo, std::int64_t c_hi) {
+  kc_ = kc;
+  c_lo_ = c_lo;
+  c_hi_ = c_hi;
+  acc_.assign(static_cast<std::size_t>(kc * tile_.extent()), 0);
+  fifo_.assign(static_cast<std::size_t>(std::max<std::int64_t>(0, c_hi - c_lo)), Block{});
+  std::fill(bank_free_.begin(), bank_free_.end(), 0);
+  halo_ready_ = sc_core::SC_ZERO_TIME;
+  halo_in_ = 0;
+  outgoing_.clear();
+}
+
+void PlanarPe::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
+  DfsimExtension& ext = extension_of(gp);
+  const sc_time at = sc_core::sc_time_stamp() + delay;
+  switch (ext.op) {
+    case PeOp::LoadWeights:
+      load_weights(gp, ext, at);
+      break;
+    case PeOp::ComputeGroup:
+      compute(gp, ext, delay);
+      break;
+    case PeOp::SendHalo:
+      send_halo(ext, delay);
+      break;
+    case PeOp::AddHalo:
+      add_halo(gp, ext, at);
+      break;
+    case PeOp::Drain:
+      drain(gp, ext, delay);
+      break;
+    default:
+      gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+      return;
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void PlanarPe::load_weights(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
+                            const sc_time& at) {
+  const std::int64_t c = ext.index;
+  if (c < c_lo_ || c >= c_hi_)
+    throw SimulationError(std::string(name()) + ": weights of channel " + std::to_string(c) +
+                          " broadcast to a PE holding channels [" + std::to_string(c_lo_) + ", " +
+                          std::to_string(c_hi_) + ")");
+  Block& b = fifo_[static_cast<std::size_t>(c - c_lo_)];
+  const std::uint8_t* p = gp.get_data_ptr();
+  b.bits.assign(p, p + gp.get_data_length());
+  b.stream_bits = ext.stream_bits;
+  b.arrival = at;
+  b.present = true;
+  rf.write(DataKind::Weight, ext.stream_bits,
+           static_cast<double>(ext.stream_bits) * arch_.planar_pe.weight_fifo_pj_per_bit);
+}
+
+// Sparse: the multiplier array issues one F x I step per cycle; products wait in their bank's
+// queue, and a step whose bank queues already hold more than crossbar_queue_depth products
+// waits. `t` is the first cycle the channel may issue; returns the cycle after its last step.
+std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vector<Act>>& acts,
+                                      const std::vector<std::vector<Wt>>& wts) {
+  const PlanarPeConfig& pc = arch_.planar_pe;
+  const std::int64_t Fm = pc.multipliers_f, Im = pc.multipliers_i, Q = pc.crossbar_queue_depth;
+  const std::uint32_t eh = static_cast<std::uint32_t>(ext_h_), ew = static_cast<std::uint32_t>(ext_w_);
+  const std::int32_t A = static_cast<std::int32_t>(pc.accumulator_banks);
+  const std::int64_t shift = layer_.arith.product_shift;
+  std::int64_t products = 0, useful = 0, steps = 0, stalls = 0, conflicts = 0, weight_reads = 0;
+  for (std::size_t p = 0; p < acts.size(); ++p) {
+    const std::vector<Act>& av = acts[p];
+    const std::vector<Wt>& wv = wts[p];
+    if (av.empty() || wv.empty()) continue;
+    for (std::size_t a0 = 0; a0 < av.size(); a0 += static_cast<std::size_t>(Im)) {
+      const std::size_t a1 = std::min(av.size(), a0 + static_cast<std::size_t>(Im));
+      for (std::size_t w0 = 0; w0 < wv.size(); w0 += static_cast<std::size_t>(Fm)) {
+        const std::size_t w1 = std::min(wv.size(), w0 + static_cast<std::size_t>(Fm));
+        weight_reads += static_cast<std::int64_t>(w1 - w0);
+        for (std::size_t i = a0; i < a1; ++i) {
+          const Act& a = av[i];
+          for (std::size_t j = w0; j < w1; ++j) {
+            const Wt& w = wv[j];
+            const std::uint32_t oe = static_cast<std::uint32_t>(a.ae - w.rq);
+            const std::uint32_t of = static_cast<std::uint32_t>(a.af - w.sq);
+            if (oe >= eh || of >= ew) continue;  // outside the tile's outputs: dropped
+            const std::int32_t idx = w.base + static_cast<std::int32_t>(oe * ew + of);
+            acc_[static_cast<std::size_t>(idx)] += static_cast<Psum>(
+                static_cast<std::int32_t>(w.v * a.v) >> shift);
+            const std::int32_t bank = idx % A;
+            if (bank_count_[static_cast<std::size_t>(bank)]++ == 0) touched_.push_back(bank);
+            ++useful;
+          }
+        }
+        products += static_cast<std::int64_t>((a1 - a0) * (w1 - w0));
+        std::int64_t issue = t;
+        for (std::int32_t b : touched_)
+          issue = std::max(issue, bank_free_[static_cast<std::size_t>(b)] - Q);
+        stalls += issue - t;
+        for (std::int32_t b : touched_) {
+          std::int64_t& free = bank_free_[static_cast<std::size_t>(b)];
+          const std::int64_t n = bank_count_[static_cast<std::size_t>(b)];
+          const std::int64_t start = std::max(issue, free);
+          conflicts += start > issue ? n : n - 1;
+          free = start + n;
+          bank_count_[static_cast<std::size_t>(b)] = 0;
+        }
+        touched_.clear();
+        ++steps;
+        t = issue + 1;
+      }
+    }
+  }
+  counters.products += products;
+  counters.useful_products += useful;
+  counters.steps += steps;
+  counters.slots_filled += products;
+  counters.conflict_stalls += stalls;
+  counters.bank_conflicts += conflicts;
+  const PlanarPeConfig& e = arch_.planar_pe;
+  mac_energy_pj += static_cast<double>(products) * e.multiply_pj +
+                   static_cast<double>(useful) * e.add_pj;
+  crossbar.write(DataKind::Psum, useful * 32,
+                 static_cast<double>(useful) * e.crossbar_pj_per_product);
+  // Accumulators: read-modify-write per product; the weight FIFO is read once per step.
+  rf.reads_of(DataKind::Psum, useful, arch_.data.psum_bits, e.accumulator_access_pj);
+  rf.writes_of(DataKind::Psum, useful, arch_.data.psum_bits, e.accumulator_access_pj);
+  rf.read(DataKind::Weight, weight_reads * (arch_.data.weight_bits + 4),
+          static_cast<double>(weight_reads * (arch_.data.weight_bits + 4)) *
+              e.weight_fifo_pj_per_bit);
+  return t;
+}
+
+// Dense: the values of every product with both operands non-zero (a zero operand adds
+// nothing, so the sums equal the dense datapath's); timing and energy are counted by the
+// caller from the dense loop bounds.
+void PlanarPe::dense_channel(const std::vector<std::vector<Act>>& acts,
+                             const std::vector<std::vector<Wt>>& wts) {
+  const std::uint32_t eh = static_cast<std::uint32_t>(ext_h_), ew = static_cast<std::uint32_t>(ext_w_);
+  const std::int64_t shift = layer_.arith.product_shift;
+  std::int64_t useful = 0;
+  for (std::size_t p = 0; p < acts.size(); ++p)
+    for (const Act& a : acts[p])
+      for (const Wt& w : wts[p]) {
+        const std::uint32_t oe = static_cast<std::uint32_t>(a.ae - w.rq);
+        const std::uint32_t of = static_cast<std::uint32_t>(a.af - w.sq);
+        if (oe >= eh || of >= ew) continue;
+        acc_[static_cast<std::size_t>(w.base + static_cast<std::int32_t>(oe * ew + of))] +=
+            static_cast<Psum>(static_cast<std::int32_t>(w.v * a.v) >> shift);
+        ++useful;
+      }
+  counters.useful_products += useful;
+}
+
+void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
+  const sc_time start = sc_core::sc_time_stamp() + delay;
+  const PlanarPeConfig& pc = arch_.planar_pe;
+  const std::int64_t st = layer_.stride, pad = layer_.padding;
+  const std::int64_t th = tile_.h1 - tile_.h0, tw = tile_.w1 - tile_.w0;
+  const std::int64_t channels = tile_.c1 - tile_.c0;
+  // The input tile as the IARAM holds it: one stream over [channel][row][column].
+  const std::vector<std::int16_t> tile = decode_stream(
+      arch_.onchip_encoding, gp.get_data_ptr(), ext.stream_bits, channels, th * tw, 16);
+  const std::size_t phases = static_cast<std::size_t>(st * st);
+  std::vector<std::vector<Act>> acts(phases);
+  std::vector<std::vector<Wt>> wts(phases);
+  const std::int64_t extent = tile_.extent();
+  auto to_cycles = [&](const sc_time& t) {
+    return t > start ? static_cast<std::int64_t>((t - start) / period_ + 0.999999) : 0;
+  };
+  // Dense PE: (input position, tap) pairs with an output in the extent, per (k, c).
+  const std::int64_t taps = valid_taps_;
+  std::int64_t t = 0;
+  std::int64_t block_first = c_lo_;
+  for (std::int64_t c = c_lo_; c < c_hi_; ++c) {
+    const Block& b = fifo_[static_cast<std::size_t>(c - c_lo_)];
+    if (!b.present)
+      throw SimulationError(std::string(name()) + ": weights of channel " + std::to_string(c) +
+                            " missing from the FIFO");
+    const std::vector<std::int16_t> w = decode_stream(arch_.onchip_encoding, b.bits.data(),
+                                                      b.stream_bits, kc_, layer_.R * layer_.S, 16);
+    for (auto& v : acts) v.clear();
+    for (auto& v : wts) v.clear();
+    const std::int16_t* plane = &tile[static_cast<std::size_t>((c - tile_.c0) * th * tw)];
+    for (std::int64_t y = 0; y < th; ++y)
+      for (std::int64_t x = 0; x < tw; ++x) {
+        const std::int16_t v = plane[y * tw + x];
+        if (v == 0) continue;
+        const std::int64_t he = tile_.h0 + y + pad, wf = tile_.w0 + x + pad;
+        acts[static_cast<std::size_t>((he % st) * st + wf % st)].push_back(
+            {static_cast<std::int32_t>(he / st - tile_.e0),
+             static_cast<std::int32_t>(wf / st - tile_.f0), v});
+      }
+    for (std::int64_t k = 0; k < kc_; ++k)
+      for (std::int64_t r = 0; r < layer_.R; ++r)
+        for (std::int64_t s = 0; s < layer_.S; ++s) {
+          const std::int16_t v = w[static_cast<std::size_t>((k * layer_.R + r) * layer_.S + s)];
+          if (v == 0) continue;
+          wts[static_cast<std::size_t>((r % st) * st + s % st)].push_back(
+              {static_cast<std::int32_t>(k * extent), static_cast<std::int32_t>(r / st),
+               static_cast<std::int32_t>(s / st), v});
+        }
+    if (pc.sparse()) {
+      // A channel's weights are replayed for each activation vector: it starts once its
+      // block has arrived.
+      t = std::max(t, to_cycles(b.arrival));
+      t = sparse_channel(t, acts, wts);
+    } else {
+      const std::int64_t before = counters.useful_products;
+      dense_channel(acts, wts);
+      const std::int64_t nz = counters.useful_products - before;
+      const std::int64_t dense = taps * kc_;
+      counters.dense_macs += dense;
+      if (pc.zero_gating) counters.gated_macs += dense - nz;
+      const std::int64_t performed = pc.zero_gating ? nz : dense;
+      counters.products += performed;
+      mac_energy_pj += static_cast<double>(performed) * (pc.multiply_pj + pc.add_pj);
+      // A block of I channels runs once all of them have arrived: taps x ceil(kc / F) cycles,
+      // each reading F x I weights and updating F accumulators.
+      if (c - block_first + 1 == pc.multipliers_i || c + 1 == c_hi_) {
+        const std::int64_t cycles = taps * ((kc_ + pc.multipliers_f - 1) / pc.multipliers_f);
+        t = std::max(t, to_cycles(b.arrival)) + cycles;
+        counters.steps += cycles;
+        counters.slots_filled += taps * kc_ * (c - block_first + 1);
+        const std::int64_t wreads = cycles * pc.multipliers_f * (c - block_first + 1);
+        rf.read(DataKind::Weight, wreads * arch_.data.weight_bits,
+                static_cast<double>(wreads * arch_.data.weight_bits) * pc.weight_fifo_pj_per_bit);
+        const std::int64_t updates = cycles * pc.multipliers_f;
+        rf.reads_of(DataKind::Psum, updates, arch_.data.psum_bits, pc.accumulator_access_pj);
+        rf.writes_of(DataKind::Psum, updates, arch_.data.psum_bits, pc.accumulator_access_pj);
+        block_first = c + 1;
+      }
+    }
+  }
+  // The last products leave the bank queues.
+  for (std::int64_t f : bank_free_) t = std::max(t, f);
+  counters.compute_cycles += t;
+  const sc_time end = start + period_ * static_cast<double>(t);
+  ext.started = start;
+  if (trace_ && t > 0)
+    trace_->busy(trace_busy_, static_cast<std::uint64_t>(start.value()),
+                 static_cast<std::uint64_t>(end.value()));
+  delay = end - sc_core::sc_time_stamp();
+}
+
+// Post-processing, step 1: psums of outputs other PEs own leave through the halo network.
+void PlanarPe::send_halo(DfsimExtension& ext, sc_time& delay) {
+  const std::int64_t extent = tile_.extent();
+  std::vector<std::vector<HaloRecord>> by_owner;
+  std::vector<std::int32_t> owners;
+  for (std::int64_t i = 0; i < extent; ++i) {
+    const std::int32_t o = owner_[static_cast<std::size_t>(i)];
+    if (o == index_) continue;
+    auto it = std::find(owners.begin(), owners.end(), o);
+    std::size_t slot = static_cast<std::size_t>(it - owners.begin());
+    if (it == owners.end()) {
+      owners.push_back(o);
+      by_owner.emplace_back();
+    }
+    for (std::int64_t k = 0; k < kc_; ++k)
+      by_owner[slot].push_back({static_cast<std::int32_t>(tile_.e0 + i / ext_w_),
+                                static_cast<std::int32_t>(tile_.f0 + i % ext_w_),
+                                static_cast<std::int32_t>(k),
+                                acc_[static_cast<std::size_t>(k * extent + i)]});
+  }
+  sc_time done = sc_core::sc_time_stamp() + delay;
+  for (std::size_t j = 0; j < owners.size(); ++j) {
+    std::vector<HaloRecord>& recs = by_owner[j];
+    const std::int64_t n = static_cast<std::int64_t>(recs.size());
+    counters.halo_values += n;
+    rf.reads_of(DataKind::Psum, n, arch_.data.psum_bits, arch_.planar_pe.accumulator_access_pj);
+    Transaction tr;
+    tr.setup(tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(recs.data()),
+             recs.size() * sizeof(HaloRecord));
+    tr.ext().kind = DataKind::Psum;
+    tr.ext().op = PeOp::AddHalo;
+    tr.ext().index = owners[j];
+    tr.ext().values = n;
+    tr.ext().bits_per_value = arch_.data.psum_bits;
+    sc_time d = delay;
+    to_halo->b_transport(tr.gp(), d);
+    check_response(tr.gp(), to_halo.name());
+    done = std::max(done, sc_core::sc_time_stamp() + d);
+  }
+  ext.values = static_cast<std::int64_t>(owners.size());
+  delay = done - sc_core::sc_time_stamp();
+}
+
+void PlanarPe::add_halo(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
+                        const sc_time& at) {
+  const HaloRecord* recs = reinterpret_cast<const HaloRecord*>(gp.get_data_ptr());
+  const std::int64_t extent = tile_.extent();
+  for (std::int64_t i = 0; i < ext.values; ++i) {
+    const HaloRecord& r = recs[i];
+    const std::int64_t e = r.e - tile_.e0, f = r.f - tile_.f0;
+    if (e < 0 || e >= ext_h_ || f < 0 || f >= ext_w_ || r.k >= kc_)
+      throw SimulationError(std::string(name()) + ": halo psum for output (" +
+                            std::to_string(r.e) + ", " + std::to_string(r.f) +
+                            ") outside its accumulators");
+    acc_[static_cast<std::size_t>(r.k * extent + e * ext_w_ + f)] += r.value;
+  }
+  halo_in_ += ext.values;
+  rf.reads_of(DataKind::Psum, ext.values, arch_.data.psum_bits,
+              arch_.planar_pe.accumulator_access_pj);
+  rf.writes_of(DataKind::Psum, ext.values, arch_.data.psum_bits,
+               arch_.planar_pe.accumulator_access_pj);
+  halo_ready_ = std::max(halo_ready_, at);
+}
+
+// Post-processing, step 2 (after every halo arrived): owned outputs [k][e][f] through ReLU and
+// the output shift, encoded for the OARAM into the payload buffer.
+void PlanarPe::drain(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
+  const sc_time start = std::max(sc_core::sc_time_stamp() + delay, halo_ready_);
+  const std::int64_t oh = tile_.oe1 - tile_.oe0, ow = tile_.of1 - tile_.of0;
+  std::vector<std::int16_t> out(static_cast<std::size_t>(kc_ * oh * ow));
+  const std::int64_t extent = tile_.extent();
+  for (std::int64_t k = 0; k < kc_; ++k)
+    for (std::int64_t e = 0; e < oh; ++e)
+      for (std::int64_t f = 0; f < ow; ++f)
+        out[static_cast<std::size_t>((k * oh + e) * ow + f)] = layer_.arith.to_ofmap(
+            acc_[static_cast<std::size_t>(k * extent + (tile_.oe0 + e - tile_.e0) * ext_w_ +
+                                          tile_.of0 + f - tile_.f0)]);
+  const EncodedTensor enc = encode(arch_.onchip_encoding, out, kc_, oh * ow, 16);
+  if (static_cast<std::int64_t>(enc.bits.size()) > static_cast<std::int64_t>(gp.get_data_length()))
+    throw SimulationError(std::string(name()) + ": output stream larger than the drain buffer");
+  std::memcpy(gp.get_data_ptr(), enc.bits.data(), enc.bits.size());
+  ext.stream_bits = enc.total_bits;
+  ext.values = static_cast<std::int64_t>(enc.bits.size());
+  const std::int64_t n = kc_ * oh * ow;
+  rf.reads_of(DataKind::Psum, n, arch_.data.psum_bits, arch_.planar_pe.accumulator_access_pj);
+  rf.writes_of(DataKind::Ofmap, n, 16, arch_.planar_pe.ppu_pj_per_value);
+  const std::int64_t cycles =
+      (n + halo_in_ + arch_.planar_pe.ppu_values_per_cycle - 1) / arch_.planar_pe.ppu_values_per_cycle;
+  delay = start + period_ * static_cast<double>(cycles) - sc_core::sc_time_stamp();
+}
+
+HaloNetwork::HaloNetwork(sc_core::sc_module_name name, const ArchConfig& arch)
+    : sc_module(name),
+      from_pe("from_pe"),
+      to_pe("to_pe"),
+      arch_(arch),
+      period_(arch.core_period_ns(), sc_core::SC_NS),
+      links_(static_cast<std::size_t>(arch.num_pes())) {
+  from_pe.register_b_transport(this, &HaloNetwork::b_transport);
+}
+
+void HaloNetwork::b_transport(int port, tlm::tlm_generic_payload& gp, sc_time& delay) {
+  DfsimExtension& ext = extension_of(gp);
+  const std::int64_t dest = ext.index, cols = arch_.pe_cols;
+  if (dest < 0 || dest >= arch_.num_pes()) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const std::int64_t hops = std::max<std::int64_t>(
+      1, std::abs(dest / cols - port / cols) + std::abs(dest % cols - port % cols));
+  const std::int64_t bits = ext.bits();
+  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time dur =
+      period_ * static_cast<double>((bits + arch_.planar_noc.halo_link_bits - 1) /
+                                    arch_.planar_noc.halo_link_bits);
+  const sc_time start = links_[static_cast<std::size_t>(port)].book(now + delay, dur);
+  activity.write(DataKind::Psum, bits * hops,
+                 static_cast<double>(bits * hops) * arch_.planar_noc.halo_pj_per_bit);
+  sc_time d = start + dur + period_ * static_cast<double>(hops) - now;
+  to_pe[static_cast<int>(dest)]->b_transport(gp, d);
+  delay = d;
+}
+
+}  // namespace dfsim

@@ -1,0 +1,275 @@
+#include "mapper/pt_mapping.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <ostream>
+#include <sstream>
+
+#include "config/config_node.hpp"
+
+namespace dfsim {
+
+namespace {
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+std::int64_t ceil_div_signed(std::int64_t a, std::int64_t b) { return -floor_div(-a, b); }
+
+// (input index, tap) pairs along one axis whose output index lies in [o0, o1).
+std::int64_t axis_taps(std::int64_t i0, std::int64_t i1, std::int64_t taps, std::int64_t pad,
+                       std::int64_t stride, std::int64_t o0, std::int64_t o1) {
+  std::int64_t n = 0;
+  for (std::int64_t i = i0; i < i1; ++i)
+    for (std::int64_t r = 0; r < taps; ++r) {
+      const std::int64_t v = i + pad - r;
+      if (v % stride != 0) continue;
+      const std::int64_t o = v / stride;
+      n += v >= 0 && o >= o0 && o < o1;
+    }
+  return n;
+}
+
+// Expected number of V-wide vectors holding the non-zeros of n values of density d.
+double vectors(double n, double d, std::int64_t V) {
+  const double x = n * d;
+  if (x <= 0) return 0;
+  if (x < static_cast<double>(V)) return 1.0 - std::pow(1.0 - std::min(d, 1.0), n);
+  return std::ceil(x / static_cast<double>(V));
+}
+
+}  // namespace
+
+std::int64_t PtTile::valid_taps(const Layer& l) const {
+  if (empty() || extent() == 0) return 0;
+  return axis_taps(h0, h1, l.R, l.padding, l.stride, e0, e1) *
+         axis_taps(w0, w1, l.S, l.padding, l.stride, f0, f1);
+}
+
+std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m) {
+  const std::int64_t E = l.E(), F = l.F(), st = l.stride, pad = l.padding;
+  std::vector<PtRound> rounds;
+  for (std::int64_t ry = 0; ry < m.rounds_y; ++ry)
+    for (std::int64_t rx = 0; rx < m.rounds_x; ++rx) {
+      PtRound rd;
+      rd.e0 = E * ry / m.rounds_y;
+      rd.e1 = E * (ry + 1) / m.rounds_y;
+      rd.f0 = F * rx / m.rounds_x;
+      rd.f1 = F * (rx + 1) / m.rounds_x;
+      if (rd.e1 <= rd.e0 || rd.f1 <= rd.f0) continue;
+      rd.h0 = std::max<std::int64_t>(0, rd.e0 * st - pad);
+      rd.h1 = std::min(l.H, (rd.e1 - 1) * st - pad + l.R);
+      rd.w0 = std::max<std::int64_t>(0, rd.f0 * st - pad);
+      rd.w1 = std::min(l.W, (rd.f1 - 1) * st - pad + l.S);
+      const std::int64_t hn = rd.h1 - rd.h0, wn = rd.w1 - rd.w0;
+      for (std::int64_t ic = 0; ic < m.pc; ++ic)
+        for (std::int64_t iy = 0; iy < m.py; ++iy)
+          for (std::int64_t ix = 0; ix < m.px; ++ix) {
+            PtTile t;
+            t.pe = (ic * m.py + iy) * m.px + ix;
+            t.ix = ix;
+            t.iy = iy;
+            t.ic = ic;
+            t.h0 = rd.h0 + hn * iy / m.py;
+            t.h1 = rd.h0 + hn * (iy + 1) / m.py;
+            t.w0 = rd.w0 + wn * ix / m.px;
+            t.w1 = rd.w0 + wn * (ix + 1) / m.px;
+            t.c0 = l.C * ic / m.pc;
+            t.c1 = l.C * (ic + 1) / m.pc;
+            t.e0 = std::max(rd.e0, ceil_div_signed(t.h0 + pad - (l.R - 1), st));
+            t.e1 = std::min(rd.e1, floor_div(t.h1 - 1 + pad, st) + 1);
+            t.f0 = std::max(rd.f0, ceil_div_signed(t.w0 + pad - (l.S - 1), st));
+            t.f1 = std::min(rd.f1, floor_div(t.w1 - 1 + pad, st) + 1);
+            if (t.area() == 0 || t.e1 <= t.e0 || t.f1 <= t.f0) t.e1 = t.e0, t.f1 = t.f0;
+            rd.tiles.push_back(t);
+          }
+      // The owner of an output is the tile holding its window's centre tap (clamped into the
+      // round's region, which stays inside the window): a contiguous block per tile.
+      auto owner = [&](std::int64_t o, std::int64_t taps, std::int64_t lo, std::int64_t hi,
+                       std::int64_t parts) {
+        const std::int64_t c = std::clamp(o * st - pad + (taps - 1) / 2, lo, hi - 1);
+        for (std::int64_t p = 0; p < parts; ++p)
+          if (c < lo + (hi - lo) * (p + 1) / parts) return p;
+        return parts - 1;
+      };
+      for (std::int64_t e = rd.e0; e < rd.e1; ++e)
+        rd.owner_iy.push_back(owner(e, l.R, rd.h0, rd.h1, m.py));
+      for (std::int64_t f = rd.f0; f < rd.f1; ++f)
+        rd.owner_ix.push_back(owner(f, l.S, rd.w0, rd.w1, m.px));
+      for (PtTile& t : rd.tiles) {
+        if (t.ic != 0) continue;
+        t.oe0 = t.oe1 = t.of0 = t.of1 = 0;
+        bool any = false;
+        for (std::int64_t e = rd.e0; e < rd.e1; ++e)
+          if (rd.owner_iy[static_cast<std::size_t>(e - rd.e0)] == t.iy) {
+            if (!any) t.oe0 = e;
+            t.oe1 = e + 1;
+            any = true;
+          }
+        bool anyf = false;
+        for (std::int64_t f = rd.f0; f < rd.f1; ++f)
+          if (rd.owner_ix[static_cast<std::size_t>(f - rd.f0)] == t.ix) {
+            if (!anyf) t.of0 = f;
+            t.of1 = f + 1;
+            anyf = true;
+          }
+        if (!any || !anyf) t.oe1 = t.oe0, t.of1 = t.of0;
+      }
+      rounds.push_back(std::move(rd));
+    }
+  return rounds;
+}
+
+std::int64_t pt_max_extent(const std::vector<PtRound>& rounds) {
+  std::int64_t m = 0;
+  for (const PtRound& r : rounds)
+    for (const PtTile& t : r.tiles) m = std::max(m, t.extent());
+  return m;
+}
+
+PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) {
+  PtEstimate est;
+  const PlanarPeConfig& pe = a.planar_pe;
+  const std::vector<PtRound> rounds = pt_rounds(l, m);
+  const std::int64_t max_ext = pt_max_extent(rounds);
+  const std::int64_t acc = pe.accumulator_banks * pe.accumulator_bank_entries;
+  if (max_ext == 0) {
+    est.why_infeasible = "no PE has outputs";
+    return est;
+  }
+  if (max_ext > acc) {
+    est.why_infeasible = "a tile's " + std::to_string(max_ext) +
+                         " outputs exceed the accumulators (" + std::to_string(acc) + ")";
+    return est;
+  }
+  if (m.kc < 1 || m.kc > l.M_per_group() || m.kc * max_ext > acc) {
+    est.why_infeasible = "kc = " + std::to_string(m.kc) + " does not fit the accumulators";
+    return est;
+  }
+  // Expected bytes of the on-chip data per PE.
+  const bool sparse = pe.sparse();
+  const double in_bits = sparse ? l.input_density * 20.0 + 0.05 : 16.0;
+  const double out_density = l.output_density >= 0 ? l.output_density : 0.5;
+  const double out_bits = sparse ? out_density * 20.0 + 0.05 : 16.0;
+  for (const PtRound& r : rounds)
+    for (const PtTile& t : r.tiles) {
+      if (static_cast<double>(t.area() * (t.c1 - t.c0)) * in_bits / 8 >
+          static_cast<double>(a.activation_ram.iaram_bytes)) {
+        est.why_infeasible = "an input tile does not fit the IARAM";
+        return est;
+      }
+      if (static_cast<double>(t.owned() * l.M) * out_bits / 8 >
+          static_cast<double>(a.activation_ram.oaram_bytes)) {
+        est.why_infeasible = "an output tile does not fit the OARAM";
+        return est;
+      }
+    }
+  const std::int64_t Cg = l.C_per_group(), Mg = l.M_per_group();
+  const std::int64_t Fm = pe.multipliers_f, Im = pe.multipliers_i, st = l.stride;
+  const double dw = l.weight_density, da = l.input_density;
+  const double bytes_per_ns =
+      std::min(a.dram.bus_width_bits / 8.0 * a.clocks.link_mhz / 1000.0,
+               a.dram.bandwidth_gbytes_per_s > 0 ? a.dram.bandwidth_gbytes_per_s : 1e30);
+  const double weight_bits = sparse ? dw * 20.0 : 16.0;
+  double cycles = 0, products = 0, dram_bits = 0;
+  for (const PtRound& r : rounds) {
+    double round_cycles = 0;
+    std::vector<std::int64_t> taps(r.tiles.size());
+    for (std::size_t i = 0; i < r.tiles.size(); ++i) taps[i] = r.tiles[i].valid_taps(l);
+    for (std::int64_t g = 0; g < l.groups; ++g)
+      for (std::int64_t k0 = 0; k0 < Mg; k0 += m.kc) {
+        const std::int64_t kc = std::min(m.kc, Mg - k0);
+        double worst = 0;
+        for (std::size_t i = 0; i < r.tiles.size(); ++i) {
+          const PtTile& t = r.tiles[i];
+          const std::int64_t cpe =
+              std::max<std::int64_t>(0, std::min(t.c1, (g + 1) * Cg) - std::max(t.c0, g * Cg));
+          if (cpe == 0 || t.extent() == 0) continue;
+          double c;
+          if (sparse) {
+            const double na = static_cast<double>(t.area()) / static_cast<double>(st * st);
+            const double nw = static_cast<double>(kc * l.R * l.S) / static_cast<double>(st * st);
+            c = static_cast<double>(cpe * st * st) * vectors(na, da, Im) * vectors(nw, dw, Fm);
+            products += static_cast<double>(taps[i] * kc * cpe) * da * dw;
+          } else {
+            c = static_cast<double>(taps[i] * ((kc + Fm - 1) / Fm) * ((cpe + Im - 1) / Im));
+            products += static_cast<double>(taps[i] * kc * cpe);
+          }
+          worst = std::max(worst, c);
+        }
+        // The weight bus delivers the group's blocks of every channel at its width.
+        const double bus = static_cast<double>(kc * l.R * l.S * Cg) * weight_bits /
+                           static_cast<double>(a.planar_noc.weight_bus_bits);
+        round_cycles += std::max(worst, bus);
+        if (pe.accumulator_buffers == 1)
+          round_cycles += static_cast<double>(max_ext * kc) /
+                          static_cast<double>(pe.ppu_values_per_cycle);
+      }
+    const double wbits = static_cast<double>(l.weights()) * weight_bits;
+    dram_bits += wbits;
+    round_cycles = std::max(round_cycles, wbits / 8 / bytes_per_ns * a.clocks.core_mhz / 1000.0);
+    cycles += round_cycles;
+  }
+  est.feasible = true;
+  est.cycles = static_cast<std::int64_t>(std::ceil(cycles)) * l.N;
+  est.energy_pj = static_cast<double>(l.N) *
+                  (products * (pe.multiply_pj + pe.add_pj + pe.crossbar_pj_per_product +
+                               2 * pe.accumulator_access_pj) +
+                   dram_bits * a.dram.energy_pj_per_bit);
+  return est;
+}
+
+PtMapResult PlanarTiledMapper::map(const Layer& l) const {
+  PtMapResult best;
+  const std::int64_t P = arch_.num_pes();
+  const std::int64_t acc = arch_.planar_pe.accumulator_banks *
+                           arch_.planar_pe.accumulator_bank_entries;
+  bool found = false;
+  Score best_score{};
+  std::string last_why;
+  const std::int64_t max_px = std::min(arch_.pe_cols, l.W), max_py = std::min(arch_.pe_rows, l.H);
+  for (std::int64_t pc = 1; pc <= std::min(P, l.C); pc *= 2)
+    for (std::int64_t py = 1; py <= max_py; ++py)
+      for (std::int64_t px = 1; px <= max_px; ++px) {
+        if (px * py * pc > P) continue;
+        // Use at least half the array, unless the plane is too small for that.
+        if (2 * px * py * pc < P && !(px == max_px && py == max_py)) continue;
+        for (std::int64_t k = 1; k <= 64; ++k) {
+          PtMapping m;
+          m.px = px;
+          m.py = py;
+          m.pc = pc;
+          m.rounds_y = (k + 1) / 2;
+          m.rounds_x = k / 2 + 1;
+          if (m.rounds_y > l.E() || m.rounds_x > l.F()) break;
+          const std::int64_t ext = pt_max_extent(pt_rounds(l, m));
+          if (ext == 0 || ext > acc) continue;
+          m.kc = std::min(l.M_per_group(), acc / ext);
+          const PtEstimate e = estimate_pt(arch_, l, m);
+          ++best.candidates_evaluated;
+          if (!e.feasible) {
+            last_why = e.why_infeasible;
+            continue;
+          }
+          const Score s = score_of(objective_, arch_, e.cycles, e.energy_pj);
+          if (!found || s < best_score) {
+            found = true;
+            best_score = s;
+            best.mapping = m;
+            best.estimate = e;
+          }
+          break;  // more rounds only cost more
+        }
+      }
+  if (!found)
+    throw ConfigError("layer '" + l.name + "': no planar tiling fits the accumulators, IARAM and "
+                      "OARAM" + (last_why.empty() ? "" : " (" + last_why + ")"));
+  return best;
+}
+
+std::ostream& operator<<(std::ostream& os, const PtMapping& m) {
+  return os << "planar " << m.px << "x" << m.py << " PEs x " << m.pc << " channel slices, rounds "
+            << m.rounds_x << "x" << m.rounds_y << ", kc " << m.kc;
+}
+
+}  // namespace dfsim

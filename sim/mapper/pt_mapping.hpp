@@ -1,0 +1,98 @@
+// A planar-tiled, input-stationary mapping (SCNN's PT-IS dataflow and its dense baseline).
+//
+// Loop nest, outer to inner (per image):
+//   for round (rounds_y x rounds_x blocks of the output plane; one round's input fits the
+//              IARAMs, its outputs the OARAMs)
+//     for output-channel group (kc output channels of one conv group: fits the accumulators)
+//       every PE, in parallel: for its input channels c: Cartesian product (sparse) or dot
+//       products (dense) of the group's weights of c with its input tile of c
+//       barrier; post-processing: halo psums to their owners, ReLU, compression into OARAM
+// PEs form a px x py planar grid over the round's input region, repeated pc times over
+// input-channel slices (pc > 1 splits C, e.g. for FC layers; their psums are reduced into the
+// slice-0 PE like halos).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "config/arch_config.hpp"
+#include "mapper/rs_mapping.hpp"  // Objective
+#include "workload/layer.hpp"
+
+namespace dfsim {
+
+struct PtMapping {
+  std::int64_t px = 8, py = 8, pc = 1;
+  std::int64_t rounds_x = 1, rounds_y = 1;
+  std::int64_t kc = 1;  // output channels per group
+  std::int64_t rounds() const { return rounds_x * rounds_y; }
+  std::int64_t pes_used() const { return px * py * pc; }
+};
+
+// One PE's share of a round: an input tile (all of its channel slice) and the accumulator
+// extent of the outputs that tile contributes to (within the round's output block).
+struct PtTile {
+  std::int64_t pe = 0;  // physical PE index
+  std::int64_t ix = 0, iy = 0, ic = 0;
+  std::int64_t h0 = 0, h1 = 0, w0 = 0, w1 = 0;  // input rows / columns [h0, h1) x [w0, w1)
+  std::int64_t c0 = 0, c1 = 0;                  // input channels [c0, c1)
+  std::int64_t e0 = 0, e1 = 0, f0 = 0, f1 = 0;  // accumulator extent (outputs)
+  // Outputs this PE owns (and post-processes), [oe0, oe1) x [of0, of1); empty unless ic == 0.
+  std::int64_t oe0 = 0, oe1 = 0, of0 = 0, of1 = 0;
+  std::int64_t area() const { return (h1 - h0) * (w1 - w0); }
+  std::int64_t extent() const { return std::max<std::int64_t>(0, (e1 - e0) * (f1 - f0)); }
+  std::int64_t owned() const { return std::max<std::int64_t>(0, (oe1 - oe0) * (of1 - of0)); }
+  bool empty() const { return area() == 0 || c1 <= c0; }
+  // (input position, filter tap) pairs of this tile whose output lies in the extent: the dense
+  // PE's work per (output channel, input channel).
+  std::int64_t valid_taps(const Layer& l) const;
+};
+
+struct PtRound {
+  std::int64_t e0 = 0, e1 = 0, f0 = 0, f1 = 0;  // output block
+  std::int64_t h0 = 0, h1 = 0, w0 = 0, w1 = 0;  // input region it needs
+  std::vector<PtTile> tiles;                    // one per PE used, in PE order
+  std::vector<std::int64_t> owner_iy, owner_ix;  // per output row / column of the block
+  std::int64_t owner_pe(std::int64_t e, std::int64_t f, std::int64_t px) const {
+    return owner_iy[e - e0] * px + owner_ix[f - f0];
+  }
+};
+
+std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m);
+
+// Largest accumulator extent over every PE of every round.
+std::int64_t pt_max_extent(const std::vector<PtRound>& rounds);
+
+struct PtEstimate {
+  bool feasible = false;
+  std::string why_infeasible;
+  std::int64_t cycles = 0;
+  double energy_pj = 0;
+};
+
+// Expected cycles from the declared densities (sparse) or exact loop counts (dense).
+PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m);
+
+struct PtMapResult {
+  PtMapping mapping;
+  PtEstimate estimate;
+  std::int64_t candidates_evaluated = 0;
+};
+
+// Searches px, py, pc and the rounds; kc is the largest group the accumulators hold.
+class PlanarTiledMapper {
+ public:
+  PlanarTiledMapper(const ArchConfig& arch, Objective objective)
+      : arch_(arch), objective_(objective) {}
+  PtMapResult map(const Layer& layer) const;
+
+ private:
+  const ArchConfig& arch_;
+  Objective objective_;
+};
+
+std::ostream& operator<<(std::ostream& os, const PtMapping& m);
+
+}  // namespace dfsim
