@@ -272,9 +272,11 @@ struct PlanarTiledArray::Controller {
         for (std::size_t gi = 0; gi < groups.size(); ++gi) {
           const Group& gr = groups[gi];
           ++passes;
-          const sc_time prev_barrier = std::max(barrier, round_start);
-          const sc_time group_start =
-              std::max(prev_barrier, acc_free[gi % static_cast<std::size_t>(buffers)]);
+          // The wait after the previous barrier (for this round's inputs, or for a free
+          // accumulator buffer) counts as waiting.
+          const sc_time prev_barrier = barrier;
+          const sc_time group_start = std::max(
+              {barrier, round_start, acc_free[gi % static_cast<std::size_t>(buffers)]});
           for (const PtTile& t : rd.tiles)
             top.pes_[static_cast<std::size_t>(t.pe)]->begin_group(
                 gr.kc, std::max(t.c0, gr.g * Cg), std::min(t.c1, (gr.g + 1) * Cg));

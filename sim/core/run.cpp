@@ -66,9 +66,6 @@ Plan make_plan(const RunOptions& opt) {
     }
   }
   const bool systolic = plan.arch.is_systolic(), planar = plan.arch.is_planar();
-  if (planar && !pinned.empty())
-    pinned.begin()->second.fail("pinned mappings are supported for the row_stationary and "
-                                "weight_stationary_systolic arrays only");
   for (auto [value, what] : {std::pair{opt.weight_density, "--weight-density"},
                              std::pair{opt.input_density, "--input-density"}})
     if (value && !(*value > 0 && *value <= 1))
@@ -125,7 +122,9 @@ Plan make_plan(const RunOptions& opt) {
     auto it = pinned.find(lp.layer.name);
     if (it != pinned.end()) {
       const std::string where = it->second.where();
-      if (systolic)
+      if (planar)
+        lp.pt = pt_mapper.evaluate_pinned(lp.layer, parse_pt_mapping(it->second), where);
+      else if (systolic)
         lp.ws = ws_mapper.evaluate_pinned(lp.layer, parse_ws_mapping(it->second), where);
       else
         lp.rs = rs_mapper.evaluate_pinned(lp.layer, parse_rs_mapping(it->second), where);

@@ -153,16 +153,12 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
   const double out_bits = sparse ? out_density * 20.0 + 0.05 : 16.0;
   for (const PtRound& r : rounds)
     for (const PtTile& t : r.tiles) {
-      if (static_cast<double>(t.area() * (t.c1 - t.c0)) * in_bits / 8 >
-          static_cast<double>(a.activation_ram.iaram_bytes)) {
-        est.why_infeasible = "an input tile does not fit the IARAM";
-        return est;
-      }
-      if (static_cast<double>(t.owned() * l.M) * out_bits / 8 >
-          static_cast<double>(a.activation_ram.oaram_bytes)) {
-        est.why_infeasible = "an output tile does not fit the OARAM";
-        return est;
-      }
+      if (est.spills.empty() && static_cast<double>(t.area() * (t.c1 - t.c0)) * in_bits / 8 >
+                                    static_cast<double>(a.activation_ram.iaram_bytes))
+        est.spills = "an input tile does not fit the IARAM";
+      if (est.spills.empty() && static_cast<double>(t.owned() * l.M) * out_bits / 8 >
+                                    static_cast<double>(a.activation_ram.oaram_bytes))
+        est.spills = "an output tile does not fit the OARAM";
     }
   const std::int64_t Cg = l.C_per_group(), Mg = l.M_per_group();
   const std::int64_t Fm = pe.multipliers_f, Im = pe.multipliers_i, st = l.stride;
@@ -176,6 +172,26 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
     double round_cycles = 0;
     std::vector<std::int64_t> taps(r.tiles.size());
     for (std::size_t i = 0; i < r.tiles.size(); ++i) taps[i] = r.tiles[i].valid_taps(l);
+    // Post-processing per output channel: an owner's PPU handles its outputs plus every psum
+    // other PEs send it (halos, other channel slices); a sender's halo link carries its
+    // non-owned psums.
+    std::vector<std::int64_t> ppu_in(static_cast<std::size_t>(a.num_pes()), 0);
+    std::int64_t max_sent = 0;
+    for (const PtTile& t : r.tiles) {
+      std::int64_t sent = 0;
+      for (std::int64_t e = t.e0; e < t.e1; ++e)
+        for (std::int64_t f = t.f0; f < t.f1; ++f) {
+          const std::int64_t o = r.owner_pe(e, f, m.px);
+          ++ppu_in[static_cast<std::size_t>(o)];
+          sent += o != t.pe;
+        }
+      max_sent = std::max(max_sent, sent);
+    }
+    const double ppu_per_k =
+        static_cast<double>(*std::max_element(ppu_in.begin(), ppu_in.end())) /
+        static_cast<double>(pe.ppu_values_per_cycle);
+    const double halo_per_k = static_cast<double>(max_sent * a.data.psum_bits) /
+                              static_cast<double>(a.planar_noc.halo_link_bits);
     for (std::int64_t g = 0; g < l.groups; ++g)
       for (std::int64_t k0 = 0; k0 < Mg; k0 += m.kc) {
         const std::int64_t kc = std::min(m.kc, Mg - k0);
@@ -200,14 +216,23 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
         // The weight bus delivers the group's blocks of every channel at its width.
         const double bus = static_cast<double>(kc * l.R * l.S * Cg) * weight_bits /
                            static_cast<double>(a.planar_noc.weight_bus_bits);
-        round_cycles += std::max(worst, bus);
-        if (pe.accumulator_buffers == 1)
-          round_cycles += static_cast<double>(max_ext * kc) /
-                          static_cast<double>(pe.ppu_values_per_cycle);
+        const double post = static_cast<double>(kc) * (halo_per_k + ppu_per_k);
+        // With a second accumulator buffer, post-processing overlaps the next group.
+        round_cycles += pe.accumulator_buffers > 1 ? std::max({worst, bus, post})
+                                                   : std::max(worst, bus) + post;
       }
     const double wbits = static_cast<double>(l.weights()) * weight_bits;
     dram_bits += wbits;
     round_cycles = std::max(round_cycles, wbits / 8 / bytes_per_ns * a.clocks.core_mhz / 1000.0);
+    if (rounds.size() > 1) {
+      // The round's input comes from DRAM before it starts and its outputs go back after it:
+      // the array serializes them with the round.
+      const double act_bits =
+          static_cast<double>((r.h1 - r.h0) * (r.w1 - r.w0) * l.C) * in_bits +
+          static_cast<double>((r.e1 - r.e0) * (r.f1 - r.f0) * l.M) * out_bits;
+      dram_bits += act_bits;
+      round_cycles += act_bits / 8 / bytes_per_ns * a.clocks.core_mhz / 1000.0;
+    }
     cycles += round_cycles;
   }
   est.feasible = true;
@@ -224,14 +249,20 @@ PtMapResult PlanarTiledMapper::map(const Layer& l) const {
   const std::int64_t P = arch_.num_pes();
   const std::int64_t acc = arch_.planar_pe.accumulator_banks *
                            arch_.planar_pe.accumulator_bank_entries;
-  bool found = false;
+  bool found = false, spill_only = false;
   Score best_score{};
   std::string last_why;
+  auto spill_score = [&](const PtEstimate& e) {
+    return score_of(objective_, arch_, e.cycles, e.energy_pj);
+  };
   const std::int64_t max_px = std::min(arch_.pe_cols, l.W), max_py = std::min(arch_.pe_rows, l.H);
   for (std::int64_t pc = 1; pc <= std::min(P, l.C); pc *= 2)
     for (std::int64_t py = 1; py <= max_py; ++py)
       for (std::int64_t px = 1; px <= max_px; ++px) {
         if (px * py * pc > P) continue;
+        // SCNN's dataflow tiles the plane only; input channels are split across PEs (pc > 1)
+        // only when the plane cannot occupy half the array (FC layers, tiny planes).
+        if (pc > 1 && 2 * max_px * max_py >= P) continue;
         // Use at least half the array, unless the plane is too small for that.
         if (2 * px * py * pc < P && !(px == max_px && py == max_py)) continue;
         for (std::int64_t k = 1; k <= 64; ++k) {
@@ -251,9 +282,21 @@ PtMapResult PlanarTiledMapper::map(const Layer& l) const {
             last_why = e.why_infeasible;
             continue;
           }
+          if (!e.spills.empty()) {
+            // Spilling to DRAM is the last resort: only while nothing fits on chip.
+            if (!found && (!spill_only || spill_score(e) < best_score)) {
+              spill_only = true;
+              best_score = spill_score(e);
+              best.mapping = m;
+              best.estimate = e;
+            }
+            last_why = e.spills;
+            continue;  // more rounds may fit
+          }
           const Score s = score_of(objective_, arch_, e.cycles, e.energy_pj);
           if (!found || s < best_score) {
             found = true;
+            spill_only = false;
             best_score = s;
             best.mapping = m;
             best.estimate = e;
@@ -261,15 +304,50 @@ PtMapResult PlanarTiledMapper::map(const Layer& l) const {
           break;  // more rounds only cost more
         }
       }
-  if (!found)
-    throw ConfigError("layer '" + l.name + "': no planar tiling fits the accumulators, IARAM and "
-                      "OARAM" + (last_why.empty() ? "" : " (" + last_why + ")"));
+  if (!found && !spill_only)
+    throw ConfigError("layer '" + l.name + "': no planar tiling fits the accumulators" +
+                      (last_why.empty() ? "" : " (" + last_why + ")"));
   return best;
+}
+
+PtMapResult PlanarTiledMapper::evaluate_pinned(const Layer& l, PtMapping m,
+                                               const std::string& where) const {
+  m.pinned = true;
+  PtMapResult r;
+  r.mapping = m;
+  r.candidates_evaluated = 1;
+  if (m.pes_used() > arch_.num_pes())
+    throw ConfigError(where + ": mapping for layer '" + l.name + "' uses " +
+                      std::to_string(m.pes_used()) + " PEs, the array has " +
+                      std::to_string(arch_.num_pes()));
+  if (m.px > l.W || m.py > l.H || m.pc > l.C || m.rounds_x > l.F() || m.rounds_y > l.E())
+    throw ConfigError(where + ": mapping for layer '" + l.name +
+                      "' splits the plane or the channels finer than the layer (W " +
+                      std::to_string(l.W) + ", H " + std::to_string(l.H) + ", C " +
+                      std::to_string(l.C) + ", F " + std::to_string(l.F()) + ", E " +
+                      std::to_string(l.E()) + ")");
+  r.estimate = estimate_pt(arch_, l, m);
+  if (!r.estimate.feasible)
+    throw ConfigError(where + ": mapping for layer '" + l.name +
+                      "' does not fit: " + r.estimate.why_infeasible);
+  return r;
+}
+
+PtMapping parse_pt_mapping(const ConfigNode& n) {
+  n.expect_keys({"px", "py", "pc", "rounds_x", "rounds_y", "kc"});
+  PtMapping m;
+  m.px = n.get_int_min("px", 1);
+  m.py = n.get_int_min("py", 1);
+  m.pc = n.get_int_min("pc", 1);
+  m.rounds_x = n.get_int_min("rounds_x", 1);
+  m.rounds_y = n.get_int_min("rounds_y", 1);
+  m.kc = n.get_int_min("kc", 1);
+  return m;
 }
 
 std::ostream& operator<<(std::ostream& os, const PtMapping& m) {
   return os << "planar " << m.px << "x" << m.py << " PEs x " << m.pc << " channel slices, rounds "
-            << m.rounds_x << "x" << m.rounds_y << ", kc " << m.kc;
+            << m.rounds_x << "x" << m.rounds_y << ", kc " << m.kc << (m.pinned ? " [pinned]" : "");
 }
 
 }  // namespace dfsim

@@ -27,6 +27,7 @@ struct PtMapping {
   std::int64_t px = 8, py = 8, pc = 1;
   std::int64_t rounds_x = 1, rounds_y = 1;
   std::int64_t kc = 1;  // output channels per group
+  bool pinned = false;  // given by the user, not searched
   std::int64_t rounds() const { return rounds_x * rounds_y; }
   std::int64_t pes_used() const { return px * py * pc; }
 };
@@ -68,6 +69,9 @@ std::int64_t pt_max_extent(const std::vector<PtRound>& rounds);
 struct PtEstimate {
   bool feasible = false;
   std::string why_infeasible;
+  // Some input tile (expected) overflows its IARAM, or some PE's outputs its OARAM: the
+  // array then streams them from / to DRAM. The mapper avoids such mappings when it can.
+  std::string spills;
   std::int64_t cycles = 0;
   double energy_pj = 0;
 };
@@ -87,11 +91,17 @@ class PlanarTiledMapper {
   PlanarTiledMapper(const ArchConfig& arch, Objective objective)
       : arch_(arch), objective_(objective) {}
   PtMapResult map(const Layer& layer) const;
+  // A user's mapping: checked against the accumulators (spilling RAMs are allowed).
+  PtMapResult evaluate_pinned(const Layer& layer, PtMapping m, const std::string& where) const;
 
  private:
   const ArchConfig& arch_;
   Objective objective_;
 };
+
+class ConfigNode;
+// Keys px, py, pc, rounds_x, rounds_y, kc (all required).
+PtMapping parse_pt_mapping(const ConfigNode& n);
 
 std::ostream& operator<<(std::ostream& os, const PtMapping& m);
 
