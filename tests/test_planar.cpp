@@ -112,7 +112,10 @@ const char* kShapes =
     " weight_density: 0.4, input_density: 0.5}\n"
     "  - {name: pointwise, C: 32, M: 16, H: 10, W: 10, R: 1, S: 1,"
     " weight_density: 0.3, input_density: 0.5}\n"
-    "  - {name: fc, type: fc, C: 200, M: 40, weight_density: 0.2, input_density: 0.4}\n";
+    "  - {name: fc, type: fc, C: 200, M: 40, weight_density: 0.2, input_density: 0.4}\n"
+    // Most input tiles and some weight blocks all zero (streams that encode to nothing).
+    "  - {name: empty_tiles, C: 4, M: 8, H: 16, W: 16, R: 3, S: 3, padding: 1,"
+    " weight_density: 0.05, input_density: 0.02}\n";
 
 // MACs whose input lies inside the ifmap (not in the padding), counted from the shape: an
 // input-stationary dense PE iterates over its inputs, so it never multiplies padding.
@@ -136,7 +139,8 @@ std::int64_t unpadded_macs(const Shape& s) {
 // kShapes, in order (FC: a 1 x 1 plane).
 const std::vector<Shape> kShapeList = {{8, 20, 14, 14, 3, 3, 1, 1, 1},  {3, 8, 19, 19, 5, 5, 2, 1, 1},
                                        {3, 8, 35, 35, 11, 11, 4, 2, 1}, {8, 12, 9, 9, 3, 3, 1, 1, 2},
-                                       {32, 16, 10, 10, 1, 1, 1, 0, 1}, {200, 40, 1, 1, 1, 1, 1, 0, 1}};
+                                       {32, 16, 10, 10, 1, 1, 1, 0, 1}, {200, 40, 1, 1, 1, 1, 1, 0, 1},
+                                       {4, 8, 16, 16, 3, 3, 1, 1, 1}};
 
 RunResult run_shapes(const std::string& config) {
   RunOptions opt;
@@ -144,7 +148,7 @@ RunResult run_shapes(const std::string& config) {
   opt.workload_file = write_temp("shapes.yaml", kShapes);
   opt.check = true;
   const RunResult r = dfsim::run_simulation(opt);
-  EXPECT_EQ(r.layers.size(), 6u);
+  EXPECT_EQ(r.layers.size(), kShapeList.size());
   EXPECT_EQ(r.total.output_check, "pass");
   return r;
 }

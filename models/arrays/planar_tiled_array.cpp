@@ -95,6 +95,9 @@ struct PlanarTiledArray::Controller {
                    tlm::tlm_command cmd, std::int64_t addr, void* data, std::int64_t bytes,
                    DataKind kind, const sc_time& at, std::int64_t bits = -1,
                    NocTag tag = NocTag{}, PeOp op = PeOp::None, std::int64_t index = 0) {
+    if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
+    // An all-zero stream can encode to nothing: no memory access (a PE operation still goes).
+    if (bytes == 0 && op == PeOp::None) return at;
     Transaction t;
     t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
             static_cast<std::size_t>(bytes));
@@ -105,7 +108,6 @@ struct PlanarTiledArray::Controller {
     t.ext().values = bits < 0 ? bytes : bits;
     t.ext().bits_per_value = bits < 0 ? 8 : 1;
     t.ext().stream_bits = bits < 0 ? 8 * bytes : bits;
-    if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
     sc_time delay = at - now();
     sock->b_transport(t.gp(), delay);
     check_response(t.gp(), sock.name());
