@@ -137,10 +137,11 @@ std::int64_t unpadded_macs(const Shape& s) {
   return s.M * (s.C / s.groups) * axis(s.H, E, s.R) * axis(s.W, F, s.S);
 }
 // kShapes, in order (FC: a 1 x 1 plane).
-const std::vector<Shape> kShapeList = {{8, 20, 14, 14, 3, 3, 1, 1, 1},  {3, 8, 19, 19, 5, 5, 2, 1, 1},
-                                       {3, 8, 35, 35, 11, 11, 4, 2, 1}, {8, 12, 9, 9, 3, 3, 1, 1, 2},
-                                       {32, 16, 10, 10, 1, 1, 1, 0, 1}, {200, 40, 1, 1, 1, 1, 1, 0, 1},
-                                       {4, 8, 16, 16, 3, 3, 1, 1, 1}};
+const std::vector<Shape> kShapeList = {
+    {8, 20, 14, 14, 3, 3, 1, 1, 1},  {3, 8, 19, 19, 5, 5, 2, 1, 1},
+    {3, 8, 35, 35, 11, 11, 4, 2, 1}, {8, 12, 9, 9, 3, 3, 1, 1, 2},
+    {32, 16, 10, 10, 1, 1, 1, 0, 1}, {200, 40, 1, 1, 1, 1, 1, 0, 1},
+    {4, 8, 16, 16, 3, 3, 1, 1, 1}};
 
 RunResult run_shapes(const std::string& config) {
   RunOptions opt;
@@ -204,8 +205,7 @@ TEST(PlanarFunctional, ScnnSlicesRoundsPartialGroups) {
                                  " R: 3, S: 3, padding: 1, weight_density: 0.4,"
                                  " input_density: 0.6}\n");
   opt.mapping_file = write_temp(
-      "pins.yaml",
-      "mappings:\n  L: {px: 3, py: 2, pc: 4, rounds_x: 2, rounds_y: 3, kc: 5}\n");
+      "pins.yaml", "mappings:\n  L: {px: 3, py: 2, pc: 4, rounds_x: 2, rounds_y: 3, kc: 5}\n");
   const RunResult r = dfsim::run_simulation(opt);
   ASSERT_EQ(r.layers.size(), 1u);
   const LayerStats& st = r.layers[0];
@@ -274,9 +274,12 @@ TEST(PlanarCounts, DcnnStepsFromLoopBounds) {
 TEST(PlanarCounts, ScnnStepsProductsConflictsByHand) {
   std::vector<std::int16_t> ifmap(2 * 4 * 8, 0), weights(4 * 2, 0);
   for (int p = 0; p < 5; ++p) ifmap[static_cast<std::size_t>(p)] = static_cast<std::int16_t>(p + 1);
-  for (int p = 8; p < 12; ++p) ifmap[static_cast<std::size_t>(32 + p)] = static_cast<std::int16_t>(p);
-  for (int k = 0; k < 3; ++k) weights[static_cast<std::size_t>(k * 2 + 0)] = static_cast<std::int16_t>(64 * (k + 1));
-  for (int k = 0; k < 4; ++k) weights[static_cast<std::size_t>(k * 2 + 1)] = static_cast<std::int16_t>(-32 * (k + 1));
+  for (int p = 8; p < 12; ++p)
+    ifmap[static_cast<std::size_t>(32 + p)] = static_cast<std::int16_t>(p);
+  for (int k = 0; k < 3; ++k)
+    weights[static_cast<std::size_t>(k * 2 + 0)] = static_cast<std::int16_t>(64 * (k + 1));
+  for (int k = 0; k < 4; ++k)
+    weights[static_cast<std::size_t>(k * 2 + 1)] = static_cast<std::int16_t>(-32 * (k + 1));
   const std::string in = temp_path("if.npy"), w = temp_path("w.npy");
   dfsim::save_npy_int16(in, {1, 2, 4, 8}, ifmap);
   dfsim::save_npy_int16(w, {4, 2, 1, 1}, weights);
@@ -284,7 +287,8 @@ TEST(PlanarCounts, ScnnStepsProductsConflictsByHand) {
   opt.arch_file = source_path("configs/scnn.yaml");
   opt.workload_file = write_temp("w.yaml",
                                  "network: t\nlayers:\n  - {name: L, C: 2, M: 4, H: 4, W: 8,"
-                                 " R: 1, S: 1, ifmap_file: " + in + ", weights_file: " + w + "}\n");
+                                 " R: 1, S: 1, ifmap_file: " +
+                                     in + ", weights_file: " + w + "}\n");
   opt.mapping_file = write_temp(
       "pins.yaml", "mappings:\n  L: {px: 1, py: 1, pc: 1, rounds_x: 1, rounds_y: 1, kc: 4}\n");
   const RunResult r = dfsim::run_simulation(opt);
@@ -316,7 +320,7 @@ TEST(PlanarCounts, FcUsesAQuarterOfTheMultipliers) {
   EXPECT_EQ(count(st, "useful_products"), 512 * 64);
   EXPECT_EQ(count(st, "multiplier_cycles"), 512 * 64 / 4);
   EXPECT_NEAR(ratio(st, "intra_pe_fragmentation"), 0.75, 1e-12);
-  EXPECT_LE(ratio(st, "busy_multiplier_utilization"), 0.25 + 1e-12);
+  EXPECT_NEAR(ratio(st, "busy_multiplier_utilization"), 0.25, 1e-12);
 }
 
 // ---------------------------------------------------------------------------------------------

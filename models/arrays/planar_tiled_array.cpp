@@ -47,7 +47,7 @@ struct PlanarTiledArray::Controller {
   struct Group {
     std::int64_t g = 0, k0 = 0, kc = 0;
     std::int64_t dram_addr = 0, dram_bytes = 0;
-    std::vector<Stream> dram_blocks;               // as stored in DRAM
+    std::vector<Stream> dram_blocks;                // as stored in DRAM
     std::vector<std::vector<std::uint8_t>> onchip;  // as the FIFO holds them
     std::vector<std::int64_t> onchip_bits;
   };
@@ -80,7 +80,7 @@ struct PlanarTiledArray::Controller {
       throw SimulationError("layer " + l.name + ": the mapping uses " +
                             std::to_string(m.pes_used()) + " PEs, the array has " +
                             std::to_string(P));
-    rounds = pt_rounds(l, m);
+    rounds = pt_rounds(l, m, a.pe_cols);
     const std::int64_t acc = a.planar_pe.accumulator_banks * a.planar_pe.accumulator_bank_entries;
     if (m.kc * pt_max_extent(rounds) > acc)
       throw SimulationError("layer " + l.name + ": kc x extent exceeds the accumulators");
@@ -91,10 +91,10 @@ struct PlanarTiledArray::Controller {
     return static_cast<std::int64_t>(t / period + 0.5);
   }
 
-  sc_time transfer(tlm_utils::simple_initiator_socket<PlanarTiledArray>& sock,
-                   tlm::tlm_command cmd, std::int64_t addr, void* data, std::int64_t bytes,
-                   DataKind kind, const sc_time& at, std::int64_t bits = -1,
-                   NocTag tag = NocTag{}, PeOp op = PeOp::None, std::int64_t index = 0) {
+  sc_time transfer(tlm_utils::simple_initiator_socket<PlanarTiledArray>& sock, tlm::tlm_command cmd,
+                   std::int64_t addr, void* data, std::int64_t bytes, DataKind kind,
+                   const sc_time& at, std::int64_t bits = -1, NocTag tag = NocTag{},
+                   PeOp op = PeOp::None, std::int64_t index = 0) {
     if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
     // An all-zero stream can encode to nothing: no memory access (a PE operation still goes).
     if (bytes == 0 && op == PeOp::None) return at;
@@ -155,10 +155,8 @@ struct PlanarTiledArray::Controller {
               for (std::int64_t s = 0; s < l.S; ++s)
                 block[static_cast<std::size_t>((k * l.R + r) * l.S + s)] =
                     d.weights.at(g * Mg + k0 + k, c, r, s);
-          const EncodedTensor de =
-              encode(a.dram_weight_encoding, block, gr.kc, l.R * l.S, 16);
-          gr.dram_blocks.push_back(
-              {static_cast<std::int64_t>(image.size()), de.total_bits, true});
+          const EncodedTensor de = encode(a.dram_weight_encoding, block, gr.kc, l.R * l.S, 16);
+          gr.dram_blocks.push_back({static_cast<std::int64_t>(image.size()), de.total_bits, true});
           image.insert(image.end(), de.bits.begin(), de.bits.end());
           const EncodedTensor oe = a.onchip_encoding == a.dram_weight_encoding
                                        ? de
@@ -194,8 +192,8 @@ struct PlanarTiledArray::Controller {
     const std::int64_t buffers = a.planar_pe.accumulator_buffers;
     // Every PE of channel slice ic listens to the broadcast of that slice's channels.
     std::vector<NocTag> ids(static_cast<std::size_t>(P), MulticastNoc::disabled());
-    for (std::int64_t pe = 0; pe < m.pes_used(); ++pe)
-      ids[static_cast<std::size_t>(pe)] = {0, static_cast<std::int32_t>(pe / (m.px * m.py))};
+    for (const PtTile& t : rounds.front().tiles)
+      ids[static_cast<std::size_t>(t.pe)] = {0, static_cast<std::int32_t>(t.ic)};
     top.weight_bus_.set_ids(ids);
     PlanarPeLayer pl;
     pl.arith = arith;
@@ -219,7 +217,7 @@ struct PlanarTiledArray::Controller {
           owners.reserve(static_cast<std::size_t>(t.extent()));
           for (std::int64_t e = t.e0; e < t.e1; ++e)
             for (std::int64_t f = t.f0; f < t.f1; ++f)
-              owners.push_back(static_cast<std::int32_t>(rd.owner_pe(e, f, m.px)));
+              owners.push_back(static_cast<std::int32_t>(rd.owner_pe(e, f)));
           top.pes_[static_cast<std::size_t>(t.pe)]->configure_tile(t, t.valid_taps(l),
                                                                    std::move(owners));
           active += !t.empty() && t.extent() > 0;
@@ -233,8 +231,8 @@ struct PlanarTiledArray::Controller {
           const PtTile& t = rd.tiles[i];
           if (t.empty()) continue;
           const std::vector<std::int16_t> v = tile_values(n, t);
-          const EncodedTensor oe = encode(a.onchip_encoding, v, t.c1 - t.c0,
-                                          (t.h1 - t.h0) * (t.w1 - t.w0), 16);
+          const EncodedTensor oe =
+              encode(a.onchip_encoding, v, t.c1 - t.c0, (t.h1 - t.h0) * (t.w1 - t.w0), 16);
           Stream& s = tiles[i];
           s.bits = oe.total_bits;
           const std::int64_t bytes = stream_bytes(oe.total_bits);
@@ -277,16 +275,30 @@ struct PlanarTiledArray::Controller {
           // The wait after the previous barrier (for this round's inputs, or for a free
           // accumulator buffer) counts as waiting.
           const sc_time prev_barrier = barrier;
-          const sc_time group_start = std::max(
-              {barrier, round_start, acc_free[gi % static_cast<std::size_t>(buffers)]});
+          const sc_time group_start =
+              std::max({barrier, round_start, acc_free[gi % static_cast<std::size_t>(buffers)]});
           for (const PtTile& t : rd.tiles)
-            top.pes_[static_cast<std::size_t>(t.pe)]->begin_group(
-                gr.kc, std::max(t.c0, gr.g * Cg), std::min(t.c1, (gr.g + 1) * Cg));
-          // Weights: DRAM (one group ahead of the array) -> broadcast, channel by channel.
+            top.pes_[static_cast<std::size_t>(t.pe)]->begin_group(gr.kc, std::max(t.c0, gr.g * Cg),
+                                                                  std::min(t.c1, (gr.g + 1) * Cg));
+          // Weights: DRAM (one group ahead of the array) -> broadcast, channel by channel. The
+          // group streams out of DRAM in chunks of 16 bursts; a channel's block can go on the
+          // bus once the chunk holding its last byte has arrived.
           buf.resize(static_cast<std::size_t>(gr.dram_bytes));
-          const sc_time w_arrival =
-              transfer(top.to_dram, tlm::TLM_READ_COMMAND, gr.dram_addr, buf.data(),
-                       gr.dram_bytes, DataKind::Weight, std::max(weights_issue, now()));
+          const std::int64_t chunk = 16 * a.dram.burst_bytes;
+          std::vector<sc_time> chunk_arrival;
+          const sc_time issue = std::max(weights_issue, now());
+          for (std::int64_t off = 0; off < gr.dram_bytes; off += chunk)
+            chunk_arrival.push_back(transfer(top.to_dram, tlm::TLM_READ_COMMAND,
+                                             gr.dram_addr + off, buf.data() + off,
+                                             std::min(chunk, gr.dram_bytes - off),
+                                             DataKind::Weight, issue));
+          auto block_arrival = [&](std::size_t c) {
+            const Stream& b = gr.dram_blocks[c];
+            const std::int64_t bytes = stream_bytes(b.bits);
+            if (bytes == 0) return issue;
+            return chunk_arrival[static_cast<std::size_t>((b.addr + bytes - 1 - gr.dram_addr) /
+                                                          chunk)];
+          };
           weights_issue = group_start;
           // Channel slices take turns on the bus (one channel of each slice in turn), so every
           // slice's PEs receive their next channel at the same pace.
@@ -302,7 +314,7 @@ struct PlanarTiledArray::Controller {
               std::vector<std::uint8_t> blk = gr.onchip[c];
               transfer(top.to_weight_bus, tlm::TLM_WRITE_COMMAND, 0, blk.data(),
                        static_cast<std::int64_t>(blk.size()), DataKind::Weight,
-                       std::max(w_arrival, group_start), gr.onchip_bits[c],
+                       std::max(block_arrival(c), group_start), gr.onchip_bits[c],
                        NocTag{0, static_cast<std::int32_t>(ic)}, PeOp::LoadWeights, abs_c);
             }
           // Every PE runs its products; the group ends at the barrier.
@@ -311,24 +323,26 @@ struct PlanarTiledArray::Controller {
           std::int64_t computing = 0;
           for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
             const PtTile& t = rd.tiles[i];
-            const std::int64_t c_lo = std::max(t.c0, gr.g * Cg), c_hi = std::min(t.c1, (gr.g + 1) * Cg);
+            const std::int64_t c_lo = std::max(t.c0, gr.g * Cg),
+                               c_hi = std::min(t.c1, (gr.g + 1) * Cg);
             if (t.empty() || t.extent() == 0 || c_hi <= c_lo) continue;
             ++computing;
             const Stream& s = tiles[i];
             const std::int64_t bytes = stream_bytes(s.bits);
             buf.resize(static_cast<std::size_t>(bytes));
             const sc_time at = std::max(group_start, tile_ready[i]);
-            const sc_time ready =
-                s.in_dram ? transfer(top.to_dram, tlm::TLM_READ_COMMAND, s.addr, buf.data(), bytes,
-                                     DataKind::Ifmap, at, s.bits)
-                          : transfer(top.to_iaram, tlm::TLM_READ_COMMAND, s.addr, buf.data(),
-                                     bytes, DataKind::Ifmap, at, s.bits);
+            const sc_time ready = s.in_dram
+                                      ? transfer(top.to_dram, tlm::TLM_READ_COMMAND, s.addr,
+                                                 buf.data(), bytes, DataKind::Ifmap, at, s.bits)
+                                      : transfer(top.to_iaram, tlm::TLM_READ_COMMAND, s.addr,
+                                                 buf.data(), bytes, DataKind::Ifmap, at, s.bits);
             done[i] = pe_op(t.pe, PeOp::ComputeGroup, buf.data(), bytes, s.bits, ready);
             group_barrier = std::max(group_barrier, done[i]);
           }
           for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
             const PtTile& t = rd.tiles[i];
-            const std::int64_t c_lo = std::max(t.c0, gr.g * Cg), c_hi = std::min(t.c1, (gr.g + 1) * Cg);
+            const std::int64_t c_lo = std::max(t.c0, gr.g * Cg),
+                               c_hi = std::min(t.c1, (gr.g + 1) * Cg);
             if (t.empty() || t.extent() == 0 || c_hi <= c_lo) continue;
             barrier_idle_pe_cycles += cycles(group_barrier - t0) - cycles(done[i] - t0);
           }
@@ -394,17 +408,17 @@ struct PlanarTiledArray::Controller {
                   out.at(n, gr.g * Mg + gr.k0 + k, t.oe0 + e, t.of0 + f) =
                       v[static_cast<std::size_t>((k * oh + e) * ow + f)];
             if (ofmap_to_dram && !s.in_dram) {
-              const sc_time read = bytes > 0 ? transfer(top.to_oaram, tlm::TLM_READ_COMMAND,
-                                                        s.addr, buf.data(), bytes, DataKind::Ofmap,
-                                                        ppu_end, s.bits)
-                                             : ppu_end;
+              const sc_time read =
+                  bytes > 0 ? transfer(top.to_oaram, tlm::TLM_READ_COMMAND, s.addr, buf.data(),
+                                       bytes, DataKind::Ofmap, ppu_end, s.bits)
+                            : ppu_end;
               const EncodedTensor de = encode(a.dram_ofmap_encoding, v, gr.kc, oh * ow, 16);
               const std::int64_t dbytes = stream_bytes(de.total_bits);
               if (dbytes > 0)
-                end = std::max(end, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND,
-                                             dram_alloc(dbytes),
-                                             const_cast<std::uint8_t*>(de.bits.data()), dbytes,
-                                             DataKind::Ofmap, read, de.total_bits));
+                end =
+                    std::max(end, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, dram_alloc(dbytes),
+                                           const_cast<std::uint8_t*>(de.bits.data()), dbytes,
+                                           DataKind::Ofmap, read, de.total_bits));
             }
           }
         }
@@ -444,8 +458,7 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
   iaram_.assign_banks(0, arch.num_pes(), DataKind::Ifmap);
   oaram_.assign_banks(0, arch.num_pes(), DataKind::Ofmap);
   for (int i = 0; i < arch.num_pes(); ++i) {
-    pes_.push_back(
-        std::make_unique<PlanarPe>(("pe" + std::to_string(i)).c_str(), arch, i, trace));
+    pes_.push_back(std::make_unique<PlanarPe>(("pe" + std::to_string(i)).c_str(), arch, i, trace));
     PlanarPe& pe = *pes_.back();
     to_pe.bind(pe.in);
     weight_bus_.to_pe.bind(pe.in);
@@ -514,9 +527,10 @@ void PlanarTiledArray::run() {
       const std::int64_t mults = arch_.num_pes() * pc.multipliers_f * pc.multipliers_i;
       s.gated_macs = sum.gated_macs;
       s.active_pes = ctl.max_active_pes;
-      s.utilization = s.cycles > 0 ? static_cast<double>(sum.useful_products) /
-                                         (static_cast<double>(s.cycles) * static_cast<double>(mults))
-                                   : 0;
+      s.utilization = s.cycles > 0
+                          ? static_cast<double>(sum.useful_products) /
+                                (static_cast<double>(s.cycles) * static_cast<double>(mults))
+                          : 0;
       s.unused_macs = s.cycles * mults - sum.useful_products;
       s.passes = ctl.passes;
       s.cycle_breakdown = {{"group_compute", ctl.compute_cycles},
@@ -527,34 +541,32 @@ void PlanarTiledArray::run() {
         throw SimulationError("layer " + l.name + ": cycle categories add up to " +
                               std::to_string(split) + ", not " + std::to_string(s.cycles));
       const double slots = static_cast<double>(sum.steps * pc.multipliers_f * pc.multipliers_i);
-      s.counts = {{"products", sum.products},
-                  {"useful_products", sum.useful_products},
-                  {"dropped_products", sum.products - (pc.sparse() ? sum.useful_products : sum.products)},
-                  {"multiplier_cycles", sum.steps},
-                  {"bank_conflicts", sum.bank_conflicts},
-                  {"conflict_stall_cycles", sum.conflict_stalls},
-                  {"barrier_idle_pe_cycles", ctl.barrier_idle_pe_cycles},
-                  {"halo_values", sum.halo_values},
-                  {"halo_bytes", sum.halo_values * arch_.data.psum_bits / 8},
-                  {"iaram_spill_bytes", ctl.iaram_spill_bytes},
-                  {"oaram_spill_bytes", ctl.oaram_spill_bytes}};
+      s.counts = {
+          {"products", sum.products},
+          {"useful_products", sum.useful_products},
+          {"dropped_products", sum.products - (pc.sparse() ? sum.useful_products : sum.products)},
+          {"multiplier_cycles", sum.steps},
+          {"bank_conflicts", sum.bank_conflicts},
+          {"conflict_stall_cycles", sum.conflict_stalls},
+          {"barrier_idle_pe_cycles", ctl.barrier_idle_pe_cycles},
+          {"halo_values", sum.halo_values},
+          {"halo_bytes", sum.halo_values * arch_.data.psum_bits / 8},
+          {"iaram_spill_bytes", ctl.iaram_spill_bytes},
+          {"oaram_spill_bytes", ctl.oaram_spill_bytes}};
       s.ratios = {
           {"multiplier_utilization", s.utilization},
           {"busy_multiplier_utilization",
-           sum.compute_cycles > 0
-               ? static_cast<double>(sum.useful_products) /
-                     (static_cast<double>(sum.compute_cycles * pc.multipliers_f * pc.multipliers_i))
-               : 0},
+           sum.steps > 0 ? static_cast<double>(sum.useful_products) / slots : 0},
           {"intra_pe_fragmentation",
            slots > 0 ? 1.0 - static_cast<double>(sum.slots_filled) / slots : 0},
-          {"barrier_idle_fraction",
-           ctl.group_pe_cycles > 0 ? static_cast<double>(ctl.barrier_idle_pe_cycles) /
-                                         static_cast<double>(ctl.group_pe_cycles)
-                                   : 0},
+          {"barrier_idle_fraction", ctl.group_pe_cycles > 0
+                                        ? static_cast<double>(ctl.barrier_idle_pe_cycles) /
+                                              static_cast<double>(ctl.group_pe_cycles)
+                                        : 0},
           {"conflict_stall_fraction",
-           sum.compute_cycles > 0 ? static_cast<double>(sum.conflict_stalls) /
-                                        static_cast<double>(sum.compute_cycles)
-                                  : 0}};
+           sum.compute_cycles > 0
+               ? static_cast<double>(sum.conflict_stalls) / static_cast<double>(sum.compute_cycles)
+               : 0}};
       s.dram = level_of(dram_.activity - dram0);
       Activity onchip = iaram_.activity - ia0;
       onchip += oaram_.activity - oa0;

@@ -23,8 +23,8 @@ namespace dfsim {
 
 class PlanarTiledArray : public ArrayModel {
  public:
-  PlanarTiledArray(sc_core::sc_module_name name, const ArchConfig& arch,
-                   std::vector<LayerJob> jobs, VcdWriter* trace);
+  PlanarTiledArray(sc_core::sc_module_name name, const ArchConfig& arch, std::vector<LayerJob> jobs,
+                   VcdWriter* trace);
   ~PlanarTiledArray() override;
 
   tlm_utils::simple_initiator_socket<PlanarTiledArray> to_dram;

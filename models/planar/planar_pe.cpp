@@ -99,7 +99,8 @@ std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vec
                                       const std::vector<std::vector<Wt>>& wts) {
   const PlanarPeConfig& pc = arch_.planar_pe;
   const std::int64_t Fm = pc.multipliers_f, Im = pc.multipliers_i, Q = pc.crossbar_queue_depth;
-  const std::uint32_t eh = static_cast<std::uint32_t>(ext_h_), ew = static_cast<std::uint32_t>(ext_w_);
+  const std::uint32_t eh = static_cast<std::uint32_t>(ext_h_),
+                      ew = static_cast<std::uint32_t>(ext_w_);
   const std::int32_t A = static_cast<std::int32_t>(pc.accumulator_banks);
   const std::int64_t shift = layer_.arith.product_shift;
   std::int64_t products = 0, useful = 0, steps = 0, stalls = 0, conflicts = 0, weight_reads = 0;
@@ -120,8 +121,8 @@ std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vec
             const std::uint32_t of = static_cast<std::uint32_t>(a.af - w.sq);
             if (oe >= eh || of >= ew) continue;  // outside the tile's outputs: dropped
             const std::int32_t idx = w.base + static_cast<std::int32_t>(oe * ew + of);
-            acc_[static_cast<std::size_t>(idx)] += static_cast<Psum>(
-                static_cast<std::int32_t>(w.v * a.v) >> shift);
+            acc_[static_cast<std::size_t>(idx)] +=
+                static_cast<Psum>(static_cast<std::int32_t>(w.v * a.v) >> shift);
             const std::int32_t bank = idx % A;
             if (bank_count_[static_cast<std::size_t>(bank)]++ == 0) touched_.push_back(bank);
             ++useful;
@@ -153,16 +154,16 @@ std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vec
   counters.conflict_stalls += stalls;
   counters.bank_conflicts += conflicts;
   const PlanarPeConfig& e = arch_.planar_pe;
-  mac_energy_pj += static_cast<double>(products) * e.multiply_pj +
-                   static_cast<double>(useful) * e.add_pj;
+  mac_energy_pj +=
+      static_cast<double>(products) * e.multiply_pj + static_cast<double>(useful) * e.add_pj;
   crossbar.write(DataKind::Psum, useful * 32,
                  static_cast<double>(useful) * e.crossbar_pj_per_product);
   // Accumulators: read-modify-write per product; the weight FIFO is read once per step.
   rf.reads_of(DataKind::Psum, useful, arch_.data.psum_bits, e.accumulator_access_pj);
   rf.writes_of(DataKind::Psum, useful, arch_.data.psum_bits, e.accumulator_access_pj);
-  rf.read(DataKind::Weight, weight_reads * (arch_.data.weight_bits + 4),
-          static_cast<double>(weight_reads * (arch_.data.weight_bits + 4)) *
-              e.weight_fifo_pj_per_bit);
+  rf.read(
+      DataKind::Weight, weight_reads * (arch_.data.weight_bits + 4),
+      static_cast<double>(weight_reads * (arch_.data.weight_bits + 4)) * e.weight_fifo_pj_per_bit);
   return t;
 }
 
@@ -171,7 +172,8 @@ std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vec
 // caller from the dense loop bounds.
 void PlanarPe::dense_channel(const std::vector<std::vector<Act>>& acts,
                              const std::vector<std::vector<Wt>>& wts) {
-  const std::uint32_t eh = static_cast<std::uint32_t>(ext_h_), ew = static_cast<std::uint32_t>(ext_w_);
+  const std::uint32_t eh = static_cast<std::uint32_t>(ext_h_),
+                      ew = static_cast<std::uint32_t>(ext_w_);
   const std::int64_t shift = layer_.arith.product_shift;
   std::int64_t useful = 0;
   for (std::size_t p = 0; p < acts.size(); ++p)
@@ -194,8 +196,8 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
   const std::int64_t th = tile_.h1 - tile_.h0, tw = tile_.w1 - tile_.w0;
   const std::int64_t channels = tile_.c1 - tile_.c0;
   // The input tile as the IARAM holds it: one stream over [channel][row][column].
-  const std::vector<std::int16_t> tile = decode_stream(
-      arch_.onchip_encoding, gp.get_data_ptr(), ext.stream_bits, channels, th * tw, 16);
+  const std::vector<std::int16_t> tile = decode_stream(arch_.onchip_encoding, gp.get_data_ptr(),
+                                                       ext.stream_bits, channels, th * tw, 16);
   const std::size_t phases = static_cast<std::size_t>(st * st);
   std::vector<std::vector<Act>> acts(phases);
   std::vector<std::vector<Wt>> wts(phases);
@@ -329,9 +331,8 @@ void PlanarPe::add_halo(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
     const HaloRecord& r = recs[i];
     const std::int64_t e = r.e - tile_.e0, f = r.f - tile_.f0;
     if (e < 0 || e >= ext_h_ || f < 0 || f >= ext_w_ || r.k >= kc_)
-      throw SimulationError(std::string(name()) + ": halo psum for output (" +
-                            std::to_string(r.e) + ", " + std::to_string(r.f) +
-                            ") outside its accumulators");
+      throw SimulationError(std::string(name()) + ": halo psum for output (" + std::to_string(r.e) +
+                            ", " + std::to_string(r.f) + ") outside its accumulators");
     acc_[static_cast<std::size_t>(r.k * extent + e * ext_w_ + f)] += r.value;
   }
   halo_in_ += ext.values;
@@ -352,9 +353,9 @@ void PlanarPe::drain(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time&
   for (std::int64_t k = 0; k < kc_; ++k)
     for (std::int64_t e = 0; e < oh; ++e)
       for (std::int64_t f = 0; f < ow; ++f)
-        out[static_cast<std::size_t>((k * oh + e) * ow + f)] = layer_.arith.to_ofmap(
-            acc_[static_cast<std::size_t>(k * extent + (tile_.oe0 + e - tile_.e0) * ext_w_ +
-                                          tile_.of0 + f - tile_.f0)]);
+        out[static_cast<std::size_t>((k * oh + e) * ow + f)] =
+            layer_.arith.to_ofmap(acc_[static_cast<std::size_t>(
+                k * extent + (tile_.oe0 + e - tile_.e0) * ext_w_ + tile_.of0 + f - tile_.f0)]);
   const EncodedTensor enc = encode(arch_.onchip_encoding, out, kc_, oh * ow, 16);
   if (static_cast<std::int64_t>(enc.bits.size()) > static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": output stream larger than the drain buffer");
@@ -364,8 +365,8 @@ void PlanarPe::drain(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time&
   const std::int64_t n = kc_ * oh * ow;
   rf.reads_of(DataKind::Psum, n, arch_.data.psum_bits, arch_.planar_pe.accumulator_access_pj);
   rf.writes_of(DataKind::Ofmap, n, 16, arch_.planar_pe.ppu_pj_per_value);
-  const std::int64_t cycles =
-      (n + halo_in_ + arch_.planar_pe.ppu_values_per_cycle - 1) / arch_.planar_pe.ppu_values_per_cycle;
+  const std::int64_t cycles = (n + halo_in_ + arch_.planar_pe.ppu_values_per_cycle - 1) /
+                              arch_.planar_pe.ppu_values_per_cycle;
   delay = start + period_ * static_cast<double>(cycles) - sc_core::sc_time_stamp();
 }
 
@@ -390,9 +391,8 @@ void HaloNetwork::b_transport(int port, tlm::tlm_generic_payload& gp, sc_time& d
       1, std::abs(dest / cols - port / cols) + std::abs(dest % cols - port % cols));
   const std::int64_t bits = ext.bits();
   const sc_time now = sc_core::sc_time_stamp();
-  const sc_time dur =
-      period_ * static_cast<double>((bits + arch_.planar_noc.halo_link_bits - 1) /
-                                    arch_.planar_noc.halo_link_bits);
+  const sc_time dur = period_ * static_cast<double>((bits + arch_.planar_noc.halo_link_bits - 1) /
+                                                    arch_.planar_noc.halo_link_bits);
   const sc_time start = links_[static_cast<std::size_t>(port)].book(now + delay, dur);
   activity.write(DataKind::Psum, bits * hops,
                  static_cast<double>(bits * hops) * arch_.planar_noc.halo_pj_per_bit);

@@ -134,7 +134,7 @@ class PlanarPe : public sc_core::sc_module {
 // cycle; a record reaches its owner after one cycle per hop on the 2-D grid.
 class HaloNetwork : public sc_core::sc_module {
  public:
-  tlm_utils::multi_passthrough_target_socket<HaloNetwork> from_pe;    // bound in PE order
+  tlm_utils::multi_passthrough_target_socket<HaloNetwork> from_pe;   // bound in PE order
   tlm_utils::multi_passthrough_initiator_socket<HaloNetwork> to_pe;  // bound in PE order
 
   HaloNetwork(sc_core::sc_module_name name, const ArchConfig& arch);

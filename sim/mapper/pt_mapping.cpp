@@ -46,12 +46,13 @@ std::int64_t PtTile::valid_taps(const Layer& l) const {
          axis_taps(w0, w1, l.S, l.padding, l.stride, f0, f1);
 }
 
-std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m) {
+std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m, std::int64_t cols) {
   const std::int64_t E = l.E(), F = l.F(), st = l.stride, pad = l.padding;
   std::vector<PtRound> rounds;
   for (std::int64_t ry = 0; ry < m.rounds_y; ++ry)
     for (std::int64_t rx = 0; rx < m.rounds_x; ++rx) {
       PtRound rd;
+      rd.pe_row_stride = m.pc == 1 ? cols : m.px;
       rd.e0 = E * ry / m.rounds_y;
       rd.e1 = E * (ry + 1) / m.rounds_y;
       rd.f0 = F * rx / m.rounds_x;
@@ -66,7 +67,7 @@ std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m) {
         for (std::int64_t iy = 0; iy < m.py; ++iy)
           for (std::int64_t ix = 0; ix < m.px; ++ix) {
             PtTile t;
-            t.pe = (ic * m.py + iy) * m.px + ix;
+            t.pe = m.pc == 1 ? iy * cols + ix : (ic * m.py + iy) * m.px + ix;
             t.ix = ix;
             t.iy = iy;
             t.ic = ic;
@@ -130,7 +131,7 @@ std::int64_t pt_max_extent(const std::vector<PtRound>& rounds) {
 PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) {
   PtEstimate est;
   const PlanarPeConfig& pe = a.planar_pe;
-  const std::vector<PtRound> rounds = pt_rounds(l, m);
+  const std::vector<PtRound> rounds = pt_rounds(l, m, a.pe_cols);
   const std::int64_t max_ext = pt_max_extent(rounds);
   const std::int64_t acc = pe.accumulator_banks * pe.accumulator_bank_entries;
   if (max_ext == 0) {
@@ -142,7 +143,12 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
                          " outputs exceed the accumulators (" + std::to_string(acc) + ")";
     return est;
   }
-  if (m.kc < 1 || m.kc > l.M_per_group() || m.kc * max_ext > acc) {
+  if (m.kc > l.M_per_group()) {
+    est.why_infeasible = "kc = " + std::to_string(m.kc) + " exceeds the layer's " +
+                         std::to_string(l.M_per_group()) + " output channels per group";
+    return est;
+  }
+  if (m.kc < 1 || m.kc * max_ext > acc) {
     est.why_infeasible = "kc = " + std::to_string(m.kc) + " does not fit the accumulators";
     return est;
   }
@@ -181,15 +187,14 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
       std::int64_t sent = 0;
       for (std::int64_t e = t.e0; e < t.e1; ++e)
         for (std::int64_t f = t.f0; f < t.f1; ++f) {
-          const std::int64_t o = r.owner_pe(e, f, m.px);
+          const std::int64_t o = r.owner_pe(e, f);
           ++ppu_in[static_cast<std::size_t>(o)];
           sent += o != t.pe;
         }
       max_sent = std::max(max_sent, sent);
     }
-    const double ppu_per_k =
-        static_cast<double>(*std::max_element(ppu_in.begin(), ppu_in.end())) /
-        static_cast<double>(pe.ppu_values_per_cycle);
+    const double ppu_per_k = static_cast<double>(*std::max_element(ppu_in.begin(), ppu_in.end())) /
+                             static_cast<double>(pe.ppu_values_per_cycle);
     const double halo_per_k = static_cast<double>(max_sent * a.data.psum_bits) /
                               static_cast<double>(a.planar_noc.halo_link_bits);
     for (std::int64_t g = 0; g < l.groups; ++g)
@@ -218,8 +223,8 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
                            static_cast<double>(a.planar_noc.weight_bus_bits);
         const double post = static_cast<double>(kc) * (halo_per_k + ppu_per_k);
         // With a second accumulator buffer, post-processing overlaps the next group.
-        round_cycles += pe.accumulator_buffers > 1 ? std::max({worst, bus, post})
-                                                   : std::max(worst, bus) + post;
+        round_cycles +=
+            pe.accumulator_buffers > 1 ? std::max({worst, bus, post}) : std::max(worst, bus) + post;
       }
     const double wbits = static_cast<double>(l.weights()) * weight_bits;
     dram_bits += wbits;
@@ -227,9 +232,8 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
     if (rounds.size() > 1) {
       // The round's input comes from DRAM before it starts and its outputs go back after it:
       // the array serializes them with the round.
-      const double act_bits =
-          static_cast<double>((r.h1 - r.h0) * (r.w1 - r.w0) * l.C) * in_bits +
-          static_cast<double>((r.e1 - r.e0) * (r.f1 - r.f0) * l.M) * out_bits;
+      const double act_bits = static_cast<double>((r.h1 - r.h0) * (r.w1 - r.w0) * l.C) * in_bits +
+                              static_cast<double>((r.e1 - r.e0) * (r.f1 - r.f0) * l.M) * out_bits;
       dram_bits += act_bits;
       round_cycles += act_bits / 8 / bytes_per_ns * a.clocks.core_mhz / 1000.0;
     }
@@ -247,8 +251,8 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
 PtMapResult PlanarTiledMapper::map(const Layer& l) const {
   PtMapResult best;
   const std::int64_t P = arch_.num_pes();
-  const std::int64_t acc = arch_.planar_pe.accumulator_banks *
-                           arch_.planar_pe.accumulator_bank_entries;
+  const std::int64_t acc =
+      arch_.planar_pe.accumulator_banks * arch_.planar_pe.accumulator_bank_entries;
   bool found = false, spill_only = false;
   Score best_score{};
   std::string last_why;
@@ -273,7 +277,7 @@ PtMapResult PlanarTiledMapper::map(const Layer& l) const {
           m.rounds_y = (k + 1) / 2;
           m.rounds_x = k / 2 + 1;
           if (m.rounds_y > l.E() || m.rounds_x > l.F()) break;
-          const std::int64_t ext = pt_max_extent(pt_rounds(l, m));
+          const std::int64_t ext = pt_max_extent(pt_rounds(l, m, arch_.pe_cols));
           if (ext == 0 || ext > acc) continue;
           m.kc = std::min(l.M_per_group(), acc / ext);
           const PtEstimate e = estimate_pt(arch_, l, m);
@@ -320,6 +324,11 @@ PtMapResult PlanarTiledMapper::evaluate_pinned(const Layer& l, PtMapping m,
     throw ConfigError(where + ": mapping for layer '" + l.name + "' uses " +
                       std::to_string(m.pes_used()) + " PEs, the array has " +
                       std::to_string(arch_.num_pes()));
+  if (m.px > arch_.pe_cols || m.py > arch_.pe_rows)
+    throw ConfigError(where + ": mapping for layer '" + l.name + "': a " + std::to_string(m.px) +
+                      " x " + std::to_string(m.py) + " grid of tiles does not fit the " +
+                      std::to_string(arch_.pe_cols) + " x " + std::to_string(arch_.pe_rows) +
+                      " PE array (px <= cols, py <= rows)");
   if (m.px > l.W || m.py > l.H || m.pc > l.C || m.rounds_x > l.F() || m.rounds_y > l.E())
     throw ConfigError(where + ": mapping for layer '" + l.name +
                       "' splits the plane or the channels finer than the layer (W " +

@@ -52,16 +52,20 @@ struct PtTile {
 };
 
 struct PtRound {
-  std::int64_t e0 = 0, e1 = 0, f0 = 0, f1 = 0;  // output block
-  std::int64_t h0 = 0, h1 = 0, w0 = 0, w1 = 0;  // input region it needs
-  std::vector<PtTile> tiles;                    // one per PE used, in PE order
+  std::int64_t e0 = 0, e1 = 0, f0 = 0, f1 = 0;   // output block
+  std::int64_t h0 = 0, h1 = 0, w0 = 0, w1 = 0;   // input region it needs
+  std::vector<PtTile> tiles;                     // one per PE used, in PE order
   std::vector<std::int64_t> owner_iy, owner_ix;  // per output row / column of the block
-  std::int64_t owner_pe(std::int64_t e, std::int64_t f, std::int64_t px) const {
-    return owner_iy[e - e0] * px + owner_ix[f - f0];
+  std::int64_t pe_row_stride = 1;  // physical PE index of tile (ix, iy, 0): iy * this + ix
+  std::int64_t owner_pe(std::int64_t e, std::int64_t f) const {
+    return owner_iy[e - e0] * pe_row_stride + owner_ix[f - f0];
   }
 };
 
-std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m);
+// The rounds and their tiles on an array `cols` PEs wide. Without channel slices tile (ix, iy)
+// sits on PE iy * cols + ix, so planar neighbours are physical neighbours (halo hops); with
+// slices, slice ic occupies PEs [ic * px * py, (ic + 1) * px * py) row by row.
+std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m, std::int64_t cols);
 
 // Largest accumulator extent over every PE of every round.
 std::int64_t pt_max_extent(const std::vector<PtRound>& rounds);
