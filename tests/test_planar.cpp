@@ -387,3 +387,20 @@ TEST(PlanarErrors, PinnedGroupTooLargeForTheAccumulators) {
   EXPECT_NE(err.find("pins.yaml:2:"), std::string::npos) << err;
   EXPECT_NE(err.find("accumulators"), std::string::npos) << err;
 }
+
+TEST(PlanarErrors, PinnedGridWiderThanTheArray) {
+  // 9 x 1 x 1 = 9 PEs fit the 64, but not as 9 columns of an 8-wide array.
+  const std::string err = expect_config_error(
+      config_with("scnn"),
+      "mappings:\n  L: {px: 9, py: 1, pc: 1, rounds_x: 1, rounds_y: 1, kc: 4}\n");
+  EXPECT_NE(err.find("pins.yaml:2:"), std::string::npos) << err;
+  EXPECT_NE(err.find("does not fit the 8 x 8 PE array"), std::string::npos) << err;
+}
+
+TEST(PlanarErrors, PinnedGroupLargerThanTheLayer) {
+  const std::string err = expect_config_error(
+      config_with("scnn"),
+      "mappings:\n  L: {px: 2, py: 2, pc: 1, rounds_x: 1, rounds_y: 1, kc: 5}\n");
+  EXPECT_NE(err.find("kc = 5 exceeds the layer's 4 output channels per group"), std::string::npos)
+      << err;
+}

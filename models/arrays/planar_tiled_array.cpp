@@ -94,7 +94,7 @@ struct PlanarTiledArray::Controller {
   sc_time transfer(tlm_utils::simple_initiator_socket<PlanarTiledArray>& sock, tlm::tlm_command cmd,
                    std::int64_t addr, void* data, std::int64_t bytes, DataKind kind,
                    const sc_time& at, std::int64_t bits = -1, NocTag tag = NocTag{},
-                   PeOp op = PeOp::None, std::int64_t index = 0) {
+                   PeOp op = PeOp::None, std::int64_t index = 0, std::int64_t link_bits = -1) {
     if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
     // An all-zero stream can encode to nothing: no memory access (a PE operation still goes).
     if (bytes == 0 && op == PeOp::None) return at;
@@ -105,7 +105,8 @@ struct PlanarTiledArray::Controller {
     t.ext().op = op;
     t.ext().tag = tag;
     t.ext().index = index;
-    t.ext().values = bits < 0 ? bytes : bits;
+    // What the link carries: the stream, or (link_bits) the beats a packed stream occupies.
+    t.ext().values = link_bits >= 0 ? link_bits : bits < 0 ? bytes : bits;
     t.ext().bits_per_value = bits < 0 ? 8 : 1;
     t.ext().stream_bits = bits < 0 ? 8 * bytes : bits;
     sc_time delay = at - now();
@@ -306,16 +307,24 @@ struct PlanarTiledArray::Controller {
           for (std::int64_t ic = 0; ic < m.pc; ++ic)
             slices.push_back({std::max(l.C * ic / m.pc, gr.g * Cg),
                               std::min(l.C * (ic + 1) / m.pc, (gr.g + 1) * Cg)});
+          // The blocks follow each other on the bus without padding: a block occupies the
+          // beats its last bit completes.
+          const std::int64_t width = a.planar_noc.weight_bus_bits;
+          std::int64_t sent_bits = 0;
           for (std::int64_t j = 0; j < Cg; ++j)
             for (std::int64_t ic = 0; ic < m.pc; ++ic) {
               const std::int64_t abs_c = slices[static_cast<std::size_t>(ic)].first + j;
               if (abs_c >= slices[static_cast<std::size_t>(ic)].second) continue;
               const std::size_t c = static_cast<std::size_t>(abs_c - gr.g * Cg);
               std::vector<std::uint8_t> blk = gr.onchip[c];
+              const std::int64_t beats_before = (sent_bits + width - 1) / width;
+              sent_bits += gr.onchip_bits[c];
+              const std::int64_t beats = (sent_bits + width - 1) / width - beats_before;
               transfer(top.to_weight_bus, tlm::TLM_WRITE_COMMAND, 0, blk.data(),
                        static_cast<std::int64_t>(blk.size()), DataKind::Weight,
                        std::max(block_arrival(c), group_start), gr.onchip_bits[c],
-                       NocTag{0, static_cast<std::int32_t>(ic)}, PeOp::LoadWeights, abs_c);
+                       NocTag{0, static_cast<std::int32_t>(ic)}, PeOp::LoadWeights, abs_c,
+                       beats * width);
             }
           // Every PE runs its products; the group ends at the barrier.
           sc_time group_barrier = group_start;
