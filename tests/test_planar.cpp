@@ -323,6 +323,23 @@ TEST(PlanarCounts, FcUsesAQuarterOfTheMultipliers) {
   EXPECT_NEAR(ratio(st, "busy_multiplier_utilization"), 0.25, 1e-12);
 }
 
+// An FC layer over a 3 x 3 x 16 input (AlexNet's fc6 has 6 x 6 x 256) runs as 144 channels of a
+// 1 x 1 plane: no product is dropped, and it is a quarter of peak again.
+TEST(PlanarCounts, FcOverAPlaneIsFlattened) {
+  RunOptions opt;
+  opt.arch_file = source_path("configs/scnn.yaml");
+  opt.workload_file = write_temp(
+      "w.yaml", "network: t\nlayers:\n  - {name: fc, type: fc, C: 16, H: 3, W: 3, M: 32}\n");
+  const RunResult r = dfsim::run_simulation(opt);
+  ASSERT_EQ(r.layers.size(), 1u);
+  const LayerStats& st = r.layers[0];
+  expect_consistent(st, true);
+  EXPECT_EQ(count(st, "useful_products"), 144 * 32);
+  EXPECT_EQ(count(st, "dropped_products"), 0);
+  EXPECT_EQ(count(st, "multiplier_cycles"), 144 * 32 / 4);
+  EXPECT_NEAR(ratio(st, "busy_multiplier_utilization"), 0.25, 1e-12);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bad configurations and mappings
 // ---------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ std::int64_t stream_bytes(std::int64_t bits) { return (bits + 7) / 8; }
 struct PlanarTiledArray::Controller {
   PlanarTiledArray& top;
   const ArchConfig& a;
-  const Layer& l;
+  const Layer l;  // as the array runs it (FC layers flattened: pt_as_run)
   const LayerData& d;
   const PtMapping& m;
   const sc_time period;
@@ -65,7 +65,7 @@ struct PlanarTiledArray::Controller {
   Controller(PlanarTiledArray& t, const LayerJob& job, bool first, bool last)
       : top(t),
         a(t.arch_),
-        l(job.layer),
+        l(pt_as_run(job.layer)),
         d(*job.data),
         m(job.pt),
         period(a.core_period_ns(), sc_core::SC_NS),
@@ -130,6 +130,15 @@ struct PlanarTiledArray::Controller {
     return now() + delay;
   }
 
+  // The operands in the shape `l` gives them: a flattened FC layer has the same row-major
+  // layout as the original (C x H x W inputs = C x R x S weights per output).
+  Value weight(std::int64_t m, std::int64_t c, std::int64_t r, std::int64_t s) const {
+    return d.weights.data[static_cast<std::size_t>(((m * Cg + c) * l.R + r) * l.S + s)];
+  }
+  Value input(std::int64_t n, std::int64_t c, std::int64_t y, std::int64_t x) const {
+    return d.ifmap.data[static_cast<std::size_t>(((n * l.C + c) * l.H + y) * l.W + x)];
+  }
+
   std::int64_t dram_alloc(std::int64_t bytes) {
     const std::int64_t at = dram_top;
     dram_top += bytes;
@@ -155,7 +164,7 @@ struct PlanarTiledArray::Controller {
             for (std::int64_t r = 0; r < l.R; ++r)
               for (std::int64_t s = 0; s < l.S; ++s)
                 block[static_cast<std::size_t>((k * l.R + r) * l.S + s)] =
-                    d.weights.at(g * Mg + k0 + k, c, r, s);
+                    weight(g * Mg + k0 + k, c, r, s);
           const EncodedTensor de = encode(a.dram_weight_encoding, block, gr.kc, l.R * l.S, 16);
           gr.dram_blocks.push_back({static_cast<std::int64_t>(image.size()), de.total_bits, true});
           image.insert(image.end(), de.bits.begin(), de.bits.end());
@@ -182,7 +191,7 @@ struct PlanarTiledArray::Controller {
       for (std::int64_t y = 0; y < th; ++y)
         for (std::int64_t x = 0; x < tw; ++x)
           v[static_cast<std::size_t>(((c - t.c0) * th + y) * tw + x)] =
-              d.ifmap.at(n, c, t.h0 + y, t.w0 + x);
+              input(n, c, t.h0 + y, t.w0 + x);
     return v;
   }
 

@@ -128,6 +128,15 @@ std::int64_t pt_max_extent(const std::vector<PtRound>& rounds) {
   return m;
 }
 
+Layer pt_as_run(const Layer& l) {
+  if (l.groups != 1 || l.padding != 0 || l.R != l.H || l.S != l.W || (l.R == 1 && l.S == 1))
+    return l;
+  Layer f = l;
+  f.C = l.C * l.R * l.S;
+  f.H = f.W = f.R = f.S = f.stride = 1;
+  return f;
+}
+
 PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) {
   PtEstimate est;
   const PlanarPeConfig& pe = a.planar_pe;
@@ -248,7 +257,8 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
   return est;
 }
 
-PtMapResult PlanarTiledMapper::map(const Layer& l) const {
+PtMapResult PlanarTiledMapper::map(const Layer& layer) const {
+  const Layer l = pt_as_run(layer);
   PtMapResult best;
   const std::int64_t P = arch_.num_pes();
   const std::int64_t acc =
@@ -314,8 +324,9 @@ PtMapResult PlanarTiledMapper::map(const Layer& l) const {
   return best;
 }
 
-PtMapResult PlanarTiledMapper::evaluate_pinned(const Layer& l, PtMapping m,
+PtMapResult PlanarTiledMapper::evaluate_pinned(const Layer& layer, PtMapping m,
                                                const std::string& where) const {
+  const Layer l = pt_as_run(layer);
   m.pinned = true;
   PtMapResult r;
   r.mapping = m;
