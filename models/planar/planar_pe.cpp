@@ -156,7 +156,7 @@ std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vec
   const PlanarPeConfig& e = arch_.planar_pe;
   mac_energy_pj +=
       static_cast<double>(products) * e.multiply_pj + static_cast<double>(useful) * e.add_pj;
-  crossbar.write(DataKind::Psum, useful * 32,
+  crossbar.write(DataKind::Psum, useful * arch_.data.psum_bits,
                  static_cast<double>(useful) * e.crossbar_pj_per_product);
   // Accumulators: read-modify-write per product; the weight FIFO is read once per step.
   rf.reads_of(DataKind::Psum, useful, arch_.data.psum_bits, e.accumulator_access_pj);

@@ -84,6 +84,9 @@ struct PtEstimate {
   std::string spills;
   std::int64_t cycles = 0;
   double energy_pj = 0;
+  std::int64_t pes = 0;         // PEs with work in the busiest round
+  std::int64_t groups = 0;      // (round, output-channel group) passes per image
+  std::int64_t dram_bytes = 0;  // expected DRAM traffic (weights; activations with rounds)
 };
 
 // Expected cycles from the declared densities (sparse) or exact loop counts (dense).
