@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <regex>
 #include <string>
 #include <utility>
@@ -420,4 +421,22 @@ TEST(PlanarErrors, PinnedGroupLargerThanTheLayer) {
       "mappings:\n  L: {px: 2, py: 2, pc: 1, rounds_x: 1, rounds_y: 1, kc: 5}\n");
   EXPECT_NE(err.find("kc = 5 exceeds the layer's 4 output channels per group"), std::string::npos)
       << err;
+}
+
+// The same inputs and seed give a byte-identical stats.json (two dfsim processes).
+TEST(PlanarDeterminism, SameSeedSameStats) {
+  const std::string wl = write_temp("shapes.yaml", kShapes);
+  std::string stats[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string dir = temp_path("run" + std::to_string(i));
+    std::filesystem::create_directories(dir);
+    const dfsim_test::CliResult r =
+        dfsim_test::dfsim("run --arch '" + source_path("configs/scnn.yaml") + "' --workload '" +
+                              wl + "' --seed 5 --out '" + dir + "'",
+                          dir);
+    ASSERT_EQ(r.code, 0) << dfsim_test::describe(r);
+    stats[i] = read_file(dir + "/stats.json");
+  }
+  ASSERT_FALSE(stats[0].empty());
+  EXPECT_EQ(stats[0], stats[1]);
 }

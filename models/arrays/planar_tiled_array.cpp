@@ -298,9 +298,8 @@ struct PlanarTiledArray::Controller {
           std::vector<sc_time> chunk_arrival;
           const sc_time issue = std::max(weights_issue, now());
           for (std::int64_t off = 0; off < gr.dram_bytes; off += chunk)
-            chunk_arrival.push_back(transfer(top.to_dram, tlm::TLM_READ_COMMAND,
-                                             gr.dram_addr + off, buf.data() + off,
-                                             std::min(chunk, gr.dram_bytes - off),
+            chunk_arrival.push_back(transfer(top.to_dram, tlm::TLM_READ_COMMAND, gr.dram_addr + off,
+                                             buf.data() + off, std::min(chunk, gr.dram_bytes - off),
                                              DataKind::Weight, issue));
           auto block_arrival = [&](std::size_t c) {
             const Stream& b = gr.dram_blocks[c];
@@ -571,20 +570,19 @@ void PlanarTiledArray::run() {
           {"halo_bytes", sum.halo_values * arch_.data.psum_bits / 8},
           {"iaram_spill_bytes", ctl.iaram_spill_bytes},
           {"oaram_spill_bytes", ctl.oaram_spill_bytes}};
-      s.ratios = {
-          {"multiplier_utilization", s.utilization},
-          {"busy_multiplier_utilization",
-           sum.steps > 0 ? static_cast<double>(sum.useful_products) / slots : 0},
-          {"intra_pe_fragmentation",
-           slots > 0 ? 1.0 - static_cast<double>(sum.slots_filled) / slots : 0},
-          {"barrier_idle_fraction", ctl.group_pe_cycles > 0
-                                        ? static_cast<double>(ctl.barrier_idle_pe_cycles) /
-                                              static_cast<double>(ctl.group_pe_cycles)
-                                        : 0},
-          {"conflict_stall_fraction",
-           sum.compute_cycles > 0
-               ? static_cast<double>(sum.conflict_stalls) / static_cast<double>(sum.compute_cycles)
-               : 0}};
+      s.ratios = {{"multiplier_utilization", s.utilization},
+                  {"busy_multiplier_utilization",
+                   sum.steps > 0 ? static_cast<double>(sum.useful_products) / slots : 0},
+                  {"intra_pe_fragmentation",
+                   slots > 0 ? 1.0 - static_cast<double>(sum.slots_filled) / slots : 0},
+                  {"barrier_idle_fraction", ctl.group_pe_cycles > 0
+                                                ? static_cast<double>(ctl.barrier_idle_pe_cycles) /
+                                                      static_cast<double>(ctl.group_pe_cycles)
+                                                : 0},
+                  {"conflict_stall_fraction", sum.compute_cycles > 0
+                                                  ? static_cast<double>(sum.conflict_stalls) /
+                                                        static_cast<double>(sum.compute_cycles)
+                                                  : 0}};
       s.dram = level_of(dram_.activity - dram0);
       Activity onchip = iaram_.activity - ia0;
       onchip += oaram_.activity - oa0;

@@ -255,8 +255,8 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
     for (const PtTile& t : r.tiles) busy += !t.empty() && t.extent() > 0;
     est.pes = std::max(est.pes, busy);
   }
-  est.groups = static_cast<std::int64_t>(rounds.size()) * l.groups *
-               ((l.M_per_group() + m.kc - 1) / m.kc);
+  est.groups =
+      static_cast<std::int64_t>(rounds.size()) * l.groups * ((l.M_per_group() + m.kc - 1) / m.kc);
   est.dram_bytes = static_cast<std::int64_t>(std::ceil(dram_bits / 8)) * l.N;
   est.energy_pj = static_cast<double>(l.N) *
                   (products * (pe.multiply_pj + pe.add_pj + pe.crossbar_pj_per_product +
