@@ -440,3 +440,17 @@ TEST(PlanarDeterminism, SameSeedSameStats) {
   ASSERT_FALSE(stats[0].empty());
   EXPECT_EQ(stats[0], stats[1]);
 }
+
+TEST(PlanarErrors, DensityOverrideOutOfRange) {
+  const std::string wl = write_temp("shapes.yaml", kShapes);
+  const std::string dir = temp_path("run");
+  std::filesystem::create_directories(dir);
+  const dfsim_test::CliResult r =
+      dfsim_test::dfsim("run --arch '" + source_path("configs/scnn.yaml") + "' --workload '" + wl +
+                            "' --weight-density 1.5 --out '" + dir + "'",
+                        dir);
+  EXPECT_EQ(r.code, 2) << dfsim_test::describe(r);
+  EXPECT_NE(r.err.find("--weight-density: must be in (0, 1]"), std::string::npos)
+      << dfsim_test::describe(r);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/stats.json"));
+}
