@@ -15,6 +15,7 @@
 #include "mapper/pt_mapping.hpp"
 #include "mapper/ws_mapping.hpp"
 #include "models/common/activity.hpp"
+#include "models/common/payload.hpp"
 #include "models/common/sim_error.hpp"
 #include "stats/stats.hpp"
 #include "workload/layer.hpp"
@@ -66,6 +67,19 @@ void host_access(Socket& socket, tlm::tlm_command cmd, std::int64_t addr, void* 
   if (socket->transport_dbg(gp) != static_cast<unsigned>(bytes))
     throw SimulationError(std::string(socket.name()) + ": host access of " + std::to_string(bytes) +
                           " bytes at " + std::to_string(addr) + " failed");
+}
+
+// A controller's timed transaction, issued at absolute time `at` (never in the past) to
+// `target`; returns when it completes (loosely timed: the target adds its delay).
+inline sc_core::sc_time timed_transport(tlm::tlm_fw_transport_if<>* target,
+                                        tlm::tlm_generic_payload& gp, const sc_core::sc_time& at,
+                                        const char* name) {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  if (at < now) throw SimulationError("controller scheduled a transfer in the past");
+  sc_core::sc_time delay = at - now;
+  target->b_transport(gp, delay);
+  check_response(gp, name);
+  return now + delay;
 }
 
 // A memory level's statistics from its activity counters (bits to bytes).

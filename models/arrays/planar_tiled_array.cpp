@@ -95,9 +95,11 @@ struct PlanarTiledArray::Controller {
                    std::int64_t addr, void* data, std::int64_t bytes, DataKind kind,
                    const sc_time& at, std::int64_t bits = -1, NocTag tag = NocTag{},
                    PeOp op = PeOp::None, std::int64_t index = 0, std::int64_t link_bits = -1) {
-    if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
     // An all-zero stream can encode to nothing: no memory access (a PE operation still goes).
-    if (bytes == 0 && op == PeOp::None) return at;
+    if (bytes == 0 && op == PeOp::None) {
+      if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
+      return at;
+    }
     Transaction t;
     t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
             static_cast<std::size_t>(bytes));
@@ -109,10 +111,7 @@ struct PlanarTiledArray::Controller {
     t.ext().values = link_bits >= 0 ? link_bits : bits < 0 ? bytes : bits;
     t.ext().bits_per_value = bits < 0 ? 8 : 1;
     t.ext().stream_bits = bits < 0 ? 8 * bytes : bits;
-    sc_time delay = at - now();
-    sock->b_transport(t.gp(), delay);
-    check_response(t.gp(), sock.name());
-    return now() + delay;
+    return timed_transport(sock.operator->(), t.gp(), at, sock.name());
   }
 
   sc_time pe_op(std::int64_t pe, PeOp op, void* data, std::int64_t bytes, std::int64_t bits,
@@ -122,12 +121,9 @@ struct PlanarTiledArray::Controller {
             static_cast<std::size_t>(bytes));
     t.ext().op = op;
     t.ext().stream_bits = bits;
-    if (at < now()) throw SimulationError("controller scheduled a PE operation in the past");
-    sc_time delay = at - now();
-    top.to_pe[static_cast<int>(pe)]->b_transport(t.gp(), delay);
-    check_response(t.gp(), "planar PE");
+    const sc_time end = timed_transport(top.to_pe[static_cast<int>(pe)], t.gp(), at, "planar PE");
     if (result) *result = t.ext();
-    return now() + delay;
+    return end;
   }
 
   // The operands in the shape `l` gives them: a flattened FC layer has the same row-major
@@ -324,12 +320,13 @@ struct PlanarTiledArray::Controller {
               const std::int64_t abs_c = slices[static_cast<std::size_t>(ic)].first + j;
               if (abs_c >= slices[static_cast<std::size_t>(ic)].second) continue;
               const std::size_t c = static_cast<std::size_t>(abs_c - gr.g * Cg);
-              std::vector<std::uint8_t> blk = gr.onchip[c];
               const std::int64_t beats_before = (sent_bits + width - 1) / width;
               sent_bits += gr.onchip_bits[c];
               const std::int64_t beats = (sent_bits + width - 1) / width - beats_before;
-              transfer(top.to_weight_bus, tlm::TLM_WRITE_COMMAND, 0, blk.data(),
-                       static_cast<std::int64_t>(blk.size()), DataKind::Weight,
+              // The bus and the FIFOs only read the block.
+              transfer(top.to_weight_bus, tlm::TLM_WRITE_COMMAND, 0,
+                       const_cast<std::uint8_t*>(gr.onchip[c].data()),
+                       static_cast<std::int64_t>(gr.onchip[c].size()), DataKind::Weight,
                        std::max(block_arrival(c), group_start), gr.onchip_bits[c],
                        NocTag{0, static_cast<std::int32_t>(ic)}, PeOp::LoadWeights, abs_c,
                        beats * width);
@@ -497,13 +494,13 @@ void PlanarTiledArray::run() {
                      bus0 = weight_bus_.activity, halo0 = halo_.activity;
       Activity rf0, xbar0;
       double mac0 = 0;
+      PlanarPeCounters before;
       for (const auto& pe : pes_) {
         rf0 += pe->rf;
         xbar0 += pe->crossbar;
         mac0 += pe->mac_energy_pj;
+        before += pe->counters;
       }
-      std::vector<PlanarPeCounters> before;
-      for (const auto& pe : pes_) before.push_back(pe->counters);
       const sc_time t0 = sc_core::sc_time_stamp();
       if (trace_) trace_->set(trace_layer_, static_cast<std::uint64_t>(t0.value()), li);
       Controller ctl(*this, job, li == 0, li + 1 == jobs_.size());
@@ -520,23 +517,13 @@ void PlanarTiledArray::run() {
       PlanarPeCounters sum;
       Activity rf, xbar;
       double mac = 0;
-      for (std::size_t i = 0; i < pes_.size(); ++i) {
-        const PlanarPeCounters& a = pes_[i]->counters;
-        const PlanarPeCounters& b = before[i];
-        sum.products += a.products - b.products;
-        sum.useful_products += a.useful_products - b.useful_products;
-        sum.dense_macs += a.dense_macs - b.dense_macs;
-        sum.gated_macs += a.gated_macs - b.gated_macs;
-        sum.steps += a.steps - b.steps;
-        sum.slots_filled += a.slots_filled - b.slots_filled;
-        sum.conflict_stalls += a.conflict_stalls - b.conflict_stalls;
-        sum.bank_conflicts += a.bank_conflicts - b.bank_conflicts;
-        sum.compute_cycles += a.compute_cycles - b.compute_cycles;
-        sum.halo_values += a.halo_values - b.halo_values;
-        rf += pes_[i]->rf;
-        xbar += pes_[i]->crossbar;
-        mac += pes_[i]->mac_energy_pj;
+      for (const auto& pe : pes_) {
+        sum += pe->counters;
+        rf += pe->rf;
+        xbar += pe->crossbar;
+        mac += pe->mac_energy_pj;
       }
+      sum = sum - before;
       rf = rf - rf0;
       xbar = xbar - xbar0;
       mac -= mac0;

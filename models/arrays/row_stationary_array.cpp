@@ -144,10 +144,6 @@ struct RowStationaryArray::Controller {
   }
 
   sc_time now() const { return sc_core::sc_time_stamp(); }
-  sc_time rel(const sc_time& abs) const {
-    if (abs < now()) throw SimulationError("controller scheduled a transfer in the past");
-    return abs - now();
-  }
 
   // One blocking transfer; returns its completion time and sets `started`.
   sc_time transfer(tlm::tlm_initiator_socket<>& sock, tlm::tlm_command cmd, std::int64_t addr,
@@ -166,11 +162,9 @@ struct RowStationaryArray::Controller {
     e.bits_per_value = bits_per_value;
     e.image = image;
     e.glb_address = glb_address;
-    sc_time delay = rel(at);
-    sock->b_transport(t.gp(), delay);
-    check_response(t.gp(), sock.name());
+    const sc_time end = timed_transport(sock.operator->(), t.gp(), at, sock.name());
     if (started) *started = e.started;
-    return now() + delay;
+    return end;
   }
 
   // Host access to DRAM (debug transport: no time, no traffic).

@@ -120,13 +120,10 @@ struct WeightStationaryArray::Controller {
     t.ext().values = bytes;
     t.ext().bits_per_value = bits_per_value;
     if (last_input) t.ext().last_input = *last_input;
-    if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
-    sc_time delay = at - now();
-    sock->b_transport(t.gp(), delay);
-    check_response(t.gp(), sock.name());
+    const sc_time end = timed_transport(sock.operator->(), t.gp(), at, sock.name());
     if (started) *started = t.ext().started;
     if (last_input) *last_input = t.ext().last_input;
-    return now() + delay;
+    return end;
   }
 
   // The host puts the ifmap into the unified buffer and the weights, as tiles in the order

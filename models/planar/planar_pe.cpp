@@ -10,6 +10,27 @@ namespace dfsim {
 
 using sc_core::sc_time;
 
+namespace {
+// Every counter, for the arithmetic on the whole set.
+constexpr std::int64_t PlanarPeCounters::*kCounterFields[] = {
+    &PlanarPeCounters::products,        &PlanarPeCounters::useful_products,
+    &PlanarPeCounters::dense_macs,      &PlanarPeCounters::gated_macs,
+    &PlanarPeCounters::steps,           &PlanarPeCounters::slots_filled,
+    &PlanarPeCounters::conflict_stalls, &PlanarPeCounters::bank_conflicts,
+    &PlanarPeCounters::compute_cycles,  &PlanarPeCounters::halo_values};
+}  // namespace
+
+PlanarPeCounters& PlanarPeCounters::operator+=(const PlanarPeCounters& o) {
+  for (auto f : kCounterFields) this->*f += o.*f;
+  return *this;
+}
+
+PlanarPeCounters PlanarPeCounters::operator-(const PlanarPeCounters& o) const {
+  PlanarPeCounters d = *this;
+  for (auto f : kCounterFields) d.*f -= o.*f;
+  return d;
+}
+
 PlanarPe::PlanarPe(sc_core::sc_module_name name, const ArchConfig& arch, int index,
                    VcdWriter* trace)
     : sc_module(name),

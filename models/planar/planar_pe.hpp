@@ -56,6 +56,9 @@ struct PlanarPeCounters {
   std::int64_t bank_conflicts = 0;   // products that found their bank busy
   std::int64_t compute_cycles = 0;   // cycles from group start to the PE's last product
   std::int64_t halo_values = 0;      // psums sent to other PEs
+
+  PlanarPeCounters& operator+=(const PlanarPeCounters& o);
+  PlanarPeCounters operator-(const PlanarPeCounters& o) const;
 };
 
 class PlanarPe : public sc_core::sc_module {

@@ -138,9 +138,13 @@ Layer pt_as_run(const Layer& l) {
 }
 
 PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) {
+  return estimate_pt(a, l, m, pt_rounds(l, m, a.pe_cols));
+}
+
+PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
+                       const std::vector<PtRound>& rounds) {
   PtEstimate est;
   const PlanarPeConfig& pe = a.planar_pe;
-  const std::vector<PtRound> rounds = pt_rounds(l, m, a.pe_cols);
   const std::int64_t max_ext = pt_max_extent(rounds);
   const std::int64_t acc = pe.accumulator_banks * pe.accumulator_bank_entries;
   if (max_ext == 0) {
@@ -295,10 +299,11 @@ PtMapResult PlanarTiledMapper::map(const Layer& layer) const {
           m.rounds_y = (k + 1) / 2;
           m.rounds_x = k / 2 + 1;
           if (m.rounds_y > l.E() || m.rounds_x > l.F()) break;
-          const std::int64_t ext = pt_max_extent(pt_rounds(l, m, arch_.pe_cols));
+          const std::vector<PtRound> rounds = pt_rounds(l, m, arch_.pe_cols);
+          const std::int64_t ext = pt_max_extent(rounds);
           if (ext == 0 || ext > acc) continue;
-          m.kc = std::min(l.M_per_group(), acc / ext);
-          const PtEstimate e = estimate_pt(arch_, l, m);
+          m.kc = std::min(l.M_per_group(), acc / ext);  // the tiles do not depend on kc
+          const PtEstimate e = estimate_pt(arch_, l, m, rounds);
           ++best.candidates_evaluated;
           if (!e.feasible) {
             last_why = e.why_infeasible;

@@ -91,6 +91,9 @@ struct PtEstimate {
 
 // Expected cycles from the declared densities (sparse) or exact loop counts (dense).
 PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m);
+// The same with the mapping's rounds already computed (pt_rounds).
+PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
+                       const std::vector<PtRound>& rounds);
 
 struct PtMapResult {
   PtMapping mapping;
