@@ -4,12 +4,13 @@
 #                                  SQLite (sweep results), gnuplot (sweep plots), ONNX + protobuf
 #                                  (ONNX model import)
 #   bash scripts/setup.sh --test   also what the test suite needs: a single-node Slurm with
-#                                  munge, configured and started by the Slurm sweep test
+#                                  munge, configured and started by the Slurm sweep test, and
+#                                  Debian's python3 (JSON checks, the docs figures check)
 set -euo pipefail
 pkgs=(g++ cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-program-options-dev libgtest-dev
       libsqlite3-dev gnuplot-nox procps libonnx-dev libprotobuf-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(slurm-wlm munge)
+  pkgs+=(slurm-wlm munge python3)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

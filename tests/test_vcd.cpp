@@ -2,11 +2,12 @@
 // changes in time order. One simulation per TEST (SystemC elaborates one design per process).
 
 #include <gtest/gtest.h>
-
-#include "test_util.hpp"
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/run.hpp"
+#include "test_util.hpp"
 
 namespace {
 
@@ -228,12 +230,33 @@ TEST(Vcd, WaveformOfATinyRun) {
   EXPECT_TRUE(nonzero_pass);
 }
 
+// Files a run leaves in its working directory and --out folder.
+std::vector<std::string> files_in(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// The CLI writes a waveform only when --vcd names one: a run without it, started in an empty
+// folder, leaves stats.json (and the captured output) only; the same run with --vcd adds the
+// file (so the listing would see a waveform written anywhere in the folder).
 TEST(Vcd, NoVcdUnlessAsked) {
-  dfsim::RunOptions opt;
-  opt.arch_file = std::string(DFSIM_SOURCE_DIR) + "/configs/eyeriss_v1.yaml";
-  opt.workload_file = write_temp("workload.yaml", kTinyTwoLayers);
-  const std::string would_be = temp_path("wave.vcd");
-  const dfsim::RunResult r = dfsim::run_simulation(opt);
-  EXPECT_EQ(r.total.output_check, "pass");
-  EXPECT_TRUE(read_file(would_be).empty());
+  const std::string dir = temp_path("cwd");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/out");
+  const std::string wl = write_temp("workload.yaml", kTinyTwoLayers);  // outside the folder
+  const std::string args = "run --arch '" + std::string(DFSIM_SOURCE_DIR) +
+                           "/configs/eyeriss_v1.yaml' --workload '" + wl + "' --out out";
+  auto run_in_dir = [&](const std::string& extra) {
+    const std::string cmd =
+        "cd '" + dir + "' && '" + DFSIM_BINARY + "' " + args + extra + " >stdout.txt 2>stderr.txt";
+    return std::system(cmd.c_str());
+  };
+  ASSERT_EQ(run_in_dir(""), 0) << read_file(dir + "/stderr.txt");
+  EXPECT_EQ(files_in(dir), (std::vector<std::string>{"stats.json", "stderr.txt", "stdout.txt"}));
+  ASSERT_EQ(run_in_dir(" --vcd wave.vcd"), 0) << read_file(dir + "/stderr.txt");
+  EXPECT_EQ(files_in(dir),
+            (std::vector<std::string>{"stats.json", "stderr.txt", "stdout.txt", "wave.vcd"}));
 }

@@ -30,7 +30,7 @@ std::int64_t stream_bytes(std::int64_t bits) { return (bits + 7) / 8; }
 struct PlanarTiledArray::Controller {
   PlanarTiledArray& top;
   const ArchConfig& a;
-  const Layer l;  // as the array runs it (FC layers flattened: pt_as_run)
+  const Layer l;  // as the array runs it (FC layers flattened: flatten_fc)
   const LayerData& d;
   const PtMapping& m;
   const sc_time period;
@@ -65,7 +65,7 @@ struct PlanarTiledArray::Controller {
   Controller(PlanarTiledArray& t, const LayerJob& job, bool first, bool last)
       : top(t),
         a(t.arch_),
-        l(pt_as_run(job.layer)),
+        l(flatten_fc(job.layer)),
         d(*job.data),
         m(job.pt),
         period(a.core_period_ns(), sc_core::SC_NS),

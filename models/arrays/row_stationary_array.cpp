@@ -31,7 +31,7 @@ struct RowStationaryArray::Controller {
 
   RowStationaryArray& top;
   const ArchConfig& a;
-  const Layer& l;
+  const Layer l;  // as the array runs it (FC layers over a plane flattened: flatten_fc)
   const LayerData& d;
   const RsMapping& m;
   const sc_time period;
@@ -127,7 +127,7 @@ struct RowStationaryArray::Controller {
   Controller(RowStationaryArray& t, const LayerJob& job)
       : top(t),
         a(t.arch_),
-        l(job.layer),
+        l(flatten_fc(job.layer)),
         d(*job.data),
         m(job.rs),
         period(a.core_period_ns(), sc_core::SC_NS),

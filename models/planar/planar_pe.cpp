@@ -371,12 +371,16 @@ void PlanarPe::drain(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time&
   const std::int64_t oh = tile_.oe1 - tile_.oe0, ow = tile_.of1 - tile_.of0;
   std::vector<std::int16_t> out(static_cast<std::size_t>(kc_ * oh * ow));
   const std::int64_t extent = tile_.extent();
+  // An owned output outside the accumulator extent has no products and no halos (its window
+  // lies in the padding, or misses this PE's tile): its psum is zero.
   for (std::int64_t k = 0; k < kc_; ++k)
     for (std::int64_t e = 0; e < oh; ++e)
-      for (std::int64_t f = 0; f < ow; ++f)
-        out[static_cast<std::size_t>((k * oh + e) * ow + f)] =
-            layer_.arith.to_ofmap(acc_[static_cast<std::size_t>(
-                k * extent + (tile_.oe0 + e - tile_.e0) * ext_w_ + tile_.of0 + f - tile_.f0)]);
+      for (std::int64_t f = 0; f < ow; ++f) {
+        const std::int64_t ae = tile_.oe0 + e - tile_.e0, af = tile_.of0 + f - tile_.f0;
+        const bool inside = ae >= 0 && ae < ext_h_ && af >= 0 && af < ext_w_;
+        out[static_cast<std::size_t>((k * oh + e) * ow + f)] = layer_.arith.to_ofmap(
+            inside ? acc_[static_cast<std::size_t>(k * extent + ae * ext_w_ + af)] : Psum{0});
+      }
   const EncodedTensor enc = encode(arch_.onchip_encoding, out, kc_, oh * ow, 16);
   if (static_cast<std::int64_t>(enc.bits.size()) > static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": output stream larger than the drain buffer");

@@ -114,7 +114,10 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
       "mapping", po::value<std::string>(&opt.mapping_file), "YAML file of pinned mappings")(
       "out", po::value<std::string>(&opt.out_dir), "write DIR/stats.json")(
       "vcd", po::value<std::string>(&opt.vcd_file), "write a VCD waveform")(
-      "no-check", po::bool_switch(&no_check), "skip the comparison with the reference convolution");
+      "no-check", po::bool_switch(&no_check), "skip the comparison with the reference convolution")(
+      "skip-unmappable", po::bool_switch(&opt.skip_unmappable),
+      "leave out layers no mapping fits (listed in the table and stats.json) instead of "
+      "stopping");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
   if (vm.count("help")) {
@@ -135,6 +138,8 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
     if (no_check) throw ConfigError("--no-check is an option of 'run', not of 'map'");
     const Plan plan = make_plan(opt);
     std::cout << plan.arch << "\nMappings (" << opt.objective << "):\n";
+    for (const SkippedLayer& s : plan.skipped)
+      std::cout << "  skipped " << s.name << ": " << s.reason << "\n";
     for (const auto& lp : plan.layers) {
       const std::int64_t cycles = lp.estimate_cycles();
       std::cout << "  " << lp.layer << "\n    " << lp.mapping_text() << "\n    estimate: " << cycles

@@ -38,110 +38,78 @@ std::size_t run_threads() {
   return n;
 }
 
-Plan make_plan(const RunOptions& opt) {
-  Plan plan;
-  plan.arch = opt.arch_text.empty() ? load_arch(opt.arch_file)
-                                    : load_arch_from_string(opt.arch_text, opt.arch_file);
+namespace {
+
+Network load_workload(const RunOptions& opt, const ArchConfig& arch) {
   if (opt.workload_file.size() > 5 &&
       opt.workload_file.compare(opt.workload_file.size() - 5, 5, ".onnx") == 0) {
     // An ONNX model: its layers and (quantized) weights, at the datapath's weight width.
     OnnxImportOptions io;
-    io.weight_bits = plan.arch.is_systolic() ? static_cast<int>(plan.arch.data.weight_bits) : 16;
+    io.weight_bits = arch.is_systolic() ? static_cast<int>(arch.data.weight_bits) : 16;
     io.batch = opt.batch.value_or(1);
-    plan.network = import_onnx(opt.workload_file, io);
-    for (Layer& l : plan.network.layers) l.weight_bits = io.weight_bits;
-  } else {
-    plan.network = load_network(opt.workload_file);
+    Network net = import_onnx(opt.workload_file, io);
+    for (Layer& l : net.layers) l.weight_bits = io.weight_bits;
+    return net;
   }
-  if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
-  plan.objective = parse_objective(opt.objective);
-  if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
+  return load_network(opt.workload_file);
+}
+
+// The three mappers behind one set of calls.
+struct Mappers {
+  RowStationaryMapper rs;
+  WeightStationaryMapper ws;
+  PlanarTiledMapper pt;
+  bool systolic, planar;
+  Mappers(const ArchConfig& a, Objective o)
+      : rs(a, o), ws(a, o), pt(a, o), systolic(a.is_systolic()), planar(a.is_planar()) {}
+  // What the array's mapper reads of a layer: the layers with one view share one search.
+  Layer view(const Layer& l) const {
+    return planar     ? PlanarTiledMapper::estimate_view(l)
+           : systolic ? WeightStationaryMapper::estimate_view(l)
+                      : RowStationaryMapper::estimate_view(l);
+  }
+  void search(LayerPlan& lp, const Layer& view) const {
+    if (planar)
+      lp.pt = pt.map(view);
+    else if (systolic)
+      lp.ws = ws.map(view);
+    else
+      lp.rs = rs.map(view);
+  }
+  void pinned(LayerPlan& lp, const Layer& view, const ConfigNode& node) const {
+    const std::string where = node.where();
+    if (planar)
+      lp.pt = pt.evaluate_pinned(view, parse_pt_mapping(node), where);
+    else if (systolic)
+      lp.ws = ws.evaluate_pinned(view, parse_ws_mapping(node), where);
+    else
+      lp.rs = rs.evaluate_pinned(view, parse_rs_mapping(node), where);
+  }
+};
+
+std::map<std::string, ConfigNode> pinned_mappings(const RunOptions& opt, const Network& net) {
   std::map<std::string, ConfigNode> pinned;
-  if (!opt.mapping_file.empty()) {
-    pinned = load_pinned_mappings(opt.mapping_file);
-    for (const auto& [name, node] : pinned) {
-      bool found = false;
-      for (const auto& l : plan.network.layers) found = found || l.name == name;
-      if (!found) node.fail("no layer '" + name + "' in the run");
-    }
+  if (opt.mapping_file.empty()) return pinned;
+  pinned = load_pinned_mappings(opt.mapping_file);
+  for (const auto& [name, node] : pinned) {
+    bool found = false;
+    for (const auto& l : net.layers) found = found || l.name == name;
+    if (!found) node.fail("no layer '" + name + "' in the run");
   }
-  const bool systolic = plan.arch.is_systolic(), planar = plan.arch.is_planar();
-  for (auto [value, what] : {std::pair{opt.weight_density, "--weight-density"},
-                             std::pair{opt.input_density, "--input-density"}})
-    if (value && !(*value > 0 && *value <= 1))
-      throw ConfigError(std::string(what) + ": must be in (0, 1]");
-  const RowStationaryMapper rs_mapper(plan.arch, plan.objective);
-  const WeightStationaryMapper ws_mapper(plan.arch, plan.objective);
-  const PlanarTiledMapper pt_mapper(plan.arch, plan.objective);
-  for (Layer l : plan.network.layers) {
-    if (opt.batch) l.N = *opt.batch;
-    if (opt.weight_density) l.weight_density = *opt.weight_density;
-    if (opt.input_density) l.input_density = *opt.input_density;
-    LayerPlan lp;
-    lp.layer = l;
-    lp.systolic = systolic;
-    lp.planar = planar;
-    plan.layers.push_back(lp);
-  }
-  auto search = [&](LayerPlan& lp) {
-    try {
-      if (lp.planar)
-        lp.pt = pt_mapper.map(lp.layer);
-      else if (lp.systolic)
-        lp.ws = ws_mapper.map(lp.layer);
-      else
-        lp.rs = rs_mapper.map(lp.layer);
-    } catch (const ConfigError& e) {
-      throw ConfigError(lp.layer.where + ": " + e.what());
-    }
-  };
-  // Layers map independently: search them on all cores. Layers of identical shape (common in
-  // VGG and ResNet) share one search. Each result depends only on its layer, so the plan is
-  // the same whatever the thread timing.
-  // Densities are part of the key: the planar mapper sizes tiles by them.
-  auto shape_key = [planar](const Layer& l) {
-    const double dens = planar ? 1e9 : 0;
-    return std::vector<std::int64_t>{l.N,
-                                     l.M,
-                                     l.C,
-                                     l.H,
-                                     l.W,
-                                     l.R,
-                                     l.S,
-                                     l.stride,
-                                     l.padding,
-                                     l.groups,
-                                     static_cast<std::int64_t>(l.input_density * dens),
-                                     static_cast<std::int64_t>(l.weight_density * dens),
-                                     static_cast<std::int64_t>(l.output_density * dens)};
-  };
-  std::map<std::vector<std::int64_t>, std::size_t> first_of_shape;
-  std::vector<std::size_t> searched;
-  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
-    LayerPlan& lp = plan.layers[i];
-    auto it = pinned.find(lp.layer.name);
-    if (it != pinned.end()) {
-      const std::string where = it->second.where();
-      if (planar)
-        lp.pt = pt_mapper.evaluate_pinned(lp.layer, parse_pt_mapping(it->second), where);
-      else if (systolic)
-        lp.ws = ws_mapper.evaluate_pinned(lp.layer, parse_ws_mapping(it->second), where);
-      else
-        lp.rs = rs_mapper.evaluate_pinned(lp.layer, parse_rs_mapping(it->second), where);
-      continue;
-    }
-    if (first_of_shape.emplace(shape_key(lp.layer), i).second) searched.push_back(i);
-  }
-  const std::size_t threads = std::min<std::size_t>(4, run_threads());
-  std::vector<std::exception_ptr> errors(plan.layers.size());
+  return pinned;
+}
+
+// Runs fn(i) for i in [0, n) on up to `threads` threads; returns each call's exception.
+template <typename Fn>
+std::vector<std::exception_ptr> parallel_for(std::size_t n, std::size_t threads, Fn&& fn) {
+  std::vector<std::exception_ptr> errors(n);
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (std::size_t j; (j = next++) < searched.size();) {
-      const std::size_t i = searched[j];
+    for (std::size_t j; (j = next++) < n;) {
       try {
-        search(plan.layers[i]);
+        fn(j);
       } catch (...) {
-        errors[i] = std::current_exception();
+        errors[j] = std::current_exception();
       }
     }
   };
@@ -149,17 +117,97 @@ Plan make_plan(const RunOptions& opt) {
   for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  return errors;
+}
+
+// Leaves out the layers that failed to map and those fed by a left-out layer.
+void skip_unmapped(Plan& plan, const std::vector<std::string>& reasons) {
+  std::vector<LayerPlan> kept;
+  bool previous_skipped = false;
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
-    if (errors[i]) std::rethrow_exception(errors[i]);  // the first failing layer in order
+    std::string why = reasons[i];
+    if (why.empty() && previous_skipped && plan.layers[i].layer.input_from_previous)
+      why = "its input is the output of skipped layer '" + plan.layers[i - 1].layer.name + "'";
+    previous_skipped = !why.empty();
+    if (previous_skipped)
+      plan.skipped.push_back({plan.layers[i].layer.name, why});
+    else
+      kept.push_back(std::move(plan.layers[i]));
+  }
+  plan.layers = std::move(kept);
+}
+
+}  // namespace
+
+Plan make_plan(const RunOptions& opt) {
+  Plan plan;
+  plan.arch = opt.arch_text.empty() ? load_arch(opt.arch_file)
+                                    : load_arch_from_string(opt.arch_text, opt.arch_file);
+  plan.network = load_workload(opt, plan.arch);
+  if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
+  plan.objective = parse_objective(opt.objective);
+  if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
+  const std::map<std::string, ConfigNode> pinned = pinned_mappings(opt, plan.network);
+  for (auto [value, what] : {std::pair{opt.weight_density, "--weight-density"},
+                             std::pair{opt.input_density, "--input-density"}})
+    if (value && !(*value > 0 && *value <= 1))
+      throw ConfigError(std::string(what) + ": must be in (0, 1]");
+  const Mappers mappers(plan.arch, plan.objective);
+  for (Layer l : plan.network.layers) {
+    if (opt.batch) l.N = *opt.batch;
+    if (opt.weight_density) l.weight_density = *opt.weight_density;
+    if (opt.input_density) l.input_density = *opt.input_density;
+    LayerPlan lp;
+    lp.layer = l;
+    lp.systolic = mappers.systolic;
+    lp.planar = mappers.planar;
+    plan.layers.push_back(lp);
+  }
+  // Layers map independently: search them on all cores. Layers with the same view of the
+  // mapper (common in VGG and ResNet) share one search; the view holds everything the
+  // mapper reads, so a layer's mapping is the same whatever else is in the run.
+  std::map<std::string, std::size_t> search_of_view;
+  std::vector<std::size_t> search_index(plan.layers.size());
+  std::vector<Layer> views;
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    LayerPlan& lp = plan.layers[i];
+    const Layer view = mappers.view(lp.layer);
+    auto it = pinned.find(lp.layer.name);
+    if (it != pinned.end()) {
+      mappers.pinned(lp, view, it->second);
+      continue;
+    }
+    auto [pos, fresh] = search_of_view.emplace(layer_key(view), views.size());
+    if (fresh) views.push_back(view);
+    search_index[i] = pos->second;
+  }
+  std::vector<LayerPlan> found(views.size());
+  const std::vector<std::exception_ptr> errors =
+      parallel_for(views.size(), std::min<std::size_t>(4, run_threads()),
+                   [&](std::size_t j) { mappers.search(found[j], views[j]); });
+  std::vector<std::string> reasons(plan.layers.size());
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     LayerPlan& lp = plan.layers[i];
     if (pinned.count(lp.layer.name)) continue;
-    const std::size_t first = first_of_shape.at(shape_key(lp.layer));
-    if (first != i) {
-      lp.rs = plan.layers[first].rs;
-      lp.ws = plan.layers[first].ws;
-      lp.pt = plan.layers[first].pt;
+    const std::size_t j = search_index[i];
+    if (errors[j]) {
+      try {
+        std::rethrow_exception(errors[j]);
+      } catch (const ConfigError& e) {  // no mapping fits; anything else propagates
+        const std::string why = lp.layer.where + ": " + e.what();
+        if (!opt.skip_unmappable) throw ConfigError(why);  // the first failing layer in order
+        reasons[i] = why;
+      }
+      continue;
     }
+    lp.rs = found[j].rs;
+    lp.ws = found[j].ws;
+    lp.pt = found[j].pt;
   }
+  if (opt.skip_unmappable) skip_unmapped(plan, reasons);
+  if (plan.layers.empty() && !plan.skipped.empty())
+    throw ConfigError("no layer of " + opt.workload_file + " can be mapped (" +
+                      plan.skipped.front().reason + ")");
   return plan;
 }
 
@@ -173,6 +221,7 @@ RunInfo run_info(const Plan& plan, const RunOptions& opt) {
   info.batch = plan.layers.empty() ? 1 : plan.layers.front().layer.N;
   info.seed = opt.seed;
   info.clock_mhz = plan.arch.clocks.core_mhz;
+  info.skipped = plan.skipped;
   return info;
 }
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "config/arch_config.hpp"
-#include "mapper/row_stationary_mapper.hpp"
 #include "mapper/pt_mapping.hpp"
+#include "mapper/row_stationary_mapper.hpp"
 #include "mapper/ws_mapping.hpp"
 #include "stats/stats.hpp"
 #include "workload/layer.hpp"
@@ -27,6 +27,9 @@ struct RunOptions {
   std::string out_dir;       // writes stats.json when set
   std::string vcd_file;      // writes a waveform when set
   bool check = true;
+  // Layers no mapping fits are left out (listed in the table and stats.json) instead of
+  // stopping the run.
+  bool skip_unmappable = false;
   // Override every layer's declared densities (e.g. a density sweep); unset: the workload's.
   std::optional<double> weight_density, input_density;
 };
@@ -59,6 +62,7 @@ struct Plan {
   Network network;
   Objective objective = Objective::Latency;
   std::vector<LayerPlan> layers;
+  std::vector<SkippedLayer> skipped;  // with skip_unmappable
 };
 
 // Threads a run may use: the number of cores, or the DFSIM_THREADS environment variable.

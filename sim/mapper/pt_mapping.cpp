@@ -59,9 +59,10 @@ std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m, std::int64_t 
       rd.f1 = F * (rx + 1) / m.rounds_x;
       if (rd.e1 <= rd.e0 || rd.f1 <= rd.f0) continue;
       rd.h0 = std::max<std::int64_t>(0, rd.e0 * st - pad);
-      rd.h1 = std::min(l.H, (rd.e1 - 1) * st - pad + l.R);
+      // A block whose windows lie entirely in the padding needs no input: an empty region.
+      rd.h1 = std::max(rd.h0, std::min(l.H, (rd.e1 - 1) * st - pad + l.R));
       rd.w0 = std::max<std::int64_t>(0, rd.f0 * st - pad);
-      rd.w1 = std::min(l.W, (rd.f1 - 1) * st - pad + l.S);
+      rd.w1 = std::max(rd.w0, std::min(l.W, (rd.f1 - 1) * st - pad + l.S));
       const std::int64_t hn = rd.h1 - rd.h0, wn = rd.w1 - rd.w0;
       for (std::int64_t ic = 0; ic < m.pc; ++ic)
         for (std::int64_t iy = 0; iy < m.py; ++iy)
@@ -85,9 +86,11 @@ std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m, std::int64_t 
             rd.tiles.push_back(t);
           }
       // The owner of an output is the tile holding its window's centre tap (clamped into the
-      // round's region, which stays inside the window): a contiguous block per tile.
+      // round's region): a contiguous block per tile. An output whose window lies entirely in
+      // the padding has no contributions; its owner drains a zero psum.
       auto owner = [&](std::int64_t o, std::int64_t taps, std::int64_t lo, std::int64_t hi,
-                       std::int64_t parts) {
+                       std::int64_t parts) -> std::int64_t {
+        if (hi <= lo) return 0;
         const std::int64_t c = std::clamp(o * st - pad + (taps - 1) / 2, lo, hi - 1);
         for (std::int64_t p = 0; p < parts; ++p)
           if (c < lo + (hi - lo) * (p + 1) / parts) return p;
@@ -128,15 +131,6 @@ std::int64_t pt_max_extent(const std::vector<PtRound>& rounds) {
   return m;
 }
 
-Layer pt_as_run(const Layer& l) {
-  if (l.groups != 1 || l.padding != 0 || l.R != l.H || l.S != l.W || (l.R == 1 && l.S == 1))
-    return l;
-  Layer f = l;
-  f.C = l.C * l.R * l.S;
-  f.H = f.W = f.R = f.S = f.stride = 1;
-  return f;
-}
-
 PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) {
   return estimate_pt(a, l, m, pt_rounds(l, m, a.pe_cols));
 }
@@ -147,10 +141,7 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
   const PlanarPeConfig& pe = a.planar_pe;
   const std::int64_t max_ext = pt_max_extent(rounds);
   const std::int64_t acc = pe.accumulator_banks * pe.accumulator_bank_entries;
-  if (max_ext == 0) {
-    est.why_infeasible = "no PE has outputs";
-    return est;
-  }
+  // max_ext == 0: every output's window lies in the padding; the PEs only drain zeros.
   if (max_ext > acc) {
     est.why_infeasible = "a tile's " + std::to_string(max_ext) +
                          " outputs exceed the accumulators (" + std::to_string(acc) + ")";
@@ -161,7 +152,7 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
                          std::to_string(l.M_per_group()) + " output channels per group";
     return est;
   }
-  if (m.kc < 1 || m.kc * max_ext > acc) {
+  if (m.kc < 1 || m.kc * std::max<std::int64_t>(1, max_ext) > acc) {
     est.why_infeasible = "kc = " + std::to_string(m.kc) + " does not fit the accumulators";
     return est;
   }
@@ -269,8 +260,16 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
   return est;
 }
 
+Layer PlanarTiledMapper::estimate_view(const Layer& layer) {
+  Layer v = shape_of(flatten_fc(layer));
+  v.input_density = layer.input_density;
+  v.weight_density = layer.weight_density;
+  v.output_density = layer.output_density;
+  return v;
+}
+
 PtMapResult PlanarTiledMapper::map(const Layer& layer) const {
-  const Layer l = pt_as_run(layer);
+  const Layer l = flatten_fc(layer);
   PtMapResult best;
   const std::int64_t P = arch_.num_pes();
   const std::int64_t acc =
@@ -301,8 +300,9 @@ PtMapResult PlanarTiledMapper::map(const Layer& layer) const {
           if (m.rounds_y > l.E() || m.rounds_x > l.F()) break;
           const std::vector<PtRound> rounds = pt_rounds(l, m, arch_.pe_cols);
           const std::int64_t ext = pt_max_extent(rounds);
-          if (ext == 0 || ext > acc) continue;
-          m.kc = std::min(l.M_per_group(), acc / ext);  // the tiles do not depend on kc
+          if (ext > acc) continue;
+          // The tiles do not depend on kc. ext == 0: no input reaches an output.
+          m.kc = std::min(l.M_per_group(), acc / std::max<std::int64_t>(1, ext));
           const PtEstimate e = estimate_pt(arch_, l, m, rounds);
           ++best.candidates_evaluated;
           if (!e.feasible) {
@@ -339,7 +339,7 @@ PtMapResult PlanarTiledMapper::map(const Layer& layer) const {
 
 PtMapResult PlanarTiledMapper::evaluate_pinned(const Layer& layer, PtMapping m,
                                                const std::string& where) const {
-  const Layer l = pt_as_run(layer);
+  const Layer l = flatten_fc(layer);
   m.pinned = true;
   PtMapResult r;
   r.mapping = m;

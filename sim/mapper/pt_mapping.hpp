@@ -70,12 +70,6 @@ std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m, std::int64_t 
 // Largest accumulator extent over every PE of every round.
 std::int64_t pt_max_extent(const std::vector<PtRound>& rounds);
 
-// The layer as the planar-tiled array runs it. An FC layer over an H x W x C input (R = H,
-// S = W, no padding, one group) becomes C*H*W input channels of a 1 x 1 plane: its weights and
-// inputs keep their row-major layout, and every product lands on the single output instead of
-// being dropped by the planar tiling. Other layers are returned unchanged.
-Layer pt_as_run(const Layer& l);
-
 struct PtEstimate {
   bool feasible = false;
   std::string why_infeasible;
@@ -109,6 +103,10 @@ class PlanarTiledMapper {
   PtMapResult map(const Layer& layer) const;
   // A user's mapping: checked against the accumulators (spilling RAMs are allowed).
   PtMapResult evaluate_pinned(const Layer& layer, PtMapping m, const std::string& where) const;
+  // Everything of a layer that map() and estimate_pt read: the layer as the array runs it
+  // (flatten_fc), its loop bounds and its declared densities (tile sizes, sparse work).
+  // Layers with the same view (layer_key) get the same mapping and estimate.
+  static Layer estimate_view(const Layer& layer);
 
  private:
   const ArchConfig& arch_;

@@ -24,7 +24,14 @@ std::vector<std::int64_t> balanced_factors(std::int64_t total, std::int64_t max)
 
 }  // namespace
 
-RsMapResult RowStationaryMapper::map(const Layer& l) const {
+Layer RowStationaryMapper::estimate_view(const Layer& layer) {
+  Layer v = shape_of(flatten_fc(layer));
+  v.input_density = layer.input_density;
+  return v;
+}
+
+RsMapResult RowStationaryMapper::map(const Layer& layer) const {
+  const Layer l = flatten_fc(layer);
   RsMapResult best;
   Score best_score;
   bool found = false;
@@ -87,8 +94,9 @@ RsMapResult RowStationaryMapper::map(const Layer& l) const {
   return best;
 }
 
-RsMapResult RowStationaryMapper::evaluate_pinned(const Layer& l, RsMapping m,
+RsMapResult RowStationaryMapper::evaluate_pinned(const Layer& layer, RsMapping m,
                                                  const std::string& where) const {
+  const Layer l = flatten_fc(layer);
   RsMapResult res;
   m.pinned = true;
   res.estimate = estimate_rs(arch_, l, m);

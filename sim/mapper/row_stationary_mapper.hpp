@@ -27,6 +27,10 @@ class RowStationaryMapper {
   RsMapResult map(const Layer& layer) const;
   // Evaluates a user-pinned mapping; throws ConfigError (naming `where`) if it does not fit.
   RsMapResult evaluate_pinned(const Layer& layer, RsMapping m, const std::string& where) const;
+  // Everything of a layer that map() and estimate_rs read: the layer as the array runs it
+  // (flatten_fc), its loop bounds, and its input density (zero gating). Layers with the same
+  // view (layer_key) get the same mapping and estimate.
+  static Layer estimate_view(const Layer& layer);
 
  private:
   const ArchConfig& arch_;

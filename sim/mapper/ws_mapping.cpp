@@ -112,6 +112,13 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
   return est;
 }
 
+Layer WeightStationaryMapper::estimate_view(const Layer& layer) {
+  Layer v = shape_of(layer);
+  v.weight_bits = layer.weight_bits;
+  v.input_bits = layer.input_bits;
+  return v;
+}
+
 WsMapResult WeightStationaryMapper::map(const Layer& l) const {
   WsMapResult best;
   Score best_score;

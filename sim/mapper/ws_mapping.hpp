@@ -65,6 +65,9 @@ class WeightStationaryMapper {
       : arch_(arch), objective_(objective) {}
   WsMapResult map(const Layer& layer) const;
   WsMapResult evaluate_pinned(const Layer& layer, WsMapping m, const std::string& where) const;
+  // Everything of a layer that map() and estimate_ws read: its loop bounds and operand widths
+  // (ws_modes). Layers with the same view (layer_key) get the same mapping and estimate.
+  static Layer estimate_view(const Layer& layer);
 
  private:
   const ArchConfig& arch_;

@@ -173,8 +173,8 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.unused_macs += l.unused_macs;
     for (auto* list : {&t.cycle_breakdown, &t.counts})
       for (const auto& [k, v] : list == &t.counts ? l.counts : l.cycle_breakdown) {
-        auto it = std::find_if(list->begin(), list->end(),
-                               [&](const auto& e) { return e.first == k; });
+        auto it =
+            std::find_if(list->begin(), list->end(), [&](const auto& e) { return e.first == k; });
         if (it == list->end())
           list->push_back({k, v});
         else
@@ -229,6 +229,7 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
   os << head;
   for (const auto& l : layers) row(l);
   row(total);
+  for (const SkippedLayer& s : info.skipped) os << "skipped " << s.name << ": " << s.reason << "\n";
   os << "\nEnergy columns in uJ; E.tot includes idle power (" << total.idle_pj * 1e-6
      << " uJ in total). Clock " << info.clock_mhz << " MHz.\n";
   os << "\nNon-zero operands (Table IV metrics, whole batch):\n";
@@ -337,7 +338,11 @@ std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layer
     layer_json(os, layers[i], "    ");
     os << (i + 1 < layers.size() ? ",\n" : "\n");
   }
-  os << "  ],\n  \"total\": ";
+  os << "  ],\n  \"skipped_layers\": [";
+  for (std::size_t i = 0; i < info.skipped.size(); ++i)
+    os << (i ? ",\n    " : "\n    ") << "{\"name\": " << json_quote(info.skipped[i].name)
+       << ", \"reason\": " << json_quote(info.skipped[i].reason) << "}";
+  os << (info.skipped.empty() ? "" : "\n  ") << "],\n  \"total\": ";
   layer_json(os, total, "  ");
   os << "\n}\n";
   return os.str();

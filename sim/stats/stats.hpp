@@ -75,11 +75,17 @@ struct LayerStats {
 
 LayerStats total_of(const std::vector<LayerStats>& layers);
 
+// A layer left out of a run (--skip-unmappable) and why.
+struct SkippedLayer {
+  std::string name, reason;
+};
+
 struct RunInfo {
   std::string arch_name, arch_file, workload_name, workload_file, objective;
   std::int64_t batch = 1;
   std::uint64_t seed = 0;
   double clock_mhz = 0;
+  std::vector<SkippedLayer> skipped;  // listed in the table and in stats.json
 };
 
 void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,

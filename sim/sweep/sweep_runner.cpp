@@ -283,7 +283,8 @@ Prepared prepare(const SweepOptions& opt) {
   return p;
 }
 
-void summarize(const Prepared& p, const ResultStore& store) {
+// Prints the outcome of every point; returns the number of failed points.
+std::size_t summarize(const Prepared& p, const ResultStore& store) {
   const auto results = current_results(store, p.points);
   std::size_t done = 0;
   std::vector<const PointResult*> failures;
@@ -300,6 +301,7 @@ void summarize(const Prepared& p, const ResultStore& store) {
     std::cerr << "  failed: point " << f->index << " " << f->params << " (" << f->workload
               << "): " << f->error << "\n";
   if (done > 0) write_pareto(p.spec, results, p.dir);
+  return failures.size();
 }
 
 // Collects result files that a killed sweep's children finished after it died.
@@ -513,8 +515,9 @@ int run_sweep(const SweepOptions& opt) {
   if (!pending.empty())
     rc = opt.backend == "slurm" ? run_slurm(opt, p, store, pending, already)
                                 : run_local(opt, p, store, pending, already);
-  summarize(p, store);
-  return rc;
+  // Failed points are recorded and summarized; the sweep then exits non-zero (1).
+  const std::size_t failed = summarize(p, store);
+  return rc != 0 ? rc : failed > 0 ? 1 : 0;
 }
 
 int run_sweep_point(const std::string& spec_file, long long index, const std::string& result_path) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <ostream>
 #include <set>
+#include <sstream>
 
 #include "config/config_node.hpp"
 
@@ -200,6 +201,45 @@ std::int64_t Layer::accumulator_bits() const {
   std::int64_t log2 = 0;
   while ((std::int64_t{1} << log2) < C_per_group() * R * S) ++log2;
   return 2 * std::max(weight_bits, input_bits) + log2;
+}
+
+Layer flatten_fc(const Layer& l) {
+  if (l.groups != 1 || l.padding != 0 || l.R != l.H || l.S != l.W || (l.R == 1 && l.S == 1))
+    return l;
+  Layer f = l;
+  f.C = l.C * l.R * l.S;
+  f.H = f.W = f.R = f.S = f.stride = 1;
+  return f;
+}
+
+Layer shape_of(const Layer& l) {
+  Layer v;
+  v.name = l.name;
+  v.kind = l.kind;
+  v.N = l.N;
+  v.M = l.M;
+  v.C = l.C;
+  v.H = l.H;
+  v.W = l.W;
+  v.R = l.R;
+  v.S = l.S;
+  v.stride = l.stride;
+  v.padding = l.padding;
+  v.groups = l.groups;
+  return v;
+}
+
+std::string layer_key(const Layer& l) {
+  std::ostringstream os;
+  os << std::hexfloat << static_cast<int>(l.kind) << ' ' << l.N << ' ' << l.M << ' ' << l.C << ' '
+     << l.H << ' ' << l.W << ' ' << l.R << ' ' << l.S << ' ' << l.stride << ' ' << l.padding << ' '
+     << l.groups << ' ' << l.relu << ' ' << l.product_shift << ' ' << l.input_density << ' '
+     << l.weight_density << ' ' << static_cast<int>(l.weight_granularity) << ' ' << l.weight_bits
+     << ' ' << l.input_bits << ' ' << static_cast<int>(l.quantization) << ' ' << l.codebook_size
+     << ' ' << l.output_density << ' ' << l.accumulator_bits_given << " [" << l.ifmap_file << "] ["
+     << l.weights_file << "] " << l.input_from_previous << ' ' << l.input_pool.kind << ' '
+     << l.input_pool.size << ' ' << l.input_pool.stride << ' ' << l.input_pool.padding;
+  return os.str();
 }
 
 std::ostream& operator<<(std::ostream& os, const Layer& l) {

@@ -84,6 +84,20 @@ struct Layer {
   std::int64_t ofmap_values() const { return N * M * E() * F(); }
 };
 
+// The layer as an array runs it when its filter covers the whole input: an FC layer over an
+// H x W x C input (R = H, S = W, no padding, one group) becomes C*H*W input channels of a 1 x 1
+// plane. Weights [M][C][R][S] and inputs [N][C][H][W] keep their row-major layout, so the same
+// operand arrays serve both shapes, and every MAC is the same. Other layers are unchanged.
+Layer flatten_fc(const Layer& l);
+
+// A layer with only its identity and loop bounds (name, kind, N M C H W R S, stride, padding,
+// groups); every other field at its default. Mappers build their estimate's view from it.
+Layer shape_of(const Layer& l);
+
+// Every field of the layer except its name and source position, as text: two layers with the
+// same key are the same problem to a mapper that reads only the layer.
+std::string layer_key(const Layer& l);
+
 struct Network {
   std::string name;
   std::string source_file;
