@@ -191,10 +191,70 @@ struct PlanarTiledArray::Controller {
     return v;
   }
 
+  // A PE's input tile in the IARAM (or spilled to DRAM): one stream per conv group its
+  // channels span, so a group's passes read only that group's channels.
+  struct InputTile {
+    std::vector<Stream> by_group;  // indexed by conv group; empty where the tile has none
+    sc_time ready;                 // when every stream is in place
+  };
+
+  // Loads tile t of image n: from DRAM (decoded and re-encoded at the interface) when the
+  // layer's input is off chip, else already on chip (the previous layer's OARAM).
+  InputTile load_input_tile(std::int64_t n, const PtTile& t, const sc_time& round_start,
+                            std::vector<std::uint8_t>& buf) {
+    const std::int64_t area = (t.h1 - t.h0) * (t.w1 - t.w0), iaram = a.activation_ram.iaram_bytes;
+    const std::vector<std::int16_t> v = tile_values(n, t);
+    InputTile in;
+    in.ready = round_start;
+    if (ifmap_from_dram) {
+      const EncodedTensor de = encode(a.dram_ifmap_encoding, v, t.c1 - t.c0, area, 16);
+      const std::int64_t dbytes = stream_bytes(de.total_bits);
+      const std::int64_t addr = dram_alloc(dbytes);
+      host_access(top.to_dram, tlm::TLM_WRITE_COMMAND, addr,
+                  const_cast<std::uint8_t*>(de.bits.data()), dbytes);
+      buf.resize(static_cast<std::size_t>(dbytes));
+      in.ready = transfer(top.to_dram, tlm::TLM_READ_COMMAND, addr, buf.data(), dbytes,
+                          DataKind::Ifmap, round_start, de.total_bits);
+    }
+    std::vector<EncodedTensor> enc(static_cast<std::size_t>(l.groups));
+    std::int64_t total = 0;
+    for (std::int64_t g = 0; g < l.groups; ++g) {
+      const std::int64_t c_lo = std::max(t.c0, g * Cg), c_hi = std::min(t.c1, (g + 1) * Cg);
+      if (c_hi <= c_lo) continue;
+      const std::vector<std::int16_t> slice(v.begin() + (c_lo - t.c0) * area,
+                                            v.begin() + (c_hi - t.c0) * area);
+      enc[static_cast<std::size_t>(g)] = encode(a.onchip_encoding, slice, c_hi - c_lo, area, 16);
+      total += stream_bytes(enc[static_cast<std::size_t>(g)].total_bits);
+    }
+    const bool spill = total > iaram;  // does not fit: read from DRAM for every group
+    if (spill) iaram_spill_bytes += total;
+    std::int64_t offset = 0;
+    in.by_group.resize(static_cast<std::size_t>(l.groups));
+    for (std::int64_t g = 0; g < l.groups; ++g) {
+      const EncodedTensor& e = enc[static_cast<std::size_t>(g)];
+      Stream& s = in.by_group[static_cast<std::size_t>(g)];
+      s.bits = e.total_bits;
+      s.in_dram = spill;
+      const std::int64_t bytes = stream_bytes(e.total_bits);
+      if (bytes == 0) continue;
+      s.addr = spill ? dram_alloc(bytes) : t.pe * iaram + offset;
+      offset += bytes;
+      auto& sock = spill ? top.to_dram : top.to_iaram;
+      if (ifmap_from_dram && !spill)
+        in.ready =
+            transfer(sock, tlm::TLM_WRITE_COMMAND, s.addr, const_cast<std::uint8_t*>(e.bits.data()),
+                     bytes, DataKind::Ifmap, in.ready, e.total_bits);
+      else
+        host_access(sock, tlm::TLM_WRITE_COMMAND, s.addr, const_cast<std::uint8_t*>(e.bits.data()),
+                    bytes);
+    }
+    return in;
+  }
+
   void run(sc_time& layer_end) {
     const sc_time t0 = now();
     preload_weights();
-    const std::int64_t iaram = a.activation_ram.iaram_bytes, oaram = a.activation_ram.oaram_bytes;
+    const std::int64_t oaram = a.activation_ram.oaram_bytes;
     const std::int64_t buffers = a.planar_pe.accumulator_buffers;
     // Every PE of channel slice ic listens to the broadcast of that slice's channels.
     std::vector<NocTag> ids(static_cast<std::size_t>(P), MulticastNoc::disabled());
@@ -229,49 +289,9 @@ struct PlanarTiledArray::Controller {
           active += !t.empty() && t.extent() > 0;
         }
         max_active_pes = std::max(max_active_pes, active);
-        // Input tiles: encoded for the IARAM; from DRAM (decoded and re-encoded at the
-        // interface) or already on chip (the previous layer's OARAM).
-        std::vector<Stream> tiles(rd.tiles.size());
-        std::vector<sc_time> tile_ready(rd.tiles.size(), round_start);
-        for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
-          const PtTile& t = rd.tiles[i];
-          if (t.empty()) continue;
-          const std::vector<std::int16_t> v = tile_values(n, t);
-          const EncodedTensor oe =
-              encode(a.onchip_encoding, v, t.c1 - t.c0, (t.h1 - t.h0) * (t.w1 - t.w0), 16);
-          Stream& s = tiles[i];
-          s.bits = oe.total_bits;
-          const std::int64_t bytes = stream_bytes(oe.total_bits);
-          s.in_dram = bytes > iaram;  // does not fit: read from DRAM for every group
-          if (ifmap_from_dram) {
-            const EncodedTensor de = a.dram_ifmap_encoding == a.onchip_encoding
-                                         ? oe
-                                         : encode(a.dram_ifmap_encoding, v, t.c1 - t.c0,
-                                                  (t.h1 - t.h0) * (t.w1 - t.w0), 16);
-            const std::int64_t dbytes = stream_bytes(de.total_bits);
-            const std::int64_t addr = dram_alloc(dbytes);
-            host_access(top.to_dram, tlm::TLM_WRITE_COMMAND, addr,
-                        const_cast<std::uint8_t*>(de.bits.data()), dbytes);
-            buf.resize(static_cast<std::size_t>(dbytes));
-            tile_ready[i] = transfer(top.to_dram, tlm::TLM_READ_COMMAND, addr, buf.data(), dbytes,
-                                     DataKind::Ifmap, round_start, de.total_bits);
-          }
-          if (s.in_dram) {
-            iaram_spill_bytes += bytes;
-            s.addr = dram_alloc(bytes);
-            host_access(top.to_dram, tlm::TLM_WRITE_COMMAND, s.addr,
-                        const_cast<std::uint8_t*>(oe.bits.data()), bytes);
-          } else {
-            s.addr = t.pe * iaram;
-            if (ifmap_from_dram)
-              tile_ready[i] = transfer(top.to_iaram, tlm::TLM_WRITE_COMMAND, s.addr,
-                                       const_cast<std::uint8_t*>(oe.bits.data()), bytes,
-                                       DataKind::Ifmap, tile_ready[i], oe.total_bits);
-            else
-              host_access(top.to_iaram, tlm::TLM_WRITE_COMMAND, s.addr,
-                          const_cast<std::uint8_t*>(oe.bits.data()), bytes);
-          }
-        }
+        std::vector<InputTile> tiles(rd.tiles.size());
+        for (std::size_t i = 0; i < rd.tiles.size(); ++i)
+          if (!rd.tiles[i].empty()) tiles[i] = load_input_tile(n, rd.tiles[i], round_start, buf);
         std::vector<std::int64_t> oaram_used(static_cast<std::size_t>(P), 0);
         std::vector<std::vector<Stream>> outputs(rd.tiles.size());  // per tile, per group
         sc_time ppu_end = round_start;
@@ -341,10 +361,10 @@ struct PlanarTiledArray::Controller {
                                c_hi = std::min(t.c1, (gr.g + 1) * Cg);
             if (t.empty() || t.extent() == 0 || c_hi <= c_lo) continue;
             ++computing;
-            const Stream& s = tiles[i];
+            const Stream& s = tiles[i].by_group[static_cast<std::size_t>(gr.g)];
             const std::int64_t bytes = stream_bytes(s.bits);
             buf.resize(static_cast<std::size_t>(bytes));
-            const sc_time at = std::max(group_start, tile_ready[i]);
+            const sc_time at = std::max(group_start, tiles[i].ready);
             const sc_time ready = s.in_dram
                                       ? transfer(top.to_dram, tlm::TLM_READ_COMMAND, s.addr,
                                                  buf.data(), bytes, DataKind::Ifmap, at, s.bits)

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "core/dma.hpp"
 #include "mapper/rs_tiling.hpp"
 #include "models/common/sim_error.hpp"
 #include "trace/vcd_writer.hpp"
@@ -81,7 +82,8 @@ struct RowStationaryArray::Controller {
   };
   DramRows ifmap_dram, ofmap_dram;
   std::int64_t dram_weights = 0;
-  std::vector<unsigned char> encoded;
+  std::vector<unsigned char> encoded, outgoing;
+  std::vector<DmaBlock> blocks;  // of the DMA transfer being issued
 
   static DramRows dram_rows(Encoding enc, std::int64_t base, std::int64_t rows,
                             std::int64_t rows_per_plane, std::int64_t width) {
@@ -243,42 +245,49 @@ struct RowStationaryArray::Controller {
     const sc_time t0 = std::max(dma_time, ifmap_free[b]);
     dma_time = t0;
     auto [lo, hi] = tiling.stored_rows(sg);
-    const std::int64_t row_bytes = (hi - lo) * l.W * 2;
+    const std::int64_t rows = hi - lo, row_bytes = rows * l.W * 2;
     if (nb.size * nch * row_bytes > ifmap_buf_bytes)
       throw SimulationError("ifmap tile exceeds its GLB buffer");
     staging.resize(static_cast<std::size_t>(row_bytes));
     sc_time ready = t0;
-    // A strip group whose window lies entirely in the padding reads nothing.
+    // One block per (image, channel): its stored rows. A strip group whose window lies
+    // entirely in the padding reads nothing.
+    blocks.clear();
     if (row_bytes > 0)
       for (std::int64_t ni = 0; ni < nb.size; ++ni)
         for (std::int64_t ci = 0; ci < nch; ++ci) {
-          const std::int64_t c = g * Cg + c_lo + ci;
-          const std::int64_t row0 = ((nb.begin + ni) * l.C + c) * l.H + lo;
-          sc_time got = t0;
-          if (ifmap_dram.dense()) {
-            got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, ifmap_dram.addr(row0),
-                           staging.data(), row_bytes, DataKind::Ifmap, row_bytes / 2, 16, t0);
-          } else {
-            // The rows' packed streams in one request, decoded on their way into the GLB.
-            const std::int64_t first = ifmap_dram.addr(row0);
-            const std::int64_t last =
-                ifmap_dram.addr(row0 + hi - lo - 1) + ifmap_dram.bytes(row0 + hi - lo - 1);
-            encoded.resize(static_cast<std::size_t>(last - first));
-            got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, first, encoded.data(), last - first,
-                           DataKind::Ifmap, (hi - lo) * l.W, 16, t0);
-            for (std::int64_t h = 0; h < hi - lo; ++h) {
-              EncodedTensor t = ifmap_dram.header[static_cast<std::size_t>(row0 + h)];
-              const auto from = encoded.begin() + (ifmap_dram.addr(row0 + h) - first);
-              t.bits.assign(from, from + ifmap_dram.bytes(row0 + h));
-              const std::vector<Value> v = decode(t);
-              std::memcpy(&staging[static_cast<std::size_t>(h * l.W * 2)], v.data(),
-                          static_cast<std::size_t>(l.W) * 2);
-            }
-          }
-          const std::int64_t dst = b * ifmap_buf_bytes + (ni * nch + ci) * row_bytes;
-          ready = std::max(ready, transfer(top.to_glb, tlm::TLM_WRITE_COMMAND, dst, staging.data(),
-                                           row_bytes, DataKind::Ifmap, row_bytes / 2, 16, got));
+          const std::int64_t row0 = ((nb.begin + ni) * l.C + g * Cg + c_lo + ci) * l.H + lo;
+          const std::int64_t first = ifmap_dram.addr(row0);
+          blocks.push_back({first, ifmap_dram.addr(row0 + rows - 1) +
+                                       ifmap_dram.bytes(row0 + rows - 1) - first});
         }
+    for (const DmaRequest& rq : dma_requests(blocks, a.dram.max_request_bytes)) {
+      encoded.resize(static_cast<std::size_t>(rq.bytes));
+      const sc_time got =
+          transfer(top.to_dram, tlm::TLM_READ_COMMAND, rq.addr, encoded.data(), rq.bytes,
+                   DataKind::Ifmap, static_cast<std::int64_t>(rq.count) * rows * l.W, 16, t0);
+      for (std::size_t k = rq.first; k < rq.first + rq.count; ++k) {
+        const std::int64_t ni = static_cast<std::int64_t>(k) / nch,
+                           ci = static_cast<std::int64_t>(k) % nch;
+        const unsigned char* src = encoded.data() + (blocks[k].addr - rq.addr);
+        if (ifmap_dram.dense()) {
+          std::memcpy(staging.data(), src, static_cast<std::size_t>(row_bytes));
+        } else {  // decoded on the way into the GLB
+          const std::int64_t row0 = ((nb.begin + ni) * l.C + g * Cg + c_lo + ci) * l.H + lo;
+          for (std::int64_t h = 0; h < rows; ++h) {
+            EncodedTensor t = ifmap_dram.header[static_cast<std::size_t>(row0 + h)];
+            const unsigned char* from = src + (ifmap_dram.addr(row0 + h) - blocks[k].addr);
+            t.bits.assign(from, from + ifmap_dram.bytes(row0 + h));
+            const std::vector<Value> v = decode(t);
+            std::memcpy(&staging[static_cast<std::size_t>(h * l.W * 2)], v.data(),
+                        static_cast<std::size_t>(l.W) * 2);
+          }
+        }
+        const std::int64_t dst = b * ifmap_buf_bytes + (ni * nch + ci) * row_bytes;
+        ready = std::max(ready, transfer(top.to_glb, tlm::TLM_WRITE_COMMAND, dst, staging.data(),
+                                         row_bytes, DataKind::Ifmap, row_bytes / 2, 16, got));
+      }
+    }
     ifmap_key[b] = key;
     ifmap_valid[b] = true;
     ifmap_ready[b] = ready;
@@ -292,17 +301,25 @@ struct RowStationaryArray::Controller {
     next_filter_buf = (next_filter_buf + 1) % static_cast<int>(plan.filter_buffers);
     const sc_time t0 = std::max(dma_time, filter_free[b]);
     dma_time = t0;
-    const std::int64_t bytes = cb.size * l.R * l.S * 2;  // one filter's channels, contiguous
-    staging.resize(static_cast<std::size_t>(bytes));
+    // One block per filter: its channel block, contiguous; consecutive filters are adjacent
+    // when the block holds all their channels.
+    const std::int64_t bytes = cb.size * l.R * l.S * 2;
+    blocks.clear();
+    for (std::int64_t mi = 0; mi < mb.size; ++mi)
+      blocks.push_back(
+          {dram_weights + ((g * Mg + mb.begin + mi) * Cg + cb.begin) * l.R * l.S * 2, bytes});
     sc_time ready = t0;
-    for (std::int64_t mi = 0; mi < mb.size; ++mi) {
-      const std::int64_t src =
-          dram_weights + ((g * Mg + mb.begin + mi) * Cg + cb.begin) * l.R * l.S * 2;
-      const sc_time got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, src, staging.data(), bytes,
-                                   DataKind::Weight, bytes / 2, 16, t0);
-      const std::int64_t dst = filter_base + b * plan.filter_tile_bytes + mi * bytes;
-      ready = std::max(ready, transfer(top.to_glb, tlm::TLM_WRITE_COMMAND, dst, staging.data(),
-                                       bytes, DataKind::Weight, bytes / 2, 16, got));
+    for (const DmaRequest& rq : dma_requests(blocks, a.dram.max_request_bytes)) {
+      staging.resize(static_cast<std::size_t>(rq.bytes));
+      const sc_time got = transfer(top.to_dram, tlm::TLM_READ_COMMAND, rq.addr, staging.data(),
+                                   rq.bytes, DataKind::Weight, rq.bytes / 2, 16, t0);
+      for (std::size_t k = rq.first; k < rq.first + rq.count; ++k) {
+        const std::int64_t dst =
+            filter_base + b * plan.filter_tile_bytes + static_cast<std::int64_t>(k) * bytes;
+        ready = std::max(ready, transfer(top.to_glb, tlm::TLM_WRITE_COMMAND, dst,
+                                         staging.data() + (blocks[k].addr - rq.addr), bytes,
+                                         DataKind::Weight, bytes / 2, 16, got));
+      }
     }
     filter_key[b] = key;
     filter_valid[b] = true;
@@ -483,6 +500,10 @@ struct RowStationaryArray::Controller {
     const sc_time read_end = transfer(top.to_glb, tlm::TLM_READ_COMMAND, psum_base, staging.data(),
                                       count * pbytes, DataKind::Psum, count, a.data.psum_bits, t0);
     psum_free = read_end;
+    // One block per (image, filter): its ofmap rows of the strip group, dense or encoded one
+    // stream per row; adjacent blocks leave in one request.
+    blocks.clear();
+    outgoing.clear();
     for (std::int64_t ni = 0; ni < nb.size; ++ni)
       for (std::int64_t mi = 0; mi < mb.size; ++mi) {
         values.resize(static_cast<std::size_t>(sg.size * F));
@@ -496,25 +517,29 @@ struct RowStationaryArray::Controller {
             values[static_cast<std::size_t>(el * F + f)] = arith.to_ofmap(v);
           }
         const std::int64_t row0 = ((nb.begin + ni) * l.M + g * Mg + mb.begin + mi) * E + sg.begin;
+        const std::int64_t start = static_cast<std::int64_t>(outgoing.size());
+        std::int64_t at = ofmap_dram.addr(row0);
         if (ofmap_dram.dense()) {
-          last_done =
-              std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND,
-                                           ofmap_dram.addr(row0), values.data(), sg.size * F * 2,
-                                           DataKind::Ofmap, sg.size * F, 16, read_end));
-          continue;
+          const auto* p = reinterpret_cast<const unsigned char*>(values.data());
+          outgoing.insert(outgoing.end(), p, p + sg.size * F * 2);
+        } else {  // the encoder at the DRAM interface: one stream per ofmap row
+          std::vector<EncodedTensor> streams;
+          for (std::int64_t el = 0; el < sg.size; ++el)
+            streams.push_back(
+                encode(ofmap_dram.encoding, &values[static_cast<std::size_t>(el * F)], 1, F, 16));
+          at = ofmap_dram.append(row0, streams, encoded);
+          outgoing.insert(outgoing.end(), encoded.begin(), encoded.end());
         }
-        // The encoder at the DRAM interface: one stream per ofmap row, the block's rows packed
-        // into one write.
-        std::vector<EncodedTensor> streams;
-        for (std::int64_t el = 0; el < sg.size; ++el)
-          streams.push_back(
-              encode(ofmap_dram.encoding, &values[static_cast<std::size_t>(el * F)], 1, F, 16));
-        const std::int64_t at = ofmap_dram.append(row0, streams, encoded);
-        last_done =
-            std::max(last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, at, encoded.data(),
-                                         static_cast<std::int64_t>(encoded.size()), DataKind::Ofmap,
-                                         sg.size * F, 16, read_end));
+        blocks.push_back({at, static_cast<std::int64_t>(outgoing.size()) - start});
       }
+    std::int64_t sent = 0;
+    for (const DmaRequest& rq : dma_requests(blocks, a.dram.max_request_bytes)) {
+      last_done = std::max(
+          last_done, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, rq.addr, outgoing.data() + sent,
+                              rq.bytes, DataKind::Ofmap,
+                              static_cast<std::int64_t>(rq.count) * sg.size * F, 16, read_end));
+      sent += rq.bytes;
+    }
     sync();
   }
 

@@ -215,8 +215,9 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
   const PlanarPeConfig& pc = arch_.planar_pe;
   const std::int64_t st = layer_.stride, pad = layer_.padding;
   const std::int64_t th = tile_.h1 - tile_.h0, tw = tile_.w1 - tile_.w0;
-  const std::int64_t channels = tile_.c1 - tile_.c0;
-  // The input tile as the IARAM holds it: one stream over [channel][row][column].
+  const std::int64_t channels = c_hi_ - c_lo_;
+  // The group's channels of the input tile as the IARAM holds them: one stream over
+  // [channel][row][column].
   const std::vector<std::int16_t> tile = decode_stream(arch_.onchip_encoding, gp.get_data_ptr(),
                                                        ext.stream_bits, channels, th * tw, 16);
   const std::size_t phases = static_cast<std::size_t>(st * st);
@@ -239,7 +240,7 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
                                                       b.stream_bits, kc_, layer_.R * layer_.S, 16);
     for (auto& v : acts) v.clear();
     for (auto& v : wts) v.clear();
-    const std::int16_t* plane = &tile[static_cast<std::size_t>((c - tile_.c0) * th * tw)];
+    const std::int16_t* plane = &tile[static_cast<std::size_t>((c - c_lo_) * th * tw)];
     for (std::int64_t y = 0; y < th; ++y)
       for (std::int64_t x = 0; x < tw; ++x) {
         const std::int16_t v = plane[y * tw + x];

@@ -17,12 +17,17 @@ void parse_clocks(const ConfigNode& n, ClockConfig& c) {
 
 void parse_dram(const ConfigNode& n, DramConfig& d) {
   n.expect_keys({"bus_width_bits", "bandwidth_gbytes_per_s", "latency_ns", "burst_bytes",
-                 "energy_pj_per_bit"});
+                 "max_request_bytes", "energy_pj_per_bit"});
   d.bus_width_bits = n.get_int_min("bus_width_bits", 8);
   if (d.bus_width_bits % 8 != 0) n.at("bus_width_bits").fail("must be a multiple of 8");
   d.bandwidth_gbytes_per_s = n.get_double_min("bandwidth_gbytes_per_s", 0.0, 0.0);
   d.latency_ns = n.get_double_min("latency_ns", 0.0, d.latency_ns);
   d.burst_bytes = n.get_int_min("burst_bytes", 1, d.burst_bytes);
+  d.max_request_bytes = n.get_int_min("max_request_bytes", 1, d.max_request_bytes);
+  if (d.max_request_bytes < d.burst_bytes)
+    n.at(n.has("max_request_bytes") ? "max_request_bytes" : "burst_bytes")
+        .fail("max_request_bytes (" + std::to_string(d.max_request_bytes) +
+              ") must be at least burst_bytes (" + std::to_string(d.burst_bytes) + ")");
   d.energy_pj_per_bit = n.get_double_min("energy_pj_per_bit", 0.0);
 }
 
@@ -139,8 +144,10 @@ void parse_planar_pe(const ConfigNode& n, PlanarPeConfig& p) {
   p.ppu_values_per_cycle = n.get_int_min("ppu_values_per_cycle", 1, p.ppu_values_per_cycle);
   p.zero_gating = n.get_bool("zero_gating", p.zero_gating);
   if (p.zero_gating && p.sparse())
-    n.at("zero_gating").fail("the cartesian_sparse PE never sees zero operands; gating is for "
-                             "dot_product_dense");
+    n.at("zero_gating")
+        .fail(
+            "the cartesian_sparse PE never sees zero operands; gating is for "
+            "dot_product_dense");
   p.multiply_pj = n.get_double_min("multiply_pj", 0.0);
   p.add_pj = n.get_double_min("add_pj", 0.0);
   p.crossbar_pj_per_product = n.get_double_min("crossbar_pj_per_product", 0.0, 0.0);
@@ -321,10 +328,9 @@ std::ostream& operator<<(std::ostream& os, const ArchConfig& a) {
     os << "arch " << a.name << " (" << a.array << ", " << p.dataflow << "): " << a.pe_rows << "x"
        << a.pe_cols << " PEs of " << p.multipliers_f << "x" << p.multipliers_i
        << " multipliers, core " << a.clocks.core_mhz << " MHz\n"
-       << "  accumulators: " << p.accumulator_buffers << " x " << p.accumulator_banks
-       << " banks x " << p.accumulator_bank_entries << " entries x " << a.data.psum_bits
-       << " bit; crossbar queue " << p.crossbar_queue_depth << "; weight FIFO "
-       << p.weight_fifo_entries << " entries\n"
+       << "  accumulators: " << p.accumulator_buffers << " x " << p.accumulator_banks << " banks x "
+       << p.accumulator_bank_entries << " entries x " << a.data.psum_bits << " bit; crossbar queue "
+       << p.crossbar_queue_depth << "; weight FIFO " << p.weight_fifo_entries << " entries\n"
        << "  IARAM " << a.activation_ram.iaram_bytes << " B, OARAM " << a.activation_ram.oaram_bytes
        << " B per PE; on-chip encoding " << to_string(a.onchip_encoding) << "; zero gating "
        << (p.zero_gating ? "on" : "off") << "\n"

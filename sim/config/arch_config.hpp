@@ -24,7 +24,10 @@ struct DramConfig {
   double bandwidth_gbytes_per_s = 0;  // device limit; 0 = only the bus limits
   double latency_ns = 100;            // first-data latency of a burst
   std::int64_t burst_bytes = 64;      // transfer granularity
-  double energy_pj_per_bit = 28.75;   // 460 pJ per 16-bit word
+  // Largest DMA request: adjacent blocks of a transfer merge into requests up to this size
+  // (one DRAM page of a x16 DDR3/DDR4 device, 2 KB).
+  std::int64_t max_request_bytes = 2048;
+  double energy_pj_per_bit = 28.75;  // 460 pJ per 16-bit word
 };
 
 struct GlbConfig {
@@ -100,7 +103,7 @@ struct PlanarPeConfig {
   std::int64_t multipliers_i = 4;  // I: activations per input vector
   std::int64_t accumulator_banks = 32;
   std::int64_t accumulator_bank_entries = 32;
-  std::int64_t accumulator_buffers = 2;  // 2: post-processing overlaps the next group
+  std::int64_t accumulator_buffers = 2;   // 2: post-processing overlaps the next group
   std::int64_t crossbar_queue_depth = 2;  // products a bank may hold waiting (0: none)
   std::int64_t weight_fifo_entries = 50;
   std::int64_t ppu_values_per_cycle = 4;  // post-processing (halo add, ReLU, compression)

@@ -100,10 +100,8 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
     pass_cycles_total += count * (filter_cyc + stream + a.pe.pipeline_stages);
     est.passes += count;
 
-    // Traffic.
+    // Traffic. The pass reads its filter tile from the GLB (DRAM loads: filter_dma below).
     const double filter_values = static_cast<double>(ps.t * ps.p * ps.r * ps.q * R * S);
-    dram_bits += c * filter_values * wbits;
-    glb_write_bits += c * filter_values * wbits;
     glb_read_bits += c * filter_values * wbits;
     const double ifmap_glb_values =
         static_cast<double>(ps.n * ps.r * ps.q * ps.ifmap_rows_stored * l.W);
@@ -125,18 +123,23 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
     spad_writes += c * static_cast<double>(pes * psum_row);
     spad_reads += c * static_cast<double>(pes * psum_row);
   });
-  // DRAM ifmap reads and ofmap writes, whole layer.
-  const double ifmap_dram_values = static_cast<double>(tiling.ifmap_dram_values());
-  dram_bits += ifmap_dram_values * ibits;
-  glb_write_bits += ifmap_dram_values * ibits;
+  // DRAM: the requests the controller issues (whole bursts each), whole layer; every loaded
+  // tile is written into the GLB.
+  const DmaCost ifmap_dma = tiling.ifmap_dma(dram_bytes_per_link_cycle);
+  const DmaCost filter_dma = tiling.filter_dma(dram_bytes_per_link_cycle, glb.filter_buffers);
+  const DmaCost ofmap_dma = tiling.ofmap_dma(dram_bytes_per_link_cycle);
+  const double ifmap_dram_bits = static_cast<double>(ifmap_dma.bytes) * 8;
+  dram_bits += ifmap_dram_bits + static_cast<double>(filter_dma.bytes) * 8;
+  glb_write_bits += ifmap_dram_bits + static_cast<double>(filter_dma.bytes) * 8;
   const double ofmap_values = static_cast<double>(l.ofmap_values());
-  dram_bits += ofmap_values * ibits;
+  dram_bits += static_cast<double>(ofmap_dma.bytes) * 8;
   glb_read_bits += ofmap_values * pbits;
 
   est.dram_bytes = static_cast<std::int64_t>(dram_bits / 8);
+  est.dram_requests = ifmap_dma.requests + filter_dma.requests + ofmap_dma.requests;
   est.glb_bytes = static_cast<std::int64_t>((glb_read_bits + glb_write_bits) / 8);
-  est.dram_cycles = static_cast<std::int64_t>(static_cast<double>(est.dram_bytes) /
-                                              dram_bytes_per_link_cycle * core_per_link);
+  est.dram_cycles = static_cast<std::int64_t>(
+      (ifmap_dma.link_cycles + filter_dma.link_cycles + ofmap_dma.link_cycles) * core_per_link);
   est.compute_cycles = pass_cycles_total;
   // DMA overlaps compute: filters load while the previous pass computes (their GLB buffer
   // frees once delivered); a double-buffered ifmap tile loads during the previous tile; a
@@ -146,9 +149,7 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
       static_cast<std::int64_t>(static_cast<double>(tiling.first_tile_bytes()) * link_to_core +
                                 a.dram.latency_ns / a.core_period_ns());
   const std::int64_t exposed_ifmap =
-      m.ifmap_double_buffer
-          ? 0
-          : static_cast<std::int64_t>(ifmap_dram_values * ibits / 8 * link_to_core);
+      m.ifmap_double_buffer ? 0 : static_cast<std::int64_t>(ifmap_dma.link_cycles * core_per_link);
   est.cycles =
       std::max(pass_cycles_total + first_load + exposed_ifmap, est.dram_cycles + first_load);
   est.energy_pj = dram_bits * a.dram.energy_pj_per_bit +

@@ -58,6 +58,7 @@ struct RsEstimate {
   std::int64_t passes = 0;
   std::int64_t active_pes = 0;  // PEs busy in the largest pass
   std::int64_t dram_bytes = 0;
+  std::int64_t dram_requests = 0;  // DMA requests (each whole bursts on the link)
   std::int64_t glb_bytes = 0;
   double energy_pj = 0;  // excluding idle power
   double edp() const { return energy_pj * static_cast<double>(cycles); }

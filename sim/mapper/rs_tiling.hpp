@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/arch_config.hpp"
+#include "core/dma.hpp"
 #include "mapper/rs_mapping.hpp"
 #include "workload/layer.hpp"
 
@@ -142,6 +143,70 @@ class RsTiling {
       rows_total += hi - lo;
     });
     return l_.groups * l_.N * Cg * rows_total * l_.W * (m_.ifmap_resident ? 1 : filter_blocks);
+  }
+
+  // The DRAM requests of the layer's DMA transfers, by the rule of dma_requests applied to
+  // the blocks the controller issues (RowStationaryArray): DRAM holds ifmap [N][C][H][W],
+  // weights [M][C/G][R][S] and ofmap [N][M][E][F] row-major. Dense sizes (an encoded tensor
+  // moves fewer bytes in the same pattern).
+  //  - ifmap: one block per (image, channel) of a tile, its stored rows; blocks of consecutive
+  //    channels (and images, when the tile holds every channel) are adjacent when the rows
+  //    are whole planes. Tiles load once per strip group (resident) or per pass.
+  DmaCost ifmap_dma(double bytes_per_link_cycle) const {
+    DmaCost total;
+    const std::int64_t Cg = l_.C_per_group();
+    const std::int64_t filter_blocks = ceil_div64(l_.M_per_group(), m_.p * m_.t);
+    for_each_chunk(l_.E(), m_.rows_per_strip_group(), [&](Chunk sg) {
+      const auto [lo, hi] = stored_rows(sg);
+      const std::int64_t rows = hi - lo, block = rows * l_.W * 2;  // 16-bit values
+      if (rows == 0) return;
+      auto tile = [&](std::int64_t n, std::int64_t nch) {
+        const std::int64_t run = rows == l_.H ? (nch == l_.C ? n * nch : nch) : 1;
+        return dma_cost(a_.dram, bytes_per_link_cycle, block, run, n * nch);
+      };
+      for (auto [n, cn] : sizes(l_.N, m_.n)) {
+        if (m_.ifmap_resident) {
+          total += tile(n, Cg).times(cn);
+        } else {
+          for (auto [c, cc] : sizes(Cg, m_.q * m_.r))
+            total += tile(n, c).times(cn * cc * filter_blocks);
+        }
+      }
+    });
+    return total.times(l_.groups);
+  }
+  //  - filters: one block per filter of a pass's filter block, its channel block; consecutive
+  //    filters are adjacent when the block holds all their channels. A pass loads its tile
+  //    unless one of the `buffers` filter buffers still holds it (a group's tiles all fit).
+  DmaCost filter_dma(double bytes_per_link_cycle, std::int64_t buffers) const {
+    DmaCost per_group;
+    const std::int64_t Cg = l_.C_per_group(), Mg = l_.M_per_group();
+    const std::int64_t tiles = ceil_div64(Mg, m_.p * m_.t) * ceil_div64(Cg, m_.q * m_.r);
+    for (auto [f, cf] : sizes(Mg, m_.p * m_.t))
+      for (auto [c, cc] : sizes(Cg, m_.q * m_.r))
+        per_group +=
+            dma_cost(a_.dram, bytes_per_link_cycle, c * l_.R * l_.S * 2, c == Cg ? f : 1, f)
+                .times(cf * cc);
+    const std::int64_t repeats =
+        tiles <= buffers ? 1
+                         : ceil_div64(l_.N, m_.n) * ceil_div64(l_.E(), m_.rows_per_strip_group());
+    return per_group.times(repeats * l_.groups);
+  }
+  //  - ofmap: one block per (image, filter) of a finished tile, its rows of the strip group;
+  //    consecutive filters' blocks are adjacent when the strip group is the whole ofmap
+  //    (and consecutive images' when the block holds every filter). Encoded rows are packed
+  //    in write order: a write-back's blocks are all adjacent.
+  DmaCost ofmap_dma(double bytes_per_link_cycle) const {
+    DmaCost total;
+    const bool packed = a_.dram_ofmap_encoding != Encoding::Dense;
+    for (auto [n, cn] : sizes(l_.N, m_.n))
+      for (auto [rows, cr] : sizes(l_.E(), m_.rows_per_strip_group()))
+        for (auto [f, cf] : sizes(l_.M_per_group(), m_.p * m_.t)) {
+          const std::int64_t run = packed || rows == l_.E() ? (packed || f == l_.M ? n * f : f) : 1;
+          total += dma_cost(a_.dram, bytes_per_link_cycle, rows * l_.F() * 2, run, n * f)
+                       .times(cn * cr * cf);
+        }
+    return total.times(l_.groups);
   }
 
   std::int64_t first_tile_bytes() const {
