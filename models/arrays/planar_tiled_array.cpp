@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/dma.hpp"
 #include "models/common/sim_error.hpp"
 #include "trace/vcd_writer.hpp"
 
@@ -251,6 +252,58 @@ struct PlanarTiledArray::Controller {
     return in;
   }
 
+  // Reads a round's outputs of tile t back (host) into `out` and, when the layer's output
+  // leaves the chip, moves them OARAM -> DRAM in the DRAM's encoding. The groups' streams are
+  // allocated one after another, so they leave in merged requests (dma_requests). Returns
+  // when the last one has landed.
+  sc_time drain_tile_outputs(std::int64_t n, const PtTile& t, const std::vector<Stream>& streams,
+                             const sc_time& ppu_end, std::vector<std::uint8_t>& buf) {
+    const std::int64_t oh = t.oe1 - t.oe0, ow = t.of1 - t.of0;
+    std::vector<DmaBlock> blocks;
+    std::vector<sc_time> ready;
+    std::vector<std::int64_t> bits;
+    std::vector<std::uint8_t> outgoing;
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+      const Group& gr = groups[gi];
+      const Stream& s = streams[gi];
+      const std::int64_t bytes = stream_bytes(s.bits);
+      buf.resize(static_cast<std::size_t>(bytes));
+      if (bytes > 0)
+        host_access(s.in_dram ? top.to_dram : top.to_oaram, tlm::TLM_READ_COMMAND, s.addr,
+                    buf.data(), bytes);
+      const std::vector<std::int16_t> v =
+          decode_stream(a.onchip_encoding, buf.data(), s.bits, gr.kc, oh * ow, 16);
+      for (std::int64_t k = 0; k < gr.kc; ++k)
+        for (std::int64_t e = 0; e < oh; ++e)
+          for (std::int64_t f = 0; f < ow; ++f)
+            out.at(n, gr.g * Mg + gr.k0 + k, t.oe0 + e, t.of0 + f) =
+                v[static_cast<std::size_t>((k * oh + e) * ow + f)];
+      if (!ofmap_to_dram || s.in_dram) continue;
+      ready.push_back(bytes > 0 ? transfer(top.to_oaram, tlm::TLM_READ_COMMAND, s.addr, buf.data(),
+                                           bytes, DataKind::Ofmap, ppu_end, s.bits)
+                                : ppu_end);
+      const EncodedTensor de = encode(a.dram_ofmap_encoding, v, gr.kc, oh * ow, 16);
+      const std::int64_t dbytes = stream_bytes(de.total_bits);
+      blocks.push_back({dbytes > 0 ? dram_alloc(dbytes) : dram_top, dbytes});
+      bits.push_back(de.total_bits);
+      outgoing.insert(outgoing.end(), de.bits.begin(), de.bits.begin() + dbytes);
+    }
+    sc_time end = ppu_end;
+    std::int64_t sent = 0;
+    for (const DmaRequest& rq : dma_requests(blocks, a.dram.max_request_bytes)) {
+      sc_time at = ppu_end;
+      std::int64_t rq_bits = 0;
+      for (std::size_t k = rq.first; k < rq.first + rq.count; ++k) {
+        at = std::max(at, ready[k]);
+        rq_bits += bits[k];
+      }
+      end = std::max(end, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, rq.addr,
+                                   outgoing.data() + sent, rq.bytes, DataKind::Ofmap, at, rq_bits));
+      sent += rq.bytes;
+    }
+    return end;
+  }
+
   void run(sc_time& layer_end) {
     const sc_time t0 = now();
     preload_weights();
@@ -307,10 +360,10 @@ struct PlanarTiledArray::Controller {
             top.pes_[static_cast<std::size_t>(t.pe)]->begin_group(gr.kc, std::max(t.c0, gr.g * Cg),
                                                                   std::min(t.c1, (gr.g + 1) * Cg));
           // Weights: DRAM (one group ahead of the array) -> broadcast, channel by channel. The
-          // group streams out of DRAM in chunks of 16 bursts; a channel's block can go on the
-          // bus once the chunk holding its last byte has arrived.
+          // group streams out of DRAM in requests of max_request_bytes; a channel's block can go on
+          // the bus once the chunk holding its last byte has arrived.
           buf.resize(static_cast<std::size_t>(gr.dram_bytes));
-          const std::int64_t chunk = 16 * a.dram.burst_bytes;
+          const std::int64_t chunk = a.dram.max_request_bytes;
           std::vector<sc_time> chunk_arrival;
           const sc_time issue = std::max(weights_issue, now());
           for (std::int64_t off = 0; off < gr.dram_bytes; off += chunk)
@@ -420,42 +473,9 @@ struct PlanarTiledArray::Controller {
           ppu_end = std::max(ppu_end, group_ppu);
         }
         end = std::max(end, ppu_end);
-        // Read the round's outputs back (host) and, when the layer's output leaves the chip,
-        // move them OARAM -> DRAM in the DRAM's encoding.
-        for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
-          const PtTile& t = rd.tiles[i];
-          if (t.ic != 0 || t.owned() == 0) continue;
-          const std::int64_t oh = t.oe1 - t.oe0, ow = t.of1 - t.of0;
-          for (std::size_t gi = 0; gi < groups.size(); ++gi) {
-            const Group& gr = groups[gi];
-            const Stream& s = outputs[i][gi];
-            const std::int64_t bytes = stream_bytes(s.bits);
-            buf.resize(static_cast<std::size_t>(bytes));
-            if (bytes > 0)
-              host_access(s.in_dram ? top.to_dram : top.to_oaram, tlm::TLM_READ_COMMAND, s.addr,
-                          buf.data(), bytes);
-            const std::vector<std::int16_t> v =
-                decode_stream(a.onchip_encoding, buf.data(), s.bits, gr.kc, oh * ow, 16);
-            for (std::int64_t k = 0; k < gr.kc; ++k)
-              for (std::int64_t e = 0; e < oh; ++e)
-                for (std::int64_t f = 0; f < ow; ++f)
-                  out.at(n, gr.g * Mg + gr.k0 + k, t.oe0 + e, t.of0 + f) =
-                      v[static_cast<std::size_t>((k * oh + e) * ow + f)];
-            if (ofmap_to_dram && !s.in_dram) {
-              const sc_time read =
-                  bytes > 0 ? transfer(top.to_oaram, tlm::TLM_READ_COMMAND, s.addr, buf.data(),
-                                       bytes, DataKind::Ofmap, ppu_end, s.bits)
-                            : ppu_end;
-              const EncodedTensor de = encode(a.dram_ofmap_encoding, v, gr.kc, oh * ow, 16);
-              const std::int64_t dbytes = stream_bytes(de.total_bits);
-              if (dbytes > 0)
-                end =
-                    std::max(end, transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, dram_alloc(dbytes),
-                                           const_cast<std::uint8_t*>(de.bits.data()), dbytes,
-                                           DataKind::Ofmap, read, de.total_bits));
-            }
-          }
-        }
+        for (std::size_t i = 0; i < rd.tiles.size(); ++i)
+          if (rd.tiles[i].ic == 0 && rd.tiles[i].owned() > 0)
+            end = std::max(end, drain_tile_outputs(n, rd.tiles[i], outputs[i], ppu_end, buf));
       }
     end = std::max(end, barrier);
     tail_cycles = cycles(end - t0) - cycles(barrier - t0);

@@ -112,6 +112,8 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
       "objective", po::value<std::string>(&opt.objective)->default_value("latency"),
       "mapper objective: energy | latency | edp")(
       "mapping", po::value<std::string>(&opt.mapping_file), "YAML file of pinned mappings")(
+      "dump-mappings", po::value<std::string>(&opt.dump_mappings_file),
+      "write the chosen mappings to FILE in the --mapping format")(
       "out", po::value<std::string>(&opt.out_dir), "write DIR/stats.json")(
       "vcd", po::value<std::string>(&opt.vcd_file), "write a VCD waveform")(
       "no-check", po::bool_switch(&no_check), "skip the comparison with the reference convolution")(
@@ -137,6 +139,8 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
         throw ConfigError(std::string("--") + o + " is an option of 'run', not of 'map'");
     if (no_check) throw ConfigError("--no-check is an option of 'run', not of 'map'");
     const Plan plan = make_plan(opt);
+    if (!opt.dump_mappings_file.empty())
+      write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
     std::cout << plan.arch << "\nMappings (" << opt.objective << "):\n";
     for (const SkippedLayer& s : plan.skipped)
       std::cout << "  skipped " << s.name << ": " << s.reason << "\n";

@@ -3,6 +3,8 @@
 #include <array>
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <systemc>
@@ -211,6 +213,32 @@ Plan make_plan(const RunOptions& opt) {
   return plan;
 }
 
+std::string LayerPlan::mapping_yaml() const {
+  return planar ? to_yaml(pt.mapping) : systolic ? to_yaml(ws.mapping) : to_yaml(rs.mapping);
+}
+
+std::string mappings_yaml(const Plan& plan) {
+  std::ostringstream os;
+  os << "# dfsim mappings of " << plan.network.name << " on " << plan.arch.name
+     << "; run with --mapping FILE to pin them\nmappings:\n";
+  for (const LayerPlan& lp : plan.layers)
+    os << "  " << lp.layer.name << ": " << lp.mapping_yaml() << "\n";
+  return os.str();
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) throw std::runtime_error(tmp + ": cannot write");
+    out << text;
+    if (!out.flush()) throw std::runtime_error(tmp + ": write failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw std::runtime_error(path + ": cannot write: " + ec.message());
+}
+
 RunInfo run_info(const Plan& plan, const RunOptions& opt) {
   RunInfo info;
   info.arch_name = plan.arch.name;
@@ -227,6 +255,8 @@ RunInfo run_info(const Plan& plan, const RunOptions& opt) {
 
 RunResult run_simulation(const RunOptions& opt) {
   const Plan plan = make_plan(opt);
+  if (!opt.dump_mappings_file.empty())
+    write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
   RunResult result;
   result.info = run_info(plan, opt);
 

@@ -23,9 +23,10 @@ struct RunOptions {
   std::optional<std::int64_t> batch;  // overrides every layer's N
   std::uint64_t seed = 1;
   std::string objective = "latency";
-  std::string mapping_file;  // pinned mappings, optional
-  std::string out_dir;       // writes stats.json when set
-  std::string vcd_file;      // writes a waveform when set
+  std::string mapping_file;        // pinned mappings, optional
+  std::string dump_mappings_file;  // writes the chosen mappings in the --mapping format
+  std::string out_dir;             // writes stats.json when set
+  std::string vcd_file;            // writes a waveform when set
   bool check = true;
   // Layers no mapping fits are left out (listed in the table and stats.json) instead of
   // stopping the run.
@@ -42,6 +43,7 @@ struct LayerPlan {
   PtMapResult pt;  // planar-tiled array
   bool systolic = false, planar = false;
   std::string mapping_text() const;
+  std::string mapping_yaml() const;  // the pinned-mapping format (--mapping)
   std::int64_t estimate_cycles() const {
     return planar ? pt.estimate.cycles : systolic ? ws.estimate.cycles : rs.estimate.cycles;
   }
@@ -81,5 +83,10 @@ struct RunResult {
 RunResult run_simulation(const RunOptions& opt);
 
 RunInfo run_info(const Plan& plan, const RunOptions& opt);
+
+// Every layer's mapping in the --mapping format: `mappings: {layer: {...}}`.
+std::string mappings_yaml(const Plan& plan);
+// Writes `text` to `path` through a temporary file renamed into place (no partial file).
+void write_text_atomically(const std::string& path, const std::string& text);
 
 }  // namespace dfsim

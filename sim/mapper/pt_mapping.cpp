@@ -177,6 +177,12 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
       std::min(a.dram.bus_width_bits / 8.0 * a.clocks.link_mhz / 1000.0,
                a.dram.bandwidth_gbytes_per_s > 0 ? a.dram.bandwidth_gbytes_per_s : 1e30);
   const double weight_bits = sparse ? dw * 20.0 : 16.0;
+  const double bytes_per_core_cycle = bytes_per_ns * 1000.0 / a.clocks.core_mhz;
+  // A request's round trip in core cycles: the memory latency and the clock-domain crossing
+  // both ways (half a period to the next edge plus the synchronizer, in each domain).
+  const double sync = static_cast<double>(a.clocks.cdc_sync_cycles) + 0.5;
+  const double dram_latency_cycles = a.dram.latency_ns * a.clocks.core_mhz / 1000.0 +
+                                     sync * (1.0 + a.clocks.core_mhz / a.clocks.link_mhz);
   double cycles = 0, products = 0, dram_bits = 0;
   for (const PtRound& r : rounds) {
     double round_cycles = 0;
@@ -223,12 +229,15 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
           worst = std::max(worst, c);
         }
         // The weight bus delivers the group's blocks of every channel at its width.
-        const double bus = static_cast<double>(kc * l.R * l.S * Cg) * weight_bits /
-                           static_cast<double>(a.planar_noc.weight_bus_bits);
+        const double group_weight_bits = static_cast<double>(kc * l.R * l.S * Cg) * weight_bits;
+        const double bus = group_weight_bits / static_cast<double>(a.planar_noc.weight_bus_bits);
+        // The group's weights are fetched from DRAM when the previous group starts: a group
+        // cannot start before the memory latency and the transfer have passed.
+        const double fetch = dram_latency_cycles + group_weight_bits / 8 / bytes_per_core_cycle;
         const double post = static_cast<double>(kc) * (halo_per_k + ppu_per_k);
         // With a second accumulator buffer, post-processing overlaps the next group.
-        round_cycles +=
-            pe.accumulator_buffers > 1 ? std::max({worst, bus, post}) : std::max(worst, bus) + post;
+        round_cycles += pe.accumulator_buffers > 1 ? std::max({worst, bus, post, fetch})
+                                                   : std::max({worst, bus, fetch}) + post;
       }
     const double wbits = static_cast<double>(l.weights()) * weight_bits;
     dram_bits += wbits;
@@ -268,18 +277,16 @@ Layer PlanarTiledMapper::estimate_view(const Layer& layer) {
   return v;
 }
 
-PtMapResult PlanarTiledMapper::map(const Layer& layer) const {
+PtMapResult PlanarTiledMapper::map(const Layer& layer) const { return best(layer, 1).front(); }
+
+std::vector<PtMapResult> PlanarTiledMapper::best(const Layer& layer, std::size_t k_best) const {
   const Layer l = flatten_fc(layer);
-  PtMapResult best;
   const std::int64_t P = arch_.num_pes();
   const std::int64_t acc =
       arch_.planar_pe.accumulator_banks * arch_.planar_pe.accumulator_bank_entries;
-  bool found = false, spill_only = false;
-  Score best_score{};
+  BestCandidates<PtMapResult> on_chip(k_best), spilling(k_best);
+  std::int64_t evaluated = 0;
   std::string last_why;
-  auto spill_score = [&](const PtEstimate& e) {
-    return score_of(objective_, arch_, e.cycles, e.energy_pj);
-  };
   const std::int64_t max_px = std::min(arch_.pe_cols, l.W), max_py = std::min(arch_.pe_rows, l.H);
   for (std::int64_t pc = 1; pc <= std::min(P, l.C); pc *= 2)
     for (std::int64_t py = 1; py <= max_py; ++py)
@@ -304,37 +311,28 @@ PtMapResult PlanarTiledMapper::map(const Layer& layer) const {
           // The tiles do not depend on kc. ext == 0: no input reaches an output.
           m.kc = std::min(l.M_per_group(), acc / std::max<std::int64_t>(1, ext));
           const PtEstimate e = estimate_pt(arch_, l, m, rounds);
-          ++best.candidates_evaluated;
+          ++evaluated;
           if (!e.feasible) {
             last_why = e.why_infeasible;
             continue;
           }
+          const Score s = score_of(objective_, arch_, e.cycles, e.energy_pj);
           if (!e.spills.empty()) {
             // Spilling to DRAM is the last resort: only while nothing fits on chip.
-            if (!found && (!spill_only || spill_score(e) < best_score)) {
-              spill_only = true;
-              best_score = spill_score(e);
-              best.mapping = m;
-              best.estimate = e;
-            }
+            spilling.offer(s, PtMapResult{m, e, 0});
             last_why = e.spills;
             continue;  // more rounds may fit
           }
-          const Score s = score_of(objective_, arch_, e.cycles, e.energy_pj);
-          if (!found || s < best_score) {
-            found = true;
-            spill_only = false;
-            best_score = s;
-            best.mapping = m;
-            best.estimate = e;
-          }
+          on_chip.offer(s, PtMapResult{m, e, 0});
           break;  // more rounds only cost more
         }
       }
-  if (!found && !spill_only)
+  if (on_chip.empty() && spilling.empty())
     throw ConfigError("layer '" + l.name + "': no planar tiling fits the accumulators" +
                       (last_why.empty() ? "" : " (" + last_why + ")"));
-  return best;
+  std::vector<PtMapResult> ranked = on_chip.empty() ? spilling.ranked() : on_chip.ranked();
+  for (PtMapResult& r : ranked) r.candidates_evaluated = evaluated;
+  return ranked;
 }
 
 PtMapResult PlanarTiledMapper::evaluate_pinned(const Layer& layer, PtMapping m,
@@ -376,6 +374,13 @@ PtMapping parse_pt_mapping(const ConfigNode& n) {
   m.rounds_y = n.get_int_min("rounds_y", 1);
   m.kc = n.get_int_min("kc", 1);
   return m;
+}
+
+std::string to_yaml(const PtMapping& m) {
+  std::ostringstream os;
+  os << "{px: " << m.px << ", py: " << m.py << ", pc: " << m.pc << ", rounds_x: " << m.rounds_x
+     << ", rounds_y: " << m.rounds_y << ", kc: " << m.kc << "}";
+  return os.str();
 }
 
 std::ostream& operator<<(std::ostream& os, const PtMapping& m) {

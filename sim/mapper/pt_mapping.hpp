@@ -101,6 +101,9 @@ class PlanarTiledMapper {
   PlanarTiledMapper(const ArchConfig& arch, Objective objective)
       : arch_(arch), objective_(objective) {}
   PtMapResult map(const Layer& layer) const;
+  // The k best mappings by the estimate, best first (map() returns the first). Mappings
+  // whose RAMs spill to DRAM rank only when nothing fits on chip.
+  std::vector<PtMapResult> best(const Layer& layer, std::size_t k) const;
   // A user's mapping: checked against the accumulators (spilling RAMs are allowed).
   PtMapResult evaluate_pinned(const Layer& layer, PtMapping m, const std::string& where) const;
   // Everything of a layer that map() and estimate_pt read: the layer as the array runs it
@@ -118,5 +121,7 @@ class ConfigNode;
 PtMapping parse_pt_mapping(const ConfigNode& n);
 
 std::ostream& operator<<(std::ostream& os, const PtMapping& m);
+// The mapping as a YAML flow map in the pinned-mapping format (parse_pt_mapping).
+std::string to_yaml(const PtMapping& m);
 
 }  // namespace dfsim

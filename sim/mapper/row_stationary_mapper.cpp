@@ -30,11 +30,12 @@ Layer RowStationaryMapper::estimate_view(const Layer& layer) {
   return v;
 }
 
-RsMapResult RowStationaryMapper::map(const Layer& layer) const {
+RsMapResult RowStationaryMapper::map(const Layer& layer) const { return best(layer, 1).front(); }
+
+std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size_t k) const {
   const Layer l = flatten_fc(layer);
-  RsMapResult best;
-  Score best_score;
-  bool found = false;
+  BestCandidates<RsMapResult> top(k);
+  std::int64_t evaluated = 0;
   std::string last_reason = "no candidate";
   const std::int64_t E = l.E(), Cg = l.C_per_group(), Mg = l.M_per_group();
   if (l.R > arch_.pe_rows || l.S > arch_.pe.ifmap_spad_entries) {
@@ -69,29 +70,27 @@ RsMapResult RowStationaryMapper::map(const Layer& layer) const {
                   m.ifmap_resident = resident;
                   m.ifmap_double_buffer = double_buffer;
                   RsEstimate est = estimate_rs(arch_, l, m);
-                  ++best.candidates_evaluated;
+                  ++evaluated;
                   if (!est.feasible) {
                     last_reason = est.why_infeasible;
                     continue;
                   }
-                  const Score s = score_of(objective_, arch_, est.cycles, est.energy_pj);
-                  if (!found || s < best_score) {
-                    found = true;
-                    best_score = s;
-                    best.mapping = m;
-                    best.estimate = est;
-                  }
+                  top.offer(score_of(objective_, arch_, est.cycles, est.energy_pj),
+                            RsMapResult{m, est, 0});
                 }
           }
   }
-  if (!found)
+  if (top.empty())
     throw ConfigError("layer '" + l.name + "': no row-stationary mapping fits the array (" +
-                      std::to_string(best.candidates_evaluated) +
-                      " candidates; last reason: " + last_reason + ")");
-  const RsGlbPlan g = rs_glb_plan(arch_, l, best.mapping);
-  best.mapping.ifmap_banks = g.ifmap_banks;
-  best.mapping.psum_banks = g.psum_banks;
-  return best;
+                      std::to_string(evaluated) + " candidates; last reason: " + last_reason + ")");
+  std::vector<RsMapResult> ranked = top.ranked();
+  for (RsMapResult& r : ranked) {
+    const RsGlbPlan g = rs_glb_plan(arch_, l, r.mapping);
+    r.mapping.ifmap_banks = g.ifmap_banks;
+    r.mapping.psum_banks = g.psum_banks;
+    r.candidates_evaluated = evaluated;
+  }
+  return ranked;
 }
 
 RsMapResult RowStationaryMapper::evaluate_pinned(const Layer& layer, RsMapping m,

@@ -25,6 +25,8 @@ class RowStationaryMapper {
   // Best feasible mapping for the objective; ties go to the first candidate in enumeration
   // order, so the result is deterministic. Throws ConfigError if nothing fits.
   RsMapResult map(const Layer& layer) const;
+  // The k best mappings by the estimate, best first (map() returns the first).
+  std::vector<RsMapResult> best(const Layer& layer, std::size_t k) const;
   // Evaluates a user-pinned mapping; throws ConfigError (naming `where`) if it does not fit.
   RsMapResult evaluate_pinned(const Layer& layer, RsMapping m, const std::string& where) const;
   // Everything of a layer that map() and estimate_rs read: the layer as the array runs it

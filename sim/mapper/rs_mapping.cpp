@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <sstream>
 
 #include "config/config_node.hpp"
 #include "mapper/rs_tiling.hpp"
@@ -159,6 +160,15 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
                   spad_writes * a.pe.spad_write_energy_pj + macs * a.pe.mac_energy_pj;
   est.feasible = true;
   return est;
+}
+
+std::string to_yaml(const RsMapping& m) {
+  std::ostringstream os;
+  os << "{strip_width: " << m.strip_width << ", strips_per_pass: " << m.strips_per_pass
+     << ", n: " << m.n << ", p: " << m.p << ", q: " << m.q << ", r: " << m.r << ", t: " << m.t
+     << ", ifmap_resident: " << (m.ifmap_resident ? "true" : "false")
+     << ", ifmap_double_buffer: " << (m.ifmap_double_buffer ? "true" : "false") << "}";
+  return os.str();
 }
 
 std::ostream& operator<<(std::ostream& os, const RsMapping& m) {

@@ -2,9 +2,11 @@
 // plus the analytical estimate the mapper ranks candidates by.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "config/arch_config.hpp"
 #include "workload/layer.hpp"
@@ -78,9 +80,42 @@ struct Score {
 };
 Score score_of(Objective o, const ArchConfig& arch, std::int64_t cycles, double energy_pj);
 
+// The k best candidates a search has offered, best first; among equal scores the earlier
+// offer ranks first, so the result is deterministic. One mechanism for every mapper's search.
+template <typename T>
+class BestCandidates {
+ public:
+  explicit BestCandidates(std::size_t k) : k_(k < 1 ? 1 : k) {}
+  void offer(const Score& s, const T& candidate) {
+    auto it = std::upper_bound(items_.begin(), items_.end(), s,
+                               [](const Score& a, const Item& b) { return a < b.score; });
+    if (it == items_.end() && items_.size() >= k_) return;
+    items_.insert(it, Item{s, candidate});
+    if (items_.size() > k_) items_.pop_back();
+  }
+  bool empty() const { return items_.empty(); }
+  const T& best() const { return items_.front().candidate; }
+  const Score& best_score() const { return items_.front().score; }
+  std::vector<T> ranked() const {
+    std::vector<T> out;
+    for (const Item& i : items_) out.push_back(i.candidate);
+    return out;
+  }
+
+ private:
+  struct Item {
+    Score score;
+    T candidate;
+  };
+  std::size_t k_;
+  std::vector<Item> items_;
+};
+
 // Checks capacity constraints (spads, GLB, array) and evaluates the analytical model.
 RsEstimate estimate_rs(const ArchConfig& arch, const Layer& layer, const RsMapping& m);
 
 std::ostream& operator<<(std::ostream& os, const RsMapping& m);
+// The mapping as a YAML flow map in the pinned-mapping format (parse_rs_mapping).
+std::string to_yaml(const RsMapping& m);
 
 }  // namespace dfsim

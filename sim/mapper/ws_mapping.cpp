@@ -119,10 +119,11 @@ Layer WeightStationaryMapper::estimate_view(const Layer& layer) {
   return v;
 }
 
-WsMapResult WeightStationaryMapper::map(const Layer& l) const {
-  WsMapResult best;
-  Score best_score;
-  bool found = false;
+WsMapResult WeightStationaryMapper::map(const Layer& l) const { return best(l, 1).front(); }
+
+std::vector<WsMapResult> WeightStationaryMapper::best(const Layer& l, std::size_t k_best) const {
+  BestCandidates<WsMapResult> top(k_best);
+  std::int64_t evaluated = 0;
   std::string why = "no candidate";
   const std::int64_t rows = l.N * l.E() * l.F();
   const std::int64_t per_buffer = arch_.accumulators.entries / arch_.accumulators.buffers;
@@ -134,23 +135,19 @@ WsMapResult WeightStationaryMapper::map(const Layer& l) const {
     WsMapping m;
     m.row_chunk = chunk;
     WsEstimate e = estimate_ws(arch_, l, m);
-    ++best.candidates_evaluated;
+    ++evaluated;
     if (!e.feasible) {
       why = e.why_infeasible;
       break;  // capacity does not depend on the chunk beyond the accumulator limit
     }
-    const Score s = score_of(objective_, arch_, e.cycles, e.energy_pj);
-    if (!found || s < best_score) {
-      found = true;
-      best_score = s;
-      best.mapping = m;
-      best.estimate = e;
-    }
+    top.offer(score_of(objective_, arch_, e.cycles, e.energy_pj), WsMapResult{m, e, 0});
     if (chunk == 1) break;
-    if (best.candidates_evaluated > 64) break;  // smaller chunks only add weight traffic
+    if (evaluated > 64) break;  // smaller chunks only add weight traffic
   }
-  if (!found) throw ConfigError("layer '" + l.name + "': no systolic mapping fits: " + why);
-  return best;
+  if (top.empty()) throw ConfigError("layer '" + l.name + "': no systolic mapping fits: " + why);
+  std::vector<WsMapResult> ranked = top.ranked();
+  for (WsMapResult& r : ranked) r.candidates_evaluated = evaluated;
+  return ranked;
 }
 
 WsMapResult WeightStationaryMapper::evaluate_pinned(const Layer& l, WsMapping m,
@@ -171,6 +168,10 @@ WsMapping parse_ws_mapping(const ConfigNode& n) {
   WsMapping m;
   m.row_chunk = n.get_int_min("row_chunk", 1);
   return m;
+}
+
+std::string to_yaml(const WsMapping& m) {
+  return "{row_chunk: " + std::to_string(m.row_chunk) + "}";
 }
 
 std::ostream& operator<<(std::ostream& os, const WsMapping& m) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "config/arch_config.hpp"
 #include "mapper/rs_mapping.hpp"  // Objective
@@ -64,6 +65,8 @@ class WeightStationaryMapper {
   WeightStationaryMapper(const ArchConfig& arch, Objective objective)
       : arch_(arch), objective_(objective) {}
   WsMapResult map(const Layer& layer) const;
+  // The k best mappings by the estimate, best first (map() returns the first).
+  std::vector<WsMapResult> best(const Layer& layer, std::size_t k) const;
   WsMapResult evaluate_pinned(const Layer& layer, WsMapping m, const std::string& where) const;
   // Everything of a layer that map() and estimate_ws read: its loop bounds and operand widths
   // (ws_modes). Layers with the same view (layer_key) get the same mapping and estimate.
@@ -75,6 +78,8 @@ class WeightStationaryMapper {
 };
 
 std::ostream& operator<<(std::ostream& os, const WsMapping& m);
+// The mapping as a YAML flow map in the pinned-mapping format (parse_ws_mapping).
+std::string to_yaml(const WsMapping& m);
 
 class ConfigNode;
 // {row_chunk}

@@ -1,0 +1,113 @@
+// The mapper's choice holds up in simulation: on a set of small layers, each array's five best
+// mappings by the estimate are simulated (pinned with --mapping, one process each), and the
+// chosen one must be within 10% of the fastest of them. This is what catches a cost the
+// estimate cannot see (tiny DRAM requests padded to whole bursts ranked like large ones made
+// the row-stationary mapper pick FC mappings 10x slower than an available one).
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "config/arch_config.hpp"
+#include "mapper/pt_mapping.hpp"
+#include "mapper/row_stationary_mapper.hpp"
+#include "mapper/ws_mapping.hpp"
+#include "test_util.hpp"
+#include "workload/layer.hpp"
+
+namespace {
+
+using dfsim_test::CliResult;
+using dfsim_test::describe;
+using dfsim_test::dfsim;
+using dfsim_test::source_path;
+using dfsim_test::temp_path;
+using dfsim_test::write_file;
+
+// Small layers of the kinds the faults came from: FC with a batch, FC over a plane, a 3x3
+// filter on a 1x1 map with padding, 1x1, strided, depthwise and plain convolutions.
+const char* kLayers =
+    "network: choice\nlayers:\n"
+    "  - {name: fc_batch, type: fc, N: 64, C: 64, M: 256}\n"
+    "  - {name: fc_plane, type: fc, C: 32, H: 7, W: 7, M: 16}\n"
+    "  - {name: k3_on_1x1, C: 256, M: 24, H: 1, W: 1, R: 3, S: 3, padding: 1}\n"
+    "  - {name: pointwise, C: 64, M: 32, H: 14, W: 14, R: 1, S: 1}\n"
+    "  - {name: strided, C: 3, M: 16, H: 31, W: 31, R: 5, S: 5, stride: 2}\n"
+    "  - {name: depthwise, C: 32, M: 32, groups: 32, H: 14, W: 14, R: 3, S: 3, padding: 1}\n"
+    "  - {name: conv3x3, C: 16, M: 32, H: 14, W: 14, R: 3, S: 3, padding: 1, N: 2}\n";
+
+// The five best mappings of a layer, as pinned-mapping YAML, best first.
+std::vector<std::string> five_best(const std::string& arch_name, const dfsim::ArchConfig& arch,
+                                   const dfsim::Layer& l) {
+  std::vector<std::string> out;
+  const auto objective = dfsim::Objective::Latency;
+  if (arch.is_planar()) {
+    for (const auto& r : dfsim::PlanarTiledMapper(arch, objective).best(l, 5))
+      out.push_back(dfsim::to_yaml(r.mapping));
+  } else if (arch.is_systolic()) {
+    for (const auto& r : dfsim::WeightStationaryMapper(arch, objective).best(l, 5))
+      out.push_back(dfsim::to_yaml(r.mapping));
+  } else {
+    for (const auto& r : dfsim::RowStationaryMapper(arch, objective).best(l, 5))
+      out.push_back(dfsim::to_yaml(r.mapping));
+  }
+  EXPECT_FALSE(out.empty()) << arch_name << " " << l.name;
+  return out;
+}
+
+void expect_choice_within_10_percent(const std::string& arch_name) {
+  const std::string dir = temp_path(arch_name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string wl = write_file(dir + "/choice.yaml", kLayers);
+  const std::string arch_file = source_path("configs/" + arch_name + ".yaml");
+  const dfsim::ArchConfig arch = dfsim::load_arch(arch_file);
+  int compared = 0;
+  for (const dfsim::Layer& l : dfsim::load_network(wl).layers) {
+    const std::vector<std::string> candidates = five_best(arch_name, arch, l);
+    std::vector<long long> cycles;
+    std::ostringstream report;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      const std::string pin =
+          write_file(dir + "/pin.yaml", "mappings:\n  " + l.name + ": " + candidates[i] + "\n");
+      const std::string out = dir + "/out" + std::to_string(i);
+      const CliResult r =
+          dfsim("run --arch '" + arch_file + "' --workload '" + wl + "' --layers " + l.name +
+                    " --mapping '" + pin + "' --no-check --out '" + out + "'",
+                dir);
+      ASSERT_EQ(r.code, 0) << describe(r);
+      const YAML::Node stats = YAML::LoadFile(out + "/stats.json");
+      cycles.push_back(stats["layers"][0]["cycles"].as<long long>());
+      report << "  #" << i + 1 << " " << candidates[i] << ": " << cycles.back()
+             << " cycles (estimate " << stats["layers"][0]["estimate"]["cycles"].as<long long>()
+             << ")\n";
+    }
+    const long long fastest = *std::min_element(cycles.begin(), cycles.end());
+    EXPECT_LE(static_cast<double>(cycles.front()), 1.10 * static_cast<double>(fastest))
+        << arch_name << ", layer " << l.name << ": the chosen mapping (#1) is more than 10% "
+        << "slower than the fastest of the five best:\n"
+        << report.str();
+    compared += cycles.size() > 1;
+  }
+  EXPECT_GE(compared, 3) << "most layers should have several candidates to compare";
+}
+
+TEST(MapperChoice, RowStationaryWithin10PercentOfItsFiveBest) {
+  expect_choice_within_10_percent("eyeriss_v1");
+}
+TEST(MapperChoice, SystolicWithin10PercentOfItsFiveBest) {
+  expect_choice_within_10_percent("tpu_v1");
+}
+TEST(MapperChoice, PlanarDenseWithin10PercentOfItsFiveBest) {
+  expect_choice_within_10_percent("dcnn");
+}
+TEST(MapperChoice, PlanarSparseWithin10PercentOfItsFiveBest) {
+  expect_choice_within_10_percent("scnn");
+}
+
+}  // namespace
