@@ -343,8 +343,10 @@ struct PlanarTiledArray::Controller {
         }
         max_active_pes = std::max(max_active_pes, active);
         std::vector<InputTile> tiles(rd.tiles.size());
+        // A tile whose inputs reach no output (strides longer than the filter) is not loaded.
         for (std::size_t i = 0; i < rd.tiles.size(); ++i)
-          if (!rd.tiles[i].empty()) tiles[i] = load_input_tile(n, rd.tiles[i], round_start, buf);
+          if (!rd.tiles[i].empty() && rd.tiles[i].extent() > 0)
+            tiles[i] = load_input_tile(n, rd.tiles[i], round_start, buf);
         std::vector<std::int64_t> oaram_used(static_cast<std::size_t>(P), 0);
         std::vector<std::vector<Stream>> outputs(rd.tiles.size());  // per tile, per group
         sc_time ppu_end = round_start;

@@ -241,6 +241,14 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
       }
     const double wbits = static_cast<double>(l.weights()) * weight_bits;
     dram_bits += wbits;
+    // The tiles the array loads: those whose inputs reach an output.
+    double region_in_bits = 0;
+    for (const PtTile& t : r.tiles)
+      if (!t.empty() && t.extent() > 0)
+        region_in_bits += static_cast<double>(t.area() * (t.c1 - t.c0)) * in_bits;
+    est.traffic.dram_read[0] += wbits / 8;
+    est.traffic.dram_read[1] += region_in_bits / 8;
+    est.traffic.glb_read[1] += region_in_bits / 8 * static_cast<double>((Mg + m.kc - 1) / m.kc);
     round_cycles = std::max(round_cycles, wbits / 8 / bytes_per_ns * a.clocks.core_mhz / 1000.0);
     if (rounds.size() > 1) {
       // The round's input comes from DRAM before it starts and its outputs go back after it:
@@ -262,6 +270,8 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
   est.groups =
       static_cast<std::int64_t>(rounds.size()) * l.groups * ((l.M_per_group() + m.kc - 1) / m.kc);
   est.dram_bytes = static_cast<std::int64_t>(std::ceil(dram_bits / 8)) * l.N;
+  for (auto* level : {&est.traffic.dram_read, &est.traffic.glb_read})
+    for (double& v : *level) v *= static_cast<double>(l.N);
   est.energy_pj = static_cast<double>(l.N) *
                   (products * (pe.multiply_pj + pe.add_pj + pe.crossbar_pj_per_product +
                                2 * pe.accumulator_access_pj) +

@@ -81,6 +81,9 @@ struct PtEstimate {
   std::int64_t pes = 0;         // PEs with work in the busiest round
   std::int64_t groups = 0;      // (round, output-channel group) passes per image
   std::int64_t dram_bytes = 0;  // expected DRAM traffic (weights; activations with rounds)
+  // DRAM weight and input reads (inputs as when the layer's input comes from DRAM), and the
+  // IARAM's input reads (glb_read): each conv group's channels once per output-channel group.
+  PredictedTraffic traffic;
 };
 
 // Expected cycles from the declared densities (sparse) or exact loop counts (dense).

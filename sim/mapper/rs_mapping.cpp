@@ -104,10 +104,13 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
     // Traffic. The pass reads its filter tile from the GLB (DRAM loads: filter_dma below).
     const double filter_values = static_cast<double>(ps.t * ps.p * ps.r * ps.q * R * S);
     glb_read_bits += c * filter_values * wbits;
+    est.traffic.glb_read[0] += c * filter_values * wbits / 8;
     const double ifmap_glb_values =
         static_cast<double>(ps.n * ps.r * ps.q * ps.ifmap_rows_stored * l.W);
     glb_read_bits += c * ifmap_glb_values * ibits;
     glb_read_bits += c * static_cast<double>(psum_in_values) * pbits;
+    est.traffic.glb_read[1] += c * ifmap_glb_values * ibits / 8;
+    est.traffic.glb_read[2] += c * static_cast<double>(psum_in_values) * pbits / 8;
     glb_write_bits += c * static_cast<double>(psum_out_values) * pbits;
     // NoC: bits delivered per receiving PE.
     noc_bits += c * static_cast<double>(pes * ps.p * ps.q * S) * wbits;
@@ -135,6 +138,10 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
   const double ofmap_values = static_cast<double>(l.ofmap_values());
   dram_bits += static_cast<double>(ofmap_dma.bytes) * 8;
   glb_read_bits += ofmap_values * pbits;
+  est.traffic.glb_read[2] += ofmap_values * pbits / 8;  // the output unit reads the psums
+  est.traffic.dram_read[0] = static_cast<double>(filter_dma.bytes);
+  est.traffic.dram_read[1] = static_cast<double>(ifmap_dma.bytes);
+  est.traffic.dram_write[3] = static_cast<double>(ofmap_dma.bytes);
 
   est.dram_bytes = static_cast<std::int64_t>(dram_bits / 8);
   est.dram_requests = ifmap_dma.requests + filter_dma.requests + ofmap_dma.requests;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -50,6 +51,13 @@ struct RsMapping {
   }
 };
 
+// Bytes an estimate predicts at the memory levels whose traffic the mapping's reuse fixes,
+// per data type in the statistics' order (weight, ifmap, psum, ofmap). Dense operands (16-bit
+// values unless the array's datapath says otherwise); sparse arrays use the declared densities.
+struct PredictedTraffic {
+  std::array<double, 4> dram_read{}, dram_write{}, glb_read{};
+};
+
 // The analytical model's figures for one mapping (also reported next to the simulation).
 struct RsEstimate {
   bool feasible = false;
@@ -63,6 +71,7 @@ struct RsEstimate {
   std::int64_t dram_requests = 0;  // DMA requests (each whole bursts on the link)
   std::int64_t glb_bytes = 0;
   double energy_pj = 0;  // excluding idle power
+  PredictedTraffic traffic;
   double edp() const { return energy_pj * static_cast<double>(cycles); }
 };
 

@@ -107,6 +107,7 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
   est.active_cycles *= l.groups;
   est.tiles *= l.groups;
   est.dram_bytes *= l.groups;
+  est.traffic.dram_read[0] = static_cast<double>(est.dram_bytes);
   est.energy_pj = energy * static_cast<double>(l.groups);
   est.feasible = true;
   return est;

@@ -47,7 +47,8 @@ struct WsEstimate {
   std::int64_t active_cycles = 0;
   std::int64_t tiles = 0;  // weight tiles streamed (with repeats per row chunk)
   std::int64_t dram_bytes = 0;
-  double energy_pj = 0;  // excluding idle power
+  double energy_pj = 0;      // excluding idle power
+  PredictedTraffic traffic;  // weight memory (dram) reads
   double edp() const { return energy_pj * static_cast<double>(cycles); }
 };
 
