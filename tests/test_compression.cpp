@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -10,10 +11,22 @@
 
 #include "core/run.hpp"
 #include "core/tensor.hpp"
+#include "test_util.hpp"
 
 namespace {
 
-std::string tmp(const std::string& name) { return ::testing::TempDir() + "dfsim_cmp_" + name; }
+namespace fs = std::filesystem;
+
+// A scratch path unique to this test and process, so no run reads another's files.
+std::string tmp(const std::string& name) { return dfsim_test::temp_path(name); }
+
+// Runs the dfsim command line `cmd` writing into `out`, cleared first so that a run that writes
+// no stats.json cannot pass on a stale one.
+void run_into(const std::string& cmd, const std::string& out) {
+  fs::remove_all(out);
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  ASSERT_TRUE(fs::exists(out + "/stats.json")) << cmd << ": wrote no " << out << "/stats.json";
+}
 
 dfsim::Layer layer_from(const std::string& fields) {
   return dfsim::load_network_from_string("network: t\nlayers:\n  - {name: L, " + fields + "}\n",
@@ -108,8 +121,8 @@ std::string arch_with(const std::string& extra, const std::string& name) {
 }
 
 // Each simulation elaborates a design, so it runs in its own dfsim process; the test reads
-// its stats.json (JSON is YAML).
-YAML::Node run(const std::string& arch, double density, const std::string& tag) {
+// its stats.json (JSON is YAML) into *total.
+void run(const std::string& arch, double density, const std::string& tag, YAML::Node* total) {
   std::ostringstream w;
   w << "network: t\nlayers:\n  - {name: L, C: 16, M: 32, H: 13, W: 13, R: 3, S: 3, padding: 1, "
        "input_density: "
@@ -119,8 +132,8 @@ YAML::Node run(const std::string& arch, double density, const std::string& tag) 
   const std::string cmd = std::string(DFSIM_BINARY) + " run --batch 2 --arch " + arch +
                           " --workload " + wl + " --out " + out + " > " + tmp(tag + ".log") +
                           " 2>&1";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  return YAML::LoadFile(out + "/stats.json")["total"];
+  ASSERT_NO_FATAL_FAILURE(run_into(cmd, out));
+  *total = YAML::LoadFile(out + "/stats.json")["total"];
 }
 
 std::int64_t i64(const YAML::Node& n) { return n.as<std::int64_t>(); }
@@ -131,7 +144,9 @@ TEST(Compression, RlcAtDramFollowsTheData) {
   for (double density : {0.25, 1.0}) {
     SCOPED_TRACE(density);
     const std::string tag = std::to_string(static_cast<int>(density * 100));
-    const YAML::Node a = run(dense, density, "dense" + tag), b = run(rlc, density, "rlc" + tag);
+    YAML::Node a, b;
+    ASSERT_NO_FATAL_FAILURE(run(dense, density, "dense" + tag, &a));
+    ASSERT_NO_FATAL_FAILURE(run(rlc, density, "rlc" + tag, &b));
     ASSERT_EQ(a["output_check"].as<std::string>(), "pass");
     ASSERT_EQ(b["output_check"].as<std::string>(), "pass");
     const auto by_a = a["levels"]["dram"]["by_type"], by_b = b["levels"]["dram"]["by_type"];
@@ -151,7 +166,9 @@ TEST(Compression, RlcAtDramFollowsTheData) {
 TEST(Compression, ZeroGatingSavesEnergyNotResults) {
   const std::string off = arch_with("zero_gating: false", "nogate");
   const std::string on = std::string(DFSIM_SOURCE_DIR) + "/configs/eyeriss_v1.yaml";
-  const YAML::Node g = run(on, 0.3, "gate_on"), n = run(off, 0.3, "gate_off");
+  YAML::Node g, n;
+  ASSERT_NO_FATAL_FAILURE(run(on, 0.3, "gate_on", &g));
+  ASSERT_NO_FATAL_FAILURE(run(off, 0.3, "gate_off", &n));
   ASSERT_EQ(g["output_check"].as<std::string>(), "pass");
   ASSERT_EQ(n["output_check"].as<std::string>(), "pass");
   EXPECT_EQ(i64(n["gated_macs"]), 0);
@@ -184,13 +201,14 @@ TEST(Compression, SystolicOperandWidthsSetThroughput) {
     const std::string cmd = std::string(DFSIM_BINARY) + " run --batch 1024 --arch " +
                             DFSIM_SOURCE_DIR + "/configs/tpu_v1.yaml --workload " + wl + " --out " +
                             out + " > " + out + ".log 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    ASSERT_NO_FATAL_FAILURE(run_into(cmd, out));
     const YAML::Node t = YAML::LoadFile(out + "/stats.json")["total"];
     EXPECT_EQ(t["output_check"].as<std::string>(), "pass");
     EXPECT_EQ(t["cycle_breakdown"]["array_active"].as<std::int64_t>(), 1024 * passes[i]);
     mac_pj[i] = t["energy_pj"]["mac"].as<double>();
   }
   // Each pass of the 8-bit array costs its MAC energy again.
+  EXPECT_GT(mac_pj[0], 0);
   EXPECT_NEAR(mac_pj[1], 2 * mac_pj[0], 1e-6 * mac_pj[0]);
   EXPECT_NEAR(mac_pj[2], 4 * mac_pj[0], 1e-6 * mac_pj[0]);
 }
@@ -210,7 +228,7 @@ TEST(Compression, InputsFromThePreviousLayer) {
   const std::string cmd = std::string(DFSIM_BINARY) + " run --arch " + DFSIM_SOURCE_DIR +
                           "/configs/eyeriss_v1.yaml --workload " + wl + " --out " + out + " > " +
                           out + ".log 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ASSERT_NO_FATAL_FAILURE(run_into(cmd, out));
   const YAML::Node layers = YAML::LoadFile(out + "/stats.json")["layers"];
   EXPECT_EQ(layers[1]["output_check"].as<std::string>(), "pass");
   // ReLU zeros in c1's output reach c2 (max pooling keeps some): gating sees them.
@@ -242,7 +260,8 @@ TEST(Compression, EveryDramEncodingIsBitExact) {
     const std::string arch =
         arch_with(std::string("encodings:\n  dram: {ifmap: ") + f + ", ofmap: " + f + "}",
                   std::string("enc_") + f);
-    const YAML::Node t = run(arch, 0.4, std::string("encw_") + f);
+    YAML::Node t;
+    ASSERT_NO_FATAL_FAILURE(run(arch, 0.4, std::string("encw_") + f, &t));
     EXPECT_EQ(t["output_check"].as<std::string>(), "pass");
     EXPECT_GT(i64(t["levels"]["dram"]["by_type"]["ifmap"]["read_bytes"]), 0);
   }

@@ -286,10 +286,11 @@ TEST(Mapper, PinnedMappingOtherViolations) {
   EXPECT_TRUE(contains(why(m), "psum spad")) << why(m);
   m.p = 16;
   m.r = 5;  // 5 stacked subgroups x R = 3 = 15 rows > 12
-  EXPECT_FALSE(why(m).empty());
+  EXPECT_TRUE(contains(why(m), "r=5 stacked channel subgroups need 15 PE rows, the array has 12"))
+      << why(m);
   m.r = 1;
-  m.strip_width = 15;  // > 14 columns (and > E = 13)
-  EXPECT_FALSE(why(m).empty());
+  m.strip_width = 15;  // > 14 columns (and > E = 13): the limit is min(E, 14) = 13
+  EXPECT_TRUE(contains(why(m), "strip_width must be in 1..13")) << why(m);
 }
 
 TEST(Mapper, ObjectiveNames) {

@@ -152,6 +152,8 @@ TEST(Vcd, WaveformOfATinyRun) {
   EXPECT_TRUE(vcd.has_enddefinitions);
   EXPECT_TRUE(text.find("$timescale") != std::string::npos &&
               text.find("$timescale") < text.find("$enddefinitions"));
+  // Timestamps are picoseconds (sim/trace/vcd_writer.cpp).
+  EXPECT_NE(text.find("\n$timescale 1ps $end\n"), std::string::npos) << text.substr(0, 200);
   for (const auto& e : vcd.errors) ADD_FAILURE() << "malformed VCD: " << e;
 
   // Declarations.
@@ -189,9 +191,12 @@ TEST(Vcd, WaveformOfATinyRun) {
   EXPECT_GT(vcd.changes_after_first_timestamp, 0u) << "no value change after a timestamp";
   for (std::size_t i = 1; i < vcd.timestamps.size(); ++i)
     EXPECT_LE(vcd.timestamps[i - 1], vcd.timestamps[i]) << "timestamp " << i << " goes back";
-  // Everything happens within the simulated time (timescale 1 ps).
+  // Everything happens within the simulated time (timescale 1 ps), and the activity lasts
+  // until near its end: the last layer's ofmap write-back closes the run, so the last change
+  // is well past half of it (a waveform in the wrong unit, e.g. ns, would not be).
   const double end_ps = r.total.seconds * 1e12;
   EXPECT_LE(static_cast<double>(vcd.timestamps.back()), end_ps + 1.0);
+  EXPECT_GE(static_cast<double>(vcd.timestamps.back()), 0.5 * end_ps);
 
   // The units were busy at some point and idle at the end; the second layer and several
   // passes show up on the control signals.
