@@ -55,6 +55,7 @@ def main():
     ap.add_argument("--workloads", default=",".join(sorted(
         f[:-5] for f in os.listdir(os.path.join(ROOT, "workloads")) if f.endswith(".yaml"))))
     ap.add_argument("--markdown")
+    ap.add_argument("--json", help="write every layer's ratio to this file")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     archs = args.archs.split(",")
@@ -86,6 +87,9 @@ def main():
                      f"{v[0]:.2f} | {quantile(v, 0.1):.2f} | {quantile(v, 0.5):.2f} | "
                      f"{quantile(v, 0.9):.2f} | {v[-1]:.2f} | {worst[1]} ({worst[0]:.2f}) |")
     table = "\n".join(lines)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({a: sorted(results[a], key=lambda x: x[1]) for a in archs}, f, indent=1)
     print(table)
     for f in failures:
         print("failed:", f)

@@ -145,6 +145,22 @@ struct PlanarTiledArray::Controller {
   }
 
   // The host lays the weights out in DRAM, group by group, one block per input channel.
+  // The order the weight bus sends conv group g's channels: channel slices take turns (one
+  // channel of each slice in turn), so every slice's PEs receive their next channel at the
+  // same pace. Returns (channel within the group, slice) pairs.
+  std::vector<std::pair<std::int64_t, std::int64_t>> bus_order(std::int64_t g) const {
+    std::vector<std::pair<std::int64_t, std::int64_t>> order;
+    for (std::int64_t j = 0; j < Cg; ++j)
+      for (std::int64_t ic = 0; ic < m.pc; ++ic) {
+        const std::int64_t first = std::max(l.C * ic / m.pc, g * Cg),
+                           last = std::min(l.C * (ic + 1) / m.pc, (g + 1) * Cg);
+        if (first + j < last) order.push_back({first + j - g * Cg, ic});
+      }
+    return order;
+  }
+
+  // The host lays the weights out in DRAM group by group, one block per input channel, in
+  // the order the bus sends them (so the DRAM stream arrives in the order it is consumed).
   void preload_weights() {
     std::vector<std::int16_t> block;
     std::vector<std::uint8_t> image;
@@ -155,7 +171,10 @@ struct PlanarTiledArray::Controller {
         gr.k0 = k0;
         gr.kc = std::min(m.kc, Mg - k0);
         gr.dram_addr = static_cast<std::int64_t>(image.size());
-        for (std::int64_t c = 0; c < Cg; ++c) {
+        gr.dram_blocks.resize(static_cast<std::size_t>(Cg));
+        gr.onchip.resize(static_cast<std::size_t>(Cg));
+        gr.onchip_bits.resize(static_cast<std::size_t>(Cg));
+        for (const auto& [c, ic] : bus_order(g)) {
           block.assign(static_cast<std::size_t>(gr.kc * l.R * l.S), 0);
           for (std::int64_t k = 0; k < gr.kc; ++k)
             for (std::int64_t r = 0; r < l.R; ++r)
@@ -163,13 +182,14 @@ struct PlanarTiledArray::Controller {
                 block[static_cast<std::size_t>((k * l.R + r) * l.S + s)] =
                     weight(g * Mg + k0 + k, c, r, s);
           const EncodedTensor de = encode(a.dram_weight_encoding, block, gr.kc, l.R * l.S, 16);
-          gr.dram_blocks.push_back({static_cast<std::int64_t>(image.size()), de.total_bits, true});
+          const std::size_t ci = static_cast<std::size_t>(c);
+          gr.dram_blocks[ci] = {static_cast<std::int64_t>(image.size()), de.total_bits, true};
           image.insert(image.end(), de.bits.begin(), de.bits.end());
           const EncodedTensor oe = a.onchip_encoding == a.dram_weight_encoding
                                        ? de
                                        : encode(a.onchip_encoding, block, gr.kc, l.R * l.S, 16);
-          gr.onchip.push_back(oe.bits);
-          gr.onchip_bits.push_back(oe.total_bits);
+          gr.onchip[ci] = oe.bits;
+          gr.onchip_bits[ci] = oe.total_bits;
         }
         gr.dram_bytes = static_cast<std::int64_t>(image.size()) - gr.dram_addr;
         groups.push_back(std::move(gr));
@@ -380,32 +400,24 @@ struct PlanarTiledArray::Controller {
                                                           chunk)];
           };
           weights_issue = group_start;
-          // Channel slices take turns on the bus (one channel of each slice in turn), so every
-          // slice's PEs receive their next channel at the same pace.
-          std::vector<std::pair<std::int64_t, std::int64_t>> slices;  // [first, end) per slice
-          for (std::int64_t ic = 0; ic < m.pc; ++ic)
-            slices.push_back({std::max(l.C * ic / m.pc, gr.g * Cg),
-                              std::min(l.C * (ic + 1) / m.pc, (gr.g + 1) * Cg)});
-          // The blocks follow each other on the bus without padding: a block occupies the
-          // beats its last bit completes.
+          // The blocks follow each other on the bus (bus_order) without padding: a block
+          // occupies the beats its last bit completes.
           const std::int64_t width = a.planar_noc.weight_bus_bits;
           std::int64_t sent_bits = 0;
-          for (std::int64_t j = 0; j < Cg; ++j)
-            for (std::int64_t ic = 0; ic < m.pc; ++ic) {
-              const std::int64_t abs_c = slices[static_cast<std::size_t>(ic)].first + j;
-              if (abs_c >= slices[static_cast<std::size_t>(ic)].second) continue;
-              const std::size_t c = static_cast<std::size_t>(abs_c - gr.g * Cg);
-              const std::int64_t beats_before = (sent_bits + width - 1) / width;
-              sent_bits += gr.onchip_bits[c];
-              const std::int64_t beats = (sent_bits + width - 1) / width - beats_before;
-              // The bus and the FIFOs only read the block.
-              transfer(top.to_weight_bus, tlm::TLM_WRITE_COMMAND, 0,
-                       const_cast<std::uint8_t*>(gr.onchip[c].data()),
-                       static_cast<std::int64_t>(gr.onchip[c].size()), DataKind::Weight,
-                       std::max(block_arrival(c), group_start), gr.onchip_bits[c],
-                       NocTag{0, static_cast<std::int32_t>(ic)}, PeOp::LoadWeights, abs_c,
-                       beats * width);
-            }
+          for (const auto& [rel_c, ic] : bus_order(gr.g)) {
+            const std::size_t c = static_cast<std::size_t>(rel_c);
+            const std::int64_t abs_c = gr.g * Cg + rel_c;
+            const std::int64_t beats_before = (sent_bits + width - 1) / width;
+            sent_bits += gr.onchip_bits[c];
+            const std::int64_t beats = (sent_bits + width - 1) / width - beats_before;
+            // The bus and the FIFOs only read the block.
+            transfer(top.to_weight_bus, tlm::TLM_WRITE_COMMAND, 0,
+                     const_cast<std::uint8_t*>(gr.onchip[c].data()),
+                     static_cast<std::int64_t>(gr.onchip[c].size()), DataKind::Weight,
+                     std::max(block_arrival(c), group_start), gr.onchip_bits[c],
+                     NocTag{0, static_cast<std::int32_t>(ic)}, PeOp::LoadWeights, abs_c,
+                     beats * width);
+          }
           // Every PE runs its products; the group ends at the barrier.
           sc_time group_barrier = group_start;
           std::vector<sc_time> done(rd.tiles.size(), group_start);

@@ -183,9 +183,27 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
   const double sync = static_cast<double>(a.clocks.cdc_sync_cycles) + 0.5;
   const double dram_latency_cycles = a.dram.latency_ns * a.clocks.core_mhz / 1000.0 +
                                      sync * (1.0 + a.clocks.core_mhz / a.clocks.link_mhz);
-  double cycles = 0, products = 0, dram_bits = 0;
+  const double to_core = a.clocks.core_mhz / 1000.0 / bytes_per_ns;  // core cycles per byte
+  double products = 0, dram_bits = 0;
+  // The controller's group pipeline, on a timeline in core cycles: a group starts after the
+  // previous barrier once an accumulator buffer is free; its weights are fetched when the
+  // previous group starts and its products run once they have arrived; post-processing (halos,
+  // PPU) frees the buffer.
+  const std::size_t buffers =
+      static_cast<std::size_t>(std::max<std::int64_t>(1, pe.accumulator_buffers));
+  std::vector<double> acc_free(buffers, 0);
+  double barrier = 0, end = 0, prev_start = 0;
+  std::size_t gi = 0;
   for (const PtRound& r : rounds) {
-    double round_cycles = 0;
+    // With several rounds, each round's input comes from DRAM before it starts and its
+    // outputs go back after it.
+    const double in_bits_round =
+        rounds.size() > 1 ? static_cast<double>((r.h1 - r.h0) * (r.w1 - r.w0) * l.C) * in_bits : 0;
+    const double out_bits_round =
+        rounds.size() > 1 ? static_cast<double>((r.e1 - r.e0) * (r.f1 - r.f0) * l.M) * out_bits : 0;
+    dram_bits += in_bits_round + out_bits_round;
+    const double round_start = std::max(barrier, end) + in_bits_round / 8 * to_core;
+    double ppu_end = round_start;
     std::vector<std::int64_t> taps(r.tiles.size());
     for (std::size_t i = 0; i < r.tiles.size(); ++i) taps[i] = r.tiles[i].valid_taps(l);
     // Post-processing per output channel: an owner's PPU handles its outputs plus every psum
@@ -231,13 +249,21 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
         // The weight bus delivers the group's blocks of every channel at its width.
         const double group_weight_bits = static_cast<double>(kc * l.R * l.S * Cg) * weight_bits;
         const double bus = group_weight_bits / static_cast<double>(a.planar_noc.weight_bus_bits);
-        // The group's weights are fetched from DRAM when the previous group starts: a group
-        // cannot start before the memory latency and the transfer have passed.
-        const double fetch = dram_latency_cycles + group_weight_bits / 8 / bytes_per_core_cycle;
+        // The weights stream in requests of max_request_bytes; the products of a channel
+        // start once its block is in, so the first request's arrival starts the group and the
+        // last one bounds its end.
+        const double group_bytes = group_weight_bits / 8;
+        const double first = prev_start + dram_latency_cycles +
+                             std::min(group_bytes, static_cast<double>(a.dram.max_request_bytes)) /
+                                 bytes_per_core_cycle;
+        const double last = prev_start + dram_latency_cycles + group_bytes / bytes_per_core_cycle;
         const double post = static_cast<double>(kc) * (halo_per_k + ppu_per_k);
-        // With a second accumulator buffer, post-processing overlaps the next group.
-        round_cycles += pe.accumulator_buffers > 1 ? std::max({worst, bus, post, fetch})
-                                                   : std::max({worst, bus, fetch}) + post;
+        const double start = std::max({barrier, round_start, acc_free[gi % buffers]});
+        barrier = std::max(std::max(start, first) + std::max(worst, bus), last);
+        acc_free[gi % buffers] = barrier + post;
+        ppu_end = std::max(ppu_end, barrier + post);
+        prev_start = start;
+        ++gi;
       }
     const double wbits = static_cast<double>(l.weights()) * weight_bits;
     dram_bits += wbits;
@@ -249,19 +275,12 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
     est.traffic.dram_read[0] += wbits / 8;
     est.traffic.dram_read[1] += region_in_bits / 8;
     est.traffic.glb_read[1] += region_in_bits / 8 * static_cast<double>((Mg + m.kc - 1) / m.kc);
-    round_cycles = std::max(round_cycles, wbits / 8 / bytes_per_ns * a.clocks.core_mhz / 1000.0);
-    if (rounds.size() > 1) {
-      // The round's input comes from DRAM before it starts and its outputs go back after it:
-      // the array serializes them with the round.
-      const double act_bits = static_cast<double>((r.h1 - r.h0) * (r.w1 - r.w0) * l.C) * in_bits +
-                              static_cast<double>((r.e1 - r.e0) * (r.f1 - r.f0) * l.M) * out_bits;
-      dram_bits += act_bits;
-      round_cycles += act_bits / 8 / bytes_per_ns * a.clocks.core_mhz / 1000.0;
-    }
-    cycles += round_cycles;
+    // The round's weights cross the DRAM link at its bandwidth.
+    end =
+        std::max({end, ppu_end, round_start + wbits / 8 * to_core}) + out_bits_round / 8 * to_core;
   }
   est.feasible = true;
-  est.cycles = static_cast<std::int64_t>(std::ceil(cycles)) * l.N;
+  est.cycles = static_cast<std::int64_t>(std::ceil(std::max(end, barrier))) * l.N;
   for (const PtRound& r : rounds) {
     std::int64_t busy = 0;
     for (const PtTile& t : r.tiles) busy += !t.empty() && t.extent() > 0;

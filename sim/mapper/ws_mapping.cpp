@@ -1,7 +1,9 @@
 #include "mapper/ws_mapping.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
+#include <vector>
 
 #include "config/config_node.hpp"
 #include "mapper/rs_tiling.hpp"  // ceil_div64
@@ -39,6 +41,91 @@ std::string ws_check_capacity(const ArchConfig& a, const Layer& l, const WsMappi
   return "";
 }
 
+namespace {
+
+// Unified-buffer accesses of the setup unit for one output pixel and one K tile
+// (WeightStationaryArray::setup_rows): one per filter row the tile spans whose input row lies
+// inside the ifmap and whose window overlaps it, or per filter tap for grouped layers (their
+// channels are not adjacent).
+std::int64_t setup_accesses(const Layer& l, std::int64_t row, Chunk kt) {
+  const std::int64_t Cg = l.C_per_group(), SC = l.S * Cg, E = l.E(), F = l.F();
+  const std::int64_t e = (row / F) % E, f = row % F, w0 = f * l.stride - l.padding;
+  std::int64_t n = 0;
+  for (std::int64_t r = kt.begin / SC; r <= (kt.begin + kt.size - 1) / SC; ++r) {
+    const std::int64_t h = e * l.stride + r - l.padding;
+    if (h < 0 || h >= l.H) continue;
+    const std::int64_t k0 = std::max(kt.begin, r * SC),
+                       k1 = std::min(kt.begin + kt.size, (r + 1) * SC);
+    const std::int64_t lo = std::max(k0 - r * SC, -w0 * Cg),
+                       hi = std::min(k1 - r * SC, (l.W - w0) * Cg);
+    if (hi <= lo) continue;
+    n += Cg != l.C ? (hi - 1) / Cg - lo / Cg + 1 : 1;
+  }
+  return n;
+}
+
+// The controller's pipeline (WeightStationaryArray), on a timeline in core cycles. Per stream
+// (row chunk, M tile, K tile, in that order, group after group): the DMA fetches the weight
+// tile once the FIFO has a slot (the tile depth_tiles earlier has shifted out), it shifts into
+// the shadow registers (rows cycles) once the previous stream has started, and the rows
+// stream in once the tile, the setup unit's inputs (read from the unified buffer while the
+// previous stream runs, `accesses` cycles per row of the ifmap's bank, after the previous
+// stream's reads) and an accumulator buffer are ready.
+// The last K tile of a (chunk, M tile) drains through the array (rows + M_t - 2 cycles) and
+// the activation unit frees the buffer.
+struct WsPipeline {
+  const ArchConfig& a;
+  double bytes_per_cycle, latency;
+  std::int64_t depth;
+  double dma_free = 0, prev_start = 0, prev_end = 0, act_free = 0, ub_free = 0;
+  std::vector<double> pops, acc_free;
+  int group = 0;
+
+  WsPipeline(const ArchConfig& arch, double bpc, double lat)
+      : a(arch),
+        bytes_per_cycle(bpc),
+        latency(lat),
+        depth(arch.weight_fifo.depth_tiles),
+        acc_free(static_cast<std::size_t>(std::max<std::int64_t>(1, arch.accumulators.buffers)),
+                 0) {}
+
+  // `accesses`: the setup unit's reads of the first row and of all the stream's rows.
+  void stream(double tile_bytes, std::int64_t rows, std::pair<std::int64_t, std::int64_t> accesses,
+              std::int64_t passes, std::int64_t m_cols, bool last_k) {
+    const std::size_t j = pops.size();
+    const double issue = std::max(dma_free, j >= static_cast<std::size_t>(depth)
+                                                ? pops[j - static_cast<std::size_t>(depth)]
+                                                : 0.0);
+    dma_free = issue + tile_bytes / bytes_per_cycle;
+    const double shift_start = std::max(dma_free + latency, prev_start);
+    pops.push_back(shift_start);
+    const double shift_end = shift_start + static_cast<double>(a.pe_rows);
+    // The reads queue behind the previous stream's on the ifmap's bank.
+    const double reads = std::max(prev_start, ub_free);
+    const double first_input = reads + static_cast<double>(accesses.first),
+                 last_input = reads + static_cast<double>(accesses.second);
+    ub_free = last_input;
+    const std::size_t buffer = static_cast<std::size_t>(group) % acc_free.size();
+    const double start = std::max({first_input, acc_free[buffer], shift_end, prev_end});
+    const double end = std::max(start + static_cast<double>(rows * passes), last_input + 1);
+    prev_start = start;
+    prev_end = end;
+    if (!last_k) return;
+    const double done = end + static_cast<double>(a.pe_rows + m_cols - 2);
+    const double act_start = std::max(done, act_free);
+    act_free = act_start +
+               std::max(static_cast<double>(rows),
+                        std::ceil(static_cast<double>(rows * m_cols) /
+                                  static_cast<double>(a.activation.values_per_cycle))) +
+               1;
+    acc_free[buffer] = act_free;
+    ++group;
+  }
+  double finish() const { return std::max(act_free, prev_end); }
+};
+
+}  // namespace
+
 WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) {
   WsEstimate est;
   est.why_infeasible = ws_check_capacity(a, l, m);
@@ -51,59 +138,52 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
   const double pbits = static_cast<double>(a.data.psum_bits);
   const double dram_bytes_per_core_cycle =
       rs_dram_bytes_per_link_cycle(a) * a.clocks.link_mhz / a.clocks.core_mhz;
+  // A weight fetch's round trip: memory latency plus the clock-domain crossing both ways.
+  const double sync = static_cast<double>(a.clocks.cdc_sync_cycles) + 0.5;
+  const double latency =
+      a.dram.latency_ns / a.core_period_ns() + sync * (1.0 + a.clocks.core_mhz / a.clocks.link_mhz);
   const std::int64_t R = a.pe_rows;
   double energy = 0;
-  std::int64_t cycles = 0;
-  // Per (chunk, m tile, k tile): the stream takes B cycles, unless the next weight tile
-  // (fetched at the DRAM rate, shifted in R cycles) or the input rows take longer: the setup
-  // unit reads one unified-buffer access per filter row the tile spans (per filter tap for
-  // grouped layers, whose channels are not adjacent), one access per cycle.
-  const std::int64_t SC = l.S * l.C_per_group();
-  RsTiling::for_each_chunk(g.rows, m.row_chunk, [&](Chunk rc) {
-    RsTiling::for_each_chunk(g.M, a.pe_cols, [&](Chunk mt) {
-      RsTiling::for_each_chunk(g.K, a.pe_rows, [&](Chunk kt) {
-        const double tile_bytes = static_cast<double>(kt.size * mt.size) * wbits / 8;
-        const auto fetch =
-            static_cast<std::int64_t>(tile_bytes / dram_bytes_per_core_cycle + 0.999);
-        const std::int64_t accesses =
-            l.groups > 1
-                ? (kt.begin + kt.size - 1) / l.C_per_group() - kt.begin / l.C_per_group() + 1
-                : (kt.begin + kt.size - 1) / SC - kt.begin / SC + 1;
-        cycles += std::max({rc.size * std::max(accesses, modes.slowdown()), fetch, R});
-        est.active_cycles += rc.size;
-        est.dram_bytes += static_cast<std::int64_t>(tile_bytes);
-        ++est.tiles;
-        const double b = static_cast<double>(rc.size), k = static_cast<double>(kt.size),
-                     mm = static_cast<double>(mt.size);
-        energy += tile_bytes * 8 * (a.dram.energy_pj_per_bit + 2 * a.weight_fifo.energy_pj_per_bit);
-        energy += (k * (k + 1) / 2) * mm * wbits * a.systolic_pe.weight_shift_pj_per_bit;
-        energy += b * k * mm * a.systolic_pe.mac_energy_pj * pass;
-        energy += b * k * mm * ibits * a.systolic_pe.hop_pj_per_bit;
-        energy += b * mm * static_cast<double>(R) * pbits * a.systolic_pe.hop_pj_per_bit;
-        energy += b * k * ibits * a.unified_buffer.read_energy_pj_per_bit;
-        energy += b * mm * pbits *
-                  (a.accumulators.write_energy_pj_per_bit +
-                   (kt.begin > 0 ? a.accumulators.read_energy_pj_per_bit : 0));
+  WsPipeline pipe(a, dram_bytes_per_core_cycle, latency);
+  for (std::int64_t grp = 0; grp < l.groups; ++grp)
+    RsTiling::for_each_chunk(g.rows, m.row_chunk, [&](Chunk rc) {
+      RsTiling::for_each_chunk(g.M, a.pe_cols, [&](Chunk mt) {
+        RsTiling::for_each_chunk(g.K, a.pe_rows, [&](Chunk kt) {
+          const double tile_bytes = static_cast<double>(kt.size * mt.size) * wbits / 8;
+          std::pair<std::int64_t, std::int64_t> accesses{0, 0};
+          for (std::int64_t row = rc.begin; row < rc.begin + rc.size; ++row) {
+            const std::int64_t n = setup_accesses(l, row, kt);
+            if (row == rc.begin) accesses.first = n;
+            accesses.second += n;
+          }
+          pipe.stream(tile_bytes, rc.size, accesses, modes.slowdown(), mt.size,
+                      kt.begin + kt.size == g.K);
+          if (grp > 0) return;  // energy and traffic: one group, scaled below
+          est.active_cycles += rc.size;
+          est.dram_bytes += static_cast<std::int64_t>(tile_bytes);
+          ++est.tiles;
+          const double b = static_cast<double>(rc.size), k = static_cast<double>(kt.size),
+                       mm = static_cast<double>(mt.size);
+          energy +=
+              tile_bytes * 8 * (a.dram.energy_pj_per_bit + 2 * a.weight_fifo.energy_pj_per_bit);
+          energy += (k * (k + 1) / 2) * mm * wbits * a.systolic_pe.weight_shift_pj_per_bit;
+          energy += b * k * mm * a.systolic_pe.mac_energy_pj * pass;
+          energy += b * k * mm * ibits * a.systolic_pe.hop_pj_per_bit;
+          energy += b * mm * static_cast<double>(R) * pbits * a.systolic_pe.hop_pj_per_bit;
+          energy += b * k * ibits * a.unified_buffer.read_energy_pj_per_bit;
+          energy += b * mm * pbits *
+                    (a.accumulators.write_energy_pj_per_bit +
+                     (kt.begin > 0 ? a.accumulators.read_energy_pj_per_bit : 0));
+        });
+        if (grp > 0) return;
+        // Drain of the last tile and activation of the chunk.
+        const double b = static_cast<double>(rc.size), mm = static_cast<double>(mt.size);
+        energy += b * mm *
+                  (pbits * a.accumulators.read_energy_pj_per_bit +
+                   ibits * a.unified_buffer.write_energy_pj_per_bit);
       });
-      // Drain of the last tile and activation of the chunk.
-      const double b = static_cast<double>(rc.size), mm = static_cast<double>(mt.size);
-      energy += b * mm *
-                (pbits * a.accumulators.read_energy_pj_per_bit +
-                 ibits * a.unified_buffer.write_energy_pj_per_bit);
     });
-  });
-  // Before the first stream: the first tile's fetch (with the memory latency) and shift;
-  // after the last: the drain through the array and the activation of the last chunk
-  // (one row per cycle, written a cycle later).
-  const double first_tile =
-      static_cast<double>(std::min(g.K, a.pe_rows) * std::min(g.M, a.pe_cols)) * wbits / 8;
-  const std::int64_t head = static_cast<std::int64_t>(first_tile / dram_bytes_per_core_cycle +
-                                                      a.dram.latency_ns / a.core_period_ns()) +
-                            a.pe_rows;
-  const std::int64_t last_chunk =
-      g.rows % m.row_chunk ? g.rows % m.row_chunk : std::min(g.rows, m.row_chunk);
-  const std::int64_t tail = a.pe_rows + std::min(g.M, a.pe_cols) - 2 + last_chunk + 1;
-  est.cycles = l.groups * cycles + head + tail;
+  est.cycles = static_cast<std::int64_t>(std::ceil(pipe.finish()));
   est.active_cycles *= l.groups;
   est.tiles *= l.groups;
   est.dram_bytes *= l.groups;
