@@ -430,9 +430,12 @@ TEST(Functional, AlexNetConvLayersBatch4) {
   // The real shapes of the shipped AlexNet (grouped conv2/4/5, 11x11 stride 4 conv1) at the
   // published batch of 4: bit-exact, exact MACs, and the simulated array uses the published
   // number of active PEs (Chen et al., JSSC 2017, via shared/reference/eyeriss-v1.md).
+  // The published mappings are pinned (docs/examples/alexnet_published_mappings.yaml).
   RunOptions opt = options_for(std::string(DFSIM_SOURCE_DIR) + "/workloads/alexnet.yaml");
   opt.layers = {"conv1", "conv2", "conv3", "conv4", "conv5"};
   opt.batch = 4;
+  opt.mapping_file =
+      std::string(DFSIM_SOURCE_DIR) + "/docs/examples/alexnet_published_mappings.yaml";
   const RunResult r = dfsim::run_simulation(opt);
   ASSERT_EQ(r.layers.size(), 5u);
   const std::int64_t macs[5] = {

@@ -83,17 +83,25 @@ std::string temp_file(const std::string& stem, const std::string& text) {
 
 }  // namespace
 
+// The published mappings (docs/examples/alexnet_published_mappings.yaml) use the published
+// active PEs, and the mapper's latency choice is no slower by the estimate than them.
 TEST(Mapper, AlexNetActivePesMatchEyeriss) {
   const ArchConfig arch = dfsim::load_arch(arch_path());
   const RowStationaryMapper mapper(arch, Objective::Latency);
   const std::vector<Layer> layers = alexnet_conv_batch4();
   ASSERT_EQ(layers.size(), 5u);
-  // Chen et al., JSSC 2017, via shared/reference/eyeriss-v1.md: active PEs per CONV layer.
+  const auto pinned = dfsim::load_pinned_mappings(std::string(DFSIM_SOURCE_DIR) +
+                                                  "/docs/examples/alexnet_published_mappings.yaml");
+  // Chen et al., JSSC 2017 (Table V): active PEs per CONV layer.
   const std::int64_t published[5] = {154, 135, 156, 156, 156};
   for (std::size_t i = 0; i < layers.size(); ++i) {
+    const RsMapResult p = mapper.evaluate_pinned(
+        layers[i], dfsim::parse_rs_mapping(pinned.at(layers[i].name)), "published");
+    EXPECT_EQ(p.estimate.active_pes, published[i]) << layers[i].name << ": " << p.mapping;
     const RsMapResult r = mapper.map(layers[i]);
     EXPECT_TRUE(r.estimate.feasible) << layers[i].name;
-    EXPECT_EQ(r.estimate.active_pes, published[i]) << layers[i].name << ": " << r.mapping;
+    EXPECT_LE(r.estimate.cycles, p.estimate.cycles) << layers[i].name << ": " << r.mapping;
+    EXPECT_GE(r.estimate.active_pes, published[i] * 8 / 10) << layers[i].name << ": " << r.mapping;
     EXPECT_GT(r.estimate.cycles, 0) << layers[i].name;
     EXPECT_GT(r.estimate.passes, 0) << layers[i].name;
     EXPECT_GT(r.candidates_evaluated, 1) << layers[i].name;

@@ -24,6 +24,12 @@ std::vector<DmaRequest> dma_requests(const std::vector<DmaBlock>& blocks,
   return out;
 }
 
+double dram_round_trip_core_cycles(const ArchConfig& a) {
+  const double sync = static_cast<double>(a.clocks.cdc_sync_cycles) + 0.5;
+  return a.dram.latency_ns * a.clocks.core_mhz / 1000.0 +
+         sync * (1.0 + a.clocks.core_mhz / a.clocks.link_mhz);
+}
+
 double dma_request_link_cycles(const DramConfig& dram, double bytes_per_link_cycle,
                                std::int64_t bytes) {
   const std::int64_t bursts = (bytes + dram.burst_bytes - 1) / dram.burst_bytes;

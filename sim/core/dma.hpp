@@ -47,6 +47,11 @@ struct DmaCost {
 DmaCost dma_cost(const DramConfig& dram, double bytes_per_link_cycle, std::int64_t block_bytes,
                  std::int64_t run_blocks, std::int64_t blocks);
 
+// Core cycles from issuing a DRAM request to its data, beyond the link transfer: the memory
+// latency and the clock-domain crossing both ways (half a period to the next edge plus the
+// synchronizer, in each domain; ClockDomainCrossing).
+double dram_round_trip_core_cycles(const ArchConfig& a);
+
 // Link cycles one request of `bytes` occupies the channel: whole bursts at the link rate.
 double dma_request_link_cycles(const DramConfig& dram, double bytes_per_link_cycle,
                                std::int64_t bytes);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "config/config_node.hpp"
+#include "core/dma.hpp"
 
 namespace dfsim {
 
@@ -178,11 +179,7 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
                a.dram.bandwidth_gbytes_per_s > 0 ? a.dram.bandwidth_gbytes_per_s : 1e30);
   const double weight_bits = sparse ? dw * 20.0 : 16.0;
   const double bytes_per_core_cycle = bytes_per_ns * 1000.0 / a.clocks.core_mhz;
-  // A request's round trip in core cycles: the memory latency and the clock-domain crossing
-  // both ways (half a period to the next edge plus the synchronizer, in each domain).
-  const double sync = static_cast<double>(a.clocks.cdc_sync_cycles) + 0.5;
-  const double dram_latency_cycles = a.dram.latency_ns * a.clocks.core_mhz / 1000.0 +
-                                     sync * (1.0 + a.clocks.core_mhz / a.clocks.link_mhz);
+  const double dram_latency_cycles = dram_round_trip_core_cycles(a);
   const double to_core = a.clocks.core_mhz / 1000.0 / bytes_per_ns;  // core cycles per byte
   double products = 0, dram_bits = 0;
   // The controller's group pipeline, on a timeline in core cycles: a group starts after the

@@ -10,6 +10,10 @@ namespace dfsim {
 
 namespace {
 
+// Candidates per objective the schedule re-ranks after the closed-form bounds.
+constexpr std::size_t kScheduled = 16;
+constexpr Objective kObjectives[] = {Objective::Latency, Objective::Energy, Objective::Edp};
+
 // Values of a blocking factor in 1..max worth trying: for each block count k, the smallest
 // block that still needs only k blocks (larger ones waste the array without fewer passes).
 std::vector<std::int64_t> balanced_factors(std::int64_t total, std::int64_t max) {
@@ -34,7 +38,13 @@ RsMapResult RowStationaryMapper::map(const Layer& layer) const { return best(lay
 
 std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size_t k) const {
   const Layer l = flatten_fc(layer);
-  BestCandidates<RsMapResult> top(k);
+  // The closed-form bounds rank every candidate by each objective; the best of them for any
+  // objective are then ranked again, by this one, on the controller's schedule (the estimate
+  // the run reports). Every objective re-ranks the same set, so the latency objective's choice
+  // is never slower, by the estimate, than another objective's.
+  const std::size_t shortlist = std::max<std::size_t>(k, kScheduled);
+  std::vector<BestCandidates<RsMapResult>> top(std::size(kObjectives),
+                                               BestCandidates<RsMapResult>(shortlist));
   std::int64_t evaluated = 0;
   std::string last_reason = "no candidate";
   const std::int64_t E = l.E(), Cg = l.C_per_group(), Mg = l.M_per_group();
@@ -69,21 +79,31 @@ std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size
                   m.t = t;
                   m.ifmap_resident = resident;
                   m.ifmap_double_buffer = double_buffer;
-                  RsEstimate est = estimate_rs(arch_, l, m);
+                  RsEstimate est = estimate_rs(arch_, l, m, RsEstimateDetail::Bounds);
                   ++evaluated;
                   if (!est.feasible) {
                     last_reason = est.why_infeasible;
                     continue;
                   }
-                  top.offer(score_of(objective_, arch_, est.cycles, est.energy_pj),
-                            RsMapResult{m, est, 0});
+                  const RsMapResult candidate{m, est, 0};
+                  for (std::size_t o = 0; o < top.size(); ++o)
+                    top[o].offer(score_of(kObjectives[o], arch_, est.cycles, est.energy_pj),
+                                 candidate);
                 }
           }
   }
-  if (top.empty())
+  if (top.front().empty())
     throw ConfigError("layer '" + l.name + "': no row-stationary mapping fits the array (" +
                       std::to_string(evaluated) + " candidates; last reason: " + last_reason + ")");
-  std::vector<RsMapResult> ranked = top.ranked();
+  BestCandidates<RsMapResult> scheduled(k);
+  std::set<std::string> seen;
+  for (const BestCandidates<RsMapResult>& list : top)
+    for (RsMapResult r : list.ranked()) {
+      if (!seen.insert(to_yaml(r.mapping)).second) continue;
+      r.estimate = estimate_rs(arch_, l, r.mapping, RsEstimateDetail::Schedule);
+      scheduled.offer(score_of(objective_, arch_, r.estimate.cycles, r.estimate.energy_pj), r);
+    }
+  std::vector<RsMapResult> ranked = scheduled.ranked();
   for (RsMapResult& r : ranked) {
     const RsGlbPlan g = rs_glb_plan(arch_, l, r.mapping);
     r.mapping.ifmap_banks = g.ifmap_banks;

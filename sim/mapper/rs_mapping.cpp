@@ -1,6 +1,7 @@
 #include "mapper/rs_mapping.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 #include <sstream>
 
@@ -52,7 +53,29 @@ std::int64_t bus_cycles(std::int64_t bits, std::int64_t width) { return ceil_div
 
 }  // namespace
 
-RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) {
+RsPassCycles rs_pass_cycles(const ArchConfig& a, const Layer& l, const RsPassShape& ps) {
+  // Filter load, then compute overlapped with the ifmap, psum-in and GON streams; each stream
+  // ends with a one-position tail at its last PE.
+  const std::int64_t F = l.F(), S = l.S, R = l.R, Wp = l.W + 2 * l.padding;
+  RsPassCycles c;
+  c.filters = ps.filter_rows() * R *
+              bus_cycles(ps.p * ps.q * S * a.data.weight_bits, a.noc.filter_gin_bits);
+  const std::int64_t compute = ps.n * F * ps.p * ps.q * S;
+  const std::int64_t ifmap_cyc =
+      bus_cycles(ps.n * ps.r * ps.ifmap_rows * ps.q * Wp * a.data.ifmap_bits, a.noc.ifmap_gin_bits);
+  const std::int64_t psum_row = ps.p * F * ps.n;
+  const std::int64_t psum_in_cyc =
+      bus_cycles(ps.psum_in_columns() * psum_row * a.data.psum_bits, a.noc.psum_gin_bits);
+  const std::int64_t gon_cyc =
+      bus_cycles(ps.chain_columns() * psum_row * a.data.psum_bits, a.noc.gon_bits);
+  const std::int64_t tail = ps.p * ps.q * S + a.pe.pipeline_stages + R * ps.r;
+  const std::int64_t stream = std::max({compute, ifmap_cyc + tail, psum_in_cyc + tail, gon_cyc});
+  c.total = c.filters + stream + a.pe.pipeline_stages;
+  return c;
+}
+
+RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m,
+                       RsEstimateDetail detail) {
   RsEstimate est;
   auto fail = [&](const std::string& why) {
     est.feasible = false;
@@ -82,23 +105,10 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
     const double c = static_cast<double>(count);
     const std::int64_t pes = ps.active_pes(R);
     est.active_pes = std::max(est.active_pes, pes);
-    // Timing of one pass: filter load, then compute overlapped with the ifmap, psum-in and
-    // GON streams; each stream ends with a one-position tail at its last PE.
-    const std::int64_t filter_cyc =
-        ps.filter_rows() * R *
-        bus_cycles(ps.p * ps.q * S * a.data.weight_bits, a.noc.filter_gin_bits);
-    const std::int64_t compute = ps.n * F * ps.p * ps.q * S;
-    const std::int64_t ifmap_cyc = bus_cycles(
-        ps.n * ps.r * ps.ifmap_rows * ps.q * Wp * a.data.ifmap_bits, a.noc.ifmap_gin_bits);
     const std::int64_t psum_row = ps.p * F * ps.n;  // psums one PE column passes on
     const std::int64_t psum_out_values = ps.chain_columns() * psum_row;
     const std::int64_t psum_in_values = ps.psum_in_columns() * psum_row;
-    const std::int64_t psum_in_cyc =
-        bus_cycles(psum_in_values * a.data.psum_bits, a.noc.psum_gin_bits);
-    const std::int64_t gon_cyc = bus_cycles(psum_out_values * a.data.psum_bits, a.noc.gon_bits);
-    const std::int64_t tail = ps.p * ps.q * S + a.pe.pipeline_stages + R * ps.r;
-    const std::int64_t stream = std::max({compute, ifmap_cyc + tail, psum_in_cyc + tail, gon_cyc});
-    pass_cycles_total += count * (filter_cyc + stream + a.pe.pipeline_stages);
+    pass_cycles_total += count * rs_pass_cycles(a, l, ps).total;
     est.passes += count;
 
     // Traffic. The pass reads its filter tile from the GLB (DRAM loads: filter_dma below).
@@ -159,7 +169,9 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m) 
   const std::int64_t exposed_ifmap =
       m.ifmap_double_buffer ? 0 : static_cast<std::int64_t>(ifmap_dma.link_cycles * core_per_link);
   est.cycles =
-      std::max(pass_cycles_total + first_load + exposed_ifmap, est.dram_cycles + first_load);
+      detail == RsEstimateDetail::Schedule
+          ? static_cast<std::int64_t>(std::ceil(rs_pipeline_cycles(a, l, m, glb)))
+          : std::max(pass_cycles_total + first_load + exposed_ifmap, est.dram_cycles + first_load);
   est.energy_pj = dram_bits * a.dram.energy_pj_per_bit +
                   glb_read_bits * a.glb.read_energy_pj_per_bit +
                   glb_write_bits * a.glb.write_energy_pj_per_bit +

@@ -120,8 +120,15 @@ class BestCandidates {
   std::vector<Item> items_;
 };
 
+// How much of the model an estimate runs: closed-form bounds only (the mapper's first ranking
+// of every candidate: cycles = max(passes + first load, DRAM)), or the controller's schedule
+// replayed for the cycles (rs_pipeline_cycles; the mapper's final ranking and every reported
+// estimate).
+enum class RsEstimateDetail { Bounds, Schedule };
+
 // Checks capacity constraints (spads, GLB, array) and evaluates the analytical model.
-RsEstimate estimate_rs(const ArchConfig& arch, const Layer& layer, const RsMapping& m);
+RsEstimate estimate_rs(const ArchConfig& arch, const Layer& layer, const RsMapping& m,
+                       RsEstimateDetail detail = RsEstimateDetail::Schedule);
 
 std::ostream& operator<<(std::ostream& os, const RsMapping& m);
 // The mapping as a YAML flow map in the pinned-mapping format (parse_rs_mapping).

@@ -152,24 +152,26 @@ class RsTiling {
   //  - ifmap: one block per (image, channel) of a tile, its stored rows; blocks of consecutive
   //    channels (and images, when the tile holds every channel) are adjacent when the rows
   //    are whole planes. Tiles load once per strip group (resident) or per pass.
+  // One tile of n images x nch channels of strip group sg.
+  DmaCost ifmap_tile_dma(double bytes_per_link_cycle, Chunk sg, std::int64_t n,
+                         std::int64_t nch) const {
+    const auto [lo, hi] = stored_rows(sg);
+    const std::int64_t rows = hi - lo;
+    if (rows == 0) return {};
+    const std::int64_t run = rows == l_.H ? (nch == l_.C ? n * nch : nch) : 1;
+    return dma_cost(a_.dram, bytes_per_link_cycle, rows * l_.W * 2, run, n * nch);  // 16-bit
+  }
   DmaCost ifmap_dma(double bytes_per_link_cycle) const {
     DmaCost total;
     const std::int64_t Cg = l_.C_per_group();
     const std::int64_t filter_blocks = ceil_div64(l_.M_per_group(), m_.p * m_.t);
     for_each_chunk(l_.E(), m_.rows_per_strip_group(), [&](Chunk sg) {
-      const auto [lo, hi] = stored_rows(sg);
-      const std::int64_t rows = hi - lo, block = rows * l_.W * 2;  // 16-bit values
-      if (rows == 0) return;
-      auto tile = [&](std::int64_t n, std::int64_t nch) {
-        const std::int64_t run = rows == l_.H ? (nch == l_.C ? n * nch : nch) : 1;
-        return dma_cost(a_.dram, bytes_per_link_cycle, block, run, n * nch);
-      };
       for (auto [n, cn] : sizes(l_.N, m_.n)) {
         if (m_.ifmap_resident) {
-          total += tile(n, Cg).times(cn);
+          total += ifmap_tile_dma(bytes_per_link_cycle, sg, n, Cg).times(cn);
         } else {
           for (auto [c, cc] : sizes(Cg, m_.q * m_.r))
-            total += tile(n, c).times(cn * cc * filter_blocks);
+            total += ifmap_tile_dma(bytes_per_link_cycle, sg, n, c).times(cn * cc * filter_blocks);
         }
       }
     });
@@ -178,15 +180,17 @@ class RsTiling {
   //  - filters: one block per filter of a pass's filter block, its channel block; consecutive
   //    filters are adjacent when the block holds all their channels. A pass loads its tile
   //    unless one of the `buffers` filter buffers still holds it (a group's tiles all fit).
+  DmaCost filter_tile_dma(double bytes_per_link_cycle, std::int64_t f, std::int64_t c) const {
+    return dma_cost(a_.dram, bytes_per_link_cycle, c * l_.R * l_.S * 2,
+                    c == l_.C_per_group() ? f : 1, f);
+  }
   DmaCost filter_dma(double bytes_per_link_cycle, std::int64_t buffers) const {
     DmaCost per_group;
     const std::int64_t Cg = l_.C_per_group(), Mg = l_.M_per_group();
     const std::int64_t tiles = ceil_div64(Mg, m_.p * m_.t) * ceil_div64(Cg, m_.q * m_.r);
     for (auto [f, cf] : sizes(Mg, m_.p * m_.t))
       for (auto [c, cc] : sizes(Cg, m_.q * m_.r))
-        per_group +=
-            dma_cost(a_.dram, bytes_per_link_cycle, c * l_.R * l_.S * 2, c == Cg ? f : 1, f)
-                .times(cf * cc);
+        per_group += filter_tile_dma(bytes_per_link_cycle, f, c).times(cf * cc);
     const std::int64_t repeats =
         tiles <= buffers ? 1
                          : ceil_div64(l_.N, m_.n) * ceil_div64(l_.E(), m_.rows_per_strip_group());
@@ -196,16 +200,18 @@ class RsTiling {
   //    consecutive filters' blocks are adjacent when the strip group is the whole ofmap
   //    (and consecutive images' when the block holds every filter). Encoded rows are packed
   //    in write order: a write-back's blocks are all adjacent.
+  DmaCost ofmap_tile_dma(double bytes_per_link_cycle, std::int64_t n, std::int64_t rows,
+                         std::int64_t f) const {
+    const bool packed = a_.dram_ofmap_encoding != Encoding::Dense;
+    const std::int64_t run = packed || rows == l_.E() ? (packed || f == l_.M ? n * f : f) : 1;
+    return dma_cost(a_.dram, bytes_per_link_cycle, rows * l_.F() * 2, run, n * f);
+  }
   DmaCost ofmap_dma(double bytes_per_link_cycle) const {
     DmaCost total;
-    const bool packed = a_.dram_ofmap_encoding != Encoding::Dense;
     for (auto [n, cn] : sizes(l_.N, m_.n))
       for (auto [rows, cr] : sizes(l_.E(), m_.rows_per_strip_group()))
-        for (auto [f, cf] : sizes(l_.M_per_group(), m_.p * m_.t)) {
-          const std::int64_t run = packed || rows == l_.E() ? (packed || f == l_.M ? n * f : f) : 1;
-          total += dma_cost(a_.dram, bytes_per_link_cycle, rows * l_.F() * 2, run, n * f)
-                       .times(cn * cr * cf);
-        }
+        for (auto [f, cf] : sizes(l_.M_per_group(), m_.p * m_.t))
+          total += ofmap_tile_dma(bytes_per_link_cycle, n, rows, f).times(cn * cr * cf);
     return total.times(l_.groups);
   }
 
@@ -225,6 +231,21 @@ class RsTiling {
   const Layer& l_;
   const RsMapping& m_;
 };
+
+// Core cycles of one processing pass: the filter load through the filter GIN, then the
+// compute overlapped with the ifmap, psum-in and GON streams (docs/models.md).
+struct RsPassCycles {
+  std::int64_t filters = 0;  // until the pass's filters are in the spads (its GLB buffer frees)
+  std::int64_t total = 0;
+};
+RsPassCycles rs_pass_cycles(const ArchConfig& a, const Layer& l, const RsPassShape& ps);
+
+// Core cycles of the whole layer by the controller's schedule (RowStationaryArray::run): the
+// passes in loop-nest order, each after its ifmap and filter tiles are in the GLB and the psum
+// tile is free; the DMA loads tiles into free buffers (the next ifmap tile ahead of its pass),
+// writes finished ofmap tiles back after their last pass, and shares one DRAM channel.
+double rs_pipeline_cycles(const ArchConfig& a, const Layer& l, const RsMapping& m,
+                          const RsGlbPlan& plan);
 
 // Spad / array constraints; returns why the mapping does not fit, or "".
 std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMapping& m);

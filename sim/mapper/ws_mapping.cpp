@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/config_node.hpp"
+#include "core/dma.hpp"
 #include "mapper/rs_tiling.hpp"  // ceil_div64
 
 namespace dfsim {
@@ -138,10 +139,7 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
   const double pbits = static_cast<double>(a.data.psum_bits);
   const double dram_bytes_per_core_cycle =
       rs_dram_bytes_per_link_cycle(a) * a.clocks.link_mhz / a.clocks.core_mhz;
-  // A weight fetch's round trip: memory latency plus the clock-domain crossing both ways.
-  const double sync = static_cast<double>(a.clocks.cdc_sync_cycles) + 0.5;
-  const double latency =
-      a.dram.latency_ns / a.core_period_ns() + sync * (1.0 + a.clocks.core_mhz / a.clocks.link_mhz);
+  const double latency = dram_round_trip_core_cycles(a);
   const std::int64_t R = a.pe_rows;
   double energy = 0;
   WsPipeline pipe(a, dram_bytes_per_core_cycle, latency);
