@@ -39,6 +39,67 @@ double vectors(double n, double d, std::int64_t V) {
   return std::ceil(x / static_cast<double>(V));
 }
 
+// Accumulator bank conflicts of the sparse PE: cycles per multiplier step of its bank queues
+// (PlanarPe::sparse_channel: a step of F weights x I activations waits while a bank it hits
+// holds more than crossbar_queue_depth products; a bank takes one per cycle), replayed on the
+// tile's first steps of one channel: non-zeros spaced by the declared densities, activation
+// vectors outer, weight vectors inner. 1x1 filters put a vector's weights on consecutive
+// output channels, k * extent apart, which an extent that is a multiple of A / 2 folds onto the
+// same banks step after step.
+double bank_load(const Layer& l, const PtTile& t, std::int64_t kc, const PlanarPeConfig& pe) {
+  const std::int64_t st = l.stride, pad = l.padding, ext_h = t.e1 - t.e0, ext_w = t.f1 - t.f0;
+  const std::int64_t extent = t.extent(), th = t.h1 - t.h0, tw = t.w1 - t.w0;
+  if (extent == 0 || th * tw == 0) return 1;
+  auto step_of = [](double density) {
+    return std::max<std::int64_t>(1, std::llround(1.0 / std::max(density, 1e-3)));
+  };
+  struct Item {
+    std::int64_t a, b, phase;  // output row / column offsets (before the tap), stride phase
+    std::int64_t k = 0;
+  };
+  std::vector<Item> acts, wts;
+  for (std::int64_t a = 0;
+       a < th * tw && acts.size() < 16 * static_cast<std::size_t>(pe.multipliers_i);
+       a += step_of(l.input_density)) {
+    const std::int64_t he = t.h0 + a / tw + pad, wf = t.w0 + a % tw + pad;
+    acts.push_back({he / st - t.e0, wf / st - t.f0, (he % st) * st + wf % st});
+  }
+  for (std::int64_t w = 0;
+       w < kc * l.R * l.S && wts.size() < 16 * static_cast<std::size_t>(pe.multipliers_f);
+       w += step_of(l.weight_density)) {
+    const std::int64_t k = w / (l.R * l.S), r = (w / l.S) % l.R, s = w % l.S;
+    wts.push_back({r / st, s / st, (r % st) * st + s % st, k});
+  }
+  const std::int64_t A = pe.accumulator_banks, Q = pe.crossbar_queue_depth;
+  std::vector<std::int64_t> bank_free(static_cast<std::size_t>(A), 0),
+      count(static_cast<std::size_t>(A), 0);
+  std::int64_t t_now = 0, steps = 0;
+  for (std::size_t a0 = 0; a0 < acts.size(); a0 += static_cast<std::size_t>(pe.multipliers_i))
+    for (std::size_t w0 = 0; w0 < wts.size(); w0 += static_cast<std::size_t>(pe.multipliers_f)) {
+      std::fill(count.begin(), count.end(), 0);
+      for (std::size_t i = a0;
+           i < std::min(acts.size(), a0 + static_cast<std::size_t>(pe.multipliers_i)); ++i)
+        for (std::size_t j = w0;
+             j < std::min(wts.size(), w0 + static_cast<std::size_t>(pe.multipliers_f)); ++j) {
+          if (acts[i].phase != wts[j].phase) continue;
+          const std::int64_t oe = acts[i].a - wts[j].a, of = acts[i].b - wts[j].b;
+          if (oe < 0 || oe >= ext_h || of < 0 || of >= ext_w) continue;
+          ++count[static_cast<std::size_t>((wts[j].k * extent + oe * ext_w + of) % A)];
+        }
+      std::int64_t issue = t_now;
+      for (std::int64_t b = 0; b < A; ++b)
+        if (count[static_cast<std::size_t>(b)] > 0)
+          issue = std::max(issue, bank_free[static_cast<std::size_t>(b)] - Q);
+      for (std::int64_t b = 0; b < A; ++b)
+        if (const std::int64_t n = count[static_cast<std::size_t>(b)]; n > 0)
+          bank_free[static_cast<std::size_t>(b)] =
+              std::max(issue, bank_free[static_cast<std::size_t>(b)]) + n;
+      t_now = issue + 1;
+      ++steps;
+    }
+  return steps > 0 ? std::max(1.0, static_cast<double>(t_now) / static_cast<double>(steps)) : 1.0;
+}
+
 }  // namespace
 
 std::int64_t PtTile::valid_taps(const Layer& l) const {
@@ -202,7 +263,11 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
     const double round_start = std::max(barrier, end) + in_bits_round / 8 * to_core;
     double ppu_end = round_start;
     std::vector<std::int64_t> taps(r.tiles.size());
-    for (std::size_t i = 0; i < r.tiles.size(); ++i) taps[i] = r.tiles[i].valid_taps(l);
+    std::vector<double> conflicts(r.tiles.size(), 1.0);  // per tile, for a full group of kc
+    for (std::size_t i = 0; i < r.tiles.size(); ++i) {
+      taps[i] = r.tiles[i].valid_taps(l);
+      if (sparse) conflicts[i] = bank_load(l, r.tiles[i], std::min(m.kc, Mg), pe);
+    }
     // Post-processing per output channel: an owner's PPU handles its outputs plus every psum
     // other PEs send it (halos, other channel slices); a sender's halo link carries its
     // non-owned psums.
@@ -235,7 +300,8 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
           if (sparse) {
             const double na = static_cast<double>(t.area()) / static_cast<double>(st * st);
             const double nw = static_cast<double>(kc * l.R * l.S) / static_cast<double>(st * st);
-            c = static_cast<double>(cpe * st * st) * vectors(na, da, Im) * vectors(nw, dw, Fm);
+            c = static_cast<double>(cpe * st * st) * vectors(na, da, Im) * vectors(nw, dw, Fm) *
+                conflicts[i];
             products += static_cast<double>(taps[i] * kc * cpe) * da * dw;
           } else {
             c = static_cast<double>(taps[i] * ((kc + Fm - 1) / Fm) * ((cpe + Im - 1) / Im));
