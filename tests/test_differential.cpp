@@ -30,7 +30,6 @@ using dfsim_test::CliResult;
 using dfsim_test::describe;
 using dfsim_test::dfsim;
 using dfsim_test::source_path;
-using dfsim_test::temp_path;
 using dfsim_test::write_file;
 
 struct SplitMix64 {
@@ -139,9 +138,7 @@ void expect_bit_exact_or_refused(const std::string& arch) {
   const std::uint64_t seed = static_cast<std::uint64_t>(env_or("DFSIM_DIFF_SEED", 20261129));
   const int count = static_cast<int>(env_or("DFSIM_DIFF_LAYERS", 400));
   std::vector<std::string> names;
-  const std::string dir = temp_path(arch);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::string dir = dfsim_test::fresh_dir(arch);
   const std::string wl =
       write_file(dir + "/differential.yaml", generated_workload(seed, count, names));
   const CliResult r = dfsim("run --arch '" + source_path("configs/" + arch + ".yaml") +

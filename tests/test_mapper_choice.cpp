@@ -26,7 +26,6 @@ using dfsim_test::CliResult;
 using dfsim_test::describe;
 using dfsim_test::dfsim;
 using dfsim_test::source_path;
-using dfsim_test::temp_path;
 using dfsim_test::write_file;
 
 // Small layers of the kinds the faults came from: FC with a batch, FC over a plane, a 3x3
@@ -72,9 +71,7 @@ std::vector<std::string> five_best(const std::string& arch_name, const dfsim::Ar
 }
 
 void expect_choice_within_10_percent(const std::string& arch_name) {
-  const std::string dir = temp_path(arch_name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::string dir = dfsim_test::fresh_dir(arch_name);
   const std::string wl = write_file(dir + "/choice.yaml", layers_inside_a_network());
   const std::string arch_file = source_path("configs/" + arch_name + ".yaml");
   const dfsim::ArchConfig arch = dfsim::load_arch(arch_file);
@@ -113,9 +110,7 @@ void expect_choice_within_10_percent(const std::string& arch_name) {
 // and on VGG-16's fc8 at batch 1 (it simulated 72.9 M cycles against a 7.2 M one available
 // when 2-byte DRAM requests were padded to 64-byte bursts unseen by the estimate).
 void expect_estimates_within_band(const std::string& arch_name) {
-  const std::string dir = temp_path(arch_name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::string dir = dfsim_test::fresh_dir(arch_name);
   const std::string wl = write_file(dir + "/choice.yaml", layers_inside_a_network());
   const std::string arch_file = source_path("configs/" + arch_name + ".yaml");
   for (const auto& [workload, layers] :

@@ -14,13 +14,12 @@
 
 #include <gtest/gtest.h>
 
-#include "test_util.hpp"
-
 #include <cmath>
 #include <cstdint>
 #include <string>
 
 #include "config/config_node.hpp"
+#include "test_util.hpp"
 #include "workload/layer.hpp"
 
 namespace {

@@ -23,7 +23,6 @@ using dfsim_test::CliResult;
 using dfsim_test::describe;
 using dfsim_test::dfsim;
 using dfsim_test::source_path;
-using dfsim_test::temp_path;
 using dfsim_test::write_file;
 
 const char* kLayers =
@@ -69,9 +68,7 @@ double used_input_bytes(const dfsim::Layer& l) {
 // layer's output on chip for the next one); returns the plan (mappings and estimates) and the
 // statistics.
 std::pair<dfsim::Plan, std::map<std::string, Sim>> run(const std::string& arch) {
-  const std::string dir = temp_path(arch);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::string dir = dfsim_test::fresh_dir(arch);
   dfsim::RunOptions opt;
   opt.arch_file = source_path("configs/" + arch + ".yaml");
   opt.workload_file = write_file(dir + "/traffic.yaml", kLayers);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -43,6 +44,14 @@ inline std::string temp_path(const std::string& stem) {
   if (!dir.empty() && dir.back() != '/') dir += '/';
   return dir + "dfsim_" + (info ? std::string(info->test_suite_name()) + "_" + info->name() : "x") +
          "_" + std::to_string(::getpid()) + "_" + stem;
+}
+
+// An empty scratch folder temp_path(stem) (removed first if an earlier run left it).
+inline std::string fresh_dir(const std::string& stem) {
+  const std::string dir = temp_path(stem);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 inline std::string write_temp(const std::string& stem, const std::string& text) {
