@@ -11,8 +11,8 @@
 
 #include "config/arch_config.hpp"
 #include "core/tensor.hpp"
-#include "mapper/rs_mapping.hpp"
 #include "mapper/pt_mapping.hpp"
+#include "mapper/rs_mapping.hpp"
 #include "mapper/ws_mapping.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
