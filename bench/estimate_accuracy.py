@@ -30,7 +30,7 @@ def run_one(dfsim, arch, workload, batch, tmp):
     env = dict(os.environ, DFSIM_THREADS="1")
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode != 0:
-        return arch, workload, batch, None, p.stderr.strip().splitlines()[-1:]
+        return arch, workload, batch, p.returncode, p.stderr.strip().splitlines()[-1:]
     with open(os.path.join(out, "stats.json")) as f:
         stats = json.load(f)
     ratios = []
@@ -62,14 +62,16 @@ def main():
     batches = [int(b) for b in args.batches.split(",")]
     jobs = [(a, w, b) for a in archs for w in args.workloads.split(",") for b in batches]
     results = {a: [] for a in archs}
-    failures = []
+    failures, refused = [], []
     with tempfile.TemporaryDirectory() as tmp, \
             concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = [pool.submit(run_one, args.dfsim, a, w, b, tmp) for a, w, b in jobs]
         for fut in concurrent.futures.as_completed(futures):
             arch, wl, batch, ratios, err = fut.result()
-            if ratios is None:
-                failures.append(f"{arch} {wl} batch {batch}: {' '.join(err)}")
+            if isinstance(ratios, int):
+                # Exit 2: a layer no mapping fits (a capacity limit), listed under the table.
+                (refused if ratios == 2 else failures).append(
+                    f"{arch} {wl} batch {batch}: {' '.join(err).replace(ROOT + '/', '')}")
                 print(f"  {arch:10} {wl:18} batch {batch:2}: failed", file=sys.stderr)
                 continue
             results[arch] += [(r, f"{wl}/{name}@{batch}") for r, name in ratios]
@@ -86,6 +88,7 @@ def main():
         lines.append(f"| {arch} | {len(v)} | {inside} ({100 * inside / len(v):.1f}%) | "
                      f"{v[0]:.2f} | {quantile(v, 0.1):.2f} | {quantile(v, 0.5):.2f} | "
                      f"{quantile(v, 0.9):.2f} | {v[-1]:.2f} | {worst[1]} ({worst[0]:.2f}) |")
+    lines += [f"\nNot run (refused): {r}" for r in sorted(refused)]
     table = "\n".join(lines)
     if args.json:
         with open(args.json, "w") as f:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SCNN's density sweep (Parashar et al., ISCA 2017; shared/reference/scnn.md): GoogLeNet's
+# SCNN's density sweep (Parashar et al., ISCA 2017, the GoogLeNet density sweep): GoogLeNet's
 # inception layers with the same weight and activation density d for every layer, from 1.0 to
 # 0.1, on SCNN and DCNN. For each d it runs
 #

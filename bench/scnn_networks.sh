@@ -7,7 +7,7 @@ out=${2:-results/scnn_networks}
 mkdir -p "$out"
 for net in alexnet googlenet vgg16; do
   wl=workloads/${net}_pruned.yaml
-  # The convolutions with published densities (shared/data/pruned_cnn_densities.csv): all of
+  # The convolutions with published densities (their weight_density in the workload): all of
   # AlexNet's and VGG-16's, GoogLeNet's inception modules (as in the SCNN paper's figures).
   layers=$(grep -E 'type: conv.*weight_density' "$wl" | sed -E 's/.*name: ([^,]+),.*/\1/' |
     paste -sd, -)

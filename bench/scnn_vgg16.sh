@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): SCNN (configs/scnn.yaml) running all of the pruned VGG-16 (13 CONV
-# layers and 3 FC layers, densities from shared/data/pruned_cnn_densities.csv), batch 1, with
+# Benchmark (not a test): SCNN (configs/scnn.yaml) running all of the pruned VGG-16 (its 13 CONV
+# layers, with the densities of workloads/vgg16_pruned.yaml; it has no FC layers), batch 1, with
 # and without the functional check. Prints the wall time and peak resident memory of each run,
 # then the best and median (dfsim_bench). Target: under 60 s with the check on this 2-core
 # machine. Run after building: bash bench/scnn_vgg16.sh [build-dir] [repeats]
