@@ -28,6 +28,8 @@ using dfsim_test::write_file;
 const char* kLayers =
     "network: traffic\nlayers:\n"
     "  - {name: depthwise, C: 32, M: 32, groups: 32, H: 14, W: 14, R: 3, S: 3, padding: 1}\n"
+    // The reproducer: dcnn read 1,605,632 B of ifmap from the activation RAMs.
+    "  - {name: dw64, C: 64, M: 64, groups: 64, H: 14, W: 14, R: 3, S: 3, padding: 1}\n"
     "  - {name: grouped, C: 16, M: 24, groups: 4, H: 9, W: 11, R: 3, S: 3, padding: 1}\n"
     "  - {name: pointwise, C: 48, M: 16, H: 12, W: 12, R: 1, S: 1}\n"
     "  - {name: strided, C: 3, M: 8, H: 23, W: 23, R: 5, S: 5, stride: 4, padding: 2}\n"
@@ -173,6 +175,14 @@ void expect_planar_bounds(const std::string& arch, bool dense) {
 }
 
 TEST(Traffic, PlanarDenseWithinBounds) { expect_planar_bounds("dcnn", true); }
+
+// The reproducer's figure: the input once, 64 x 14 x 14 x 2 B, from DRAM and from the IARAM.
+TEST(Traffic, PlanarDepthwiseReadsItsInputOnce) {
+  const auto [plan, sims] = run("dcnn");
+  const Sim& s = sims.at("dw64");
+  EXPECT_EQ(s.read("glb", 1), 25088);
+  EXPECT_EQ(s.read("dram", 1), 25088);
+}
 TEST(Traffic, PlanarSparseWithinBounds) { expect_planar_bounds("scnn", false); }
 
 }  // namespace
