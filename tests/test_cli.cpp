@@ -465,3 +465,30 @@ TEST(Cli, SkipUnmappableRunsTheRestAndListsTheSkipped) {
 }
 
 }  // namespace
+
+namespace {
+
+// --dump-mappings writes the chosen mappings in the --mapping format; pinning them reproduces
+// the run: the same statistics except the "[pinned]" mark of each mapping, on every array.
+TEST(Cli, DumpedMappingsReproduceTheRun) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(dir + "/tiny.yaml", kTinyWorkload);
+  for (const char* arch : {"eyeriss_v1", "tpu_v1", "scnn"}) {
+    const std::string a = source_path(std::string("configs/") + arch + ".yaml");
+    const std::string dump = dir + "/" + arch + "_mappings.yaml";
+    const CliResult first = dfsim("run --arch '" + a + "' --workload '" + wl + "' --out '" + dir +
+                                      "/first' --dump-mappings '" + dump + "'",
+                                  dir);
+    ASSERT_EQ(first.code, 0) << describe(first);
+    EXPECT_TRUE(contains(read_file(dump), "mappings:\n  conv_a: {")) << read_file(dump);
+    const CliResult again = dfsim("run --arch '" + a + "' --workload '" + wl + "' --out '" + dir +
+                                      "/again' --mapping '" + dump + "'",
+                                  dir);
+    ASSERT_EQ(again.code, 0) << describe(again);
+    std::string pinned = read_file(dir + "/again/stats.json");
+    for (std::size_t p; (p = pinned.find(" [pinned]")) != std::string::npos;) pinned.erase(p, 9);
+    EXPECT_EQ(pinned, read_file(dir + "/first/stats.json")) << arch;
+  }
+}
+
+}  // namespace
