@@ -336,8 +336,15 @@ RunResult run_simulation(const RunOptions& opt) {
   std::vector<LayerJob> jobs;
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     const LayerPlan& lp = plan.layers[i];
+    // A planar array's first layer loads its input from DRAM and its last writes its output
+    // back (PtEstimate): the reported estimate includes what this layer's place adds.
+    std::int64_t estimate = lp.estimate_cycles();
+    if (lp.planar) {
+      if (i == 0) estimate += lp.pt.estimate.input_load_cycles;
+      if (i + 1 == plan.layers.size()) estimate += lp.pt.estimate.output_store_cycles;
+    }
     jobs.push_back({lp.layer, &data[i], lp.rs.mapping, lp.ws.mapping, lp.pt.mapping,
-                    lp.mapping_text(), lp.estimate_cycles(), lp.estimate_energy_pj()});
+                    lp.mapping_text(), estimate, lp.estimate_energy_pj()});
   }
 
   // Femtosecond resolution: clock periods such as 700 MHz's 1428.571 ps stay exact enough that

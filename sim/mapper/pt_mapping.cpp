@@ -335,6 +335,14 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
     for (const PtTile& t : r.tiles)
       if (!t.empty() && t.extent() > 0)
         region_in_bits += static_cast<double>(t.area() * (t.c1 - t.c0)) * in_bits;
+    if (rounds.size() == 1) {
+      est.input_load_cycles = static_cast<std::int64_t>(
+          std::ceil(dram_latency_cycles + region_in_bits / 8 * to_core) * static_cast<double>(l.N));
+      est.output_store_cycles = static_cast<std::int64_t>(
+          std::ceil(dram_latency_cycles +
+                    static_cast<double>(l.E() * l.F() * l.M) * out_bits / 8 * to_core) *
+          static_cast<double>(l.N));
+    }
     est.traffic.dram_read[0] += wbits / 8;
     est.traffic.dram_read[1] += region_in_bits / 8;
     est.traffic.glb_read[1] += region_in_bits / 8 * static_cast<double>((Mg + m.kc - 1) / m.kc);

@@ -84,6 +84,13 @@ struct PtEstimate {
   // DRAM weight and input reads (inputs as when the layer's input comes from DRAM), and the
   // IARAM's input reads (glb_read): each conv group's channels once per output-channel group.
   PredictedTraffic traffic;
+  // With one round, the layer's input is on chip unless the layer is the run's first (the
+  // previous layer's OARAM is this one's IARAM) and its output stays on chip unless it is the
+  // last: these are the cycles that loading the input from DRAM before the first group and
+  // writing the output back after the last one add (per batch). `cycles` leaves them out so
+  // that a layer's mapping does not depend on its place in the run; the run adds them to the
+  // estimate it reports for the first and last layer.
+  std::int64_t input_load_cycles = 0, output_store_cycles = 0;
 };
 
 // Expected cycles from the declared densities (sparse) or exact loop counts (dense).
