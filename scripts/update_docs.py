@@ -52,6 +52,8 @@ def shell(cmd):
     # The documented commands use ./build/dfsim; DFSIM names another binary (CTest's build).
     if os.environ.get("DFSIM"):
         cmd = cmd.replace("./build/dfsim", os.environ["DFSIM"])
+    # Documented commands write their results under out/ (git-ignored), as a user would.
+    os.makedirs(os.path.join(ROOT, "out"), exist_ok=True)
     env = dict(os.environ, DFSIM_THREADS="1", LC_ALL="C")
     p = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT, capture_output=True,
                        text=True, env=env)
