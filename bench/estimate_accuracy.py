@@ -36,7 +36,8 @@ def run_one(dfsim, arch, workload, batch, tmp):
     ratios = []
     for layer in stats["layers"]:
         est = layer["estimate"]["cycles"]
-        ratios.append((layer["cycles"] / est if est else float("inf"), layer["name"]))
+        ratios.append((layer["cycles"] / est if est else float("inf"), layer["name"],
+                       layer["cycles"]))
     return arch, workload, batch, ratios, []
 
 
@@ -55,7 +56,7 @@ def main():
     ap.add_argument("--workloads", default=",".join(sorted(
         f[:-5] for f in os.listdir(os.path.join(ROOT, "workloads")) if f.endswith(".yaml"))))
     ap.add_argument("--markdown")
-    ap.add_argument("--json", help="write every layer's ratio to this file")
+    ap.add_argument("--json", help="write every layer's ratio, name and simulated cycles here")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     archs = args.archs.split(",")
@@ -74,7 +75,7 @@ def main():
                     f"{arch} {wl} batch {batch}: {' '.join(err).replace(ROOT + '/', '')}")
                 print(f"  {arch:10} {wl:18} batch {batch:2}: failed", file=sys.stderr)
                 continue
-            results[arch] += [(r, f"{wl}/{name}@{batch}") for r, name in ratios]
+            results[arch] += [(r, f"{wl}/{name}@{batch}", c) for r, name, c in ratios]
             print(f"  {arch:10} {wl:18} batch {batch:2}: {len(ratios)} layers", file=sys.stderr)
     lines = ["| array | layers | in 0.85-1.25 | min | p10 | median | p90 | max | worst layer |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -82,7 +83,7 @@ def main():
         rs = sorted(results[arch])
         if not rs:
             continue
-        v = [r for r, _ in rs]
+        v = [r for r, _, _ in rs]
         inside = sum(BAND[0] <= r <= BAND[1] for r in v)
         worst = max(rs, key=lambda x: max(x[0], 1 / x[0] if x[0] > 0 else float("inf")))
         lines.append(f"| {arch} | {len(v)} | {inside} ({100 * inside / len(v):.1f}%) | "

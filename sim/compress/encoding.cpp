@@ -2,6 +2,7 @@
 #include "compress/encoding.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -534,6 +535,33 @@ std::vector<std::int16_t> decode(const EncodedTensor& t) {
                    std::to_string(t.payload_bits) + " payload bits, stream has " +
                    std::to_string(nnz) + " / " + std::to_string(payload));
   return out;
+}
+
+double expected_bits_per_value(Encoding e, double density, int value_bits,
+                               std::int64_t line_length) {
+  const double d = std::clamp(density, 0.0, 1.0), b = value_bits;
+  // Stored entries per value for a format whose run field counts up to max_run zeros.
+  auto entries = [d](int max_run) {
+    if (d <= 0) return 1.0 / (max_run + 1);  // only the explicit zeros that extend the runs
+    const double q = std::pow(1 - d, max_run + 1);
+    return d + d * q / (1 - q);
+  };
+  switch (e) {
+    case Encoding::Dense:
+      return b;
+    case Encoding::Bitmask:
+      return 1 + d * b;
+    case Encoding::ZeroRun:
+      return (b + kZrCountBits) * entries(kZrMaxCount);
+    case Encoding::Rlc:
+      return static_cast<double>(kRlcWordBits) / 3 * entries(kRlcMaxRun);
+    case Encoding::Csr:
+    case Encoding::Csc: {
+      const double n = static_cast<double>(std::max<std::int64_t>(1, line_length));
+      return d * (b + std::ceil(std::log2(n))) + 16 / n;
+    }
+  }
+  return b;
 }
 
 }  // namespace dfsim

@@ -106,6 +106,19 @@ std::vector<std::int16_t> decode_stream(Encoding e, const std::uint8_t* bits,
 std::int64_t encoded_bits(Encoding e, const std::int16_t* values, std::int64_t rows,
                           std::int64_t cols, int value_bits);
 
+// Expected bits per value of encoding a tensor whose non-zeros occur independently with
+// probability `density` (the mappers' estimates; the formats above). `line_length` is the
+// number of values one index addresses: a row's (cols) for CSR, a column's (rows) for CSC.
+//   Dense    b
+//   Bitmask  1 + d b
+//   ZeroRun  (b + 4) (d + d q / (1 - q)), q = (1 - d)^16: a gap of L zeros before a non-zero
+//            costs floor(L / 16) explicit zeros, and E[floor(L / 16)] = sum_k P(L >= 16 k).
+//   Rlc      64 / 3 (d + d q / (1 - q)), q = (1 - d)^32 (three 21-bit pairs per 64-bit word).
+//   Csr/Csc  d (b + ceil(log2(line_length))) + 16 / line_length (a pointer of about 16 bits).
+// Trailing zeros, the last word's padding and rounding to bytes are left out.
+double expected_bits_per_value(Encoding e, double density, int value_bits,
+                               std::int64_t line_length);
+
 // Bits the same tensor takes in Dense format: rows * cols * value_bits.
 std::int64_t dense_bits(const EncodedTensor& t);
 

@@ -40,63 +40,73 @@ double vectors(double n, double d, std::int64_t V) {
 }
 
 // Accumulator bank conflicts of the sparse PE: cycles per multiplier step of its bank queues
-// (PlanarPe::sparse_channel: a step of F weights x I activations waits while a bank it hits
-// holds more than crossbar_queue_depth products; a bank takes one per cycle), replayed on the
-// tile's first steps of one channel: non-zeros spaced by the declared densities, activation
-// vectors outer, weight vectors inner. 1x1 filters put a vector's weights on consecutive
-// output channels, k * extent apart, which an extent that is a multiple of A / 2 folds onto the
-// same banks step after step.
+// (PlanarPe::sparse_channel: per stride phase, activation vectors outer, weight vectors
+// inner; a step of F weights x I activations waits while a bank it hits holds more than
+// crossbar_queue_depth products; a bank takes one per cycle), replayed on the first steps of
+// one channel of the tile with non-zeros drawn at the declared densities. 1x1 filters put a
+// vector's weights on consecutive output channels, k * extent apart, which an extent that is
+// a multiple of A / 2 folds onto the same banks step after step.
 double bank_load(const Layer& l, const PtTile& t, std::int64_t kc, const PlanarPeConfig& pe) {
-  const std::int64_t st = l.stride, pad = l.padding, ext_h = t.e1 - t.e0, ext_w = t.f1 - t.f0;
+  // Vectors of each operand per phase: long enough for the queues to reach their backlog.
+  constexpr std::size_t kReplayVectors = 48;
+  const std::int64_t st = l.stride, pad = l.padding, ext_w = t.f1 - t.f0, ext_h = t.e1 - t.e0;
   const std::int64_t extent = t.extent(), th = t.h1 - t.h0, tw = t.w1 - t.w0;
   if (extent == 0 || th * tw == 0) return 1;
-  auto step_of = [](double density) {
-    return std::max<std::int64_t>(1, std::llround(1.0 / std::max(density, 1e-3)));
+  // Non-zero positions drawn (deterministically) at the declared density: evenly spaced ones
+  // would alias with the bank interleaving (every second weight of a 1x1 filter on one bank).
+  auto nonzero = [](std::int64_t i, std::uint64_t salt, double density) {
+    std::uint64_t z = static_cast<std::uint64_t>(i) * 2 + salt + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return static_cast<double>(z >> 11) * 0x1p-53 < density;
   };
   struct Item {
-    std::int64_t a, b, phase;  // output row / column offsets (before the tap), stride phase
-    std::int64_t k = 0;
+    std::int64_t a, b;  // output row / column offsets (before the tap); weights: k * extent
+    std::int64_t base = 0;
   };
-  std::vector<Item> acts, wts;
-  for (std::int64_t a = 0;
-       a < th * tw && acts.size() < 16 * static_cast<std::size_t>(pe.multipliers_i);
-       a += step_of(l.input_density)) {
+  const std::size_t phases = static_cast<std::size_t>(st * st);
+  const std::size_t Im = static_cast<std::size_t>(pe.multipliers_i),
+                    Fm = static_cast<std::size_t>(pe.multipliers_f);
+  std::vector<std::vector<Item>> acts(phases), wts(phases);
+  for (std::int64_t a = 0; a < th * tw; ++a) {
+    if (!nonzero(a, 0, l.input_density)) continue;
     const std::int64_t he = t.h0 + a / tw + pad, wf = t.w0 + a % tw + pad;
-    acts.push_back({he / st - t.e0, wf / st - t.f0, (he % st) * st + wf % st});
+    auto& v = acts[static_cast<std::size_t>((he % st) * st + wf % st)];
+    if (v.size() < kReplayVectors * Im) v.push_back({he / st - t.e0, wf / st - t.f0});
   }
-  for (std::int64_t w = 0;
-       w < kc * l.R * l.S && wts.size() < 16 * static_cast<std::size_t>(pe.multipliers_f);
-       w += step_of(l.weight_density)) {
+  for (std::int64_t w = 0; w < kc * l.R * l.S; ++w) {
+    if (!nonzero(w, 1, l.weight_density)) continue;
     const std::int64_t k = w / (l.R * l.S), r = (w / l.S) % l.R, s = w % l.S;
-    wts.push_back({r / st, s / st, (r % st) * st + s % st, k});
+    auto& v = wts[static_cast<std::size_t>((r % st) * st + s % st)];
+    if (v.size() < kReplayVectors * Fm) v.push_back({r / st, s / st, k * extent});
   }
   const std::int64_t A = pe.accumulator_banks, Q = pe.crossbar_queue_depth;
   std::vector<std::int64_t> bank_free(static_cast<std::size_t>(A), 0),
       count(static_cast<std::size_t>(A), 0);
   std::int64_t t_now = 0, steps = 0;
-  for (std::size_t a0 = 0; a0 < acts.size(); a0 += static_cast<std::size_t>(pe.multipliers_i))
-    for (std::size_t w0 = 0; w0 < wts.size(); w0 += static_cast<std::size_t>(pe.multipliers_f)) {
-      std::fill(count.begin(), count.end(), 0);
-      for (std::size_t i = a0;
-           i < std::min(acts.size(), a0 + static_cast<std::size_t>(pe.multipliers_i)); ++i)
-        for (std::size_t j = w0;
-             j < std::min(wts.size(), w0 + static_cast<std::size_t>(pe.multipliers_f)); ++j) {
-          if (acts[i].phase != wts[j].phase) continue;
-          const std::int64_t oe = acts[i].a - wts[j].a, of = acts[i].b - wts[j].b;
-          if (oe < 0 || oe >= ext_h || of < 0 || of >= ext_w) continue;
-          ++count[static_cast<std::size_t>((wts[j].k * extent + oe * ext_w + of) % A)];
-        }
-      std::int64_t issue = t_now;
-      for (std::int64_t b = 0; b < A; ++b)
-        if (count[static_cast<std::size_t>(b)] > 0)
-          issue = std::max(issue, bank_free[static_cast<std::size_t>(b)] - Q);
-      for (std::int64_t b = 0; b < A; ++b)
-        if (const std::int64_t n = count[static_cast<std::size_t>(b)]; n > 0)
-          bank_free[static_cast<std::size_t>(b)] =
-              std::max(issue, bank_free[static_cast<std::size_t>(b)]) + n;
-      t_now = issue + 1;
-      ++steps;
-    }
+  for (std::size_t p = 0; p < phases; ++p)
+    for (std::size_t a0 = 0; a0 < acts[p].size(); a0 += Im)
+      for (std::size_t w0 = 0; w0 < wts[p].size(); w0 += Fm) {
+        std::fill(count.begin(), count.end(), 0);
+        for (std::size_t i = a0; i < std::min(acts[p].size(), a0 + Im); ++i)
+          for (std::size_t j = w0; j < std::min(wts[p].size(), w0 + Fm); ++j) {
+            const Item &x = acts[p][i], &w = wts[p][j];
+            const std::int64_t oe = x.a - w.a, of = x.b - w.b;
+            if (oe < 0 || oe >= ext_h || of < 0 || of >= ext_w) continue;
+            ++count[static_cast<std::size_t>((w.base + oe * ext_w + of) % A)];
+          }
+        std::int64_t issue = t_now;
+        for (std::int64_t b = 0; b < A; ++b)
+          if (count[static_cast<std::size_t>(b)] > 0)
+            issue = std::max(issue, bank_free[static_cast<std::size_t>(b)] - Q);
+        for (std::int64_t b = 0; b < A; ++b)
+          if (const std::int64_t n = count[static_cast<std::size_t>(b)]; n > 0)
+            bank_free[static_cast<std::size_t>(b)] =
+                std::max(issue, bank_free[static_cast<std::size_t>(b)]) + n;
+        t_now = issue + 1;
+        ++steps;
+      }
   return steps > 0 ? std::max(1.0, static_cast<double>(t_now) / static_cast<double>(steps)) : 1.0;
 }
 
@@ -219,10 +229,20 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
     return est;
   }
   // Expected bytes of the on-chip data per PE.
+  // Expected bits per value of each stream, in the encoding it is stored in (a row of an
+  // activation stream is a tile's plane, of a weight stream a filter's taps).
   const bool sparse = pe.sparse();
-  const double in_bits = sparse ? l.input_density * 20.0 + 0.05 : 16.0;
-  const double out_density = l.output_density >= 0 ? l.output_density : 0.5;
-  const double out_bits = sparse ? out_density * 20.0 + 0.05 : 16.0;
+  const std::int64_t plane =
+      std::max<std::int64_t>(1, l.H * l.W / std::max<std::int64_t>(1, m.px * m.py));
+  const int ib = static_cast<int>(a.data.ifmap_bits), wb = static_cast<int>(a.data.weight_bits);
+  const double in_bits = expected_bits_per_value(a.onchip_encoding, l.input_density, ib, plane);
+  const double in_dram_bits =
+      expected_bits_per_value(a.dram_ifmap_encoding, l.input_density, ib, plane);
+  // Without a declared density: half of a ReLU's outputs are zero, none of a linear layer's.
+  const double out_density = l.output_density >= 0 ? l.output_density : l.relu ? 0.5 : 1.0;
+  const double out_bits = expected_bits_per_value(a.onchip_encoding, out_density, ib, plane);
+  const double out_dram_bits =
+      expected_bits_per_value(a.dram_ofmap_encoding, out_density, ib, plane);
   for (const PtRound& r : rounds)
     for (const PtTile& t : r.tiles) {
       if (est.spills.empty() && static_cast<double>(t.area() * (t.c1 - t.c0)) * in_bits / 8 >
@@ -238,7 +258,9 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
   const double bytes_per_ns =
       std::min(a.dram.bus_width_bits / 8.0 * a.clocks.link_mhz / 1000.0,
                a.dram.bandwidth_gbytes_per_s > 0 ? a.dram.bandwidth_gbytes_per_s : 1e30);
-  const double weight_bits = sparse ? dw * 20.0 : 16.0;
+  const double weight_dram_bits =
+      expected_bits_per_value(a.dram_weight_encoding, dw, wb, l.R * l.S);
+  const double weight_bus_bits = expected_bits_per_value(a.onchip_encoding, dw, wb, l.R * l.S);
   const double bytes_per_core_cycle = bytes_per_ns * 1000.0 / a.clocks.core_mhz;
   const double dram_latency_cycles = dram_round_trip_core_cycles(a);
   const double to_core = a.clocks.core_mhz / 1000.0 / bytes_per_ns;  // core cycles per byte
@@ -250,17 +272,20 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
   const std::size_t buffers =
       static_cast<std::size_t>(std::max<std::int64_t>(1, pe.accumulator_buffers));
   std::vector<double> acc_free(buffers, 0);
-  double barrier = 0, end = 0, prev_start = 0;
+  double barrier = 0, end = 0, prev_start = 0, link_free = 0;
   std::size_t gi = 0;
   for (const PtRound& r : rounds) {
     // With several rounds, each round's input comes from DRAM before it starts and its
     // outputs go back after it.
     const double in_bits_round =
-        rounds.size() > 1 ? static_cast<double>((r.h1 - r.h0) * (r.w1 - r.w0) * l.C) * in_bits : 0;
+        rounds.size() > 1 ? static_cast<double>((r.h1 - r.h0) * (r.w1 - r.w0) * l.C) * in_dram_bits
+                          : 0;
     const double out_bits_round =
-        rounds.size() > 1 ? static_cast<double>((r.e1 - r.e0) * (r.f1 - r.f0) * l.M) * out_bits : 0;
+        rounds.size() > 1 ? static_cast<double>((r.e1 - r.e0) * (r.f1 - r.f0) * l.M) * out_dram_bits
+                          : 0;
     dram_bits += in_bits_round + out_bits_round;
-    const double round_start = std::max(barrier, end) + in_bits_round / 8 * to_core;
+    const double round_start = std::max({barrier, end, link_free}) + in_bits_round / 8 * to_core;
+    link_free = round_start;
     double ppu_end = round_start;
     std::vector<std::int64_t> taps(r.tiles.size());
     std::vector<double> conflicts(r.tiles.size(), 1.0);  // per tile, for a full group of kc
@@ -287,15 +312,30 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
                              static_cast<double>(pe.ppu_values_per_cycle);
     const double halo_per_k = static_cast<double>(max_sent * a.data.psum_bits) /
                               static_cast<double>(a.planar_noc.halo_link_bits);
+    // RAM spills (PlanarTiledArray): a tile whose input overflows its IARAM is read from DRAM
+    // by every group; an owner's group outputs that no longer fit its OARAM go to DRAM.
+    std::vector<bool> input_in_dram(r.tiles.size(), false);
+    for (std::size_t i = 0; i < r.tiles.size(); ++i)
+      input_in_dram[i] =
+          static_cast<double>(r.tiles[i].area() * (r.tiles[i].c1 - r.tiles[i].c0)) * in_bits / 8 >
+          static_cast<double>(a.activation_ram.iaram_bytes);
+    std::vector<double> oaram_used(r.tiles.size(), 0);
+    double round_spill_bytes = 0;
     for (std::int64_t g = 0; g < l.groups; ++g)
       for (std::int64_t k0 = 0; k0 < Mg; k0 += m.kc) {
         const std::int64_t kc = std::min(m.kc, Mg - k0);
-        double worst = 0;
+        double worst = 0, spill_in_bytes = 0, spill_out_bytes = 0;
         for (std::size_t i = 0; i < r.tiles.size(); ++i) {
           const PtTile& t = r.tiles[i];
+          const double out_bytes = static_cast<double>(t.owned() * kc) * out_bits / 8;
+          if (oaram_used[i] + out_bytes <= static_cast<double>(a.activation_ram.oaram_bytes))
+            oaram_used[i] += out_bytes;
+          else
+            spill_out_bytes += out_bytes;
           const std::int64_t cpe =
               std::max<std::int64_t>(0, std::min(t.c1, (g + 1) * Cg) - std::max(t.c0, g * Cg));
           if (cpe == 0 || t.extent() == 0) continue;
+          if (input_in_dram[i]) spill_in_bytes += static_cast<double>(t.area() * cpe) * in_bits / 8;
           double c;
           if (sparse) {
             const double na = static_cast<double>(t.area()) / static_cast<double>(st * st);
@@ -310,45 +350,63 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
           worst = std::max(worst, c);
         }
         // The weight bus delivers the group's blocks of every channel at its width.
-        const double group_weight_bits = static_cast<double>(kc * l.R * l.S * Cg) * weight_bits;
-        const double bus = group_weight_bits / static_cast<double>(a.planar_noc.weight_bus_bits);
+        const double group_weights = static_cast<double>(kc * l.R * l.S * Cg);
+        const double bus =
+            group_weights * weight_bus_bits / static_cast<double>(a.planar_noc.weight_bus_bits);
         // The weights stream in requests of max_request_bytes; the products of a channel
         // start once its block is in, so the first request's arrival starts the group and the
         // last one bounds its end.
-        const double group_bytes = group_weight_bits / 8;
-        const double first = prev_start + dram_latency_cycles +
+        // The DRAM link serves requests in the order the controller issues them (weights,
+        // spilled inputs, spilled outputs), one at a time.
+        const double group_bytes = group_weights * weight_dram_bits / 8;
+        const double w0 = std::max(prev_start, link_free);
+        const double first = w0 + dram_latency_cycles +
                              std::min(group_bytes, static_cast<double>(a.dram.max_request_bytes)) /
                                  bytes_per_core_cycle;
-        const double last = prev_start + dram_latency_cycles + group_bytes / bytes_per_core_cycle;
-        const double post = static_cast<double>(kc) * (halo_per_k + ppu_per_k);
+        link_free = w0 + group_bytes / bytes_per_core_cycle;
+        const double last = link_free + dram_latency_cycles;
         const double start = std::max({barrier, round_start, acc_free[gi % buffers]});
-        barrier = std::max(std::max(start, first) + std::max(worst, bus), last);
-        acc_free[gi % buffers] = barrier + post;
-        ppu_end = std::max(ppu_end, barrier + post);
+        double inputs = start;  // spilled inputs are requested at the group's start
+        if (spill_in_bytes > 0) {
+          link_free = std::max(start, link_free) + spill_in_bytes / bytes_per_core_cycle;
+          inputs = link_free + dram_latency_cycles;
+        }
+        barrier = std::max(std::max({start, first, inputs}) + std::max(worst, bus), last);
+        double post_end = barrier + static_cast<double>(kc) * (halo_per_k + ppu_per_k);
+        if (spill_out_bytes > 0) {
+          link_free = std::max(barrier, link_free) + spill_out_bytes / bytes_per_core_cycle;
+          post_end = std::max(post_end, link_free + dram_latency_cycles);
+        }
+        round_spill_bytes += spill_in_bytes + spill_out_bytes;
+        est.traffic.dram_read[1] += spill_in_bytes;
+        acc_free[gi % buffers] = post_end;
+        ppu_end = std::max(ppu_end, post_end);
         prev_start = start;
         ++gi;
       }
-    const double wbits = static_cast<double>(l.weights()) * weight_bits;
-    dram_bits += wbits;
+    const double wbits = static_cast<double>(l.weights()) * weight_dram_bits;
+    dram_bits += wbits + round_spill_bytes * 8;
     // The tiles the array loads: those whose inputs reach an output.
-    double region_in_bits = 0;
+    double region_values = 0;
     for (const PtTile& t : r.tiles)
       if (!t.empty() && t.extent() > 0)
-        region_in_bits += static_cast<double>(t.area() * (t.c1 - t.c0)) * in_bits;
+        region_values += static_cast<double>(t.area() * (t.c1 - t.c0));
+    const double region_in_bits = region_values * in_dram_bits;
     if (rounds.size() == 1) {
       est.input_load_cycles = static_cast<std::int64_t>(
           std::ceil(dram_latency_cycles + region_in_bits / 8 * to_core) * static_cast<double>(l.N));
       est.output_store_cycles = static_cast<std::int64_t>(
           std::ceil(dram_latency_cycles +
-                    static_cast<double>(l.E() * l.F() * l.M) * out_bits / 8 * to_core) *
+                    static_cast<double>(l.E() * l.F() * l.M) * out_dram_bits / 8 * to_core) *
           static_cast<double>(l.N));
     }
     est.traffic.dram_read[0] += wbits / 8;
     est.traffic.dram_read[1] += region_in_bits / 8;
-    est.traffic.glb_read[1] += region_in_bits / 8 * static_cast<double>((Mg + m.kc - 1) / m.kc);
+    est.traffic.glb_read[1] +=
+        region_values * in_bits / 8 * static_cast<double>((Mg + m.kc - 1) / m.kc);
     // The round's weights cross the DRAM link at its bandwidth.
-    end =
-        std::max({end, ppu_end, round_start + wbits / 8 * to_core}) + out_bits_round / 8 * to_core;
+    end = std::max({end, ppu_end, link_free}) + out_bits_round / 8 * to_core;
+    link_free = end;
   }
   est.feasible = true;
   est.cycles = static_cast<std::int64_t>(std::ceil(std::max(end, barrier))) * l.N;
@@ -374,6 +432,7 @@ Layer PlanarTiledMapper::estimate_view(const Layer& layer) {
   v.input_density = layer.input_density;
   v.weight_density = layer.weight_density;
   v.output_density = layer.output_density;
+  v.relu = layer.relu;
   return v;
 }
 
@@ -384,7 +443,7 @@ std::vector<PtMapResult> PlanarTiledMapper::best(const Layer& layer, std::size_t
   const std::int64_t P = arch_.num_pes();
   const std::int64_t acc =
       arch_.planar_pe.accumulator_banks * arch_.planar_pe.accumulator_bank_entries;
-  BestCandidates<PtMapResult> on_chip(k_best), spilling(k_best);
+  BestCandidates<PtMapResult> candidates(k_best);
   std::int64_t evaluated = 0;
   std::string last_why;
   const std::int64_t max_px = std::min(arch_.pe_cols, l.W), max_py = std::min(arch_.pe_rows, l.H);
@@ -416,21 +475,16 @@ std::vector<PtMapResult> PlanarTiledMapper::best(const Layer& layer, std::size_t
             last_why = e.why_infeasible;
             continue;
           }
-          const Score s = score_of(objective_, arch_, e.cycles, e.energy_pj);
-          if (!e.spills.empty()) {
-            // Spilling to DRAM is the last resort: only while nothing fits on chip.
-            spilling.offer(s, PtMapResult{m, e, 0});
-            last_why = e.spills;
-            continue;  // more rounds may fit
-          }
-          on_chip.offer(s, PtMapResult{m, e, 0});
-          break;  // more rounds only cost more
+          // The estimate prices RAM spills; more rounds only cost more once nothing spills.
+          candidates.offer(score_of(objective_, arch_, e.cycles, e.energy_pj),
+                           PtMapResult{m, e, 0});
+          if (e.spills.empty()) break;
         }
       }
-  if (on_chip.empty() && spilling.empty())
+  if (candidates.empty())
     throw ConfigError("layer '" + l.name + "': no planar tiling fits the accumulators" +
                       (last_why.empty() ? "" : " (" + last_why + ")"));
-  std::vector<PtMapResult> ranked = on_chip.empty() ? spilling.ranked() : on_chip.ranked();
+  std::vector<PtMapResult> ranked = candidates.ranked();
   for (PtMapResult& r : ranked) r.candidates_evaluated = evaluated;
   return ranked;
 }

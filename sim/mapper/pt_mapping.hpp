@@ -74,7 +74,7 @@ struct PtEstimate {
   bool feasible = false;
   std::string why_infeasible;
   // Some input tile (expected) overflows its IARAM, or some PE's outputs its OARAM: the
-  // array then streams them from / to DRAM. The mapper avoids such mappings when it can.
+  // array then streams them from / to DRAM; `cycles` and `traffic` include those transfers.
   std::string spills;
   std::int64_t cycles = 0;
   double energy_pj = 0;
@@ -111,8 +111,8 @@ class PlanarTiledMapper {
   PlanarTiledMapper(const ArchConfig& arch, Objective objective)
       : arch_(arch), objective_(objective) {}
   PtMapResult map(const Layer& layer) const;
-  // The k best mappings by the estimate, best first (map() returns the first). Mappings
-  // whose RAMs spill to DRAM rank only when nothing fits on chip.
+  // The k best mappings by the estimate, best first (map() returns the first). Per tiling,
+  // the rounds grow until nothing spills; spilling mappings compete by their estimate.
   std::vector<PtMapResult> best(const Layer& layer, std::size_t k) const;
   // A user's mapping: checked against the accumulators (spilling RAMs are allowed).
   PtMapResult evaluate_pinned(const Layer& layer, PtMapping m, const std::string& where) const;
