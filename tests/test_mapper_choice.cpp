@@ -17,6 +17,7 @@
 #include "mapper/pt_mapping.hpp"
 #include "mapper/row_stationary_mapper.hpp"
 #include "mapper/ws_mapping.hpp"
+#include "models/arrays/array_style.hpp"
 #include "test_util.hpp"
 #include "workload/layer.hpp"
 
@@ -55,17 +56,8 @@ bool unchecked(const std::string& name) { return name == "head" || name == "tail
 std::vector<std::string> five_best(const std::string& arch_name, const dfsim::ArchConfig& arch,
                                    const dfsim::Layer& l) {
   std::vector<std::string> out;
-  const auto objective = dfsim::Objective::Latency;
-  if (arch.is_planar()) {
-    for (const auto& r : dfsim::PlanarTiledMapper(arch, objective).best(l, 5))
-      out.push_back(dfsim::to_yaml(r.mapping));
-  } else if (arch.is_systolic()) {
-    for (const auto& r : dfsim::WeightStationaryMapper(arch, objective).best(l, 5))
-      out.push_back(dfsim::to_yaml(r.mapping));
-  } else {
-    for (const auto& r : dfsim::RowStationaryMapper(arch, objective).best(l, 5))
-      out.push_back(dfsim::to_yaml(r.mapping));
-  }
+  const auto style = dfsim::make_array_style(arch, dfsim::Objective::Latency);
+  for (const auto& m : style->best(style->estimate_view(l), 5)) out.push_back(m->yaml());
   EXPECT_FALSE(out.empty()) << arch_name << " " << l.name;
   return out;
 }

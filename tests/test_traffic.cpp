@@ -12,9 +12,11 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/run.hpp"
+#include "mapper/pt_mapping.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -74,7 +76,7 @@ std::pair<dfsim::Plan, std::map<std::string, Sim>> run(const std::string& arch) 
   dfsim::RunOptions opt;
   opt.arch_file = source_path("configs/" + arch + ".yaml");
   opt.workload_file = write_file(dir + "/traffic.yaml", kLayers);
-  const dfsim::Plan plan = dfsim::make_plan(opt);
+  dfsim::Plan plan = dfsim::make_plan(opt);
   std::map<std::string, Sim> sims;
   for (const dfsim::LayerPlan& lp : plan.layers) {
     const std::string out = dir + "/" + lp.layer.name;
@@ -88,7 +90,7 @@ std::pair<dfsim::Plan, std::map<std::string, Sim>> run(const std::string& arch) 
     EXPECT_EQ(l["output_check"].as<std::string>(), "pass");
     sims[l["name"].as<std::string>()] = Sim{l};
   }
-  return {plan, sims};
+  return {std::move(plan), sims};
 }
 
 // min <= simulated <= predicted (exactly equal when `exact`).
@@ -107,7 +109,7 @@ TEST(Traffic, RowStationaryWithinBoundsAtEveryLevel) {
   for (const dfsim::LayerPlan& lp : plan.layers) {
     SCOPED_TRACE(lp.layer.name + ": " + lp.mapping_text());
     const Sim& s = sims.at(lp.layer.name);
-    const dfsim::PredictedTraffic& p = lp.rs.estimate.traffic;
+    const dfsim::PredictedTraffic& p = lp.mapping->predicted_traffic();
     const dfsim::Layer& l = lp.layer;
     const double weights = 2.0 * static_cast<double>(l.weights());
     const double ofmap = 2.0 * static_cast<double>(l.ofmap_values());
@@ -131,8 +133,8 @@ TEST(Traffic, SystolicWeightMemoryWithinBounds) {
     const Sim& s = sims.at(lp.layer.name);
     // 8-bit weights: one byte each, streamed once per row chunk.
     expect_bounded("weight memory reads", s.read("dram", 0),
-                   static_cast<double>(lp.layer.weights()), lp.ws.estimate.traffic.dram_read[0],
-                   true);
+                   static_cast<double>(lp.layer.weights()),
+                   lp.mapping->predicted_traffic().dram_read[0], true);
   }
 }
 
@@ -145,16 +147,16 @@ void expect_planar_bounds(const std::string& arch, bool dense) {
   for (const dfsim::LayerPlan& lp : plan.layers) {
     SCOPED_TRACE(lp.layer.name + ": " + lp.mapping_text());
     const Sim& s = sims.at(lp.layer.name);
-    const dfsim::PredictedTraffic& p = lp.pt.estimate.traffic;
+    const dfsim::PredictedTraffic& p = lp.mapping->predicted_traffic();
     const dfsim::Layer& l = lp.layer;
-    const double passes_per_group =
-        static_cast<double>((l.M_per_group() + lp.pt.mapping.kc - 1) / lp.pt.mapping.kc);
+    const dfsim::PtMapping& m = dfsim::result_of<dfsim::PtMapResult>(*lp.mapping).mapping;
+    const double passes_per_group = static_cast<double>((l.M_per_group() + m.kc - 1) / m.kc);
     const double written = s.write("glb", 1), read = s.read("glb", 1);
     EXPECT_GT(written, 0);
     EXPECT_DOUBLE_EQ(read, passes_per_group * written)
         << "IARAM input reads: each conv group's stream once per output-channel group";
     if (dense) {
-      const double rounds = static_cast<double>(lp.pt.mapping.rounds());
+      const double rounds = static_cast<double>(m.rounds());
       expect_bounded("DRAM weight reads", s.read("dram", 0), 2.0 * static_cast<double>(l.weights()),
                      p.dram_read[0], true);
       EXPECT_DOUBLE_EQ(s.read("dram", 0), 2.0 * static_cast<double>(l.N * l.weights()) * rounds);
@@ -165,9 +167,9 @@ void expect_planar_bounds(const std::string& arch, bool dense) {
       // Zero-run streams: 20 bits per stored entry; at least one per non-zero, at most one per
       // value, plus the byte rounding of each (group, channel) block.
       const YAML::Node& st = s.layer;
-      const double rounds = static_cast<double>(lp.pt.mapping.rounds() * l.N);
+      const double rounds = static_cast<double>(m.rounds() * l.N);
       const double nz = st["nz_weights"].as<double>() / static_cast<double>(l.N);
-      const double blocks = static_cast<double>(l.C_per_group() * l.M / lp.pt.mapping.kc + l.C);
+      const double blocks = static_cast<double>(l.C_per_group() * l.M / m.kc + l.C);
       EXPECT_GE(s.read("dram", 0), rounds * nz * 20 / 8);
       EXPECT_LE(s.read("dram", 0), rounds * (static_cast<double>(l.weights()) * 20 / 8 + blocks));
     }

@@ -1,9 +1,5 @@
 #include "models/arrays/array_model.hpp"
 
-#include "models/arrays/planar_tiled_array.hpp"
-#include "models/arrays/row_stationary_array.hpp"
-#include "models/arrays/systolic_array.hpp"
-
 namespace dfsim {
 
 void ArrayModel::describe(LayerStats& s, const LayerJob& job, const ArchConfig& arch) {
@@ -24,15 +20,6 @@ LevelStats level_of(const Activity& a) {
   }
   s.energy_pj = a.energy_pj;
   return s;
-}
-
-std::unique_ptr<ArrayModel> make_array_model(const ArchConfig& arch, std::vector<LayerJob> jobs,
-                                             VcdWriter* trace) {
-  if (arch.is_planar())
-    return std::make_unique<PlanarTiledArray>("accelerator", arch, std::move(jobs), trace);
-  if (arch.is_systolic())
-    return std::make_unique<WeightStationaryArray>("accelerator", arch, std::move(jobs), trace);
-  return std::make_unique<RowStationaryArray>("accelerator", arch, std::move(jobs), trace);
 }
 
 }  // namespace dfsim

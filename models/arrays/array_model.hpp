@@ -11,9 +11,7 @@
 
 #include "config/arch_config.hpp"
 #include "core/tensor.hpp"
-#include "mapper/pt_mapping.hpp"
-#include "mapper/rs_mapping.hpp"
-#include "mapper/ws_mapping.hpp"
+#include "models/arrays/array_style.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
 #include "models/common/sim_error.hpp"
@@ -27,9 +25,8 @@ class VcdWriter;
 struct LayerJob {
   Layer layer;
   const LayerData* data = nullptr;
-  RsMapping rs;  // used by the row-stationary array
-  WsMapping ws;  // used by the weight-stationary systolic array
-  PtMapping pt;  // used by the planar-tiled array
+  std::shared_ptr<const LayerMapping> mapping;  // made by the array's style
+  Arithmetic arith;                             // the style's, for this layer
   std::string mapping_text;
   std::int64_t estimate_cycles = 0;
   double estimate_energy_pj = 0;
@@ -84,9 +81,5 @@ inline sc_core::sc_time timed_transport(tlm::tlm_fw_transport_if<>* target,
 
 // A memory level's statistics from its activity counters (bits to bytes).
 LevelStats level_of(const Activity& a);
-
-// The array model the architecture names.
-std::unique_ptr<ArrayModel> make_array_model(const ArchConfig& arch, std::vector<LayerJob> jobs,
-                                             VcdWriter* trace);
 
 }  // namespace dfsim

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/dma.hpp"
+#include "mapper/pt_mapping.hpp"
 #include "models/common/sim_error.hpp"
 #include "trace/vcd_writer.hpp"
 
@@ -68,11 +69,11 @@ struct PlanarTiledArray::Controller {
         a(t.arch_),
         l(flatten_fc(job.layer)),
         d(*job.data),
-        m(job.pt),
+        m(result_of<PtMapResult>(*job.mapping).mapping),
         period(a.core_period_ns(), sc_core::SC_NS),
-        arith(arithmetic_for(t.arch_, job.layer)),
-        ifmap_from_dram(first || job.pt.rounds() > 1),
-        ofmap_to_dram(last || job.pt.rounds() > 1),
+        arith(job.arith),
+        ifmap_from_dram(first || result_of<PtMapResult>(*job.mapping).mapping.rounds() > 1),
+        ofmap_to_dram(last || result_of<PtMapResult>(*job.mapping).mapping.rounds() > 1),
         Cg(l.C_per_group()),
         Mg(l.M_per_group()),
         P(t.arch_.num_pes()),

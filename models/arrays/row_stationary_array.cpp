@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/dma.hpp"
+#include "mapper/row_stationary_mapper.hpp"
 #include "mapper/rs_tiling.hpp"
 #include "models/common/sim_error.hpp"
 #include "trace/vcd_writer.hpp"
@@ -131,9 +132,9 @@ struct RowStationaryArray::Controller {
         a(t.arch_),
         l(flatten_fc(job.layer)),
         d(*job.data),
-        m(job.rs),
+        m(result_of<RsMapResult>(*job.mapping).mapping),
         period(a.core_period_ns(), sc_core::SC_NS),
-        arith(arithmetic_for(t.arch_, job.layer)),
+        arith(job.arith),
         tiling(a, l, m),
         plan(rs_glb_plan(a, l, m)),
         Cg(l.C_per_group()),

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "mapper/rs_tiling.hpp"  // Chunk, for_each_chunk
+#include "mapper/ws_mapping.hpp"
 #include "models/common/sim_error.hpp"
 #include "trace/vcd_writer.hpp"
 
@@ -81,10 +82,10 @@ struct WeightStationaryArray::Controller {
         a(t.arch_),
         l(job.layer),
         d(*job.data),
-        m(job.ws),
+        m(result_of<WsMapResult>(*job.mapping).mapping),
         period(a.core_period_ns(), sc_core::SC_NS),
-        arith(arithmetic_for(t.arch_, job.layer)),
-        geo(a, l, job.ws),
+        arith(job.arith),
+        geo(a, l, result_of<WsMapResult>(*job.mapping).mapping),
         E(l.E()),
         F(l.F()),
         Cg(l.C_per_group()),

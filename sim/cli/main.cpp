@@ -149,15 +149,7 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
       std::cout << "  " << lp.layer << "\n    " << lp.mapping_text() << "\n    estimate: " << cycles
                 << " cycles (" << static_cast<double>(cycles) * plan.arch.core_period_ns() * 1e-6
                 << " ms), " << lp.estimate_energy_pj() * 1e-6 << " uJ w/o idle";
-      if (lp.planar)
-        std::cout << ", PEs " << lp.pt.estimate.pes << ", groups " << lp.pt.estimate.groups
-                  << ", DRAM " << lp.pt.estimate.dram_bytes << " B (expected)";
-      else if (lp.systolic)
-        std::cout << ", weight tiles " << lp.ws.estimate.tiles << ", weight memory "
-                  << lp.ws.estimate.dram_bytes << " B";
-      else
-        std::cout << ", active PEs " << lp.rs.estimate.active_pes << ", passes "
-                  << lp.rs.estimate.passes << ", DRAM " << lp.rs.estimate.dram_bytes << " B";
+      std::cout << lp.mapping->estimate_details();
       std::cout << "; " << lp.candidates() << " candidates\n";
     }
     return 0;

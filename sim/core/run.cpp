@@ -18,17 +18,6 @@
 
 namespace dfsim {
 
-std::string LayerPlan::mapping_text() const {
-  std::ostringstream os;
-  if (planar)
-    os << pt.mapping;
-  else if (systolic)
-    os << ws.mapping;
-  else
-    os << rs.mapping;
-  return os.str();
-}
-
 // Threads one run may use: the cores, or DFSIM_THREADS (a sweep running N points at a time
 // gives each its share, so points do not compete for cores).
 std::size_t run_threads() {
@@ -42,12 +31,12 @@ std::size_t run_threads() {
 
 namespace {
 
-Network load_workload(const RunOptions& opt, const ArchConfig& arch) {
+Network load_workload(const RunOptions& opt, const ArrayStyle& style) {
   if (opt.workload_file.size() > 5 &&
       opt.workload_file.compare(opt.workload_file.size() - 5, 5, ".onnx") == 0) {
     // An ONNX model: its layers and (quantized) weights, at the datapath's weight width.
     OnnxImportOptions io;
-    io.weight_bits = arch.is_systolic() ? static_cast<int>(arch.data.weight_bits) : 16;
+    io.weight_bits = style.import_weight_bits();
     io.batch = opt.batch.value_or(1);
     Network net = import_onnx(opt.workload_file, io);
     for (Layer& l : net.layers) l.weight_bits = io.weight_bits;
@@ -55,39 +44,6 @@ Network load_workload(const RunOptions& opt, const ArchConfig& arch) {
   }
   return load_network(opt.workload_file);
 }
-
-// The three mappers behind one set of calls.
-struct Mappers {
-  RowStationaryMapper rs;
-  WeightStationaryMapper ws;
-  PlanarTiledMapper pt;
-  bool systolic, planar;
-  Mappers(const ArchConfig& a, Objective o)
-      : rs(a, o), ws(a, o), pt(a, o), systolic(a.is_systolic()), planar(a.is_planar()) {}
-  // What the array's mapper reads of a layer: the layers with one view share one search.
-  Layer view(const Layer& l) const {
-    return planar     ? PlanarTiledMapper::estimate_view(l)
-           : systolic ? WeightStationaryMapper::estimate_view(l)
-                      : RowStationaryMapper::estimate_view(l);
-  }
-  void search(LayerPlan& lp, const Layer& view) const {
-    if (planar)
-      lp.pt = pt.map(view);
-    else if (systolic)
-      lp.ws = ws.map(view);
-    else
-      lp.rs = rs.map(view);
-  }
-  void pinned(LayerPlan& lp, const Layer& view, const ConfigNode& node) const {
-    const std::string where = node.where();
-    if (planar)
-      lp.pt = pt.evaluate_pinned(view, parse_pt_mapping(node), where);
-    else if (systolic)
-      lp.ws = ws.evaluate_pinned(view, parse_ws_mapping(node), where);
-    else
-      lp.rs = rs.evaluate_pinned(view, parse_rs_mapping(node), where);
-  }
-};
 
 std::map<std::string, ConfigNode> pinned_mappings(const RunOptions& opt, const Network& net) {
   std::map<std::string, ConfigNode> pinned;
@@ -145,24 +101,23 @@ Plan make_plan(const RunOptions& opt) {
   Plan plan;
   plan.arch = opt.arch_text.empty() ? load_arch(opt.arch_file)
                                     : load_arch_from_string(opt.arch_text, opt.arch_file);
-  plan.network = load_workload(opt, plan.arch);
-  if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
   plan.objective = parse_objective(opt.objective);
+  plan.style = make_array_style(plan.arch, plan.objective);
+  const ArrayStyle& style = *plan.style;
+  plan.network = load_workload(opt, style);
+  if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
   if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
   const std::map<std::string, ConfigNode> pinned = pinned_mappings(opt, plan.network);
   for (auto [value, what] : {std::pair{opt.weight_density, "--weight-density"},
                              std::pair{opt.input_density, "--input-density"}})
     if (value && !(*value > 0 && *value <= 1))
       throw ConfigError(std::string(what) + ": must be in (0, 1]");
-  const Mappers mappers(plan.arch, plan.objective);
   for (Layer l : plan.network.layers) {
     if (opt.batch) l.N = *opt.batch;
     if (opt.weight_density) l.weight_density = *opt.weight_density;
     if (opt.input_density) l.input_density = *opt.input_density;
     LayerPlan lp;
     lp.layer = l;
-    lp.systolic = mappers.systolic;
-    lp.planar = mappers.planar;
     plan.layers.push_back(lp);
   }
   // Layers map independently: search them on all cores. Layers with the same view of the
@@ -173,20 +128,20 @@ Plan make_plan(const RunOptions& opt) {
   std::vector<Layer> views;
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     LayerPlan& lp = plan.layers[i];
-    const Layer view = mappers.view(lp.layer);
+    const Layer view = style.estimate_view(lp.layer);
     auto it = pinned.find(lp.layer.name);
     if (it != pinned.end()) {
-      mappers.pinned(lp, view, it->second);
+      lp.mapping = style.pinned(view, it->second);
       continue;
     }
     auto [pos, fresh] = search_of_view.emplace(layer_key(view), views.size());
     if (fresh) views.push_back(view);
     search_index[i] = pos->second;
   }
-  std::vector<LayerPlan> found(views.size());
+  std::vector<std::shared_ptr<const LayerMapping>> found(views.size());
   const std::vector<std::exception_ptr> errors =
       parallel_for(views.size(), std::min<std::size_t>(4, run_threads()),
-                   [&](std::size_t j) { mappers.search(found[j], views[j]); });
+                   [&](std::size_t j) { found[j] = style.best(views[j], 1).front(); });
   std::vector<std::string> reasons(plan.layers.size());
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     LayerPlan& lp = plan.layers[i];
@@ -202,9 +157,7 @@ Plan make_plan(const RunOptions& opt) {
       }
       continue;
     }
-    lp.rs = found[j].rs;
-    lp.ws = found[j].ws;
-    lp.pt = found[j].pt;
+    lp.mapping = found[j];
   }
   if (opt.skip_unmappable) skip_unmapped(plan, reasons);
   if (plan.layers.empty() && !plan.skipped.empty())
@@ -213,8 +166,13 @@ Plan make_plan(const RunOptions& opt) {
   return plan;
 }
 
-std::string LayerPlan::mapping_yaml() const {
-  return planar ? to_yaml(pt.mapping) : systolic ? to_yaml(ws.mapping) : to_yaml(rs.mapping);
+std::map<std::string, ConfigNode> load_pinned_mappings(const std::string& path) {
+  ConfigNode root = ConfigNode::load_file(path);
+  root.expect_keys({"mappings"});
+  std::map<std::string, ConfigNode> out;
+  ConfigNode maps = root.at("mappings");
+  for (const std::string& name : maps.keys()) out.emplace(name, maps.at(name));
+  return out;
 }
 
 std::string mappings_yaml(const Plan& plan) {
@@ -274,7 +232,7 @@ RunResult run_simulation(const RunOptions& opt) {
         throw ConfigError(lp.layer.where +
                           ": input_from: previous, but the run starts with this layer");
       const Layer& prev = plan.layers[i - 1].layer;
-      chained_expected[i - 1] = reference_conv(prev, data[i - 1], arithmetic_for(plan.arch, prev));
+      chained_expected[i - 1] = reference_conv(prev, data[i - 1], plan.style->arithmetic(prev));
       Tensor4 in = pool(chained_expected[i - 1], lp.layer.input_pool);
       const Layer& l = lp.layer;
       if (in.d0 != l.N || in.d1 != l.C || in.d2 != l.H || in.d3 != l.W)
@@ -286,19 +244,7 @@ RunResult run_simulation(const RunOptions& opt) {
                           std::to_string(l.W) + "] (add or fix input_pool)");
       data.back().ifmap = std::move(in);
     }
-    if (plan.arch.is_systolic()) {
-      // The systolic datapath multiplies 8-bit operands, or 16-bit ones in several passes.
-      const WsOperandModes modes = ws_modes(plan.arch, lp.layer);
-      for (auto [t, bytes] : {std::pair{&data.back().ifmap, modes.input_bytes},
-                              std::pair{&data.back().weights, modes.weight_bytes}}) {
-        const std::int32_t hi = bytes == 1 ? 127 : 32767, lo = -hi - 1;
-        for (Value v : t->data)
-          if (v < lo || v > hi)
-            throw ConfigError(lp.layer.where + ": layer '" + lp.layer.name + "': operand value " +
-                              std::to_string(v) + " does not fit " + std::to_string(8 * bytes) +
-                              " bits (set weight_bits / input_bits)");
-      }
-    }
+    plan.style->check_operands(lp.layer, data.back());
   }
 
   // The reference convolutions and the operand statistics run on a second core while the
@@ -312,7 +258,7 @@ RunResult run_simulation(const RunOptions& opt) {
       const Layer& l = plan.layers[i].layer;
       if (opt.check)
         expected[i] = chained_expected[i].data.empty()
-                          ? reference_conv(l, data[i], arithmetic_for(plan.arch, l))
+                          ? reference_conv(l, data[i], plan.style->arithmetic(l))
                           : chained_expected[i];
       nonzeros[i] = count_nonzeros(l, data[i]);
       for (Encoding e : {Encoding::Dense, Encoding::Rlc, Encoding::ZeroRun, Encoding::Csr,
@@ -336,14 +282,11 @@ RunResult run_simulation(const RunOptions& opt) {
   std::vector<LayerJob> jobs;
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     const LayerPlan& lp = plan.layers[i];
-    // A planar array's first layer loads its input from DRAM and its last writes its output
-    // back (PtEstimate): the reported estimate includes what this layer's place adds.
-    std::int64_t estimate = lp.estimate_cycles();
-    if (lp.planar) {
-      if (i == 0) estimate += lp.pt.estimate.input_load_cycles;
-      if (i + 1 == plan.layers.size()) estimate += lp.pt.estimate.output_store_cycles;
-    }
-    jobs.push_back({lp.layer, &data[i], lp.rs.mapping, lp.ws.mapping, lp.pt.mapping,
+    // What the layer's place in the run adds (e.g. a planar array's first layer loads its
+    // input from DRAM); the mapper ranks position-free.
+    const std::int64_t estimate =
+        lp.estimate_cycles() + lp.mapping->place_cycles(i == 0, i + 1 == plan.layers.size());
+    jobs.push_back({lp.layer, &data[i], lp.mapping, plan.style->arithmetic(lp.layer),
                     lp.mapping_text(), estimate, lp.estimate_energy_pj()});
   }
 
@@ -352,7 +295,7 @@ RunResult run_simulation(const RunOptions& opt) {
   sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
   std::unique_ptr<VcdWriter> vcd;
   if (!opt.vcd_file.empty()) vcd = std::make_unique<VcdWriter>(1000);
-  auto array = make_array_model(plan.arch, std::move(jobs), vcd.get());
+  auto array = plan.style->make_model(std::move(jobs), vcd.get());
   sc_core::sc_start();
   if (!reference.joinable()) reference_work();
   if (array->error()) std::rethrow_exception(array->error());

@@ -2,14 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config/arch_config.hpp"
-#include "mapper/pt_mapping.hpp"
-#include "mapper/row_stationary_mapper.hpp"
-#include "mapper/ws_mapping.hpp"
+#include "models/arrays/array_style.hpp"
 #include "stats/stats.hpp"
 #include "workload/layer.hpp"
 
@@ -35,34 +35,22 @@ struct RunOptions {
   std::optional<double> weight_density, input_density;
 };
 
-// One layer with the mapping chosen for the architecture's array.
+// One layer with the mapping chosen for the architecture's array style.
 struct LayerPlan {
   Layer layer;
-  RsMapResult rs;  // row-stationary array
-  WsMapResult ws;  // weight-stationary systolic array
-  PtMapResult pt;  // planar-tiled array
-  bool systolic = false, planar = false;
-  std::string mapping_text() const;
-  std::string mapping_yaml() const;  // the pinned-mapping format (--mapping)
-  std::int64_t estimate_cycles() const {
-    return planar ? pt.estimate.cycles : systolic ? ws.estimate.cycles : rs.estimate.cycles;
-  }
-  double estimate_energy_pj() const {
-    return planar     ? pt.estimate.energy_pj
-           : systolic ? ws.estimate.energy_pj
-                      : rs.estimate.energy_pj;
-  }
-  std::int64_t candidates() const {
-    return planar     ? pt.candidates_evaluated
-           : systolic ? ws.candidates_evaluated
-                      : rs.candidates_evaluated;
-  }
+  std::shared_ptr<const LayerMapping> mapping;
+  std::string mapping_text() const { return mapping->text(); }
+  std::string mapping_yaml() const { return mapping->yaml(); }  // the --mapping format
+  std::int64_t estimate_cycles() const { return mapping->estimate_cycles(); }
+  double estimate_energy_pj() const { return mapping->estimate_energy_pj(); }
+  std::int64_t candidates() const { return mapping->candidates_evaluated(); }
 };
 
 struct Plan {
   ArchConfig arch;
   Network network;
   Objective objective = Objective::Latency;
+  std::unique_ptr<ArrayStyle> style;  // the architecture's array style
   std::vector<LayerPlan> layers;
   std::vector<SkippedLayer> skipped;  // with skip_unmappable
 };
@@ -84,6 +72,9 @@ RunResult run_simulation(const RunOptions& opt);
 
 RunInfo run_info(const Plan& plan, const RunOptions& opt);
 
+// Pinned mappings: a YAML file `mappings: {layer_name: {...}}`; the keys of a layer's map are
+// its array style's (ArrayStyle::pinned parses them).
+std::map<std::string, ConfigNode> load_pinned_mappings(const std::string& path);
 // Every layer's mapping in the --mapping format: `mappings: {layer: {...}}`.
 std::string mappings_yaml(const Plan& plan);
 // Writes `text` to `path` through a temporary file renamed into place (no partial file).

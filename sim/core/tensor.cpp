@@ -10,24 +10,6 @@
 
 namespace dfsim {
 
-namespace {}  // namespace
-
-Arithmetic arithmetic_for(const ArchConfig& arch, const Layer& l) {
-  Arithmetic a;
-  a.psum_bits = arch.data.psum_bits;
-  a.relu = l.relu;
-  if (arch.is_systolic()) {
-    a.product_shift = 0;
-    a.output_shift = l.product_shift;
-    a.ofmap_bits = l.input_bits <= arch.data.ifmap_bits ? arch.data.ifmap_bits : 16;
-  } else {
-    a.product_shift = l.product_shift;
-    a.output_shift = 0;
-    a.ofmap_bits = 16;
-  }
-  return a;
-}
-
 namespace {
 
 // Picks `keep` of `count` indices (exact), by a seeded partial shuffle; returns a mask.

@@ -85,10 +85,6 @@ struct NonZeroCounts {
 };
 NonZeroCounts count_nonzeros(const Layer& layer, const LayerData& data);
 
-struct ArchConfig;
-// The arithmetic an architecture's datapath applies to a layer.
-Arithmetic arithmetic_for(const ArchConfig& arch, const Layer& layer);
-
 // Pooling of an ofmap on its way to the next layer (host side): [N][C][H][W] windows of
 // size x size at `stride`, padding counted as absent (max) or as zeros excluded (avg).
 Tensor4 pool(const Tensor4& in, const Layer::Pool& p);

@@ -134,4 +134,9 @@ std::ostream& operator<<(std::ostream& os, const PtMapping& m);
 // The mapping as a YAML flow map in the pinned-mapping format (parse_pt_mapping).
 std::string to_yaml(const PtMapping& m);
 
+// The estimate's counts as `dfsim map` prints them, and the cycles a layer's place in the run
+// adds (the first layer's input load, the last one's write-back).
+std::string details_of(const PtMapResult& r);
+std::int64_t place_cycles_of(const PtMapResult& r, bool first, bool last);
+
 }  // namespace dfsim

@@ -130,15 +130,6 @@ RsMapResult RowStationaryMapper::evaluate_pinned(const Layer& layer, RsMapping m
   return res;
 }
 
-std::map<std::string, ConfigNode> load_pinned_mappings(const std::string& path) {
-  ConfigNode root = ConfigNode::load_file(path);
-  root.expect_keys({"mappings"});
-  std::map<std::string, ConfigNode> out;
-  ConfigNode maps = root.at("mappings");
-  for (const std::string& name : maps.keys()) out.emplace(name, maps.at(name));
-  return out;
-}
-
 RsMapping parse_rs_mapping(const ConfigNode& n) {
   n.expect_keys({"strip_width", "strips_per_pass", "n", "p", "q", "r", "t", "ifmap_resident",
                  "ifmap_double_buffer"});

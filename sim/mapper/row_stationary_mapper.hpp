@@ -39,10 +39,10 @@ class RowStationaryMapper {
   Objective objective_;
 };
 
-// Pinned mappings: a YAML file `mappings: {layer_name: {...}}`; the keys depend on the array
-// (parse_rs_mapping, parse_ws_mapping).
-std::map<std::string, ConfigNode> load_pinned_mappings(const std::string& path);
 // {strip_width, strips_per_pass, n, p, q, r, t, ifmap_resident, ifmap_double_buffer}
 RsMapping parse_rs_mapping(const ConfigNode& n);
+
+// The estimate's counts as `dfsim map` prints them.
+std::string details_of(const RsMapResult& r);
 
 }  // namespace dfsim

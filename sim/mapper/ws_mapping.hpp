@@ -86,4 +86,7 @@ class ConfigNode;
 // {row_chunk}
 WsMapping parse_ws_mapping(const ConfigNode& n);
 
+// The estimate's counts as `dfsim map` prints them.
+std::string details_of(const WsMapResult& r);
+
 }  // namespace dfsim

@@ -1,0 +1,148 @@
+// Array styles as plug-ins. An array style (row stationary, systolic weight stationary, planar
+// tiled, ...) owns its mapper, its estimate, its mapping format, its arithmetic and its SystemC
+// top level; shared code (planning, the CLI, statistics) reaches them only through ArrayStyle
+// and LayerMapping, and finds a style by the architecture's `array:` name in a registry that
+// each style joins from its own source file (register_array_style at static initialization).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/arch_config.hpp"
+#include "config/config_node.hpp"
+#include "core/tensor.hpp"
+#include "mapper/rs_mapping.hpp"  // Objective, PredictedTraffic
+#include "workload/layer.hpp"
+
+namespace dfsim {
+
+class ArrayModel;
+class VcdWriter;
+struct LayerJob;
+
+// One layer's mapping on an array style, with the style's estimate of it.
+class LayerMapping {
+ public:
+  virtual ~LayerMapping() = default;
+  virtual std::string text() const = 0;  // one line, as tables and stats.json show it
+  virtual std::string yaml() const = 0;  // a YAML flow map in the --mapping format
+  // The estimate's style-specific counts for `dfsim map`, e.g. ", passes 12, DRAM 4096 B".
+  virtual std::string estimate_details() const = 0;
+  virtual std::int64_t estimate_cycles() const = 0;  // position-free (see place_cycles)
+  virtual double estimate_energy_pj() const = 0;
+  virtual std::int64_t candidates_evaluated() const = 0;
+  virtual const PredictedTraffic& predicted_traffic() const = 0;
+  // Cycles the layer's place in a run adds to its estimate (e.g. a first layer that loads its
+  // input from DRAM, a last one that writes its output back).
+  virtual std::int64_t place_cycles(bool /*first*/, bool /*last*/) const { return 0; }
+};
+
+class ArrayStyle {
+ public:
+  explicit ArrayStyle(const ArchConfig& arch) : arch_(arch) {}
+  ArrayStyle(const ArrayStyle&) = delete;
+  ArrayStyle& operator=(const ArrayStyle&) = delete;
+  virtual ~ArrayStyle() = default;
+  // Everything of a layer the mapper and its estimate read: layers with the same view
+  // (layer_key) get the same mapping and estimate.
+  virtual Layer estimate_view(const Layer& layer) const = 0;
+  // The k best mappings of a view by the estimate, best first. Throws ConfigError when no
+  // mapping fits the array.
+  virtual std::vector<std::shared_ptr<const LayerMapping>> best(const Layer& view,
+                                                                std::size_t k) const = 0;
+  // A user's mapping (a node of the --mapping file), checked against the array; errors name
+  // the node's file:line:column.
+  virtual std::shared_ptr<const LayerMapping> pinned(const Layer& view,
+                                                     const ConfigNode& node) const = 0;
+  // The fixed-point arithmetic of the datapath (the reference convolution follows it).
+  virtual Arithmetic arithmetic(const Layer& layer) const;
+  // The weight width an imported (ONNX) model is quantized to.
+  virtual int import_weight_bits() const { return 16; }
+  // Throws ConfigError when a layer's operand values do not fit the datapath.
+  virtual void check_operands(const Layer& /*layer*/, const LayerData& /*data*/) const {}
+  // The SystemC top level that runs the jobs.
+  virtual std::unique_ptr<ArrayModel> make_model(std::vector<LayerJob> jobs,
+                                                 VcdWriter* trace) const = 0;
+
+ protected:
+  const ArchConfig arch_;  // a copy: the mapper and the model refer to it
+};
+
+using ArrayStyleFactory = std::unique_ptr<ArrayStyle> (*)(const ArchConfig& arch,
+                                                          Objective objective);
+// Adds a style under `name` (the architecture's `array:` value); returns true so a style can
+// register from a namespace-scope initializer. Registering a name twice throws.
+bool register_array_style(const std::string& name, ArrayStyleFactory factory);
+// The style the architecture names; ConfigError listing the registered names otherwise.
+std::unique_ptr<ArrayStyle> make_array_style(const ArchConfig& arch, Objective objective);
+std::vector<std::string> array_style_names();  // sorted
+
+// The LayerMapping of a mapper whose results have `mapping`, `estimate` (cycles, energy_pj,
+// traffic) and `candidates_evaluated`; the style provides `details_of(result)` and may
+// provide `place_cycles_of(result, first, last)` (found by argument-dependent lookup).
+template <typename Result>
+class ResultMapping final : public LayerMapping {
+ public:
+  explicit ResultMapping(Result r) : result(std::move(r)) {}
+  Result result;
+  std::string text() const override {
+    std::ostringstream os;
+    os << result.mapping;
+    return os.str();
+  }
+  std::string yaml() const override { return to_yaml(result.mapping); }
+  std::string estimate_details() const override { return details_of(result); }
+  std::int64_t estimate_cycles() const override { return result.estimate.cycles; }
+  double estimate_energy_pj() const override { return result.estimate.energy_pj; }
+  std::int64_t candidates_evaluated() const override { return result.candidates_evaluated; }
+  const PredictedTraffic& predicted_traffic() const override { return result.estimate.traffic; }
+  std::int64_t place_cycles(bool first, bool last) const override {
+    return place_cycles_of(result, first, last);
+  }
+};
+template <typename Result>
+std::int64_t place_cycles_of(const Result&, bool, bool) {
+  return 0;
+}
+
+// The result a style's model reads from its job's mapping (the registry guarantees the type).
+template <typename Result>
+const Result& result_of(const LayerMapping& m) {
+  return dynamic_cast<const ResultMapping<Result>&>(m).result;
+}
+
+// A style made of a mapper class (map/best/evaluate_pinned/estimate_view, as the shipped
+// mappers have), a parser of its pinned mappings and a model class constructed as
+// Model("accelerator", arch, jobs, trace).
+template <typename Mapper, typename Model, auto parse_mapping>
+class MapperStyle : public ArrayStyle {
+ public:
+  MapperStyle(const ArchConfig& arch, Objective objective)
+      : ArrayStyle(arch), mapper_(arch_, objective) {}
+  Layer estimate_view(const Layer& layer) const override { return Mapper::estimate_view(layer); }
+  std::vector<std::shared_ptr<const LayerMapping>> best(const Layer& view,
+                                                        std::size_t k) const override {
+    std::vector<std::shared_ptr<const LayerMapping>> out;
+    for (auto& r : mapper_.best(view, k))
+      out.push_back(std::make_shared<ResultMapping<std::decay_t<decltype(r)>>>(std::move(r)));
+    return out;
+  }
+  std::shared_ptr<const LayerMapping> pinned(const Layer& view,
+                                             const ConfigNode& node) const override {
+    auto r = mapper_.evaluate_pinned(view, parse_mapping(node), node.where());
+    return std::make_shared<ResultMapping<decltype(r)>>(std::move(r));
+  }
+  std::unique_ptr<ArrayModel> make_model(std::vector<LayerJob> jobs,
+                                         VcdWriter* trace) const override {
+    return std::make_unique<Model>("accelerator", arch_, std::move(jobs), trace);
+  }
+
+ protected:
+  Mapper mapper_;
+};
+
+}  // namespace dfsim
