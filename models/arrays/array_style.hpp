@@ -1,8 +1,9 @@
 // Array styles as plug-ins. An array style (row stationary, systolic weight stationary, planar
-// tiled, ...) owns its mapper, its estimate, its mapping format, its arithmetic and its SystemC
-// top level; shared code (planning, the CLI, statistics) reaches them only through ArrayStyle
-// and LayerMapping, and finds a style by the architecture's `array:` name in a registry that
-// each style joins from its own source file (register_array_style at static initialization).
+// tiled, ...) owns its parameters, mapper, estimate, mapping format, arithmetic and SystemC top
+// level; shared code (configuration, planning, the CLI, statistics) reaches them only through
+// ArrayStyleDescriptor (config/array_style_registry.hpp), ArrayStyle and LayerMapping, and finds
+// a style by the architecture's `array:` name in the registry that each style joins from its own
+// source file. docs/architecture.md walks through adding one.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "config/arch_config.hpp"
+#include "config/array_style_registry.hpp"
 #include "config/config_node.hpp"
 #include "core/tensor.hpp"
 #include "mapper/rs_mapping.hpp"  // Objective, PredictedTraffic
@@ -72,14 +74,35 @@ class ArrayStyle {
   const ArchConfig arch_;  // a copy: the mapper and the model refer to it
 };
 
-using ArrayStyleFactory = std::unique_ptr<ArrayStyle> (*)(const ArchConfig& arch,
-                                                          Objective objective);
-// Adds a style under `name` (the architecture's `array:` value); returns true so a style can
-// register from a namespace-scope initializer. Registering a name twice throws.
-bool register_array_style(const std::string& name, ArrayStyleFactory factory);
-// The style the architecture names; ConfigError listing the registered names otherwise.
+// The style the architecture names (its descriptor in the registry makes it).
 std::unique_ptr<ArrayStyle> make_array_style(const ArchConfig& arch, Objective objective);
-std::vector<std::string> array_style_names();  // sorted
+
+// A registry entry for a style class constructed as Style(arch, objective), with the
+// functions that read its YAML keys, describe it and size its storage.
+template <typename Style>
+class StyleDescriptor final : public ArrayStyleDescriptor {
+ public:
+  using Parse = void (*)(const ConfigNode& root, ArchConfig& arch);
+  using Describe = void (*)(std::ostream& os, const ArchConfig& arch);
+  using Storage = std::int64_t (*)(const ArchConfig& arch);
+  StyleDescriptor(std::vector<std::string> keys, Parse parse, Describe describe, Storage storage)
+      : keys_(std::move(keys)), parse_(parse), describe_(describe), storage_(storage) {}
+  std::vector<std::string> keys() const override { return keys_; }
+  void parse(const ConfigNode& root, ArchConfig& arch) const override { parse_(root, arch); }
+  void describe(std::ostream& os, const ArchConfig& arch) const override { describe_(os, arch); }
+  std::int64_t onchip_storage_bytes(const ArchConfig& arch) const override {
+    return storage_(arch);
+  }
+  std::unique_ptr<ArrayStyle> make(const ArchConfig& arch, Objective objective) const override {
+    return std::make_unique<Style>(arch, objective);
+  }
+
+ private:
+  std::vector<std::string> keys_;
+  Parse parse_;
+  Describe describe_;
+  Storage storage_;
+};
 
 // The LayerMapping of a mapper whose results have `mapping`, `estimate` (cycles, energy_pj,
 // traffic) and `candidates_evaluated`; the style provides `details_of(result)` and may

@@ -1,4 +1,7 @@
 // The weight-stationary systolic array style (TPU v1).
+#include <ostream>
+
+#include "config/config_node.hpp"
 #include "mapper/ws_mapping.hpp"
 #include "models/arrays/array_style.hpp"
 #include "models/arrays/systolic_array.hpp"
@@ -11,6 +14,78 @@ std::string details_of(const WsMapResult& r) {
 }
 
 namespace {
+
+// --- Parameters (unified_buffer, accumulators, weight_fifo, pe, activation, data) ---
+
+void parse_unified_buffer(const ConfigNode& n, UnifiedBufferConfig& u) {
+  n.expect_keys({"banks", "bank_bytes", "bank_width_bits", "read_energy_pj_per_bit",
+                 "write_energy_pj_per_bit"});
+  u.banks = n.get_int_min("banks", 2);
+  u.bank_bytes = n.get_int_min("bank_bytes", 64);
+  u.bank_width_bits = n.get_int_min("bank_width_bits", 8);
+  if (u.bank_width_bits % 8 != 0) n.at("bank_width_bits").fail("must be a multiple of 8");
+  u.read_energy_pj_per_bit = n.get_double_min("read_energy_pj_per_bit", 0.0);
+  u.write_energy_pj_per_bit = n.get_double_min("write_energy_pj_per_bit", 0.0);
+}
+
+void parse_accumulators(const ConfigNode& n, AccumulatorConfig& c) {
+  n.expect_keys({"entries", "buffers", "read_energy_pj_per_bit", "write_energy_pj_per_bit"});
+  c.entries = n.get_int_min("entries", 2);
+  c.buffers = n.get_int_min("buffers", 1, 2);
+  if (c.buffers > 2) n.at("buffers").fail("must be 1 or 2");
+  if (c.entries % c.buffers != 0) n.at("entries").fail("must be divisible by buffers");
+  c.read_energy_pj_per_bit = n.get_double_min("read_energy_pj_per_bit", 0.0);
+  c.write_energy_pj_per_bit = n.get_double_min("write_energy_pj_per_bit", 0.0);
+}
+
+void parse_weight_fifo(const ConfigNode& n, WeightFifoConfig& w) {
+  n.expect_keys({"depth_tiles", "energy_pj_per_bit"});
+  w.depth_tiles = n.get_int_min("depth_tiles", 1);
+  w.energy_pj_per_bit = n.get_double_min("energy_pj_per_bit", 0.0);
+}
+
+void parse_systolic_pe(const ConfigNode& n, SystolicPeConfig& p) {
+  n.expect_keys({"mac_energy_pj", "weight_shift_pj_per_bit", "hop_pj_per_bit"});
+  p.mac_energy_pj = n.get_double_min("mac_energy_pj", 0.0);
+  p.weight_shift_pj_per_bit = n.get_double_min("weight_shift_pj_per_bit", 0.0);
+  p.hop_pj_per_bit = n.get_double_min("hop_pj_per_bit", 0.0);
+}
+
+void parse_systolic(const ConfigNode& root, ArchConfig& a) {
+  parse_unified_buffer(root.at("unified_buffer"), a.unified_buffer);
+  parse_accumulators(root.at("accumulators"), a.accumulators);
+  parse_weight_fifo(root.at("weight_fifo"), a.weight_fifo);
+  parse_systolic_pe(root.at("pe"), a.systolic_pe);
+  if (auto act = root.find("activation")) {
+    act->expect_keys({"values_per_cycle"});
+    a.activation.values_per_cycle = act->get_int_min("values_per_cycle", 1);
+  }
+  a.data = DataConfig{8, 8, 32};
+  if (auto d = root.find("data")) {
+    d->expect_keys({"weight_bits", "ifmap_bits", "psum_bits"});
+    parse_operand_bits(*d, a.data, 8, "the systolic array models");
+    a.data.psum_bits = d->get_int_min("psum_bits", 16, 32);
+    if (a.data.psum_bits != 32) d->at("psum_bits").fail("must be 32 (int32 accumulators)");
+  }
+}
+
+void describe_systolic(std::ostream& os, const ArchConfig& a) {
+  os << "arch " << a.name << " (" << a.array << "): " << a.pe_rows << "x" << a.pe_cols
+     << " MACs, core " << a.clocks.core_mhz << " MHz\n"
+     << "  weight memory: " << a.dram.bus_width_bits << "-bit link at " << a.clocks.link_mhz
+     << " MHz, cap " << a.dram.bandwidth_gbytes_per_s << " GB/s\n"
+     << "  unified buffer: " << a.unified_buffer.banks << " banks x " << a.unified_buffer.bank_bytes
+     << " B, " << a.unified_buffer.bank_width_bits << "-bit ports\n"
+     << "  accumulators: " << a.accumulators.entries << " x " << a.pe_cols << " x "
+     << a.data.psum_bits << " bit, " << a.accumulators.buffers << " buffers; weight FIFO "
+     << a.weight_fifo.depth_tiles << " tiles\n";
+}
+
+// Unified buffer, accumulators, weight FIFO, and the active + shadow weight registers.
+std::int64_t systolic_storage_bytes(const ArchConfig& a) {
+  return a.unified_buffer.size_bytes() + a.accumulators.entries * a.pe_cols * a.data.psum_bits / 8 +
+         (a.weight_fifo.depth_tiles + 2) * a.pe_rows * a.pe_cols * a.data.weight_bits / 8;
+}
 
 class SystolicStyle final
     : public MapperStyle<WeightStationaryMapper, WeightStationaryArray, parse_ws_mapping> {
@@ -43,11 +118,12 @@ class SystolicStyle final
   }
 };
 
-const bool registered = register_array_style(
-    "weight_stationary_systolic",
-    [](const ArchConfig& arch, Objective objective) -> std::unique_ptr<ArrayStyle> {
-      return std::make_unique<SystolicStyle>(arch, objective);
-    });
+const bool registered =
+    register_array_style("weight_stationary_systolic",
+                         std::make_unique<StyleDescriptor<SystolicStyle>>(
+                             std::vector<std::string>{"unified_buffer", "accumulators",
+                                                      "weight_fifo", "pe", "activation", "data"},
+                             parse_systolic, describe_systolic, systolic_storage_bytes));
 
 }  // namespace
 

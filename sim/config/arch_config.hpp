@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <string>
 
 #include "compress/encoding.hpp"
@@ -141,8 +142,11 @@ struct DataConfig {
 struct ArchConfig {
   std::string name;
   std::string source_file;
-  // Which array model: "row_stationary", "weight_stationary_systolic" or "planar_tiled".
+  // The array style (config/array_style_registry.hpp): "row_stationary",
+  // "weight_stationary_systolic", "planar_tiled", or any other registered style.
   std::string array;
+  // The whole file, for styles that keep their parameters themselves.
+  std::shared_ptr<const ConfigNode> node;
   std::int64_t pe_rows = 12;
   std::int64_t pe_cols = 14;
   ClockConfig clocks;
@@ -159,8 +163,6 @@ struct ArchConfig {
   ActivationRamConfig activation_ram;
   PlanarNocConfig planar_noc;
   DataConfig data;
-  bool is_systolic() const { return array == "weight_stationary_systolic"; }
-  bool is_planar() const { return array == "planar_tiled"; }
   double idle_power_mw = 0;  // leakage and clock tree, charged for every simulated second
   // How activations are stored in DRAM (encoded and decoded at the DRAM interface, like
   // Eyeriss's RLC); on-chip levels and weights are dense.
@@ -182,6 +184,14 @@ ArchConfig load_arch(const std::string& path);
 ArchConfig load_arch_from_string(const std::string& text, const std::string& origin);
 ArchConfig parse_arch(const ConfigNode& root);
 
+// The style's description of the architecture.
 std::ostream& operator<<(std::ostream& os, const ArchConfig& a);
+
+// For the styles' parsers: a node's string as an encoding (errors at the node), and the
+// weight_bits / ifmap_bits of a `data` node, which the style's `model` computes at exactly
+// `operand_bits`.
+Encoding parse_encoding_at(const ConfigNode& n);
+void parse_operand_bits(const ConfigNode& n, DataConfig& d, std::int64_t operand_bits,
+                        const std::string& model);
 
 }  // namespace dfsim
