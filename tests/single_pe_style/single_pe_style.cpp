@@ -1,0 +1,325 @@
+// A minimal array style used only by tests: one PE with a local buffer behind DRAM. It proves
+// that a style compiles in without editing any shared file (docs/architecture.md, "Adding an
+// array style", follows it step by step): its parameters, mapping, mapper, arithmetic and
+// SystemC model live here and join the registry by name ("single_pe").
+//
+// Hardware: DRAM -> clock-domain crossing -> one PE with a buffer of `buffer_bytes` and
+// `macs_per_cycle` multiply-accumulators.
+// Dataflow: per image, the ifmap is loaded once; the output channels are processed in blocks of
+// m_block filters (the mapping), each block's filters loaded while the previous block computes
+// (double-buffered), its outputs written back after it.
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ostream>
+#include <sstream>
+#include <systemc>
+#include <tlm>
+
+#include "config/config_node.hpp"
+#include "core/dma.hpp"
+#include "models/arrays/array_model.hpp"
+#include "models/arrays/array_style.hpp"
+#include "models/memory/dram.hpp"
+
+namespace dfsim {
+
+// --- Parameters: `single_pe: {buffer_bytes, macs_per_cycle, mac_energy_pj}` ---
+
+struct SinglePeParams {
+  std::int64_t buffer_bytes = 0;
+  std::int64_t macs_per_cycle = 1;
+  double mac_energy_pj = 0;
+};
+
+SinglePeParams single_pe_params(const ArchConfig& a) {
+  const ConfigNode n = a.node->at("single_pe");
+  n.expect_keys({"buffer_bytes", "macs_per_cycle", "mac_energy_pj"});
+  SinglePeParams p;
+  p.buffer_bytes = n.get_int_min("buffer_bytes", 64);
+  p.macs_per_cycle = n.get_int_min("macs_per_cycle", 1);
+  p.mac_energy_pj = n.get_double_min("mac_energy_pj", 0.0);
+  return p;
+}
+
+void parse_single_pe(const ConfigNode& root, ArchConfig& a) {
+  if (a.pe_rows != 1 || a.pe_cols != 1) root.at("pe_array").fail("the single_pe array has 1x1 PE");
+  single_pe_params(a);  // validates
+}
+
+void describe_single_pe(std::ostream& os, const ArchConfig& a) {
+  const SinglePeParams p = single_pe_params(a);
+  os << "arch " << a.name << " (" << a.array << "): 1 PE, " << p.macs_per_cycle
+     << " MACs per cycle, buffer " << p.buffer_bytes << " B, core " << a.clocks.core_mhz
+     << " MHz\n";
+}
+
+std::int64_t single_pe_storage_bytes(const ArchConfig& a) {
+  return single_pe_params(a).buffer_bytes;
+}
+
+// --- Mapping and estimate ---
+
+struct SinglePeMapping {
+  std::int64_t m_block = 1;  // output channels per block (within one conv group)
+  bool pinned = false;
+};
+std::ostream& operator<<(std::ostream& os, const SinglePeMapping& m) {
+  return os << "single PE, " << m.m_block << " filters per block" << (m.pinned ? " [pinned]" : "");
+}
+std::string to_yaml(const SinglePeMapping& m) {
+  return "{m_block: " + std::to_string(m.m_block) + "}";
+}
+SinglePeMapping parse_single_pe_mapping(const ConfigNode& n) {
+  n.expect_keys({"m_block"});
+  SinglePeMapping m;
+  m.m_block = n.get_int_min("m_block", 1);
+  return m;
+}
+
+struct SinglePeEstimate {
+  std::int64_t cycles = 0;
+  double energy_pj = 0;
+  PredictedTraffic traffic;
+};
+
+struct SinglePeResult {
+  SinglePeMapping mapping;
+  SinglePeEstimate estimate;
+  std::int64_t candidates_evaluated = 0;
+};
+std::string details_of(const SinglePeResult& r) {
+  return ", DRAM reads " +
+         std::to_string(static_cast<std::int64_t>(r.estimate.traffic.dram_read[0] +
+                                                  r.estimate.traffic.dram_read[1])) +
+         " B";
+}
+
+// Buffer bytes a mapping needs: the image, two filter blocks and one output block (16 bit).
+std::int64_t buffer_need(const Layer& l, std::int64_t m_block) {
+  return 2 *
+         (l.C * l.H * l.W + 2 * m_block * l.C_per_group() * l.R * l.S + m_block * l.E() * l.F());
+}
+
+class SinglePeMapper {
+ public:
+  SinglePeMapper(const ArchConfig& arch, Objective objective)
+      : arch_(arch), objective_(objective), p_(single_pe_params(arch)) {}
+  static Layer estimate_view(const Layer& layer) { return shape_of(layer); }
+
+  std::vector<SinglePeResult> best(const Layer& l, std::size_t k) const {
+    BestCandidates<SinglePeResult> found(k);
+    std::int64_t evaluated = 0;
+    for (std::int64_t mb = 1; mb <= l.M_per_group(); ++mb) {
+      if (buffer_need(l, mb) > p_.buffer_bytes) break;
+      const SinglePeResult r{{mb, false}, estimate(l, mb), ++evaluated};
+      found.offer(score_of(objective_, arch_, r.estimate.cycles, r.estimate.energy_pj), r);
+    }
+    if (found.empty())
+      throw ConfigError("layer '" + l.name + "' needs " + std::to_string(buffer_need(l, 1)) +
+                        " B of buffer with one filter per block; the PE has " +
+                        std::to_string(p_.buffer_bytes));
+    std::vector<SinglePeResult> ranked = found.ranked();
+    for (SinglePeResult& r : ranked) r.candidates_evaluated = evaluated;
+    return ranked;
+  }
+
+  SinglePeResult evaluate_pinned(const Layer& l, SinglePeMapping m,
+                                 const std::string& where) const {
+    if (m.m_block > l.M_per_group() || buffer_need(l, m.m_block) > p_.buffer_bytes)
+      throw ConfigError(where + ": m_block " + std::to_string(m.m_block) +
+                        " exceeds the layer's filters per group or the buffer");
+    m.pinned = true;
+    return {m, estimate(l, m.m_block), 1};
+  }
+
+ private:
+  // Per block, the PE computes while the next block's filters arrive; the DRAM link carries
+  // the image, the filters and the outputs one after another.
+  SinglePeEstimate estimate(const Layer& l, std::int64_t mb) const {
+    const double to_core = arch_.clocks.core_mhz / arch_.clocks.link_mhz /
+                           (static_cast<double>(arch_.dram.bus_width_bits) / 8);
+    const std::int64_t blocks = l.groups * ((l.M_per_group() + mb - 1) / mb);
+    const double macs_per_block = static_cast<double>(l.macs()) / l.N / blocks;
+    const double compute = std::ceil(macs_per_block / p_.macs_per_cycle);
+    const double in_bytes = 2.0 * l.C * l.H * l.W, w_bytes = 2.0 * l.weights(),
+                 out_bytes = 2.0 * l.M * l.E() * l.F();
+    const double link = (in_bytes + w_bytes + out_bytes) * to_core;
+    SinglePeEstimate e;
+    e.cycles = static_cast<std::int64_t>(std::max(link, compute * blocks) +
+                                         dram_round_trip_core_cycles(arch_)) *
+               l.N;
+    e.energy_pj = static_cast<double>(l.macs()) * p_.mac_energy_pj +
+                  (in_bytes + w_bytes + out_bytes) * 8 * l.N * arch_.dram.energy_pj_per_bit;
+    e.traffic.dram_read[0] = w_bytes * l.N;
+    e.traffic.dram_read[1] = in_bytes * l.N;
+    return e;
+  }
+  const ArchConfig& arch_;
+  Objective objective_;
+  SinglePeParams p_;
+};
+
+// --- The SystemC model ---
+
+class SinglePeArray : public ArrayModel {
+ public:
+  tlm_utils::simple_initiator_socket<SinglePeArray> to_dram;
+  SinglePeArray(sc_core::sc_module_name name, const ArchConfig& arch, std::vector<LayerJob> jobs,
+                VcdWriter* trace)
+      : ArrayModel(name),
+        to_dram("to_dram"),
+        arch_(arch),
+        p_(single_pe_params(arch)),
+        jobs_(std::move(jobs)),
+        dram_("dram", arch, trace),
+        cdc_("cdc", arch) {
+    to_dram.bind(cdc_.from_core);
+    cdc_.to_link.bind(dram_.socket);
+    SC_HAS_PROCESS(SinglePeArray);
+    SC_THREAD(run);
+  }
+
+ private:
+  sc_core::sc_time period() const {
+    return sc_core::sc_time(arch_.core_period_ns(), sc_core::SC_NS);
+  }
+
+  sc_core::sc_time transfer(tlm::tlm_command cmd, std::int64_t addr, void* data, std::int64_t bytes,
+                            DataKind kind, const sc_core::sc_time& at) {
+    Transaction t;
+    t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
+            static_cast<std::size_t>(bytes));
+    t.ext().kind = kind;
+    return timed_transport(to_dram.operator->(), t.gp(), at, to_dram.name());
+  }
+
+  // One block of filters [m0, m0 + mb) of image n: out[k][e][f], in the layer's arithmetic.
+  void compute_block(const LayerJob& job, const std::vector<Value>& image,
+                     const std::vector<Value>& filters, std::int64_t m0, std::int64_t mb,
+                     std::vector<Psum>& out) const {
+    const Layer& l = job.layer;
+    const std::int64_t E = l.E(), F = l.F(), Cg = l.C_per_group(), g = m0 / l.M_per_group();
+    out.assign(static_cast<std::size_t>(mb * E * F), 0);
+    for (std::int64_t k = 0; k < mb; ++k)
+      for (std::int64_t c = 0; c < Cg; ++c)
+        for (std::int64_t r = 0; r < l.R; ++r)
+          for (std::int64_t s = 0; s < l.S; ++s) {
+            const Value w = filters[static_cast<std::size_t>(((k * Cg + c) * l.R + r) * l.S + s)];
+            if (w == 0) continue;
+            const std::int64_t f0 =
+                std::max<std::int64_t>(0, (l.padding - s + l.stride - 1) / l.stride);
+            const std::int64_t last = l.W - 1 + l.padding - s;  // largest f * stride
+            if (last < 0) continue;
+            const std::int64_t f1 = std::min(F, last / l.stride + 1);
+            if (f1 <= f0) continue;
+            for (std::int64_t e = 0; e < E; ++e) {
+              const std::int64_t h = e * l.stride - l.padding + r;
+              if (h < 0 || h >= l.H) continue;
+              const Value* in = &image[static_cast<std::size_t>(((g * Cg + c) * l.H + h) * l.W +
+                                                                f0 * l.stride - l.padding + s)];
+              mac_row(&out[static_cast<std::size_t>((k * E + e) * F + f0)], in, l.stride, w,
+                      job.arith.product_shift, f1 - f0);
+            }
+          }
+  }
+
+  // Runs one layer from `start`; returns when its last output is in DRAM.
+  sc_core::sc_time run_layer(const LayerJob& job, Tensor4& ofmap, sc_core::sc_time start,
+                             std::int64_t& blocks) {
+    const Layer& l = job.layer;
+    const std::int64_t mb = result_of<SinglePeResult>(*job.mapping).mapping.m_block;
+    const std::int64_t in_values = l.C * l.H * l.W, w_values = l.C_per_group() * l.R * l.S;
+    const std::int64_t in_base = 0, w_base = 2 * l.N * in_values;
+    const std::int64_t out_base = w_base + 2 * l.weights();
+    dram_.grow(static_cast<std::size_t>(out_base + 2 * l.N * l.M * l.E() * l.F()));
+    host_access(to_dram, tlm::TLM_WRITE_COMMAND, in_base,
+                const_cast<Value*>(job.data->ifmap.data.data()), w_base);
+    host_access(to_dram, tlm::TLM_WRITE_COMMAND, w_base,
+                const_cast<Value*>(job.data->weights.data.data()), 2 * l.weights());
+    std::vector<Value> image(static_cast<std::size_t>(in_values)), filters;
+    std::vector<Psum> psums;
+    std::vector<Value> out;
+    sc_core::sc_time pe_free = start, end = start, issue = start;
+    for (std::int64_t n = 0; n < l.N; ++n) {
+      const sc_core::sc_time image_ready =
+          transfer(tlm::TLM_READ_COMMAND, in_base + 2 * n * in_values, image.data(), 2 * in_values,
+                   DataKind::Ifmap, pe_free);
+      for (std::int64_t g = 0; g < l.groups; ++g)
+        for (std::int64_t k0 = 0; k0 < l.M_per_group(); k0 += mb) {
+          const std::int64_t m0 = g * l.M_per_group() + k0, b = std::min(mb, l.M_per_group() - k0);
+          filters.resize(static_cast<std::size_t>(b * w_values));
+          const sc_core::sc_time w_ready =
+              transfer(tlm::TLM_READ_COMMAND, w_base + 2 * m0 * w_values, filters.data(),
+                       2 * b * w_values, DataKind::Weight, issue);
+          compute_block(job, image, filters, m0, b, psums);
+          // Every (output, tap) pair takes a MAC slot, zero or not.
+          const std::int64_t macs = static_cast<std::int64_t>(psums.size()) * w_values;
+          const sc_core::sc_time begin = std::max({pe_free, image_ready, w_ready});
+          pe_free = begin + period() * static_cast<double>((macs + p_.macs_per_cycle - 1) /
+                                                           p_.macs_per_cycle);
+          const sc_core::sc_time done = pe_free;
+          issue = begin;  // the next block's filters stream in while this one computes
+          out.resize(psums.size());
+          for (std::size_t i = 0; i < psums.size(); ++i) out[i] = job.arith.to_ofmap(psums[i]);
+          const std::int64_t o = out_base + 2 * (n * l.M + m0) * l.E() * l.F();
+          end = std::max(
+              end, transfer(tlm::TLM_WRITE_COMMAND, o, out.data(),
+                            2 * static_cast<std::int64_t>(out.size()), DataKind::Ofmap, done));
+          ++blocks;
+        }
+    }
+    ofmap = Tensor4(l.N, l.M, l.E(), l.F());
+    host_access(to_dram, tlm::TLM_READ_COMMAND, out_base, ofmap.data.data(),
+                2 * static_cast<std::int64_t>(ofmap.data.size()));
+    return end;
+  }
+
+  void run() {
+    try {
+      for (const LayerJob& job : jobs_) {
+        const Activity dram0 = dram_.activity;
+        const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+        LayerOutcome o;
+        std::int64_t blocks = 0;
+        const sc_core::sc_time end = run_layer(job, o.ofmap, t0, blocks);
+        sc_core::wait(end - t0);
+        LayerStats& s = o.stats;
+        describe(s, job, arch_);
+        s.seconds = (end - t0).to_seconds();
+        s.cycles = static_cast<std::int64_t>(std::ceil((end - t0) / period() - 1e-9));
+        s.macs = job.layer.macs();
+        s.active_pes = 1;
+        s.utilization =
+            static_cast<double>(s.macs) / static_cast<double>(s.cycles * p_.macs_per_cycle);
+        s.passes = blocks;
+        s.dram = level_of(dram_.activity - dram0);
+        s.mac_pj = static_cast<double>(s.macs) * p_.mac_energy_pj;
+        s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
+        outcomes_.push_back(std::move(o));
+      }
+    } catch (...) {
+      error_ = std::current_exception();
+    }
+  }
+
+  const ArchConfig& arch_;
+  const SinglePeParams p_;
+  std::vector<LayerJob> jobs_;
+  Dram dram_;
+  ClockDomainCrossing cdc_;
+};
+
+namespace {
+
+using SinglePeStyle = MapperStyle<SinglePeMapper, SinglePeArray, parse_single_pe_mapping>;
+
+const bool registered =
+    register_array_style("single_pe", std::make_unique<StyleDescriptor<SinglePeStyle>>(
+                                          std::vector<std::string>{"single_pe"}, parse_single_pe,
+                                          describe_single_pe, single_pe_storage_bytes));
+
+}  // namespace
+
+}  // namespace dfsim
