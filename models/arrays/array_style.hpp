@@ -17,7 +17,7 @@
 #include "config/array_style_registry.hpp"
 #include "config/config_node.hpp"
 #include "core/tensor.hpp"
-#include "mapper/rs_mapping.hpp"  // Objective, PredictedTraffic
+#include "mapper/search.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {
@@ -105,8 +105,9 @@ class StyleDescriptor final : public ArrayStyleDescriptor {
 };
 
 // The LayerMapping of a mapper whose results have `mapping`, `estimate` (cycles, energy_pj,
-// traffic) and `candidates_evaluated`; the style provides `details_of(result)` and may
-// provide `place_cycles_of(result, first, last)` (found by argument-dependent lookup).
+// traffic) and `candidates_evaluated`. The style declares `details_of(result)` and
+// `place_cycles_of(result, first, last)` next to its result type (found by argument-dependent
+// lookup; a missing one is a compile error, never a silent default).
 template <typename Result>
 class ResultMapping final : public LayerMapping {
  public:
@@ -127,10 +128,6 @@ class ResultMapping final : public LayerMapping {
     return place_cycles_of(result, first, last);
   }
 };
-template <typename Result>
-std::int64_t place_cycles_of(const Result&, bool, bool) {
-  return 0;
-}
 
 // The result a style's model reads from its job's mapping (the registry guarantees the type).
 template <typename Result>

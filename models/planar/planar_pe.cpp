@@ -203,7 +203,7 @@ void PlanarPe::dense_channel(const std::vector<std::vector<Act>>& acts,
         const std::uint32_t oe = static_cast<std::uint32_t>(a.ae - w.rq);
         const std::uint32_t of = static_cast<std::uint32_t>(a.af - w.sq);
         if (oe >= eh || of >= ew) continue;
-        acc_[static_cast<std::size_t>(w.base + static_cast<std::int32_t>(oe * ew + of))] +=
+        acc_[static_cast<std::size_t>(w.base) + oe * ew + of] +=
             static_cast<Psum>(static_cast<std::int32_t>(w.v * a.v) >> shift);
         ++useful;
       }

@@ -45,7 +45,10 @@ ArchConfig parse_arch(const ConfigNode& root) {
   if (!style) {
     std::string known;
     for (const std::string& n : array_style_names()) known += (known.empty() ? "" : ", ") + n;
-    root.at("array").fail("unknown array style '" + a.array + "' (registered: " + known + ")");
+    const std::string close = closest_match(a.array, array_style_names());
+    root.at("array").fail("unknown array style '" + a.array + "'" +
+                          (close.empty() ? "" : " (did you mean '" + close + "'?)") +
+                          "; registered: " + known);
   }
   std::vector<std::string> keys = {"name",   "description", "array",        "pe_array",
                                    "clocks", "dram",        "idle_power_mw"};
@@ -64,8 +67,18 @@ ArchConfig parse_arch(const ConfigNode& root) {
   return a;
 }
 
+namespace {
+
+const ArrayStyleDescriptor& style_of(const ArchConfig& a) {
+  const ArrayStyleDescriptor* d = find_array_style(a.array);
+  if (!d) throw ConfigError("array '" + a.array + "' is not a registered array style");
+  return *d;
+}
+
+}  // namespace
+
 std::int64_t onchip_storage_bytes(const ArchConfig& a) {
-  return find_array_style(a.array)->onchip_storage_bytes(a);
+  return style_of(a).onchip_storage_bytes(a);
 }
 
 Encoding parse_encoding_at(const ConfigNode& n) {
@@ -94,7 +107,7 @@ ArchConfig load_arch_from_string(const std::string& text, const std::string& ori
 }
 
 std::ostream& operator<<(std::ostream& os, const ArchConfig& a) {
-  find_array_style(a.array)->describe(os, a);
+  style_of(a).describe(os, a);
   return os;
 }
 

@@ -52,7 +52,7 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 }
 
 ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path)
-    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}
+    : node_(node), file_(std::move(file)), path_(std::move(path)) {}
 
 ConfigNode ConfigNode::load_file(const std::string& path) {
   std::ifstream in(path);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <systemc>
 #include <thread>
 
@@ -78,6 +79,15 @@ std::vector<std::exception_ptr> parallel_for(std::size_t n, std::size_t threads,
   return errors;
 }
 
+// The style's best mapping of a view (a style throws ConfigError when nothing fits).
+std::shared_ptr<const LayerMapping> best_mapping(const ArrayStyle& style, const Layer& view,
+                                                 const std::string& array) {
+  auto best = style.best(view, 1);
+  if (best.empty())
+    throw std::logic_error("array style '" + array + "' returned no mapping for " + view.name);
+  return best.front();
+}
+
 // Leaves out the layers that failed to map and those fed by a left-out layer.
 void skip_unmapped(Plan& plan, const std::vector<std::string>& reasons) {
   std::vector<LayerPlan> kept;
@@ -139,9 +149,9 @@ Plan make_plan(const RunOptions& opt) {
     search_index[i] = pos->second;
   }
   std::vector<std::shared_ptr<const LayerMapping>> found(views.size());
-  const std::vector<std::exception_ptr> errors =
-      parallel_for(views.size(), std::min<std::size_t>(4, run_threads()),
-                   [&](std::size_t j) { found[j] = style.best(views[j], 1).front(); });
+  const std::vector<std::exception_ptr> errors = parallel_for(
+      views.size(), std::min<std::size_t>(4, run_threads()),
+      [&](std::size_t j) { found[j] = best_mapping(style, views[j], plan.arch.array); });
   std::vector<std::string> reasons(plan.layers.size());
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     LayerPlan& lp = plan.layers[i];

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "config/arch_config.hpp"
-#include "mapper/rs_mapping.hpp"  // Objective
+#include "mapper/search.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {

@@ -89,6 +89,7 @@ struct SinglePeResult {
   SinglePeEstimate estimate;
   std::int64_t candidates_evaluated = 0;
 };
+std::int64_t place_cycles_of(const SinglePeResult&, bool, bool) { return 0; }
 std::string details_of(const SinglePeResult& r) {
   return ", DRAM reads " +
          std::to_string(static_cast<std::int64_t>(r.estimate.traffic.dram_read[0] +
@@ -96,10 +97,23 @@ std::string details_of(const SinglePeResult& r) {
          " B";
 }
 
-// Buffer bytes a mapping needs: the image, two filter blocks and one output block (16 bit).
+// Buffer bytes a mapping needs: the image, two filter blocks (one loading) and two output
+// blocks (one draining), 16-bit values.
 std::int64_t buffer_need(const Layer& l, std::int64_t m_block) {
-  return 2 *
-         (l.C * l.H * l.W + 2 * m_block * l.C_per_group() * l.R * l.S + m_block * l.E() * l.F());
+  return 2 * (l.C * l.H * l.W + 2 * m_block * l.C_per_group() * l.R * l.S +
+              2 * m_block * l.E() * l.F());
+}
+
+// The blocks of output channels in processing order: m_block at a time within each group.
+struct Block {
+  std::int64_t m0 = 0, count = 0;
+};
+std::vector<Block> blocks_of(const Layer& l, const SinglePeMapping& m) {
+  std::vector<Block> out;
+  for (std::int64_t g = 0; g < l.groups; ++g)
+    for (std::int64_t k0 = 0; k0 < l.M_per_group(); k0 += m.m_block)
+      out.push_back({g * l.M_per_group() + k0, std::min(m.m_block, l.M_per_group() - k0)});
+  return out;
 }
 
 class SinglePeMapper {
@@ -135,27 +149,43 @@ class SinglePeMapper {
   }
 
  private:
-  // Per block, the PE computes while the next block's filters arrive; the DRAM link carries
-  // the image, the filters and the outputs one after another.
+  // The model's schedule on a timeline (core cycles): per image the image, then per block the
+  // next block's filters and the block's outputs, on a DRAM link that serves one request at a
+  // time (whole bursts / link bytes per core cycle, plus the round trip).
   SinglePeEstimate estimate(const Layer& l, std::int64_t mb) const {
-    const double to_core = arch_.clocks.core_mhz / arch_.clocks.link_mhz /
-                           (static_cast<double>(arch_.dram.bus_width_bits) / 8);
-    const std::int64_t blocks = l.groups * ((l.M_per_group() + mb - 1) / mb);
-    const double macs_per_block = static_cast<double>(l.macs()) / l.N / blocks;
-    const double compute = std::ceil(macs_per_block / p_.macs_per_cycle);
-    const double in_bytes = 2.0 * l.C * l.H * l.W, w_bytes = 2.0 * l.weights(),
-                 out_bytes = 2.0 * l.M * l.E() * l.F();
-    const double link = (in_bytes + w_bytes + out_bytes) * to_core;
+    const double per_byte = arch_.clocks.core_mhz / arch_.clocks.link_mhz /
+                            (static_cast<double>(arch_.dram.bus_width_bits) / 8);
+    const double latency = dram_round_trip_core_cycles(arch_);
+    const std::vector<Block> order = blocks_of(l, {mb, false});
+    const double w_per_m = 2.0 * l.C_per_group() * l.R * l.S, out_per_m = 2.0 * l.E() * l.F();
+    double link = 0, pe = 0, end = 0;
+    const double burst = static_cast<double>(arch_.dram.burst_bytes);
+    auto request = [&](double at, double bytes) {  // whole bursts cross the link
+      link = std::max(link, at) + std::ceil(bytes / burst) * burst * per_byte;
+      return link + latency;
+    };
+    for (std::int64_t n = 0; n < l.N; ++n) {
+      const double image = request(pe, 2.0 * l.C * l.H * l.W);
+      double filters = request(pe, w_per_m * order[0].count);
+      for (std::size_t j = 0; j < order.size(); ++j) {
+        const double begin = std::max({pe, image, filters});
+        if (j + 1 < order.size()) filters = request(begin, w_per_m * order[j + 1].count);
+        pe = begin + std::ceil(static_cast<double>(order[j].count) * l.E() * l.F() *
+                               l.C_per_group() * l.R * l.S / p_.macs_per_cycle);
+        end = std::max(end, request(pe, out_per_m * order[j].count));
+      }
+    }
     SinglePeEstimate e;
-    e.cycles = static_cast<std::int64_t>(std::max(link, compute * blocks) +
-                                         dram_round_trip_core_cycles(arch_)) *
-               l.N;
-    e.energy_pj = static_cast<double>(l.macs()) * p_.mac_energy_pj +
-                  (in_bytes + w_bytes + out_bytes) * 8 * l.N * arch_.dram.energy_pj_per_bit;
-    e.traffic.dram_read[0] = w_bytes * l.N;
-    e.traffic.dram_read[1] = in_bytes * l.N;
+    e.cycles = static_cast<std::int64_t>(std::ceil(end));
+    const double bytes =
+        2.0 * (l.N * l.C * l.H * l.W + l.N * l.weights() + l.N * l.M * l.E() * l.F());
+    e.energy_pj =
+        static_cast<double>(l.macs()) * p_.mac_energy_pj + bytes * 8 * arch_.dram.energy_pj_per_bit;
+    e.traffic.dram_read[0] = 2.0 * l.weights() * l.N;
+    e.traffic.dram_read[1] = 2.0 * l.C * l.H * l.W * l.N;
     return e;
   }
+
   const ArchConfig& arch_;
   Objective objective_;
   SinglePeParams p_;
@@ -225,50 +255,50 @@ class SinglePeArray : public ArrayModel {
           }
   }
 
-  // Runs one layer from `start`; returns when its last output is in DRAM.
+  // Runs one layer from `start`; returns when its last output is in DRAM. The DRAM serves
+  // requests in the order they are issued: per image the image, then per block the next
+  // block's filters (requested as the block starts) before the block's outputs.
   sc_core::sc_time run_layer(const LayerJob& job, Tensor4& ofmap, sc_core::sc_time start,
                              std::int64_t& blocks) {
     const Layer& l = job.layer;
-    const std::int64_t mb = result_of<SinglePeResult>(*job.mapping).mapping.m_block;
+    const std::vector<Block> order = blocks_of(l, result_of<SinglePeResult>(*job.mapping).mapping);
     const std::int64_t in_values = l.C * l.H * l.W, w_values = l.C_per_group() * l.R * l.S;
-    const std::int64_t in_base = 0, w_base = 2 * l.N * in_values;
-    const std::int64_t out_base = w_base + 2 * l.weights();
+    const std::int64_t w_base = 2 * l.N * in_values, out_base = w_base + 2 * l.weights();
     dram_.grow(static_cast<std::size_t>(out_base + 2 * l.N * l.M * l.E() * l.F()));
-    host_access(to_dram, tlm::TLM_WRITE_COMMAND, in_base,
-                const_cast<Value*>(job.data->ifmap.data.data()), w_base);
+    host_access(to_dram, tlm::TLM_WRITE_COMMAND, 0, const_cast<Value*>(job.data->ifmap.data.data()),
+                w_base);
     host_access(to_dram, tlm::TLM_WRITE_COMMAND, w_base,
                 const_cast<Value*>(job.data->weights.data.data()), 2 * l.weights());
-    std::vector<Value> image(static_cast<std::size_t>(in_values)), filters;
+    std::vector<Value> image(static_cast<std::size_t>(in_values)), out;
+    std::vector<std::vector<Value>> filters(2);  // double-buffered
     std::vector<Psum> psums;
-    std::vector<Value> out;
-    sc_core::sc_time pe_free = start, end = start, issue = start;
+    auto load_filters = [&](std::size_t j, const sc_core::sc_time& at) {
+      std::vector<Value>& f = filters[j % 2];
+      f.resize(static_cast<std::size_t>(order[j].count * w_values));
+      return transfer(tlm::TLM_READ_COMMAND, w_base + 2 * order[j].m0 * w_values, f.data(),
+                      2 * order[j].count * w_values, DataKind::Weight, at);
+    };
+    sc_core::sc_time pe_free = start, end = start;
     for (std::int64_t n = 0; n < l.N; ++n) {
       const sc_core::sc_time image_ready =
-          transfer(tlm::TLM_READ_COMMAND, in_base + 2 * n * in_values, image.data(), 2 * in_values,
+          transfer(tlm::TLM_READ_COMMAND, 2 * n * in_values, image.data(), 2 * in_values,
                    DataKind::Ifmap, pe_free);
-      for (std::int64_t g = 0; g < l.groups; ++g)
-        for (std::int64_t k0 = 0; k0 < l.M_per_group(); k0 += mb) {
-          const std::int64_t m0 = g * l.M_per_group() + k0, b = std::min(mb, l.M_per_group() - k0);
-          filters.resize(static_cast<std::size_t>(b * w_values));
-          const sc_core::sc_time w_ready =
-              transfer(tlm::TLM_READ_COMMAND, w_base + 2 * m0 * w_values, filters.data(),
-                       2 * b * w_values, DataKind::Weight, issue);
-          compute_block(job, image, filters, m0, b, psums);
-          // Every (output, tap) pair takes a MAC slot, zero or not.
-          const std::int64_t macs = static_cast<std::int64_t>(psums.size()) * w_values;
-          const sc_core::sc_time begin = std::max({pe_free, image_ready, w_ready});
-          pe_free = begin + period() * static_cast<double>((macs + p_.macs_per_cycle - 1) /
-                                                           p_.macs_per_cycle);
-          const sc_core::sc_time done = pe_free;
-          issue = begin;  // the next block's filters stream in while this one computes
-          out.resize(psums.size());
-          for (std::size_t i = 0; i < psums.size(); ++i) out[i] = job.arith.to_ofmap(psums[i]);
-          const std::int64_t o = out_base + 2 * (n * l.M + m0) * l.E() * l.F();
-          end = std::max(
-              end, transfer(tlm::TLM_WRITE_COMMAND, o, out.data(),
-                            2 * static_cast<std::int64_t>(out.size()), DataKind::Ofmap, done));
-          ++blocks;
-        }
+      sc_core::sc_time w_ready = load_filters(0, pe_free);
+      for (std::size_t j = 0; j < order.size(); ++j, ++blocks) {
+        const sc_core::sc_time begin = std::max({pe_free, image_ready, w_ready});
+        if (j + 1 < order.size()) w_ready = load_filters(j + 1, begin);
+        compute_block(job, image, filters[j % 2], order[j].m0, order[j].count, psums);
+        // Every (output, tap) pair takes a MAC slot, zero or not.
+        const std::int64_t macs = static_cast<std::int64_t>(psums.size()) * w_values;
+        pe_free = begin + period() * static_cast<double>((macs + p_.macs_per_cycle - 1) /
+                                                         p_.macs_per_cycle);
+        out.resize(psums.size());
+        for (std::size_t i = 0; i < psums.size(); ++i) out[i] = job.arith.to_ofmap(psums[i]);
+        const std::int64_t o = out_base + 2 * (n * l.M + order[j].m0) * l.E() * l.F();
+        end = std::max(
+            end, transfer(tlm::TLM_WRITE_COMMAND, o, out.data(),
+                          2 * static_cast<std::int64_t>(out.size()), DataKind::Ofmap, pe_free));
+      }
     }
     ofmap = Tensor4(l.N, l.M, l.E(), l.F());
     host_access(to_dram, tlm::TLM_READ_COMMAND, out_base, ofmap.data.data(),
@@ -294,6 +324,7 @@ class SinglePeArray : public ArrayModel {
         s.utilization =
             static_cast<double>(s.macs) / static_cast<double>(s.cycles * p_.macs_per_cycle);
         s.passes = blocks;
+        s.unused_macs = s.cycles * p_.macs_per_cycle - s.macs;
         s.dram = level_of(dram_.activity - dram0);
         s.mac_pj = static_cast<double>(s.macs) * p_.mac_energy_pj;
         s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
@@ -304,7 +335,7 @@ class SinglePeArray : public ArrayModel {
     }
   }
 
-  const ArchConfig& arch_;
+  const ArchConfig arch_;  // a copy, as the shipped models keep
   const SinglePeParams p_;
   std::vector<LayerJob> jobs_;
   Dram dram_;
