@@ -325,12 +325,9 @@ struct PlanarTiledArray::Controller {
     return end;
   }
 
-  void run(sc_time& layer_end) {
-    const sc_time t0 = now();
-    preload_weights();
-    const std::int64_t oaram = a.activation_ram.oaram_bytes;
-    const std::int64_t buffers = a.planar_pe.accumulator_buffers;
-    // Every PE of channel slice ic listens to the broadcast of that slice's channels.
+  // Per layer: every PE of channel slice ic listens to the broadcast of that slice's channels
+  // and runs the layer's convolution geometry.
+  void configure_layer() {
     std::vector<NocTag> ids(static_cast<std::size_t>(P), MulticastNoc::disabled());
     for (const PtTile& t : rounds.front().tiles)
       ids[static_cast<std::size_t>(t.pe)] = {0, static_cast<std::int32_t>(t.ic)};
@@ -343,160 +340,199 @@ struct PlanarTiledArray::Controller {
     pl.padding = l.padding;
     pl.C_per_group = Cg;
     for (auto& pe : top.pes_) pe->configure_layer(pl);
+  }
 
-    sc_time barrier = t0, end = t0, weights_issue = t0;
-    std::vector<sc_time> acc_free(static_cast<std::size_t>(buffers), t0);
+  // Gives each PE its tile of the round and the owners of its outputs.
+  void configure_round(const PtRound& rd) {
+    std::int64_t active = 0;
+    for (const PtTile& t : rd.tiles) {
+      std::vector<std::int32_t> owners;
+      owners.reserve(static_cast<std::size_t>(t.extent()));
+      for (std::int64_t e = t.e0; e < t.e1; ++e)
+        for (std::int64_t f = t.f0; f < t.f1; ++f)
+          owners.push_back(static_cast<std::int32_t>(rd.owner_pe(e, f)));
+      top.pes_[static_cast<std::size_t>(t.pe)]->configure_tile(t, t.valid_taps(l),
+                                                               std::move(owners));
+      active += !t.empty() && t.extent() > 0;
+    }
+    max_active_pes = std::max(max_active_pes, active);
+  }
+
+  // Weights of group gr: DRAM (requested one group ahead of the array, at `issue`) -> the
+  // broadcast, channel by channel. The group streams out of DRAM in requests of
+  // max_request_bytes; a channel's block goes on the bus once the chunk holding its last byte
+  // has arrived, and the blocks follow each other on the bus (bus_order) without padding: a
+  // block occupies the beats its last bit completes.
+  void broadcast_weights(const Group& gr, const sc_time& issue, const sc_time& group_start,
+                         std::vector<std::uint8_t>& buf) {
+    buf.resize(static_cast<std::size_t>(gr.dram_bytes));
+    const std::int64_t chunk = a.dram.max_request_bytes;
+    std::vector<sc_time> chunk_arrival;
+    for (std::int64_t off = 0; off < gr.dram_bytes; off += chunk)
+      chunk_arrival.push_back(transfer(top.to_dram, tlm::TLM_READ_COMMAND, gr.dram_addr + off,
+                                       buf.data() + off, std::min(chunk, gr.dram_bytes - off),
+                                       DataKind::Weight, issue));
+    auto block_arrival = [&](std::size_t c) {
+      const Stream& b = gr.dram_blocks[c];
+      const std::int64_t bytes = stream_bytes(b.bits);
+      if (bytes == 0) return issue;
+      return chunk_arrival[static_cast<std::size_t>((b.addr + bytes - 1 - gr.dram_addr) / chunk)];
+    };
+    const std::int64_t width = a.planar_noc.weight_bus_bits;
+    std::int64_t sent_bits = 0;
+    for (const auto& [rel_c, ic] : bus_order(gr.g)) {
+      const std::size_t c = static_cast<std::size_t>(rel_c);
+      const std::int64_t beats_before = (sent_bits + width - 1) / width;
+      sent_bits += gr.onchip_bits[c];
+      const std::int64_t beats = (sent_bits + width - 1) / width - beats_before;
+      // The bus and the FIFOs only read the block.
+      transfer(top.to_weight_bus, tlm::TLM_WRITE_COMMAND, 0,
+               const_cast<std::uint8_t*>(gr.onchip[c].data()),
+               static_cast<std::int64_t>(gr.onchip[c].size()), DataKind::Weight,
+               std::max(block_arrival(c), group_start), gr.onchip_bits[c],
+               NocTag{0, static_cast<std::int32_t>(ic)}, PeOp::LoadWeights, gr.g * Cg + rel_c,
+               beats * width);
+    }
+  }
+
+  // Does tile t hold input channels of group gr's conv group (and outputs to make)?
+  bool computes(const PtTile& t, const Group& gr) const {
+    return !t.empty() && t.extent() > 0 &&
+           std::min(t.c1, (gr.g + 1) * Cg) > std::max(t.c0, gr.g * Cg);
+  }
+
+  // Every PE runs its products of group gr on its input stream (IARAM, or DRAM when it
+  // spilled); returns the barrier, when the slowest has finished.
+  sc_time compute_group(const PtRound& rd, const Group& gr, const std::vector<InputTile>& tiles,
+                        const sc_time& group_start, std::vector<std::uint8_t>& buf) {
+    sc_time group_barrier = group_start;
+    std::vector<sc_time> done(rd.tiles.size(), group_start);
+    std::int64_t computing = 0;
+    for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
+      const PtTile& t = rd.tiles[i];
+      if (!computes(t, gr)) continue;
+      ++computing;
+      const Stream& s = tiles[i].by_group[static_cast<std::size_t>(gr.g)];
+      const std::int64_t bytes = stream_bytes(s.bits);
+      buf.resize(static_cast<std::size_t>(bytes));
+      const sc_time at = std::max(group_start, tiles[i].ready);
+      const sc_time ready = transfer(s.in_dram ? top.to_dram : top.to_iaram, tlm::TLM_READ_COMMAND,
+                                     s.addr, buf.data(), bytes, DataKind::Ifmap, at, s.bits);
+      done[i] = pe_op(t.pe, PeOp::ComputeGroup, buf.data(), bytes, s.bits, ready);
+      group_barrier = std::max(group_barrier, done[i]);
+    }
+    for (std::size_t i = 0; i < rd.tiles.size(); ++i)
+      if (computes(rd.tiles[i], gr))
+        barrier_idle_pe_cycles += cycles(group_barrier - t0_) - cycles(done[i] - t0_);
+    group_pe_cycles += computing * (cycles(group_barrier - t0_) - cycles(group_start - t0_));
+    compute_cycles += cycles(group_barrier - t0_) - cycles(group_start - t0_);
+    return group_barrier;
+  }
+
+  // Stores one owner's drained outputs: appended to its OARAM, or to DRAM once it is full.
+  sc_time store_outputs(const PtTile& t, const sc_time& drained, std::int64_t bytes,
+                        std::int64_t bits, std::int64_t& used, std::vector<std::uint8_t>& buf,
+                        Stream& s) {
+    const std::int64_t oaram = a.activation_ram.oaram_bytes;
+    s.bits = bits;
+    if (used + bytes <= oaram) {
+      s.addr = t.pe * oaram + used;
+      used += bytes;
+      return bytes > 0 ? transfer(top.to_oaram, tlm::TLM_WRITE_COMMAND, s.addr, buf.data(), bytes,
+                                  DataKind::Ofmap, drained, bits)
+                       : drained;
+    }
+    s.in_dram = true;
+    oaram_spill_bytes += bytes;
+    s.addr = dram_alloc(bytes);
+    return transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, s.addr, buf.data(), bytes, DataKind::Ofmap,
+                    drained, bits);
+  }
+
+  // Post-processing after the barrier: halos to their owners, then the owners drain into the
+  // OARAM. Returns when the accumulator buffer is free again.
+  sc_time post_process_group(const PtRound& rd, const Group& gr, const sc_time& barrier,
+                             std::vector<std::int64_t>& oaram_used,
+                             std::vector<std::vector<Stream>>& outputs,
+                             std::vector<std::uint8_t>& buf) {
+    for (const PtTile& t : rd.tiles)
+      if (t.extent() > 0) pe_op(t.pe, PeOp::SendHalo, nullptr, 0, 0, barrier);
+    sc_time group_ppu = barrier;
+    for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
+      const PtTile& t = rd.tiles[i];
+      if (t.ic != 0 || t.owned() == 0) continue;
+      buf.assign(static_cast<std::size_t>(gr.kc * t.owned() * 3 + 16), 0);
+      DfsimExtension res;
+      const sc_time drained = pe_op(t.pe, PeOp::Drain, buf.data(),
+                                    static_cast<std::int64_t>(buf.size()), 0, barrier, &res);
+      Stream s;
+      group_ppu =
+          std::max(group_ppu, store_outputs(t, drained, res.values, res.stream_bits,
+                                            oaram_used[static_cast<std::size_t>(t.pe)], buf, s));
+      outputs[i].push_back(s);
+    }
+    return group_ppu;
+  }
+
+  // The pipeline's state across groups and rounds (absolute times).
+  struct Timeline {
+    sc_time barrier, end, weights_issue;
+    std::vector<sc_time> acc_free;  // per accumulator buffer
+  };
+
+  // One round of image n: its tiles, then every output-channel group through the pipeline,
+  // then (when the output leaves the chip) its outputs to DRAM.
+  void run_round(std::int64_t n, const PtRound& rd, Timeline& tl, std::vector<std::uint8_t>& buf) {
+    const sc_time round_start = std::max(tl.barrier, tl.end);
+    configure_round(rd);
+    std::vector<InputTile> tiles(rd.tiles.size());
+    // A tile whose inputs reach no output (strides longer than the filter) is not loaded.
+    for (std::size_t i = 0; i < rd.tiles.size(); ++i)
+      if (!rd.tiles[i].empty() && rd.tiles[i].extent() > 0)
+        tiles[i] = load_input_tile(n, rd.tiles[i], round_start, buf);
+    std::vector<std::int64_t> oaram_used(static_cast<std::size_t>(P), 0);
+    std::vector<std::vector<Stream>> outputs(rd.tiles.size());  // per tile, per group
+    sc_time ppu_end = round_start;
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+      const Group& gr = groups[gi];
+      sc_time& acc_free = tl.acc_free[gi % tl.acc_free.size()];
+      ++passes;
+      // The wait after the previous barrier (for this round's inputs, or for a free
+      // accumulator buffer) counts as waiting.
+      const sc_time group_start = std::max({tl.barrier, round_start, acc_free});
+      waiting_cycles += cycles(group_start - t0_) - cycles(tl.barrier - t0_);
+      for (const PtTile& t : rd.tiles)
+        top.pes_[static_cast<std::size_t>(t.pe)]->begin_group(gr.kc, std::max(t.c0, gr.g * Cg),
+                                                              std::min(t.c1, (gr.g + 1) * Cg));
+      broadcast_weights(gr, std::max(tl.weights_issue, now()), group_start, buf);
+      tl.weights_issue = group_start;
+      tl.barrier = compute_group(rd, gr, tiles, group_start, buf);
+      acc_free = post_process_group(rd, gr, tl.barrier, oaram_used, outputs, buf);
+      ppu_end = std::max(ppu_end, acc_free);
+    }
+    tl.end = std::max(tl.end, ppu_end);
+    for (std::size_t i = 0; i < rd.tiles.size(); ++i)
+      if (rd.tiles[i].ic == 0 && rd.tiles[i].owned() > 0)
+        tl.end = std::max(tl.end, drain_tile_outputs(n, rd.tiles[i], outputs[i], ppu_end, buf));
+  }
+
+  void run(sc_time& layer_end) {
+    t0_ = now();
+    preload_weights();
+    configure_layer();
+    Timeline tl{
+        t0_, t0_, t0_,
+        std::vector<sc_time>(static_cast<std::size_t>(a.planar_pe.accumulator_buffers), t0_)};
     std::vector<std::uint8_t> buf;
     for (std::int64_t n = 0; n < l.N; ++n)
-      for (const PtRound& rd : rounds) {
-        const sc_time round_start = std::max(barrier, end);
-        // Configure the PEs with their tiles and the owners of their outputs.
-        std::int64_t active = 0;
-        for (const PtTile& t : rd.tiles) {
-          std::vector<std::int32_t> owners;
-          owners.reserve(static_cast<std::size_t>(t.extent()));
-          for (std::int64_t e = t.e0; e < t.e1; ++e)
-            for (std::int64_t f = t.f0; f < t.f1; ++f)
-              owners.push_back(static_cast<std::int32_t>(rd.owner_pe(e, f)));
-          top.pes_[static_cast<std::size_t>(t.pe)]->configure_tile(t, t.valid_taps(l),
-                                                                   std::move(owners));
-          active += !t.empty() && t.extent() > 0;
-        }
-        max_active_pes = std::max(max_active_pes, active);
-        std::vector<InputTile> tiles(rd.tiles.size());
-        // A tile whose inputs reach no output (strides longer than the filter) is not loaded.
-        for (std::size_t i = 0; i < rd.tiles.size(); ++i)
-          if (!rd.tiles[i].empty() && rd.tiles[i].extent() > 0)
-            tiles[i] = load_input_tile(n, rd.tiles[i], round_start, buf);
-        std::vector<std::int64_t> oaram_used(static_cast<std::size_t>(P), 0);
-        std::vector<std::vector<Stream>> outputs(rd.tiles.size());  // per tile, per group
-        sc_time ppu_end = round_start;
-        for (std::size_t gi = 0; gi < groups.size(); ++gi) {
-          const Group& gr = groups[gi];
-          ++passes;
-          // The wait after the previous barrier (for this round's inputs, or for a free
-          // accumulator buffer) counts as waiting.
-          const sc_time prev_barrier = barrier;
-          const sc_time group_start =
-              std::max({barrier, round_start, acc_free[gi % static_cast<std::size_t>(buffers)]});
-          for (const PtTile& t : rd.tiles)
-            top.pes_[static_cast<std::size_t>(t.pe)]->begin_group(gr.kc, std::max(t.c0, gr.g * Cg),
-                                                                  std::min(t.c1, (gr.g + 1) * Cg));
-          // Weights: DRAM (one group ahead of the array) -> broadcast, channel by channel. The
-          // group streams out of DRAM in requests of max_request_bytes; a channel's block can go on
-          // the bus once the chunk holding its last byte has arrived.
-          buf.resize(static_cast<std::size_t>(gr.dram_bytes));
-          const std::int64_t chunk = a.dram.max_request_bytes;
-          std::vector<sc_time> chunk_arrival;
-          const sc_time issue = std::max(weights_issue, now());
-          for (std::int64_t off = 0; off < gr.dram_bytes; off += chunk)
-            chunk_arrival.push_back(transfer(top.to_dram, tlm::TLM_READ_COMMAND, gr.dram_addr + off,
-                                             buf.data() + off, std::min(chunk, gr.dram_bytes - off),
-                                             DataKind::Weight, issue));
-          auto block_arrival = [&](std::size_t c) {
-            const Stream& b = gr.dram_blocks[c];
-            const std::int64_t bytes = stream_bytes(b.bits);
-            if (bytes == 0) return issue;
-            return chunk_arrival[static_cast<std::size_t>((b.addr + bytes - 1 - gr.dram_addr) /
-                                                          chunk)];
-          };
-          weights_issue = group_start;
-          // The blocks follow each other on the bus (bus_order) without padding: a block
-          // occupies the beats its last bit completes.
-          const std::int64_t width = a.planar_noc.weight_bus_bits;
-          std::int64_t sent_bits = 0;
-          for (const auto& [rel_c, ic] : bus_order(gr.g)) {
-            const std::size_t c = static_cast<std::size_t>(rel_c);
-            const std::int64_t abs_c = gr.g * Cg + rel_c;
-            const std::int64_t beats_before = (sent_bits + width - 1) / width;
-            sent_bits += gr.onchip_bits[c];
-            const std::int64_t beats = (sent_bits + width - 1) / width - beats_before;
-            // The bus and the FIFOs only read the block.
-            transfer(top.to_weight_bus, tlm::TLM_WRITE_COMMAND, 0,
-                     const_cast<std::uint8_t*>(gr.onchip[c].data()),
-                     static_cast<std::int64_t>(gr.onchip[c].size()), DataKind::Weight,
-                     std::max(block_arrival(c), group_start), gr.onchip_bits[c],
-                     NocTag{0, static_cast<std::int32_t>(ic)}, PeOp::LoadWeights, abs_c,
-                     beats * width);
-          }
-          // Every PE runs its products; the group ends at the barrier.
-          sc_time group_barrier = group_start;
-          std::vector<sc_time> done(rd.tiles.size(), group_start);
-          std::int64_t computing = 0;
-          for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
-            const PtTile& t = rd.tiles[i];
-            const std::int64_t c_lo = std::max(t.c0, gr.g * Cg),
-                               c_hi = std::min(t.c1, (gr.g + 1) * Cg);
-            if (t.empty() || t.extent() == 0 || c_hi <= c_lo) continue;
-            ++computing;
-            const Stream& s = tiles[i].by_group[static_cast<std::size_t>(gr.g)];
-            const std::int64_t bytes = stream_bytes(s.bits);
-            buf.resize(static_cast<std::size_t>(bytes));
-            const sc_time at = std::max(group_start, tiles[i].ready);
-            const sc_time ready = s.in_dram
-                                      ? transfer(top.to_dram, tlm::TLM_READ_COMMAND, s.addr,
-                                                 buf.data(), bytes, DataKind::Ifmap, at, s.bits)
-                                      : transfer(top.to_iaram, tlm::TLM_READ_COMMAND, s.addr,
-                                                 buf.data(), bytes, DataKind::Ifmap, at, s.bits);
-            done[i] = pe_op(t.pe, PeOp::ComputeGroup, buf.data(), bytes, s.bits, ready);
-            group_barrier = std::max(group_barrier, done[i]);
-          }
-          for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
-            const PtTile& t = rd.tiles[i];
-            const std::int64_t c_lo = std::max(t.c0, gr.g * Cg),
-                               c_hi = std::min(t.c1, (gr.g + 1) * Cg);
-            if (t.empty() || t.extent() == 0 || c_hi <= c_lo) continue;
-            barrier_idle_pe_cycles += cycles(group_barrier - t0) - cycles(done[i] - t0);
-          }
-          group_pe_cycles += computing * (cycles(group_barrier - t0) - cycles(group_start - t0));
-          compute_cycles += cycles(group_barrier - t0) - cycles(group_start - t0);
-          waiting_cycles += cycles(group_start - t0) - cycles(prev_barrier - t0);
-          barrier = group_barrier;
-          // Post-processing: halos to their owners, then the owners drain into the OARAM.
-          for (const PtTile& t : rd.tiles)
-            if (t.extent() > 0) pe_op(t.pe, PeOp::SendHalo, nullptr, 0, 0, barrier);
-          sc_time group_ppu = barrier;
-          for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
-            const PtTile& t = rd.tiles[i];
-            if (t.ic != 0 || t.owned() == 0) continue;
-            buf.assign(static_cast<std::size_t>(gr.kc * t.owned() * 3 + 16), 0);
-            DfsimExtension res;
-            const sc_time drained = pe_op(t.pe, PeOp::Drain, buf.data(),
-                                          static_cast<std::int64_t>(buf.size()), 0, barrier, &res);
-            const std::int64_t bytes = res.values, bits = res.stream_bits;
-            Stream s;
-            s.bits = bits;
-            std::int64_t& used = oaram_used[static_cast<std::size_t>(t.pe)];
-            sc_time stored;
-            if (used + bytes <= oaram) {
-              s.addr = t.pe * oaram + used;
-              used += bytes;
-              stored = bytes > 0 ? transfer(top.to_oaram, tlm::TLM_WRITE_COMMAND, s.addr,
-                                            buf.data(), bytes, DataKind::Ofmap, drained, bits)
-                                 : drained;
-            } else {  // the OARAM is full: the stream goes to DRAM
-              s.in_dram = true;
-              oaram_spill_bytes += bytes;
-              s.addr = dram_alloc(bytes);
-              stored = transfer(top.to_dram, tlm::TLM_WRITE_COMMAND, s.addr, buf.data(), bytes,
-                                DataKind::Ofmap, drained, bits);
-            }
-            outputs[i].push_back(s);
-            group_ppu = std::max(group_ppu, stored);
-          }
-          acc_free[gi % static_cast<std::size_t>(buffers)] = group_ppu;
-          ppu_end = std::max(ppu_end, group_ppu);
-        }
-        end = std::max(end, ppu_end);
-        for (std::size_t i = 0; i < rd.tiles.size(); ++i)
-          if (rd.tiles[i].ic == 0 && rd.tiles[i].owned() > 0)
-            end = std::max(end, drain_tile_outputs(n, rd.tiles[i], outputs[i], ppu_end, buf));
-      }
-    end = std::max(end, barrier);
-    tail_cycles = cycles(end - t0) - cycles(barrier - t0);
+      for (const PtRound& rd : rounds) run_round(n, rd, tl, buf);
+    const sc_time end = std::max(tl.end, tl.barrier);
+    tail_cycles = cycles(end - t0_) - cycles(tl.barrier - t0_);
     layer_end = end;
     if (end > now()) sc_core::wait(end - now());
   }
+
+  sc_time t0_;  // the layer's start
 };
 
 PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfig& arch,
