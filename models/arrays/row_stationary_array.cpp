@@ -328,29 +328,30 @@ struct RowStationaryArray::Controller {
     return b;
   }
 
-  // One processing pass. `coff`/`nch` locate the channel block inside the ifmap tile.
-  void pass(Chunk nb, Chunk sg, Chunk mb, Chunk cb, bool first_cb, int ib, std::int64_t coff,
-            std::int64_t nch, int fb) {
-    const std::int64_t R = l.R, e = m.strip_width;
-    const std::int64_t t_eff = ceil_div64(mb.size, m.p), r_eff = ceil_div64(cb.size, m.q);
-    const std::int64_t strips = ceil_div64(sg.size, e);
-    const std::int64_t slot_cols = m.slot_cols(a);
-    const sc_time start = std::max({prev_pass_end, ifmap_ready[ib], filter_ready[fb], psum_free});
-    if (top.trace_) {
-      top.trace_->set(top.trace_pass_, static_cast<std::uint64_t>(start.value()),
-                      static_cast<std::uint64_t>(passes));
-    }
-    auto p_of = [&](std::int64_t ti) { return std::min(m.p, mb.size - ti * m.p); };
-    auto q_of = [&](std::int64_t ri) { return std::min(m.q, cb.size - ri * m.q); };
+  // A pass's shape: its chunks and how they fold onto the array (t_eff filter subgroups of p,
+  // r_eff channel subgroups of q, strips of strip_width ofmap rows).
+  struct PassShape {
+    Chunk nb, sg, mb, cb;
+    std::int64_t t_eff = 0, r_eff = 0, strips = 0, p = 0, q = 0;
+    std::int64_t p_of(std::int64_t ti) const { return std::min(p, mb.size - ti * p); }
+    std::int64_t q_of(std::int64_t ri) const { return std::min(q, cb.size - ri * q); }
+  };
 
-    // Configuration scan chain: PE roles and multicast IDs for this pass.
+  // Configuration scan chain: PE roles and multicast IDs for this pass.
+  void configure_pass(const PassShape& ps) {
+    const std::int64_t R = l.R, e = m.strip_width, t_eff = ps.t_eff, r_eff = ps.r_eff;
+    const std::int64_t slot_cols = m.slot_cols(a);
+    const Chunk& nb = ps.nb;
+    const Chunk& sg = ps.sg;
+    auto p_of = [&](std::int64_t ti) { return ps.p_of(ti); };
+    auto q_of = [&](std::int64_t ri) { return ps.q_of(ri); };
     const std::size_t npes = top.pes_.size();
     setups.assign(npes, PeSetup{});
     filter_ids.assign(npes, MulticastNoc::disabled());
     ifmap_ids.assign(npes, MulticastNoc::disabled());
     psum_ids.assign(npes, MulticastNoc::disabled());
     std::int64_t active = 0;
-    for (std::int64_t k = 0; k < strips * t_eff; ++k) {
+    for (std::int64_t k = 0; k < ps.strips * t_eff; ++k) {
       const std::int64_t si = k / t_eff, ti = k % t_eff;
       const std::int64_t col0 = (k % slot_cols) * e, band0 = (k / slot_cols) * m.r;
       const std::int64_t width = std::min(e, sg.size - si * e);
@@ -383,8 +384,16 @@ struct RowStationaryArray::Controller {
     top.ifmap_gin_.set_ids(ifmap_ids);
     top.psum_gin_.set_ids(psum_ids);
     max_active = std::max(max_active, active);
+  }
 
-    // Filters: read the tile from the filter banks, multicast each filter row to its PE row.
+  // Filters: read the tile from the filter banks, multicast each filter row to its PE row.
+  // Returns when the last row is delivered.
+  sc_time multicast_filters(const PassShape& ps, int fb, const sc_time& start) {
+    const std::int64_t R = l.R, t_eff = ps.t_eff, r_eff = ps.r_eff;
+    const Chunk& mb = ps.mb;
+    const Chunk& cb = ps.cb;
+    auto p_of = [&](std::int64_t ti) { return ps.p_of(ti); };
+    auto q_of = [&](std::int64_t ri) { return ps.q_of(ri); };
     const std::int64_t tile_values = mb.size * cb.size * R * l.S;
     std::vector<Value> tile(static_cast<std::size_t>(tile_values));
     sc_time read_start;
@@ -412,46 +421,70 @@ struct RowStationaryArray::Controller {
                                 {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0}));
         }
 
-    // Ifmaps: each padded row goes once per (image, channel subgroup) to every PE on its
-    // diagonals, in all filter subgroups at once. Padding is generated at the GIN source.
+    return filters_delivered;
+  }
+
+  // Does padded ifmap row h feed some ofmap row of strip group sg through some filter row?
+  bool row_needed(std::int64_t h, const Chunk& sg) const {
+    for (std::int64_t rr = 0; rr < l.R; ++rr) {
+      const std::int64_t off = h - rr - sg.begin * l.stride;
+      if (off >= 0 && off % l.stride == 0 && off / l.stride < sg.size) return true;
+    }
+    return false;
+  }
+
+  // Reads padded row h of channels [c0, c0 + q) of image ni from ifmap buffer ib into
+  // `values` (q rows of Wp, zeros in the padding); returns when the GIN may start sending it.
+  sc_time read_ifmap_row(int ib, std::int64_t ni, std::int64_t nch, std::int64_t c0, std::int64_t q,
+                         std::int64_t h, const Chunk& sg, const sc_time& start) {
     auto [lo, hi] = tiling.stored_rows(sg);
+    values.assign(static_cast<std::size_t>(q * Wp), 0);
+    const std::int64_t hh = h - l.padding;
+    sc_time at = start + period;
+    if (hh < 0 || hh >= l.H) return at;
+    for (std::int64_t qi = 0; qi < q; ++qi) {
+      const std::int64_t addr =
+          ib * ifmap_buf_bytes + ((ni * nch + c0 + qi) * (hi - lo) + (hh - lo)) * l.W * 2;
+      sc_time rs;
+      transfer(top.to_glb, tlm::TLM_READ_COMMAND, addr,
+               &values[static_cast<std::size_t>(qi * Wp + l.padding)], l.W * 2, DataKind::Ifmap,
+               l.W, 16, start, &rs);
+      if (qi == 0) at = rs + period;
+    }
+    return at;
+  }
+
+  // Ifmaps: each padded row goes once per (image, channel subgroup) to every PE on its
+  // diagonals, in all filter subgroups at once. Padding is generated at the GIN source.
+  void multicast_ifmaps(const PassShape& ps, int ib, std::int64_t coff, std::int64_t nch,
+                        const sc_time& start) {
+    const Chunk& sg = ps.sg;
     const std::int64_t h_first = sg.begin * l.stride,
-                       h_last = (sg.begin + sg.size - 1) * l.stride + R;
-    for (std::int64_t ni = 0; ni < nb.size; ++ni)
-      for (std::int64_t ri = 0; ri < r_eff; ++ri)
+                       h_last = (sg.begin + sg.size - 1) * l.stride + l.R;
+    for (std::int64_t ni = 0; ni < ps.nb.size; ++ni)
+      for (std::int64_t ri = 0; ri < ps.r_eff; ++ri)
         for (std::int64_t h = h_first; h < h_last; ++h) {
-          bool needed = false;
-          for (std::int64_t rr = 0; rr < R && !needed; ++rr) {
-            const std::int64_t off = h - rr - sg.begin * l.stride;
-            needed = off >= 0 && off % l.stride == 0 && off / l.stride < sg.size;
-          }
-          if (!needed) continue;
-          const std::int64_t q = q_of(ri);
-          values.assign(static_cast<std::size_t>(q * Wp), 0);
-          const std::int64_t hh = h - l.padding;
-          sc_time at = start + period;
-          if (hh >= 0 && hh < l.H) {
-            for (std::int64_t qi = 0; qi < q; ++qi) {
-              const std::int64_t ct = coff + ri * m.q + qi;
-              const std::int64_t addr =
-                  ib * ifmap_buf_bytes + ((ni * nch + ct) * (hi - lo) + (hh - lo)) * l.W * 2;
-              sc_time rs;
-              transfer(top.to_glb, tlm::TLM_READ_COMMAND, addr,
-                       &values[static_cast<std::size_t>(qi * Wp + l.padding)], l.W * 2,
-                       DataKind::Ifmap, l.W, 16, start, &rs);
-              if (qi == 0) at = rs + period;
-            }
-          }
+          if (!row_needed(h, sg)) continue;
+          const std::int64_t q = ps.q_of(ri);
+          const sc_time at = read_ifmap_row(ib, ni, nch, coff + ri * m.q, q, h, sg, start);
           transfer(top.to_ifmap_gin, tlm::TLM_WRITE_COMMAND, 0, values.data(), q * Wp * 2,
                    DataKind::Ifmap, q * Wp, 16, at, nullptr, PeOp::LoadIfmap,
                    {static_cast<std::int32_t>(ri), static_cast<std::int32_t>(h)},
                    static_cast<std::int32_t>(ni));
         }
+  }
 
-    // Psums: each chain top column starts from zero (first channel block) or from the GLB;
-    // the row runs down the chain and back to the GLB through the GON.
+  // Psums: each chain top column starts from zero (first channel block) or from the GLB;
+  // the row runs down the chain and back to the GLB through the GON. Returns when the last
+  // row is back.
+  sc_time run_psum_chains(const PassShape& ps, bool first_cb, const sc_time& start) {
+    const std::int64_t e = m.strip_width, t_eff = ps.t_eff;
+    const Chunk& nb = ps.nb;
+    const Chunk& sg = ps.sg;
+    const Chunk& mb = ps.mb;
+    auto p_of = [&](std::int64_t ti) { return ps.p_of(ti); };
     sc_time end = start;
-    for (std::int64_t k = 0; k < strips * t_eff; ++k) {
+    for (std::int64_t k = 0; k < ps.strips * t_eff; ++k) {
       const std::int64_t si = k / t_eff, ti = k % t_eff;
       const std::int64_t width = std::min(e, sg.size - si * e);
       const std::int64_t p = p_of(ti);
@@ -482,6 +515,30 @@ struct RowStationaryArray::Controller {
         end = std::max(end, done);
       }
     }
+    return end;
+  }
+
+  // One processing pass. `coff`/`nch` locate the channel block inside the ifmap tile.
+  void pass(Chunk nb, Chunk sg, Chunk mb, Chunk cb, bool first_cb, int ib, std::int64_t coff,
+            std::int64_t nch, int fb) {
+    const PassShape ps{nb,
+                       sg,
+                       mb,
+                       cb,
+                       ceil_div64(mb.size, m.p),
+                       ceil_div64(cb.size, m.q),
+                       ceil_div64(sg.size, m.strip_width),
+                       m.p,
+                       m.q};
+    const sc_time start = std::max({prev_pass_end, ifmap_ready[ib], filter_ready[fb], psum_free});
+    if (top.trace_) {
+      top.trace_->set(top.trace_pass_, static_cast<std::uint64_t>(start.value()),
+                      static_cast<std::uint64_t>(passes));
+    }
+    configure_pass(ps);
+    const sc_time filters_delivered = multicast_filters(ps, fb, start);
+    multicast_ifmaps(ps, ib, coff, nch, start);
+    const sc_time end = run_psum_chains(ps, first_cb, start);
     prev_pass_end = end;
     ifmap_free[ib] = end;
     // Filters stay in the PE spads for the whole pass: the GLB buffer is free once they are
