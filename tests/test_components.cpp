@@ -1,0 +1,165 @@
+// The shared components on their own, driven by a test initiator through TLM-2.0 blocking
+// transport: the exact delays their timing rules give, the bytes they store and return, the
+// activity (bits, energy) they count, and the errors they answer. Each TEST elaborates its own
+// design (gtest_discover_tests runs each in its own process).
+#include <gtest/gtest.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "config/arch_config.hpp"
+#include "models/common/payload.hpp"
+#include "models/memory/dram.hpp"
+#include "models/memory/global_buffer.hpp"
+
+namespace {
+
+using dfsim::DataKind;
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+// Issues the transactions a test scripts, in one SC_THREAD, and records what came back.
+struct Initiator : sc_core::sc_module {
+  tlm_utils::simple_initiator_socket<Initiator> socket;
+  std::function<void(Initiator&)> script;
+  explicit Initiator(sc_core::sc_module_name n) : sc_module(n), socket("socket") {
+    SC_HAS_PROCESS(Initiator);
+    SC_THREAD(run);
+  }
+  void run() { script(*this); }
+  // A timed access issued `at` from now; returns its completion (absolute) and the status.
+  sc_time access(tlm::tlm_command cmd, std::uint64_t addr, std::vector<unsigned char>& data,
+                 DataKind kind, const sc_time& at, tlm::tlm_response_status* status = nullptr) {
+    dfsim::Transaction t;
+    t.setup(cmd, addr, data.data(), data.size());
+    t.ext().kind = kind;
+    sc_time delay = at;
+    socket->b_transport(t.gp(), delay);
+    if (status) *status = t.gp().get_response_status();
+    return sc_core::sc_time_stamp() + delay;
+  }
+};
+
+dfsim::ArchConfig arch_with(double core_mhz, double link_mhz, std::int64_t bus_bits,
+                            double latency_ns, std::int64_t burst_bytes) {
+  dfsim::ArchConfig a;
+  a.clocks.core_mhz = core_mhz;
+  a.clocks.link_mhz = link_mhz;
+  a.clocks.cdc_sync_cycles = 2;
+  a.dram.bus_width_bits = bus_bits;
+  a.dram.latency_ns = latency_ns;
+  a.dram.burst_bytes = burst_bytes;
+  a.dram.energy_pj_per_bit = 10;
+  return a;
+}
+
+// Link of 64 bits at 100 MHz: 8 bytes per 10 ns; 64-byte bursts; 100 ns first-data latency.
+TEST(Dram, WholeBurstsOnOneChannelPlusLatency) {
+  const dfsim::ArchConfig a = arch_with(200, 100, 64, 100, 64);
+  dfsim::Dram dram("dram", a, nullptr);
+  dram.resize(4096);
+  Initiator init("init");
+  init.socket.bind(dram.socket);
+  std::vector<sc_time> done;
+  std::vector<unsigned char> written(100), read_back(100), beyond(8);
+  for (std::size_t i = 0; i < written.size(); ++i) written[i] = static_cast<unsigned char>(i * 7);
+  tlm::tlm_response_status error_status = tlm::TLM_INCOMPLETE_RESPONSE;
+  init.script = [&](Initiator& self) {
+    std::vector<unsigned char> one(64), two(65);
+    // 64 B: one burst, 8 link cycles (80 ns), + 100 ns.
+    done.push_back(self.access(tlm::TLM_READ_COMMAND, 0, one, DataKind::Ifmap, sc_time(0, SC_NS)));
+    // 65 B at the same time: two bursts (160 ns) after the first frees the channel at 80 ns.
+    done.push_back(
+        self.access(tlm::TLM_READ_COMMAND, 64, two, DataKind::Weight, sc_time(0, SC_NS)));
+    // Issued at 1000 ns on an idle channel: 100 B = 2 bursts.
+    done.push_back(
+        self.access(tlm::TLM_WRITE_COMMAND, 200, written, DataKind::Ofmap, sc_time(1000, SC_NS)));
+    done.push_back(
+        self.access(tlm::TLM_READ_COMMAND, 200, read_back, DataKind::Ofmap, sc_time(2000, SC_NS)));
+    self.access(tlm::TLM_READ_COMMAND, 4092, beyond, DataKind::Ifmap, sc_time(3000, SC_NS),
+                &error_status);
+  };
+  sc_core::sc_start();
+  ASSERT_EQ(done.size(), 4u);
+  EXPECT_EQ(done[0], sc_time(180, SC_NS));
+  EXPECT_EQ(done[1], sc_time(80 + 160 + 100, SC_NS));
+  EXPECT_EQ(done[2], sc_time(1000 + 160 + 100, SC_NS));
+  EXPECT_EQ(done[3], sc_time(2000 + 160 + 100, SC_NS));
+  EXPECT_EQ(read_back, written);
+  EXPECT_EQ(error_status, tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  // Activity counts the payload's bits by data type, priced at 10 pJ/bit.
+  EXPECT_EQ(dram.activity.read_bits[static_cast<int>(DataKind::Ifmap)], 64 * 8);
+  EXPECT_EQ(dram.activity.read_bits[static_cast<int>(DataKind::Weight)], 65 * 8);
+  EXPECT_EQ(dram.activity.write_bits[static_cast<int>(DataKind::Ofmap)], 100 * 8);
+  EXPECT_EQ(dram.activity.read_bits[static_cast<int>(DataKind::Ofmap)], 100 * 8);
+  EXPECT_DOUBLE_EQ(dram.activity.energy_pj, 10.0 * 8 * (64 + 65 + 100 + 100));
+}
+
+// Core 200 MHz (5 ns), link 100 MHz (10 ns), 2 synchronizer cycles each way: a request at
+// 3 ns crosses at the link's next edge (10 ns) + 2 cycles = 30 ns; the DRAM answers at
+// 30 + 80 + 100 = 210 ns; the response crosses at the core's next edge (210 ns) + 2 = 220 ns.
+TEST(ClockDomainCrossing, EachWayToTheNextEdgePlusTheSynchronizer) {
+  const dfsim::ArchConfig a = arch_with(200, 100, 64, 100, 64);
+  dfsim::Dram dram("dram", a, nullptr);
+  dram.resize(1024);
+  dfsim::ClockDomainCrossing cdc("cdc", a);
+  Initiator init("init");
+  init.socket.bind(cdc.from_core);
+  cdc.to_link.bind(dram.socket);
+  sc_time done;
+  init.script = [&](Initiator& self) {
+    std::vector<unsigned char> data(64);
+    done = self.access(tlm::TLM_READ_COMMAND, 0, data, DataKind::Ifmap, sc_time(3, SC_NS));
+  };
+  sc_core::sc_start();
+  EXPECT_EQ(done, sc_time(220, SC_NS));
+}
+
+// 4 banks of 256 B, 64-bit ports at 5 ns: an access takes ceil(bits / 64) cycles on each bank
+// it touches, banks in parallel; a bank of another data type is an address error.
+TEST(GlobalBuffer, BanksServeInParallelAndRejectOtherTypes) {
+  dfsim::GlbConfig g;
+  g.banks = 4;
+  g.bank_bytes = 256;
+  g.bank_width_bits = 64;
+  g.filter_banks = 1;
+  g.read_energy_pj_per_bit = 1;
+  g.write_energy_pj_per_bit = 2;
+  dfsim::GlobalBuffer glb("glb", g, 5.0, nullptr, "glb");
+  glb.assign_banks(0, 2, DataKind::Ifmap);
+  glb.assign_banks(2, 2, DataKind::Psum);
+  Initiator init("init");
+  init.socket.bind(glb.socket);
+  std::vector<sc_time> done;
+  tlm::tlm_response_status wrong_type = tlm::TLM_INCOMPLETE_RESPONSE;
+  std::vector<unsigned char> in(64), out(64);
+  for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<unsigned char>(255 - i);
+  init.script = [&](Initiator& self) {
+    // 64 B in bank 0: 8 accesses = 40 ns.
+    done.push_back(self.access(tlm::TLM_WRITE_COMMAND, 0, in, DataKind::Ifmap, sc_time(0, SC_NS)));
+    // 64 B straddling banks 0 and 1 (32 B each, 4 accesses each), behind the first on bank 0.
+    std::vector<unsigned char> straddle(64);
+    done.push_back(
+        self.access(tlm::TLM_WRITE_COMMAND, 224, straddle, DataKind::Ifmap, sc_time(0, SC_NS)));
+    done.push_back(
+        self.access(tlm::TLM_READ_COMMAND, 0, out, DataKind::Ifmap, sc_time(100, SC_NS)));
+    std::vector<unsigned char> psum(8);
+    self.access(tlm::TLM_WRITE_COMMAND, 0, psum, DataKind::Psum, sc_time(200, SC_NS), &wrong_type);
+  };
+  sc_core::sc_start();
+  ASSERT_EQ(done.size(), 3u);
+  EXPECT_EQ(done[0], sc_time(40, SC_NS));
+  EXPECT_EQ(done[1], sc_time(40 + 20, SC_NS));  // bank 0 free at 40 ns; bank 1 idle
+  EXPECT_EQ(done[2], sc_time(100 + 40, SC_NS));
+  EXPECT_EQ(out, in);
+  EXPECT_EQ(wrong_type, tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(glb.activity.write_bits[static_cast<int>(DataKind::Ifmap)], 128 * 8);
+  EXPECT_EQ(glb.activity.read_bits[static_cast<int>(DataKind::Ifmap)], 64 * 8);
+  EXPECT_DOUBLE_EQ(glb.activity.energy_pj, 2.0 * 128 * 8 + 1.0 * 64 * 8);
+}
+
+}  // namespace
