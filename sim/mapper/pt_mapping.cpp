@@ -207,209 +207,280 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) 
   return estimate_pt(a, l, m, pt_rounds(l, m, a.pe_cols));
 }
 
+namespace {
+
+// Why a mapping cannot run at all (its tiles' outputs overflow the accumulators), or "".
+std::string pt_infeasibility(const ArchConfig& a, const Layer& l, const PtMapping& m,
+                             std::int64_t max_ext) {
+  const std::int64_t acc = a.planar_pe.accumulator_banks * a.planar_pe.accumulator_bank_entries;
+  // max_ext == 0: every output's window lies in the padding; the PEs only drain zeros.
+  if (max_ext > acc)
+    return "a tile's " + std::to_string(max_ext) + " outputs exceed the accumulators (" +
+           std::to_string(acc) + ")";
+  if (m.kc > l.M_per_group())
+    return "kc = " + std::to_string(m.kc) + " exceeds the layer's " +
+           std::to_string(l.M_per_group()) + " output channels per group";
+  if (m.kc < 1 || m.kc * std::max<std::int64_t>(1, max_ext) > acc)
+    return "kc = " + std::to_string(m.kc) + " does not fit the accumulators";
+  return "";
+}
+
+// Expected bits per value of each stream, in the encoding it is stored in (a row of an
+// activation stream is a tile's plane, of a weight stream a filter's taps).
+struct StreamBits {
+  double in = 0, in_dram = 0, out = 0, out_dram = 0, weight_dram = 0, weight_bus = 0;
+  StreamBits(const ArchConfig& a, const Layer& l, const PtMapping& m) {
+    const std::int64_t plane =
+        std::max<std::int64_t>(1, l.H * l.W / std::max<std::int64_t>(1, m.px * m.py));
+    const int ib = static_cast<int>(a.data.ifmap_bits), wb = static_cast<int>(a.data.weight_bits);
+    // Without a declared density: half of a ReLU's outputs are zero, none of a linear layer's.
+    const double out_density = l.output_density >= 0 ? l.output_density : l.relu ? 0.5 : 1.0;
+    in = expected_bits_per_value(a.onchip_encoding, l.input_density, ib, plane);
+    in_dram = expected_bits_per_value(a.dram_ifmap_encoding, l.input_density, ib, plane);
+    out = expected_bits_per_value(a.onchip_encoding, out_density, ib, plane);
+    out_dram = expected_bits_per_value(a.dram_ofmap_encoding, out_density, ib, plane);
+    weight_dram = expected_bits_per_value(a.dram_weight_encoding, l.weight_density, wb, l.R * l.S);
+    weight_bus = expected_bits_per_value(a.onchip_encoding, l.weight_density, wb, l.R * l.S);
+  }
+};
+
+// The controller's group pipeline (PlanarTiledArray), replayed on a timeline in core cycles:
+// a group starts after the previous barrier once an accumulator buffer is free; its weights
+// are fetched when the previous group starts and its products run once they have arrived;
+// post-processing (halos, PPU) frees the buffer. The DRAM link serves requests one at a time
+// in the order the controller issues them (weights, spilled inputs, spilled outputs).
+class PtPipeline {
+ public:
+  PtPipeline(const ArchConfig& a, const Layer& l, const PtMapping& m, std::size_t rounds)
+      : a_(a),
+        l_(l),
+        m_(m),
+        pe_(a.planar_pe),
+        bits_(a, l, m),
+        several_rounds_(rounds > 1),
+        acc_free_(
+            static_cast<std::size_t>(std::max<std::int64_t>(1, a.planar_pe.accumulator_buffers)),
+            0) {
+    const double bytes_per_ns =
+        std::min(a.dram.bus_width_bits / 8.0 * a.clocks.link_mhz / 1000.0,
+                 a.dram.bandwidth_gbytes_per_s > 0 ? a.dram.bandwidth_gbytes_per_s : 1e30);
+    bytes_per_cycle_ = bytes_per_ns * 1000.0 / a.clocks.core_mhz;
+    to_core_ = a.clocks.core_mhz / 1000.0 / bytes_per_ns;
+    latency_ = dram_round_trip_core_cycles(a);
+  }
+
+  void run_round(const PtRound& r, PtEstimate& est);
+  double cycles() const { return std::max(end_, barrier_); }
+  double products() const { return products_; }
+  double dram_bits() const { return dram_bits_; }
+  const StreamBits& bits() const { return bits_; }
+
+ private:
+  // A round's per-tile constants.
+  struct RoundTiles {
+    std::vector<std::int64_t> taps;
+    std::vector<double> conflicts;  // per tile, for a full group of kc
+    std::vector<bool> input_in_dram;
+    std::vector<double> oaram_used;
+    double ppu_per_k = 0, halo_per_k = 0;
+  };
+  RoundTiles round_tiles(const PtRound& r) const;
+  // The slowest PE's cycles for group (g, kc); adds the spills and the products.
+  double group_compute(const PtRound& r, RoundTiles& rt, std::int64_t g, std::int64_t kc,
+                       double& spill_in, double& spill_out);
+  void run_group(std::int64_t kc, double compute, double spill_in, double spill_out,
+                 double round_start, const RoundTiles& rt, double& ppu_end);
+
+  const ArchConfig& a_;
+  const Layer& l_;
+  const PtMapping& m_;
+  const PlanarPeConfig& pe_;
+  const StreamBits bits_;
+  const bool several_rounds_;
+  double bytes_per_cycle_ = 0, to_core_ = 0, latency_ = 0;  // to_core_: core cycles per byte
+  std::vector<double> acc_free_;
+  double barrier_ = 0, end_ = 0, prev_start_ = 0, link_free_ = 0;
+  double products_ = 0, dram_bits_ = 0, round_spill_bytes_ = 0, spill_reads_ = 0;
+  std::size_t gi_ = 0;
+};
+
+PtPipeline::RoundTiles PtPipeline::round_tiles(const PtRound& r) const {
+  RoundTiles rt;
+  const std::size_t n = r.tiles.size();
+  rt.taps.resize(n);
+  rt.conflicts.assign(n, 1.0);
+  rt.input_in_dram.assign(n, false);
+  rt.oaram_used.assign(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const PtTile& t = r.tiles[i];
+    rt.taps[i] = t.valid_taps(l_);
+    if (pe_.sparse()) rt.conflicts[i] = bank_load(l_, t, std::min(m_.kc, l_.M_per_group()), pe_);
+    // A tile whose input overflows its IARAM is read from DRAM by every group.
+    rt.input_in_dram[i] = static_cast<double>(t.area() * (t.c1 - t.c0)) * bits_.in / 8 >
+                          static_cast<double>(a_.activation_ram.iaram_bytes);
+  }
+  // Post-processing per output channel: an owner's PPU handles its outputs plus every psum
+  // other PEs send it (halos, other channel slices); a sender's halo link carries its
+  // non-owned psums.
+  std::vector<std::int64_t> ppu_in(static_cast<std::size_t>(a_.num_pes()), 0);
+  std::int64_t max_sent = 0;
+  for (const PtTile& t : r.tiles) {
+    std::int64_t sent = 0;
+    for (std::int64_t e = t.e0; e < t.e1; ++e)
+      for (std::int64_t f = t.f0; f < t.f1; ++f) {
+        const std::int64_t o = r.owner_pe(e, f);
+        ++ppu_in[static_cast<std::size_t>(o)];
+        sent += o != t.pe;
+      }
+    max_sent = std::max(max_sent, sent);
+  }
+  rt.ppu_per_k = static_cast<double>(*std::max_element(ppu_in.begin(), ppu_in.end())) /
+                 static_cast<double>(pe_.ppu_values_per_cycle);
+  rt.halo_per_k = static_cast<double>(max_sent * a_.data.psum_bits) /
+                  static_cast<double>(a_.planar_noc.halo_link_bits);
+  return rt;
+}
+
+double PtPipeline::group_compute(const PtRound& r, RoundTiles& rt, std::int64_t g, std::int64_t kc,
+                                 double& spill_in, double& spill_out) {
+  const std::int64_t Cg = l_.C_per_group(), st = l_.stride;
+  const std::int64_t Fm = pe_.multipliers_f, Im = pe_.multipliers_i;
+  const double dw = l_.weight_density, da = l_.input_density;
+  double worst = 0;
+  for (std::size_t i = 0; i < r.tiles.size(); ++i) {
+    const PtTile& t = r.tiles[i];
+    // An owner's group outputs that no longer fit its OARAM go to DRAM.
+    const double out_bytes = static_cast<double>(t.owned() * kc) * bits_.out / 8;
+    if (rt.oaram_used[i] + out_bytes <= static_cast<double>(a_.activation_ram.oaram_bytes))
+      rt.oaram_used[i] += out_bytes;
+    else
+      spill_out += out_bytes;
+    const std::int64_t cpe =
+        std::max<std::int64_t>(0, std::min(t.c1, (g + 1) * Cg) - std::max(t.c0, g * Cg));
+    if (cpe == 0 || t.extent() == 0) continue;
+    if (rt.input_in_dram[i]) spill_in += static_cast<double>(t.area() * cpe) * bits_.in / 8;
+    double c;
+    if (pe_.sparse()) {
+      const double na = static_cast<double>(t.area()) / static_cast<double>(st * st);
+      const double nw = static_cast<double>(kc * l_.R * l_.S) / static_cast<double>(st * st);
+      c = static_cast<double>(cpe * st * st) * vectors(na, da, Im) * vectors(nw, dw, Fm) *
+          rt.conflicts[i];
+      products_ += static_cast<double>(rt.taps[i] * kc * cpe) * da * dw;
+    } else {
+      c = static_cast<double>(rt.taps[i] * ((kc + Fm - 1) / Fm) * ((cpe + Im - 1) / Im));
+      products_ += static_cast<double>(rt.taps[i] * kc * cpe);
+    }
+    worst = std::max(worst, c);
+  }
+  return worst;
+}
+
+void PtPipeline::run_group(std::int64_t kc, double compute, double spill_in, double spill_out,
+                           double round_start, const RoundTiles& rt, double& ppu_end) {
+  // The weight bus delivers the group's blocks of every channel at its width; the weights
+  // stream from DRAM in requests of max_request_bytes: the first request's arrival starts the
+  // group's products and the last one bounds its end.
+  const double group_weights = static_cast<double>(kc * l_.R * l_.S * l_.C_per_group());
+  const double bus =
+      group_weights * bits_.weight_bus / static_cast<double>(a_.planar_noc.weight_bus_bits);
+  const double group_bytes = group_weights * bits_.weight_dram / 8;
+  const double w0 = std::max(prev_start_, link_free_);
+  const double first =
+      w0 + latency_ +
+      std::min(group_bytes, static_cast<double>(a_.dram.max_request_bytes)) / bytes_per_cycle_;
+  link_free_ = w0 + group_bytes / bytes_per_cycle_;
+  const double last = link_free_ + latency_;
+  double& acc_free = acc_free_[gi_ % acc_free_.size()];
+  const double start = std::max({barrier_, round_start, acc_free});
+  double inputs = start;  // spilled inputs are requested at the group's start
+  if (spill_in > 0) {
+    link_free_ = std::max(start, link_free_) + spill_in / bytes_per_cycle_;
+    inputs = link_free_ + latency_;
+  }
+  barrier_ = std::max(std::max({start, first, inputs}) + std::max(compute, bus), last);
+  double post_end = barrier_ + static_cast<double>(kc) * (rt.halo_per_k + rt.ppu_per_k);
+  if (spill_out > 0) {
+    link_free_ = std::max(barrier_, link_free_) + spill_out / bytes_per_cycle_;
+    post_end = std::max(post_end, link_free_ + latency_);
+  }
+  round_spill_bytes_ += spill_in + spill_out;
+  spill_reads_ += spill_in;
+  acc_free = post_end;
+  ppu_end = std::max(ppu_end, post_end);
+  prev_start_ = start;
+  ++gi_;
+}
+
+void PtPipeline::run_round(const PtRound& r, PtEstimate& est) {
+  // With several rounds, each round's input comes from DRAM before it starts and its outputs
+  // go back after it.
+  const double in_bits_round =
+      several_rounds_ ? static_cast<double>((r.h1 - r.h0) * (r.w1 - r.w0) * l_.C) * bits_.in_dram
+                      : 0;
+  const double out_bits_round =
+      several_rounds_ ? static_cast<double>((r.e1 - r.e0) * (r.f1 - r.f0) * l_.M) * bits_.out_dram
+                      : 0;
+  dram_bits_ += in_bits_round + out_bits_round;
+  const double round_start = std::max({barrier_, end_, link_free_}) + in_bits_round / 8 * to_core_;
+  link_free_ = round_start;
+  double ppu_end = round_start;
+  RoundTiles rt = round_tiles(r);
+  round_spill_bytes_ = 0;
+  spill_reads_ = 0;
+  const std::int64_t Mg = l_.M_per_group();
+  for (std::int64_t g = 0; g < l_.groups; ++g)
+    for (std::int64_t k0 = 0; k0 < Mg; k0 += m_.kc) {
+      const std::int64_t kc = std::min(m_.kc, Mg - k0);
+      double spill_in = 0, spill_out = 0;
+      const double compute = group_compute(r, rt, g, kc, spill_in, spill_out);
+      run_group(kc, compute, spill_in, spill_out, round_start, rt, ppu_end);
+    }
+  const double wbits = static_cast<double>(l_.weights()) * bits_.weight_dram;
+  dram_bits_ += wbits + round_spill_bytes_ * 8;
+  // The tiles the array loads: those whose inputs reach an output.
+  double region_values = 0;
+  for (const PtTile& t : r.tiles)
+    if (!t.empty() && t.extent() > 0)
+      region_values += static_cast<double>(t.area() * (t.c1 - t.c0));
+  const double region_in_bits = region_values * bits_.in_dram;
+  if (!several_rounds_) {
+    const double n = static_cast<double>(l_.N);
+    est.input_load_cycles =
+        static_cast<std::int64_t>(std::ceil(latency_ + region_in_bits / 8 * to_core_) * n);
+    est.output_store_cycles =
+        static_cast<std::int64_t>(std::ceil(latency_ + static_cast<double>(l_.E() * l_.F() * l_.M) *
+                                                           bits_.out_dram / 8 * to_core_) *
+                                  n);
+  }
+  est.traffic.dram_read[0] += wbits / 8;
+  est.traffic.dram_read[1] += region_in_bits / 8 + spill_reads_;
+  est.traffic.glb_read[1] +=
+      region_values * bits_.in / 8 * static_cast<double>((Mg + m_.kc - 1) / m_.kc);
+  end_ = std::max({end_, ppu_end, link_free_}) + out_bits_round / 8 * to_core_;
+  link_free_ = end_;
+}
+
+}  // namespace
+
 PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
                        const std::vector<PtRound>& rounds) {
   PtEstimate est;
-  const PlanarPeConfig& pe = a.planar_pe;
-  const std::int64_t max_ext = pt_max_extent(rounds);
-  const std::int64_t acc = pe.accumulator_banks * pe.accumulator_bank_entries;
-  // max_ext == 0: every output's window lies in the padding; the PEs only drain zeros.
-  if (max_ext > acc) {
-    est.why_infeasible = "a tile's " + std::to_string(max_ext) +
-                         " outputs exceed the accumulators (" + std::to_string(acc) + ")";
-    return est;
-  }
-  if (m.kc > l.M_per_group()) {
-    est.why_infeasible = "kc = " + std::to_string(m.kc) + " exceeds the layer's " +
-                         std::to_string(l.M_per_group()) + " output channels per group";
-    return est;
-  }
-  if (m.kc < 1 || m.kc * std::max<std::int64_t>(1, max_ext) > acc) {
-    est.why_infeasible = "kc = " + std::to_string(m.kc) + " does not fit the accumulators";
-    return est;
-  }
-  // Expected bytes of the on-chip data per PE.
-  // Expected bits per value of each stream, in the encoding it is stored in (a row of an
-  // activation stream is a tile's plane, of a weight stream a filter's taps).
-  const bool sparse = pe.sparse();
-  const std::int64_t plane =
-      std::max<std::int64_t>(1, l.H * l.W / std::max<std::int64_t>(1, m.px * m.py));
-  const int ib = static_cast<int>(a.data.ifmap_bits), wb = static_cast<int>(a.data.weight_bits);
-  const double in_bits = expected_bits_per_value(a.onchip_encoding, l.input_density, ib, plane);
-  const double in_dram_bits =
-      expected_bits_per_value(a.dram_ifmap_encoding, l.input_density, ib, plane);
-  // Without a declared density: half of a ReLU's outputs are zero, none of a linear layer's.
-  const double out_density = l.output_density >= 0 ? l.output_density : l.relu ? 0.5 : 1.0;
-  const double out_bits = expected_bits_per_value(a.onchip_encoding, out_density, ib, plane);
-  const double out_dram_bits =
-      expected_bits_per_value(a.dram_ofmap_encoding, out_density, ib, plane);
+  est.why_infeasible = pt_infeasibility(a, l, m, pt_max_extent(rounds));
+  if (!est.why_infeasible.empty()) return est;
+  PtPipeline pipeline(a, l, m, rounds.size());
+  const StreamBits& bits = pipeline.bits();
   for (const PtRound& r : rounds)
     for (const PtTile& t : r.tiles) {
-      if (est.spills.empty() && static_cast<double>(t.area() * (t.c1 - t.c0)) * in_bits / 8 >
+      if (est.spills.empty() && static_cast<double>(t.area() * (t.c1 - t.c0)) * bits.in / 8 >
                                     static_cast<double>(a.activation_ram.iaram_bytes))
         est.spills = "an input tile does not fit the IARAM";
-      if (est.spills.empty() && static_cast<double>(t.owned() * l.M) * out_bits / 8 >
+      if (est.spills.empty() && static_cast<double>(t.owned() * l.M) * bits.out / 8 >
                                     static_cast<double>(a.activation_ram.oaram_bytes))
         est.spills = "an output tile does not fit the OARAM";
     }
-  const std::int64_t Cg = l.C_per_group(), Mg = l.M_per_group();
-  const std::int64_t Fm = pe.multipliers_f, Im = pe.multipliers_i, st = l.stride;
-  const double dw = l.weight_density, da = l.input_density;
-  const double bytes_per_ns =
-      std::min(a.dram.bus_width_bits / 8.0 * a.clocks.link_mhz / 1000.0,
-               a.dram.bandwidth_gbytes_per_s > 0 ? a.dram.bandwidth_gbytes_per_s : 1e30);
-  const double weight_dram_bits =
-      expected_bits_per_value(a.dram_weight_encoding, dw, wb, l.R * l.S);
-  const double weight_bus_bits = expected_bits_per_value(a.onchip_encoding, dw, wb, l.R * l.S);
-  const double bytes_per_core_cycle = bytes_per_ns * 1000.0 / a.clocks.core_mhz;
-  const double dram_latency_cycles = dram_round_trip_core_cycles(a);
-  const double to_core = a.clocks.core_mhz / 1000.0 / bytes_per_ns;  // core cycles per byte
-  double products = 0, dram_bits = 0;
-  // The controller's group pipeline, on a timeline in core cycles: a group starts after the
-  // previous barrier once an accumulator buffer is free; its weights are fetched when the
-  // previous group starts and its products run once they have arrived; post-processing (halos,
-  // PPU) frees the buffer.
-  const std::size_t buffers =
-      static_cast<std::size_t>(std::max<std::int64_t>(1, pe.accumulator_buffers));
-  std::vector<double> acc_free(buffers, 0);
-  double barrier = 0, end = 0, prev_start = 0, link_free = 0;
-  std::size_t gi = 0;
-  for (const PtRound& r : rounds) {
-    // With several rounds, each round's input comes from DRAM before it starts and its
-    // outputs go back after it.
-    const double in_bits_round =
-        rounds.size() > 1 ? static_cast<double>((r.h1 - r.h0) * (r.w1 - r.w0) * l.C) * in_dram_bits
-                          : 0;
-    const double out_bits_round =
-        rounds.size() > 1 ? static_cast<double>((r.e1 - r.e0) * (r.f1 - r.f0) * l.M) * out_dram_bits
-                          : 0;
-    dram_bits += in_bits_round + out_bits_round;
-    const double round_start = std::max({barrier, end, link_free}) + in_bits_round / 8 * to_core;
-    link_free = round_start;
-    double ppu_end = round_start;
-    std::vector<std::int64_t> taps(r.tiles.size());
-    std::vector<double> conflicts(r.tiles.size(), 1.0);  // per tile, for a full group of kc
-    for (std::size_t i = 0; i < r.tiles.size(); ++i) {
-      taps[i] = r.tiles[i].valid_taps(l);
-      if (sparse) conflicts[i] = bank_load(l, r.tiles[i], std::min(m.kc, Mg), pe);
-    }
-    // Post-processing per output channel: an owner's PPU handles its outputs plus every psum
-    // other PEs send it (halos, other channel slices); a sender's halo link carries its
-    // non-owned psums.
-    std::vector<std::int64_t> ppu_in(static_cast<std::size_t>(a.num_pes()), 0);
-    std::int64_t max_sent = 0;
-    for (const PtTile& t : r.tiles) {
-      std::int64_t sent = 0;
-      for (std::int64_t e = t.e0; e < t.e1; ++e)
-        for (std::int64_t f = t.f0; f < t.f1; ++f) {
-          const std::int64_t o = r.owner_pe(e, f);
-          ++ppu_in[static_cast<std::size_t>(o)];
-          sent += o != t.pe;
-        }
-      max_sent = std::max(max_sent, sent);
-    }
-    const double ppu_per_k = static_cast<double>(*std::max_element(ppu_in.begin(), ppu_in.end())) /
-                             static_cast<double>(pe.ppu_values_per_cycle);
-    const double halo_per_k = static_cast<double>(max_sent * a.data.psum_bits) /
-                              static_cast<double>(a.planar_noc.halo_link_bits);
-    // RAM spills (PlanarTiledArray): a tile whose input overflows its IARAM is read from DRAM
-    // by every group; an owner's group outputs that no longer fit its OARAM go to DRAM.
-    std::vector<bool> input_in_dram(r.tiles.size(), false);
-    for (std::size_t i = 0; i < r.tiles.size(); ++i)
-      input_in_dram[i] =
-          static_cast<double>(r.tiles[i].area() * (r.tiles[i].c1 - r.tiles[i].c0)) * in_bits / 8 >
-          static_cast<double>(a.activation_ram.iaram_bytes);
-    std::vector<double> oaram_used(r.tiles.size(), 0);
-    double round_spill_bytes = 0;
-    for (std::int64_t g = 0; g < l.groups; ++g)
-      for (std::int64_t k0 = 0; k0 < Mg; k0 += m.kc) {
-        const std::int64_t kc = std::min(m.kc, Mg - k0);
-        double worst = 0, spill_in_bytes = 0, spill_out_bytes = 0;
-        for (std::size_t i = 0; i < r.tiles.size(); ++i) {
-          const PtTile& t = r.tiles[i];
-          const double out_bytes = static_cast<double>(t.owned() * kc) * out_bits / 8;
-          if (oaram_used[i] + out_bytes <= static_cast<double>(a.activation_ram.oaram_bytes))
-            oaram_used[i] += out_bytes;
-          else
-            spill_out_bytes += out_bytes;
-          const std::int64_t cpe =
-              std::max<std::int64_t>(0, std::min(t.c1, (g + 1) * Cg) - std::max(t.c0, g * Cg));
-          if (cpe == 0 || t.extent() == 0) continue;
-          if (input_in_dram[i]) spill_in_bytes += static_cast<double>(t.area() * cpe) * in_bits / 8;
-          double c;
-          if (sparse) {
-            const double na = static_cast<double>(t.area()) / static_cast<double>(st * st);
-            const double nw = static_cast<double>(kc * l.R * l.S) / static_cast<double>(st * st);
-            c = static_cast<double>(cpe * st * st) * vectors(na, da, Im) * vectors(nw, dw, Fm) *
-                conflicts[i];
-            products += static_cast<double>(taps[i] * kc * cpe) * da * dw;
-          } else {
-            c = static_cast<double>(taps[i] * ((kc + Fm - 1) / Fm) * ((cpe + Im - 1) / Im));
-            products += static_cast<double>(taps[i] * kc * cpe);
-          }
-          worst = std::max(worst, c);
-        }
-        // The weight bus delivers the group's blocks of every channel at its width.
-        const double group_weights = static_cast<double>(kc * l.R * l.S * Cg);
-        const double bus =
-            group_weights * weight_bus_bits / static_cast<double>(a.planar_noc.weight_bus_bits);
-        // The weights stream in requests of max_request_bytes; the products of a channel
-        // start once its block is in, so the first request's arrival starts the group and the
-        // last one bounds its end.
-        // The DRAM link serves requests in the order the controller issues them (weights,
-        // spilled inputs, spilled outputs), one at a time.
-        const double group_bytes = group_weights * weight_dram_bits / 8;
-        const double w0 = std::max(prev_start, link_free);
-        const double first = w0 + dram_latency_cycles +
-                             std::min(group_bytes, static_cast<double>(a.dram.max_request_bytes)) /
-                                 bytes_per_core_cycle;
-        link_free = w0 + group_bytes / bytes_per_core_cycle;
-        const double last = link_free + dram_latency_cycles;
-        const double start = std::max({barrier, round_start, acc_free[gi % buffers]});
-        double inputs = start;  // spilled inputs are requested at the group's start
-        if (spill_in_bytes > 0) {
-          link_free = std::max(start, link_free) + spill_in_bytes / bytes_per_core_cycle;
-          inputs = link_free + dram_latency_cycles;
-        }
-        barrier = std::max(std::max({start, first, inputs}) + std::max(worst, bus), last);
-        double post_end = barrier + static_cast<double>(kc) * (halo_per_k + ppu_per_k);
-        if (spill_out_bytes > 0) {
-          link_free = std::max(barrier, link_free) + spill_out_bytes / bytes_per_core_cycle;
-          post_end = std::max(post_end, link_free + dram_latency_cycles);
-        }
-        round_spill_bytes += spill_in_bytes + spill_out_bytes;
-        est.traffic.dram_read[1] += spill_in_bytes;
-        acc_free[gi % buffers] = post_end;
-        ppu_end = std::max(ppu_end, post_end);
-        prev_start = start;
-        ++gi;
-      }
-    const double wbits = static_cast<double>(l.weights()) * weight_dram_bits;
-    dram_bits += wbits + round_spill_bytes * 8;
-    // The tiles the array loads: those whose inputs reach an output.
-    double region_values = 0;
-    for (const PtTile& t : r.tiles)
-      if (!t.empty() && t.extent() > 0)
-        region_values += static_cast<double>(t.area() * (t.c1 - t.c0));
-    const double region_in_bits = region_values * in_dram_bits;
-    if (rounds.size() == 1) {
-      est.input_load_cycles = static_cast<std::int64_t>(
-          std::ceil(dram_latency_cycles + region_in_bits / 8 * to_core) * static_cast<double>(l.N));
-      est.output_store_cycles = static_cast<std::int64_t>(
-          std::ceil(dram_latency_cycles +
-                    static_cast<double>(l.E() * l.F() * l.M) * out_dram_bits / 8 * to_core) *
-          static_cast<double>(l.N));
-    }
-    est.traffic.dram_read[0] += wbits / 8;
-    est.traffic.dram_read[1] += region_in_bits / 8;
-    est.traffic.glb_read[1] +=
-        region_values * in_bits / 8 * static_cast<double>((Mg + m.kc - 1) / m.kc);
-    // The round's weights cross the DRAM link at its bandwidth.
-    end = std::max({end, ppu_end, link_free}) + out_bits_round / 8 * to_core;
-    link_free = end;
-  }
+  for (const PtRound& r : rounds) pipeline.run_round(r, est);
   est.feasible = true;
-  est.cycles = static_cast<std::int64_t>(std::ceil(std::max(end, barrier))) * l.N;
+  est.cycles = static_cast<std::int64_t>(std::ceil(pipeline.cycles())) * l.N;
   for (const PtRound& r : rounds) {
     std::int64_t busy = 0;
     for (const PtTile& t : r.tiles) busy += !t.empty() && t.extent() > 0;
@@ -417,13 +488,14 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
   }
   est.groups =
       static_cast<std::int64_t>(rounds.size()) * l.groups * ((l.M_per_group() + m.kc - 1) / m.kc);
-  est.dram_bytes = static_cast<std::int64_t>(std::ceil(dram_bits / 8)) * l.N;
+  est.dram_bytes = static_cast<std::int64_t>(std::ceil(pipeline.dram_bits() / 8)) * l.N;
   for (auto* level : {&est.traffic.dram_read, &est.traffic.glb_read})
     for (double& v : *level) v *= static_cast<double>(l.N);
+  const PlanarPeConfig& pe = a.planar_pe;
   est.energy_pj = static_cast<double>(l.N) *
-                  (products * (pe.multiply_pj + pe.add_pj + pe.crossbar_pj_per_product +
-                               2 * pe.accumulator_access_pj) +
-                   dram_bits * a.dram.energy_pj_per_bit);
+                  (pipeline.products() * (pe.multiply_pj + pe.add_pj + pe.crossbar_pj_per_product +
+                                          2 * pe.accumulator_access_pj) +
+                   pipeline.dram_bits() * a.dram.energy_pj_per_bit);
   return est;
 }
 
