@@ -4,6 +4,8 @@
 #include <cmath>
 #include <ostream>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 #include "config/config_node.hpp"
 #include "core/dma.hpp"
@@ -118,79 +120,104 @@ std::int64_t PtTile::valid_taps(const Layer& l) const {
          axis_taps(w0, w1, l.S, l.padding, l.stride, f0, f1);
 }
 
-std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m, std::int64_t cols) {
+namespace {
+
+// Round (ry, rx)'s output block and the input region it needs (empty when every window of the
+// block lies in the padding).
+PtRound round_block(const Layer& l, const PtMapping& m, std::int64_t ry, std::int64_t rx) {
   const std::int64_t E = l.E(), F = l.F(), st = l.stride, pad = l.padding;
+  PtRound rd;
+  rd.e0 = E * ry / m.rounds_y;
+  rd.e1 = E * (ry + 1) / m.rounds_y;
+  rd.f0 = F * rx / m.rounds_x;
+  rd.f1 = F * (rx + 1) / m.rounds_x;
+  rd.h0 = std::max<std::int64_t>(0, rd.e0 * st - pad);
+  rd.h1 = std::max(rd.h0, std::min(l.H, (rd.e1 - 1) * st - pad + l.R));
+  rd.w0 = std::max<std::int64_t>(0, rd.f0 * st - pad);
+  rd.w1 = std::max(rd.w0, std::min(l.W, (rd.f1 - 1) * st - pad + l.S));
+  return rd;
+}
+
+// Tile (ix, iy, ic) of round rd: its share of the input region and channels, and the outputs
+// its inputs reach (the accumulator extent).
+PtTile round_tile(const Layer& l, const PtMapping& m, std::int64_t cols, const PtRound& rd,
+                  std::int64_t ix, std::int64_t iy, std::int64_t ic) {
+  const std::int64_t st = l.stride, pad = l.padding;
+  const std::int64_t hn = rd.h1 - rd.h0, wn = rd.w1 - rd.w0;
+  PtTile t;
+  t.pe = m.pc == 1 ? iy * cols + ix : (ic * m.py + iy) * m.px + ix;
+  t.ix = ix;
+  t.iy = iy;
+  t.ic = ic;
+  t.h0 = rd.h0 + hn * iy / m.py;
+  t.h1 = rd.h0 + hn * (iy + 1) / m.py;
+  t.w0 = rd.w0 + wn * ix / m.px;
+  t.w1 = rd.w0 + wn * (ix + 1) / m.px;
+  t.c0 = l.C * ic / m.pc;
+  t.c1 = l.C * (ic + 1) / m.pc;
+  t.e0 = std::max(rd.e0, ceil_div_signed(t.h0 + pad - (l.R - 1), st));
+  t.e1 = std::min(rd.e1, floor_div(t.h1 - 1 + pad, st) + 1);
+  t.f0 = std::max(rd.f0, ceil_div_signed(t.w0 + pad - (l.S - 1), st));
+  t.f1 = std::min(rd.f1, floor_div(t.w1 - 1 + pad, st) + 1);
+  if (t.area() == 0 || t.e1 <= t.e0 || t.f1 <= t.f0) t.e1 = t.e0, t.f1 = t.f0;
+  return t;
+}
+
+// The part (of `parts` equal splits of input [lo, hi)) owning output o: the one holding its
+// window's centre tap, clamped into the region. An output whose window lies entirely in the
+// padding has no contributions; its owner drains a zero psum.
+std::int64_t owner_part(const Layer& l, std::int64_t o, std::int64_t taps, std::int64_t lo,
+                        std::int64_t hi, std::int64_t parts) {
+  if (hi <= lo) return 0;
+  const std::int64_t c = std::clamp(o * l.stride - l.padding + (taps - 1) / 2, lo, hi - 1);
+  for (std::int64_t p = 0; p < parts; ++p)
+    if (c < lo + (hi - lo) * (p + 1) / parts) return p;
+  return parts - 1;
+}
+
+// The contiguous range [o0, o1) of outputs in [first, first + owners.size()) owned by `part`
+// (empty: o0 == o1 == 0).
+std::pair<std::int64_t, std::int64_t> owned_range(const std::vector<std::int64_t>& owners,
+                                                  std::int64_t first, std::int64_t part) {
+  std::int64_t o0 = 0, o1 = 0;
+  bool any = false;
+  for (std::size_t i = 0; i < owners.size(); ++i)
+    if (owners[i] == part) {
+      if (!any) o0 = first + static_cast<std::int64_t>(i);
+      o1 = first + static_cast<std::int64_t>(i) + 1;
+      any = true;
+    }
+  return {o0, o1};
+}
+
+// Who owns each output of the round: a contiguous block per tile of channel slice 0.
+void assign_owners(const Layer& l, const PtMapping& m, PtRound& rd) {
+  for (std::int64_t e = rd.e0; e < rd.e1; ++e)
+    rd.owner_iy.push_back(owner_part(l, e, l.R, rd.h0, rd.h1, m.py));
+  for (std::int64_t f = rd.f0; f < rd.f1; ++f)
+    rd.owner_ix.push_back(owner_part(l, f, l.S, rd.w0, rd.w1, m.px));
+  for (PtTile& t : rd.tiles) {
+    if (t.ic != 0) continue;
+    std::tie(t.oe0, t.oe1) = owned_range(rd.owner_iy, rd.e0, t.iy);
+    std::tie(t.of0, t.of1) = owned_range(rd.owner_ix, rd.f0, t.ix);
+    if (t.oe1 == t.oe0 || t.of1 == t.of0) t.oe1 = t.oe0, t.of1 = t.of0;
+  }
+}
+
+}  // namespace
+
+std::vector<PtRound> pt_rounds(const Layer& l, const PtMapping& m, std::int64_t cols) {
   std::vector<PtRound> rounds;
   for (std::int64_t ry = 0; ry < m.rounds_y; ++ry)
     for (std::int64_t rx = 0; rx < m.rounds_x; ++rx) {
-      PtRound rd;
-      rd.pe_row_stride = m.pc == 1 ? cols : m.px;
-      rd.e0 = E * ry / m.rounds_y;
-      rd.e1 = E * (ry + 1) / m.rounds_y;
-      rd.f0 = F * rx / m.rounds_x;
-      rd.f1 = F * (rx + 1) / m.rounds_x;
+      PtRound rd = round_block(l, m, ry, rx);
       if (rd.e1 <= rd.e0 || rd.f1 <= rd.f0) continue;
-      rd.h0 = std::max<std::int64_t>(0, rd.e0 * st - pad);
-      // A block whose windows lie entirely in the padding needs no input: an empty region.
-      rd.h1 = std::max(rd.h0, std::min(l.H, (rd.e1 - 1) * st - pad + l.R));
-      rd.w0 = std::max<std::int64_t>(0, rd.f0 * st - pad);
-      rd.w1 = std::max(rd.w0, std::min(l.W, (rd.f1 - 1) * st - pad + l.S));
-      const std::int64_t hn = rd.h1 - rd.h0, wn = rd.w1 - rd.w0;
+      rd.pe_row_stride = m.pc == 1 ? cols : m.px;
       for (std::int64_t ic = 0; ic < m.pc; ++ic)
         for (std::int64_t iy = 0; iy < m.py; ++iy)
-          for (std::int64_t ix = 0; ix < m.px; ++ix) {
-            PtTile t;
-            t.pe = m.pc == 1 ? iy * cols + ix : (ic * m.py + iy) * m.px + ix;
-            t.ix = ix;
-            t.iy = iy;
-            t.ic = ic;
-            t.h0 = rd.h0 + hn * iy / m.py;
-            t.h1 = rd.h0 + hn * (iy + 1) / m.py;
-            t.w0 = rd.w0 + wn * ix / m.px;
-            t.w1 = rd.w0 + wn * (ix + 1) / m.px;
-            t.c0 = l.C * ic / m.pc;
-            t.c1 = l.C * (ic + 1) / m.pc;
-            t.e0 = std::max(rd.e0, ceil_div_signed(t.h0 + pad - (l.R - 1), st));
-            t.e1 = std::min(rd.e1, floor_div(t.h1 - 1 + pad, st) + 1);
-            t.f0 = std::max(rd.f0, ceil_div_signed(t.w0 + pad - (l.S - 1), st));
-            t.f1 = std::min(rd.f1, floor_div(t.w1 - 1 + pad, st) + 1);
-            if (t.area() == 0 || t.e1 <= t.e0 || t.f1 <= t.f0) t.e1 = t.e0, t.f1 = t.f0;
-            rd.tiles.push_back(t);
-          }
-      // The owner of an output is the tile holding its window's centre tap (clamped into the
-      // round's region): a contiguous block per tile. An output whose window lies entirely in
-      // the padding has no contributions; its owner drains a zero psum.
-      auto owner = [&](std::int64_t o, std::int64_t taps, std::int64_t lo, std::int64_t hi,
-                       std::int64_t parts) -> std::int64_t {
-        if (hi <= lo) return 0;
-        const std::int64_t c = std::clamp(o * st - pad + (taps - 1) / 2, lo, hi - 1);
-        for (std::int64_t p = 0; p < parts; ++p)
-          if (c < lo + (hi - lo) * (p + 1) / parts) return p;
-        return parts - 1;
-      };
-      for (std::int64_t e = rd.e0; e < rd.e1; ++e)
-        rd.owner_iy.push_back(owner(e, l.R, rd.h0, rd.h1, m.py));
-      for (std::int64_t f = rd.f0; f < rd.f1; ++f)
-        rd.owner_ix.push_back(owner(f, l.S, rd.w0, rd.w1, m.px));
-      for (PtTile& t : rd.tiles) {
-        if (t.ic != 0) continue;
-        t.oe0 = t.oe1 = t.of0 = t.of1 = 0;
-        bool any = false;
-        for (std::int64_t e = rd.e0; e < rd.e1; ++e)
-          if (rd.owner_iy[static_cast<std::size_t>(e - rd.e0)] == t.iy) {
-            if (!any) t.oe0 = e;
-            t.oe1 = e + 1;
-            any = true;
-          }
-        bool anyf = false;
-        for (std::int64_t f = rd.f0; f < rd.f1; ++f)
-          if (rd.owner_ix[static_cast<std::size_t>(f - rd.f0)] == t.ix) {
-            if (!anyf) t.of0 = f;
-            t.of1 = f + 1;
-            anyf = true;
-          }
-        if (!any || !anyf) t.oe1 = t.oe0, t.of1 = t.of0;
-      }
+          for (std::int64_t ix = 0; ix < m.px; ++ix)
+            rd.tiles.push_back(round_tile(l, m, cols, rd, ix, iy, ic));
+      assign_owners(l, m, rd);
       rounds.push_back(std::move(rd));
     }
   return rounds;
