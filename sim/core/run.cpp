@@ -221,30 +221,25 @@ RunInfo run_info(const Plan& plan, const RunOptions& opt) {
   return info;
 }
 
-RunResult run_simulation(const RunOptions& opt) {
-  const Plan plan = make_plan(opt);
-  if (!opt.dump_mappings_file.empty())
-    write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
-  RunResult result;
-  result.info = run_info(plan, opt);
+namespace {
 
+// The operands of every layer; a layer fed by the previous one gets that layer's reference
+// output (which the simulation reproduces bit for bit), pooled as the workload says, and
+// `chained_expected[i - 1]` keeps that output for the check.
+std::vector<LayerData> layer_operands(const Plan& plan, std::uint64_t seed,
+                                      std::vector<Tensor4>& chained_expected) {
   std::vector<LayerData> data;
   data.reserve(plan.layers.size());
-  std::vector<Tensor4> chained_expected(
-      plan.layers.size());  // computed here when a layer feeds the next
+  chained_expected.assign(plan.layers.size(), Tensor4());
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
-    const LayerPlan& lp = plan.layers[i];
-    data.push_back(make_layer_data(lp.layer, opt.seed));
-    if (lp.layer.input_from_previous) {
-      // The previous layer's output on the actual data (its reference result, which the
-      // simulation reproduces bit for bit), pooled as the workload says.
+    const Layer& l = plan.layers[i].layer;
+    data.push_back(make_layer_data(l, seed));
+    if (l.input_from_previous) {
       if (i == 0)
-        throw ConfigError(lp.layer.where +
-                          ": input_from: previous, but the run starts with this layer");
+        throw ConfigError(l.where + ": input_from: previous, but the run starts with this layer");
       const Layer& prev = plan.layers[i - 1].layer;
       chained_expected[i - 1] = reference_conv(prev, data[i - 1], plan.style->arithmetic(prev));
-      Tensor4 in = pool(chained_expected[i - 1], lp.layer.input_pool);
-      const Layer& l = lp.layer;
+      Tensor4 in = pool(chained_expected[i - 1], l.input_pool);
       if (in.d0 != l.N || in.d1 != l.C || in.d2 != l.H || in.d3 != l.W)
         throw ConfigError(l.where + ": layer '" + l.name + "': input_from: previous gives [" +
                           std::to_string(in.d0) + "][" + std::to_string(in.d1) + "][" +
@@ -254,41 +249,43 @@ RunResult run_simulation(const RunOptions& opt) {
                           std::to_string(l.W) + "] (add or fix input_pool)");
       data.back().ifmap = std::move(in);
     }
-    plan.style->check_operands(lp.layer, data.back());
+    plan.style->check_operands(l, data.back());
   }
+  return data;
+}
 
-  // The reference convolutions and the operand statistics run on a second core while the
-  // simulation runs on this one (or after it, when the run may use one core only).
-  std::vector<Tensor4> expected(plan.layers.size());
-  std::vector<NonZeroCounts> nonzeros(plan.layers.size());
-  std::vector<std::array<std::vector<std::pair<std::string, std::int64_t>>, 2>> sizes(
-      plan.layers.size());
-  auto reference_work = [&] {
-    for (std::size_t i = 0; i < plan.layers.size(); ++i) {
-      const Layer& l = plan.layers[i].layer;
-      if (opt.check)
-        expected[i] = chained_expected[i].data.empty()
-                          ? reference_conv(l, data[i], plan.style->arithmetic(l))
-                          : chained_expected[i];
-      nonzeros[i] = count_nonzeros(l, data[i]);
-      for (Encoding e : {Encoding::Dense, Encoding::Rlc, Encoding::ZeroRun, Encoding::Csr,
-                         Encoding::Csc, Encoding::Bitmask}) {
-        sizes[i][0].push_back({to_string(e), encoded_bits(e, data[i].weights.data.data(), l.M,
-                                                          l.C_per_group() * l.R * l.S, 16)});
-        sizes[i][1].push_back(
-            {to_string(e), encoded_bits(e, data[i].ifmap.data.data(), l.N * l.C * l.H, l.W, 16)});
-      }
-    }
-  };
-  std::thread reference;
-  if (run_threads() > 1) reference = std::thread(reference_work);
-  struct JoinGuard {
-    std::thread& t;
-    ~JoinGuard() {
-      if (t.joinable()) t.join();
-    }
-  } guard{reference};
+// What the host computes next to the simulation: the reference outputs and the operand
+// statistics (non-zeros, sizes in every encoding).
+struct HostResults {
+  std::vector<Tensor4> expected;
+  std::vector<NonZeroCounts> nonzeros;
+  std::vector<std::array<std::vector<std::pair<std::string, std::int64_t>>, 2>> sizes;
+};
 
+void host_work(const Plan& plan, const std::vector<LayerData>& data,
+               const std::vector<Tensor4>& chained_expected, bool check, HostResults& out) {
+  const std::size_t n = plan.layers.size();
+  out.expected.assign(n, Tensor4());
+  out.nonzeros.assign(n, NonZeroCounts());
+  out.sizes.assign(n, {});
+  for (std::size_t i = 0; i < n; ++i) {
+    const Layer& l = plan.layers[i].layer;
+    if (check)
+      out.expected[i] = chained_expected[i].data.empty()
+                            ? reference_conv(l, data[i], plan.style->arithmetic(l))
+                            : chained_expected[i];
+    out.nonzeros[i] = count_nonzeros(l, data[i]);
+    for (Encoding e : {Encoding::Dense, Encoding::Rlc, Encoding::ZeroRun, Encoding::Csr,
+                       Encoding::Csc, Encoding::Bitmask}) {
+      out.sizes[i][0].push_back({to_string(e), encoded_bits(e, data[i].weights.data.data(), l.M,
+                                                            l.C_per_group() * l.R * l.S, 16)});
+      out.sizes[i][1].push_back(
+          {to_string(e), encoded_bits(e, data[i].ifmap.data.data(), l.N * l.C * l.H, l.W, 16)});
+    }
+  }
+}
+
+std::vector<LayerJob> layer_jobs(const Plan& plan, const std::vector<LayerData>& data) {
   std::vector<LayerJob> jobs;
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     const LayerPlan& lp = plan.layers[i];
@@ -299,38 +296,66 @@ RunResult run_simulation(const RunOptions& opt) {
     jobs.push_back({lp.layer, &data[i], lp.mapping, plan.style->arithmetic(lp.layer),
                     lp.mapping_text(), estimate, lp.estimate_energy_pj()});
   }
+  return jobs;
+}
+
+// A layer's statistics: the model's, with the host's operand statistics and the check.
+LayerStats layer_stats(const Layer& l, const LayerOutcome& o, const HostResults& host,
+                       std::size_t i, bool check) {
+  LayerStats s = o.stats;
+  s.weight_bits_by_format = host.sizes[i][0];
+  s.ifmap_bits_by_format = host.sizes[i][1];
+  s.weights = l.weights();
+  std::int64_t nz = 0;
+  for (Value v : o.ofmap.data) nz += v != 0;
+  s.output_density =
+      o.ofmap.data.empty() ? 0 : static_cast<double>(nz) / static_cast<double>(o.ofmap.data.size());
+  s.declared_output_density = l.output_density;
+  s.accumulator_bits = l.accumulator_bits();
+  s.nz_weights = host.nonzeros[i].weights;
+  s.nz_macs = host.nonzeros[i].macs;
+  if (check) s.output_check = o.ofmap == host.expected[i] ? "pass" : "fail";
+  return s;
+}
+
+}  // namespace
+
+RunResult run_simulation(const RunOptions& opt) {
+  const Plan plan = make_plan(opt);
+  if (!opt.dump_mappings_file.empty())
+    write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
+  RunResult result;
+  result.info = run_info(plan, opt);
+  std::vector<Tensor4> chained_expected;
+  const std::vector<LayerData> data = layer_operands(plan, opt.seed, chained_expected);
+
+  // The reference convolutions and the operand statistics run on a second core while the
+  // simulation runs on this one (or after it, when the run may use one core only).
+  HostResults host;
+  auto reference_work = [&] { host_work(plan, data, chained_expected, opt.check, host); };
+  std::thread reference;
+  if (run_threads() > 1) reference = std::thread(reference_work);
+  struct JoinGuard {
+    std::thread& t;
+    ~JoinGuard() {
+      if (t.joinable()) t.join();
+    }
+  } guard{reference};
 
   // Femtosecond resolution: clock periods such as 700 MHz's 1428.571 ps stay exact enough that
   // cycles and seconds agree (picoseconds would round the period by 0.03%).
   sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
   std::unique_ptr<VcdWriter> vcd;
   if (!opt.vcd_file.empty()) vcd = std::make_unique<VcdWriter>(1000);
-  auto array = plan.style->make_model(std::move(jobs), vcd.get());
+  auto array = plan.style->make_model(layer_jobs(plan, data), vcd.get());
   sc_core::sc_start();
   if (!reference.joinable()) reference_work();
   if (array->error()) std::rethrow_exception(array->error());
   if (reference.joinable()) reference.join();
 
-  for (std::size_t i = 0; i < array->outcomes().size(); ++i) {
-    LayerStats s = array->outcomes()[i].stats;
-    const NonZeroCounts& nz = nonzeros[i];
-    s.weight_bits_by_format = sizes[i][0];
-    s.ifmap_bits_by_format = sizes[i][1];
-    s.weights = plan.layers[i].layer.weights();
-    {
-      const Tensor4& o = array->outcomes()[i].ofmap;
-      std::int64_t nz = 0;
-      for (Value v : o.data) nz += v != 0;
-      s.output_density =
-          o.data.empty() ? 0 : static_cast<double>(nz) / static_cast<double>(o.data.size());
-      s.declared_output_density = plan.layers[i].layer.output_density;
-      s.accumulator_bits = plan.layers[i].layer.accumulator_bits();
-    }
-    s.nz_weights = nz.weights;
-    s.nz_macs = nz.macs;
-    if (opt.check) s.output_check = array->outcomes()[i].ofmap == expected[i] ? "pass" : "fail";
-    result.layers.push_back(s);
-  }
+  for (std::size_t i = 0; i < array->outcomes().size(); ++i)
+    result.layers.push_back(
+        layer_stats(plan.layers[i].layer, array->outcomes()[i], host, i, opt.check));
   result.total = total_of(result.layers);
   if (vcd) vcd->write(opt.vcd_file);
   if (!opt.out_dir.empty()) write_stats_json(opt.out_dir, result.info, result.layers, result.total);
