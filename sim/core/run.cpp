@@ -107,32 +107,34 @@ void skip_unmapped(Plan& plan, const std::vector<std::string>& reasons) {
 
 }  // namespace
 
-Plan make_plan(const RunOptions& opt) {
-  Plan plan;
-  plan.arch = opt.arch_text.empty() ? load_arch(opt.arch_file)
-                                    : load_arch_from_string(opt.arch_text, opt.arch_file);
-  plan.objective = parse_objective(opt.objective);
-  plan.style = make_array_style(plan.arch, plan.objective);
-  const ArrayStyle& style = *plan.style;
-  plan.network = load_workload(opt, style);
-  if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
-  if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
-  const std::map<std::string, ConfigNode> pinned = pinned_mappings(opt, plan.network);
+namespace {
+
+// The run's layers with the command line's batch and density overrides applied.
+std::vector<LayerPlan> planned_layers(const RunOptions& opt, const Network& net) {
   for (auto [value, what] : {std::pair{opt.weight_density, "--weight-density"},
                              std::pair{opt.input_density, "--input-density"}})
     if (value && !(*value > 0 && *value <= 1))
       throw ConfigError(std::string(what) + ": must be in (0, 1]");
-  for (Layer l : plan.network.layers) {
+  std::vector<LayerPlan> layers;
+  for (Layer l : net.layers) {
     if (opt.batch) l.N = *opt.batch;
     if (opt.weight_density) l.weight_density = *opt.weight_density;
     if (opt.input_density) l.input_density = *opt.input_density;
     LayerPlan lp;
     lp.layer = l;
-    plan.layers.push_back(lp);
+    layers.push_back(lp);
   }
-  // Layers map independently: search them on all cores. Layers with the same view of the
-  // mapper (common in VGG and ResNet) share one search; the view holds everything the
-  // mapper reads, so a layer's mapping is the same whatever else is in the run.
+  return layers;
+}
+
+// Maps every layer not pinned. Layers map independently: they are searched on all cores, and
+// layers with the same view of the mapper (common in VGG and ResNet) share one search; the
+// view holds everything the mapper reads, so a layer's mapping is the same whatever else is
+// in the run. Returns, per layer, why no mapping fits ("" when one does).
+std::vector<std::string> search_mappings(Plan& plan,
+                                         const std::map<std::string, ConfigNode>& pinned,
+                                         bool skip_unmappable) {
+  const ArrayStyle& style = *plan.style;
   std::map<std::string, std::size_t> search_of_view;
   std::vector<std::size_t> search_index(plan.layers.size());
   std::vector<Layer> views;
@@ -157,18 +159,35 @@ Plan make_plan(const RunOptions& opt) {
     LayerPlan& lp = plan.layers[i];
     if (pinned.count(lp.layer.name)) continue;
     const std::size_t j = search_index[i];
-    if (errors[j]) {
-      try {
-        std::rethrow_exception(errors[j]);
-      } catch (const ConfigError& e) {  // no mapping fits; anything else propagates
-        const std::string why = lp.layer.where + ": " + e.what();
-        if (!opt.skip_unmappable) throw ConfigError(why);  // the first failing layer in order
-        reasons[i] = why;
-      }
+    if (!errors[j]) {
+      lp.mapping = found[j];
       continue;
     }
-    lp.mapping = found[j];
+    try {
+      std::rethrow_exception(errors[j]);
+    } catch (const ConfigError& e) {  // no mapping fits; anything else propagates
+      const std::string why = lp.layer.where + ": " + e.what();
+      if (!skip_unmappable) throw ConfigError(why);  // the first failing layer in order
+      reasons[i] = why;
+    }
   }
+  return reasons;
+}
+
+}  // namespace
+
+Plan make_plan(const RunOptions& opt) {
+  Plan plan;
+  plan.arch = opt.arch_text.empty() ? load_arch(opt.arch_file)
+                                    : load_arch_from_string(opt.arch_text, opt.arch_file);
+  plan.objective = parse_objective(opt.objective);
+  plan.style = make_array_style(plan.arch, plan.objective);
+  plan.network = load_workload(opt, *plan.style);
+  if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
+  if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
+  const std::map<std::string, ConfigNode> pinned = pinned_mappings(opt, plan.network);
+  plan.layers = planned_layers(opt, plan.network);
+  const std::vector<std::string> reasons = search_mappings(plan, pinned, opt.skip_unmappable);
   if (opt.skip_unmappable) skip_unmapped(plan, reasons);
   if (plan.layers.empty() && !plan.skipped.empty())
     throw ConfigError("no layer of " + opt.workload_file + " can be mapped (" +
