@@ -9,6 +9,7 @@
 
 #include "config/config_node.hpp"
 #include "core/dma.hpp"
+#include "core/text.hpp"
 
 namespace dfsim {
 
@@ -57,11 +58,8 @@ double bank_load(const Layer& l, const PtTile& t, std::int64_t kc, const PlanarP
   // Non-zero positions drawn (deterministically) at the declared density: evenly spaced ones
   // would alias with the bank interleaving (every second weight of a 1x1 filter on one bank).
   auto nonzero = [](std::int64_t i, std::uint64_t salt, double density) {
-    std::uint64_t z = static_cast<std::uint64_t>(i) * 2 + salt + 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return static_cast<double>(z >> 11) * 0x1p-53 < density;
+    std::uint64_t state = static_cast<std::uint64_t>(i) * 2 + salt;
+    return static_cast<double>(splitmix64(state) >> 11) * 0x1p-53 < density;
   };
   struct Item {
     std::int64_t a, b;  // output row / column offsets (before the tap); weights: k * extent
@@ -252,6 +250,13 @@ std::string pt_infeasibility(const ArchConfig& a, const Layer& l, const PtMappin
   return "";
 }
 
+// Does tile t's expected input (all of its channels at `in_bits` per value) overflow its
+// IARAM? The array then reads it from DRAM for every group (PlanarTiledArray).
+bool input_spills(const ArchConfig& a, const PtTile& t, double in_bits) {
+  return static_cast<double>(t.area() * (t.c1 - t.c0)) * in_bits / 8 >
+         static_cast<double>(a.activation_ram.iaram_bytes);
+}
+
 // Expected bits per value of each stream, in the encoding it is stored in (a row of an
 // activation stream is a tile's plane, of a weight stream a filter's taps).
 struct StreamBits {
@@ -343,8 +348,7 @@ PtPipeline::RoundTiles PtPipeline::round_tiles(const PtRound& r) const {
     rt.taps[i] = t.valid_taps(l_);
     if (pe_.sparse()) rt.conflicts[i] = bank_load(l_, t, std::min(m_.kc, l_.M_per_group()), pe_);
     // A tile whose input overflows its IARAM is read from DRAM by every group.
-    rt.input_in_dram[i] = static_cast<double>(t.area() * (t.c1 - t.c0)) * bits_.in / 8 >
-                          static_cast<double>(a_.activation_ram.iaram_bytes);
+    rt.input_in_dram[i] = input_spills(a_, t, bits_.in);
   }
   // Post-processing per output channel: an owner's PPU handles its outputs plus every psum
   // other PEs send it (halos, other channel slices); a sender's halo link carries its
@@ -498,8 +502,7 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
   const StreamBits& bits = pipeline.bits();
   for (const PtRound& r : rounds)
     for (const PtTile& t : r.tiles) {
-      if (est.spills.empty() && static_cast<double>(t.area() * (t.c1 - t.c0)) * bits.in / 8 >
-                                    static_cast<double>(a.activation_ram.iaram_bytes))
+      if (est.spills.empty() && input_spills(a, t, bits.in))
         est.spills = "an input tile does not fit the IARAM";
       if (est.spills.empty() && static_cast<double>(t.owned() * l.M) * bits.out / 8 >
                                     static_cast<double>(a.activation_ram.oaram_bytes))
