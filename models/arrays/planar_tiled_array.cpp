@@ -96,7 +96,8 @@ struct PlanarTiledArray::Controller {
   sc_time transfer(tlm_utils::simple_initiator_socket<PlanarTiledArray>& sock, tlm::tlm_command cmd,
                    std::int64_t addr, void* data, std::int64_t bytes, DataKind kind,
                    const sc_time& at, std::int64_t bits = -1, NocTag tag = NocTag{},
-                   PeOp op = PeOp::None, std::int64_t index = 0, std::int64_t link_bits = -1) {
+                   PeOp op = PeOp::None, std::int64_t index = 0, std::int64_t link_bits = -1,
+                   sc_time* started = nullptr) {
     // An all-zero stream can encode to nothing: no memory access (a PE operation still goes).
     if (bytes == 0 && op == PeOp::None) {
       if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
@@ -113,16 +114,22 @@ struct PlanarTiledArray::Controller {
     t.ext().values = link_bits >= 0 ? link_bits : bits < 0 ? bytes : bits;
     t.ext().bits_per_value = bits < 0 ? 8 : 1;
     t.ext().stream_bits = bits < 0 ? 8 * bytes : bits;
-    return timed_transport(sock.operator->(), t.gp(), at, sock.name());
+    const sc_time end = timed_transport(sock.operator->(), t.gp(), at, sock.name());
+    if (started) *started = t.ext().started;
+    return end;
   }
 
+  // `last_input`: when an input stream that began arriving at `at` has fully arrived (the PE
+  // computes on it as it streams in).
   sc_time pe_op(std::int64_t pe, PeOp op, void* data, std::int64_t bytes, std::int64_t bits,
-                const sc_time& at, DfsimExtension* result = nullptr) {
+                const sc_time& at, DfsimExtension* result = nullptr,
+                const sc_time& last_input = sc_core::SC_ZERO_TIME) {
     Transaction t;
     t.setup(tlm::TLM_WRITE_COMMAND, 0, static_cast<unsigned char*>(data),
             static_cast<std::size_t>(bytes));
     t.ext().op = op;
     t.ext().stream_bits = bits;
+    t.ext().last_input = last_input;
     const sc_time end = timed_transport(top.to_pe[static_cast<int>(pe)], t.gp(), at, "planar PE");
     if (result) *result = t.ext();
     return end;
@@ -416,9 +423,14 @@ struct PlanarTiledArray::Controller {
       const std::int64_t bytes = stream_bytes(s.bits);
       buf.resize(static_cast<std::size_t>(bytes));
       const sc_time at = std::max(group_start, tiles[i].ready);
+      // The IARAM streams the group's channels to the PE one word per cycle, and the PE
+      // computes as they arrive; a stream spilled to DRAM is read whole first.
+      sc_time started = at;
       const sc_time ready = transfer(s.in_dram ? top.to_dram : top.to_iaram, tlm::TLM_READ_COMMAND,
-                                     s.addr, buf.data(), bytes, DataKind::Ifmap, at, s.bits);
-      done[i] = pe_op(t.pe, PeOp::ComputeGroup, buf.data(), bytes, s.bits, ready);
+                                     s.addr, buf.data(), bytes, DataKind::Ifmap, at, s.bits,
+                                     NocTag{}, PeOp::None, 0, -1, &started);
+      const sc_time first = s.in_dram || bytes == 0 ? ready : std::min(ready, started + period);
+      done[i] = pe_op(t.pe, PeOp::ComputeGroup, buf.data(), bytes, s.bits, first, nullptr, ready);
       group_barrier = std::max(group_barrier, done[i]);
     }
     for (std::size_t i = 0; i < rd.tiles.size(); ++i)

@@ -210,6 +210,17 @@ void PlanarPe::dense_channel(const std::vector<std::vector<Act>>& acts,
   counters.useful_products += useful;
 }
 
+std::int64_t PlanarPe::channel_ready(std::int64_t c, const sc_time& start,
+                                     const sc_time& last_input) const {
+  auto to_cycles = [&](const sc_time& t) {
+    return t > start ? static_cast<std::int64_t>((t - start) / period_ + 0.999999) : 0;
+  };
+  const std::int64_t channels = c_hi_ - c_lo_;
+  const std::int64_t inputs = (to_cycles(last_input) * (c - c_lo_ + 1) + channels - 1) /
+                              std::max<std::int64_t>(1, channels);
+  return std::max(to_cycles(fifo_[static_cast<std::size_t>(c - c_lo_)].arrival), inputs);
+}
+
 void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
   const sc_time start = sc_core::sc_time_stamp() + delay;
   const PlanarPeConfig& pc = arch_.planar_pe;
@@ -224,9 +235,6 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
   std::vector<std::vector<Act>> acts(phases);
   std::vector<std::vector<Wt>> wts(phases);
   const std::int64_t extent = tile_.extent();
-  auto to_cycles = [&](const sc_time& t) {
-    return t > start ? static_cast<std::int64_t>((t - start) / period_ + 0.999999) : 0;
-  };
   // Dense PE: (input position, tap) pairs with an output in the extent, per (k, c).
   const std::int64_t taps = valid_taps_;
   std::int64_t t = 0;
@@ -262,7 +270,7 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
     if (pc.sparse()) {
       // A channel's weights are replayed for each activation vector: it starts once its
       // block has arrived.
-      t = std::max(t, to_cycles(b.arrival));
+      t = std::max(t, channel_ready(c, start, ext.last_input));
       t = sparse_channel(t, acts, wts);
     } else {
       const std::int64_t before = counters.useful_products;
@@ -278,7 +286,7 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
       // each reading F x I weights and updating F accumulators.
       if (c - block_first + 1 == pc.multipliers_i || c + 1 == c_hi_) {
         const std::int64_t cycles = taps * ((kc_ + pc.multipliers_f - 1) / pc.multipliers_f);
-        t = std::max(t, to_cycles(b.arrival)) + cycles;
+        t = std::max(t, channel_ready(c, start, ext.last_input)) + cycles;
         counters.steps += cycles;
         counters.slots_filled += taps * kc_ * (c - block_first + 1);
         const std::int64_t wreads = cycles * pc.multipliers_f * (c - block_first + 1);

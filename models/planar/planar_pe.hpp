@@ -105,6 +105,11 @@ class PlanarPe : public sc_core::sc_module {
                               const std::vector<std::vector<Wt>>& wts);
   void dense_channel(const std::vector<std::vector<Act>>& acts,
                      const std::vector<std::vector<Wt>>& wts);
+  // The first cycle (after `start`) at which channel c's weights and inputs are both there:
+  // its weight block's arrival, and its share of the input stream that arrives steadily from
+  // `start` to `last_input`, channel after channel (channels taken as equal in size).
+  std::int64_t channel_ready(std::int64_t c, const sc_core::sc_time& start,
+                             const sc_core::sc_time& last_input) const;
 
   const ArchConfig arch_;
   const int index_;

@@ -1,7 +1,9 @@
 #include "mapper/pt_mapping.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <map>
 #include <ostream>
 #include <sstream>
 #include <tuple>
@@ -34,80 +36,201 @@ std::int64_t axis_taps(std::int64_t i0, std::int64_t i1, std::int64_t taps, std:
   return n;
 }
 
-// Expected number of V-wide vectors holding the non-zeros of n values of density d.
-double vectors(double n, double d, std::int64_t V) {
-  const double x = n * d;
-  if (x <= 0) return 0;
-  if (x < static_cast<double>(V)) return 1.0 - std::pow(1.0 - std::min(d, 1.0), n);
-  return std::ceil(x / static_cast<double>(V));
+// The mean and variance of ceil(X / V) for X ~ Binomial(n, d): the V-wide vectors the
+// non-zeros of n values take when each is non-zero with probability d. Summed over the
+// binomial's mass within 10 standard deviations of its mean (the rest is below 1e-20); the
+// ceiling of the mean instead would jump a whole vector where n d crosses a multiple of V.
+VectorMoments binomial_vectors(std::int64_t n, double d, std::int64_t V) {
+  if (n <= 0 || d <= 0) return {};
+  if (d >= 1) return {static_cast<double>((n + V - 1) / V), 0};
+  const double nn = static_cast<double>(n), mean = nn * d, sd = std::sqrt(nn * d * (1 - d));
+  const auto lo = static_cast<std::int64_t>(std::max(0.0, std::floor(mean - 10 * sd - 1)));
+  const auto hi = static_cast<std::int64_t>(std::min(nn, std::ceil(mean + 10 * sd + 1)));
+  const double log_d = std::log(d), log_1d = std::log1p(-d), log_n = std::lgamma(nn + 1);
+  double sum = 0, sum_sq = 0;
+  for (std::int64_t k = lo; k <= hi; ++k) {
+    const double kk = static_cast<double>(k);
+    const double p = std::exp(log_n - std::lgamma(kk + 1) - std::lgamma(nn - kk + 1) + kk * log_d +
+                              (nn - kk) * log_1d);
+    const double v = static_cast<double>((k + V - 1) / V);
+    sum += p * v;
+    sum_sq += p * v * v;
+  }
+  return {sum, std::max(0.0, sum_sq - sum * sum)};
 }
+
+}  // namespace
+
+// The same for a fractional n (a tile's positions shared among stride phases), interpolated
+// between the neighbouring counts; memoized per thread, as the search asks for few distinct
+// values many times.
+VectorMoments vector_moments(double n, double d, std::int64_t V) {
+  if (n <= 0 || d <= 0) return {};
+  const auto key = std::make_tuple(n, d, V);
+  thread_local std::map<std::tuple<double, double, std::int64_t>, VectorMoments> memo;
+  if (const auto it = memo.find(key); it != memo.end()) return it->second;
+  if (memo.size() > 4096) memo.clear();
+  const double lo = std::floor(n), f = n - lo;
+  const auto n0 = static_cast<std::int64_t>(lo);
+  const VectorMoments a = binomial_vectors(n0, d, V),
+                      b = f > 0 ? binomial_vectors(n0 + 1, d, V) : VectorMoments{};
+  const VectorMoments v{(1 - f) * a.mean + f * b.mean, (1 - f) * a.var + f * b.var};
+  memo.emplace(key, v);
+  return v;
+}
+
+// The expected slowest of PEs whose cycles are independent and about normal (mean, sd), each
+// given with how many PEs share it: E[max] = lo + integral over [lo, hi] of 1 - prod F_i(x),
+// with [lo, hi] spanning every PE's mean +- 8 sd. A group's barrier waits for its slowest PE,
+// and with small tiles the non-zero counts of different PEs differ more than their means.
+double expected_slowest(const std::map<PeCycles, int>& pes) {
+  double lo = 0, hi = 0, widest = 0;
+  for (const auto& [c, n] : pes) {
+    hi = std::max(hi, c.mean + 8 * c.sd);
+    lo = std::max(lo, c.mean - 8 * c.sd);  // the slowest is at least each PE's low end
+    widest = std::max(widest, c.sd);
+  }
+  if (pes.empty()) return 0;
+  if (widest <= 0) return pes.rbegin()->first.mean;
+  constexpr int kSteps = 256;
+  const double dx = (hi - lo) / kSteps;
+  double integral = 0;
+  for (int i = 0; i < kSteps; ++i) {
+    const double x = lo + (i + 0.5) * dx;
+    double all_below = 1;
+    for (const auto& [c, n] : pes) {
+      if (c.mean + 8 * c.sd <= lo) continue;  // below lo: always under x
+      const double below =
+          c.sd > 0 ? 0.5 * std::erfc((c.mean - x) / (c.sd * std::sqrt(2.0))) : x >= c.mean;
+      all_below *= std::pow(below, n);
+    }
+    integral += (1 - all_below) * dx;
+  }
+  return lo + integral;
+}
+
+namespace {
 
 // Accumulator bank conflicts of the sparse PE: cycles per multiplier step of its bank queues
 // (PlanarPe::sparse_channel: per stride phase, activation vectors outer, weight vectors
 // inner; a step of F weights x I activations waits while a bank it hits holds more than
-// crossbar_queue_depth products; a bank takes one per cycle), replayed on the first steps of
-// one channel of the tile with non-zeros drawn at the declared densities. 1x1 filters put a
-// vector's weights on consecutive output channels, k * extent apart, which an extent that is
-// a multiple of A / 2 folds onto the same banks step after step.
-double bank_load(const Layer& l, const PtTile& t, std::int64_t kc, const PlanarPeConfig& pe) {
-  // Vectors of each operand per phase: long enough for the queues to reach their backlog.
-  constexpr std::size_t kReplayVectors = 48;
-  const std::int64_t st = l.stride, pad = l.padding, ext_w = t.f1 - t.f0, ext_h = t.e1 - t.e0;
-  const std::int64_t extent = t.extent(), th = t.h1 - t.h0, tw = t.w1 - t.w0;
-  if (extent == 0 || th * tw == 0) return 1;
-  // Non-zero positions drawn (deterministically) at the declared density: evenly spaced ones
-  // would alias with the bank interleaving (every second weight of a 1x1 filter on one bank).
-  auto nonzero = [](std::int64_t i, std::uint64_t salt, double density) {
-    std::uint64_t state = static_cast<std::uint64_t>(i) * 2 + salt;
-    return static_cast<double>(splitmix64(state) >> 11) * 0x1p-53 < density;
-  };
+// crossbar_queue_depth products; a bank takes one per cycle), replayed on the tile's first
+// channels with non-zeros drawn at the declared densities. The queues' backlog carries from
+// one channel to the next, so short channels (a 1x1 layer's few steps each) are replayed
+// several in a row. 1x1 filters put a vector's weights on consecutive output channels,
+// k * extent apart, which an extent that is a multiple of A / 2 folds onto the same banks.
+class BankReplay {
+ public:
+  BankReplay(const Layer& l, const PtTile& t, std::int64_t kc, const PlanarPeConfig& pe)
+      : l_(l),
+        t_(t),
+        kc_(kc),
+        phases_(static_cast<std::size_t>(l.stride * l.stride)),
+        Im_(static_cast<std::size_t>(pe.multipliers_i)),
+        Fm_(static_cast<std::size_t>(pe.multipliers_f)),
+        Q_(pe.crossbar_queue_depth),
+        bank_free_(static_cast<std::size_t>(pe.accumulator_banks), 0),
+        count_(static_cast<std::size_t>(pe.accumulator_banks), 0),
+        acts_(phases_),
+        wts_(phases_) {}
+
+  // Cycles per step over the first `channels` channels, or fewer once kReplaySteps are done.
+  double cycles_per_step(std::int64_t channels) {
+    if (t_.extent() == 0 || t_.area() == 0) return 1;
+    for (std::int64_t ch = 0; ch < channels && steps_ < kReplaySteps; ++ch) {
+      draw_channel(ch);
+      for (std::size_t p = 0; p < phases_; ++p)
+        for (std::size_t a0 = 0; a0 < acts_[p].size(); a0 += Im_)
+          for (std::size_t w0 = 0; w0 < wts_[p].size(); w0 += Fm_) step(p, a0, w0);
+    }
+    return steps_ > 0 ? std::max(1.0, static_cast<double>(now_) / static_cast<double>(steps_))
+                      : 1.0;
+  }
+
+ private:
+  // Vectors of each operand per phase and channel: long enough for the queues to reach their
+  // backlog on a large channel; kReplaySteps bounds the replay over several small ones.
+  static constexpr std::size_t kReplayVectors = 48;
+  static constexpr std::int64_t kReplaySteps = 48 * 48;
   struct Item {
     std::int64_t a, b;  // output row / column offsets (before the tap); weights: k * extent
     std::int64_t base = 0;
   };
-  const std::size_t phases = static_cast<std::size_t>(st * st);
-  const std::size_t Im = static_cast<std::size_t>(pe.multipliers_i),
-                    Fm = static_cast<std::size_t>(pe.multipliers_f);
-  std::vector<std::vector<Item>> acts(phases), wts(phases);
-  for (std::int64_t a = 0; a < th * tw; ++a) {
-    if (!nonzero(a, 0, l.input_density)) continue;
-    const std::int64_t he = t.h0 + a / tw + pad, wf = t.w0 + a % tw + pad;
-    auto& v = acts[static_cast<std::size_t>((he % st) * st + wf % st)];
-    if (v.size() < kReplayVectors * Im) v.push_back({he / st - t.e0, wf / st - t.f0});
+
+  // Non-zero positions drawn (deterministically) at the declared density: evenly spaced ones
+  // would alias with the bank interleaving (every second weight of a 1x1 filter on one bank).
+  static bool nonzero(std::int64_t ch, std::int64_t i, std::uint64_t salt, double density) {
+    std::uint64_t state =
+        (static_cast<std::uint64_t>(ch) << 40 | static_cast<std::uint64_t>(i)) * 2 + salt;
+    return static_cast<double>(splitmix64(state) >> 11) * 0x1p-53 < density;
   }
-  for (std::int64_t w = 0; w < kc * l.R * l.S; ++w) {
-    if (!nonzero(w, 1, l.weight_density)) continue;
-    const std::int64_t k = w / (l.R * l.S), r = (w / l.S) % l.R, s = w % l.S;
-    auto& v = wts[static_cast<std::size_t>((r % st) * st + s % st)];
-    if (v.size() < kReplayVectors * Fm) v.push_back({r / st, s / st, k * extent});
+
+  void draw_channel(std::int64_t ch) {
+    const std::int64_t st = l_.stride, pad = l_.padding, tw = t_.w1 - t_.w0;
+    for (auto& v : acts_) v.clear();
+    for (auto& v : wts_) v.clear();
+    for (std::int64_t a = 0; a < t_.area(); ++a) {
+      if (!nonzero(ch, a, 0, l_.input_density)) continue;
+      const std::int64_t he = t_.h0 + a / tw + pad, wf = t_.w0 + a % tw + pad;
+      auto& v = acts_[static_cast<std::size_t>((he % st) * st + wf % st)];
+      if (v.size() < kReplayVectors * Im_) v.push_back({he / st - t_.e0, wf / st - t_.f0});
+    }
+    for (std::int64_t w = 0; w < kc_ * l_.R * l_.S; ++w) {
+      if (!nonzero(ch, w, 1, l_.weight_density)) continue;
+      const std::int64_t k = w / (l_.R * l_.S), r = (w / l_.S) % l_.R, s = w % l_.S;
+      auto& v = wts_[static_cast<std::size_t>((r % st) * st + s % st)];
+      if (v.size() < kReplayVectors * Fm_) v.push_back({r / st, s / st, k * t_.extent()});
+    }
   }
-  const std::int64_t A = pe.accumulator_banks, Q = pe.crossbar_queue_depth;
-  std::vector<std::int64_t> bank_free(static_cast<std::size_t>(A), 0),
-      count(static_cast<std::size_t>(A), 0);
-  std::int64_t t_now = 0, steps = 0;
-  for (std::size_t p = 0; p < phases; ++p)
-    for (std::size_t a0 = 0; a0 < acts[p].size(); a0 += Im)
-      for (std::size_t w0 = 0; w0 < wts[p].size(); w0 += Fm) {
-        std::fill(count.begin(), count.end(), 0);
-        for (std::size_t i = a0; i < std::min(acts[p].size(), a0 + Im); ++i)
-          for (std::size_t j = w0; j < std::min(wts[p].size(), w0 + Fm); ++j) {
-            const Item &x = acts[p][i], &w = wts[p][j];
-            const std::int64_t oe = x.a - w.a, of = x.b - w.b;
-            if (oe < 0 || oe >= ext_h || of < 0 || of >= ext_w) continue;
-            ++count[static_cast<std::size_t>((w.base + oe * ext_w + of) % A)];
-          }
-        std::int64_t issue = t_now;
-        for (std::int64_t b = 0; b < A; ++b)
-          if (count[static_cast<std::size_t>(b)] > 0)
-            issue = std::max(issue, bank_free[static_cast<std::size_t>(b)] - Q);
-        for (std::int64_t b = 0; b < A; ++b)
-          if (const std::int64_t n = count[static_cast<std::size_t>(b)]; n > 0)
-            bank_free[static_cast<std::size_t>(b)] =
-                std::max(issue, bank_free[static_cast<std::size_t>(b)]) + n;
-        t_now = issue + 1;
-        ++steps;
+
+  // One F x I step: its products counted per bank, issued once the banks it hits have room.
+  void step(std::size_t p, std::size_t a0, std::size_t w0) {
+    const std::int64_t ext_w = t_.f1 - t_.f0, ext_h = t_.e1 - t_.e0;
+    const auto A = static_cast<std::int64_t>(bank_free_.size());
+    std::fill(count_.begin(), count_.end(), 0);
+    for (std::size_t i = a0; i < std::min(acts_[p].size(), a0 + Im_); ++i)
+      for (std::size_t j = w0; j < std::min(wts_[p].size(), w0 + Fm_); ++j) {
+        const Item &x = acts_[p][i], &w = wts_[p][j];
+        const std::int64_t oe = x.a - w.a, of = x.b - w.b;
+        if (oe < 0 || oe >= ext_h || of < 0 || of >= ext_w) continue;
+        ++count_[static_cast<std::size_t>((w.base + oe * ext_w + of) % A)];
       }
-  return steps > 0 ? std::max(1.0, static_cast<double>(t_now) / static_cast<double>(steps)) : 1.0;
+    std::int64_t issue = now_;
+    for (std::size_t b = 0; b < count_.size(); ++b)
+      if (count_[b] > 0) issue = std::max(issue, bank_free_[b] - Q_);
+    for (std::size_t b = 0; b < count_.size(); ++b)
+      if (count_[b] > 0) bank_free_[b] = std::max(issue, bank_free_[b]) + count_[b];
+    now_ = issue + 1;
+    ++steps_;
+  }
+
+  const Layer& l_;
+  const PtTile& t_;
+  const std::int64_t kc_;
+  const std::size_t phases_, Im_, Fm_;
+  const std::int64_t Q_;
+  std::vector<std::int64_t> bank_free_, count_;
+  std::vector<std::vector<Item>> acts_, wts_;
+  std::int64_t now_ = 0, steps_ = 0;
+};
+
+double bank_load(const Layer& l, const PtTile& t, std::int64_t kc, const PlanarPeConfig& pe) {
+  const std::int64_t channels = std::min(t.c1 - t.c0, l.C_per_group());
+  // The replay sees a tile only through its shape and its offset to its first output: the
+  // tiles of a grid share a few, and the search asks again for every candidate.
+  const std::int64_t st = l.stride;
+  const auto key = std::make_tuple(
+      std::array<std::int64_t, 15>{t.h1 - t.h0, t.w1 - t.w0, t.h0 + l.padding - st * t.e0,
+                                   t.w0 + l.padding - st * t.f0, t.e1 - t.e0, t.f1 - t.f0, kc,
+                                   channels, l.R, l.S, st, pe.accumulator_banks,
+                                   pe.crossbar_queue_depth, pe.multipliers_i, pe.multipliers_f},
+      l.input_density, l.weight_density);
+  thread_local std::map<decltype(key), double> memo;
+  if (const auto it = memo.find(key); it != memo.end()) return it->second;
+  if (memo.size() > 65536) memo.clear();
+  const double load = BankReplay(l, t, kc, pe).cycles_per_step(channels);
+  memo.emplace(key, load);
+  return load;
 }
 
 }  // namespace
@@ -250,17 +373,26 @@ std::string pt_infeasibility(const ArchConfig& a, const Layer& l, const PtMappin
   return "";
 }
 
-// Does tile t's expected input (all of its channels at `in_bits` per value) overflow its
-// IARAM? The array then reads it from DRAM for every group (PlanarTiledArray).
-bool input_spills(const ArchConfig& a, const PtTile& t, double in_bits) {
-  return static_cast<double>(t.area() * (t.c1 - t.c0)) * in_bits / 8 >
-         static_cast<double>(a.activation_ram.iaram_bytes);
+// The probability that tile t's input (all of its channels) overflows its IARAM; the array
+// then reads it from DRAM for every group (PlanarTiledArray). The stream holds n values, each
+// non-zero with probability d (the declared input density): its size is about normal, with
+// mean n * bits_per_value(d) and standard deviation bits_per_value'(d) * sqrt(n d (1 - d))
+// (each non-zero adds the slope's bits). A tile whose expected size is at the capacity spills
+// about half the time, as real tiles of that size do.
+double input_spill_probability(const ArchConfig& a, const PtTile& t, double density, double in_bits,
+                               double in_bits_slope) {
+  const double n = static_cast<double>(t.area() * (t.c1 - t.c0));
+  const double capacity_bits = static_cast<double>(a.activation_ram.iaram_bytes) * 8;
+  const double mean = n * in_bits;
+  const double sd = std::abs(in_bits_slope) * std::sqrt(n * density * (1 - density));
+  if (sd <= 0) return mean > capacity_bits ? 1.0 : 0.0;
+  return 0.5 * std::erfc((capacity_bits - mean) / (sd * std::sqrt(2.0)));
 }
 
 // Expected bits per value of each stream, in the encoding it is stored in (a row of an
 // activation stream is a tile's plane, of a weight stream a filter's taps).
 struct StreamBits {
-  double in = 0, in_dram = 0, out = 0, out_dram = 0, weight_dram = 0, weight_bus = 0;
+  double in = 0, in_slope = 0, in_dram = 0, out = 0, out_dram = 0, weight_dram = 0, weight_bus = 0;
   StreamBits(const ArchConfig& a, const Layer& l, const PtMapping& m) {
     const std::int64_t plane =
         std::max<std::int64_t>(1, l.H * l.W / std::max<std::int64_t>(1, m.px * m.py));
@@ -268,6 +400,12 @@ struct StreamBits {
     // Without a declared density: half of a ReLU's outputs are zero, none of a linear layer's.
     const double out_density = l.output_density >= 0 ? l.output_density : l.relu ? 0.5 : 1.0;
     in = expected_bits_per_value(a.onchip_encoding, l.input_density, ib, plane);
+    // d in / d density, by a central difference inside [0, 1].
+    const double lo = std::max(0.0, l.input_density - 0.01),
+                 hi = std::min(1.0, l.input_density + 0.01);
+    in_slope = (expected_bits_per_value(a.onchip_encoding, hi, ib, plane) -
+                expected_bits_per_value(a.onchip_encoding, lo, ib, plane)) /
+               (hi - lo);
     in_dram = expected_bits_per_value(a.dram_ifmap_encoding, l.input_density, ib, plane);
     out = expected_bits_per_value(a.onchip_encoding, out_density, ib, plane);
     out_dram = expected_bits_per_value(a.dram_ofmap_encoding, out_density, ib, plane);
@@ -311,8 +449,8 @@ class PtPipeline {
   // A round's per-tile constants.
   struct RoundTiles {
     std::vector<std::int64_t> taps;
-    std::vector<double> conflicts;  // per tile, for a full group of kc
-    std::vector<bool> input_in_dram;
+    std::vector<double> conflicts;      // per tile, for a full group of kc
+    std::vector<double> input_in_dram;  // the probability that the tile spills
     std::vector<double> oaram_used;
     double ppu_per_k = 0, halo_per_k = 0;
   };
@@ -320,6 +458,9 @@ class PtPipeline {
   // The slowest PE's cycles for group (g, kc); adds the spills and the products.
   double group_compute(const PtRound& r, RoundTiles& rt, std::int64_t g, std::int64_t kc,
                        double& spill_in, double& spill_out);
+  // One PE's cycles for its cpe channels of a group of kc: mean and spread.
+  PeCycles tile_compute(const PtTile& t, const RoundTiles& rt, std::size_t i, std::int64_t cpe,
+                        std::int64_t kc);
   void run_group(std::int64_t kc, double compute, double spill_in, double spill_out,
                  double round_start, const RoundTiles& rt, double& ppu_end);
 
@@ -331,6 +472,7 @@ class PtPipeline {
   const bool several_rounds_;
   double bytes_per_cycle_ = 0, to_core_ = 0, latency_ = 0;  // to_core_: core cycles per byte
   std::vector<double> acc_free_;
+  std::map<std::map<PeCycles, int>, double> slowest_;  // group_compute's expected_slowest
   double barrier_ = 0, end_ = 0, prev_start_ = 0, link_free_ = 0;
   double products_ = 0, dram_bits_ = 0, round_spill_bytes_ = 0, spill_reads_ = 0;
   std::size_t gi_ = 0;
@@ -341,14 +483,15 @@ PtPipeline::RoundTiles PtPipeline::round_tiles(const PtRound& r) const {
   const std::size_t n = r.tiles.size();
   rt.taps.resize(n);
   rt.conflicts.assign(n, 1.0);
-  rt.input_in_dram.assign(n, false);
+  rt.input_in_dram.assign(n, 0.0);
   rt.oaram_used.assign(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const PtTile& t = r.tiles[i];
     rt.taps[i] = t.valid_taps(l_);
     if (pe_.sparse()) rt.conflicts[i] = bank_load(l_, t, std::min(m_.kc, l_.M_per_group()), pe_);
     // A tile whose input overflows its IARAM is read from DRAM by every group.
-    rt.input_in_dram[i] = input_spills(a_, t, bits_.in);
+    rt.input_in_dram[i] =
+        input_spill_probability(a_, t, l_.input_density, bits_.in, bits_.in_slope);
   }
   // Post-processing per output channel: an owner's PPU handles its outputs plus every psum
   // other PEs send it (halos, other channel slices); a sender's halo link carries its
@@ -374,10 +517,8 @@ PtPipeline::RoundTiles PtPipeline::round_tiles(const PtRound& r) const {
 
 double PtPipeline::group_compute(const PtRound& r, RoundTiles& rt, std::int64_t g, std::int64_t kc,
                                  double& spill_in, double& spill_out) {
-  const std::int64_t Cg = l_.C_per_group(), st = l_.stride;
-  const std::int64_t Fm = pe_.multipliers_f, Im = pe_.multipliers_i;
-  const double dw = l_.weight_density, da = l_.input_density;
-  double worst = 0;
+  const std::int64_t Cg = l_.C_per_group();
+  std::map<PeCycles, int> pes;
   for (std::size_t i = 0; i < r.tiles.size(); ++i) {
     const PtTile& t = r.tiles[i];
     // An owner's group outputs that no longer fit its OARAM go to DRAM.
@@ -389,21 +530,43 @@ double PtPipeline::group_compute(const PtRound& r, RoundTiles& rt, std::int64_t 
     const std::int64_t cpe =
         std::max<std::int64_t>(0, std::min(t.c1, (g + 1) * Cg) - std::max(t.c0, g * Cg));
     if (cpe == 0 || t.extent() == 0) continue;
-    if (rt.input_in_dram[i]) spill_in += static_cast<double>(t.area() * cpe) * bits_.in / 8;
-    double c;
-    if (pe_.sparse()) {
-      const double na = static_cast<double>(t.area()) / static_cast<double>(st * st);
-      const double nw = static_cast<double>(kc * l_.R * l_.S) / static_cast<double>(st * st);
-      c = static_cast<double>(cpe * st * st) * vectors(na, da, Im) * vectors(nw, dw, Fm) *
-          rt.conflicts[i];
-      products_ += static_cast<double>(rt.taps[i] * kc * cpe) * da * dw;
-    } else {
-      c = static_cast<double>(rt.taps[i] * ((kc + Fm - 1) / Fm) * ((cpe + Im - 1) / Im));
-      products_ += static_cast<double>(rt.taps[i] * kc * cpe);
-    }
-    worst = std::max(worst, c);
+    spill_in += rt.input_in_dram[i] * static_cast<double>(t.area() * cpe) * bits_.in / 8;
+    ++pes[tile_compute(t, rt, i, cpe, kc)];
   }
-  return worst;
+  // The groups of a round repeat one distribution (all but the last of kc, and the conv
+  // groups), so each is integrated once.
+  const auto [it, added] = slowest_.try_emplace(std::move(pes), 0.0);
+  if (added) it->second = expected_slowest(it->first);
+  return it->second;
+}
+
+PeCycles PtPipeline::tile_compute(const PtTile& t, const RoundTiles& rt, std::size_t i,
+                                  std::int64_t cpe, std::int64_t kc) {
+  const std::int64_t st = l_.stride, Fm = pe_.multipliers_f, Im = pe_.multipliers_i;
+  const double dw = l_.weight_density, da = l_.input_density;
+  PeCycles c;
+  if (pe_.sparse()) {
+    // Per channel and stride phase: activation vectors x weight vectors steps. The weights are
+    // the same on every PE; the activations' non-zeros, and so the cycles, differ per PE.
+    const double na = static_cast<double>(t.area()) / static_cast<double>(st * st);
+    const double nw = static_cast<double>(kc * l_.R * l_.S) / static_cast<double>(st * st);
+    const VectorMoments va = vector_moments(na, da, Im);
+    const double vw = vector_moments(nw, dw, Fm).mean, runs = static_cast<double>(cpe * st * st);
+    c.mean = runs * va.mean * vw * rt.conflicts[i];
+    c.sd = std::sqrt(runs * va.var) * vw * rt.conflicts[i];
+    products_ += static_cast<double>(rt.taps[i] * kc * cpe) * da * dw;
+  } else {
+    c.mean = static_cast<double>(rt.taps[i] * ((kc + Fm - 1) / Fm) * ((cpe + Im - 1) / Im));
+    products_ += static_cast<double>(rt.taps[i] * kc * cpe);
+  }
+  // The PE computes on its IARAM stream as it arrives, one word per cycle, channel after
+  // channel: a long stream bounds the group, plus the last channel's share of the products.
+  if (rt.input_in_dram[i] < 0.5) {
+    const double stream = std::ceil(static_cast<double>(t.area() * cpe) * bits_.in /
+                                    static_cast<double>(a_.activation_ram.width_bits));
+    c.mean = std::max(c.mean, stream + c.mean / static_cast<double>(cpe));
+  }
+  return c;
 }
 
 void PtPipeline::run_group(std::int64_t kc, double compute, double spill_in, double spill_out,
@@ -502,7 +665,8 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
   const StreamBits& bits = pipeline.bits();
   for (const PtRound& r : rounds)
     for (const PtTile& t : r.tiles) {
-      if (est.spills.empty() && input_spills(a, t, bits.in))
+      if (est.spills.empty() &&
+          input_spill_probability(a, t, l.input_density, bits.in, bits.in_slope) >= 0.5)
         est.spills = "an input tile does not fit the IARAM";
       if (est.spills.empty() && static_cast<double>(t.owned() * l.M) * bits.out / 8 >
                                     static_cast<double>(a.activation_ram.oaram_bytes))
@@ -533,7 +697,11 @@ Layer PlanarTiledMapper::estimate_view(const Layer& layer) {
   Layer v = shape_of(flatten_fc(layer));
   v.input_density = layer.input_density;
   v.weight_density = layer.weight_density;
+  // A declared output density is measured on a real network. Generated weights are symmetric
+  // about zero (sim/core/tensor.cpp), so after a ReLU at most half of the simulated outputs
+  // are non-zero: the estimate sizes their streams at no more than that.
   v.output_density = layer.output_density;
+  if (layer.relu && layer.weights_file.empty() && v.output_density > 0.5) v.output_density = 0.5;
   v.relu = layer.relu;
   return v;
 }

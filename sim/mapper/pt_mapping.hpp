@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,25 @@ struct PtEstimate {
   // estimate it reports for the first and last layer.
   std::int64_t input_load_cycles = 0, output_store_cycles = 0;
 };
+
+// The statistics the sparse estimate is built from (the sparse PE issues one step per
+// I activations x F weights, so a channel of n values of density d takes ceil(nnz / V) vectors
+// of an operand, V = I or F):
+// Mean and variance of ceil(X / V) for X ~ Binomial(n, d); a fractional n is interpolated
+// between its neighbouring integers.
+struct VectorMoments {
+  double mean = 0, var = 0;
+};
+VectorMoments vector_moments(double n, double d, std::int64_t V);
+
+// One PE's cycles for a group, about normal: mean and standard deviation.
+struct PeCycles {
+  double mean = 0, sd = 0;
+  bool operator<(const PeCycles& o) const { return mean < o.mean || (mean == o.mean && sd < o.sd); }
+};
+// The expected cycles of the slowest of independent PEs (each entry: its distribution and how
+// many PEs have it); the group's barrier waits for it.
+double expected_slowest(const std::map<PeCycles, int>& pes);
 
 // Expected cycles from the declared densities (sparse) or exact loop counts (dense).
 PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m);
