@@ -50,8 +50,8 @@ ArchConfig parse_arch(const ConfigNode& root) {
                           (close.empty() ? "" : " (did you mean '" + close + "'?)") +
                           "; registered: " + known);
   }
-  std::vector<std::string> keys = {"name",   "description", "array",        "pe_array",
-                                   "clocks", "dram",        "idle_power_mw"};
+  std::vector<std::string> keys = {"name",     "description", "extends", "array",
+                                   "pe_array", "clocks",      "dram",    "idle_power_mw"};
   for (const std::string& k : style->keys()) keys.push_back(k);
   root.expect_keys(keys);
   a.name = root.get_string("name");
@@ -100,10 +100,12 @@ void parse_operand_bits(const ConfigNode& n, DataConfig& d, std::int64_t operand
   if (d.ifmap_bits != operand_bits) n.at("ifmap_bits").fail(only + "ifmaps only");
 }
 
-ArchConfig load_arch(const std::string& path) { return parse_arch(ConfigNode::load_file(path)); }
+ArchConfig load_arch(const std::string& path) {
+  return parse_arch(ConfigNode::load_file_extending(path));
+}
 
 ArchConfig load_arch_from_string(const std::string& text, const std::string& origin) {
-  return parse_arch(ConfigNode::load_string(text, origin));
+  return parse_arch(ConfigNode::load_string_extending(text, origin));
 }
 
 std::ostream& operator<<(std::ostream& os, const ArchConfig& a) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -76,6 +77,44 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& o
   }
 }
 
+ConfigNode ConfigNode::load_file_extending(const std::string& path) {
+  std::vector<std::string> chain;
+  return extending(load_file(path), chain);
+}
+
+ConfigNode ConfigNode::load_string_extending(const std::string& text, const std::string& origin) {
+  std::vector<std::string> chain;
+  return extending(load_string(text, origin), chain);
+}
+
+ConfigNode ConfigNode::extending(ConfigNode own, std::vector<std::string>& chain) {
+  chain.push_back(own.file());
+  const std::optional<ConfigNode> ext = own.is_map() ? own.find("extends") : std::nullopt;
+  if (!ext) return own;
+  const std::string name = ext->as_string();
+  const std::filesystem::path base_path =
+      std::filesystem::path(name).is_absolute()
+          ? std::filesystem::path(name)
+          : std::filesystem::path(own.file()).parent_path() / name;
+  const std::string base_file = base_path.lexically_normal().string();
+  for (const std::string& f : chain)
+    if (std::filesystem::path(f).lexically_normal() == base_path.lexically_normal())
+      ext->fail("extends '" + name + "', which extends this file again (a cycle)");
+  if (!std::filesystem::exists(base_path)) ext->fail("cannot open '" + base_file + "'");
+  ConfigNode base = extending(load_file(base_file), chain);
+  base.expect_map();
+  own.base_ = std::make_shared<const ConfigNode>(std::move(base));
+  return own;
+}
+
+YAML::Node ConfigNode::merged() const {
+  if (!is_map()) return YAML::Clone(node_);
+  YAML::Node out(YAML::NodeType::Map);
+  for (const std::string& k : keys())
+    if (k != "extends") out[k] = find(k) ? find(k)->merged() : YAML::Node();
+  return out;
+}
+
 std::string ConfigNode::where() const {
   const YAML::Mark m = node_.Mark();
   if (m.is_null()) return *file_;
@@ -98,14 +137,20 @@ ConfigNode ConfigNode::child_node(const YAML::Node& n, const std::string& child_
 }
 
 bool ConfigNode::has(const std::string& key) const {
-  return node_.IsMap() && node_[key].IsDefined() && !node_[key].IsNull();
+  return (node_.IsMap() && node_[key].IsDefined() && !node_[key].IsNull()) ||
+         (base_ && node_.IsMap() && base_->has(key));
 }
 
 std::optional<ConfigNode> ConfigNode::find(const std::string& key) const {
   expect_map();
   YAML::Node n = node_[key];
-  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
-  return child_node(n, join_path(path_, key));
+  if (!n.IsDefined() || n.IsNull()) return base_ ? base_->find(key) : std::nullopt;
+  ConfigNode child = child_node(n, join_path(path_, key));
+  // A map overrides the base's map key by key.
+  if (base_ && child.is_map())
+    if (std::optional<ConfigNode> b = base_->find(key); b && b->is_map())
+      child.base_ = std::make_shared<const ConfigNode>(std::move(*b));
+  return child;
 }
 
 ConfigNode ConfigNode::at(const std::string& key) const {
@@ -127,13 +172,17 @@ std::vector<ConfigNode> ConfigNode::items() const {
 
 std::vector<std::string> ConfigNode::keys() const {
   expect_map();
-  std::vector<std::string> out;
-  for (const auto& kv : node_) out.push_back(kv.first.Scalar());
+  // The base's keys first, in its order, then the ones this file adds.
+  std::vector<std::string> out = base_ ? base_->keys() : std::vector<std::string>();
+  for (const auto& kv : node_)
+    if (std::find(out.begin(), out.end(), kv.first.Scalar()) == out.end())
+      out.push_back(kv.first.Scalar());
   return out;
 }
 
 void ConfigNode::expect_keys(const std::vector<std::string>& allowed) const {
   expect_map();
+  if (base_) base_->expect_keys(allowed);
   for (const auto& kv : node_) {
     const std::string key = kv.first.Scalar();
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;

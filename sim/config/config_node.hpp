@@ -26,9 +26,19 @@ class ConfigNode {
   static ConfigNode load_file(const std::string& path);
   // Parses text (used by tests and for in-memory overrides); `origin` stands in for a file name.
   static ConfigNode load_string(const std::string& text, const std::string& origin);
+  // Loads a file that may start from another: a top-level `extends: other.yaml` (relative to
+  // the file's folder) makes every key of the other file a default that this file overrides,
+  // map by map (a list or a scalar replaces the base's whole value). Chains are followed; a
+  // cycle is an error. Each node keeps the file, line and column it was written at.
+  static ConfigNode load_file_extending(const std::string& path);
+  // The same for text whose `extends:` is relative to `origin`'s folder.
+  static ConfigNode load_string_extending(const std::string& text, const std::string& origin);
+  // The document with every `extends:` resolved, as one YAML tree (for writing it out).
+  YAML::Node merged() const;
 
   const std::string& file() const { return *file_; }
   const std::string& path() const { return path_; }
+  // This file's own node (without what an `extends:` base adds).
   const YAML::Node& raw() const { return node_; }
   // "file:line:col" of this node (1-based), or just the file name if the node has no mark.
   std::string where() const;
@@ -75,10 +85,13 @@ class ConfigNode {
  private:
   ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path);
   ConfigNode child_node(const YAML::Node& n, const std::string& child_path) const;
+  static ConfigNode extending(ConfigNode own, std::vector<std::string>& chain);
 
   YAML::Node node_;
   std::shared_ptr<const std::string> file_;
   std::string path_;
+  // The node at the same path of the file this one extends, when both are maps.
+  std::shared_ptr<const ConfigNode> base_;
 };
 
 // The closest of `candidates` to `word` by edit distance, or "" if none is reasonably close.

@@ -28,6 +28,17 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+// The base architecture's text; one that extends another is written out merged, so that the
+// sweep's keys reach what it inherits.
+std::string base_arch_yaml(const std::string& path) {
+  const std::string text = read_file(path);
+  const ConfigNode root = ConfigNode::load_string_extending(text, path);
+  if (!root.is_map() || !root.raw()["extends"].IsDefined()) return text;
+  YAML::Emitter out;
+  out << root.merged();
+  return std::string(out.c_str()) + "\n";
+}
+
 // Paths in the spec are relative to the spec file.
 std::string relative_to(const std::string& spec_file, const std::string& p) {
   if (fs::path(p).is_absolute()) return p;
@@ -131,7 +142,7 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
       root.at("sweep").fail("use letters, digits, '_' and '-' only (it names the output folder)");
   spec.base_arch = relative_to(path, root.get_string("base_arch"));
-  const std::string base_yaml = read_file(spec.base_arch);
+  const std::string base_yaml = base_arch_yaml(spec.base_arch);
   parse_arch(ConfigNode::load_string(base_yaml, spec.base_arch));  // the base must be valid
 
   for (const ConfigNode& w : root.at("workloads").items()) {
@@ -220,7 +231,7 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
 }
 
 std::vector<SweepPoint> enumerate_points(const SweepSpec& spec, std::int64_t only_index) {
-  const std::string base_yaml = read_file(spec.base_arch);
+  const std::string base_yaml = base_arch_yaml(spec.base_arch);
   std::int64_t per_workload = 1;
   for (const auto& g : spec.groups) {
     const auto n = static_cast<std::int64_t>(g.values.size());

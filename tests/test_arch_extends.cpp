@@ -1,0 +1,143 @@
+// Architecture files that extend another (`extends: base.yaml` plus overrides,
+// ConfigNode::load_file_extending): the merged architecture equals the base edited by hand,
+// errors keep the file, line, column and key of the file the bad value was written in, chains
+// work and cycles are refused, and a sweep over an extending file reaches inherited keys.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+
+#include "config/arch_config.hpp"
+#include "config/config_node.hpp"
+#include "sweep/sweep_spec.hpp"
+#include "test_util.hpp"
+
+namespace {
+
+using dfsim::ConfigError;
+using dfsim_test::contains;
+using dfsim_test::read_file;
+using dfsim_test::source_path;
+using dfsim_test::write_file;
+
+std::string printed(const dfsim::ArchConfig& a) {
+  std::ostringstream os;
+  os << a;
+  return os.str();
+}
+
+// configs/eyeriss_v1.yaml with one piece of text replaced.
+std::string eyeriss_with(const std::string& from, const std::string& to) {
+  std::string text = read_file(source_path("configs/eyeriss_v1.yaml"));
+  const auto pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << "test bug: '" << from << "' not in eyeriss_v1.yaml";
+  if (pos != std::string::npos) text.replace(pos, from.size(), to);
+  return text;
+}
+
+std::string error_of(const std::string& path) {
+  try {
+    dfsim::load_arch(path);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << path << " loaded without an error";
+  return "";
+}
+
+TEST(ArchExtends, OverridesMapByMapAndEqualsTheEditedBase) {
+  const std::string dir = dfsim_test::fresh_dir("extends");
+  const std::string derived = write_file(
+      dir + "/small.yaml", "extends: " + source_path("configs/eyeriss_v1.yaml") +
+                               "\nname: eyeriss_v1\npe_array: {rows: 6}\nglb: {banks: 19}\n");
+  // The same two edits made to the base's text.
+  std::string edited = eyeriss_with("  banks: 27", "  banks: 19");
+  edited.replace(edited.find("  rows: 12"), 10, "  rows: 6");
+  const dfsim::ArchConfig a = dfsim::load_arch(derived);
+  const dfsim::ArchConfig b = dfsim::load_arch(write_file(dir + "/edited.yaml", edited));
+  EXPECT_EQ(a.pe_rows, 6);
+  EXPECT_EQ(a.pe_cols, 14);  // inherited from the base's pe_array
+  EXPECT_EQ(a.glb.banks, 19);
+  EXPECT_EQ(printed(a), printed(b));
+  // Only the rows edited: the GLB override shows in the printed architecture.
+  const std::string rows_only =
+      write_file(dir + "/rows.yaml", eyeriss_with("  rows: 12", "  rows: 6"));
+  EXPECT_NE(printed(a), printed(dfsim::load_arch(rows_only)));
+}
+
+TEST(ArchExtends, RelativeChainOfThree) {
+  const std::string dir = dfsim_test::fresh_dir("extends_chain");
+  write_file(dir + "/base.yaml", read_file(source_path("configs/eyeriss_v1.yaml")));
+  write_file(dir + "/mid.yaml", "extends: base.yaml\npe_array: {cols: 7}\n");
+  std::filesystem::create_directories(dir + "/sub");
+  write_file(dir + "/sub/top.yaml", "extends: ../mid.yaml\nname: top\npe_array: {rows: 3}\n");
+  const dfsim::ArchConfig a = dfsim::load_arch(dir + "/sub/top.yaml");
+  EXPECT_EQ(a.name, "top");
+  EXPECT_EQ(a.pe_rows, 3);
+  EXPECT_EQ(a.pe_cols, 7);
+  EXPECT_EQ(a.array, "row_stationary");
+}
+
+TEST(ArchExtends, ErrorsNameTheFileTheValueIsWrittenIn) {
+  const std::string dir = dfsim_test::fresh_dir("extends_errors");
+  // A bad key in the extending file: its own file, line and column.
+  write_file(dir + "/base.yaml", read_file(source_path("configs/eyeriss_v1.yaml")));
+  write_file(dir + "/typo.yaml", "extends: base.yaml\nname: t\nglb: {bankz: 3}\n");
+  std::string err = error_of(dir + "/typo.yaml");
+  EXPECT_TRUE(contains(err, "typo.yaml:3:7: glb.bankz: unknown key 'bankz'")) << err;
+  EXPECT_TRUE(contains(err, "did you mean 'banks'")) << err;
+  // A bad value inherited from the base: the base's file and line.
+  const std::string bad_base = eyeriss_with("  rows: 12", "  rows: 0");
+  write_file(dir + "/bad_base.yaml", bad_base);
+  write_file(dir + "/inherits.yaml", "extends: bad_base.yaml\nname: i\n");
+  err = error_of(dir + "/inherits.yaml");
+  int line = 1;
+  for (std::size_t i = 0; i < bad_base.find("  rows: 0"); ++i) line += bad_base[i] == '\n';
+  EXPECT_TRUE(contains(err, "bad_base.yaml:" + std::to_string(line) + ":")) << err;
+  EXPECT_TRUE(contains(err, "pe_array.rows")) << err;
+  // Overriding the bad value fixes it.
+  write_file(dir + "/fixed.yaml", "extends: bad_base.yaml\npe_array: {rows: 4}\n");
+  EXPECT_EQ(dfsim::load_arch(dir + "/fixed.yaml").pe_rows, 4);
+}
+
+TEST(ArchExtends, CyclesAndMissingFilesAreRefused) {
+  const std::string dir = dfsim_test::fresh_dir("extends_cycle");
+  write_file(dir + "/a.yaml", "extends: b.yaml\nname: a\n");
+  write_file(dir + "/b.yaml", "extends: a.yaml\nname: b\n");
+  std::string err = error_of(dir + "/a.yaml");
+  EXPECT_TRUE(contains(err,
+                       "b.yaml:1:10: extends: extends 'a.yaml', which extends this file "
+                       "again (a cycle)"))
+      << err;
+  write_file(dir + "/self.yaml", "extends: self.yaml\n");
+  EXPECT_TRUE(contains(error_of(dir + "/self.yaml"), "(a cycle)"));
+  write_file(dir + "/missing.yaml", "name: m\nextends: nowhere.yaml\n");
+  err = error_of(dir + "/missing.yaml");
+  EXPECT_TRUE(contains(err, "missing.yaml:2:10: extends: cannot open")) << err;
+  EXPECT_TRUE(contains(err, "nowhere.yaml")) << err;
+}
+
+TEST(ArchExtends, SweepReachesInheritedKeys) {
+  const std::string dir = dfsim_test::fresh_dir("extends_sweep");
+  write_file(dir + "/small.yaml",
+             "extends: " + source_path("configs/eyeriss_v1.yaml") + "\nname: small\n");
+  write_file(dir + "/tiny.yaml",
+             "network: t\nlayers:\n  - {name: c, C: 2, M: 2, H: 4, W: 4, "
+             "R: 1, S: 1}\n");
+  const std::string spec =
+      write_file(dir + "/sweep.yaml",
+                 "sweep: s\nbase_arch: small.yaml\nworkloads:\n  - {file: tiny.yaml}\n"
+                 "parameters:\n  - {key: glb.banks, values: [11, 19]}\nobjectives: [energy, latency]\n");
+  const dfsim::SweepSpec s = dfsim::load_sweep_spec(spec, true);
+  const std::vector<dfsim::SweepPoint> points = dfsim::enumerate_points(s);
+  ASSERT_EQ(points.size(), 2U);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const dfsim::ArchConfig a = dfsim::load_arch_from_string(points[i].arch_text, spec);
+    EXPECT_EQ(a.name, "small");
+    EXPECT_EQ(a.glb.banks, i == 0 ? 11 : 19);
+    EXPECT_EQ(a.pe_rows, 12);  // inherited
+  }
+}
+
+}  // namespace
