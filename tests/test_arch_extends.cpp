@@ -125,10 +125,10 @@ TEST(ArchExtends, SweepReachesInheritedKeys) {
   write_file(dir + "/tiny.yaml",
              "network: t\nlayers:\n  - {name: c, C: 2, M: 2, H: 4, W: 4, "
              "R: 1, S: 1}\n");
-  const std::string spec =
-      write_file(dir + "/sweep.yaml",
-                 "sweep: s\nbase_arch: small.yaml\nworkloads:\n  - {file: tiny.yaml}\n"
-                 "parameters:\n  - {key: glb.banks, values: [11, 19]}\nobjectives: [energy, latency]\n");
+  const std::string spec = write_file(
+      dir + "/sweep.yaml",
+      "sweep: s\nbase_arch: small.yaml\nworkloads:\n  - {file: tiny.yaml}\n"
+      "parameters:\n  - {key: glb.banks, values: [11, 19]}\nobjectives: [energy, latency]\n");
   const dfsim::SweepSpec s = dfsim::load_sweep_spec(spec, true);
   const std::vector<dfsim::SweepPoint> points = dfsim::enumerate_points(s);
   ASSERT_EQ(points.size(), 2U);

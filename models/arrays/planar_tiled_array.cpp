@@ -147,8 +147,8 @@ struct PlanarTiledArray::Controller {
   std::int64_t dram_alloc(std::int64_t bytes) {
     const std::int64_t at = dram_top;
     dram_top += bytes;
-    if (static_cast<std::size_t>(dram_top) > top.dram_.size())
-      top.dram_.grow(static_cast<std::size_t>(2 * dram_top));
+    if (static_cast<std::size_t>(dram_top) > top.dram_->size())
+      top.dram_->grow(static_cast<std::size_t>(2 * dram_top));
     return at;
   }
 
@@ -203,7 +203,7 @@ struct PlanarTiledArray::Controller {
         groups.push_back(std::move(gr));
       }
     dram_top = 0;
-    top.dram_.resize(0);
+    top.dram_->resize(0);
     const std::int64_t base = dram_alloc(static_cast<std::int64_t>(image.size()));
     host_access(top.to_dram, tlm::TLM_WRITE_COMMAND, base, image.data(),
                 static_cast<std::int64_t>(image.size()));
@@ -558,7 +558,7 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
       arch_(arch),
       jobs_(std::move(jobs)),
       trace_(trace),
-      dram_("dram", arch, trace),
+      dram_(make_dram("dram", arch, trace)),
       cdc_("cdc", arch),
       iaram_("iaram", ram_as_buffer(arch, arch.activation_ram.iaram_bytes), arch.core_period_ns(),
              trace, "iaram"),
@@ -568,7 +568,7 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
                   arch.planar_noc.weight_bus_pj_per_bit, arch.core_period_ns(), trace),
       halo_("halo_network", arch) {
   to_dram.bind(cdc_.from_core);
-  cdc_.to_link.bind(dram_.socket);
+  cdc_.to_link.bind(dram_->target());
   to_iaram.bind(iaram_.socket);
   to_oaram.bind(oaram_.socket);
   to_weight_bus.bind(weight_bus_.in);
@@ -593,7 +593,7 @@ void PlanarTiledArray::run() {
   try {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
-      const Activity dram0 = dram_.activity, ia0 = iaram_.activity, oa0 = oaram_.activity,
+      const Activity dram0 = dram_->activity, ia0 = iaram_.activity, oa0 = oaram_.activity,
                      bus0 = weight_bus_.activity, halo0 = halo_.activity;
       Activity rf0, xbar0;
       double mac0 = 0;
@@ -673,7 +673,7 @@ void PlanarTiledArray::run() {
                                                   ? static_cast<double>(sum.conflict_stalls) /
                                                         static_cast<double>(sum.compute_cycles)
                                                   : 0}};
-      s.dram = level_of(dram_.activity - dram0);
+      s.dram = level_of(dram_->activity - dram0);
       Activity onchip = iaram_.activity - ia0;
       onchip += oaram_.activity - oa0;
       s.glb = level_of(onchip);

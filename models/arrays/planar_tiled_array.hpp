@@ -40,7 +40,7 @@ class PlanarTiledArray : public ArrayModel {
   const ArchConfig arch_;
   std::vector<LayerJob> jobs_;
   VcdWriter* trace_;
-  Dram dram_;
+  std::unique_ptr<DramModel> dram_;
   ClockDomainCrossing cdc_;
   GlobalBuffer iaram_, oaram_;
   MulticastNoc weight_bus_;

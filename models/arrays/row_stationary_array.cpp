@@ -182,7 +182,7 @@ struct RowStationaryArray::Controller {
     const std::int64_t weights_end =
         dram_weights + static_cast<std::int64_t>(d.weights.data.size()) * 2;
     ofmap_dram = dram_rows(a.dram_ofmap_encoding, (weights_end + 7) / 8 * 8, l.N * l.M * E, E, F);
-    top.dram_.resize(static_cast<std::size_t>(ofmap_dram.end()));
+    top.dram_->resize(static_cast<std::size_t>(ofmap_dram.end()));
     if (ifmap_dram.dense()) {
       dram_debug(tlm::TLM_WRITE_COMMAND, 0, const_cast<Value*>(d.ifmap.data.data()),
                  l.ifmap_values() * 2);
@@ -676,7 +676,7 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
       to_filter_gin("to_filter_gin"),
       to_ifmap_gin("to_ifmap_gin"),
       to_psum_gin("to_psum_gin"),
-      dram_("dram", arch, trace),
+      dram_(make_dram("dram", arch, trace)),
       cdc_("cdc", arch),
       glb_("glb", arch.glb, arch.core_period_ns(), trace, "glb"),
       filter_gin_("filter_gin", arch.noc.filter_gin_bits, arch.noc.energy_pj_per_bit,
@@ -687,7 +687,7 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
                 arch.core_period_ns(), trace),
       gon_("gon", arch.noc.gon_bits, arch.noc.energy_pj_per_bit, arch.core_period_ns(), trace) {
   to_dram.bind(cdc_.from_core);
-  cdc_.to_link.bind(dram_.socket);
+  cdc_.to_link.bind(dram_->target());
   to_glb.bind(glb_.socket);
   to_filter_gin.bind(filter_gin_.in);
   to_ifmap_gin.bind(ifmap_gin_.in);
@@ -723,7 +723,7 @@ void RowStationaryArray::run() {
   try {
     auto snapshot = [&] {
       Counters c;
-      c.dram = dram_.activity;
+      c.dram = dram_->activity;
       c.glb = glb_.activity;
       c.noc = filter_gin_.activity;
       c.noc += ifmap_gin_.activity;

@@ -49,7 +49,7 @@ class RowStationaryArray : public ArrayModel {
   tlm_utils::simple_initiator_socket<RowStationaryArray> to_psum_gin;
 
  private:
-  Dram dram_;
+  std::unique_ptr<DramModel> dram_;
   ClockDomainCrossing cdc_;
   GlobalBuffer glb_;
   MulticastNoc filter_gin_, ifmap_gin_, psum_gin_;

@@ -164,7 +164,7 @@ struct WeightStationaryArray::Controller {
           addr += kt.size * mt.size * wb;
         });
       });
-    top.weight_memory_.resize(static_cast<std::size_t>(addr));
+    top.weight_memory_->resize(static_cast<std::size_t>(addr));
     host_access(top.to_weight_memory, tlm::TLM_WRITE_COMMAND, 0, weight_image.data(), addr);
 
     const std::int64_t tiles_per_group = static_cast<std::int64_t>(tiles.size()) / l.groups;
@@ -370,14 +370,14 @@ WeightStationaryArray::WeightStationaryArray(sc_core::sc_module_name name, const
       arch_(arch),
       jobs_(std::move(jobs)),
       trace_(trace),
-      weight_memory_("weight_memory", arch, trace),
+      weight_memory_(make_dram("weight_memory", arch, trace)),
       cdc_("cdc", arch),
       fifo_("weight_fifo", arch),
       ub_("unified_buffer", ub_as_buffer(arch), arch.core_period_ns(), trace, "unified_buffer"),
       matrix_("matrix_unit", arch, trace),
       acc_("accumulators", arch, trace) {
   to_weight_memory.bind(cdc_.from_core);
-  cdc_.to_link.bind(weight_memory_.socket);
+  cdc_.to_link.bind(weight_memory_->target());
   to_fifo.bind(fifo_.socket);
   to_ub.bind(ub_.socket);
   to_matrix.bind(matrix_.socket);
@@ -394,7 +394,7 @@ void WeightStationaryArray::run() {
   try {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
-      const Activity dram0 = weight_memory_.activity, ub0 = ub_.activity, acc0 = acc_.activity,
+      const Activity dram0 = weight_memory_->activity, ub0 = ub_.activity, acc0 = acc_.activity,
                      fifo0 = fifo_.activity, hops0 = matrix_.hops;
       const std::int64_t macs0 = matrix_.macs;
       const double mac_pj0 = matrix_.mac_energy_pj;
@@ -426,7 +426,7 @@ void WeightStationaryArray::run() {
       if (split != s.cycles)
         throw SimulationError("layer " + job.layer.name + ": cycle categories add up to " +
                               std::to_string(split) + ", not " + std::to_string(s.cycles));
-      s.dram = level_of(weight_memory_.activity - dram0);
+      s.dram = level_of(weight_memory_->activity - dram0);
       Activity onchip = ub_.activity - ub0;
       onchip += acc_.activity - acc0;
       s.glb = level_of(onchip);

@@ -6,6 +6,7 @@
 
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <memory>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -36,7 +37,7 @@ class WeightStationaryArray : public ArrayModel {
   const ArchConfig arch_;
   std::vector<LayerJob> jobs_;
   VcdWriter* trace_;
-  Dram weight_memory_;
+  std::unique_ptr<DramModel> weight_memory_;
   ClockDomainCrossing cdc_;
   WeightFifo fifo_;
   GlobalBuffer ub_;

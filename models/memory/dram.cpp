@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <memory>
 
+#include "config/component_registry.hpp"
 #include "trace/vcd_writer.hpp"
 
 namespace dfsim {
@@ -10,8 +13,38 @@ namespace dfsim {
 using sc_core::SC_NS;
 using sc_core::sc_time;
 
+namespace {
+
+const bool registered = register_component(
+    {"dram",
+     "bandwidth",
+     "one channel: a bandwidth and a fixed first-data latency per burst, bursts in order",
+     {},
+     nullptr,
+     DramFactory([](const char* name, const ArchConfig& arch, VcdWriter* trace) {
+       return std::make_unique<Dram>(name, arch, trace);
+     })});
+
+}  // namespace
+
+std::unique_ptr<DramModel> make_dram(const char* name, const ArchConfig& arch, VcdWriter* trace) {
+  return make_component<DramModel, const char*, const ArchConfig&, VcdWriter*>(
+      "dram", arch.dram.impl, name, arch, trace);
+}
+
+bool DramModel::access(tlm::tlm_generic_payload& gp) {
+  const std::uint64_t addr = gp.get_address();
+  const std::size_t len = gp.get_data_length();
+  if (addr + len > store_.size()) return false;
+  if (gp.is_read())
+    std::memcpy(gp.get_data_ptr(), &store_[addr], len);
+  else
+    std::memcpy(&store_[addr], gp.get_data_ptr(), len);
+  return true;
+}
+
 Dram::Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace)
-    : sc_module(name),
+    : DramModel(name),
       socket("socket"),
       cfg_(arch.dram),
       link_period_(arch.link_period_ns(), SC_NS),
@@ -21,7 +54,7 @@ Dram::Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trac
     bytes_per_link_cycle_ =
         std::min(bytes_per_link_cycle_, cfg_.bandwidth_gbytes_per_s * 1e3 / arch.clocks.link_mhz);
   socket.register_b_transport(this, &Dram::b_transport);
-  socket.register_transport_dbg(this, &Dram::transport_dbg);
+  socket.register_transport_dbg(this, &Dram::debug_access);
   if (trace_) {
     trace_busy_ = trace_->add_signal("dram", "busy", 1);
     trace_bw_ = trace_->add_signal("dram", "bandwidth_mbytes_per_s", 32);
@@ -29,9 +62,8 @@ Dram::Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trac
 }
 
 void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-  const std::uint64_t addr = gp.get_address();
   const std::size_t len = gp.get_data_length();
-  if (addr + len > store_.size()) {
+  if (!access(gp)) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
@@ -47,13 +79,10 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   ext.started = start;
   const sc_time done = start + transfer + sc_time(cfg_.latency_ns, SC_NS);
   const std::int64_t bits = static_cast<std::int64_t>(len) * 8;
-  if (gp.is_read()) {
-    std::memcpy(gp.get_data_ptr(), &store_[addr], len);
+  if (gp.is_read())
     activity.read(ext.kind, bits, static_cast<double>(bits) * cfg_.energy_pj_per_bit);
-  } else {
-    std::memcpy(&store_[addr], gp.get_data_ptr(), len);
+  else
     activity.write(ext.kind, bits, static_cast<double>(bits) * cfg_.energy_pj_per_bit);
-  }
   if (trace_) {
     const auto s = static_cast<std::uint64_t>(start.value());
     const auto e = static_cast<std::uint64_t>((start + transfer).value());
@@ -65,17 +94,6 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   }
   delay = done - now;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
-}
-
-unsigned int Dram::transport_dbg(tlm::tlm_generic_payload& gp) {
-  const std::uint64_t addr = gp.get_address();
-  const std::size_t len = gp.get_data_length();
-  if (addr + len > store_.size()) return 0;
-  if (gp.is_read())
-    std::memcpy(gp.get_data_ptr(), &store_[addr], len);
-  else
-    std::memcpy(&store_[addr], gp.get_data_ptr(), len);
-  return static_cast<unsigned int>(len);
 }
 
 ClockDomainCrossing::ClockDomainCrossing(sc_core::sc_module_name name, const ArchConfig& arch)

@@ -1,10 +1,11 @@
-// Off-chip DRAM behind a link of bus_width_bits at the link clock: one channel, bursts
-// served in order, first-data latency pipelined across back-to-back requests.
+// The "dram" component role, and its default implementation "bandwidth" (Dram).
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include <functional>
+#include <memory>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -17,11 +18,16 @@ namespace dfsim {
 
 class VcdWriter;
 
-class Dram : public sc_core::sc_module {
+// Off-chip memory as a TLM-2.0 target on the link side of the clock-domain crossing: it
+// holds the bytes (the host lays out the operands with resize/grow and debug transport), serves
+// reads and writes with its timing, and counts bits per data type in `activity`. An array
+// style builds the one the architecture names (`dram.impl`) with
+// make_component<DramModel>("dram", impl, name, arch, trace).
+class DramModel : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<Dram> socket;
+  using sc_core::sc_module::sc_module;
+  virtual tlm::tlm_target_socket<>& target() = 0;
 
-  Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
   void resize(std::size_t bytes) { store_.assign(bytes, 0); }
   void grow(std::size_t bytes) {
     if (bytes > store_.size()) store_.resize(bytes, 0);
@@ -29,16 +35,42 @@ class Dram : public sc_core::sc_module {
   std::size_t size() const { return store_.size(); }
 
   Activity activity;
+
+ protected:
+  // Copies the payload to or from the store; false when it lies outside.
+  bool access(tlm::tlm_generic_payload& gp);
+  // Debug transport (no time, no energy).
+  unsigned int debug_access(tlm::tlm_generic_payload& gp) {
+    return access(gp) ? gp.get_data_length() : 0;
+  }
+
+ private:
+  std::vector<unsigned char> store_;
+};
+
+// What a "dram" implementation registers (ComponentImpl::factory), and how a style builds
+// the architecture's (`dram.impl`).
+using DramFactory =
+    std::function<std::unique_ptr<DramModel>(const char* name, const ArchConfig&, VcdWriter*)>;
+std::unique_ptr<DramModel> make_dram(const char* name, const ArchConfig& arch, VcdWriter* trace);
+
+// The default: one channel behind a link of bus_width_bits at the link clock, bursts served
+// in order, first-data latency pipelined across back-to-back requests.
+class Dram : public DramModel {
+ public:
+  tlm_utils::simple_target_socket<Dram> socket;
+
+  Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
+  tlm::tlm_target_socket<>& target() override { return socket; }
+
   const BusyResource& channel() const { return channel_; }
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
 
   const DramConfig cfg_;
   sc_core::sc_time link_period_;
   double bytes_per_link_cycle_;
-  std::vector<unsigned char> store_;
   BusyResource channel_;
   VcdWriter* trace_;
   int trace_busy_ = -1, trace_bw_ = -1;

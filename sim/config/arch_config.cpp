@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/array_style_registry.hpp"
+#include "config/component_registry.hpp"
 #include "config/config_node.hpp"
 
 namespace dfsim {
@@ -19,8 +20,15 @@ void parse_clocks(const ConfigNode& n, ClockConfig& c) {
 }
 
 void parse_dram(const ConfigNode& n, DramConfig& d) {
-  n.expect_keys({"bus_width_bits", "bandwidth_gbytes_per_s", "latency_ns", "burst_bytes",
-                 "max_request_bytes", "energy_pj_per_bit"});
+  // The link and energy keys are every implementation's; `impl` picks the device model.
+  d.impl = parse_component_impl(n, "dram", d.impl);
+  const ComponentImpl& impl = *find_component("dram", d.impl);
+  std::vector<std::string> keys = {
+      "impl",        "bus_width_bits",    "bandwidth_gbytes_per_s", "latency_ns",
+      "burst_bytes", "max_request_bytes", "energy_pj_per_bit"};
+  keys.insert(keys.end(), impl.keys.begin(), impl.keys.end());
+  n.expect_keys(keys);
+  if (impl.check) impl.check(n);
   d.bus_width_bits = n.get_int_min("bus_width_bits", 8);
   if (d.bus_width_bits % 8 != 0) n.at("bus_width_bits").fail("must be a multiple of 8");
   d.bandwidth_gbytes_per_s = n.get_double_min("bandwidth_gbytes_per_s", 0.0, 0.0);

@@ -21,6 +21,7 @@ struct ClockConfig {
 };
 
 struct DramConfig {
+  std::string impl = "bandwidth";     // the device model (component registry, role "dram")
   std::int64_t bus_width_bits = 64;   // data pins of the link, one transfer per link cycle
   double bandwidth_gbytes_per_s = 0;  // device limit; 0 = only the bus limits
   double latency_ns = 100;            // first-data latency of a burst

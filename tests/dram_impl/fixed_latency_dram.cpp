@@ -1,0 +1,69 @@
+// A "dram" implementation that lives only in the tests: every request completes a fixed
+// `fixed_latency_ns` after it is issued, whatever its size and whatever else is in flight (no
+// bandwidth limit). It registers by name from this file alone; tests/test_dram_impl.cpp checks
+// that each shipped array style builds it when an architecture names it.
+#include "fixed_latency_dram.hpp"
+
+#include <memory>
+
+#include "config/component_registry.hpp"
+#include "config/config_node.hpp"
+#include "models/memory/dram.hpp"
+
+namespace dfsim_test {
+
+std::int64_t FixedLatencyCounters::built = 0;
+std::int64_t FixedLatencyCounters::requests = 0;
+
+namespace {
+
+class FixedLatencyDram : public dfsim::DramModel {
+ public:
+  tlm_utils::simple_target_socket<FixedLatencyDram> socket;
+
+  FixedLatencyDram(const char* name, const dfsim::ArchConfig& arch)
+      : DramModel(name),
+        socket("socket"),
+        latency_(arch.node->at("dram").get_double("fixed_latency_ns"), sc_core::SC_NS),
+        pj_per_bit_(arch.dram.energy_pj_per_bit) {
+    socket.register_b_transport(this, &FixedLatencyDram::b_transport);
+    socket.register_transport_dbg(this, &FixedLatencyDram::debug_access);
+    ++FixedLatencyCounters::built;
+  }
+  tlm::tlm_target_socket<>& target() override { return socket; }
+
+ private:
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    if (!access(gp)) {
+      gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    dfsim::DfsimExtension& ext = dfsim::extension_of(gp);
+    const auto bits = static_cast<std::int64_t>(gp.get_data_length()) * 8;
+    if (gp.is_read())
+      activity.read(ext.kind, bits, static_cast<double>(bits) * pj_per_bit_);
+    else
+      activity.write(ext.kind, bits, static_cast<double>(bits) * pj_per_bit_);
+    ext.started = sc_core::sc_time_stamp() + delay;
+    delay += latency_;
+    ++FixedLatencyCounters::requests;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+
+  const sc_core::sc_time latency_;
+  const double pj_per_bit_;
+};
+
+const bool registered = dfsim::register_component(
+    {"dram",
+     "test_fixed_latency",
+     "every request takes fixed_latency_ns, any size",
+     {"fixed_latency_ns"},
+     [](const dfsim::ConfigNode& section) { section.get_double_min("fixed_latency_ns", 0.0); },
+     dfsim::DramFactory([](const char* name, const dfsim::ArchConfig& arch, dfsim::VcdWriter*) {
+       return std::make_unique<FixedLatencyDram>(name, arch);
+     })});
+
+}  // namespace
+
+}  // namespace dfsim_test
