@@ -16,6 +16,7 @@
 
 #include "core/run.hpp"
 #include "test_util.hpp"
+#include "trace/tracer.hpp"
 
 namespace {
 
@@ -264,4 +265,38 @@ TEST(Vcd, NoVcdUnlessAsked) {
   ASSERT_EQ(run_in_dir(" --vcd wave.vcd"), 0) << read_file(dir + "/stderr.txt");
   EXPECT_EQ(files_in(dir),
             (std::vector<std::string>{"stats.json", "stderr.txt", "stdout.txt", "wave.vcd"}));
+}
+
+// The tracer interface components trace through: a signal registers once, when it is made,
+// and passes SystemC times in the kernel's units; without a tracer every call is ignored.
+TEST(Tracer, SignalsRegisterOnceAndForwardTimes) {
+  struct Recorder : dfsim::Tracer {
+    std::vector<std::string> log;
+    int add_signal(const std::string& scope, const std::string& name, int width) override {
+      log.push_back("add " + scope + "." + name + " " + std::to_string(width));
+      return static_cast<int>(log.size());
+    }
+    void busy(int id, std::uint64_t start, std::uint64_t end) override {
+      log.push_back("busy " + std::to_string(id) + " " + std::to_string(start) + " " +
+                    std::to_string(end));
+    }
+    void set(int id, std::uint64_t time, std::uint64_t value) override {
+      log.push_back("set " + std::to_string(id) + " " + std::to_string(time) + " " +
+                    std::to_string(value));
+    }
+  } rec;
+  const dfsim::TraceSignal busy(&rec, "glb", "bank0_busy", 1), bw(&rec, "dram", "bw", 32);
+  const sc_core::sc_time ns(1, sc_core::SC_NS);
+  busy.busy(2 * ns, 5 * ns);
+  bw.set(3 * ns, 77);
+  const auto per_ns = static_cast<std::uint64_t>(ns.value());
+  EXPECT_EQ(rec.log, (std::vector<std::string>{
+                         "add glb.bank0_busy 1", "add dram.bw 32",
+                         "busy 1 " + std::to_string(2 * per_ns) + " " + std::to_string(5 * per_ns),
+                         "set 2 " + std::to_string(3 * per_ns) + " 77"}));
+  const dfsim::TraceSignal off;  // no tracer
+  off.busy(ns, 2 * ns);
+  off.set(ns, 1);
+  dfsim::TraceSignal(nullptr, "x", "y", 1).set(ns, 1);
+  EXPECT_EQ(rec.log.size(), 4u);
 }

@@ -20,7 +20,7 @@
 
 namespace dfsim {
 
-class VcdWriter;
+class Tracer;
 
 struct LayerJob {
   Layer layer;

@@ -23,7 +23,7 @@
 namespace dfsim {
 
 class ArrayModel;
-class VcdWriter;
+class Tracer;
 struct LayerJob;
 
 // One layer's mapping on an array style, with the style's estimate of it.
@@ -68,7 +68,7 @@ class ArrayStyle {
   virtual void check_operands(const Layer& /*layer*/, const LayerData& /*data*/) const {}
   // The SystemC top level that runs the jobs.
   virtual std::unique_ptr<ArrayModel> make_model(std::vector<LayerJob> jobs,
-                                                 VcdWriter* trace) const = 0;
+                                                 Tracer* trace) const = 0;
 
  protected:
   const ArchConfig arch_;  // a copy: the mapper and the model refer to it
@@ -156,8 +156,7 @@ class MapperStyle : public ArrayStyle {
     auto r = mapper_.evaluate_pinned(view, parse_mapping(node), node.where());
     return std::make_shared<ResultMapping<decltype(r)>>(std::move(r));
   }
-  std::unique_ptr<ArrayModel> make_model(std::vector<LayerJob> jobs,
-                                         VcdWriter* trace) const override {
+  std::unique_ptr<ArrayModel> make_model(std::vector<LayerJob> jobs, Tracer* trace) const override {
     return std::make_unique<Model>("accelerator", arch_, std::move(jobs), trace);
   }
 

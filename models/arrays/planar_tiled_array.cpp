@@ -6,7 +6,7 @@
 #include "core/dma.hpp"
 #include "mapper/pt_mapping.hpp"
 #include "models/common/sim_error.hpp"
-#include "trace/vcd_writer.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
@@ -548,7 +548,7 @@ struct PlanarTiledArray::Controller {
 };
 
 PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfig& arch,
-                                   std::vector<LayerJob> jobs, VcdWriter* trace)
+                                   std::vector<LayerJob> jobs, Tracer* trace)
     : ArrayModel(name),
       to_dram("to_dram"),
       to_iaram("to_iaram"),
@@ -557,7 +557,6 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
       to_pe("to_pe"),
       arch_(arch),
       jobs_(std::move(jobs)),
-      trace_(trace),
       dram_(make_dram("dram", arch, trace)),
       cdc_("cdc", arch),
       iaram_("iaram", ram_as_buffer(arch, arch.activation_ram.iaram_bytes), arch.core_period_ns(),
@@ -582,7 +581,7 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
     halo_.to_pe.bind(pe.in);
     pe.to_halo.bind(halo_.from_pe);
   }
-  if (trace_) trace_layer_ = trace_->add_signal("control", "layer", 16);
+  trace_layer_ = TraceSignal(trace, "control", "layer", 16);
   SC_HAS_PROCESS(PlanarTiledArray);
   SC_THREAD(run);
 }
@@ -605,7 +604,7 @@ void PlanarTiledArray::run() {
         before += pe->counters;
       }
       const sc_time t0 = sc_core::sc_time_stamp();
-      if (trace_) trace_->set(trace_layer_, static_cast<std::uint64_t>(t0.value()), li);
+      trace_layer_.set(t0, li);
       Controller ctl(*this, job, li == 0, li + 1 == jobs_.size());
       sc_time end;
       ctl.run(end);

@@ -18,13 +18,14 @@
 #include "models/memory/global_buffer.hpp"
 #include "models/noc/noc.hpp"
 #include "models/planar/planar_pe.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
 class PlanarTiledArray : public ArrayModel {
  public:
   PlanarTiledArray(sc_core::sc_module_name name, const ArchConfig& arch, std::vector<LayerJob> jobs,
-                   VcdWriter* trace);
+                   Tracer* trace);
   ~PlanarTiledArray() override;
 
   tlm_utils::simple_initiator_socket<PlanarTiledArray> to_dram;
@@ -39,14 +40,13 @@ class PlanarTiledArray : public ArrayModel {
 
   const ArchConfig arch_;
   std::vector<LayerJob> jobs_;
-  VcdWriter* trace_;
   std::unique_ptr<DramModel> dram_;
   ClockDomainCrossing cdc_;
   GlobalBuffer iaram_, oaram_;
   MulticastNoc weight_bus_;
   HaloNetwork halo_;
   std::vector<std::unique_ptr<PlanarPe>> pes_;
-  int trace_layer_ = -1;
+  TraceSignal trace_layer_;
 };
 
 }  // namespace dfsim

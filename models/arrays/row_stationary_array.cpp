@@ -9,7 +9,7 @@
 #include "mapper/row_stationary_mapper.hpp"
 #include "mapper/rs_tiling.hpp"
 #include "models/common/sim_error.hpp"
-#include "trace/vcd_writer.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
@@ -531,10 +531,7 @@ struct RowStationaryArray::Controller {
                        m.p,
                        m.q};
     const sc_time start = std::max({prev_pass_end, ifmap_ready[ib], filter_ready[fb], psum_free});
-    if (top.trace_) {
-      top.trace_->set(top.trace_pass_, static_cast<std::uint64_t>(start.value()),
-                      static_cast<std::uint64_t>(passes));
-    }
+    top.trace_pass_.set(start, static_cast<std::uint64_t>(passes));
     configure_pass(ps);
     const sc_time filters_delivered = multicast_filters(ps, fb, start);
     multicast_ifmaps(ps, ib, coff, nch, start);
@@ -666,11 +663,10 @@ struct RowStationaryArray::Controller {
 };
 
 RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
-                                       std::vector<LayerJob> jobs, VcdWriter* trace)
+                                       std::vector<LayerJob> jobs, Tracer* trace)
     : ArrayModel(name),
       arch_(arch),
       jobs_(std::move(jobs)),
-      trace_(trace),
       to_dram("to_dram"),
       to_glb("to_glb"),
       to_filter_gin("to_filter_gin"),
@@ -709,10 +705,8 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
       pe.psum_down.bind(gon_.from_pe);
     pe.to_gon.bind(gon_.from_pe);
   }
-  if (trace_) {
-    trace_layer_ = trace_->add_signal("control", "layer", 16);
-    trace_pass_ = trace_->add_signal("control", "pass", 32);
-  }
+  trace_layer_ = TraceSignal(trace, "control", "layer", 16);
+  trace_pass_ = TraceSignal(trace, "control", "pass", 32);
   SC_HAS_PROCESS(RowStationaryArray);
   SC_THREAD(run);
 }
@@ -742,7 +736,7 @@ void RowStationaryArray::run() {
       const LayerJob& job = jobs_[li];
       const Counters before = snapshot();
       const sc_time t0 = sc_core::sc_time_stamp();
-      if (trace_) trace_->set(trace_layer_, static_cast<std::uint64_t>(t0.value()), li);
+      trace_layer_.set(t0, li);
       Controller ctl(*this, job);
       ctl.run();
       const Counters after = snapshot();

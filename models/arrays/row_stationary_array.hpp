@@ -21,16 +21,15 @@
 #include "models/noc/noc.hpp"
 #include "models/pe/pe.hpp"
 #include "stats/stats.hpp"
+#include "trace/tracer.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {
 
-class VcdWriter;
-
 class RowStationaryArray : public ArrayModel {
  public:
   RowStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
-                     std::vector<LayerJob> jobs, VcdWriter* trace);
+                     std::vector<LayerJob> jobs, Tracer* trace);
   ~RowStationaryArray() override;
 
  private:
@@ -39,7 +38,6 @@ class RowStationaryArray : public ArrayModel {
 
   const ArchConfig arch_;
   std::vector<LayerJob> jobs_;
-  VcdWriter* trace_;
 
  public:  // sockets and modules are wired in the constructor
   tlm_utils::simple_initiator_socket<RowStationaryArray> to_dram;
@@ -55,7 +53,7 @@ class RowStationaryArray : public ArrayModel {
   MulticastNoc filter_gin_, ifmap_gin_, psum_gin_;
   OutputNoc gon_;
   std::vector<std::unique_ptr<Pe>> pes_;
-  int trace_layer_ = -1, trace_pass_ = -1;
+  TraceSignal trace_layer_, trace_pass_;
 };
 
 }  // namespace dfsim

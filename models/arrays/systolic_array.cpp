@@ -7,7 +7,7 @@
 #include "mapper/rs_tiling.hpp"  // Chunk, for_each_chunk
 #include "mapper/ws_mapping.hpp"
 #include "models/common/sim_error.hpp"
-#include "trace/vcd_writer.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
@@ -360,7 +360,7 @@ struct WeightStationaryArray::Controller {
 };
 
 WeightStationaryArray::WeightStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
-                                             std::vector<LayerJob> jobs, VcdWriter* trace)
+                                             std::vector<LayerJob> jobs, Tracer* trace)
     : ArrayModel(name),
       to_weight_memory("to_weight_memory"),
       to_fifo("to_fifo"),
@@ -369,7 +369,6 @@ WeightStationaryArray::WeightStationaryArray(sc_core::sc_module_name name, const
       to_acc("to_acc"),
       arch_(arch),
       jobs_(std::move(jobs)),
-      trace_(trace),
       weight_memory_(make_dram("weight_memory", arch, trace)),
       cdc_("cdc", arch),
       fifo_("weight_fifo", arch),
@@ -383,7 +382,7 @@ WeightStationaryArray::WeightStationaryArray(sc_core::sc_module_name name, const
   to_matrix.bind(matrix_.socket);
   to_acc.bind(acc_.socket);
   matrix_.to_acc.bind(acc_.socket);
-  if (trace_) trace_layer_ = trace_->add_signal("control", "layer", 16);
+  trace_layer_ = TraceSignal(trace, "control", "layer", 16);
   SC_HAS_PROCESS(WeightStationaryArray);
   SC_THREAD(run);
 }
@@ -399,7 +398,7 @@ void WeightStationaryArray::run() {
       const std::int64_t macs0 = matrix_.macs;
       const double mac_pj0 = matrix_.mac_energy_pj;
       const sc_time t0 = sc_core::sc_time_stamp();
-      if (trace_) trace_->set(trace_layer_, static_cast<std::uint64_t>(t0.value()), li);
+      trace_layer_.set(t0, li);
       Controller ctl(*this, job);
       ctl.run();
 

@@ -15,13 +15,14 @@
 #include "models/memory/dram.hpp"
 #include "models/memory/global_buffer.hpp"
 #include "models/systolic/systolic_parts.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
 class WeightStationaryArray : public ArrayModel {
  public:
   WeightStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
-                        std::vector<LayerJob> jobs, VcdWriter* trace);
+                        std::vector<LayerJob> jobs, Tracer* trace);
   ~WeightStationaryArray() override;
 
   tlm_utils::simple_initiator_socket<WeightStationaryArray> to_weight_memory;
@@ -36,14 +37,13 @@ class WeightStationaryArray : public ArrayModel {
 
   const ArchConfig arch_;
   std::vector<LayerJob> jobs_;
-  VcdWriter* trace_;
   std::unique_ptr<DramModel> weight_memory_;
   ClockDomainCrossing cdc_;
   WeightFifo fifo_;
   GlobalBuffer ub_;
   MatrixUnit matrix_;
   AccumulatorBuffer acc_;
-  int trace_layer_ = -1;
+  TraceSignal trace_layer_;
 };
 
 }  // namespace dfsim

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "config/component_registry.hpp"
-#include "trace/vcd_writer.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
@@ -21,15 +21,15 @@ const bool registered = register_component(
      "one channel: a bandwidth and a fixed first-data latency per burst, bursts in order",
      {},
      nullptr,
-     DramFactory([](const char* name, const ArchConfig& arch, VcdWriter* trace) {
+     DramFactory([](const char* name, const ArchConfig& arch, Tracer* trace) {
        return std::make_unique<Dram>(name, arch, trace);
      })});
 
 }  // namespace
 
-std::unique_ptr<DramModel> make_dram(const char* name, const ArchConfig& arch, VcdWriter* trace) {
-  return make_component<DramModel, const char*, const ArchConfig&, VcdWriter*>(
-      "dram", arch.dram.impl, name, arch, trace);
+std::unique_ptr<DramModel> make_dram(const char* name, const ArchConfig& arch, Tracer* trace) {
+  return make_component<DramModel, const char*, const ArchConfig&, Tracer*>("dram", arch.dram.impl,
+                                                                            name, arch, trace);
 }
 
 bool DramModel::access(tlm::tlm_generic_payload& gp) {
@@ -43,22 +43,19 @@ bool DramModel::access(tlm::tlm_generic_payload& gp) {
   return true;
 }
 
-Dram::Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace)
+Dram::Dram(sc_core::sc_module_name name, const ArchConfig& arch, Tracer* trace)
     : DramModel(name),
       socket("socket"),
       cfg_(arch.dram),
       link_period_(arch.link_period_ns(), SC_NS),
       bytes_per_link_cycle_(static_cast<double>(arch.dram.bus_width_bits) / 8.0),
-      trace_(trace) {
+      trace_busy_(trace, "dram", "busy", 1),
+      trace_bw_(trace, "dram", "bandwidth_mbytes_per_s", 32) {
   if (cfg_.bandwidth_gbytes_per_s > 0)
     bytes_per_link_cycle_ =
         std::min(bytes_per_link_cycle_, cfg_.bandwidth_gbytes_per_s * 1e3 / arch.clocks.link_mhz);
   socket.register_b_transport(this, &Dram::b_transport);
   socket.register_transport_dbg(this, &Dram::debug_access);
-  if (trace_) {
-    trace_busy_ = trace_->add_signal("dram", "busy", 1);
-    trace_bw_ = trace_->add_signal("dram", "bandwidth_mbytes_per_s", 32);
-  }
 }
 
 void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
@@ -83,15 +80,13 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     activity.read(ext.kind, bits, static_cast<double>(bits) * cfg_.energy_pj_per_bit);
   else
     activity.write(ext.kind, bits, static_cast<double>(bits) * cfg_.energy_pj_per_bit);
-  if (trace_) {
-    const auto s = static_cast<std::uint64_t>(start.value());
-    const auto e = static_cast<std::uint64_t>((start + transfer).value());
-    trace_->busy(trace_busy_, s, e);
-    // Bandwidth in use while this transfer owns the channel.
-    trace_->set(trace_bw_, s,
-                static_cast<std::uint64_t>(static_cast<double>(len) / transfer.to_seconds() / 1e6));
-    trace_->set(trace_bw_, e, 0);
-  }
+  trace_busy_.busy(start, start + transfer);
+  // Bandwidth in use while this transfer owns the channel.
+  trace_bw_.set(start, transfer > sc_core::SC_ZERO_TIME
+                           ? static_cast<std::uint64_t>(static_cast<double>(len) /
+                                                        transfer.to_seconds() / 1e6)
+                           : 0);
+  trace_bw_.set(start + transfer, 0);
   delay = done - now;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }

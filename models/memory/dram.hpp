@@ -13,10 +13,9 @@
 #include "config/arch_config.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
-
-class VcdWriter;
 
 // Off-chip memory as a TLM-2.0 target on the link side of the clock-domain crossing: it
 // holds the bytes (the host lays out the operands with resize/grow and debug transport), serves
@@ -51,8 +50,8 @@ class DramModel : public sc_core::sc_module {
 // What a "dram" implementation registers (ComponentImpl::factory), and how a style builds
 // the architecture's (`dram.impl`).
 using DramFactory =
-    std::function<std::unique_ptr<DramModel>(const char* name, const ArchConfig&, VcdWriter*)>;
-std::unique_ptr<DramModel> make_dram(const char* name, const ArchConfig& arch, VcdWriter* trace);
+    std::function<std::unique_ptr<DramModel>(const char* name, const ArchConfig&, Tracer*)>;
+std::unique_ptr<DramModel> make_dram(const char* name, const ArchConfig& arch, Tracer* trace);
 
 // The default: one channel behind a link of bus_width_bits at the link clock, bursts served
 // in order, first-data latency pipelined across back-to-back requests.
@@ -60,7 +59,7 @@ class Dram : public DramModel {
  public:
   tlm_utils::simple_target_socket<Dram> socket;
 
-  Dram(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
+  Dram(sc_core::sc_module_name name, const ArchConfig& arch, Tracer* trace);
   tlm::tlm_target_socket<>& target() override { return socket; }
 
   const BusyResource& channel() const { return channel_; }
@@ -72,8 +71,7 @@ class Dram : public DramModel {
   sc_core::sc_time link_period_;
   double bytes_per_link_cycle_;
   BusyResource channel_;
-  VcdWriter* trace_;
-  int trace_busy_ = -1, trace_bw_ = -1;
+  TraceSignal trace_busy_, trace_bw_;
 };
 
 // The asynchronous FIFO between two clock domains: a transaction crossing it reaches the

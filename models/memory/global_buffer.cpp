@@ -2,28 +2,25 @@
 
 #include <cstring>
 
-#include "trace/vcd_writer.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
 using sc_core::sc_time;
 
 GlobalBuffer::GlobalBuffer(sc_core::sc_module_name name, const GlbConfig& cfg,
-                           double core_period_ns, VcdWriter* trace, const std::string& trace_scope)
+                           double core_period_ns, Tracer* trace, const std::string& trace_scope)
     : sc_module(name),
       socket("socket"),
       cfg_(cfg),
       period_(core_period_ns, sc_core::SC_NS),
       store_(static_cast<std::size_t>(cfg.size_bytes()), 0),
       banks_(static_cast<std::size_t>(cfg.banks)),
-      bank_kind_(static_cast<std::size_t>(cfg.banks), -1),
-      trace_(trace) {
+      bank_kind_(static_cast<std::size_t>(cfg.banks), -1) {
   socket.register_b_transport(this, &GlobalBuffer::b_transport);
   socket.register_transport_dbg(this, &GlobalBuffer::transport_dbg);
-  if (trace_)
-    for (std::int64_t b = 0; b < cfg_.banks; ++b)
-      trace_bank_.push_back(
-          trace_->add_signal(trace_scope, "bank" + std::to_string(b) + "_busy", 1));
+  for (std::int64_t b = 0; b < cfg_.banks; ++b)
+    trace_bank_.emplace_back(trace, trace_scope, "bank" + std::to_string(b) + "_busy", 1);
 }
 
 void GlobalBuffer::assign_banks(std::int64_t first, std::int64_t count, DataKind kind) {
@@ -67,9 +64,7 @@ void GlobalBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay
     const sc_time start = banks_[b].book(now + delay, dur);
     if (start < first_start) first_start = start;
     if (start + dur > last_end) last_end = start + dur;
-    if (trace_)
-      trace_->busy(trace_bank_[b], static_cast<std::uint64_t>(start.value()),
-                   static_cast<std::uint64_t>((start + dur).value()));
+    trace_bank_[b].busy(start, start + dur);
   }
   const std::int64_t bits = len * 8;
   if (gp.is_read()) {

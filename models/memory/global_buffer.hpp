@@ -14,10 +14,9 @@
 #include "config/arch_config.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
-
-class VcdWriter;
 
 class GlobalBuffer : public sc_core::sc_module {
  public:
@@ -25,7 +24,7 @@ class GlobalBuffer : public sc_core::sc_module {
 
   // `trace_scope` names the buffer's signals in a waveform (e.g. "glb", "unified_buffer").
   GlobalBuffer(sc_core::sc_module_name name, const GlbConfig& cfg, double core_period_ns,
-               VcdWriter* trace, const std::string& trace_scope);
+               Tracer* trace, const std::string& trace_scope);
 
   std::int64_t size_bytes() const { return static_cast<std::int64_t>(store_.size()); }
   std::int64_t bank_bytes() const { return cfg_.bank_bytes; }
@@ -44,9 +43,8 @@ class GlobalBuffer : public sc_core::sc_module {
   sc_core::sc_time period_;
   std::vector<unsigned char> store_;
   std::vector<BusyResource> banks_;
-  std::vector<int> bank_kind_;  // -1: unassigned
-  VcdWriter* trace_;
-  std::vector<int> trace_bank_;
+  std::vector<int> bank_kind_;           // -1: unassigned
+  std::vector<TraceSignal> trace_bank_;  // per bank
 };
 
 }  // namespace dfsim

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "models/common/sim_error.hpp"
-#include "trace/vcd_writer.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
@@ -16,16 +16,15 @@ std::int64_t cycles_for(std::int64_t bits, std::int64_t width) {
 }  // namespace
 
 MulticastNoc::MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits,
-                           double energy_pj_per_bit, double core_period_ns, VcdWriter* trace)
+                           double energy_pj_per_bit, double core_period_ns, Tracer* trace)
     : sc_module(name),
       in("in"),
       to_pe("to_pe"),
       width_bits_(width_bits),
       energy_pj_per_bit_(energy_pj_per_bit),
-      period_(core_period_ns, sc_core::SC_NS),
-      trace_(trace) {
+      period_(core_period_ns, sc_core::SC_NS) {
   in.register_b_transport(this, &MulticastNoc::b_transport);
-  if (trace_) trace_busy_ = trace_->add_signal("noc", std::string(basename()) + "_busy", 1);
+  trace_busy_ = TraceSignal(trace, "noc", std::string(basename()) + "_busy", 1);
 }
 
 void MulticastNoc::set_ids(const std::vector<NocTag>& ids) {
@@ -47,9 +46,7 @@ void MulticastNoc::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const sc_time dur = period_ * static_cast<double>(cycles_for(bits, width_bits_));
   const sc_time start = bus_.book(now + delay, dur);
   ext.started = start;
-  if (trace_)
-    trace_->busy(trace_busy_, static_cast<std::uint64_t>(start.value()),
-                 static_cast<std::uint64_t>((start + dur).value()));
+  trace_busy_.busy(start, start + dur);
   // Every receiver sees the last value one cycle after the bus delivered it.
   const sc_time arrival = start + dur + period_;
   sc_time done = arrival;
@@ -65,16 +62,15 @@ void MulticastNoc::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
 }
 
 OutputNoc::OutputNoc(sc_core::sc_module_name name, std::int64_t width_bits,
-                     double energy_pj_per_bit, double core_period_ns, VcdWriter* trace)
+                     double energy_pj_per_bit, double core_period_ns, Tracer* trace)
     : sc_module(name),
       from_pe("from_pe"),
       to_glb("to_glb"),
       width_bits_(width_bits),
       energy_pj_per_bit_(energy_pj_per_bit),
-      period_(core_period_ns, sc_core::SC_NS),
-      trace_(trace) {
+      period_(core_period_ns, sc_core::SC_NS) {
   from_pe.register_b_transport(this, &OutputNoc::b_transport);
-  if (trace_) trace_busy_ = trace_->add_signal("noc", "gon_busy", 1);
+  trace_busy_ = TraceSignal(trace, "noc", "gon_busy", 1);
 }
 
 void OutputNoc::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
@@ -89,9 +85,7 @@ void OutputNoc::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
   const sc_time start = bus_.book(earliest, dur);
   sc_time end = start + dur;
   if (end < ready + period_) end = ready + period_;
-  if (trace_)
-    trace_->busy(trace_busy_, static_cast<std::uint64_t>(start.value()),
-                 static_cast<std::uint64_t>(end.value()));
+  trace_busy_.busy(start, end);
   activity.write(ext.kind, bits, static_cast<double>(bits) * energy_pj_per_bit_);
 
   // Pack the psums to their stored width and write them to the GLB.

@@ -19,10 +19,9 @@
 
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
-
-class VcdWriter;
 
 class MulticastNoc : public sc_core::sc_module {
  public:
@@ -30,7 +29,7 @@ class MulticastNoc : public sc_core::sc_module {
   tlm_utils::multi_passthrough_initiator_socket<MulticastNoc> to_pe;  // bound in PE order
 
   MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits, double energy_pj_per_bit,
-               double core_period_ns, VcdWriter* trace);
+               double core_period_ns, Tracer* trace);
 
   // Configures each PE's (row ID, col ID); PEs given `disabled` never match.
   void set_ids(const std::vector<NocTag>& ids);
@@ -47,8 +46,7 @@ class MulticastNoc : public sc_core::sc_module {
   sc_core::sc_time period_;
   BusyResource bus_;
   std::unordered_map<std::uint64_t, std::vector<int>> receivers_;  // tag -> PE indices
-  VcdWriter* trace_;
-  int trace_busy_ = -1;
+  TraceSignal trace_busy_;
 };
 
 class OutputNoc : public sc_core::sc_module {
@@ -57,7 +55,7 @@ class OutputNoc : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<OutputNoc> to_glb;
 
   OutputNoc(sc_core::sc_module_name name, std::int64_t width_bits, double energy_pj_per_bit,
-            double core_period_ns, VcdWriter* trace);
+            double core_period_ns, Tracer* trace);
 
   Activity activity;
 
@@ -69,8 +67,7 @@ class OutputNoc : public sc_core::sc_module {
   sc_core::sc_time period_;
   BusyResource bus_;
   std::vector<unsigned char> packed_;
-  VcdWriter* trace_;
-  int trace_busy_ = -1;
+  TraceSignal trace_busy_;
 };
 
 }  // namespace dfsim

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "models/common/sim_error.hpp"
-#include "trace/vcd_writer.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
@@ -42,18 +42,16 @@ __attribute__((target_clones("avx2", "default"))) std::int64_t pe_mac_loop(
 
 }  // namespace
 
-Pe::Pe(sc_core::sc_module_name name, const ArchConfig& arch, int index, VcdWriter* trace)
+Pe::Pe(sc_core::sc_module_name name, const ArchConfig& arch, int index, Tracer* trace)
     : sc_module(name),
       in("in"),
       psum_down("psum_down"),
       to_gon("to_gon"),
       cfg_(arch.pe),
       noc_(arch.noc),
-      period_(arch.core_period_ns(), sc_core::SC_NS),
-      trace_(trace) {
+      period_(arch.core_period_ns(), sc_core::SC_NS) {
   in.register_b_transport(this, &Pe::b_transport);
-  if (trace_)
-    trace_busy_ = trace_->add_signal("pe_array", "pe" + std::to_string(index) + "_busy", 1);
+  trace_busy_ = TraceSignal(trace, "pe_array", "pe" + std::to_string(index) + "_busy", 1);
 }
 
 void Pe::configure(const PeSetup& s) {
@@ -154,9 +152,7 @@ void Pe::compute() {
   compute_end_ = std::max(start + period_ * static_cast<double>(total + cfg_.pipeline_stages),
                           ifmap_ready_ + tail);
   busy_time += compute_end_ - start;
-  if (trace_)
-    trace_->busy(trace_busy_, static_cast<std::uint64_t>(start.value()),
-                 static_cast<std::uint64_t>(compute_end_.value()));
+  trace_busy_.busy(start, compute_end_);
   computed_ = true;
 }
 

@@ -14,10 +14,9 @@
 #include "core/tensor.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
-
-class VcdWriter;
 
 // What the configuration scan chain sets in a PE for one processing pass.
 struct PeSetup {
@@ -39,7 +38,7 @@ class Pe : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<Pe> psum_down;   // local link to the PE below
   tlm_utils::simple_initiator_socket<Pe> to_gon;
 
-  Pe(sc_core::sc_module_name name, const ArchConfig& arch, int index, VcdWriter* trace);
+  Pe(sc_core::sc_module_name name, const ArchConfig& arch, int index, Tracer* trace);
 
   // Starts a pass: spads are (re)filled by the transactions that follow.
   void configure(const PeSetup& setup);
@@ -73,8 +72,7 @@ class Pe : public sc_core::sc_module {
   bool computed_ = false;
   sc_core::sc_time filter_ready_, ifmap_ready_, compute_end_;
   BusyResource link_;
-  VcdWriter* trace_;
-  int trace_busy_ = -1;
+  TraceSignal trace_busy_;
 };
 
 }  // namespace dfsim

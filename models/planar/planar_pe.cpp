@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "models/common/sim_error.hpp"
-#include "trace/vcd_writer.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
@@ -31,8 +31,7 @@ PlanarPeCounters PlanarPeCounters::operator-(const PlanarPeCounters& o) const {
   return d;
 }
 
-PlanarPe::PlanarPe(sc_core::sc_module_name name, const ArchConfig& arch, int index,
-                   VcdWriter* trace)
+PlanarPe::PlanarPe(sc_core::sc_module_name name, const ArchConfig& arch, int index, Tracer* trace)
     : sc_module(name),
       in("in"),
       to_halo("to_halo"),
@@ -40,11 +39,9 @@ PlanarPe::PlanarPe(sc_core::sc_module_name name, const ArchConfig& arch, int ind
       index_(index),
       period_(arch.core_period_ns(), sc_core::SC_NS),
       bank_free_(static_cast<std::size_t>(arch.planar_pe.accumulator_banks), 0),
-      bank_count_(static_cast<std::size_t>(arch.planar_pe.accumulator_banks), 0),
-      trace_(trace) {
+      bank_count_(static_cast<std::size_t>(arch.planar_pe.accumulator_banks), 0) {
   in.register_b_transport(this, &PlanarPe::b_transport);
-  if (trace_)
-    trace_busy_ = trace_->add_signal("pe_array", "pe" + std::to_string(index) + "_busy", 1);
+  trace_busy_ = TraceSignal(trace, "pe_array", "pe" + std::to_string(index) + "_busy", 1);
 }
 
 void PlanarPe::configure_layer(const PlanarPeLayer& layer) { layer_ = layer; }
@@ -304,9 +301,7 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
   counters.compute_cycles += t;
   const sc_time end = start + period_ * static_cast<double>(t);
   ext.started = start;
-  if (trace_ && t > 0)
-    trace_->busy(trace_busy_, static_cast<std::uint64_t>(start.value()),
-                 static_cast<std::uint64_t>(end.value()));
+  if (t > 0) trace_busy_.busy(start, end);
   delay = end - sc_core::sc_time_stamp();
 }
 

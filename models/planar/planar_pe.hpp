@@ -25,10 +25,9 @@
 #include "mapper/pt_mapping.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
-
-class VcdWriter;
 
 // What the configuration chain sets in every PE for a layer.
 struct PlanarPeLayer {
@@ -66,7 +65,7 @@ class PlanarPe : public sc_core::sc_module {
   tlm_utils::multi_passthrough_target_socket<PlanarPe> in;  // weight bus, controller, halo net
   tlm_utils::simple_initiator_socket<PlanarPe> to_halo;
 
-  PlanarPe(sc_core::sc_module_name name, const ArchConfig& arch, int index, VcdWriter* trace);
+  PlanarPe(sc_core::sc_module_name name, const ArchConfig& arch, int index, Tracer* trace);
 
   void configure_layer(const PlanarPeLayer& layer);
   // The tile this PE works on in a round, its valid (input, tap) pairs (PtTile::valid_taps)
@@ -134,8 +133,7 @@ class PlanarPe : public sc_core::sc_module {
   sc_core::sc_time halo_ready_;
   std::int64_t halo_in_ = 0;  // psums received this group
   std::vector<std::vector<HaloRecord>> outgoing_;
-  VcdWriter* trace_;
-  int trace_busy_ = -1;
+  TraceSignal trace_busy_;
 };
 
 // Links between PEs for halo psums: each PE sends over its own link of halo_link_bits per

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "models/common/sim_error.hpp"
-#include "trace/vcd_writer.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
 
@@ -38,18 +38,15 @@ void WeightFifo::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-MatrixUnit::MatrixUnit(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace)
+MatrixUnit::MatrixUnit(sc_core::sc_module_name name, const ArchConfig& arch, Tracer* trace)
     : sc_module(name),
       socket("socket"),
       to_acc("to_acc"),
       arch_(arch),
-      period_(arch.core_period_ns(), sc_core::SC_NS),
-      trace_(trace) {
+      period_(arch.core_period_ns(), sc_core::SC_NS) {
   socket.register_b_transport(this, &MatrixUnit::b_transport);
-  if (trace_) {
-    trace_active_ = trace_->add_signal("matrix_unit", "streaming", 1);
-    trace_shift_ = trace_->add_signal("matrix_unit", "weight_shift", 1);
-  }
+  trace_active_ = TraceSignal(trace, "matrix_unit", "streaming", 1);
+  trace_shift_ = TraceSignal(trace, "matrix_unit", "weight_shift", 1);
 }
 
 void MatrixUnit::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
@@ -93,9 +90,7 @@ void MatrixUnit::shift_weights(tlm::tlm_generic_payload& gp, DfsimExtension& ext
   const std::int64_t bit_hops = (K * (K + 1) / 2) * M * shadow_bits_;
   hops.write(DataKind::Weight, bit_hops,
              static_cast<double>(bit_hops) * arch_.systolic_pe.weight_shift_pj_per_bit);
-  if (trace_)
-    trace_->busy(trace_shift_, static_cast<std::uint64_t>(start.value()),
-                 static_cast<std::uint64_t>(end.value()));
+  trace_shift_.busy(start, end);
   ext.started = start;
   delay = end - now;
 }
@@ -204,29 +199,24 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, 
   to_acc->b_transport(t.gp(), d);
   check_response(t.gp(), "accumulator write");
   const sc_time done = std::max(last, now + d);
-  if (trace_)
-    trace_->busy(trace_active_, static_cast<std::uint64_t>(start.value()),
-                 static_cast<std::uint64_t>(stream_end_.value()));
+  trace_active_.busy(start, stream_end_);
   ext.started = start;
   ext.last_input = stream_end_;  // reported back: when the last row entered (+1 cycle)
   delay = done - now;
 }
 
 AccumulatorBuffer::AccumulatorBuffer(sc_core::sc_module_name name, const ArchConfig& arch,
-                                     VcdWriter* trace)
+                                     Tracer* trace)
     : sc_module(name),
       socket("socket"),
       cfg_(arch.accumulators),
       cols_(arch.pe_cols),
       period_(arch.core_period_ns(), sc_core::SC_NS),
       store_(static_cast<std::size_t>(arch.accumulators.entries * arch.pe_cols), 0),
-      banks_(static_cast<std::size_t>(arch.accumulators.buffers)),
-      trace_(trace) {
+      banks_(static_cast<std::size_t>(arch.accumulators.buffers)) {
   socket.register_b_transport(this, &AccumulatorBuffer::b_transport);
-  if (trace_)
-    for (std::int64_t b = 0; b < cfg_.buffers; ++b)
-      trace_bank_.push_back(
-          trace_->add_signal("accumulators", "buffer" + std::to_string(b) + "_busy", 1));
+  for (std::int64_t b = 0; b < cfg_.buffers; ++b)
+    trace_bank_.emplace_back(trace, "accumulators", "buffer" + std::to_string(b) + "_busy", 1);
 }
 
 void AccumulatorBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
@@ -267,9 +257,7 @@ void AccumulatorBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& 
     gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
     return;
   }
-  if (trace_)
-    trace_->busy(trace_bank_[bank], static_cast<std::uint64_t>(start.value()),
-                 static_cast<std::uint64_t>((start + dur).value()));
+  trace_bank_[bank].busy(start, start + dur);
   ext.started = start;
   delay = start + dur - now;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);

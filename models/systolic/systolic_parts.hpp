@@ -15,10 +15,9 @@
 #include "config/arch_config.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
+#include "trace/tracer.hpp"
 
 namespace dfsim {
-
-class VcdWriter;
 
 // A FIFO of weight tiles between the weight memory and the matrix unit, depth_tiles deep.
 // Writes push a tile (at its arrival time); reads pop the oldest. Overflow and underflow are
@@ -50,7 +49,7 @@ class MatrixUnit : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<MatrixUnit> socket;
   tlm_utils::simple_initiator_socket<MatrixUnit> to_acc;
-  MatrixUnit(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
+  MatrixUnit(sc_core::sc_module_name name, const ArchConfig& arch, Tracer* trace);
 
   Activity hops;          // inputs and psums moving between PEs, weight shifting
   std::int64_t macs = 0;  // useful MACs
@@ -71,8 +70,7 @@ class MatrixUnit : public sc_core::sc_module {
   bool shadow_loaded_ = false;
   sc_core::sc_time shadow_free_, shadow_ready_, stream_end_;
   std::vector<std::int32_t> results_;
-  VcdWriter* trace_;
-  int trace_active_ = -1, trace_shift_ = -1;
+  TraceSignal trace_active_, trace_shift_;
 };
 
 // entries x cols int32 accumulators in `buffers` equal banks; one row read or written per
@@ -80,7 +78,7 @@ class MatrixUnit : public sc_core::sc_module {
 class AccumulatorBuffer : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket<AccumulatorBuffer> socket;  // matrix unit, controller
-  AccumulatorBuffer(sc_core::sc_module_name name, const ArchConfig& arch, VcdWriter* trace);
+  AccumulatorBuffer(sc_core::sc_module_name name, const ArchConfig& arch, Tracer* trace);
   Activity activity;
 
  private:
@@ -90,8 +88,7 @@ class AccumulatorBuffer : public sc_core::sc_module {
   sc_core::sc_time period_;
   std::vector<std::uint32_t> store_;
   std::vector<BusyResource> banks_;
-  VcdWriter* trace_;
-  std::vector<int> trace_bank_;
+  std::vector<TraceSignal> trace_bank_;  // per buffer
 };
 
 }  // namespace dfsim

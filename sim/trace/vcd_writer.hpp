@@ -6,20 +6,22 @@
 #include <string>
 #include <vector>
 
+#include "trace/tracer.hpp"
+
 namespace dfsim {
 
-class VcdWriter {
+class VcdWriter : public Tracer {
  public:
   // Times passed in are in units of 1/units_per_ps picoseconds (the SystemC resolution); the
   // file is written in picoseconds.
   explicit VcdWriter(std::uint64_t units_per_ps = 1)
       : units_per_ps_(units_per_ps ? units_per_ps : 1) {}
   // A signal `scope.name` `width` bits wide; returns its handle.
-  int add_signal(const std::string& scope, const std::string& name, int width);
+  int add_signal(const std::string& scope, const std::string& name, int width) override;
   // Busy from start to end (picoseconds); overlapping intervals of one signal stack.
-  void busy(int id, std::uint64_t start, std::uint64_t end);
+  void busy(int id, std::uint64_t start, std::uint64_t end) override;
   // Sets a value at a time.
-  void set(int id, std::uint64_t time, std::uint64_t value);
+  void set(int id, std::uint64_t time, std::uint64_t value) override;
   // Writes the file; throws std::runtime_error naming the path if it cannot.
   void write(const std::string& path) const;
   std::size_t events() const { return events_.size(); }

@@ -60,7 +60,7 @@ const bool registered = dfsim::register_component(
      "every request takes fixed_latency_ns, any size",
      {"fixed_latency_ns"},
      [](const dfsim::ConfigNode& section) { section.get_double_min("fixed_latency_ns", 0.0); },
-     dfsim::DramFactory([](const char* name, const dfsim::ArchConfig& arch, dfsim::VcdWriter*) {
+     dfsim::DramFactory([](const char* name, const dfsim::ArchConfig& arch, dfsim::Tracer*) {
        return std::make_unique<FixedLatencyDram>(name, arch);
      })});
 

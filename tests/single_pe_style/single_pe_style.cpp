@@ -197,7 +197,7 @@ class SinglePeArray : public ArrayModel {
  public:
   tlm_utils::simple_initiator_socket<SinglePeArray> to_dram;
   SinglePeArray(sc_core::sc_module_name name, const ArchConfig& arch, std::vector<LayerJob> jobs,
-                VcdWriter* trace)
+                Tracer* trace)
       : ArrayModel(name),
         to_dram("to_dram"),
         arch_(arch),
