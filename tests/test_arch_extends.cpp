@@ -10,6 +10,7 @@
 
 #include "config/arch_config.hpp"
 #include "config/config_node.hpp"
+#include "config_with.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "test_util.hpp"
 
@@ -27,15 +28,6 @@ std::string printed(const dfsim::ArchConfig& a) {
   return os.str();
 }
 
-// configs/eyeriss_v1.yaml with one piece of text replaced.
-std::string eyeriss_with(const std::string& from, const std::string& to) {
-  std::string text = read_file(source_path("configs/eyeriss_v1.yaml"));
-  const auto pos = text.find(from);
-  EXPECT_NE(pos, std::string::npos) << "test bug: '" << from << "' not in eyeriss_v1.yaml";
-  if (pos != std::string::npos) text.replace(pos, from.size(), to);
-  return text;
-}
-
 std::string error_of(const std::string& path) {
   try {
     dfsim::load_arch(path);
@@ -51,9 +43,9 @@ TEST(ArchExtends, OverridesMapByMapAndEqualsTheEditedBase) {
   const std::string derived = write_file(
       dir + "/small.yaml", "extends: " + source_path("configs/eyeriss_v1.yaml") +
                                "\nname: eyeriss_v1\npe_array: {rows: 6}\nglb: {banks: 19}\n");
-  // The same two edits made to the base's text.
-  std::string edited = eyeriss_with("  banks: 27", "  banks: 19");
-  edited.replace(edited.find("  rows: 12"), 10, "  rows: 6");
+  // The same two edits made by the product's own assignment.
+  const std::string edited =
+      dfsim_test::config_with("eyeriss_v1", {{"glb.banks", "19"}, {"pe_array.rows", "6"}});
   const dfsim::ArchConfig a = dfsim::load_arch(derived);
   const dfsim::ArchConfig b = dfsim::load_arch(write_file(dir + "/edited.yaml", edited));
   EXPECT_EQ(a.pe_rows, 6);
@@ -61,8 +53,8 @@ TEST(ArchExtends, OverridesMapByMapAndEqualsTheEditedBase) {
   EXPECT_EQ(a.glb.banks, 19);
   EXPECT_EQ(printed(a), printed(b));
   // Only the rows edited: the GLB override shows in the printed architecture.
-  const std::string rows_only =
-      write_file(dir + "/rows.yaml", eyeriss_with("  rows: 12", "  rows: 6"));
+  const std::string rows_only = write_file(
+      dir + "/rows.yaml", dfsim_test::config_with("eyeriss_v1", {{"pe_array.rows", "6"}}));
   EXPECT_NE(printed(a), printed(dfsim::load_arch(rows_only)));
 }
 
@@ -88,12 +80,12 @@ TEST(ArchExtends, ErrorsNameTheFileTheValueIsWrittenIn) {
   EXPECT_TRUE(contains(err, "typo.yaml:3:7: glb.bankz: unknown key 'bankz'")) << err;
   EXPECT_TRUE(contains(err, "did you mean 'banks'")) << err;
   // A bad value inherited from the base: the base's file and line.
-  const std::string bad_base = eyeriss_with("  rows: 12", "  rows: 0");
+  const std::string bad_base = dfsim_test::config_with("eyeriss_v1", {{"pe_array.rows", "0"}});
   write_file(dir + "/bad_base.yaml", bad_base);
   write_file(dir + "/inherits.yaml", "extends: bad_base.yaml\nname: i\n");
   err = error_of(dir + "/inherits.yaml");
   int line = 1;
-  for (std::size_t i = 0; i < bad_base.find("  rows: 0"); ++i) line += bad_base[i] == '\n';
+  for (std::size_t i = 0; i < bad_base.find("rows: 0"); ++i) line += bad_base[i] == '\n';
   EXPECT_TRUE(contains(err, "bad_base.yaml:" + std::to_string(line) + ":")) << err;
   EXPECT_TRUE(contains(err, "pe_array.rows")) << err;
   // Overriding the bad value fixes it.

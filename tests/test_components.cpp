@@ -4,9 +4,13 @@
 // design (gtest_discover_tests runs each in its own process).
 #include <gtest/gtest.h>
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <memory>
+#include <string>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -15,6 +19,7 @@
 #include "models/common/payload.hpp"
 #include "models/memory/dram.hpp"
 #include "models/memory/global_buffer.hpp"
+#include "models/noc/noc.hpp"
 
 namespace {
 
@@ -160,6 +165,124 @@ TEST(GlobalBuffer, BanksServeInParallelAndRejectOtherTypes) {
   EXPECT_EQ(glb.activity.write_bits[static_cast<int>(DataKind::Ifmap)], 128 * 8);
   EXPECT_EQ(glb.activity.read_bits[static_cast<int>(DataKind::Ifmap)], 64 * 8);
   EXPECT_DOUBLE_EQ(glb.activity.energy_pj, 2.0 * 128 * 8 + 1.0 * 64 * 8);
+}
+
+// A target that records what reaches it (a PE behind a NoC, or the GLB behind the GON): the
+// absolute time the data arrives, and a copy of the payload.
+struct Recorder : sc_core::sc_module {
+  tlm_utils::simple_target_socket<Recorder> socket;
+  std::vector<sc_time> arrivals;
+  std::vector<std::vector<unsigned char>> payloads;
+  std::vector<std::uint64_t> addresses;
+  explicit Recorder(sc_core::sc_module_name n) : sc_module(n), socket("socket") {
+    socket.register_b_transport(this, &Recorder::b_transport);
+  }
+  void b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+    arrivals.push_back(sc_core::sc_time_stamp() + delay);
+    payloads.emplace_back(gp.get_data_ptr(), gp.get_data_ptr() + gp.get_data_length());
+    addresses.push_back(gp.get_address());
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+};
+
+// A GIN of 64 bits at 5 ns: a transaction of 10 16-bit values holds the bus ceil(160 / 64) = 3
+// cycles and reaches every PE whose (row ID, col ID) equals its tag one cycle later; a second
+// transaction waits for the bus; a tag no PE has is an address error, not a silent drop.
+TEST(MulticastNoc, BusCyclesThenEveryMatchingPeOneCycleLater) {
+  dfsim::MulticastNoc gin("gin", 64, 0.5, 5.0, nullptr);
+  Initiator init("init");
+  init.socket.bind(gin.in);
+  std::vector<std::unique_ptr<Recorder>> pes;
+  for (int i = 0; i < 4; ++i) {
+    pes.push_back(std::make_unique<Recorder>(("pe" + std::to_string(i)).c_str()));
+    gin.to_pe.bind(pes.back()->socket);
+  }
+  gin.set_ids({{0, 0}, {0, 1}, {0, 0}, dfsim::MulticastNoc::disabled()});
+  std::vector<sc_time> done;
+  tlm::tlm_response_status unmatched = tlm::TLM_INCOMPLETE_RESPONSE;
+  std::vector<unsigned char> row(20);
+  for (std::size_t i = 0; i < row.size(); ++i) row[i] = static_cast<unsigned char>(3 * i + 1);
+  init.script = [&](Initiator& self) {
+    auto send = [&](dfsim::NocTag tag, tlm::tlm_response_status* status = nullptr) {
+      dfsim::Transaction t;
+      t.setup(tlm::TLM_WRITE_COMMAND, 0, row.data(), row.size());
+      t.ext().kind = DataKind::Ifmap;
+      t.ext().tag = tag;
+      t.ext().values = 10;
+      t.ext().bits_per_value = 16;
+      sc_time delay = sc_core::SC_ZERO_TIME;
+      self.socket->b_transport(t.gp(), delay);
+      if (status) *status = t.gp().get_response_status();
+      done.push_back(sc_core::sc_time_stamp() + delay);
+    };
+    send({0, 0});
+    send({0, 1});
+    send({5, 5}, &unmatched);
+  };
+  sc_core::sc_start();
+  ASSERT_EQ(done.size(), 3u);
+  EXPECT_EQ(done[0], sc_time(20, SC_NS));  // 3 bus cycles + 1
+  EXPECT_EQ(done[1], sc_time(35, SC_NS));  // the bus is free at 15 ns
+  EXPECT_EQ(unmatched, tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  for (int pe : {0, 2}) {
+    ASSERT_EQ(pes[pe]->arrivals.size(), 1u) << pe;
+    EXPECT_EQ(pes[pe]->arrivals[0], sc_time(20, SC_NS));
+    EXPECT_EQ(pes[pe]->payloads[0], row);
+  }
+  ASSERT_EQ(pes[1]->arrivals.size(), 1u);
+  EXPECT_EQ(pes[1]->arrivals[0], sc_time(35, SC_NS));
+  EXPECT_TRUE(pes[3]->arrivals.empty());  // disabled
+  // Every delivery counts: 160 bits to each of three PEs, at 0.5 pJ/bit.
+  EXPECT_EQ(gin.activity.write_bits[static_cast<int>(DataKind::Ifmap)], 3 * 160);
+  EXPECT_DOUBLE_EQ(gin.activity.energy_pj, 0.5 * 3 * 160);
+}
+
+// The GON (64 bits at 5 ns) carries a psum row to the GLB packed at its stored width: 4 psums
+// of 24 bits are 12 bytes, little endian. The row streams out as it is produced: it may start
+// when its first psum is ready (stream_start, 0 ns) and ends no earlier than one cycle after
+// its last (30 ns): the sender is released at 30 + 5 + 5 = 40 ns. A second row, ready at
+// once, waits for the bus.
+TEST(OutputNoc, PacksPsumsAndStreamsWhileTheyAreProduced) {
+  dfsim::OutputNoc gon("gon", 64, 0.25, 5.0, nullptr);
+  Initiator init("init");
+  init.socket.bind(gon.from_pe);
+  Recorder glb("glb");
+  gon.to_glb.bind(glb.socket);
+  std::vector<sc_time> done;
+  const std::vector<std::uint32_t> psums = {0x112233, 0xABCDEF, 0x000001, 0x800000};
+  init.script = [&](Initiator& self) {
+    auto send = [&](const sc_time& ready, std::int64_t glb_address) {
+      std::vector<std::uint32_t> row = psums;
+      dfsim::Transaction t;
+      t.setup(tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(row.data()),
+              row.size() * sizeof(std::uint32_t));
+      t.ext().kind = DataKind::Psum;
+      t.ext().values = 4;
+      t.ext().bits_per_value = 24;
+      t.ext().glb_address = glb_address;
+      t.ext().stream_start = sc_core::sc_time_stamp();
+      sc_time delay = ready;
+      self.socket->b_transport(t.gp(), delay);
+      done.push_back(sc_core::sc_time_stamp() + delay);
+    };
+    send(sc_time(30, SC_NS), 100);
+    send(sc_time(0, SC_NS), 200);
+  };
+  sc_core::sc_start();
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0], sc_time(40, SC_NS));
+  // The second row: the bus is busy 0-10 ns (96 bits = 2 cycles), so 10-20 ns; released one
+  // cycle after its end and after its own ready time + 1 cycle: 25 ns.
+  EXPECT_EQ(done[1], sc_time(25, SC_NS));
+  ASSERT_EQ(glb.payloads.size(), 2u);
+  EXPECT_EQ(glb.addresses, (std::vector<std::uint64_t>{100, 200}));
+  EXPECT_EQ(glb.arrivals, (std::vector<sc_time>{sc_time(0, SC_NS), sc_time(10, SC_NS)}));
+  std::vector<unsigned char> expected;
+  for (std::uint32_t v : psums)
+    for (int b = 0; b < 3; ++b) expected.push_back(static_cast<unsigned char>(v >> (8 * b)));
+  EXPECT_EQ(glb.payloads[0], expected);
+  EXPECT_EQ(gon.activity.write_bits[static_cast<int>(DataKind::Psum)], 2 * 96);
+  EXPECT_DOUBLE_EQ(gon.activity.energy_pj, 0.25 * 2 * 96);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "config/config_node.hpp"
+#include "config_with.hpp"
 #include "core/run.hpp"
 #include "core/tensor.hpp"
 #include "test_util.hpp"
@@ -588,11 +589,7 @@ TEST(Functional, PaddingOnlyStripGroupMapperChoice) {
 // ---------------------------------------------------------------------------------------------
 
 TEST(Functional, Psum32BitStillBitExact) {
-  std::string arch = read_file(arch_path());
-  const std::string from = "psum_bits: 16";
-  const auto pos = arch.find(from);
-  ASSERT_NE(pos, std::string::npos) << "configs/eyeriss_v1.yaml has no '" << from << "'";
-  arch.replace(pos, from.size(), "psum_bits: 32");
+  const std::string arch = dfsim_test::config_with("eyeriss_v1", {{"data.psum_bits", "32"}});
   RunOptions opt;
   opt.arch_file = write_temp("arch32.yaml", arch);
   // Many channels so 16-bit psums would wrap; with 32 bits they saturate at the ofmap instead.

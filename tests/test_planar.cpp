@@ -17,11 +17,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "config_with.hpp"
 #include "core/run.hpp"
 #include "test_util.hpp"
 #include "workload/npy.hpp"
@@ -31,27 +31,11 @@ namespace {
 using dfsim::LayerStats;
 using dfsim::RunOptions;
 using dfsim::RunResult;
+using dfsim_test::config_with;
 using dfsim_test::read_file;
 using dfsim_test::source_path;
 using dfsim_test::temp_path;
 using dfsim_test::write_temp;
-
-// configs/<name>.yaml with some "key: value" lines replaced (each key once in the file).
-std::string config_with(const std::string& name,
-                        const std::vector<std::pair<std::string, std::string>>& edits = {}) {
-  std::string text = read_file(source_path("configs/" + name + ".yaml"));
-  EXPECT_FALSE(text.empty()) << "cannot read configs/" << name << ".yaml";
-  for (const auto& [key, value] : edits) {
-    const std::regex re("(\n[ \t]*" + key + ":[ \t]*)[^\n]*");
-    const auto n =
-        std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator());
-    EXPECT_EQ(n, 1) << name << ".yaml: key '" << key << "' found " << n << " times";
-    std::smatch m;
-    if (!std::regex_search(text, m, re)) continue;
-    text = m.prefix().str() + m[1].str() + value + m.suffix().str();
-  }
-  return text;
-}
 
 std::int64_t count(const LayerStats& st, const std::string& key) {
   for (const auto& [k, v] : st.counts)
@@ -226,7 +210,8 @@ TEST(PlanarFunctional, ScnnSlicesRoundsPartialGroups) {
 // results stay exact.
 TEST(PlanarFunctional, ScnnSpillsToDram) {
   RunOptions opt;
-  opt.arch_text = config_with("scnn", {{"iaram_bytes", "64"}, {"oaram_bytes", "64"}});
+  opt.arch_text = config_with(
+      "scnn", {{"activation_ram.iaram_bytes", "64"}, {"activation_ram.oaram_bytes", "64"}});
   opt.arch_file = "scnn_small_rams.yaml";
   opt.workload_file = write_temp("w.yaml",
                                  "network: t\nlayers:\n  - {name: L, C: 16, M: 24, H: 16, W: 16,"
@@ -378,7 +363,7 @@ int line_of(const std::string& text, const std::string& needle) {
 }  // namespace
 
 TEST(PlanarErrors, UnknownDataflowNamesFileLineKey) {
-  const std::string text = config_with("scnn", {{"dataflow", "cartesian_dense"}});
+  const std::string text = config_with("scnn", {{"pe.dataflow", "cartesian_dense"}});
   const std::string err = expect_config_error(text);
   EXPECT_NE(err.find("bad_scnn.yaml:" + std::to_string(line_of(text, "cartesian_dense"))),
             std::string::npos)
@@ -388,7 +373,7 @@ TEST(PlanarErrors, UnknownDataflowNamesFileLineKey) {
 }
 
 TEST(PlanarErrors, SparsePeNeedsCompressedData) {
-  const std::string err = expect_config_error(config_with("scnn", {{"onchip", "dense"}}));
+  const std::string err = expect_config_error(config_with("scnn", {{"encodings.onchip", "dense"}}));
   EXPECT_NE(err.find("bad_scnn.yaml:"), std::string::npos) << err;
   EXPECT_NE(err.find("zero_run"), std::string::npos) << err;
 }
@@ -405,7 +390,7 @@ TEST(PlanarErrors, PinnedGroupTooLargeForTheAccumulators) {
   // One PE holds the whole 6 x 6 output plane: kc = 4 needs 144 accumulator entries, more
   // than 2 banks x 32.
   const std::string err = expect_config_error(
-      config_with("scnn", {{"accumulator_banks", "2"}}),
+      config_with("scnn", {{"pe.accumulator_banks", "2"}}),
       "mappings:\n  L: {px: 1, py: 1, pc: 1, rounds_x: 1, rounds_y: 1, kc: 4}\n");
   EXPECT_NE(err.find("pins.yaml:2:"), std::string::npos) << err;
   EXPECT_NE(err.find("accumulators"), std::string::npos) << err;
