@@ -16,6 +16,7 @@ namespace {
 
 GlbConfig ram_as_buffer(const ArchConfig& a, std::int64_t bank_bytes) {
   GlbConfig g;
+  g.impl = a.activation_ram.impl;
   g.banks = a.num_pes();
   g.bank_bytes = bank_bytes;
   g.bank_width_bits = a.activation_ram.width_bits;
@@ -559,20 +560,20 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
       jobs_(std::move(jobs)),
       dram_(make_dram("dram", arch, trace)),
       cdc_("cdc", arch),
-      iaram_("iaram", ram_as_buffer(arch, arch.activation_ram.iaram_bytes), arch.core_period_ns(),
-             trace, "iaram"),
-      oaram_("oaram", ram_as_buffer(arch, arch.activation_ram.oaram_bytes), arch.core_period_ns(),
-             trace, "oaram"),
+      iaram_(make_sram("iaram", ram_as_buffer(arch, arch.activation_ram.iaram_bytes),
+                       arch.core_period_ns(), trace, "iaram")),
+      oaram_(make_sram("oaram", ram_as_buffer(arch, arch.activation_ram.oaram_bytes),
+                       arch.core_period_ns(), trace, "oaram")),
       weight_bus_("weight_bus", arch.planar_noc.weight_bus_bits,
                   arch.planar_noc.weight_bus_pj_per_bit, arch.core_period_ns(), trace),
       halo_("halo_network", arch) {
   to_dram.bind(cdc_.from_core);
   cdc_.to_link.bind(dram_->target());
-  to_iaram.bind(iaram_.socket);
-  to_oaram.bind(oaram_.socket);
+  to_iaram.bind(iaram_->target());
+  to_oaram.bind(oaram_->target());
   to_weight_bus.bind(weight_bus_.in);
-  iaram_.assign_banks(0, arch.num_pes(), DataKind::Ifmap);
-  oaram_.assign_banks(0, arch.num_pes(), DataKind::Ofmap);
+  iaram_->assign_banks(0, arch.num_pes(), DataKind::Ifmap);
+  oaram_->assign_banks(0, arch.num_pes(), DataKind::Ofmap);
   for (int i = 0; i < arch.num_pes(); ++i) {
     pes_.push_back(std::make_unique<PlanarPe>(("pe" + std::to_string(i)).c_str(), arch, i, trace));
     PlanarPe& pe = *pes_.back();
@@ -592,7 +593,7 @@ void PlanarTiledArray::run() {
   try {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
-      const Activity dram0 = dram_->activity, ia0 = iaram_.activity, oa0 = oaram_.activity,
+      const Activity dram0 = dram_->activity, ia0 = iaram_->activity, oa0 = oaram_->activity,
                      bus0 = weight_bus_.activity, halo0 = halo_.activity;
       Activity rf0, xbar0;
       double mac0 = 0;
@@ -673,8 +674,8 @@ void PlanarTiledArray::run() {
                                                         static_cast<double>(sum.compute_cycles)
                                                   : 0}};
       s.dram = level_of(dram_->activity - dram0);
-      Activity onchip = iaram_.activity - ia0;
-      onchip += oaram_.activity - oa0;
+      Activity onchip = iaram_->activity - ia0;
+      onchip += oaram_->activity - oa0;
       s.glb = level_of(onchip);
       Activity moves = weight_bus_.activity - bus0;
       moves += halo_.activity - halo0;

@@ -42,7 +42,7 @@ class PlanarTiledArray : public ArrayModel {
   std::vector<LayerJob> jobs_;
   std::unique_ptr<DramModel> dram_;
   ClockDomainCrossing cdc_;
-  GlobalBuffer iaram_, oaram_;
+  std::unique_ptr<SramModel> iaram_, oaram_;
   MulticastNoc weight_bus_;
   HaloNetwork halo_;
   std::vector<std::unique_ptr<PlanarPe>> pes_;

@@ -1,6 +1,7 @@
 // The planar-tiled array style (SCNN's PT-IS dataflow and its dense baselines).
 #include <ostream>
 
+#include "config/component_registry.hpp"
 #include "config/config_node.hpp"
 #include "mapper/pt_mapping.hpp"
 #include "models/arrays/array_style.hpp"
@@ -54,8 +55,9 @@ void parse_planar_pe(const ConfigNode& n, PlanarPeConfig& p) {
 }
 
 void parse_activation_ram(const ConfigNode& n, ActivationRamConfig& r) {
-  n.expect_keys({"iaram_bytes", "oaram_bytes", "width_bits", "read_energy_pj_per_bit",
-                 "write_energy_pj_per_bit"});
+  r.impl = parse_role_section(n, "sram", r.impl,
+                              {"iaram_bytes", "oaram_bytes", "width_bits", "read_energy_pj_per_bit",
+                               "write_energy_pj_per_bit"});
   r.iaram_bytes = n.get_int_min("iaram_bytes", 64);
   r.oaram_bytes = n.get_int_min("oaram_bytes", 64);
   r.width_bits = n.get_int_min("width_bits", 8, r.width_bits);

@@ -223,7 +223,7 @@ struct RowStationaryArray::Controller {
   }
 
   void assign_glb() {
-    GlobalBuffer& glb = top.glb_;
+    SramModel& glb = *top.glb_;
     glb.clear_assignment();
     const std::int64_t bank = a.glb.bank_bytes;
     const std::int64_t per_buf_banks = plan.ifmap_banks / plan.ifmap_buffers;
@@ -674,7 +674,7 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
       to_psum_gin("to_psum_gin"),
       dram_(make_dram("dram", arch, trace)),
       cdc_("cdc", arch),
-      glb_("glb", arch.glb, arch.core_period_ns(), trace, "glb"),
+      glb_(make_sram("glb", arch.glb, arch.core_period_ns(), trace, "glb")),
       filter_gin_("filter_gin", arch.noc.filter_gin_bits, arch.noc.energy_pj_per_bit,
                   arch.core_period_ns(), trace),
       ifmap_gin_("ifmap_gin", arch.noc.ifmap_gin_bits, arch.noc.energy_pj_per_bit,
@@ -684,11 +684,11 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
       gon_("gon", arch.noc.gon_bits, arch.noc.energy_pj_per_bit, arch.core_period_ns(), trace) {
   to_dram.bind(cdc_.from_core);
   cdc_.to_link.bind(dram_->target());
-  to_glb.bind(glb_.socket);
+  to_glb.bind(glb_->target());
   to_filter_gin.bind(filter_gin_.in);
   to_ifmap_gin.bind(ifmap_gin_.in);
   to_psum_gin.bind(psum_gin_.in);
-  gon_.to_glb.bind(glb_.socket);
+  gon_.to_glb.bind(glb_->target());
   for (std::int64_t i = 0; i < arch.num_pes(); ++i)
     pes_.push_back(std::make_unique<Pe>(
         ("pe_" + std::to_string(i / arch.pe_cols) + "_" + std::to_string(i % arch.pe_cols)).c_str(),
@@ -718,7 +718,7 @@ void RowStationaryArray::run() {
     auto snapshot = [&] {
       Counters c;
       c.dram = dram_->activity;
-      c.glb = glb_.activity;
+      c.glb = glb_->activity;
       c.noc = filter_gin_.activity;
       c.noc += ifmap_gin_.activity;
       c.noc += psum_gin_.activity;

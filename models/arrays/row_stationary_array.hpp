@@ -49,7 +49,7 @@ class RowStationaryArray : public ArrayModel {
  private:
   std::unique_ptr<DramModel> dram_;
   ClockDomainCrossing cdc_;
-  GlobalBuffer glb_;
+  std::unique_ptr<SramModel> glb_;
   MulticastNoc filter_gin_, ifmap_gin_, psum_gin_;
   OutputNoc gon_;
   std::vector<std::unique_ptr<Pe>> pes_;

@@ -1,6 +1,7 @@
 // The row-stationary array style (Eyeriss).
 #include <ostream>
 
+#include "config/component_registry.hpp"
 #include "config/config_node.hpp"
 #include "mapper/row_stationary_mapper.hpp"
 #include "models/arrays/array_style.hpp"
@@ -19,8 +20,9 @@ namespace {
 // --- Parameters (the architecture file's glb, noc, pe, data and encodings) ---
 
 void parse_glb(const ConfigNode& n, GlbConfig& g) {
-  n.expect_keys({"banks", "bank_bytes", "bank_width_bits", "filter_banks", "read_energy_pj_per_bit",
-                 "write_energy_pj_per_bit"});
+  g.impl = parse_role_section(n, "sram", g.impl,
+                              {"banks", "bank_bytes", "bank_width_bits", "filter_banks",
+                               "read_energy_pj_per_bit", "write_energy_pj_per_bit"});
   g.banks = n.get_int_min("banks", 2);
   g.bank_bytes = n.get_int_min("bank_bytes", 8);
   g.bank_width_bits = n.get_int_min("bank_width_bits", 8);

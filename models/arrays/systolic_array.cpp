@@ -17,6 +17,7 @@ namespace {
 
 GlbConfig ub_as_buffer(const ArchConfig& a) {
   GlbConfig g;
+  g.impl = a.unified_buffer.impl;
   g.banks = a.unified_buffer.banks;
   g.bank_bytes = a.unified_buffer.bank_bytes;
   g.bank_width_bits = a.unified_buffer.bank_width_bits;
@@ -134,9 +135,10 @@ struct WeightStationaryArray::Controller {
                        wb = modes.weight_bytes;
     const std::int64_t if_bytes = l.ifmap_values() * ib;
     ub_ofmap = ceil_div64(if_bytes, bank) * bank;
-    top.ub_.clear_assignment();
-    top.ub_.assign_banks(0, ub_ofmap / bank, DataKind::Ifmap);
-    top.ub_.assign_banks(ub_ofmap / bank, ceil_div64(l.ofmap_values() * ib, bank), DataKind::Ofmap);
+    top.ub_->clear_assignment();
+    top.ub_->assign_banks(0, ub_ofmap / bank, DataKind::Ifmap);
+    top.ub_->assign_banks(ub_ofmap / bank, ceil_div64(l.ofmap_values() * ib, bank),
+                          DataKind::Ofmap);
     // Activations are stored channel-minor ([N][H][W][C]), as the TPU's host lays them out:
     // one pixel's channels are adjacent, so an input or output row is one wide access.
     std::vector<unsigned char> image(static_cast<std::size_t>(if_bytes));
@@ -372,13 +374,14 @@ WeightStationaryArray::WeightStationaryArray(sc_core::sc_module_name name, const
       weight_memory_(make_dram("weight_memory", arch, trace)),
       cdc_("cdc", arch),
       fifo_("weight_fifo", arch),
-      ub_("unified_buffer", ub_as_buffer(arch), arch.core_period_ns(), trace, "unified_buffer"),
+      ub_(make_sram("unified_buffer", ub_as_buffer(arch), arch.core_period_ns(), trace,
+                    "unified_buffer")),
       matrix_("matrix_unit", arch, trace),
       acc_("accumulators", arch, trace) {
   to_weight_memory.bind(cdc_.from_core);
   cdc_.to_link.bind(weight_memory_->target());
   to_fifo.bind(fifo_.socket);
-  to_ub.bind(ub_.socket);
+  to_ub.bind(ub_->target());
   to_matrix.bind(matrix_.socket);
   to_acc.bind(acc_.socket);
   matrix_.to_acc.bind(acc_.socket);
@@ -393,7 +396,7 @@ void WeightStationaryArray::run() {
   try {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
-      const Activity dram0 = weight_memory_->activity, ub0 = ub_.activity, acc0 = acc_.activity,
+      const Activity dram0 = weight_memory_->activity, ub0 = ub_->activity, acc0 = acc_.activity,
                      fifo0 = fifo_.activity, hops0 = matrix_.hops;
       const std::int64_t macs0 = matrix_.macs;
       const double mac_pj0 = matrix_.mac_energy_pj;
@@ -426,7 +429,7 @@ void WeightStationaryArray::run() {
         throw SimulationError("layer " + job.layer.name + ": cycle categories add up to " +
                               std::to_string(split) + ", not " + std::to_string(s.cycles));
       s.dram = level_of(weight_memory_->activity - dram0);
-      Activity onchip = ub_.activity - ub0;
+      Activity onchip = ub_->activity - ub0;
       onchip += acc_.activity - acc0;
       s.glb = level_of(onchip);
       Activity moves = fifo_.activity - fifo0;

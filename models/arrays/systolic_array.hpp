@@ -40,7 +40,7 @@ class WeightStationaryArray : public ArrayModel {
   std::unique_ptr<DramModel> weight_memory_;
   ClockDomainCrossing cdc_;
   WeightFifo fifo_;
-  GlobalBuffer ub_;
+  std::unique_ptr<SramModel> ub_;
   MatrixUnit matrix_;
   AccumulatorBuffer acc_;
   TraceSignal trace_layer_;

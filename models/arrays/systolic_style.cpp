@@ -1,6 +1,7 @@
 // The weight-stationary systolic array style (TPU v1).
 #include <ostream>
 
+#include "config/component_registry.hpp"
 #include "config/config_node.hpp"
 #include "mapper/ws_mapping.hpp"
 #include "models/arrays/array_style.hpp"
@@ -18,8 +19,9 @@ namespace {
 // --- Parameters (unified_buffer, accumulators, weight_fifo, pe, activation, data) ---
 
 void parse_unified_buffer(const ConfigNode& n, UnifiedBufferConfig& u) {
-  n.expect_keys({"banks", "bank_bytes", "bank_width_bits", "read_energy_pj_per_bit",
-                 "write_energy_pj_per_bit"});
+  u.impl = parse_role_section(n, "sram", u.impl,
+                              {"banks", "bank_bytes", "bank_width_bits", "read_energy_pj_per_bit",
+                               "write_energy_pj_per_bit"});
   u.banks = n.get_int_min("banks", 2);
   u.bank_bytes = n.get_int_min("bank_bytes", 64);
   u.bank_width_bits = n.get_int_min("bank_width_bits", 8);

@@ -2,15 +2,38 @@
 
 #include <cstring>
 
+#include "config/component_registry.hpp"
 #include "trace/tracer.hpp"
 
 namespace dfsim {
 
 using sc_core::sc_time;
 
+namespace {
+
+const bool registered = register_component(
+    {"sram",
+     "banked_sram",
+     "banks of bank_width_bits per core cycle, in parallel; one data type per bank and layer",
+     {},
+     nullptr,
+     SramFactory([](const char* name, const GlbConfig& cfg, double core_period_ns, Tracer* trace,
+                    const std::string& scope) {
+       return std::make_unique<GlobalBuffer>(name, cfg, core_period_ns, trace, scope);
+     })});
+
+}  // namespace
+
+std::unique_ptr<SramModel> make_sram(const char* name, const GlbConfig& cfg, double core_period_ns,
+                                     Tracer* trace, const std::string& trace_scope) {
+  return make_component<SramModel, const char*, const GlbConfig&, double, Tracer*,
+                        const std::string&>("sram", cfg.impl, name, cfg, core_period_ns, trace,
+                                            trace_scope);
+}
+
 GlobalBuffer::GlobalBuffer(sc_core::sc_module_name name, const GlbConfig& cfg,
                            double core_period_ns, Tracer* trace, const std::string& trace_scope)
-    : sc_module(name),
+    : SramModel(name),
       socket("socket"),
       cfg_(cfg),
       period_(core_period_ns, sc_core::SC_NS),

@@ -21,14 +21,9 @@ void parse_clocks(const ConfigNode& n, ClockConfig& c) {
 
 void parse_dram(const ConfigNode& n, DramConfig& d) {
   // The link and energy keys are every implementation's; `impl` picks the device model.
-  d.impl = parse_component_impl(n, "dram", d.impl);
-  const ComponentImpl& impl = *find_component("dram", d.impl);
-  std::vector<std::string> keys = {
-      "impl",        "bus_width_bits",    "bandwidth_gbytes_per_s", "latency_ns",
-      "burst_bytes", "max_request_bytes", "energy_pj_per_bit"};
-  keys.insert(keys.end(), impl.keys.begin(), impl.keys.end());
-  n.expect_keys(keys);
-  if (impl.check) impl.check(n);
+  d.impl = parse_role_section(n, "dram", d.impl,
+                              {"bus_width_bits", "bandwidth_gbytes_per_s", "latency_ns",
+                               "burst_bytes", "max_request_bytes", "energy_pj_per_bit"});
   d.bus_width_bits = n.get_int_min("bus_width_bits", 8);
   if (d.bus_width_bits % 8 != 0) n.at("bus_width_bits").fail("must be a multiple of 8");
   d.bandwidth_gbytes_per_s = n.get_double_min("bandwidth_gbytes_per_s", 0.0, 0.0);

@@ -33,7 +33,8 @@ struct DramConfig {
 };
 
 struct GlbConfig {
-  std::int64_t banks = 27;  // all banks, including the filter banks
+  std::string impl = "banked_sram";  // the buffer model (component registry, role "sram")
+  std::int64_t banks = 27;           // all banks, including the filter banks
   std::int64_t bank_bytes = 4096;
   std::int64_t bank_width_bits = 64;       // bits per bank access; one access per core cycle
   std::int64_t filter_banks = 2;           // banks reserved for filters; the rest hold ifmaps/psums
@@ -65,6 +66,7 @@ struct PeConfig {
 
 // Weight-stationary systolic array (TPU v1 style) parts.
 struct UnifiedBufferConfig {
+  std::string impl = "banked_sram";  // role "sram"
   std::int64_t banks = 24;
   std::int64_t bank_bytes = 1 << 20;
   std::int64_t bank_width_bits = 2048;  // 256 8-bit values per cycle
@@ -120,6 +122,7 @@ struct PlanarPeConfig {
 };
 
 struct ActivationRamConfig {
+  std::string impl = "banked_sram";  // role "sram", both RAMs
   std::int64_t iaram_bytes = 10240;  // per PE
   std::int64_t oaram_bytes = 10240;  // per PE
   std::int64_t width_bits = 64;      // bits per access, one access per cycle

@@ -50,4 +50,15 @@ std::string parse_component_impl(const ConfigNode& section, const std::string& r
   section.fail(msg);
 }
 
+std::string parse_role_section(const ConfigNode& section, const std::string& role,
+                               const std::string& dflt, std::vector<std::string> keys) {
+  const std::string name = parse_component_impl(section, role, dflt);
+  const ComponentImpl& impl = *find_component(role, name);
+  keys.emplace_back("impl");
+  keys.insert(keys.end(), impl.keys.begin(), impl.keys.end());
+  section.expect_keys(keys);
+  if (impl.check) impl.check(section);
+  return name;
+}
+
 }  // namespace dfsim

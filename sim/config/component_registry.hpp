@@ -41,6 +41,12 @@ std::vector<std::string> component_names(const std::string& role);
 std::string parse_component_impl(const ConfigNode& section, const std::string& role,
                                  const std::string& dflt);
 
+// Checks a role's section: reads `impl` (as parse_component_impl), accepts the role's common
+// `keys` plus `impl` and the implementation's own keys (anything else is an unknown key with
+// a suggestion), runs the implementation's check, and returns its name.
+std::string parse_role_section(const ConfigNode& section, const std::string& role,
+                               const std::string& dflt, std::vector<std::string> keys);
+
 // Builds `role`'s implementation `name` with the factory's arguments; Args are the factory's
 // parameter types exactly (give them explicitly).
 template <class Role, class... Args>

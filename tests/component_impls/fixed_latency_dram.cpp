@@ -1,13 +1,12 @@
 // A "dram" implementation that lives only in the tests: every request completes a fixed
 // `fixed_latency_ns` after it is issued, whatever its size and whatever else is in flight (no
-// bandwidth limit). It registers by name from this file alone; tests/test_dram_impl.cpp checks
-// that each shipped array style builds it when an architecture names it.
-#include "fixed_latency_dram.hpp"
-
+// bandwidth limit). It registers by name from this file alone; tests/test_component_impls.cpp
+// checks that each shipped array style builds it when an architecture names it.
 #include <memory>
 
 #include "config/component_registry.hpp"
 #include "config/config_node.hpp"
+#include "counters.hpp"
 #include "models/memory/dram.hpp"
 
 namespace dfsim_test {

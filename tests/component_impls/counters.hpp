@@ -1,0 +1,19 @@
+// What the test-only component implementations saw (tests/component_impls/): the
+// "test_fixed_latency" DRAM and the "test_ideal_sram" buffer.
+#pragma once
+
+#include <cstdint>
+
+namespace dfsim_test {
+
+struct FixedLatencyCounters {
+  static std::int64_t built;     // instances constructed
+  static std::int64_t requests;  // b_transport calls
+};
+
+struct IdealSramCounters {
+  static std::int64_t built;     // instances constructed
+  static std::int64_t requests;  // b_transport calls
+};
+
+}  // namespace dfsim_test

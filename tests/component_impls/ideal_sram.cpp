@@ -1,0 +1,85 @@
+// An "sram" implementation that lives only in the tests: every access completes when it is
+// issued, whatever the banks, sizes and data types (an ideal buffer). It registers by name from
+// this file alone; tests/test_component_impls.cpp checks that each shipped array style builds
+// it for the buffer section that names it.
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/component_registry.hpp"
+#include "counters.hpp"
+#include "models/memory/global_buffer.hpp"
+
+namespace dfsim_test {
+
+std::int64_t IdealSramCounters::built = 0;
+std::int64_t IdealSramCounters::requests = 0;
+
+namespace {
+
+class IdealSram : public dfsim::SramModel {
+ public:
+  tlm_utils::multi_passthrough_target_socket<IdealSram> socket;
+
+  IdealSram(const char* name, const dfsim::GlbConfig& cfg)
+      : SramModel(name), socket("socket"), cfg_(cfg), store_(cfg.size_bytes(), 0) {
+    socket.register_b_transport(this, &IdealSram::b_transport);
+    socket.register_transport_dbg(this, &IdealSram::transport_dbg);
+    ++IdealSramCounters::built;
+  }
+  Socket& target() override { return socket; }
+  std::int64_t size_bytes() const override { return static_cast<std::int64_t>(store_.size()); }
+  void assign_banks(std::int64_t, std::int64_t, dfsim::DataKind) override {}
+  void clear_assignment() override {}
+
+ private:
+  bool access(tlm::tlm_generic_payload& gp) {
+    const std::uint64_t addr = gp.get_address();
+    const std::size_t len = gp.get_data_length();
+    if (addr + len > store_.size()) return false;
+    if (gp.is_read())
+      std::memcpy(gp.get_data_ptr(), &store_[addr], len);
+    else
+      std::memcpy(&store_[addr], gp.get_data_ptr(), len);
+    return true;
+  }
+  void b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    if (!access(gp)) {
+      gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    dfsim::DfsimExtension& ext = dfsim::extension_of(gp);
+    const auto bits = static_cast<std::int64_t>(gp.get_data_length()) * 8;
+    if (gp.is_read())
+      activity.read(ext.kind, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
+    else
+      activity.write(ext.kind, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
+    ext.started = sc_core::sc_time_stamp() + delay;
+    ++IdealSramCounters::requests;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+  unsigned int transport_dbg(int, tlm::tlm_generic_payload& gp) {
+    return access(gp) ? gp.get_data_length() : 0;
+  }
+
+  const dfsim::GlbConfig cfg_;
+  std::vector<unsigned char> store_;
+};
+
+const bool registered =
+    dfsim::register_component({"sram",
+                               "test_ideal_sram",
+                               "every access completes when issued",
+                               {},
+                               nullptr,
+                               dfsim::SramFactory([](const char* name, const dfsim::GlbConfig& cfg,
+                                                     double, dfsim::Tracer*, const std::string&) {
+                                 return std::make_unique<IdealSram>(name, cfg);
+                               })});
+
+}  // namespace
+
+}  // namespace dfsim_test

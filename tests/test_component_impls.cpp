@@ -1,0 +1,137 @@
+// Component implementations chosen by name, with two that live only in the tests
+// (tests/component_impls/): a DRAM ("test_fixed_latency") and an on-chip buffer
+// ("test_ideal_sram"). Every shipped array style builds them when an architecture names them
+// (`dram: {impl: ...}`, `glb:` / `unified_buffer:` / `activation_ram: {impl: ...}`, here over the
+// shipped files with `extends:`), the runs stay bit-exact, and their own keys and misspelt names
+// are refused at their position. No shared file knows these implementations.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "component_impls/counters.hpp"
+#include "config/arch_config.hpp"
+#include "config/component_registry.hpp"
+#include "core/run.hpp"
+#include "test_util.hpp"
+
+namespace {
+
+using dfsim_test::contains;
+using dfsim_test::FixedLatencyCounters;
+using dfsim_test::fresh_dir;
+using dfsim_test::IdealSramCounters;
+using dfsim_test::source_path;
+using dfsim_test::write_file;
+
+const char* kWorkload =
+    "network: dram_impl\n"
+    "layers:\n"
+    "  - {name: conv, C: 8, M: 16, H: 12, W: 12, R: 3, S: 3, padding: 1, weight_density: 0.5,"
+    " input_density: 0.6}\n"
+    "  - {name: fc, type: fc, C: 64, M: 10, relu: false}\n";
+
+std::string extending(const std::string& config, const std::string& section,
+                      const std::string& value) {
+  return "extends: " + source_path("configs/" + config + ".yaml") + "\nname: " + config +
+         "_test_impl\n" + section + ": " + value + "\n";
+}
+
+dfsim::RunResult run_tiny(const std::string& dir, const std::string& arch_text) {
+  dfsim::RunOptions opt;
+  opt.arch_file = write_file(dir + "/arch.yaml", arch_text);
+  opt.workload_file = write_file(dir + "/wl.yaml", kWorkload);
+  opt.out_dir = dir;
+  const dfsim::RunResult r = dfsim::run_simulation(opt);
+  for (const dfsim::LayerStats& s : r.layers) EXPECT_EQ(s.output_check, "pass") << s.name;
+  return r;
+}
+
+// One run per process (SystemC): each shipped style builds the named implementation, moves
+// every DRAM byte through it, and stays bit-exact.
+void expect_runs_on_fixed_latency_dram(const std::string& config) {
+  const std::string dir = fresh_dir(config);
+  const dfsim::RunResult r =
+      run_tiny(dir, extending(config, "dram", "{impl: test_fixed_latency, fixed_latency_ns: 40}"));
+  EXPECT_EQ(FixedLatencyCounters::built, 1);
+  EXPECT_GT(FixedLatencyCounters::requests, 0);
+  const std::int64_t bytes = r.total.dram.total_read_bytes() + r.total.dram.total_write_bytes();
+  EXPECT_GT(bytes, 0);
+  // Priced by the role's common energy key, bit by bit.
+  EXPECT_NEAR(
+      r.total.dram.energy_pj,
+      static_cast<double>(bytes) * 8 * dfsim::load_arch(dir + "/arch.yaml").dram.energy_pj_per_bit,
+      1e-6 * r.total.dram.energy_pj);
+}
+
+// The buffer section each style has; the planar style builds two (IARAM and OARAM).
+void expect_runs_on_ideal_sram(const std::string& config, const std::string& section,
+                               std::int64_t buffers) {
+  const std::string dir = fresh_dir(config);
+  const dfsim::RunResult r = run_tiny(dir, extending(config, section, "{impl: test_ideal_sram}"));
+  EXPECT_EQ(IdealSramCounters::built, buffers);
+  EXPECT_GT(IdealSramCounters::requests, 0);
+  EXPECT_GT(r.total.glb.total_read_bytes(), 0);
+}
+
+TEST(DramImpl, RowStationaryBuildsTheNamedDram) { expect_runs_on_fixed_latency_dram("eyeriss_v1"); }
+TEST(DramImpl, SystolicBuildsTheNamedDram) { expect_runs_on_fixed_latency_dram("tpu_v1"); }
+TEST(DramImpl, PlanarBuildsTheNamedDram) { expect_runs_on_fixed_latency_dram("scnn"); }
+
+TEST(SramImpl, RowStationaryGlb) { expect_runs_on_ideal_sram("eyeriss_v1", "glb", 1); }
+TEST(SramImpl, SystolicUnifiedBuffer) { expect_runs_on_ideal_sram("tpu_v1", "unified_buffer", 1); }
+TEST(SramImpl, PlanarActivationRams) { expect_runs_on_ideal_sram("scnn", "activation_ram", 2); }
+
+TEST(DramImpl, NamesKeysAndErrors) {
+  const std::vector<std::string> names = dfsim::component_names("dram");
+  EXPECT_NE(std::find(names.begin(), names.end(), "bandwidth"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "test_fixed_latency"), names.end());
+  // The default without `impl`, and the shipped files unchanged.
+  EXPECT_EQ(dfsim::load_arch(source_path("configs/eyeriss_v1.yaml")).dram.impl, "bandwidth");
+  const std::string dir = fresh_dir("errors");
+  auto error_of = [&](const std::string& dram) {
+    const std::string path = write_file(dir + "/arch.yaml", extending("eyeriss_v1", "dram", dram));
+    try {
+      dfsim::load_arch(path);
+    } catch (const dfsim::ConfigError& e) {
+      return std::string(e.what());
+    }
+    ADD_FAILURE() << "accepted dram: " << dram;
+    return std::string();
+  };
+  std::string err = error_of("{impl: bandwdith}");
+  EXPECT_TRUE(contains(err,
+                       "arch.yaml:3:14: dram.impl: unknown dram implementation "
+                       "'bandwdith' (did you mean 'bandwidth'?); registered: bandwidth, "
+                       "test_fixed_latency"))
+      << err;
+  // An implementation's own key is not the default's, and is checked by its implementation.
+  err = error_of("{fixed_latency_ns: 40}");
+  EXPECT_TRUE(contains(err, "dram.fixed_latency_ns: unknown key 'fixed_latency_ns'")) << err;
+  err = error_of("{impl: test_fixed_latency, fixed_latency_ns: -1}");
+  EXPECT_TRUE(contains(err, "arch.yaml:3:"));
+  EXPECT_TRUE(contains(err, "fixed_latency_ns")) << err;
+  err = error_of("{impl: test_fixed_latency}");
+  EXPECT_TRUE(contains(err, "missing required key 'fixed_latency_ns'")) << err;
+}
+
+TEST(SramImpl, MisspeltNameIsRefusedWithTheRegisteredOnes) {
+  const std::string dir = fresh_dir("sram_errors");
+  const std::string path =
+      write_file(dir + "/arch.yaml", extending("eyeriss_v1", "glb", "{impl: banked_sarm}"));
+  try {
+    dfsim::load_arch(path);
+    FAIL() << "accepted glb.impl: banked_sarm";
+  } catch (const dfsim::ConfigError& e) {
+    EXPECT_TRUE(contains(e.what(), "arch.yaml:3:"));
+    EXPECT_TRUE(contains(e.what(),
+                         "glb.impl: unknown sram implementation 'banked_sarm' (did you mean "
+                         "'banked_sram'?); registered: banked_sram, test_ideal_sram"))
+        << e.what();
+  }
+  EXPECT_EQ(dfsim::load_arch(source_path("configs/tpu_v1.yaml")).unified_buffer.impl,
+            "banked_sram");
+}
+
+}  // namespace
