@@ -110,6 +110,33 @@ TEST(ArchExtends, CyclesAndMissingFilesAreRefused) {
   EXPECT_TRUE(contains(err, "nowhere.yaml")) << err;
 }
 
+TEST(ArchExtends, AnEmptyValueRemovesTheInheritedKey) {
+  const std::string dir = dfsim_test::fresh_dir("extends_remove");
+  // The base has a dram key of another implementation; the derived file removes it.
+  write_file(dir + "/base.yaml",
+             dfsim_test::config_with("eyeriss_v1", {{"dram.max_request_bytes", "4096"}}));
+  write_file(dir + "/derived.yaml", "extends: base.yaml\ndram: {max_request_bytes: ~}\n");
+  EXPECT_EQ(dfsim::load_arch(dir + "/derived.yaml").dram.max_request_bytes, 2048);  // default
+  EXPECT_EQ(dfsim::load_arch(dir + "/base.yaml").dram.max_request_bytes, 4096);
+  // A section of another style removed while the array changes is not an unknown key; one
+  // left in place is, at its position in the extended file.
+  write_file(dir + "/to_tpu.yaml",
+             "extends: base.yaml\narray: weight_stationary_systolic\nglb: ~\n");
+  const std::string err = error_of(dir + "/to_tpu.yaml");
+  EXPECT_TRUE(contains(err, "base.yaml:")) << err;
+  EXPECT_FALSE(contains(err, "'glb'")) << err;
+}
+
+TEST(ArchExtends, ExtendingAFolderOrNothingIsRefusedAtItsPosition) {
+  const std::string dir = dfsim_test::fresh_dir("extends_folder");
+  write_file(dir + "/folder.yaml", "name: f\nextends: .\n");
+  std::string err = error_of(dir + "/folder.yaml");
+  EXPECT_TRUE(contains(err, "folder.yaml:2:10: extends: cannot open")) << err;
+  write_file(dir + "/empty.yaml", "name: f\nextends: ''\n");
+  err = error_of(dir + "/empty.yaml");
+  EXPECT_TRUE(contains(err, "empty.yaml:2:10: extends: cannot open")) << err;
+}
+
 TEST(ArchExtends, SweepReachesInheritedKeys) {
   const std::string dir = dfsim_test::fresh_dir("extends_sweep");
   write_file(dir + "/small.yaml",
@@ -121,6 +148,20 @@ TEST(ArchExtends, SweepReachesInheritedKeys) {
       dir + "/sweep.yaml",
       "sweep: s\nbase_arch: small.yaml\nworkloads:\n  - {file: tiny.yaml}\n"
       "parameters:\n  - {key: glb.banks, values: [11, 19]}\nobjectives: [energy, latency]\n");
+  // A bad inherited value stops the sweep with the extended file's position.
+  write_file(dir + "/bad_base.yaml", dfsim_test::config_with("eyeriss_v1", {{"glb.banks", "1"}}));
+  write_file(dir + "/bad.yaml", "extends: bad_base.yaml\nname: bad\n");
+  const std::string bad_spec = write_file(
+      dir + "/bad_sweep.yaml",
+      "sweep: b\nbase_arch: bad.yaml\nworkloads:\n  - {file: tiny.yaml}\n"
+      "parameters:\n  - {key: pe_array.rows, values: [4, 8]}\nobjectives: [energy, latency]\n");
+  try {
+    dfsim::load_sweep_spec(bad_spec, true);
+    ADD_FAILURE() << "accepted glb.banks: 1";
+  } catch (const ConfigError& e) {
+    EXPECT_TRUE(contains(e.what(), "bad_base.yaml:")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "glb.banks")) << e.what();
+  }
   const dfsim::SweepSpec s = dfsim::load_sweep_spec(spec, true);
   const std::vector<dfsim::SweepPoint> points = dfsim::enumerate_points(s);
   ASSERT_EQ(points.size(), 2U);

@@ -111,7 +111,7 @@ TEST(DramImpl, NamesKeysAndErrors) {
   EXPECT_TRUE(contains(err, "dram.fixed_latency_ns: unknown key 'fixed_latency_ns'")) << err;
   err = error_of("{impl: test_fixed_latency, fixed_latency_ns: -1}");
   EXPECT_TRUE(contains(err, "arch.yaml:3:"));
-  EXPECT_TRUE(contains(err, "fixed_latency_ns")) << err;
+  EXPECT_TRUE(contains(err, "dram.fixed_latency_ns: must be >= 0")) << err;
   err = error_of("{impl: test_fixed_latency}");
   EXPECT_TRUE(contains(err, "missing required key 'fixed_latency_ns'")) << err;
 }

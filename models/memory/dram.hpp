@@ -24,7 +24,8 @@ namespace dfsim {
 // make_component<DramModel>("dram", impl, name, arch, trace).
 class DramModel : public sc_core::sc_module {
  public:
-  using sc_core::sc_module::sc_module;
+  // By sc_module_name (not const char*), so that the module takes its place in the hierarchy.
+  explicit DramModel(sc_core::sc_module_name name) : sc_module(name) {}
   virtual tlm::tlm_target_socket<>& target() = 0;
 
   void resize(std::size_t bytes) { store_.assign(bytes, 0); }

@@ -27,7 +27,8 @@ namespace dfsim {
 class SramModel : public sc_core::sc_module {
  public:
   using Socket = tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 0>;
-  using sc_core::sc_module::sc_module;
+  // By sc_module_name (not const char*), so that the module takes its place in the hierarchy.
+  explicit SramModel(sc_core::sc_module_name name) : sc_module(name) {}
   virtual Socket& target() = 0;
   virtual std::int64_t size_bytes() const = 0;
   // Assigns banks [first, first + count) to a data type (per layer).

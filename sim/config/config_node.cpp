@@ -100,7 +100,9 @@ ConfigNode ConfigNode::extending(ConfigNode own, std::vector<std::string>& chain
   for (const std::string& f : chain)
     if (std::filesystem::path(f).lexically_normal() == base_path.lexically_normal())
       ext->fail("extends '" + name + "', which extends this file again (a cycle)");
-  if (!std::filesystem::exists(base_path)) ext->fail("cannot open '" + base_file + "'");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(base_path, ec))
+    ext->fail("cannot open '" + base_file + "' (not a file)");
   ConfigNode base = extending(load_file(base_file), chain);
   base.expect_map();
   own.base_ = std::make_shared<const ConfigNode>(std::move(base));
@@ -136,14 +138,20 @@ ConfigNode ConfigNode::child_node(const YAML::Node& n, const std::string& child_
   return ConfigNode(n, file_, child_path);
 }
 
+bool ConfigNode::erases(const std::string& key) const {
+  return base_ && node_.IsMap() && node_[key].IsDefined() && node_[key].IsNull();
+}
+
 bool ConfigNode::has(const std::string& key) const {
-  return (node_.IsMap() && node_[key].IsDefined() && !node_[key].IsNull()) ||
-         (base_ && node_.IsMap() && base_->has(key));
+  if (node_.IsMap() && node_[key].IsDefined()) return !node_[key].IsNull();
+  return base_ && node_.IsMap() && base_->has(key);
 }
 
 std::optional<ConfigNode> ConfigNode::find(const std::string& key) const {
   expect_map();
   YAML::Node n = node_[key];
+  // An empty value here removes what the extended file gives the key.
+  if (erases(key)) return std::nullopt;
   if (!n.IsDefined() || n.IsNull()) return base_ ? base_->find(key) : std::nullopt;
   ConfigNode child = child_node(n, join_path(path_, key));
   // A map overrides the base's map key by key.
@@ -173,7 +181,10 @@ std::vector<ConfigNode> ConfigNode::items() const {
 std::vector<std::string> ConfigNode::keys() const {
   expect_map();
   // The base's keys first, in its order, then the ones this file adds.
-  std::vector<std::string> out = base_ ? base_->keys() : std::vector<std::string>();
+  std::vector<std::string> out;
+  if (base_)
+    for (const std::string& k : base_->keys())
+      if (!erases(k)) out.push_back(k);
   for (const auto& kv : node_)
     if (std::find(out.begin(), out.end(), kv.first.Scalar()) == out.end())
       out.push_back(kv.first.Scalar());
@@ -181,16 +192,27 @@ std::vector<std::string> ConfigNode::keys() const {
 }
 
 void ConfigNode::expect_keys(const std::vector<std::string>& allowed) const {
+  expect_keys_except(allowed, {});
+}
+
+void ConfigNode::expect_keys_except(const std::vector<std::string>& allowed,
+                                    std::vector<std::string> erased) const {
   expect_map();
-  if (base_) base_->expect_keys(allowed);
   for (const auto& kv : node_) {
     const std::string key = kv.first.Scalar();
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    if (std::find(erased.begin(), erased.end(), key) != erased.end()) continue;
+    if (base_ && kv.second.IsNull()) continue;  // removes the extended file's key
     std::string msg = "unknown key '" + key + "'";
     std::string s = closest_match(key, allowed);
     if (!s.empty()) msg += " (did you mean '" + s + "'?)";
     ConfigNode(kv.first, file_, join_path(path_, key)).fail(msg);
   }
+  // The extended file's keys, except those this file removes with an empty value.
+  if (!base_) return;
+  for (const auto& kv : node_)
+    if (kv.second.IsNull()) erased.push_back(kv.first.Scalar());
+  base_->expect_keys_except(allowed, erased);
 }
 
 std::int64_t ConfigNode::as_int() const {

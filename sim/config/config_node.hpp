@@ -28,8 +28,9 @@ class ConfigNode {
   static ConfigNode load_string(const std::string& text, const std::string& origin);
   // Loads a file that may start from another: a top-level `extends: other.yaml` (relative to
   // the file's folder) makes every key of the other file a default that this file overrides,
-  // map by map (a list or a scalar replaces the base's whole value). Chains are followed; a
-  // cycle is an error. Each node keeps the file, line and column it was written at.
+  // map by map (a list or a scalar replaces the base's whole value; an empty value, `key: ~`,
+  // removes it). Chains are followed; a cycle is an error. Each node keeps the file, line and
+  // column it was written at.
   static ConfigNode load_file_extending(const std::string& path);
   // The same for text whose `extends:` is relative to `origin`'s folder.
   static ConfigNode load_string_extending(const std::string& text, const std::string& origin);
@@ -86,6 +87,10 @@ class ConfigNode {
   ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path);
   ConfigNode child_node(const YAML::Node& n, const std::string& child_path) const;
   static ConfigNode extending(ConfigNode own, std::vector<std::string>& chain);
+  // Does an empty value here remove the key the extended file gives?
+  bool erases(const std::string& key) const;
+  void expect_keys_except(const std::vector<std::string>& allowed,
+                          std::vector<std::string> erased) const;
 
   YAML::Node node_;
   std::shared_ptr<const std::string> file_;

@@ -74,7 +74,10 @@ VectorMoments vector_moments(double n, double d, std::int64_t V) {
   const auto n0 = static_cast<std::int64_t>(lo);
   const VectorMoments a = binomial_vectors(n0, d, V),
                       b = f > 0 ? binomial_vectors(n0 + 1, d, V) : VectorMoments{};
-  const VectorMoments v{(1 - f) * a.mean + f * b.mean, (1 - f) * a.var + f * b.var};
+  // The mixture of the two counts (weights 1 - f and f): its mean and variance.
+  const double mean = (1 - f) * a.mean + f * b.mean;
+  const double second = (1 - f) * (a.var + a.mean * a.mean) + f * (b.var + b.mean * b.mean);
+  const VectorMoments v{mean, std::max(0.0, second - mean * mean)};
   memo.emplace(key, v);
   return v;
 }
@@ -450,7 +453,7 @@ class PtPipeline {
   struct RoundTiles {
     std::vector<std::int64_t> taps;
     std::vector<double> conflicts;      // per tile, for a full group of kc
-    std::vector<double> input_in_dram;  // the probability that the tile spills
+    std::vector<double> input_spill_p;  // the probability that the tile's input spills
     std::vector<double> oaram_used;
     double ppu_per_k = 0, halo_per_k = 0;
   };
@@ -483,14 +486,14 @@ PtPipeline::RoundTiles PtPipeline::round_tiles(const PtRound& r) const {
   const std::size_t n = r.tiles.size();
   rt.taps.resize(n);
   rt.conflicts.assign(n, 1.0);
-  rt.input_in_dram.assign(n, 0.0);
+  rt.input_spill_p.assign(n, 0.0);
   rt.oaram_used.assign(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const PtTile& t = r.tiles[i];
     rt.taps[i] = t.valid_taps(l_);
     if (pe_.sparse()) rt.conflicts[i] = bank_load(l_, t, std::min(m_.kc, l_.M_per_group()), pe_);
     // A tile whose input overflows its IARAM is read from DRAM by every group.
-    rt.input_in_dram[i] =
+    rt.input_spill_p[i] =
         input_spill_probability(a_, t, l_.input_density, bits_.in, bits_.in_slope);
   }
   // Post-processing per output channel: an owner's PPU handles its outputs plus every psum
@@ -530,7 +533,7 @@ double PtPipeline::group_compute(const PtRound& r, RoundTiles& rt, std::int64_t 
     const std::int64_t cpe =
         std::max<std::int64_t>(0, std::min(t.c1, (g + 1) * Cg) - std::max(t.c0, g * Cg));
     if (cpe == 0 || t.extent() == 0) continue;
-    spill_in += rt.input_in_dram[i] * static_cast<double>(t.area() * cpe) * bits_.in / 8;
+    spill_in += rt.input_spill_p[i] * static_cast<double>(t.area() * cpe) * bits_.in / 8;
     ++pes[tile_compute(t, rt, i, cpe, kc)];
   }
   // The groups of a round repeat one distribution (all but the last of kc, and the conv
@@ -560,11 +563,19 @@ PeCycles PtPipeline::tile_compute(const PtTile& t, const RoundTiles& rt, std::si
     products_ += static_cast<double>(rt.taps[i] * kc * cpe);
   }
   // The PE computes on its IARAM stream as it arrives, one word per cycle, channel after
-  // channel: a long stream bounds the group, plus the last channel's share of the products.
-  if (rt.input_in_dram[i] < 0.5) {
+  // channel (PlanarPe::channel_ready): its first channel (the dense PE: its first block of I)
+  // must arrive before any product, and a long stream bounds the group plus the last channel's
+  // (block's) share of the products, whose spread is all that is left of the PE's.
+  if (rt.input_spill_p[i] < 0.5) {
     const double stream = std::ceil(static_cast<double>(t.area() * cpe) * bits_.in /
                                     static_cast<double>(a_.activation_ram.width_bits));
-    c.mean = std::max(c.mean, stream + c.mean / static_cast<double>(cpe));
+    const std::int64_t first = pe_.sparse() ? 1 : std::min(Im, cpe);
+    const double blocks =
+        pe_.sparse() ? static_cast<double>(cpe) : static_cast<double>((cpe + Im - 1) / Im);
+    const double head = stream * static_cast<double>(first) / static_cast<double>(cpe);
+    const double tail = stream + c.mean / blocks;
+    if (tail > head + c.mean) c.sd /= std::sqrt(blocks);
+    c.mean = std::max(head + c.mean, tail);
   }
   return c;
 }
@@ -697,11 +708,14 @@ Layer PlanarTiledMapper::estimate_view(const Layer& layer) {
   Layer v = shape_of(flatten_fc(layer));
   v.input_density = layer.input_density;
   v.weight_density = layer.weight_density;
-  // A declared output density is measured on a real network. Generated weights are symmetric
-  // about zero (sim/core/tensor.cpp), so after a ReLU at most half of the simulated outputs
-  // are non-zero: the estimate sizes their streams at no more than that.
+  // A declared output density is measured on a real network. Generated weights (uniform or
+  // power-of-two quantized) are symmetric about zero (sim/core/tensor.cpp), so after a ReLU
+  // about half of the simulated outputs are non-zero: the estimate sizes their streams at no
+  // more than that. A codebook's few values need not be symmetric.
   v.output_density = layer.output_density;
-  if (layer.relu && layer.weights_file.empty() && v.output_density > 0.5) v.output_density = 0.5;
+  if (layer.relu && layer.weights_file.empty() && layer.quantization != Quantization::Codebook &&
+      v.output_density > 0.5)
+    v.output_density = 0.5;
   v.relu = layer.relu;
   return v;
 }

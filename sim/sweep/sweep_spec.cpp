@@ -142,8 +142,8 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
       root.at("sweep").fail("use letters, digits, '_' and '-' only (it names the output folder)");
   spec.base_arch = relative_to(path, root.get_string("base_arch"));
-  const std::string base_yaml = base_arch_yaml(spec.base_arch);
-  parse_arch(ConfigNode::load_string(base_yaml, spec.base_arch));  // the base must be valid
+  // The base must be valid; errors name the file (and the extended one) where they are.
+  parse_arch(ConfigNode::load_file_extending(spec.base_arch));
 
   for (const ConfigNode& w : root.at("workloads").items()) {
     w.expect_keys({"file", "layers", "batch"});

@@ -18,7 +18,7 @@ class VcdWriter : public Tracer {
       : units_per_ps_(units_per_ps ? units_per_ps : 1) {}
   // A signal `scope.name` `width` bits wide; returns its handle.
   int add_signal(const std::string& scope, const std::string& name, int width) override;
-  // Busy from start to end (picoseconds); overlapping intervals of one signal stack.
+  // Busy from start to end (in the units above); overlapping intervals of one signal stack.
   void busy(int id, std::uint64_t start, std::uint64_t end) override;
   // Sets a value at a time.
   void set(int id, std::uint64_t time, std::uint64_t value) override;

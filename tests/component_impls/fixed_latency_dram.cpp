@@ -20,7 +20,7 @@ class FixedLatencyDram : public dfsim::DramModel {
  public:
   tlm_utils::simple_target_socket<FixedLatencyDram> socket;
 
-  FixedLatencyDram(const char* name, const dfsim::ArchConfig& arch)
+  FixedLatencyDram(sc_core::sc_module_name name, const dfsim::ArchConfig& arch)
       : DramModel(name),
         socket("socket"),
         latency_(arch.node->at("dram").get_double("fixed_latency_ns"), sc_core::SC_NS),

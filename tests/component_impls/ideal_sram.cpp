@@ -24,7 +24,7 @@ class IdealSram : public dfsim::SramModel {
  public:
   tlm_utils::multi_passthrough_target_socket<IdealSram> socket;
 
-  IdealSram(const char* name, const dfsim::GlbConfig& cfg)
+  IdealSram(sc_core::sc_module_name name, const dfsim::GlbConfig& cfg)
       : SramModel(name), socket("socket"), cfg_(cfg), store_(cfg.size_bytes(), 0) {
     socket.register_b_transport(this, &IdealSram::b_transport);
     socket.register_transport_dbg(this, &IdealSram::transport_dbg);
