@@ -1,7 +1,6 @@
 #include "models/memory/dram.hpp"
 
 #include <cmath>
-#include <cstring>
 #include <functional>
 #include <memory>
 
@@ -32,17 +31,6 @@ std::unique_ptr<DramModel> make_dram(const char* name, const ArchConfig& arch, T
                                                                             name, arch, trace);
 }
 
-bool DramModel::access(tlm::tlm_generic_payload& gp) {
-  const std::uint64_t addr = gp.get_address();
-  const std::size_t len = gp.get_data_length();
-  if (addr + len > store_.size()) return false;
-  if (gp.is_read())
-    std::memcpy(gp.get_data_ptr(), &store_[addr], len);
-  else
-    std::memcpy(&store_[addr], gp.get_data_ptr(), len);
-  return true;
-}
-
 Dram::Dram(sc_core::sc_module_name name, const ArchConfig& arch, Tracer* trace)
     : DramModel(name),
       socket("socket"),
@@ -60,7 +48,7 @@ Dram::Dram(sc_core::sc_module_name name, const ArchConfig& arch, Tracer* trace)
 
 void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const std::size_t len = gp.get_data_length();
-  if (!access(gp)) {
+  if (!store_.copy(gp)) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }

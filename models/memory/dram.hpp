@@ -12,6 +12,7 @@
 
 #include "config/arch_config.hpp"
 #include "models/common/activity.hpp"
+#include "models/common/byte_store.hpp"
 #include "models/common/payload.hpp"
 #include "trace/tracer.hpp"
 
@@ -28,24 +29,16 @@ class DramModel : public sc_core::sc_module {
   explicit DramModel(sc_core::sc_module_name name) : sc_module(name) {}
   virtual tlm::tlm_target_socket<>& target() = 0;
 
-  void resize(std::size_t bytes) { store_.assign(bytes, 0); }
-  void grow(std::size_t bytes) {
-    if (bytes > store_.size()) store_.resize(bytes, 0);
-  }
+  void resize(std::size_t bytes) { store_.assign(bytes); }
+  void grow(std::size_t bytes) { store_.grow(bytes); }
   std::size_t size() const { return store_.size(); }
 
   Activity activity;
 
  protected:
-  // Copies the payload to or from the store; false when it lies outside.
-  bool access(tlm::tlm_generic_payload& gp);
+  ByteStore store_;
   // Debug transport (no time, no energy).
-  unsigned int debug_access(tlm::tlm_generic_payload& gp) {
-    return access(gp) ? gp.get_data_length() : 0;
-  }
-
- private:
-  std::vector<unsigned char> store_;
+  unsigned int debug_access(tlm::tlm_generic_payload& gp) { return store_.debug_copy(gp); }
 };
 
 // What a "dram" implementation registers (ComponentImpl::factory), and how a style builds

@@ -1,7 +1,5 @@
 #include "models/memory/global_buffer.hpp"
 
-#include <cstring>
-
 #include "config/component_registry.hpp"
 #include "trace/tracer.hpp"
 
@@ -37,7 +35,7 @@ GlobalBuffer::GlobalBuffer(sc_core::sc_module_name name, const GlbConfig& cfg,
       socket("socket"),
       cfg_(cfg),
       period_(core_period_ns, sc_core::SC_NS),
-      store_(static_cast<std::size_t>(cfg.size_bytes()), 0),
+      store_(static_cast<std::size_t>(cfg.size_bytes())),
       banks_(static_cast<std::size_t>(cfg.banks)),
       bank_kind_(static_cast<std::size_t>(cfg.banks), -1) {
   socket.register_b_transport(this, &GlobalBuffer::b_transport);
@@ -54,14 +52,7 @@ void GlobalBuffer::clear_assignment() { std::fill(bank_kind_.begin(), bank_kind_
 
 // Host access (preload, read-back): no time, no energy.
 unsigned int GlobalBuffer::transport_dbg(int, tlm::tlm_generic_payload& gp) {
-  const std::int64_t addr = static_cast<std::int64_t>(gp.get_address());
-  const std::int64_t len = gp.get_data_length();
-  if (addr < 0 || addr + len > size_bytes()) return 0;
-  if (gp.is_read())
-    std::memcpy(gp.get_data_ptr(), &store_[addr], len);
-  else
-    std::memcpy(&store_[addr], gp.get_data_ptr(), len);
-  return static_cast<unsigned int>(len);
+  return store_.debug_copy(gp);
 }
 
 void GlobalBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
@@ -90,13 +81,11 @@ void GlobalBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay
     trace_bank_[b].busy(start, start + dur);
   }
   const std::int64_t bits = len * 8;
-  if (gp.is_read()) {
-    std::memcpy(gp.get_data_ptr(), &store_[addr], len);
+  store_.copy(gp);  // inside: checked above
+  if (gp.is_read())
     activity.read(ext.kind, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
-  } else {
-    std::memcpy(&store_[addr], gp.get_data_ptr(), len);
+  else
     activity.write(ext.kind, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
-  }
   ext.started = first_start;
   delay = last_end - now;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -14,6 +14,7 @@
 
 #include "config/arch_config.hpp"
 #include "models/common/activity.hpp"
+#include "models/common/byte_store.hpp"
 #include "models/common/payload.hpp"
 #include "trace/tracer.hpp"
 
@@ -66,7 +67,7 @@ class GlobalBuffer : public SramModel {
 
   const GlbConfig cfg_;
   sc_core::sc_time period_;
-  std::vector<unsigned char> store_;
+  ByteStore store_;
   std::vector<BusyResource> banks_;
   std::vector<int> bank_kind_;           // -1: unassigned
   std::vector<TraceSignal> trace_bank_;  // per bank

@@ -33,7 +33,7 @@ class FixedLatencyDram : public dfsim::DramModel {
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    if (!access(gp)) {
+    if (!store_.copy(gp)) {
       gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
       return;
     }

@@ -4,13 +4,13 @@
 // it for the buffer section that names it.
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
-#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "config/component_registry.hpp"
 #include "counters.hpp"
+#include "models/common/byte_store.hpp"
 #include "models/memory/global_buffer.hpp"
 
 namespace dfsim_test {
@@ -25,7 +25,10 @@ class IdealSram : public dfsim::SramModel {
   tlm_utils::multi_passthrough_target_socket<IdealSram> socket;
 
   IdealSram(sc_core::sc_module_name name, const dfsim::GlbConfig& cfg)
-      : SramModel(name), socket("socket"), cfg_(cfg), store_(cfg.size_bytes(), 0) {
+      : SramModel(name),
+        socket("socket"),
+        cfg_(cfg),
+        store_(static_cast<std::size_t>(cfg.size_bytes())) {
     socket.register_b_transport(this, &IdealSram::b_transport);
     socket.register_transport_dbg(this, &IdealSram::transport_dbg);
     ++IdealSramCounters::built;
@@ -36,18 +39,8 @@ class IdealSram : public dfsim::SramModel {
   void clear_assignment() override {}
 
  private:
-  bool access(tlm::tlm_generic_payload& gp) {
-    const std::uint64_t addr = gp.get_address();
-    const std::size_t len = gp.get_data_length();
-    if (addr + len > store_.size()) return false;
-    if (gp.is_read())
-      std::memcpy(gp.get_data_ptr(), &store_[addr], len);
-    else
-      std::memcpy(&store_[addr], gp.get_data_ptr(), len);
-    return true;
-  }
   void b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    if (!access(gp)) {
+    if (!store_.copy(gp)) {
       gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
       return;
     }
@@ -61,12 +54,10 @@ class IdealSram : public dfsim::SramModel {
     ++IdealSramCounters::requests;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
   }
-  unsigned int transport_dbg(int, tlm::tlm_generic_payload& gp) {
-    return access(gp) ? gp.get_data_length() : 0;
-  }
+  unsigned int transport_dbg(int, tlm::tlm_generic_payload& gp) { return store_.debug_copy(gp); }
 
   const dfsim::GlbConfig cfg_;
-  std::vector<unsigned char> store_;
+  dfsim::ByteStore store_;
 };
 
 const bool registered =
