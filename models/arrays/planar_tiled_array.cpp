@@ -94,45 +94,57 @@ struct PlanarTiledArray::Controller {
     return static_cast<std::int64_t>(t / period + 0.5);
   }
 
+  // One memory transfer of `bytes` bytes holding a stream of `bits` bits (-1: all 8 * bytes);
+  // returns its completion time and sets `started`.
   sc_time transfer(tlm_utils::simple_initiator_socket<PlanarTiledArray>& sock, tlm::tlm_command cmd,
                    std::int64_t addr, void* data, std::int64_t bytes, DataKind kind,
-                   const sc_time& at, std::int64_t bits = -1, NocTag tag = NocTag{},
-                   PeOp op = PeOp::None, std::int64_t index = 0, std::int64_t link_bits = -1,
-                   sc_time* started = nullptr) {
-    // An all-zero stream can encode to nothing: no memory access (a PE operation still goes).
-    if (bytes == 0 && op == PeOp::None) {
+                   const sc_time& at, std::int64_t bits = -1, sc_time* started = nullptr) {
+    // An all-zero stream can encode to nothing: no memory access.
+    if (bytes == 0) {
       if (at < now()) throw SimulationError("controller scheduled a transfer in the past");
       return at;
     }
     Transaction t;
     t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
             static_cast<std::size_t>(bytes));
-    t.ext().kind = kind;
-    t.ext().op = op;
-    t.ext().tag = tag;
-    t.ext().index = index;
-    // What the link carries: the stream, or (link_bits) the beats a packed stream occupies.
-    t.ext().values = link_bits >= 0 ? link_bits : bits < 0 ? bytes : bits;
-    t.ext().bits_per_value = bits < 0 ? 8 : 1;
-    t.ext().stream_bits = bits < 0 ? 8 * bytes : bits;
+    t.data().kind = kind;
+    t.data().values = bits < 0 ? bytes : bits;
+    t.data().bits_per_value = bits < 0 ? 8 : 1;
     const sc_time end = timed_transport(sock.operator->(), t.gp(), at, sock.name());
-    if (started) *started = t.ext().started;
+    if (started) *started = t.data().started;
     return end;
   }
 
-  // `last_input`: when an input stream that began arriving at `at` has fully arrived (the PE
-  // computes on it as it streams in).
-  sc_time pe_op(std::int64_t pe, PeOp op, void* data, std::int64_t bytes, std::int64_t bits,
-                const sc_time& at, DfsimExtension* result = nullptr,
-                const sc_time& last_input = sc_core::SC_ZERO_TIME) {
-    Transaction t;
+  // Broadcasts input channel `channel`'s encoded weight block (`bits` bits in `bytes`) to the
+  // PEs of weight-bus column `bus_column`; the bus carries `link_bits` (whole beats).
+  void broadcast_weights(std::int32_t bus_column, std::int64_t channel, const void* block,
+                         std::int64_t bytes, std::int64_t bits, std::int64_t link_bits,
+                         const sc_time& at) {
+    TransactionWith<MulticastTag, SparseStream> t;
+    t.setup(tlm::TLM_WRITE_COMMAND, 0, static_cast<unsigned char*>(const_cast<void*>(block)),
+            static_cast<std::size_t>(bytes));
+    t.data().kind = DataKind::Weight;
+    t.data().values = link_bits;
+    t.data().bits_per_value = 1;
+    t.get<MulticastTag>().tag = NocTag{0, bus_column};
+    t.get<SparseStream>() = SparseStream::of(SparseOp::LoadWeights, bits);
+    t.get<SparseStream>().channel = channel;
+    timed_transport(top.to_weight_bus.operator->(), t.gp(), at, top.to_weight_bus.name());
+  }
+
+  // One operation on PE `pe` with a payload of `bytes` bytes; `op` comes back with what the PE
+  // reports. For ComputeGroup, op.last_input is when the input stream that began arriving at
+  // `at` has fully arrived (the PE computes on it as it streams in).
+  sc_time pe_op(std::int64_t pe, SparseStream& op, void* data, std::int64_t bytes,
+                const sc_time& at) {
+    TransactionWith<SparseStream> t;
     t.setup(tlm::TLM_WRITE_COMMAND, 0, static_cast<unsigned char*>(data),
             static_cast<std::size_t>(bytes));
-    t.ext().op = op;
-    t.ext().stream_bits = bits;
-    t.ext().last_input = last_input;
+    t.data().values = bytes;
+    t.data().bits_per_value = 8;
+    t.get<SparseStream>() = op;
     const sc_time end = timed_transport(top.to_pe[static_cast<int>(pe)], t.gp(), at, "planar PE");
-    if (result) *result = t.ext();
+    op = t.get<SparseStream>();
     return end;
   }
 
@@ -394,12 +406,9 @@ struct PlanarTiledArray::Controller {
       sent_bits += gr.onchip_bits[c];
       const std::int64_t beats = (sent_bits + width - 1) / width - beats_before;
       // The bus and the FIFOs only read the block.
-      transfer(top.to_weight_bus, tlm::TLM_WRITE_COMMAND, 0,
-               const_cast<std::uint8_t*>(gr.onchip[c].data()),
-               static_cast<std::int64_t>(gr.onchip[c].size()), DataKind::Weight,
-               std::max(block_arrival(c), group_start), gr.onchip_bits[c],
-               NocTag{0, static_cast<std::int32_t>(ic)}, PeOp::LoadWeights, gr.g * Cg + rel_c,
-               beats * width);
+      broadcast_weights(static_cast<std::int32_t>(ic), gr.g * Cg + rel_c, gr.onchip[c].data(),
+                        static_cast<std::int64_t>(gr.onchip[c].size()), gr.onchip_bits[c],
+                        beats * width, std::max(block_arrival(c), group_start));
     }
   }
 
@@ -427,11 +436,13 @@ struct PlanarTiledArray::Controller {
       // The IARAM streams the group's channels to the PE one word per cycle, and the PE
       // computes as they arrive; a stream spilled to DRAM is read whole first.
       sc_time started = at;
-      const sc_time ready = transfer(s.in_dram ? top.to_dram : top.to_iaram, tlm::TLM_READ_COMMAND,
-                                     s.addr, buf.data(), bytes, DataKind::Ifmap, at, s.bits,
-                                     NocTag{}, PeOp::None, 0, -1, &started);
+      const sc_time ready =
+          transfer(s.in_dram ? top.to_dram : top.to_iaram, tlm::TLM_READ_COMMAND, s.addr,
+                   buf.data(), bytes, DataKind::Ifmap, at, s.bits, &started);
       const sc_time first = s.in_dram || bytes == 0 ? ready : std::min(ready, started + period);
-      done[i] = pe_op(t.pe, PeOp::ComputeGroup, buf.data(), bytes, s.bits, first, nullptr, ready);
+      SparseStream op = SparseStream::of(SparseOp::ComputeGroup, s.bits);
+      op.last_input = ready;
+      done[i] = pe_op(t.pe, op, buf.data(), bytes, first);
       group_barrier = std::max(group_barrier, done[i]);
     }
     for (std::size_t i = 0; i < rd.tiles.size(); ++i)
@@ -469,18 +480,21 @@ struct PlanarTiledArray::Controller {
                              std::vector<std::vector<Stream>>& outputs,
                              std::vector<std::uint8_t>& buf) {
     for (const PtTile& t : rd.tiles)
-      if (t.extent() > 0) pe_op(t.pe, PeOp::SendHalo, nullptr, 0, 0, barrier);
+      if (t.extent() > 0) {
+        SparseStream op = SparseStream::of(SparseOp::SendHalo);
+        pe_op(t.pe, op, nullptr, 0, barrier);
+      }
     sc_time group_ppu = barrier;
     for (std::size_t i = 0; i < rd.tiles.size(); ++i) {
       const PtTile& t = rd.tiles[i];
       if (t.ic != 0 || t.owned() == 0) continue;
       buf.assign(static_cast<std::size_t>(gr.kc * t.owned() * 3 + 16), 0);
-      DfsimExtension res;
-      const sc_time drained = pe_op(t.pe, PeOp::Drain, buf.data(),
-                                    static_cast<std::int64_t>(buf.size()), 0, barrier, &res);
+      SparseStream res = SparseStream::of(SparseOp::Drain);
+      const sc_time drained =
+          pe_op(t.pe, res, buf.data(), static_cast<std::int64_t>(buf.size()), barrier);
       Stream s;
       group_ppu =
-          std::max(group_ppu, store_outputs(t, drained, res.values, res.stream_bits,
+          std::max(group_ppu, store_outputs(t, drained, res.stream_bytes, res.stream_bits,
                                             oaram_used[static_cast<std::size_t>(t.pe)], buf, s));
       outputs[i].push_back(s);
     }

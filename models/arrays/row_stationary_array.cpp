@@ -148,26 +148,35 @@ struct RowStationaryArray::Controller {
 
   sc_time now() const { return sc_core::sc_time_stamp(); }
 
-  // One blocking transfer; returns its completion time and sets `started`.
-  sc_time transfer(tlm::tlm_initiator_socket<>& sock, tlm::tlm_command cmd, std::int64_t addr,
-                   void* data, std::int64_t bytes, DataKind kind, std::int64_t nvalues,
-                   std::int64_t bits_per_value, const sc_time& at, sc_time* started = nullptr,
-                   PeOp op = PeOp::None, NocTag tag = {}, std::int32_t image = 0,
-                   std::int64_t glb_address = 0) {
-    Transaction t;
+  // One blocking transaction of `nvalues` values; returns its completion time and sets
+  // `started`. Memory transfers are plain Transactions; GIN sends carry their protocols too.
+  template <class Tx>
+  sc_time issue(Tx& t, tlm::tlm_initiator_socket<>& sock, tlm::tlm_command cmd, std::int64_t addr,
+                void* data, std::int64_t bytes, DataKind kind, std::int64_t nvalues,
+                std::int64_t bits_per_value, const sc_time& at, sc_time* started = nullptr) {
     t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
             static_cast<std::size_t>(bytes));
-    DfsimExtension& e = t.ext();
-    e.kind = kind;
-    e.op = op;
-    e.tag = tag;
-    e.values = nvalues;
-    e.bits_per_value = bits_per_value;
-    e.image = image;
-    e.glb_address = glb_address;
+    t.data().kind = kind;
+    t.data().values = nvalues;
+    t.data().bits_per_value = bits_per_value;
     const sc_time end = timed_transport(sock.operator->(), t.gp(), at, sock.name());
-    if (started) *started = e.started;
+    if (started) *started = t.data().started;
     return end;
+  }
+  sc_time transfer(tlm::tlm_initiator_socket<>& sock, tlm::tlm_command cmd, std::int64_t addr,
+                   void* data, std::int64_t bytes, DataKind kind, std::int64_t nvalues,
+                   std::int64_t bits_per_value, const sc_time& at, sc_time* started = nullptr) {
+    Transaction t;
+    return issue(t, sock, cmd, addr, data, bytes, kind, nvalues, bits_per_value, at, started);
+  }
+  // A GIN write: the PEs configured with `tag` take it and perform `op`.
+  sc_time multicast(tlm::tlm_initiator_socket<>& gin, const RowStationaryOp& op, NocTag tag,
+                    void* data, std::int64_t bytes, DataKind kind, std::int64_t nvalues,
+                    std::int64_t bits_per_value, const sc_time& at) {
+    TransactionWith<MulticastTag, RowStationaryOp> t;
+    t.get<MulticastTag>().tag = tag;
+    t.get<RowStationaryOp>() = op;
+    return issue(t, gin, tlm::TLM_WRITE_COMMAND, 0, data, bytes, kind, nvalues, bits_per_value, at);
   }
 
   // Host access to DRAM (debug transport: no time, no traffic).
@@ -412,13 +421,12 @@ struct RowStationaryArray::Controller {
                 values[static_cast<std::size_t>((pi * q + qi) * l.S + s)] =
                     tile[static_cast<std::size_t>(
                         (((ti * m.p + pi) * cb.size + ri * m.q + qi) * R + rr) * l.S + s)];
-          filters_delivered =
-              std::max(filters_delivered,
-                       transfer(top.to_filter_gin, tlm::TLM_WRITE_COMMAND, 0, values.data(),
-                                static_cast<std::int64_t>(values.size()) * 2, DataKind::Weight,
-                                static_cast<std::int64_t>(values.size()), 16, gin_at, nullptr,
-                                PeOp::LoadFilter,
-                                {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0}));
+          filters_delivered = std::max(
+              filters_delivered,
+              multicast(top.to_filter_gin, RowStationaryOp::of(RsPeOp::LoadFilter),
+                        {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0}, values.data(),
+                        static_cast<std::int64_t>(values.size()) * 2, DataKind::Weight,
+                        static_cast<std::int64_t>(values.size()), 16, gin_at));
         }
 
     return filters_delivered;
@@ -467,10 +475,10 @@ struct RowStationaryArray::Controller {
           if (!row_needed(h, sg)) continue;
           const std::int64_t q = ps.q_of(ri);
           const sc_time at = read_ifmap_row(ib, ni, nch, coff + ri * m.q, q, h, sg, start);
-          transfer(top.to_ifmap_gin, tlm::TLM_WRITE_COMMAND, 0, values.data(), q * Wp * 2,
-                   DataKind::Ifmap, q * Wp, 16, at, nullptr, PeOp::LoadIfmap,
-                   {static_cast<std::int32_t>(ri), static_cast<std::int32_t>(h)},
-                   static_cast<std::int32_t>(ni));
+          multicast(top.to_ifmap_gin,
+                    RowStationaryOp::of(RsPeOp::LoadIfmap, static_cast<std::int32_t>(ni)),
+                    {static_cast<std::int32_t>(ri), static_cast<std::int32_t>(h)}, values.data(),
+                    q * Wp * 2, DataKind::Ifmap, q * Wp, 16, at);
         }
   }
 
@@ -494,10 +502,11 @@ struct RowStationaryArray::Controller {
             psum_base + ((row_local * mb.size + ti * m.p) * nb.size) * F * pbytes;
         const std::int64_t count = p * nb.size * F;
         const NocTag tag{static_cast<std::int32_t>(k), static_cast<std::int32_t>(ee)};
+        const RowStationaryOp op = RowStationaryOp::of(RsPeOp::PsumIn, 0, addr);
         sc_time done;
         if (first_cb) {
-          done = transfer(top.to_psum_gin, tlm::TLM_WRITE_COMMAND, 0, nullptr, 0, DataKind::Psum, 0,
-                          a.data.psum_bits, start + period, nullptr, PeOp::PsumIn, tag, 0, addr);
+          done = multicast(top.to_psum_gin, op, tag, nullptr, 0, DataKind::Psum, 0,
+                           a.data.psum_bits, start + period);
         } else {
           staging.resize(static_cast<std::size_t>(count * pbytes));
           sc_time rs;
@@ -508,9 +517,9 @@ struct RowStationaryArray::Controller {
             std::memcpy(&psums[static_cast<std::size_t>(i)],
                         &staging[static_cast<std::size_t>(i * pbytes)],
                         static_cast<std::size_t>(pbytes));
-          done = transfer(top.to_psum_gin, tlm::TLM_WRITE_COMMAND, 0, psums.data(),
-                          count * static_cast<std::int64_t>(sizeof(Psum)), DataKind::Psum, count,
-                          a.data.psum_bits, rs + period, nullptr, PeOp::PsumIn, tag, 0, addr);
+          done = multicast(top.to_psum_gin, op, tag, psums.data(),
+                           count * static_cast<std::int64_t>(sizeof(Psum)), DataKind::Psum, count,
+                           a.data.psum_bits, rs + period);
         }
         end = std::max(end, done);
       }

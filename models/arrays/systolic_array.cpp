@@ -105,26 +105,37 @@ struct WeightStationaryArray::Controller {
     return to > from ? cycles(to - from) : 0;
   }
 
+  // One memory transfer of `bytes` bytes; returns when it completes.
   sc_time transfer(tlm_utils::simple_initiator_socket<WeightStationaryArray>& sock,
                    tlm::tlm_command cmd, std::int64_t addr, void* data, std::int64_t bytes,
-                   DataKind kind, const sc_time& at, PeOp op = PeOp::None, std::int64_t rows = 0,
-                   std::int64_t cols = 0, bool overwrite = false, sc_time* started = nullptr,
-                   sc_time* last_input = nullptr, std::int64_t bits_per_value = 8) {
+                   DataKind kind, const sc_time& at) {
     Transaction t;
     t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
             static_cast<std::size_t>(bytes));
-    t.ext().kind = kind;
-    t.ext().op = op;
-    t.ext().rows = rows;
-    t.ext().cols = cols;
-    t.ext().overwrite = overwrite;
-    t.ext().glb_address = op == PeOp::None ? 0 : addr;
-    t.ext().values = bytes;
-    t.ext().bits_per_value = bits_per_value;
-    if (last_input) t.ext().last_input = *last_input;
+    t.data().kind = kind;
+    t.data().values = bytes;
+    t.data().bits_per_value = 8;
+    return timed_transport(sock.operator->(), t.gp(), at, sock.name());
+  }
+
+  // One operation on the matrix unit or the accumulators over op.rows x op.cols values of
+  // `bits_per_value` bits; `op` comes back with what the target reports (last_input) and
+  // `started` with when it began. Returns when it completes.
+  sc_time systolic_op(tlm_utils::simple_initiator_socket<WeightStationaryArray>& sock,
+                      tlm::tlm_command cmd, SystolicStream& op, void* data,
+                      std::int64_t bits_per_value, DataKind kind, const sc_time& at,
+                      sc_time* started = nullptr) {
+    TransactionWith<SystolicStream> t;
+    const std::int64_t values = op.rows * op.cols;
+    t.setup(cmd, 0, static_cast<unsigned char*>(data),
+            static_cast<std::size_t>(values * bits_per_value / 8));
+    t.data().kind = kind;
+    t.data().values = values;
+    t.data().bits_per_value = bits_per_value;
+    t.get<SystolicStream>() = op;
     const sc_time end = timed_transport(sock.operator->(), t.gp(), at, sock.name());
-    if (started) *started = t.ext().started;
-    if (last_input) *last_input = t.ext().last_input;
+    op = t.get<SystolicStream>();
+    if (started) *started = t.data().started;
     return end;
   }
 
@@ -210,9 +221,9 @@ struct WeightStationaryArray::Controller {
     const sc_time shadow_free = std::max(top.matrix_.shadow_free(), prev_stream_start);
     late[j] = cycles_after(ready, shadow_free);
     sc_time start;
-    const sc_time end = transfer(top.to_matrix, tlm::TLM_WRITE_COMMAND, 0, buf.data(), bytes,
-                                 DataKind::Weight, ready, PeOp::ShiftWeights, t.kt.size, t.mt.size,
-                                 false, &start, nullptr, 8 * modes.weight_bytes);
+    SystolicStream op = SystolicStream::of(SystolicOp::ShiftWeights, t.kt.size, t.mt.size);
+    const sc_time end = systolic_op(top.to_matrix, tlm::TLM_WRITE_COMMAND, op, buf.data(),
+                                    8 * modes.weight_bytes, DataKind::Weight, ready, &start);
     fifo_pop[j] = start;
     return end;
   }
@@ -282,8 +293,9 @@ struct WeightStationaryArray::Controller {
     const std::int64_t B = st.rc.size, M = t.mt.size;
     const sc_time start = std::max(done, act_free);
     sums.resize(static_cast<std::size_t>(B * M));
-    const sc_time read_end = transfer(top.to_acc, tlm::TLM_READ_COMMAND, acc_row0, sums.data(),
-                                      B * M * 4, DataKind::Psum, start, PeOp::ReadRows, B, M);
+    SystolicStream op = SystolicStream::of(SystolicOp::ReadRows, B, M, acc_row0);
+    const sc_time read_end =
+        systolic_op(top.to_acc, tlm::TLM_READ_COMMAND, op, sums.data(), 32, DataKind::Psum, start);
     sc_time end = std::max(read_end, start + period * static_cast<double>(ceil_div64(
                                                           B * M, a.activation.values_per_cycle)));
     // Ofmap [N][E][F][M], channel-minor: one output pixel's M_t results are one row write.
@@ -324,11 +336,14 @@ struct WeightStationaryArray::Controller {
       sc_time last_input;
       const sc_time inputs = setup_rows(st, std::max(prev_stream_start, now()), last_input);
       sc_time stream_start;
-      const sc_time done = transfer(top.to_matrix, tlm::TLM_WRITE_COMMAND, acc_row0, patch.data(),
-                                    st.rc.size * t.kt.size * modes.input_bytes, DataKind::Ifmap,
-                                    std::max(inputs, acc_free[static_cast<std::size_t>(buffer)]),
-                                    PeOp::StreamRows, st.rc.size, t.kt.size, t.kt.begin == 0,
-                                    &stream_start, &last_input, 8 * modes.input_bytes);
+      SystolicStream op = SystolicStream::of(SystolicOp::StreamRows, st.rc.size, t.kt.size,
+                                             acc_row0, t.kt.begin == 0);
+      op.last_input = last_input;
+      const sc_time done =
+          systolic_op(top.to_matrix, tlm::TLM_WRITE_COMMAND, op, patch.data(),
+                      8 * modes.input_bytes, DataKind::Ifmap,
+                      std::max(inputs, acc_free[static_cast<std::size_t>(buffer)]), &stream_start);
+      last_input = op.last_input;
       // The TPU's cycle categories: the gap before this stream is a weight stall while the
       // tile was late from memory, weight shift while it was shifting in, else non-matrix.
       const std::int64_t gap = cycles_after(stream_start, prev_stream_end);

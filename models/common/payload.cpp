@@ -18,13 +18,6 @@ const char* to_string(DataKind k) {
   return "?";
 }
 
-DfsimExtension& extension_of(tlm::tlm_generic_payload& gp) {
-  DfsimExtension* e = nullptr;
-  gp.get_extension(e);
-  if (!e) throw SimulationError("TLM payload without a dfsim extension");
-  return *e;
-}
-
 void check_response(tlm::tlm_generic_payload& gp, const char* what) {
   if (gp.is_response_ok()) return;
   throw SimulationError(std::string(what) + ": " + gp.get_response_string() + " at address " +

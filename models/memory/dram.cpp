@@ -52,7 +52,7 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  DfsimExtension& ext = extension_of(gp);
+  DataTransfer& data = transfer_of(gp);
   // Whole bursts cross the link; the payload's bytes are what the bursts carry.
   const std::int64_t bursts =
       (static_cast<std::int64_t>(len) + cfg_.burst_bytes - 1) / cfg_.burst_bytes;
@@ -61,13 +61,13 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const sc_time transfer = link_period_ * cycles;
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time start = channel_.book(now + delay, transfer);
-  ext.started = start;
+  data.started = start;
   const sc_time done = start + transfer + sc_time(cfg_.latency_ns, SC_NS);
   const std::int64_t bits = static_cast<std::int64_t>(len) * 8;
   if (gp.is_read())
-    activity.read(ext.kind, bits, static_cast<double>(bits) * cfg_.energy_pj_per_bit);
+    activity.read(data.kind, bits, static_cast<double>(bits) * cfg_.energy_pj_per_bit);
   else
-    activity.write(ext.kind, bits, static_cast<double>(bits) * cfg_.energy_pj_per_bit);
+    activity.write(data.kind, bits, static_cast<double>(bits) * cfg_.energy_pj_per_bit);
   trace_busy_.busy(start, start + transfer);
   // Bandwidth in use while this transfer owns the channel.
   trace_bw_.set(start, transfer > sc_core::SC_ZERO_TIME

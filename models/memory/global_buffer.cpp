@@ -58,12 +58,12 @@ unsigned int GlobalBuffer::transport_dbg(int, tlm::tlm_generic_payload& gp) {
 void GlobalBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
   const std::int64_t addr = static_cast<std::int64_t>(gp.get_address());
   const std::int64_t len = gp.get_data_length();
-  DfsimExtension& ext = extension_of(gp);
+  DataTransfer& data = transfer_of(gp);
   if (addr < 0 || addr + len > size_bytes() || len == 0) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
-  const DataKind bank_type = ext.kind;
+  const DataKind bank_type = data.kind;
   const sc_time now = sc_core::sc_time_stamp();
   sc_time first_start = sc_core::sc_max_time(), last_end = now + delay;
   for (std::int64_t b = addr / cfg_.bank_bytes; b * cfg_.bank_bytes < addr + len; ++b) {
@@ -83,10 +83,10 @@ void GlobalBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay
   const std::int64_t bits = len * 8;
   store_.copy(gp);  // inside: checked above
   if (gp.is_read())
-    activity.read(ext.kind, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
+    activity.read(data.kind, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
   else
-    activity.write(ext.kind, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
-  ext.started = first_start;
+    activity.write(data.kind, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
+  data.started = first_start;
   delay = last_end - now;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }

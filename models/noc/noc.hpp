@@ -23,6 +23,32 @@
 
 namespace dfsim {
 
+// A GIN tag: the NoC delivers to every PE whose configured (row_id, col_id) equals it.
+struct NocTag {
+  std::int32_t row_id = 0;
+  std::int32_t col_id = 0;
+  bool operator==(const NocTag& o) const { return row_id == o.row_id && col_id == o.col_id; }
+  std::uint64_t key() const {
+    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(row_id)) << 32) |
+           static_cast<std::uint32_t>(col_id);
+  }
+};
+
+// Tagged multicast protocol (MulticastNoc): which PEs take the payload.
+struct MulticastTag : Extension<MulticastTag> {
+  static constexpr const char* kName = "MulticastTag";
+  NocTag tag;
+};
+
+// GON write protocol (OutputNoc): a row of `values` psums (DataTransfer) held as uint32 in the
+// payload, packed to `bits_per_value` and written at `glb_address`. It may start streaming
+// when its first value is ready.
+struct GonWrite : Extension<GonWrite> {
+  static constexpr const char* kName = "GonWrite";
+  std::int64_t glb_address = 0;  // bytes
+  sc_core::sc_time first_value_ready;
+};
+
 class MulticastNoc : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<MulticastNoc> in;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "models/common/sim_error.hpp"
+#include "models/noc/noc.hpp"
 #include "trace/tracer.hpp"
 
 namespace dfsim {
@@ -75,52 +76,51 @@ void Pe::configure(const PeSetup& s) {
 }
 
 void Pe::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
-  DfsimExtension& ext = extension_of(gp);
+  const DataTransfer& data = transfer_of(gp);
+  const RowStationaryOp& op = extension_of<RowStationaryOp>(gp);
   if (!setup_.active) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
   const sc_time at = sc_core::sc_time_stamp() + delay;
-  switch (ext.op) {
-    case PeOp::LoadFilter:
-      load_filter(gp, ext, at);
+  switch (op.op) {
+    case RsPeOp::LoadFilter:
+      load_filter(gp, data, at);
       break;
-    case PeOp::LoadIfmap:
-      load_ifmap(gp, ext, at);
+    case RsPeOp::LoadIfmap:
+      load_ifmap(gp, data, op, at);
       break;
-    case PeOp::PsumIn:
-      psum_in(gp, ext, delay);
-      return;
-    default:  // not a row-stationary PE operation
-      gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    case RsPeOp::PsumIn:
+      psum_in(gp, data, op, delay);
       return;
   }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void Pe::load_filter(tlm::tlm_generic_payload& gp, const DfsimExtension& ext, const sc_time& at) {
+void Pe::load_filter(tlm::tlm_generic_payload& gp, const DataTransfer& data, const sc_time& at) {
   const std::int64_t p = setup_.p, q = setup_.q, S = setup_.S;
-  if (ext.values != p * q * S)
-    throw SimulationError(std::string(name()) + ": filter load of " + std::to_string(ext.values) +
+  if (data.values != p * q * S)
+    throw SimulationError(std::string(name()) + ": filter load of " + std::to_string(data.values) +
                           " weights, expected p*q*S = " + std::to_string(p * q * S));
   const auto* w = reinterpret_cast<const Value*>(gp.get_data_ptr());  // [p][q][S]
   for (std::int64_t pi = 0; pi < p; ++pi)
     for (std::int64_t qi = 0; qi < q; ++qi)
       for (std::int64_t s = 0; s < S; ++s)
         weights_[(qi * S + s) * p + pi] = w[(pi * q + qi) * S + s];
-  filter_loaded_ = ext.values;
-  rf.writes_of(DataKind::Weight, ext.values, 16, cfg_.spad_write_energy_pj);
+  filter_loaded_ = data.values;
+  rf.writes_of(DataKind::Weight, data.values, 16, cfg_.spad_write_energy_pj);
   filter_ready_ = std::max(filter_ready_, at);
 }
 
-void Pe::load_ifmap(tlm::tlm_generic_payload& gp, const DfsimExtension& ext, const sc_time& at) {
+void Pe::load_ifmap(tlm::tlm_generic_payload& gp, const DataTransfer& data,
+                    const RowStationaryOp& op, const sc_time& at) {
   const std::int64_t row = setup_.q * setup_.padded_width;
-  if (ext.values != row || ext.image < 0 || ext.image >= setup_.n)
+  if (data.values != row || op.image < 0 || op.image >= setup_.n)
     throw SimulationError(std::string(name()) + ": unexpected ifmap row for image " +
-                          std::to_string(ext.image));
-  std::memcpy(&ifmap_[static_cast<std::size_t>(ext.image * row)], gp.get_data_ptr(),
+                          std::to_string(op.image));
+  std::memcpy(&ifmap_[static_cast<std::size_t>(op.image * row)], gp.get_data_ptr(),
               static_cast<std::size_t>(row) * sizeof(Value));
-  ifmap_loaded_[static_cast<std::size_t>(ext.image)] = 1;
+  ifmap_loaded_[static_cast<std::size_t>(op.image)] = 1;
   rf.writes_of(DataKind::Ifmap, row, 16, cfg_.spad_write_energy_pj);
   ifmap_ready_ = std::max(ifmap_ready_, at);
 }
@@ -156,15 +156,16 @@ void Pe::compute() {
   computed_ = true;
 }
 
-void Pe::psum_in(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
+void Pe::psum_in(tlm::tlm_generic_payload& gp, const DataTransfer& data, const RowStationaryOp& op,
+                 sc_time& delay) {
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time arrived = now + delay;
   if (!computed_) compute();
   const std::int64_t n = setup_.n, p = setup_.p, F = setup_.F;
   const std::int64_t count = n * p * F;
   const Psum mask = setup_.arith.mask();
-  if (ext.values != 0 && ext.values != count)
-    throw SimulationError(std::string(name()) + ": psum row of " + std::to_string(ext.values) +
+  if (data.values != 0 && data.values != count)
+    throw SimulationError(std::string(name()) + ": psum row of " + std::to_string(data.values) +
                           " values, expected " + std::to_string(count));
   const auto* incoming = reinterpret_cast<const Psum*>(gp.get_data_ptr());
   for (std::int64_t pi = 0; pi < p; ++pi)
@@ -172,9 +173,9 @@ void Pe::psum_in(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& del
       for (std::int64_t f = 0; f < F; ++f) {
         const std::size_t o = static_cast<std::size_t>((pi * n + ni) * F + f);
         const Psum mine = partial_[static_cast<std::size_t>((ni * F + f) * p + pi)];
-        out_[o] = (ext.values ? incoming[o] + mine : mine) & mask;
+        out_[o] = (data.values ? incoming[o] + mine : mine) & mask;
       }
-  if (ext.values) {
+  if (data.values) {
     rf.writes_of(DataKind::Psum, count, setup_.arith.psum_bits, cfg_.spad_write_energy_pj);
     rf.reads_of(DataKind::Psum, count, setup_.arith.psum_bits, cfg_.spad_read_energy_pj);
   }
@@ -183,18 +184,19 @@ void Pe::psum_in(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& del
   sc_time out_end =
       std::max(compute_end_, arrived) + period_ * static_cast<double>(cfg_.pipeline_stages);
 
-  Transaction t;
+  TransactionWith<RowStationaryOp, GonWrite> t;
   t.setup(tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(out_.data()),
           out_.size() * sizeof(Psum));
-  t.ext() = ext;
-  t.ext().op = PeOp::PsumIn;
-  t.ext().kind = DataKind::Psum;
-  t.ext().values = count;
-  t.ext().bits_per_value = setup_.arith.psum_bits;
+  t.get<RowStationaryOp>() = op;
+  t.data().kind = DataKind::Psum;
+  t.data().values = count;
+  t.data().bits_per_value = setup_.arith.psum_bits;
   sc_time d;
   if (setup_.chain_bottom) {
     // Positions finish one after another, so the row starts streaming out after the first.
-    t.ext().stream_start = filter_ready_ + period_ * static_cast<double>(p * setup_.q * setup_.S);
+    t.get<GonWrite>().glb_address = op.psum_glb_address;
+    t.get<GonWrite>().first_value_ready =
+        filter_ready_ + period_ * static_cast<double>(p * setup_.q * setup_.S);
     d = out_end - now;
     to_gon->b_transport(t.gp(), d);
   } else {
@@ -205,8 +207,8 @@ void Pe::psum_in(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& del
     const sc_time earliest = out_end > dur ? out_end - dur : sc_core::SC_ZERO_TIME;
     const sc_time end = std::max(link_.book(earliest, dur) + dur, out_end);
     d = end - now;
-    link_activity.write(DataKind::Psum, t.ext().bits(),
-                        static_cast<double>(t.ext().bits()) * noc_.energy_pj_per_bit);
+    link_activity.write(DataKind::Psum, t.data().bits(),
+                        static_cast<double>(t.data().bits()) * noc_.energy_pj_per_bit);
     psum_down->b_transport(t.gp(), d);
   }
   check_response(t.gp(), name());

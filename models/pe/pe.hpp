@@ -18,6 +18,28 @@
 
 namespace dfsim {
 
+// Row-stationary PE protocol: what a PE does with a transaction a GIN or the PE above it
+// delivers (DataTransfer says how many values).
+enum class RsPeOp : std::uint8_t {
+  LoadFilter,  // p*q*S weights of one filter row into the filter spad
+  LoadIfmap,   // q padded ifmap rows of one image, streamed through the ifmap spad
+  PsumIn,      // a psum row [p][n][F] to add to and pass down the chain (empty: start at 0)
+};
+struct RowStationaryOp : Extension<RowStationaryOp> {
+  static constexpr const char* kName = "RowStationaryOp";
+  RsPeOp op = RsPeOp::LoadFilter;
+  std::int32_t image = 0;             // LoadIfmap: which of the n images
+  std::int64_t psum_glb_address = 0;  // PsumIn: where the chain bottom writes the row (bytes)
+
+  static RowStationaryOp of(RsPeOp op, std::int32_t image = 0, std::int64_t psum_glb_address = 0) {
+    RowStationaryOp o;
+    o.op = op;
+    o.image = image;
+    o.psum_glb_address = psum_glb_address;
+    return o;
+  }
+};
+
 // What the configuration scan chain sets in a PE for one processing pass.
 struct PeSetup {
   bool active = false;
@@ -52,11 +74,12 @@ class Pe : public sc_core::sc_module {
 
  private:
   void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void load_filter(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
+  void load_filter(tlm::tlm_generic_payload& gp, const DataTransfer& data,
                    const sc_core::sc_time& at);
-  void load_ifmap(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
+  void load_ifmap(tlm::tlm_generic_payload& gp, const DataTransfer& data, const RowStationaryOp& op,
                   const sc_core::sc_time& at);
-  void psum_in(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_core::sc_time& delay);
+  void psum_in(tlm::tlm_generic_payload& gp, const DataTransfer& data, const RowStationaryOp& op,
+               sc_core::sc_time& delay);
   void compute();
 
   const PeConfig cfg_;

@@ -68,34 +68,32 @@ void PlanarPe::begin_group(std::int64_t kc, std::int64_t c_lo, std::int64_t c_hi
 }
 
 void PlanarPe::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
-  DfsimExtension& ext = extension_of(gp);
+  DataTransfer& data = transfer_of(gp);
+  SparseStream& op = extension_of<SparseStream>(gp);
   const sc_time at = sc_core::sc_time_stamp() + delay;
-  switch (ext.op) {
-    case PeOp::LoadWeights:
-      load_weights(gp, ext, at);
+  switch (op.op) {
+    case SparseOp::LoadWeights:
+      load_weights(gp, op, at);
       break;
-    case PeOp::ComputeGroup:
-      compute(gp, ext, delay);
+    case SparseOp::ComputeGroup:
+      compute(gp, data, op, delay);
       break;
-    case PeOp::SendHalo:
-      send_halo(ext, delay);
+    case SparseOp::SendHalo:
+      send_halo(delay);
       break;
-    case PeOp::AddHalo:
-      add_halo(gp, ext, at);
+    case SparseOp::AddHalo:
+      add_halo(gp, data, at);
       break;
-    case PeOp::Drain:
-      drain(gp, ext, delay);
+    case SparseOp::Drain:
+      drain(gp, op, delay);
       break;
-    default:
-      gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-      return;
   }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void PlanarPe::load_weights(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
+void PlanarPe::load_weights(tlm::tlm_generic_payload& gp, const SparseStream& op,
                             const sc_time& at) {
-  const std::int64_t c = ext.index;
+  const std::int64_t c = op.channel;
   if (c < c_lo_ || c >= c_hi_)
     throw SimulationError(std::string(name()) + ": weights of channel " + std::to_string(c) +
                           " broadcast to a PE holding channels [" + std::to_string(c_lo_) + ", " +
@@ -103,11 +101,11 @@ void PlanarPe::load_weights(tlm::tlm_generic_payload& gp, const DfsimExtension& 
   Block& b = fifo_[static_cast<std::size_t>(c - c_lo_)];
   const std::uint8_t* p = gp.get_data_ptr();
   b.bits.assign(p, p + gp.get_data_length());
-  b.stream_bits = ext.stream_bits;
+  b.stream_bits = op.stream_bits;
   b.arrival = at;
   b.present = true;
-  rf.write(DataKind::Weight, ext.stream_bits,
-           static_cast<double>(ext.stream_bits) * arch_.planar_pe.weight_fifo_pj_per_bit);
+  rf.write(DataKind::Weight, op.stream_bits,
+           static_cast<double>(op.stream_bits) * arch_.planar_pe.weight_fifo_pj_per_bit);
 }
 
 // Sparse: the multiplier array issues one F x I step per cycle; products wait in their bank's
@@ -218,7 +216,8 @@ std::int64_t PlanarPe::channel_ready(std::int64_t c, const sc_time& start,
   return std::max(to_cycles(fifo_[static_cast<std::size_t>(c - c_lo_)].arrival), inputs);
 }
 
-void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
+void PlanarPe::compute(tlm::tlm_generic_payload& gp, DataTransfer& data, const SparseStream& op,
+                       sc_time& delay) {
   const sc_time start = sc_core::sc_time_stamp() + delay;
   const PlanarPeConfig& pc = arch_.planar_pe;
   const std::int64_t st = layer_.stride, pad = layer_.padding;
@@ -227,7 +226,7 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
   // The group's channels of the input tile as the IARAM holds them: one stream over
   // [channel][row][column].
   const std::vector<std::int16_t> tile = decode_stream(arch_.onchip_encoding, gp.get_data_ptr(),
-                                                       ext.stream_bits, channels, th * tw, 16);
+                                                       op.stream_bits, channels, th * tw, 16);
   const std::size_t phases = static_cast<std::size_t>(st * st);
   std::vector<std::vector<Act>> acts(phases);
   std::vector<std::vector<Wt>> wts(phases);
@@ -267,7 +266,7 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
     if (pc.sparse()) {
       // A channel's weights are replayed for each activation vector: it starts once its
       // block has arrived.
-      t = std::max(t, channel_ready(c, start, ext.last_input));
+      t = std::max(t, channel_ready(c, start, op.last_input));
       t = sparse_channel(t, acts, wts);
     } else {
       const std::int64_t before = counters.useful_products;
@@ -283,7 +282,7 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
       // each reading F x I weights and updating F accumulators.
       if (c - block_first + 1 == pc.multipliers_i || c + 1 == c_hi_) {
         const std::int64_t cycles = taps * ((kc_ + pc.multipliers_f - 1) / pc.multipliers_f);
-        t = std::max(t, channel_ready(c, start, ext.last_input)) + cycles;
+        t = std::max(t, channel_ready(c, start, op.last_input)) + cycles;
         counters.steps += cycles;
         counters.slots_filled += taps * kc_ * (c - block_first + 1);
         const std::int64_t wreads = cycles * pc.multipliers_f * (c - block_first + 1);
@@ -300,13 +299,13 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_tim
   for (std::int64_t f : bank_free_) t = std::max(t, f);
   counters.compute_cycles += t;
   const sc_time end = start + period_ * static_cast<double>(t);
-  ext.started = start;
+  data.started = start;
   if (t > 0) trace_busy_.busy(start, end);
   delay = end - sc_core::sc_time_stamp();
 }
 
 // Post-processing, step 1: psums of outputs other PEs own leave through the halo network.
-void PlanarPe::send_halo(DfsimExtension& ext, sc_time& delay) {
+void PlanarPe::send_halo(sc_time& delay) {
   const std::int64_t extent = tile_.extent();
   std::vector<std::vector<HaloRecord>> by_owner;
   std::vector<std::int32_t> owners;
@@ -331,28 +330,26 @@ void PlanarPe::send_halo(DfsimExtension& ext, sc_time& delay) {
     const std::int64_t n = static_cast<std::int64_t>(recs.size());
     counters.halo_values += n;
     rf.reads_of(DataKind::Psum, n, arch_.data.psum_bits, arch_.planar_pe.accumulator_access_pj);
-    Transaction tr;
+    TransactionWith<SparseStream> tr;
     tr.setup(tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(recs.data()),
              recs.size() * sizeof(HaloRecord));
-    tr.ext().kind = DataKind::Psum;
-    tr.ext().op = PeOp::AddHalo;
-    tr.ext().index = owners[j];
-    tr.ext().values = n;
-    tr.ext().bits_per_value = arch_.data.psum_bits;
+    tr.data().kind = DataKind::Psum;
+    tr.data().values = n;
+    tr.data().bits_per_value = arch_.data.psum_bits;
+    tr.get<SparseStream>().op = SparseOp::AddHalo;
+    tr.get<SparseStream>().destination_pe = owners[j];
     sc_time d = delay;
     to_halo->b_transport(tr.gp(), d);
     check_response(tr.gp(), to_halo.name());
     done = std::max(done, sc_core::sc_time_stamp() + d);
   }
-  ext.values = static_cast<std::int64_t>(owners.size());
   delay = done - sc_core::sc_time_stamp();
 }
 
-void PlanarPe::add_halo(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
-                        const sc_time& at) {
+void PlanarPe::add_halo(tlm::tlm_generic_payload& gp, const DataTransfer& data, const sc_time& at) {
   const HaloRecord* recs = reinterpret_cast<const HaloRecord*>(gp.get_data_ptr());
   const std::int64_t extent = tile_.extent();
-  for (std::int64_t i = 0; i < ext.values; ++i) {
+  for (std::int64_t i = 0; i < data.values; ++i) {
     const HaloRecord& r = recs[i];
     const std::int64_t e = r.e - tile_.e0, f = r.f - tile_.f0;
     if (e < 0 || e >= ext_h_ || f < 0 || f >= ext_w_ || r.k >= kc_)
@@ -360,17 +357,17 @@ void PlanarPe::add_halo(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
                             ", " + std::to_string(r.f) + ") outside its accumulators");
     acc_[static_cast<std::size_t>(r.k * extent + e * ext_w_ + f)] += r.value;
   }
-  halo_in_ += ext.values;
-  rf.reads_of(DataKind::Psum, ext.values, arch_.data.psum_bits,
+  halo_in_ += data.values;
+  rf.reads_of(DataKind::Psum, data.values, arch_.data.psum_bits,
               arch_.planar_pe.accumulator_access_pj);
-  rf.writes_of(DataKind::Psum, ext.values, arch_.data.psum_bits,
+  rf.writes_of(DataKind::Psum, data.values, arch_.data.psum_bits,
                arch_.planar_pe.accumulator_access_pj);
   halo_ready_ = std::max(halo_ready_, at);
 }
 
 // Post-processing, step 2 (after every halo arrived): owned outputs [k][e][f] through ReLU and
 // the output shift, encoded for the OARAM into the payload buffer.
-void PlanarPe::drain(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
+void PlanarPe::drain(tlm::tlm_generic_payload& gp, SparseStream& op, sc_time& delay) {
   const sc_time start = std::max(sc_core::sc_time_stamp() + delay, halo_ready_);
   const std::int64_t oh = tile_.oe1 - tile_.oe0, ow = tile_.of1 - tile_.of0;
   std::vector<std::int16_t> out(static_cast<std::size_t>(kc_ * oh * ow));
@@ -389,8 +386,8 @@ void PlanarPe::drain(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time&
   if (static_cast<std::int64_t>(enc.bits.size()) > static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": output stream larger than the drain buffer");
   std::memcpy(gp.get_data_ptr(), enc.bits.data(), enc.bits.size());
-  ext.stream_bits = enc.total_bits;
-  ext.values = static_cast<std::int64_t>(enc.bits.size());
+  op.stream_bits = enc.total_bits;
+  op.stream_bytes = static_cast<std::int64_t>(enc.bits.size());
   const std::int64_t n = kc_ * oh * ow;
   rf.reads_of(DataKind::Psum, n, arch_.data.psum_bits, arch_.planar_pe.accumulator_access_pj);
   rf.writes_of(DataKind::Ofmap, n, 16, arch_.planar_pe.ppu_pj_per_value);
@@ -410,15 +407,15 @@ HaloNetwork::HaloNetwork(sc_core::sc_module_name name, const ArchConfig& arch)
 }
 
 void HaloNetwork::b_transport(int port, tlm::tlm_generic_payload& gp, sc_time& delay) {
-  DfsimExtension& ext = extension_of(gp);
-  const std::int64_t dest = ext.index, cols = arch_.pe_cols;
+  const DataTransfer& data = transfer_of(gp);
+  const std::int64_t dest = extension_of<SparseStream>(gp).destination_pe, cols = arch_.pe_cols;
   if (dest < 0 || dest >= arch_.num_pes()) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
   }
   const std::int64_t hops = std::max<std::int64_t>(
       1, std::abs(dest / cols - port / cols) + std::abs(dest % cols - port % cols));
-  const std::int64_t bits = ext.bits();
+  const std::int64_t bits = data.bits();
   const sc_time now = sc_core::sc_time_stamp();
   const sc_time dur = period_ * static_cast<double>((bits + arch_.planar_noc.halo_link_bits - 1) /
                                                     arch_.planar_noc.halo_link_bits);

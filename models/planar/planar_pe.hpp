@@ -29,6 +29,33 @@
 
 namespace dfsim {
 
+// Sparse stream protocol: what a planar PE does with a transaction from the controller, the
+// weight broadcast bus or the halo network.
+enum class SparseOp : std::uint8_t {
+  LoadWeights,   // one input channel's encoded weight block of the group, into the FIFO
+  ComputeGroup,  // the PE's encoded input tile: run the group's products into the accumulators
+  SendHalo,      // send the psums of outputs other PEs own to them
+  AddHalo,       // DataTransfer.values HaloRecords from another PE, added into the accumulators
+  Drain,         // post-process the owned outputs: ReLU, re-encode, return the stream
+};
+struct SparseStream : Extension<SparseStream> {
+  static constexpr const char* kName = "SparseStream";
+  SparseOp op = SparseOp::ComputeGroup;
+  std::int64_t stream_bits = 0;     // LoadWeights, ComputeGroup: bits of the encoded stream in
+                                    // the payload; Drain: reported back for the outputs
+  std::int64_t stream_bytes = 0;    // Drain: reported back, the bytes the outputs fill
+  std::int64_t channel = 0;         // LoadWeights: the block's input channel in the layer
+  std::int64_t destination_pe = 0;  // AddHalo: the PE owning the outputs (halo network)
+  sc_core::sc_time last_input;      // ComputeGroup: when the whole input stream has arrived
+
+  static SparseStream of(SparseOp op, std::int64_t stream_bits = 0) {
+    SparseStream s;
+    s.op = op;
+    s.stream_bits = stream_bits;
+    return s;
+  }
+};
+
 // What the configuration chain sets in every PE for a layer.
 struct PlanarPeLayer {
   Arithmetic arith;
@@ -92,13 +119,13 @@ class PlanarPe : public sc_core::sc_module {
     std::int32_t v;
   };
   void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void load_weights(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
+  void load_weights(tlm::tlm_generic_payload& gp, const SparseStream& op,
                     const sc_core::sc_time& at);
-  void compute(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_core::sc_time& delay);
-  void send_halo(DfsimExtension& ext, sc_core::sc_time& delay);
-  void add_halo(tlm::tlm_generic_payload& gp, const DfsimExtension& ext,
-                const sc_core::sc_time& at);
-  void drain(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_core::sc_time& delay);
+  void compute(tlm::tlm_generic_payload& gp, DataTransfer& data, const SparseStream& op,
+               sc_core::sc_time& delay);
+  void send_halo(sc_core::sc_time& delay);
+  void add_halo(tlm::tlm_generic_payload& gp, const DataTransfer& data, const sc_core::sc_time& at);
+  void drain(tlm::tlm_generic_payload& gp, SparseStream& op, sc_core::sc_time& delay);
   // One channel's products; returns the cycle after its last issue (sparse) or its cycles.
   std::int64_t sparse_channel(std::int64_t t, const std::vector<std::vector<Act>>& acts,
                               const std::vector<std::vector<Wt>>& wts);

@@ -50,13 +50,14 @@ MatrixUnit::MatrixUnit(sc_core::sc_module_name name, const ArchConfig& arch, Tra
 }
 
 void MatrixUnit::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-  DfsimExtension& ext = extension_of(gp);
-  switch (ext.op) {
-    case PeOp::ShiftWeights:
-      shift_weights(gp, ext, delay);
+  DataTransfer& data = transfer_of(gp);
+  SystolicStream& op = extension_of<SystolicStream>(gp);
+  switch (op.op) {
+    case SystolicOp::ShiftWeights:
+      shift_weights(gp, data, op, delay);
       break;
-    case PeOp::StreamRows:
-      stream_rows(gp, ext, delay);
+    case SystolicOp::StreamRows:
+      stream_rows(gp, data, op, delay);
       break;
     default:
       gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -65,8 +66,9 @@ void MatrixUnit::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void MatrixUnit::shift_weights(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
-  const std::int64_t K = ext.rows, M = ext.cols, wb = ext.bits_per_value / 8;
+void MatrixUnit::shift_weights(tlm::tlm_generic_payload& gp, DataTransfer& data,
+                               const SystolicStream& op, sc_time& delay) {
+  const std::int64_t K = op.rows, M = op.cols, wb = data.bits_per_value / 8;
   if (K > arch_.pe_rows || M > arch_.pe_cols ||
       K * M * wb != static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": weight tile larger than the array");
@@ -91,7 +93,7 @@ void MatrixUnit::shift_weights(tlm::tlm_generic_payload& gp, DfsimExtension& ext
   hops.write(DataKind::Weight, bit_hops,
              static_cast<double>(bit_hops) * arch_.systolic_pe.weight_shift_pj_per_bit);
   trace_shift_.busy(start, end);
-  ext.started = start;
+  data.started = start;
   delay = end - now;
 }
 
@@ -136,10 +138,11 @@ __attribute__((target_clones("avx2", "default"))) void systolic_gemm_wide(
 
 }  // namespace
 
-void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_time& delay) {
+void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DataTransfer& data, SystolicStream& op,
+                             sc_time& delay) {
   if (!shadow_loaded_)
     throw SimulationError(std::string(name()) + ": stream without a weight tile");
-  const std::int64_t B = ext.rows, K = ext.cols, ib = ext.bits_per_value / 8;
+  const std::int64_t B = op.rows, K = op.cols, ib = data.bits_per_value / 8;
   if (K != shadow_k_ || B * K * ib != static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": input rows do not match the weight tile");
   // 16-bit operands take two passes of the 8-bit array each (TPU: 8x16 at half, 16x16 at a
@@ -155,7 +158,7 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, 
   shadow_loaded_ = false;
   shadow_free_ = start;
   stream_end_ =
-      std::max(start + period_ * static_cast<double>(B * passes), ext.last_input + period_);
+      std::max(start + period_ * static_cast<double>(B * passes), op.last_input + period_);
   const std::int64_t M = active_m_, R = arch_.pe_rows;
 
   results_.assign(static_cast<std::size_t>(B * M), 0);
@@ -174,7 +177,7 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, 
   macs += B * K * M;
   mac_energy_pj += static_cast<double>(B * K * M * passes) * arch_.systolic_pe.mac_energy_pj;
   // Inputs move right through the M active columns; psums move down through all R rows.
-  const std::int64_t in_bits = B * K * M * ext.bits_per_value;
+  const std::int64_t in_bits = B * K * M * data.bits_per_value;
   const std::int64_t psum_bits = B * M * R * arch_.data.psum_bits;
   hops.write(DataKind::Ifmap, in_bits,
              static_cast<double>(in_bits) * arch_.systolic_pe.hop_pj_per_bit);
@@ -184,24 +187,21 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, 
   // Results reach the accumulators one row per cycle from t0 + R (row 0, column 0); the last
   // (row B-1, column M-1, entering at stream_end - 1) at stream_end + R + M - 2.
   const sc_time last = stream_end_ + period_ * static_cast<double>(R + M - 2);
-  Transaction t;
+  TransactionWith<SystolicStream> t;
   t.setup(tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(results_.data()),
           results_.size() * sizeof(std::int32_t));
-  t.ext().op = PeOp::AccumulateRows;
-  t.ext().kind = DataKind::Psum;
-  t.ext().rows = B;
-  t.ext().cols = M;
-  t.ext().values = B * M;
-  t.ext().bits_per_value = arch_.data.psum_bits;
-  t.ext().glb_address = ext.glb_address;
-  t.ext().overwrite = ext.overwrite;
+  t.get<SystolicStream>() =
+      SystolicStream::of(SystolicOp::AccumulateRows, B, M, op.accumulator_row, op.overwrite);
+  t.data().kind = DataKind::Psum;
+  t.data().values = B * M;
+  t.data().bits_per_value = arch_.data.psum_bits;
   sc_time d = start + period_ * static_cast<double>(R) - now;
   to_acc->b_transport(t.gp(), d);
   check_response(t.gp(), "accumulator write");
   const sc_time done = std::max(last, now + d);
   trace_active_.busy(start, stream_end_);
-  ext.started = start;
-  ext.last_input = stream_end_;  // reported back: when the last row entered (+1 cycle)
+  data.started = start;
+  op.last_input = stream_end_;  // reported back: when the last row entered (+1 cycle)
   delay = done - now;
 }
 
@@ -220,8 +220,9 @@ AccumulatorBuffer::AccumulatorBuffer(sc_core::sc_module_name name, const ArchCon
 }
 
 void AccumulatorBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
-  DfsimExtension& ext = extension_of(gp);
-  const std::int64_t row0 = ext.glb_address, B = ext.rows, M = ext.cols;
+  DataTransfer& transfer = transfer_of(gp);
+  const SystolicStream& op = extension_of<SystolicStream>(gp);
+  const std::int64_t row0 = op.accumulator_row, B = op.rows, M = op.cols;
   const std::int64_t per_bank = cfg_.entries / cfg_.buffers;
   if (row0 < 0 || row0 + B > cfg_.entries || M > cols_ ||
       (row0 / per_bank) != ((row0 + B - 1) / per_bank) ||
@@ -235,20 +236,20 @@ void AccumulatorBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& 
   const sc_time start = banks_[bank].book(now + delay, dur);
   auto* data = reinterpret_cast<std::uint32_t*>(gp.get_data_ptr());
   const std::int64_t bits = B * M * 32;
-  if (ext.op == PeOp::AccumulateRows) {
+  if (op.op == SystolicOp::AccumulateRows) {
     for (std::int64_t b = 0; b < B; ++b) {
       std::uint32_t* row = &store_[static_cast<std::size_t>((row0 + b) * cols_)];
       const std::uint32_t* in = data + b * M;
-      if (ext.overwrite)
+      if (op.overwrite)
         std::memcpy(row, in, static_cast<std::size_t>(M) * 4);
       else
         for (std::int64_t m = 0; m < M; ++m) row[m] += in[m];
     }
     // Accumulating reads the old sum first; the first K tile only writes.
-    if (!ext.overwrite)
+    if (!op.overwrite)
       activity.read(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
     activity.write(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
-  } else if (ext.op == PeOp::ReadRows) {
+  } else if (op.op == SystolicOp::ReadRows) {
     for (std::int64_t b = 0; b < B; ++b)
       std::memcpy(data + b * M, &store_[static_cast<std::size_t>((row0 + b) * cols_)],
                   static_cast<std::size_t>(M) * 4);
@@ -258,7 +259,7 @@ void AccumulatorBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& 
     return;
   }
   trace_bank_[bank].busy(start, start + dur);
-  ext.started = start;
+  transfer.started = start;
   delay = start + dur - now;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }

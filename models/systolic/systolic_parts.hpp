@@ -19,6 +19,35 @@
 
 namespace dfsim {
 
+// Systolic stream protocol: operations on the matrix unit and the accumulators. DataTransfer
+// gives the operand width (bits_per_value) and count; the payload holds rows x cols values.
+enum class SystolicOp : std::uint8_t {
+  ShiftWeights,    // a [rows][cols] weight tile shifted into the shadow weight registers
+  StreamRows,      // [rows][cols = K] input rows streamed through the array with the shadow tile
+  AccumulateRows,  // [rows][cols] int32 results into the accumulators (add or overwrite)
+  ReadRows,        // [rows][cols] int32 out of the accumulators
+};
+struct SystolicStream : Extension<SystolicStream> {
+  static constexpr const char* kName = "SystolicStream";
+  SystolicOp op = SystolicOp::ShiftWeights;
+  std::int64_t rows = 0, cols = 0;   // matrix shape of the payload
+  std::int64_t accumulator_row = 0;  // StreamRows, AccumulateRows, ReadRows: the first row
+  bool overwrite = false;            // StreamRows, AccumulateRows: the first K tile starts sums
+  sc_core::sc_time last_input;       // StreamRows: when the last input row is ready; reported
+                                     // back: when it entered the array (+1 cycle)
+
+  static SystolicStream of(SystolicOp op, std::int64_t rows, std::int64_t cols,
+                           std::int64_t accumulator_row = 0, bool overwrite = false) {
+    SystolicStream s;
+    s.op = op;
+    s.rows = rows;
+    s.cols = cols;
+    s.accumulator_row = accumulator_row;
+    s.overwrite = overwrite;
+    return s;
+  }
+};
+
 // A FIFO of weight tiles between the weight memory and the matrix unit, depth_tiles deep.
 // Writes push a tile (at its arrival time); reads pop the oldest. Overflow and underflow are
 // errors: the controller must respect the depth.
@@ -58,8 +87,10 @@ class MatrixUnit : public sc_core::sc_module {
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void shift_weights(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_core::sc_time& delay);
-  void stream_rows(tlm::tlm_generic_payload& gp, DfsimExtension& ext, sc_core::sc_time& delay);
+  void shift_weights(tlm::tlm_generic_payload& gp, DataTransfer& data, const SystolicStream& op,
+                     sc_core::sc_time& delay);
+  void stream_rows(tlm::tlm_generic_payload& gp, DataTransfer& data, SystolicStream& op,
+                   sc_core::sc_time& delay);
 
   const ArchConfig& arch_;
   sc_core::sc_time period_;

@@ -37,13 +37,13 @@ class FixedLatencyDram : public dfsim::DramModel {
       gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
       return;
     }
-    dfsim::DfsimExtension& ext = dfsim::extension_of(gp);
+    dfsim::DataTransfer& data = dfsim::transfer_of(gp);
     const auto bits = static_cast<std::int64_t>(gp.get_data_length()) * 8;
     if (gp.is_read())
-      activity.read(ext.kind, bits, static_cast<double>(bits) * pj_per_bit_);
+      activity.read(data.kind, bits, static_cast<double>(bits) * pj_per_bit_);
     else
-      activity.write(ext.kind, bits, static_cast<double>(bits) * pj_per_bit_);
-    ext.started = sc_core::sc_time_stamp() + delay;
+      activity.write(data.kind, bits, static_cast<double>(bits) * pj_per_bit_);
+    data.started = sc_core::sc_time_stamp() + delay;
     delay += latency_;
     ++FixedLatencyCounters::requests;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -221,7 +221,7 @@ class SinglePeArray : public ArrayModel {
     Transaction t;
     t.setup(cmd, static_cast<std::uint64_t>(addr), static_cast<unsigned char*>(data),
             static_cast<std::size_t>(bytes));
-    t.ext().kind = kind;
+    t.data().kind = kind;
     return timed_transport(to_dram.operator->(), t.gp(), at, to_dram.name());
   }
 
