@@ -18,8 +18,24 @@ LevelStats level_of(const Activity& a) {
     s.reads[k] = a.reads[k];
     s.writes[k] = a.writes[k];
   }
-  s.energy_pj = a.energy_pj;
   return s;
+}
+
+void set_energy(LayerStats& s, const EnergyTable& table, const ActionCounts& counts) {
+  const LevelEnergy e = price(table, counts);
+  auto at = [&](EnergyLevel level) { return e[static_cast<std::size_t>(level)]; };
+  s.dram.energy_pj = at(EnergyLevel::Dram);
+  s.glb.energy_pj = at(EnergyLevel::Glb);
+  s.noc.energy_pj = at(EnergyLevel::Noc);
+  s.rf.energy_pj = at(EnergyLevel::Rf);
+  s.mac_pj = at(EnergyLevel::Mac);
+  s.idle_pj = at(EnergyLevel::Idle);
+  s.actions.clear();
+  for (ActionId a = 0; a < table.size(); ++a) {
+    const PricedAction& p = table.actions()[a];
+    s.actions.push_back(
+        {p.name, p.unit, to_string(p.level), p.key, counts[a], p.pj, counts[a] * p.pj});
+  }
 }
 
 }  // namespace dfsim

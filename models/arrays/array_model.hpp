@@ -11,6 +11,7 @@
 
 #include "config/arch_config.hpp"
 #include "core/tensor.hpp"
+#include "energy/energy_table.hpp"
 #include "models/arrays/array_style.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
@@ -79,7 +80,12 @@ inline sc_core::sc_time timed_transport(tlm::tlm_fw_transport_if<>* target,
   return now + delay;
 }
 
-// A memory level's statistics from its activity counters (bits to bytes).
+// A memory level's traffic from its activity counters (bits to bytes); its energy comes from
+// set_energy.
 LevelStats level_of(const Activity& a);
+
+// Prices a layer's action counts with the style's energy table: the energy columns (dram, glb,
+// noc, rf, mac, idle) and the list of actions in `s`.
+void set_energy(LayerStats& s, const EnergyTable& table, const ActionCounts& counts);
 
 }  // namespace dfsim

@@ -578,8 +578,7 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
                        arch.core_period_ns(), trace, "iaram")),
       oaram_(make_sram("oaram", ram_as_buffer(arch, arch.activation_ram.oaram_bytes),
                        arch.core_period_ns(), trace, "oaram")),
-      weight_bus_("weight_bus", arch.planar_noc.weight_bus_bits,
-                  arch.planar_noc.weight_bus_pj_per_bit, arch.core_period_ns(), trace),
+      weight_bus_("weight_bus", arch.planar_noc.weight_bus_bits, arch.core_period_ns(), trace),
       halo_("halo_network", arch) {
   to_dram.bind(cdc_.from_core);
   cdc_.to_link.bind(dram_->target());
@@ -603,21 +602,87 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
 
 PlanarTiledArray::~PlanarTiledArray() = default;
 
+// The components' counters at one moment (the PEs' summed); a layer's are the difference
+// around it.
+struct PlanarTiledArray::Snapshot {
+  Activity dram, iaram, oaram, weight_bus, halo;
+  Activity weight_fifo, accumulators, ppu, crossbar;  // all PEs
+  PlanarPeCounters pe;
+
+  Snapshot operator-(const Snapshot& o) const {
+    return {dram - o.dram,
+            iaram - o.iaram,
+            oaram - o.oaram,
+            weight_bus - o.weight_bus,
+            halo - o.halo,
+            weight_fifo - o.weight_fifo,
+            accumulators - o.accumulators,
+            ppu - o.ppu,
+            crossbar - o.crossbar,
+            pe - o.pe};
+  }
+};
+
+PlanarTiledArray::Snapshot PlanarTiledArray::snapshot() const {
+  Snapshot s{dram_->activity,
+             iaram_->activity,
+             oaram_->activity,
+             weight_bus_.activity,
+             halo_.activity,
+             {},
+             {},
+             {},
+             {},
+             {}};
+  for (const auto& pe : pes_) {
+    s.weight_fifo += pe->weight_fifo;
+    s.accumulators += pe->accumulators;
+    s.ppu += pe->ppu;
+    s.crossbar += pe->crossbar;
+    s.pe += pe->counters;
+  }
+  return s;
+}
+
+// A layer's traffic by level and its priced actions (see pt_energy_table), from the counters
+// it added (`d`).
+void PlanarTiledArray::layer_activity(LayerStats& s, const Snapshot& d) const {
+  s.dram = level_of(d.dram);
+  Activity onchip = d.iaram;
+  onchip += d.oaram;
+  s.glb = level_of(onchip);
+  Activity moves = d.weight_bus;
+  moves += d.halo;
+  moves += d.crossbar;
+  s.noc = level_of(moves);
+  Activity local = d.weight_fifo;
+  local += d.accumulators;
+  local += d.ppu;
+  s.rf = level_of(local);
+  const EnergyTable table = pt_energy_table(arch_);
+  ActionCounts n(table);
+  auto count = [](std::int64_t v) { return static_cast<double>(v); };
+  n.add(pt_action::dram_bit, count(d.dram.total_bits()));
+  n.add(pt_action::activation_ram_read, count(onchip.total_read_bits()));
+  n.add(pt_action::activation_ram_write, count(onchip.total_write_bits()));
+  n.add(pt_action::weight_bus_bit, count(d.weight_bus.total_bits()));
+  n.add(pt_action::halo_bit, count(d.halo.total_bits()));
+  n.add(pt_action::crossbar_product, count(d.pe.crossbar_products));
+  n.add(pt_action::weight_fifo_bit, count(d.weight_fifo.total_bits()));
+  n.add(pt_action::accumulator_access,
+        count(d.accumulators.total_reads() + d.accumulators.total_writes()));
+  n.add(pt_action::ppu_value, count(d.ppu.total_writes()));
+  n.add(pt_action::multiply, count(d.pe.products));
+  n.add(pt_action::add, count(d.pe.adds));
+  n.add(pt_action::idle, s.seconds * 1e9);
+  set_energy(s, table, n);
+}
+
 void PlanarTiledArray::run() {
   try {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
-      const Activity dram0 = dram_->activity, ia0 = iaram_->activity, oa0 = oaram_->activity,
-                     bus0 = weight_bus_.activity, halo0 = halo_.activity;
-      Activity rf0, xbar0;
-      double mac0 = 0;
-      PlanarPeCounters before;
-      for (const auto& pe : pes_) {
-        rf0 += pe->rf;
-        xbar0 += pe->crossbar;
-        mac0 += pe->mac_energy_pj;
-        before += pe->counters;
-      }
+      const Snapshot before = snapshot();
       const sc_time t0 = sc_core::sc_time_stamp();
       trace_layer_.set(t0, li);
       Controller ctl(*this, job, li == 0, li + 1 == jobs_.size());
@@ -631,19 +696,8 @@ void PlanarTiledArray::run() {
       s.seconds = (end - t0).to_seconds();
       s.cycles = ctl.cycles(end - t0);
       s.macs = l.macs();
-      PlanarPeCounters sum;
-      Activity rf, xbar;
-      double mac = 0;
-      for (const auto& pe : pes_) {
-        sum += pe->counters;
-        rf += pe->rf;
-        xbar += pe->crossbar;
-        mac += pe->mac_energy_pj;
-      }
-      sum = sum - before;
-      rf = rf - rf0;
-      xbar = xbar - xbar0;
-      mac -= mac0;
+      const Snapshot delta = snapshot() - before;
+      const PlanarPeCounters& sum = delta.pe;
       const PlanarPeConfig& pc = arch_.planar_pe;
       const std::int64_t mults = arch_.num_pes() * pc.multipliers_f * pc.multipliers_i;
       s.gated_macs = sum.gated_macs;
@@ -687,17 +741,7 @@ void PlanarTiledArray::run() {
                                                   ? static_cast<double>(sum.conflict_stalls) /
                                                         static_cast<double>(sum.compute_cycles)
                                                   : 0}};
-      s.dram = level_of(dram_->activity - dram0);
-      Activity onchip = iaram_->activity - ia0;
-      onchip += oaram_->activity - oa0;
-      s.glb = level_of(onchip);
-      Activity moves = weight_bus_.activity - bus0;
-      moves += halo_.activity - halo0;
-      moves += xbar;
-      s.noc = level_of(moves);
-      s.rf = level_of(rf);
-      s.mac_pj = mac;
-      s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
+      layer_activity(s, delta);
       out.ofmap = std::move(ctl.out);
       outcomes_.push_back(std::move(out));
     }

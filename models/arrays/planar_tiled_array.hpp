@@ -37,6 +37,9 @@ class PlanarTiledArray : public ArrayModel {
  private:
   struct Controller;
   void run();
+  struct Snapshot;
+  Snapshot snapshot() const;
+  void layer_activity(LayerStats& s, const Snapshot& d) const;
 
   const ArchConfig arch_;
   std::vector<LayerJob> jobs_;

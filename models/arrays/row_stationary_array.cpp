@@ -22,8 +22,24 @@ namespace {
 struct Counters {
   Activity dram, glb, noc, rf;
   std::int64_t macs = 0, gated = 0;
-  double mac_pj = 0;
 };
+
+// The layer's priced actions from the counters before and after it (see rs_energy_table).
+ActionCounts actions_of(const EnergyTable& table, const Counters& before, const Counters& after,
+                        const LayerStats& s) {
+  ActionCounts n(table);
+  const Activity dram = after.dram - before.dram, glb = after.glb - before.glb,
+                 noc = after.noc - before.noc, rf = after.rf - before.rf;
+  n.add(rs_action::dram_bit, static_cast<double>(dram.total_bits()));
+  n.add(rs_action::glb_read, static_cast<double>(glb.total_read_bits()));
+  n.add(rs_action::glb_write, static_cast<double>(glb.total_write_bits()));
+  n.add(rs_action::noc_bit, static_cast<double>(noc.total_bits()));
+  n.add(rs_action::spad_read, static_cast<double>(rf.total_reads()));
+  n.add(rs_action::spad_write, static_cast<double>(rf.total_writes()));
+  n.add(rs_action::mac, static_cast<double>(after.macs - before.macs));
+  n.add(rs_action::idle, s.seconds * 1e9);
+  return n;
+}
 
 }  // namespace
 
@@ -684,13 +700,10 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
       dram_(make_dram("dram", arch, trace)),
       cdc_("cdc", arch),
       glb_(make_sram("glb", arch.glb, arch.core_period_ns(), trace, "glb")),
-      filter_gin_("filter_gin", arch.noc.filter_gin_bits, arch.noc.energy_pj_per_bit,
-                  arch.core_period_ns(), trace),
-      ifmap_gin_("ifmap_gin", arch.noc.ifmap_gin_bits, arch.noc.energy_pj_per_bit,
-                 arch.core_period_ns(), trace),
-      psum_gin_("psum_gin", arch.noc.psum_gin_bits, arch.noc.energy_pj_per_bit,
-                arch.core_period_ns(), trace),
-      gon_("gon", arch.noc.gon_bits, arch.noc.energy_pj_per_bit, arch.core_period_ns(), trace) {
+      filter_gin_("filter_gin", arch.noc.filter_gin_bits, arch.core_period_ns(), trace),
+      ifmap_gin_("ifmap_gin", arch.noc.ifmap_gin_bits, arch.core_period_ns(), trace),
+      psum_gin_("psum_gin", arch.noc.psum_gin_bits, arch.core_period_ns(), trace),
+      gon_("gon", arch.noc.gon_bits, arch.core_period_ns(), trace) {
   to_dram.bind(cdc_.from_core);
   cdc_.to_link.bind(dram_->target());
   to_glb.bind(glb_->target());
@@ -737,10 +750,10 @@ void RowStationaryArray::run() {
         c.rf += pe->rf;
         c.macs += pe->macs;
         c.gated += pe->gated_macs;
-        c.mac_pj += pe->mac_energy_pj;
       }
       return c;
     };
+    const EnergyTable table = rs_energy_table(arch_);
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
       const Counters before = snapshot();
@@ -771,8 +784,7 @@ void RowStationaryArray::run() {
       s.glb = level_of(after.glb - before.glb);
       s.noc = level_of(after.noc - before.noc);
       s.rf = level_of(after.rf - before.rf);
-      s.mac_pj = after.mac_pj - before.mac_pj;
-      s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
+      set_energy(s, table, actions_of(table, before, after, s));
 
       out.ofmap = ctl.read_ofmap();
       outcomes_.push_back(std::move(out));

@@ -407,14 +407,53 @@ WeightStationaryArray::WeightStationaryArray(sc_core::sc_module_name name, const
 
 WeightStationaryArray::~WeightStationaryArray() = default;
 
+// The components' counters at one moment; a layer's are the difference around it.
+struct WeightStationaryArray::Snapshot {
+  Activity dram, ub, acc, fifo, hops, weight_shift;
+  std::int64_t macs = 0, mac_passes = 0;
+};
+
+WeightStationaryArray::Snapshot WeightStationaryArray::snapshot() const {
+  return {weight_memory_->activity, ub_->activity, acc_.activity,     fifo_.activity, matrix_.hops,
+          matrix_.weight_shift,     matrix_.macs,  matrix_.mac_passes};
+}
+
+// A layer's traffic by level and its priced actions (see ws_energy_table).
+void WeightStationaryArray::layer_activity(LayerStats& s, const Snapshot& before) const {
+  const Snapshot now = snapshot();
+  const Activity dram = now.dram - before.dram, ub = now.ub - before.ub, acc = now.acc - before.acc,
+                 fifo = now.fifo - before.fifo, hops = now.hops - before.hops,
+                 shift = now.weight_shift - before.weight_shift;
+  s.dram = level_of(dram);
+  Activity onchip = ub;
+  onchip += acc;
+  s.glb = level_of(onchip);
+  Activity moves = fifo;
+  moves += hops;
+  moves += shift;
+  s.noc = level_of(moves);
+  const EnergyTable table = ws_energy_table(arch_);
+  ActionCounts n(table);
+  auto bits = [](std::int64_t b) { return static_cast<double>(b); };
+  n.add(ws_action::dram_bit, bits(dram.total_bits()));
+  n.add(ws_action::unified_buffer_read, bits(ub.total_read_bits()));
+  n.add(ws_action::unified_buffer_write, bits(ub.total_write_bits()));
+  n.add(ws_action::accumulators_read, bits(acc.total_read_bits()));
+  n.add(ws_action::accumulators_write, bits(acc.total_write_bits()));
+  n.add(ws_action::weight_fifo_bit, bits(fifo.total_bits()));
+  n.add(ws_action::weight_shift_bit, bits(shift.total_bits()));
+  n.add(ws_action::hop_bit, bits(hops.total_bits()));
+  n.add(ws_action::mac, bits(now.mac_passes - before.mac_passes));
+  n.add(ws_action::idle, s.seconds * 1e9);
+  set_energy(s, table, n);
+}
+
 void WeightStationaryArray::run() {
   try {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
-      const Activity dram0 = weight_memory_->activity, ub0 = ub_->activity, acc0 = acc_.activity,
-                     fifo0 = fifo_.activity, hops0 = matrix_.hops;
-      const std::int64_t macs0 = matrix_.macs;
-      const double mac_pj0 = matrix_.mac_energy_pj;
+      const Snapshot before = snapshot();
+      const std::int64_t macs0 = before.macs;
       const sc_time t0 = sc_core::sc_time_stamp();
       trace_layer_.set(t0, li);
       Controller ctl(*this, job);
@@ -443,15 +482,7 @@ void WeightStationaryArray::run() {
       if (split != s.cycles)
         throw SimulationError("layer " + job.layer.name + ": cycle categories add up to " +
                               std::to_string(split) + ", not " + std::to_string(s.cycles));
-      s.dram = level_of(weight_memory_->activity - dram0);
-      Activity onchip = ub_->activity - ub0;
-      onchip += acc_.activity - acc0;
-      s.glb = level_of(onchip);
-      Activity moves = fifo_.activity - fifo0;
-      moves += matrix_.hops - hops0;
-      s.noc = level_of(moves);
-      s.mac_pj = matrix_.mac_energy_pj - mac_pj0;
-      s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
+      layer_activity(s, before);
 
       // Read the ofmap back from the unified buffer.
       const Layer& l = job.layer;

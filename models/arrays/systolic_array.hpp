@@ -34,6 +34,9 @@ class WeightStationaryArray : public ArrayModel {
  private:
   struct Controller;
   void run();
+  struct Snapshot;
+  Snapshot snapshot() const;
+  void layer_activity(LayerStats& s, const Snapshot& before) const;
 
   const ArchConfig arch_;
   std::vector<LayerJob> jobs_;

@@ -1,4 +1,6 @@
-// Event counts a model accumulates; statistics and energy are computed from these only.
+// What a component did, by data type: accesses and the bits they moved. Components only count;
+// energy is priced from these counts by the architecture's energy table
+// (sim/energy/energy_table.hpp), and the traffic statistics are computed from them.
 #pragma once
 
 #include <array>
@@ -13,39 +15,30 @@ struct Activity {
   std::array<std::int64_t, kNumDataKinds> write_bits{};
   std::array<std::int64_t, kNumDataKinds> reads{};  // accesses (transactions or entries)
   std::array<std::int64_t, kNumDataKinds> writes{};
-  double energy_pj = 0;
 
-  void read(DataKind k, std::int64_t bits, double pj) {
+  // One access of `bits`.
+  void read(DataKind k, std::int64_t bits) {
     read_bits[static_cast<int>(k)] += bits;
     reads[static_cast<int>(k)] += 1;
-    energy_pj += pj;
   }
-  void write(DataKind k, std::int64_t bits, double pj) {
+  void write(DataKind k, std::int64_t bits) {
     write_bits[static_cast<int>(k)] += bits;
     writes[static_cast<int>(k)] += 1;
-    energy_pj += pj;
   }
   // `count` accesses of `bits` each (scratchpad entries).
-  void reads_of(DataKind k, std::int64_t count, std::int64_t bits, double pj_each) {
+  void reads_of(DataKind k, std::int64_t count, std::int64_t bits) {
     read_bits[static_cast<int>(k)] += count * bits;
     reads[static_cast<int>(k)] += count;
-    energy_pj += static_cast<double>(count) * pj_each;
   }
-  void writes_of(DataKind k, std::int64_t count, std::int64_t bits, double pj_each) {
+  void writes_of(DataKind k, std::int64_t count, std::int64_t bits) {
     write_bits[static_cast<int>(k)] += count * bits;
     writes[static_cast<int>(k)] += count;
-    energy_pj += static_cast<double>(count) * pj_each;
   }
-  std::int64_t total_read_bits() const {
-    std::int64_t s = 0;
-    for (auto b : read_bits) s += b;
-    return s;
-  }
-  std::int64_t total_write_bits() const {
-    std::int64_t s = 0;
-    for (auto b : write_bits) s += b;
-    return s;
-  }
+  std::int64_t total_read_bits() const { return sum(read_bits); }
+  std::int64_t total_write_bits() const { return sum(write_bits); }
+  std::int64_t total_bits() const { return total_read_bits() + total_write_bits(); }
+  std::int64_t total_reads() const { return sum(reads); }
+  std::int64_t total_writes() const { return sum(writes); }
   Activity& operator+=(const Activity& o) {
     for (int i = 0; i < kNumDataKinds; ++i) {
       read_bits[i] += o.read_bits[i];
@@ -53,7 +46,6 @@ struct Activity {
       reads[i] += o.reads[i];
       writes[i] += o.writes[i];
     }
-    energy_pj += o.energy_pj;
     return *this;
   }
   Activity operator-(const Activity& o) const {
@@ -64,8 +56,14 @@ struct Activity {
       r.reads[i] -= o.reads[i];
       r.writes[i] -= o.writes[i];
     }
-    r.energy_pj -= o.energy_pj;
     return r;
+  }
+
+ private:
+  static std::int64_t sum(const std::array<std::int64_t, kNumDataKinds>& a) {
+    std::int64_t s = 0;
+    for (auto v : a) s += v;
+    return s;
   }
 };
 

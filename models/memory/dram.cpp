@@ -65,9 +65,9 @@ void Dram::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const sc_time done = start + transfer + sc_time(cfg_.latency_ns, SC_NS);
   const std::int64_t bits = static_cast<std::int64_t>(len) * 8;
   if (gp.is_read())
-    activity.read(data.kind, bits, static_cast<double>(bits) * cfg_.energy_pj_per_bit);
+    activity.read(data.kind, bits);
   else
-    activity.write(data.kind, bits, static_cast<double>(bits) * cfg_.energy_pj_per_bit);
+    activity.write(data.kind, bits);
   trace_busy_.busy(start, start + transfer);
   // Bandwidth in use while this transfer owns the channel.
   trace_bw_.set(start, transfer > sc_core::SC_ZERO_TIME

@@ -83,9 +83,9 @@ void GlobalBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay
   const std::int64_t bits = len * 8;
   store_.copy(gp);  // inside: checked above
   if (gp.is_read())
-    activity.read(data.kind, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
+    activity.read(data.kind, bits);
   else
-    activity.write(data.kind, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
+    activity.write(data.kind, bits);
   data.started = first_start;
   delay = last_end - now;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);

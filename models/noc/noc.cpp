@@ -16,12 +16,11 @@ std::int64_t cycles_for(std::int64_t bits, std::int64_t width) {
 }  // namespace
 
 MulticastNoc::MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits,
-                           double energy_pj_per_bit, double core_period_ns, Tracer* trace)
+                           double core_period_ns, Tracer* trace)
     : sc_module(name),
       in("in"),
       to_pe("to_pe"),
       width_bits_(width_bits),
-      energy_pj_per_bit_(energy_pj_per_bit),
       period_(core_period_ns, sc_core::SC_NS) {
   in.register_b_transport(this, &MulticastNoc::b_transport);
   trace_busy_ = TraceSignal(trace, "noc", std::string(basename()) + "_busy", 1);
@@ -55,19 +54,18 @@ void MulticastNoc::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     to_pe[pe]->b_transport(gp, d);
     if (!gp.is_response_ok()) return;
     if (now + d > done) done = now + d;
-    activity.write(data.kind, bits, static_cast<double>(bits) * energy_pj_per_bit_);
+    activity.write(data.kind, bits);
   }
   delay = done - now;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-OutputNoc::OutputNoc(sc_core::sc_module_name name, std::int64_t width_bits,
-                     double energy_pj_per_bit, double core_period_ns, Tracer* trace)
+OutputNoc::OutputNoc(sc_core::sc_module_name name, std::int64_t width_bits, double core_period_ns,
+                     Tracer* trace)
     : sc_module(name),
       from_pe("from_pe"),
       to_glb("to_glb"),
       width_bits_(width_bits),
-      energy_pj_per_bit_(energy_pj_per_bit),
       period_(core_period_ns, sc_core::SC_NS) {
   from_pe.register_b_transport(this, &OutputNoc::b_transport);
   trace_busy_ = TraceSignal(trace, "noc", "gon_busy", 1);
@@ -87,7 +85,7 @@ void OutputNoc::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
   sc_time end = start + dur;
   if (end < ready + period_) end = ready + period_;
   trace_busy_.busy(start, end);
-  activity.write(data.kind, bits, static_cast<double>(bits) * energy_pj_per_bit_);
+  activity.write(data.kind, bits);
 
   // Pack the psums to their stored width and write them to the GLB.
   const auto* psums = reinterpret_cast<const std::uint32_t*>(gp.get_data_ptr());

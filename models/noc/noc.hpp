@@ -54,8 +54,8 @@ class MulticastNoc : public sc_core::sc_module {
   tlm_utils::simple_target_socket<MulticastNoc> in;
   tlm_utils::multi_passthrough_initiator_socket<MulticastNoc> to_pe;  // bound in PE order
 
-  MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits, double energy_pj_per_bit,
-               double core_period_ns, Tracer* trace);
+  MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits, double core_period_ns,
+               Tracer* trace);
 
   // Configures each PE's (row ID, col ID); PEs given `disabled` never match.
   void set_ids(const std::vector<NocTag>& ids);
@@ -68,7 +68,6 @@ class MulticastNoc : public sc_core::sc_module {
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
 
   std::int64_t width_bits_;
-  double energy_pj_per_bit_;
   sc_core::sc_time period_;
   BusyResource bus_;
   std::unordered_map<std::uint64_t, std::vector<int>> receivers_;  // tag -> PE indices
@@ -80,8 +79,8 @@ class OutputNoc : public sc_core::sc_module {
   tlm_utils::multi_passthrough_target_socket<OutputNoc> from_pe;
   tlm_utils::simple_initiator_socket<OutputNoc> to_glb;
 
-  OutputNoc(sc_core::sc_module_name name, std::int64_t width_bits, double energy_pj_per_bit,
-            double core_period_ns, Tracer* trace);
+  OutputNoc(sc_core::sc_module_name name, std::int64_t width_bits, double core_period_ns,
+            Tracer* trace);
 
   Activity activity;
 
@@ -89,7 +88,6 @@ class OutputNoc : public sc_core::sc_module {
   void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
 
   std::int64_t width_bits_;
-  double energy_pj_per_bit_;
   sc_core::sc_time period_;
   BusyResource bus_;
   std::vector<unsigned char> packed_;

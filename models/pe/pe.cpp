@@ -108,7 +108,7 @@ void Pe::load_filter(tlm::tlm_generic_payload& gp, const DataTransfer& data, con
       for (std::int64_t s = 0; s < S; ++s)
         weights_[(qi * S + s) * p + pi] = w[(pi * q + qi) * S + s];
   filter_loaded_ = data.values;
-  rf.writes_of(DataKind::Weight, data.values, 16, cfg_.spad_write_energy_pj);
+  rf.writes_of(DataKind::Weight, data.values, 16);
   filter_ready_ = std::max(filter_ready_, at);
 }
 
@@ -121,7 +121,7 @@ void Pe::load_ifmap(tlm::tlm_generic_payload& gp, const DataTransfer& data,
   std::memcpy(&ifmap_[static_cast<std::size_t>(op.image * row)], gp.get_data_ptr(),
               static_cast<std::size_t>(row) * sizeof(Value));
   ifmap_loaded_[static_cast<std::size_t>(op.image)] = 1;
-  rf.writes_of(DataKind::Ifmap, row, 16, cfg_.spad_write_energy_pj);
+  rf.writes_of(DataKind::Ifmap, row, 16);
   ifmap_ready_ = std::max(ifmap_ready_, at);
 }
 
@@ -137,13 +137,12 @@ void Pe::compute() {
   const std::int64_t gated = zeros * p;
   macs += total - gated;
   gated_macs += gated;
-  mac_energy_pj += static_cast<double>(total - gated) * cfg_.mac_energy_pj;
   // Per MAC: ifmap and psum spad read, psum write; the filter read only if not gated.
-  rf.reads_of(DataKind::Ifmap, total, 16, cfg_.spad_read_energy_pj);
-  rf.reads_of(DataKind::Weight, total - gated, 16, cfg_.spad_read_energy_pj);
+  rf.reads_of(DataKind::Ifmap, total, 16);
+  rf.reads_of(DataKind::Weight, total - gated, 16);
   const std::int64_t pbits = setup_.arith.psum_bits;
-  rf.reads_of(DataKind::Psum, total, pbits, cfg_.spad_read_energy_pj);
-  rf.writes_of(DataKind::Psum, total, pbits, cfg_.spad_write_energy_pj);
+  rf.reads_of(DataKind::Psum, total, pbits);
+  rf.writes_of(DataKind::Psum, total, pbits);
 
   // Timing: one MAC per cycle (gating saves energy, not time) once the filters are in; the
   // ifmap stream must also have delivered the last window, leaving p*q*S MACs after it.
@@ -176,8 +175,8 @@ void Pe::psum_in(tlm::tlm_generic_payload& gp, const DataTransfer& data, const R
         out_[o] = (data.values ? incoming[o] + mine : mine) & mask;
       }
   if (data.values) {
-    rf.writes_of(DataKind::Psum, count, setup_.arith.psum_bits, cfg_.spad_write_energy_pj);
-    rf.reads_of(DataKind::Psum, count, setup_.arith.psum_bits, cfg_.spad_read_energy_pj);
+    rf.writes_of(DataKind::Psum, count, setup_.arith.psum_bits);
+    rf.reads_of(DataKind::Psum, count, setup_.arith.psum_bits);
   }
   // The psum row streams on as positions finish: its last value leaves a pipeline's depth
   // after both this PE's last MAC and the last incoming psum.
@@ -207,8 +206,7 @@ void Pe::psum_in(tlm::tlm_generic_payload& gp, const DataTransfer& data, const R
     const sc_time earliest = out_end > dur ? out_end - dur : sc_core::SC_ZERO_TIME;
     const sc_time end = std::max(link_.book(earliest, dur) + dur, out_end);
     d = end - now;
-    link_activity.write(DataKind::Psum, t.data().bits(),
-                        static_cast<double>(t.data().bits()) * noc_.energy_pj_per_bit);
+    link_activity.write(DataKind::Psum, t.data().bits());
     psum_down->b_transport(t.gp(), d);
   }
   check_response(t.gp(), name());

@@ -69,8 +69,7 @@ class Pe : public sc_core::sc_module {
   Activity link_activity;       // psums sent down the local link (NoC level)
   std::int64_t macs = 0;        // MACs performed (not gated)
   std::int64_t gated_macs = 0;  // MACs skipped by zero gating
-  double mac_energy_pj = 0;
-  sc_core::sc_time busy_time;  // time spent computing
+  sc_core::sc_time busy_time;   // time spent computing
 
  private:
   void b_transport(int port, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -12,12 +12,18 @@ using sc_core::sc_time;
 
 namespace {
 // Every counter, for the arithmetic on the whole set.
-constexpr std::int64_t PlanarPeCounters::*kCounterFields[] = {
-    &PlanarPeCounters::products,        &PlanarPeCounters::useful_products,
-    &PlanarPeCounters::dense_macs,      &PlanarPeCounters::gated_macs,
-    &PlanarPeCounters::steps,           &PlanarPeCounters::slots_filled,
-    &PlanarPeCounters::conflict_stalls, &PlanarPeCounters::bank_conflicts,
-    &PlanarPeCounters::compute_cycles,  &PlanarPeCounters::halo_values};
+constexpr std::int64_t PlanarPeCounters::*kCounterFields[] = {&PlanarPeCounters::products,
+                                                              &PlanarPeCounters::useful_products,
+                                                              &PlanarPeCounters::dense_macs,
+                                                              &PlanarPeCounters::gated_macs,
+                                                              &PlanarPeCounters::steps,
+                                                              &PlanarPeCounters::slots_filled,
+                                                              &PlanarPeCounters::conflict_stalls,
+                                                              &PlanarPeCounters::bank_conflicts,
+                                                              &PlanarPeCounters::compute_cycles,
+                                                              &PlanarPeCounters::halo_values,
+                                                              &PlanarPeCounters::adds,
+                                                              &PlanarPeCounters::crossbar_products};
 }  // namespace
 
 PlanarPeCounters& PlanarPeCounters::operator+=(const PlanarPeCounters& o) {
@@ -104,8 +110,7 @@ void PlanarPe::load_weights(tlm::tlm_generic_payload& gp, const SparseStream& op
   b.stream_bits = op.stream_bits;
   b.arrival = at;
   b.present = true;
-  rf.write(DataKind::Weight, op.stream_bits,
-           static_cast<double>(op.stream_bits) * arch_.planar_pe.weight_fifo_pj_per_bit);
+  weight_fifo.write(DataKind::Weight, op.stream_bits);
 }
 
 // Sparse: the multiplier array issues one F x I step per cycle; products wait in their bank's
@@ -169,17 +174,13 @@ std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vec
   counters.slots_filled += products;
   counters.conflict_stalls += stalls;
   counters.bank_conflicts += conflicts;
-  const PlanarPeConfig& e = arch_.planar_pe;
-  mac_energy_pj +=
-      static_cast<double>(products) * e.multiply_pj + static_cast<double>(useful) * e.add_pj;
-  crossbar.write(DataKind::Psum, useful * arch_.data.psum_bits,
-                 static_cast<double>(useful) * e.crossbar_pj_per_product);
+  counters.adds += useful;
+  counters.crossbar_products += useful;
+  crossbar.write(DataKind::Psum, useful * arch_.data.psum_bits);
   // Accumulators: read-modify-write per product; the weight FIFO is read once per step.
-  rf.reads_of(DataKind::Psum, useful, arch_.data.psum_bits, e.accumulator_access_pj);
-  rf.writes_of(DataKind::Psum, useful, arch_.data.psum_bits, e.accumulator_access_pj);
-  rf.read(
-      DataKind::Weight, weight_reads * (arch_.data.weight_bits + 4),
-      static_cast<double>(weight_reads * (arch_.data.weight_bits + 4)) * e.weight_fifo_pj_per_bit);
+  accumulators.reads_of(DataKind::Psum, useful, arch_.data.psum_bits);
+  accumulators.writes_of(DataKind::Psum, useful, arch_.data.psum_bits);
+  weight_fifo.read(DataKind::Weight, weight_reads * (arch_.data.weight_bits + 4));
   return t;
 }
 
@@ -277,7 +278,7 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DataTransfer& data, const S
       if (pc.zero_gating) counters.gated_macs += dense - nz;
       const std::int64_t performed = pc.zero_gating ? nz : dense;
       counters.products += performed;
-      mac_energy_pj += static_cast<double>(performed) * (pc.multiply_pj + pc.add_pj);
+      counters.adds += performed;
       // A block of I channels runs once all of them have arrived: taps x ceil(kc / F) cycles,
       // each reading F x I weights and updating F accumulators.
       if (c - block_first + 1 == pc.multipliers_i || c + 1 == c_hi_) {
@@ -286,11 +287,10 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DataTransfer& data, const S
         counters.steps += cycles;
         counters.slots_filled += taps * kc_ * (c - block_first + 1);
         const std::int64_t wreads = cycles * pc.multipliers_f * (c - block_first + 1);
-        rf.read(DataKind::Weight, wreads * arch_.data.weight_bits,
-                static_cast<double>(wreads * arch_.data.weight_bits) * pc.weight_fifo_pj_per_bit);
+        weight_fifo.read(DataKind::Weight, wreads * arch_.data.weight_bits);
         const std::int64_t updates = cycles * pc.multipliers_f;
-        rf.reads_of(DataKind::Psum, updates, arch_.data.psum_bits, pc.accumulator_access_pj);
-        rf.writes_of(DataKind::Psum, updates, arch_.data.psum_bits, pc.accumulator_access_pj);
+        accumulators.reads_of(DataKind::Psum, updates, arch_.data.psum_bits);
+        accumulators.writes_of(DataKind::Psum, updates, arch_.data.psum_bits);
         block_first = c + 1;
       }
     }
@@ -329,7 +329,7 @@ void PlanarPe::send_halo(sc_time& delay) {
     std::vector<HaloRecord>& recs = by_owner[j];
     const std::int64_t n = static_cast<std::int64_t>(recs.size());
     counters.halo_values += n;
-    rf.reads_of(DataKind::Psum, n, arch_.data.psum_bits, arch_.planar_pe.accumulator_access_pj);
+    accumulators.reads_of(DataKind::Psum, n, arch_.data.psum_bits);
     TransactionWith<SparseStream> tr;
     tr.setup(tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(recs.data()),
              recs.size() * sizeof(HaloRecord));
@@ -358,10 +358,8 @@ void PlanarPe::add_halo(tlm::tlm_generic_payload& gp, const DataTransfer& data, 
     acc_[static_cast<std::size_t>(r.k * extent + e * ext_w_ + f)] += r.value;
   }
   halo_in_ += data.values;
-  rf.reads_of(DataKind::Psum, data.values, arch_.data.psum_bits,
-              arch_.planar_pe.accumulator_access_pj);
-  rf.writes_of(DataKind::Psum, data.values, arch_.data.psum_bits,
-               arch_.planar_pe.accumulator_access_pj);
+  accumulators.reads_of(DataKind::Psum, data.values, arch_.data.psum_bits);
+  accumulators.writes_of(DataKind::Psum, data.values, arch_.data.psum_bits);
   halo_ready_ = std::max(halo_ready_, at);
 }
 
@@ -389,8 +387,8 @@ void PlanarPe::drain(tlm::tlm_generic_payload& gp, SparseStream& op, sc_time& de
   op.stream_bits = enc.total_bits;
   op.stream_bytes = static_cast<std::int64_t>(enc.bits.size());
   const std::int64_t n = kc_ * oh * ow;
-  rf.reads_of(DataKind::Psum, n, arch_.data.psum_bits, arch_.planar_pe.accumulator_access_pj);
-  rf.writes_of(DataKind::Ofmap, n, 16, arch_.planar_pe.ppu_pj_per_value);
+  accumulators.reads_of(DataKind::Psum, n, arch_.data.psum_bits);
+  ppu.writes_of(DataKind::Ofmap, n, 16);
   const std::int64_t cycles = (n + halo_in_ + arch_.planar_pe.ppu_values_per_cycle - 1) /
                               arch_.planar_pe.ppu_values_per_cycle;
   delay = start + period_ * static_cast<double>(cycles) - sc_core::sc_time_stamp();
@@ -420,8 +418,7 @@ void HaloNetwork::b_transport(int port, tlm::tlm_generic_payload& gp, sc_time& d
   const sc_time dur = period_ * static_cast<double>((bits + arch_.planar_noc.halo_link_bits - 1) /
                                                     arch_.planar_noc.halo_link_bits);
   const sc_time start = links_[static_cast<std::size_t>(port)].book(now + delay, dur);
-  activity.write(DataKind::Psum, bits * hops,
-                 static_cast<double>(bits * hops) * arch_.planar_noc.halo_pj_per_bit);
+  activity.write(DataKind::Psum, bits * hops);
   sc_time d = start + dur + period_ * static_cast<double>(hops) - now;
   to_pe[static_cast<int>(dest)]->b_transport(gp, d);
   delay = d;

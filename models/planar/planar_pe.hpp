@@ -71,17 +71,19 @@ struct HaloRecord {
 
 // Per-PE counters of the events the statistics are computed from.
 struct PlanarPeCounters {
-  std::int64_t products = 0;         // products formed by the multipliers
-  std::int64_t useful_products = 0;  // of them, accumulated (the others fall outside the tile's
-                                     // outputs and are dropped)
-  std::int64_t dense_macs = 0;       // dense PE: MAC slots on real inputs (zeros included)
-  std::int64_t gated_macs = 0;       // dense PE: of them, skipped by zero gating
-  std::int64_t steps = 0;            // multiplier-array cycles issued
-  std::int64_t slots_filled = 0;     // multiplier slots holding an operand pair in those cycles
-  std::int64_t conflict_stalls = 0;  // cycles the array waited for a full accumulator bank
-  std::int64_t bank_conflicts = 0;   // products that found their bank busy
-  std::int64_t compute_cycles = 0;   // cycles from group start to the PE's last product
-  std::int64_t halo_values = 0;      // psums sent to other PEs
+  std::int64_t products = 0;           // products formed by the multipliers
+  std::int64_t useful_products = 0;    // of them, accumulated (the others fall outside the tile's
+                                       // outputs and are dropped)
+  std::int64_t dense_macs = 0;         // dense PE: MAC slots on real inputs (zeros included)
+  std::int64_t gated_macs = 0;         // dense PE: of them, skipped by zero gating
+  std::int64_t steps = 0;              // multiplier-array cycles issued
+  std::int64_t slots_filled = 0;       // multiplier slots holding an operand pair in those cycles
+  std::int64_t conflict_stalls = 0;    // cycles the array waited for a full accumulator bank
+  std::int64_t bank_conflicts = 0;     // products that found their bank busy
+  std::int64_t compute_cycles = 0;     // cycles from group start to the PE's last product
+  std::int64_t halo_values = 0;        // psums sent to other PEs
+  std::int64_t adds = 0;               // products reduced (accumulated or summed in the tree)
+  std::int64_t crossbar_products = 0;  // products routed through the scatter crossbar
 
   PlanarPeCounters& operator+=(const PlanarPeCounters& o);
   PlanarPeCounters operator-(const PlanarPeCounters& o) const;
@@ -103,9 +105,10 @@ class PlanarPe : public sc_core::sc_module {
   // PE's tile; empties the accumulators and the FIFO.
   void begin_group(std::int64_t kc, std::int64_t c_lo, std::int64_t c_hi);
 
-  Activity rf;        // weight FIFO, accumulators and post-processing (PE-local)
+  // PE-local storage (the "rf" level): the weight FIFO (bits), the accumulators (entries) and
+  // the post-processing unit (values written out).
+  Activity weight_fifo, accumulators, ppu;
   Activity crossbar;  // products routed to the accumulator banks
-  double mac_energy_pj = 0;
   PlanarPeCounters counters;
 
  private:

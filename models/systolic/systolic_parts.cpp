@@ -11,10 +11,7 @@ namespace dfsim {
 using sc_core::sc_time;
 
 WeightFifo::WeightFifo(sc_core::sc_module_name name, const ArchConfig& arch)
-    : sc_module(name),
-      socket("socket"),
-      depth_(arch.weight_fifo.depth_tiles),
-      pj_per_bit_(arch.weight_fifo.energy_pj_per_bit) {
+    : sc_module(name), socket("socket"), depth_(arch.weight_fifo.depth_tiles) {
   socket.register_b_transport(this, &WeightFifo::b_transport);
 }
 
@@ -26,14 +23,14 @@ void WeightFifo::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     if (static_cast<std::int64_t>(tiles_.size()) >= depth_)
       throw SimulationError(std::string(name()) + ": weight FIFO overflow");
     tiles_.push_back({{gp.get_data_ptr(), gp.get_data_ptr() + len}, at});
-    activity.write(DataKind::Weight, bits, static_cast<double>(bits) * pj_per_bit_);
+    activity.write(DataKind::Weight, bits);
   } else {
     if (tiles_.empty() || tiles_.front().bytes.size() != len)
       throw SimulationError(std::string(name()) + ": weight FIFO underflow or tile size mismatch");
     std::memcpy(gp.get_data_ptr(), tiles_.front().bytes.data(), len);
     if (tiles_.front().ready > at) delay = tiles_.front().ready - sc_core::sc_time_stamp();
     tiles_.pop_front();
-    activity.read(DataKind::Weight, bits, static_cast<double>(bits) * pj_per_bit_);
+    activity.read(DataKind::Weight, bits);
   }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -90,8 +87,7 @@ void MatrixUnit::shift_weights(tlm::tlm_generic_payload& gp, DataTransfer& data,
   shadow_ready_ = end;
   // Weight for array row k passes k + 1 PEs on its way down.
   const std::int64_t bit_hops = (K * (K + 1) / 2) * M * shadow_bits_;
-  hops.write(DataKind::Weight, bit_hops,
-             static_cast<double>(bit_hops) * arch_.systolic_pe.weight_shift_pj_per_bit);
+  weight_shift.write(DataKind::Weight, bit_hops);
   trace_shift_.busy(start, end);
   data.started = start;
   delay = end - now;
@@ -175,14 +171,12 @@ void MatrixUnit::stream_rows(tlm::tlm_generic_payload& gp, DataTransfer& data, S
     systolic_gemm_wide(results_.data(), wide_.data(), active_.data(), B, K, M);
   }
   macs += B * K * M;
-  mac_energy_pj += static_cast<double>(B * K * M * passes) * arch_.systolic_pe.mac_energy_pj;
+  mac_passes += B * K * M * passes;
   // Inputs move right through the M active columns; psums move down through all R rows.
   const std::int64_t in_bits = B * K * M * data.bits_per_value;
   const std::int64_t psum_bits = B * M * R * arch_.data.psum_bits;
-  hops.write(DataKind::Ifmap, in_bits,
-             static_cast<double>(in_bits) * arch_.systolic_pe.hop_pj_per_bit);
-  hops.write(DataKind::Psum, psum_bits,
-             static_cast<double>(psum_bits) * arch_.systolic_pe.hop_pj_per_bit);
+  hops.write(DataKind::Ifmap, in_bits);
+  hops.write(DataKind::Psum, psum_bits);
 
   // Results reach the accumulators one row per cycle from t0 + R (row 0, column 0); the last
   // (row B-1, column M-1, entering at stream_end - 1) at stream_end + R + M - 2.
@@ -246,14 +240,13 @@ void AccumulatorBuffer::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& 
         for (std::int64_t m = 0; m < M; ++m) row[m] += in[m];
     }
     // Accumulating reads the old sum first; the first K tile only writes.
-    if (!op.overwrite)
-      activity.read(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
-    activity.write(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
+    if (!op.overwrite) activity.read(DataKind::Psum, bits);
+    activity.write(DataKind::Psum, bits);
   } else if (op.op == SystolicOp::ReadRows) {
     for (std::int64_t b = 0; b < B; ++b)
       std::memcpy(data + b * M, &store_[static_cast<std::size_t>((row0 + b) * cols_)],
                   static_cast<std::size_t>(M) * 4);
-    activity.read(DataKind::Psum, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
+    activity.read(DataKind::Psum, bits);
   } else {
     gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
     return;

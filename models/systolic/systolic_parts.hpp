@@ -66,7 +66,6 @@ class WeightFifo : public sc_core::sc_module {
   };
   std::deque<Tile> tiles_;
   std::int64_t depth_;
-  double pj_per_bit_;
 };
 
 // rows x cols 8-bit MACs. ShiftWeights loads the shadow tile (rows cycles, once the shadow is
@@ -80,9 +79,10 @@ class MatrixUnit : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<MatrixUnit> to_acc;
   MatrixUnit(sc_core::sc_module_name name, const ArchConfig& arch, Tracer* trace);
 
-  Activity hops;          // inputs and psums moving between PEs, weight shifting
-  std::int64_t macs = 0;  // useful MACs
-  double mac_energy_pj = 0;
+  Activity hops;                // inputs and psums moving to the next PE (bits x PEs passed)
+  Activity weight_shift;        // weight tiles shifting down into the shadow registers
+  std::int64_t macs = 0;        // useful MACs
+  std::int64_t mac_passes = 0;  // 8-bit MAC operations: MACs x passes (16-bit operands: 2 or 4)
   sc_core::sc_time shadow_free() const { return shadow_free_; }
 
  private:

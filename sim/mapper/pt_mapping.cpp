@@ -354,8 +354,34 @@ std::int64_t pt_max_extent(const std::vector<PtRound>& rounds) {
   return m;
 }
 
-PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m) {
-  return estimate_pt(a, l, m, pt_rounds(l, m, a.pe_cols));
+EnergyTable pt_energy_table(const ArchConfig& a) {
+  const PlanarPeConfig& pe = a.planar_pe;
+  EnergyTable t;
+  t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
+  t.add("activation_ram.read", "bit", EnergyLevel::Glb, "activation_ram.read_energy_pj_per_bit",
+        a.activation_ram.read_energy_pj_per_bit);
+  t.add("activation_ram.write", "bit", EnergyLevel::Glb, "activation_ram.write_energy_pj_per_bit",
+        a.activation_ram.write_energy_pj_per_bit);
+  t.add("weight_bus.bit", "bit", EnergyLevel::Noc, "noc.weight_bus_pj_per_bit",
+        a.planar_noc.weight_bus_pj_per_bit);  // per bit delivered to one PE
+  t.add("halo.bit", "bit-hop", EnergyLevel::Noc, "noc.halo_pj_per_bit",
+        a.planar_noc.halo_pj_per_bit);
+  t.add("crossbar.product", "product", EnergyLevel::Noc, "pe.crossbar_pj_per_product",
+        pe.crossbar_pj_per_product);
+  t.add("weight_fifo.bit", "bit", EnergyLevel::Rf, "pe.weight_fifo_pj_per_bit",
+        pe.weight_fifo_pj_per_bit);
+  t.add("accumulator.access", "access", EnergyLevel::Rf, "pe.accumulator_access_pj",
+        pe.accumulator_access_pj);
+  t.add("ppu.value", "value", EnergyLevel::Rf, "pe.ppu_pj_per_value", pe.ppu_pj_per_value);
+  t.add("pe.multiply", "product", EnergyLevel::Mac, "pe.multiply_pj", pe.multiply_pj);
+  t.add("pe.add", "product", EnergyLevel::Mac, "pe.add_pj", pe.add_pj);
+  t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
+  return t;
+}
+
+PtEstimate estimate_pt(const ArchConfig& a, const EnergyTable& table, const Layer& l,
+                       const PtMapping& m) {
+  return estimate_pt(a, table, l, m, pt_rounds(l, m, a.pe_cols));
 }
 
 namespace {
@@ -667,8 +693,8 @@ void PtPipeline::run_round(const PtRound& r, PtEstimate& est) {
 
 }  // namespace
 
-PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
-                       const std::vector<PtRound>& rounds) {
+PtEstimate estimate_pt(const ArchConfig& a, const EnergyTable& table, const Layer& l,
+                       const PtMapping& m, const std::vector<PtRound>& rounds) {
   PtEstimate est;
   est.why_infeasible = pt_infeasibility(a, l, m, pt_max_extent(rounds));
   if (!est.why_infeasible.empty()) return est;
@@ -696,11 +722,17 @@ PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
   est.dram_bytes = static_cast<std::int64_t>(std::ceil(pipeline.dram_bits() / 8)) * l.N;
   for (auto* level : {&est.traffic.dram_read, &est.traffic.glb_read})
     for (double& v : *level) v *= static_cast<double>(l.N);
-  const PlanarPeConfig& pe = a.planar_pe;
-  est.energy_pj = static_cast<double>(l.N) *
-                  (pipeline.products() * (pe.multiply_pj + pe.add_pj + pe.crossbar_pj_per_product +
-                                          2 * pe.accumulator_access_pj) +
-                   pipeline.dram_bits() * a.dram.energy_pj_per_bit);
+  // The estimate counts the products (each multiplied, added, routed through the crossbar of a
+  // sparse PE, and a read-modify-write of an accumulator) and the DRAM bits; the on-chip
+  // memories, buses and post-processing are left out.
+  ActionCounts actions(table);
+  const double n = static_cast<double>(l.N), products = n * pipeline.products();
+  actions.add(pt_action::dram_bit, n * pipeline.dram_bits());
+  if (a.planar_pe.sparse()) actions.add(pt_action::crossbar_product, products);
+  actions.add(pt_action::accumulator_access, 2 * products);
+  actions.add(pt_action::multiply, products);
+  actions.add(pt_action::add, products);
+  est.energy_pj = sum_pj(table, actions);
   return est;
 }
 
@@ -753,7 +785,7 @@ std::vector<PtMapResult> PlanarTiledMapper::best(const Layer& layer, std::size_t
           if (ext > acc) continue;
           // The tiles do not depend on kc. ext == 0: no input reaches an output.
           m.kc = std::min(l.M_per_group(), acc / std::max<std::int64_t>(1, ext));
-          const PtEstimate e = estimate_pt(arch_, l, m, rounds);
+          const PtEstimate e = estimate_pt(arch_, energy_table_, l, m, rounds);
           ++evaluated;
           if (!e.feasible) {
             last_why = e.why_infeasible;
@@ -795,7 +827,7 @@ PtMapResult PlanarTiledMapper::evaluate_pinned(const Layer& layer, PtMapping m,
                       std::to_string(l.W) + ", H " + std::to_string(l.H) + ", C " +
                       std::to_string(l.C) + ", F " + std::to_string(l.F()) + ", E " +
                       std::to_string(l.E()) + ")");
-  r.estimate = estimate_pt(arch_, l, m);
+  r.estimate = estimate_pt(arch_, energy_table_, l, m);
   if (!r.estimate.feasible)
     throw ConfigError(where + ": mapping for layer '" + l.name +
                       "' does not fit: " + r.estimate.why_infeasible);

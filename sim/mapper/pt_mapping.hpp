@@ -19,10 +19,31 @@
 #include <vector>
 
 #include "config/arch_config.hpp"
+#include "energy/energy_table.hpp"
 #include "mapper/search.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {
+
+// The planar-tiled array's priced actions: pt_energy_table lists them in this order, the model
+// counts them per layer and estimate_pt predicts some of them (see its comment).
+namespace pt_action {
+enum : ActionId {
+  dram_bit,
+  activation_ram_read,
+  activation_ram_write,
+  weight_bus_bit,
+  halo_bit,
+  crossbar_product,
+  weight_fifo_bit,
+  accumulator_access,
+  ppu_value,
+  multiply,
+  add,
+  idle
+};
+}
+EnergyTable pt_energy_table(const ArchConfig& a);
 
 struct PtMapping {
   std::int64_t px = 8, py = 8, pc = 1;
@@ -114,10 +135,12 @@ struct PeCycles {
 double expected_slowest(const std::map<PeCycles, int>& pes);
 
 // Expected cycles from the declared densities (sparse) or exact loop counts (dense).
-PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m);
+// Energy: the estimated action counts priced by `table` (pt_energy_table(a)).
+PtEstimate estimate_pt(const ArchConfig& a, const EnergyTable& table, const Layer& l,
+                       const PtMapping& m);
 // The same with the mapping's rounds already computed (pt_rounds).
-PtEstimate estimate_pt(const ArchConfig& a, const Layer& l, const PtMapping& m,
-                       const std::vector<PtRound>& rounds);
+PtEstimate estimate_pt(const ArchConfig& a, const EnergyTable& table, const Layer& l,
+                       const PtMapping& m, const std::vector<PtRound>& rounds);
 
 struct PtMapResult {
   PtMapping mapping;
@@ -129,7 +152,7 @@ struct PtMapResult {
 class PlanarTiledMapper {
  public:
   PlanarTiledMapper(const ArchConfig& arch, Objective objective)
-      : arch_(arch), objective_(objective) {}
+      : arch_(arch), objective_(objective), energy_table_(pt_energy_table(arch)) {}
   PtMapResult map(const Layer& layer) const;
   // The k best mappings by the estimate, best first (map() returns the first). Per tiling,
   // the rounds grow until nothing spills; spilling mappings compete by their estimate.
@@ -144,6 +167,7 @@ class PlanarTiledMapper {
  private:
   const ArchConfig& arch_;
   Objective objective_;
+  const EnergyTable energy_table_;
 };
 
 class ConfigNode;

@@ -79,7 +79,8 @@ std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size
                   m.t = t;
                   m.ifmap_resident = resident;
                   m.ifmap_double_buffer = double_buffer;
-                  RsEstimate est = estimate_rs(arch_, l, m, RsEstimateDetail::Bounds);
+                  RsEstimate est =
+                      estimate_rs(arch_, energy_table_, l, m, RsEstimateDetail::Bounds);
                   ++evaluated;
                   if (!est.feasible) {
                     last_reason = est.why_infeasible;
@@ -100,7 +101,7 @@ std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size
   for (const BestCandidates<RsMapResult>& list : top)
     for (RsMapResult r : list.ranked()) {
       if (!seen.insert(to_yaml(r.mapping)).second) continue;
-      r.estimate = estimate_rs(arch_, l, r.mapping, RsEstimateDetail::Schedule);
+      r.estimate = estimate_rs(arch_, energy_table_, l, r.mapping, RsEstimateDetail::Schedule);
       scheduled.offer(score_of(objective_, arch_, r.estimate.cycles, r.estimate.energy_pj), r);
     }
   std::vector<RsMapResult> ranked = scheduled.ranked();
@@ -118,7 +119,7 @@ RsMapResult RowStationaryMapper::evaluate_pinned(const Layer& layer, RsMapping m
   const Layer l = flatten_fc(layer);
   RsMapResult res;
   m.pinned = true;
-  res.estimate = estimate_rs(arch_, l, m);
+  res.estimate = estimate_rs(arch_, energy_table_, l, m);
   res.candidates_evaluated = 1;
   if (!res.estimate.feasible)
     throw ConfigError(where + ": mapping for layer '" + l.name +

@@ -20,7 +20,7 @@ struct RsMapResult {
 class RowStationaryMapper {
  public:
   RowStationaryMapper(const ArchConfig& arch, Objective objective)
-      : arch_(arch), objective_(objective) {}
+      : arch_(arch), objective_(objective), energy_table_(rs_energy_table(arch)) {}
 
   // Best feasible mapping for the objective; ties go to the first candidate in enumeration
   // order, so the result is deterministic. Throws ConfigError if nothing fits.
@@ -37,6 +37,7 @@ class RowStationaryMapper {
  private:
   const ArchConfig& arch_;
   Objective objective_;
+  const EnergyTable energy_table_;
 };
 
 // {strip_width, strips_per_pass, n, p, q, r, t, ifmap_resident, ifmap_double_buffer}

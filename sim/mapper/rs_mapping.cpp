@@ -40,8 +40,25 @@ RsPassCycles rs_pass_cycles(const ArchConfig& a, const Layer& l, const RsPassSha
   return c;
 }
 
-RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m,
-                       RsEstimateDetail detail) {
+EnergyTable rs_energy_table(const ArchConfig& a) {
+  EnergyTable t;
+  t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
+  t.add("glb.read", "bit", EnergyLevel::Glb, "glb.read_energy_pj_per_bit",
+        a.glb.read_energy_pj_per_bit);
+  t.add("glb.write", "bit", EnergyLevel::Glb, "glb.write_energy_pj_per_bit",
+        a.glb.write_energy_pj_per_bit);
+  // Every bit a GIN delivers to a PE, the GON carries or a psum link passes down.
+  t.add("noc.bit", "bit", EnergyLevel::Noc, "noc.energy_pj_per_bit", a.noc.energy_pj_per_bit);
+  t.add("spad.read", "access", EnergyLevel::Rf, "pe.spad_read_energy_pj", a.pe.spad_read_energy_pj);
+  t.add("spad.write", "access", EnergyLevel::Rf, "pe.spad_write_energy_pj",
+        a.pe.spad_write_energy_pj);
+  t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", a.pe.mac_energy_pj);
+  t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
+  return t;
+}
+
+RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Layer& l,
+                       const RsMapping& m, RsEstimateDetail detail) {
   RsEstimate est;
   auto fail = [&](const std::string& why) {
     est.feasible = false;
@@ -138,11 +155,15 @@ RsEstimate estimate_rs(const ArchConfig& a, const Layer& l, const RsMapping& m,
       detail == RsEstimateDetail::Schedule
           ? static_cast<std::int64_t>(std::ceil(rs_pipeline_cycles(a, l, m, glb)))
           : std::max(pass_cycles_total + first_load + exposed_ifmap, est.dram_cycles + first_load);
-  est.energy_pj = dram_bits * a.dram.energy_pj_per_bit +
-                  glb_read_bits * a.glb.read_energy_pj_per_bit +
-                  glb_write_bits * a.glb.write_energy_pj_per_bit +
-                  noc_bits * a.noc.energy_pj_per_bit + spad_reads * a.pe.spad_read_energy_pj +
-                  spad_writes * a.pe.spad_write_energy_pj + macs * a.pe.mac_energy_pj;
+  ActionCounts actions(table);
+  actions.add(rs_action::dram_bit, dram_bits);
+  actions.add(rs_action::glb_read, glb_read_bits);
+  actions.add(rs_action::glb_write, glb_write_bits);
+  actions.add(rs_action::noc_bit, noc_bits);
+  actions.add(rs_action::spad_read, spad_reads);
+  actions.add(rs_action::spad_write, spad_writes);
+  actions.add(rs_action::mac, macs);
+  est.energy_pj = sum_pj(table, actions);
   est.feasible = true;
   return est;
 }

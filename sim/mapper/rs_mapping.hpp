@@ -10,10 +10,18 @@
 #include <vector>
 
 #include "config/arch_config.hpp"
+#include "energy/energy_table.hpp"
 #include "mapper/search.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {
+
+// The row-stationary array's priced actions: rs_energy_table lists them in this order, the
+// model counts them per layer and estimate_rs predicts them.
+namespace rs_action {
+enum : ActionId { dram_bit, glb_read, glb_write, noc_bit, spad_read, spad_write, mac, idle };
+}
+EnergyTable rs_energy_table(const ArchConfig& a);
 
 // Loop nest, outer to inner, for each group g of the layer:
 //   for image block (n images)                      -- one GLB ifmap/psum tile
@@ -76,8 +84,9 @@ struct RsEstimate {
 enum class RsEstimateDetail { Bounds, Schedule };
 
 // Checks capacity constraints (spads, GLB, array) and evaluates the analytical model.
-RsEstimate estimate_rs(const ArchConfig& arch, const Layer& layer, const RsMapping& m,
-                       RsEstimateDetail detail = RsEstimateDetail::Schedule);
+// Energy: the estimated action counts priced by `table` (rs_energy_table(arch)).
+RsEstimate estimate_rs(const ArchConfig& arch, const EnergyTable& table, const Layer& layer,
+                       const RsMapping& m, RsEstimateDetail detail = RsEstimateDetail::Schedule);
 
 std::ostream& operator<<(std::ostream& os, const RsMapping& m);
 // The mapping as a YAML flow map in the pinned-mapping format (parse_rs_mapping).

@@ -127,7 +127,31 @@ struct WsPipeline {
 
 }  // namespace
 
-WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) {
+EnergyTable ws_energy_table(const ArchConfig& a) {
+  EnergyTable t;
+  t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
+  t.add("unified_buffer.read", "bit", EnergyLevel::Glb, "unified_buffer.read_energy_pj_per_bit",
+        a.unified_buffer.read_energy_pj_per_bit);
+  t.add("unified_buffer.write", "bit", EnergyLevel::Glb, "unified_buffer.write_energy_pj_per_bit",
+        a.unified_buffer.write_energy_pj_per_bit);
+  t.add("accumulators.read", "bit", EnergyLevel::Glb, "accumulators.read_energy_pj_per_bit",
+        a.accumulators.read_energy_pj_per_bit);
+  t.add("accumulators.write", "bit", EnergyLevel::Glb, "accumulators.write_energy_pj_per_bit",
+        a.accumulators.write_energy_pj_per_bit);
+  t.add("weight_fifo.bit", "bit", EnergyLevel::Noc, "weight_fifo.energy_pj_per_bit",
+        a.weight_fifo.energy_pj_per_bit);
+  // Bits x PEs passed: a weight for array row k passes k + 1 PEs while the tile shifts in.
+  t.add("weight_shift.bit", "bit-hop", EnergyLevel::Noc, "pe.weight_shift_pj_per_bit",
+        a.systolic_pe.weight_shift_pj_per_bit);
+  t.add("hop.bit", "bit-hop", EnergyLevel::Noc, "pe.hop_pj_per_bit", a.systolic_pe.hop_pj_per_bit);
+  // 16-bit operands take two or four 8-bit passes: one count per pass.
+  t.add("pe.mac", "8-bit MAC", EnergyLevel::Mac, "pe.mac_energy_pj", a.systolic_pe.mac_energy_pj);
+  t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
+  return t;
+}
+
+WsEstimate estimate_ws(const ArchConfig& a, const EnergyTable& table, const Layer& l,
+                       const WsMapping& m) {
   WsEstimate est;
   est.why_infeasible = ws_check_capacity(a, l, m);
   if (!est.why_infeasible.empty()) return est;
@@ -141,7 +165,7 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
       rs_dram_bytes_per_link_cycle(a) * a.clocks.link_mhz / a.clocks.core_mhz;
   const double latency = dram_round_trip_core_cycles(a);
   const std::int64_t R = a.pe_rows;
-  double energy = 0;
+  ActionCounts actions(table);
   WsPipeline pipe(a, dram_bytes_per_core_cycle, latency);
   for (std::int64_t grp = 0; grp < l.groups; ++grp)
     RsTiling::for_each_chunk(g.rows, m.row_chunk, [&](Chunk rc) {
@@ -162,23 +186,24 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
           ++est.tiles;
           const double b = static_cast<double>(rc.size), k = static_cast<double>(kt.size),
                        mm = static_cast<double>(mt.size);
-          energy +=
-              tile_bytes * 8 * (a.dram.energy_pj_per_bit + 2 * a.weight_fifo.energy_pj_per_bit);
-          energy += (k * (k + 1) / 2) * mm * wbits * a.systolic_pe.weight_shift_pj_per_bit;
-          energy += b * k * mm * a.systolic_pe.mac_energy_pj * pass;
-          energy += b * k * mm * ibits * a.systolic_pe.hop_pj_per_bit;
-          energy += b * mm * static_cast<double>(R) * pbits * a.systolic_pe.hop_pj_per_bit;
-          energy += b * k * ibits * a.unified_buffer.read_energy_pj_per_bit;
-          energy += b * mm * pbits *
-                    (a.accumulators.write_energy_pj_per_bit +
-                     (kt.begin > 0 ? a.accumulators.read_energy_pj_per_bit : 0));
+          // The tile from DRAM through the FIFO (in and out) and shifted down k rows; the
+          // inputs pass the active columns, the psums all R rows; the setup unit reads the
+          // inputs; the accumulators add (read and write) from the second K tile on.
+          actions.add(ws_action::dram_bit, tile_bytes * 8);
+          actions.add(ws_action::weight_fifo_bit, 2 * tile_bytes * 8);
+          actions.add(ws_action::weight_shift_bit, (k * (k + 1) / 2) * mm * wbits);
+          actions.add(ws_action::mac, b * k * mm * pass);
+          actions.add(ws_action::hop_bit,
+                      b * k * mm * ibits + b * mm * static_cast<double>(R) * pbits);
+          actions.add(ws_action::unified_buffer_read, b * k * ibits);
+          actions.add(ws_action::accumulators_write, b * mm * pbits);
+          if (kt.begin > 0) actions.add(ws_action::accumulators_read, b * mm * pbits);
         });
         if (grp > 0) return;
         // Drain of the last tile and activation of the chunk.
         const double b = static_cast<double>(rc.size), mm = static_cast<double>(mt.size);
-        energy += b * mm *
-                  (pbits * a.accumulators.read_energy_pj_per_bit +
-                   ibits * a.unified_buffer.write_energy_pj_per_bit);
+        actions.add(ws_action::accumulators_read, b * mm * pbits);
+        actions.add(ws_action::unified_buffer_write, b * mm * ibits);
       });
     });
   est.cycles = static_cast<std::int64_t>(std::ceil(pipe.finish()));
@@ -186,7 +211,7 @@ WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m) 
   est.tiles *= l.groups;
   est.dram_bytes *= l.groups;
   est.traffic.dram_read[0] = static_cast<double>(est.dram_bytes);
-  est.energy_pj = energy * static_cast<double>(l.groups);
+  est.energy_pj = sum_pj(table, actions) * static_cast<double>(l.groups);
   est.feasible = true;
   return est;
 }
@@ -213,7 +238,7 @@ std::vector<WsMapResult> WeightStationaryMapper::best(const Layer& l, std::size_
     if (k > 1 && chunk == ceil_div64(rows, k - 1)) continue;
     WsMapping m;
     m.row_chunk = chunk;
-    WsEstimate e = estimate_ws(arch_, l, m);
+    WsEstimate e = estimate_ws(arch_, energy_table_, l, m);
     ++evaluated;
     if (!e.feasible) {
       why = e.why_infeasible;
@@ -234,7 +259,7 @@ WsMapResult WeightStationaryMapper::evaluate_pinned(const Layer& l, WsMapping m,
   m.pinned = true;
   WsMapResult r;
   r.mapping = m;
-  r.estimate = estimate_ws(arch_, l, m);
+  r.estimate = estimate_ws(arch_, energy_table_, l, m);
   r.candidates_evaluated = 1;
   if (!r.estimate.feasible)
     throw ConfigError(where + ": mapping for layer '" + l.name +

@@ -8,10 +8,29 @@
 #include <vector>
 
 #include "config/arch_config.hpp"
+#include "energy/energy_table.hpp"
 #include "mapper/search.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {
+
+// The systolic array's priced actions: ws_energy_table lists them in this order, the model
+// counts them per layer and the estimate predicts them.
+namespace ws_action {
+enum : ActionId {
+  dram_bit,
+  unified_buffer_read,
+  unified_buffer_write,
+  accumulators_read,
+  accumulators_write,
+  weight_fifo_bit,
+  weight_shift_bit,
+  hop_bit,
+  mac,
+  idle
+};
+}
+EnergyTable ws_energy_table(const ArchConfig& a);
 
 // Loop nest, outer to inner, per group g:
 //   for row chunk (row_chunk output pixels: one accumulator buffer)
@@ -53,7 +72,9 @@ struct WsEstimate {
 };
 
 std::string ws_check_capacity(const ArchConfig& a, const Layer& l, const WsMapping& m);
-WsEstimate estimate_ws(const ArchConfig& a, const Layer& l, const WsMapping& m);
+// Energy: the estimated action counts priced by `table` (ws_energy_table(a)).
+WsEstimate estimate_ws(const ArchConfig& a, const EnergyTable& table, const Layer& l,
+                       const WsMapping& m);
 
 struct WsMapResult {
   WsMapping mapping;
@@ -64,7 +85,7 @@ struct WsMapResult {
 class WeightStationaryMapper {
  public:
   WeightStationaryMapper(const ArchConfig& arch, Objective objective)
-      : arch_(arch), objective_(objective) {}
+      : arch_(arch), objective_(objective), energy_table_(ws_energy_table(arch)) {}
   WsMapResult map(const Layer& layer) const;
   // The k best mappings by the estimate, best first (map() returns the first).
   std::vector<WsMapResult> best(const Layer& layer, std::size_t k) const;
@@ -76,6 +97,7 @@ class WeightStationaryMapper {
  private:
   const ArchConfig& arch_;
   Objective objective_;
+  const EnergyTable energy_table_;
 };
 
 std::ostream& operator<<(std::ostream& os, const WsMapping& m);

@@ -32,6 +32,34 @@ std::string num(double v) {
   return buf;
 }
 
+std::string actions_json(const std::vector<ActionStat>& actions) {
+  std::ostringstream os;
+  os << "{";
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const ActionStat& a = actions[i];
+    os << (i ? ", " : "") << json_quote(a.name) << ": {\"count\": " << num(a.count)
+       << ", \"unit\": " << json_quote(a.unit) << ", \"pj_per_unit\": " << num(a.pj_per_unit)
+       << ", \"energy_pj\": " << num(a.energy_pj) << ", \"level\": " << json_quote(a.level)
+       << ", \"key\": " << json_quote(a.key) << "}";
+  }
+  os << "}";
+  return os.str();
+}
+
+// Adds a layer's actions into the total's (matched by name).
+void add_actions(std::vector<ActionStat>& total, const std::vector<ActionStat>& layer) {
+  for (const ActionStat& a : layer) {
+    auto it = std::find_if(total.begin(), total.end(),
+                           [&](const ActionStat& e) { return e.name == a.name; });
+    if (it == total.end()) {
+      total.push_back(a);
+    } else {
+      it->count += a.count;
+      it->energy_pj += a.energy_pj;
+    }
+  }
+}
+
 void level_json(std::ostream& os, const char* name, const LevelStats& l, const std::string& ind) {
   os << ind << json_quote(name) << ": {\"read_bytes\": " << l.total_read_bytes()
      << ", \"write_bytes\": " << l.total_write_bytes() << ", \"energy_pj\": " << num(l.energy_pj)
@@ -92,6 +120,7 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
      << ", \"glb\": " << num(l.glb.energy_pj) << ", \"noc\": " << num(l.noc.energy_pj)
      << ", \"rf\": " << num(l.rf.energy_pj) << ", \"mac\": " << num(l.mac_pj)
      << ", \"idle\": " << num(l.idle_pj) << ", \"total\": " << num(l.total_pj()) << "},\n"
+     << in2 << "\"actions\": " << actions_json(l.actions) << ",\n"
      << in2 << "\"average_power_mw\": " << num(l.power_mw()) << ",\n"
      << in2 << "\"tops\": " << num(l.tops()) << ",\n"
      << in2 << "\"unused_macs\": " << l.unused_macs << ",\n";
@@ -186,6 +215,7 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.rf += l.rf;
     t.mac_pj += l.mac_pj;
     t.idle_pj += l.idle_pj;
+    add_actions(t.actions, l.actions);
     t.estimate_cycles += l.estimate_cycles;
     t.estimate_energy_pj += l.estimate_energy_pj;
     all_pass = all_pass && l.output_check == "pass";

@@ -20,6 +20,16 @@ struct LevelStats {
   LevelStats& operator+=(const LevelStats& o);
 };
 
+// One action of the architecture's energy table in a layer: how many units the hardware
+// performed and the energy they cost (count x pJ per unit), the energy column it goes to and
+// the architecture key its price comes from.
+struct ActionStat {
+  std::string name, unit, level, key;
+  double count = 0;
+  double pj_per_unit = 0;
+  double energy_pj = 0;
+};
+
 struct LayerStats {
   std::string name;
   std::int64_t macs = 0;        // MACs of the layer (performed + gated)
@@ -61,6 +71,8 @@ struct LayerStats {
   LevelStats dram, glb, noc, rf;
   double mac_pj = 0;
   double idle_pj = 0;
+  // The energy table's actions; the energy columns above are their sums by level.
+  std::vector<ActionStat> actions;
   std::string output_check = "skipped";  // pass | fail | skipped
   std::string mapping;                   // printable mapping
   // The mapper's analytical estimate for the same mapping.

@@ -23,8 +23,7 @@ class FixedLatencyDram : public dfsim::DramModel {
   FixedLatencyDram(sc_core::sc_module_name name, const dfsim::ArchConfig& arch)
       : DramModel(name),
         socket("socket"),
-        latency_(arch.node->at("dram").get_double("fixed_latency_ns"), sc_core::SC_NS),
-        pj_per_bit_(arch.dram.energy_pj_per_bit) {
+        latency_(arch.node->at("dram").get_double("fixed_latency_ns"), sc_core::SC_NS) {
     socket.register_b_transport(this, &FixedLatencyDram::b_transport);
     socket.register_transport_dbg(this, &FixedLatencyDram::debug_access);
     ++FixedLatencyCounters::built;
@@ -40,9 +39,9 @@ class FixedLatencyDram : public dfsim::DramModel {
     dfsim::DataTransfer& data = dfsim::transfer_of(gp);
     const auto bits = static_cast<std::int64_t>(gp.get_data_length()) * 8;
     if (gp.is_read())
-      activity.read(data.kind, bits, static_cast<double>(bits) * pj_per_bit_);
+      activity.read(data.kind, bits);
     else
-      activity.write(data.kind, bits, static_cast<double>(bits) * pj_per_bit_);
+      activity.write(data.kind, bits);
     data.started = sc_core::sc_time_stamp() + delay;
     delay += latency_;
     ++FixedLatencyCounters::requests;
@@ -50,7 +49,6 @@ class FixedLatencyDram : public dfsim::DramModel {
   }
 
   const sc_core::sc_time latency_;
-  const double pj_per_bit_;
 };
 
 const bool registered = dfsim::register_component(

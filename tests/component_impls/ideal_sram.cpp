@@ -47,9 +47,9 @@ class IdealSram : public dfsim::SramModel {
     dfsim::DataTransfer& data = dfsim::transfer_of(gp);
     const auto bits = static_cast<std::int64_t>(gp.get_data_length()) * 8;
     if (gp.is_read())
-      activity.read(data.kind, bits, static_cast<double>(bits) * cfg_.read_energy_pj_per_bit);
+      activity.read(data.kind, bits);
     else
-      activity.write(data.kind, bits, static_cast<double>(bits) * cfg_.write_energy_pj_per_bit);
+      activity.write(data.kind, bits);
     data.started = sc_core::sc_time_stamp() + delay;
     ++IdealSramCounters::requests;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -59,6 +59,20 @@ std::int64_t single_pe_storage_bytes(const ArchConfig& a) {
   return single_pe_params(a).buffer_bytes;
 }
 
+// --- Energy: the actions the model counts and the estimate predicts, priced once ---
+
+namespace single_pe_action {
+enum : ActionId { dram_bit, mac, idle };
+}
+
+EnergyTable single_pe_energy_table(const ArchConfig& a, const SinglePeParams& p) {
+  EnergyTable t;
+  t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
+  t.add("pe.mac", "MAC", EnergyLevel::Mac, "single_pe.mac_energy_pj", p.mac_energy_pj);
+  t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);
+  return t;
+}
+
 // --- Mapping and estimate ---
 
 struct SinglePeMapping {
@@ -179,8 +193,11 @@ class SinglePeMapper {
     e.cycles = static_cast<std::int64_t>(std::ceil(end));
     const double bytes =
         2.0 * (l.N * l.C * l.H * l.W + l.N * l.weights() + l.N * l.M * l.E() * l.F());
-    e.energy_pj =
-        static_cast<double>(l.macs()) * p_.mac_energy_pj + bytes * 8 * arch_.dram.energy_pj_per_bit;
+    const EnergyTable table = single_pe_energy_table(arch_, p_);
+    ActionCounts actions(table);
+    actions.add(single_pe_action::dram_bit, bytes * 8);
+    actions.add(single_pe_action::mac, static_cast<double>(l.macs()));
+    e.energy_pj = sum_pj(table, actions);
     e.traffic.dram_read[0] = 2.0 * l.weights() * l.N;
     e.traffic.dram_read[1] = 2.0 * l.C * l.H * l.W * l.N;
     return e;
@@ -325,9 +342,14 @@ class SinglePeArray : public ArrayModel {
             static_cast<double>(s.macs) / static_cast<double>(s.cycles * p_.macs_per_cycle);
         s.passes = blocks;
         s.unused_macs = s.cycles * p_.macs_per_cycle - s.macs;
-        s.dram = level_of(dram_.activity - dram0);
-        s.mac_pj = static_cast<double>(s.macs) * p_.mac_energy_pj;
-        s.idle_pj = arch_.idle_power_mw * 1e-3 * s.seconds * 1e12;
+        const Activity dram = dram_.activity - dram0;
+        s.dram = level_of(dram);
+        const EnergyTable table = single_pe_energy_table(arch_, p_);
+        ActionCounts actions(table);
+        actions.add(single_pe_action::dram_bit, static_cast<double>(dram.total_bits()));
+        actions.add(single_pe_action::mac, static_cast<double>(s.macs));
+        actions.add(single_pe_action::idle, s.seconds * 1e9);
+        set_energy(s, table, actions);
         outcomes_.push_back(std::move(o));
       }
     } catch (...) {

@@ -1,0 +1,155 @@
+// Energy priced once from action counts (sim/energy/energy_table.hpp): the table's arithmetic,
+// and every shipped array style's stats.json, whose energy columns must be the sums of its
+// actions, each priced by the architecture key the action names.
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "config_with.hpp"
+#include "energy/energy_table.hpp"
+#include "test_util.hpp"
+
+namespace {
+
+using dfsim::ActionCounts;
+using dfsim::EnergyLevel;
+using dfsim::EnergyTable;
+
+TEST(EnergyTable, PricesCountsByLevelInTableOrder) {
+  EnergyTable t;
+  const auto dram = t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", 8);
+  const auto rd = t.add("glb.read", "bit", EnergyLevel::Glb, "glb.read_energy_pj_per_bit", 0.5);
+  const auto wr = t.add("glb.write", "bit", EnergyLevel::Glb, "glb.write_energy_pj_per_bit", 0.25);
+  const auto mac = t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", 2);
+  EXPECT_EQ(t.size(), 4u);
+  ActionCounts n(t);
+  n.add(dram, 100);
+  n.add(rd, 64);
+  n.add(wr, 32);
+  n.add(wr, 32);
+  n.add(mac, 7);
+  const dfsim::LevelEnergy e = dfsim::price(t, n);
+  EXPECT_EQ(e[static_cast<int>(EnergyLevel::Dram)], 800);
+  EXPECT_EQ(e[static_cast<int>(EnergyLevel::Glb)], 64 * 0.5 + 64 * 0.25);
+  EXPECT_EQ(e[static_cast<int>(EnergyLevel::Noc)], 0);
+  EXPECT_EQ(e[static_cast<int>(EnergyLevel::Mac)], 14);
+  EXPECT_EQ(dfsim::total_pj(e), 800 + 48 + 14);
+  EXPECT_EQ(dfsim::sum_pj(t, n), 800 + 48 + 14);
+  std::ostringstream os;
+  dfsim::print_energy_table(os, t);
+  EXPECT_TRUE(dfsim_test::contains(os.str(), "glb.write_energy_pj_per_bit"));
+}
+
+TEST(EnergyTable, RefusesDuplicatesForeignCountsAndUnknownIds) {
+  EnergyTable t;
+  t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", 8);
+  EXPECT_THROW(t.add("dram.bit", "bit", EnergyLevel::Dram, "x", 1), std::logic_error);
+  EnergyTable other;
+  other.add("a", "bit", EnergyLevel::Noc, "a", 1);
+  other.add("b", "bit", EnergyLevel::Noc, "b", 1);
+  const ActionCounts foreign(other);
+  EXPECT_THROW(dfsim::price(t, foreign), std::logic_error);
+  EXPECT_THROW(dfsim::sum_pj(t, foreign), std::logic_error);
+  ActionCounts n(t);
+  EXPECT_THROW(n.add(1, 1), std::out_of_range);
+  for (std::size_t i = 1; i < dfsim::kMaxActions; ++i)
+    t.add("x" + std::to_string(i), "bit", EnergyLevel::Rf, "x", 1);
+  EXPECT_THROW(t.add("one_more", "bit", EnergyLevel::Rf, "x", 1), std::logic_error);
+}
+
+// The price the architecture file gives `dotted` (e.g. "glb.read_energy_pj_per_bit"); a key the
+// file leaves out defaults to 0 (idle_power_mw).
+double price_in(const YAML::Node& arch, const std::string& dotted) {
+  YAML::Node n = YAML::Clone(arch);
+  std::stringstream ss(dotted);
+  for (std::string part; std::getline(ss, part, '.');) {
+    if (!n[part]) return 0;
+    n.reset(n[part]);  // rebinds (operator= would overwrite the node's value)
+  }
+  return n.as<double>();
+}
+
+void expect_priced_by_keys(const YAML::Node& arch, const YAML::Node& layer,
+                           const std::string& what) {
+  const YAML::Node actions = layer["actions"];
+  ASSERT_TRUE(actions && actions.size() > 0) << what;
+  std::map<std::string, double> by_level;
+  for (const auto& a : actions) {
+    const std::string name = a.first.as<std::string>(), key = a.second["key"].as<std::string>();
+    const double count = a.second["count"].as<double>(), pj = a.second["pj_per_unit"].as<double>();
+    const double energy = a.second["energy_pj"].as<double>();
+    EXPECT_GE(count, 0) << what << " " << name;
+    EXPECT_DOUBLE_EQ(pj, price_in(arch, key)) << what << " " << name << " priced by " << key;
+    EXPECT_NEAR(energy, count * pj, 1e-8 * std::max(1.0, energy)) << what << " " << name;
+    by_level[a.second["level"].as<std::string>()] += energy;
+  }
+  double total = 0;
+  for (const char* level : {"dram", "glb", "noc", "rf", "mac", "idle"}) {
+    const double column = layer["energy_pj"][level].as<double>();
+    EXPECT_NEAR(column, by_level[level], 1e-8 * std::max(1.0, column)) << what << " " << level;
+    total += column;
+  }
+  EXPECT_NEAR(layer["energy_pj"]["total"].as<double>(), total, 1e-8 * total) << what;
+  EXPECT_GT(by_level["dram"], 0) << what;
+  EXPECT_GT(by_level["mac"], 0) << what;
+}
+
+// Every shipped style: the energy columns are the sums of the actions, each action's energy is
+// its count times the price at the key it names in the architecture file, per layer and total.
+TEST(EnergyFromActions, EveryShippedStylePricesItsCountsByTheKeysItNames) {
+  int archs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dfsim_test::source_path("configs"))) {
+    if (e.path().extension() != ".yaml") continue;
+    const std::string name = e.path().stem().string();
+    const std::string dir = dfsim_test::fresh_dir("energy_" + name);
+    const auto r = dfsim_test::dfsim("run --arch '" + e.path().string() + "' --workload '" +
+                                         dfsim_test::source_path("workloads/lenet5.yaml") +
+                                         "' --out '" + dir + "'",
+                                     dir);
+    ASSERT_EQ(r.code, 0) << dfsim_test::describe(r);
+    const YAML::Node arch = YAML::LoadFile(e.path().string());
+    const YAML::Node stats = YAML::LoadFile(dir + "/stats.json");
+    for (const auto& layer : stats["layers"])
+      expect_priced_by_keys(arch, layer, name + " " + layer["name"].as<std::string>());
+    expect_priced_by_keys(arch, stats["total"], name + " total");
+    ++archs;
+  }
+  EXPECT_EQ(archs, 5);
+}
+
+// The mapper's estimate prices its predicted counts with the same table: on the systolic array
+// the estimate counts exactly the 8-bit MAC passes the matrix unit performs, so raising the MAC
+// price moves the estimate by exactly what it moves the simulated MAC energy.
+TEST(EnergyFromActions, EstimateAndSimulationShareTheTable) {
+  auto run = [](const std::string& mac_pj, const std::string& tag) {
+    const std::string dir = dfsim_test::fresh_dir("energy_share_" + tag);
+    const std::string arch = dfsim_test::write_file(
+        dir + "/tpu.yaml", dfsim_test::config_with("tpu_v1", {{"pe.mac_energy_pj", mac_pj}}));
+    const auto r = dfsim_test::dfsim("run --arch '" + arch + "' --workload '" +
+                                         dfsim_test::source_path("workloads/lenet5.yaml") +
+                                         "' --out '" + dir + "'",
+                                     dir);
+    EXPECT_EQ(r.code, 0) << dfsim_test::describe(r);
+    return YAML::LoadFile(dir + "/stats.json")["total"];
+  };
+  const YAML::Node base = run("0.2", "base"), dear = run("1.7", "dear");
+  const double mac_base = base["energy_pj"]["mac"].as<double>();
+  const double mac_dear = dear["energy_pj"]["mac"].as<double>();
+  ASSERT_GT(mac_base, 0);
+  EXPECT_NEAR(mac_dear / mac_base, 1.7 / 0.2, 1e-9);
+  for (const char* level : {"dram", "glb", "noc", "rf", "idle"})
+    EXPECT_EQ(base["energy_pj"][level].as<double>(), dear["energy_pj"][level].as<double>())
+        << level;
+  const double est_delta =
+      dear["estimate"]["energy_pj"].as<double>() - base["estimate"]["energy_pj"].as<double>();
+  EXPECT_NEAR(est_delta, mac_dear - mac_base, 1e-6 * (mac_dear - mac_base));
+  EXPECT_EQ(base["cycles"].as<std::int64_t>(), dear["cycles"].as<std::int64_t>());
+}
+
+}  // namespace
