@@ -14,7 +14,9 @@
 #include "config/arch_config.hpp"
 #include "config/component_registry.hpp"
 #include "core/run.hpp"
+#include "models/arrays/array_style.hpp"
 #include "test_util.hpp"
+#include "workload/layer.hpp"
 
 namespace {
 
@@ -132,6 +134,71 @@ TEST(SramImpl, MisspeltNameIsRefusedWithTheRegisteredOnes) {
   }
   EXPECT_EQ(dfsim::load_arch(source_path("configs/tpu_v1.yaml")).unified_buffer.impl,
             "banked_sram");
+}
+
+// The energy model an architecture names prices every action of the simulation: on each style
+// with `energy: {impl: test_flat, pj_per_unit: 0.5}`, every action costs 0.5 pJ per unit.
+void expect_priced_flat(const std::string& config) {
+  const std::string dir = fresh_dir("flat_" + config);
+  const dfsim::RunResult r =
+      run_tiny(dir, extending(config, "energy", "{impl: test_flat, pj_per_unit: 0.5}"));
+  ASSERT_FALSE(r.total.actions.empty());
+  double counts = 0;
+  for (const dfsim::ActionStat& a : r.total.actions) {
+    EXPECT_EQ(a.pj_per_unit, 0.5) << a.name;
+    EXPECT_DOUBLE_EQ(a.energy_pj, 0.5 * a.count) << a.name;
+    counts += a.count;
+  }
+  EXPECT_NEAR(r.total.total_pj(), 0.5 * counts, 1e-9 * counts);
+}
+
+TEST(EnergyImpl, RowStationaryActionsPricedByTheNamedModel) { expect_priced_flat("eyeriss_v1"); }
+TEST(EnergyImpl, SystolicActionsPricedByTheNamedModel) { expect_priced_flat("tpu_v1"); }
+TEST(EnergyImpl, PlanarActionsPricedByTheNamedModel) { expect_priced_flat("scnn"); }
+
+// The mappers price their estimates with the same model: for the same mapping (objective
+// latency), doubling the flat price doubles every style's estimated energy, and the flat
+// model's estimate is not the per-key one.
+TEST(EnergyImpl, EstimatesArePricedByTheNamedModel) {
+  const dfsim::Layer layer = [] {
+    dfsim::Layer l;
+    l.name = "conv";
+    l.C = 8, l.M = 16, l.H = 12, l.W = 12, l.R = 3, l.S = 3, l.padding = 1;
+    return l;
+  }();
+  const std::string dir = fresh_dir("flat_estimates");
+  for (const std::string config : {"eyeriss_v1", "tpu_v1", "scnn"}) {
+    auto estimate = [&](const std::string& energy) {
+      const dfsim::ArchConfig arch = dfsim::load_arch(write_file(
+          dir + "/" + config + ".yaml", energy.empty() ? extending(config, "description", "per key")
+                                                       : extending(config, "energy", energy)));
+      const auto style = dfsim::make_array_style(arch, dfsim::Objective::Latency);
+      return style->best(style->estimate_view(layer), 1).at(0)->estimate_energy_pj();
+    };
+    const double half = estimate("{impl: test_flat, pj_per_unit: 0.5}");
+    const double one = estimate("{impl: test_flat, pj_per_unit: 1}");
+    const double per_key = estimate("");
+    EXPECT_GT(half, 0) << config;
+    EXPECT_NEAR(one, 2 * half, 1e-12 * one) << config;
+    EXPECT_NE(per_key, half) << config;
+    EXPECT_NE(per_key, one) << config;
+  }
+}
+
+TEST(EnergyImpl, DefaultAndMisspeltNames) {
+  EXPECT_EQ(dfsim::load_arch(source_path("configs/scnn.yaml")).energy_impl, "per_action_pj");
+  const std::string dir = fresh_dir("energy_errors");
+  const std::string path =
+      write_file(dir + "/arch.yaml", extending("eyeriss_v1", "energy", "{impl: per_action}"));
+  try {
+    dfsim::load_arch(path);
+    FAIL() << "accepted energy.impl: per_action";
+  } catch (const dfsim::ConfigError& e) {
+    EXPECT_TRUE(contains(e.what(), "arch.yaml:3:")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "energy.impl: unknown energy implementation 'per_action'"))
+        << e.what();
+    EXPECT_TRUE(contains(e.what(), "registered: per_action_pj, test_flat")) << e.what();
+  }
 }
 
 }  // namespace

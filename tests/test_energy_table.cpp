@@ -75,6 +75,42 @@ double price_in(const YAML::Node& arch, const std::string& dotted) {
   return n.as<double>();
 }
 
+// The counts behind the prices, against the layer's traffic and MACs (computed by the
+// statistics from the same components, independently of the table): DRAM bits, the glb
+// level's bits read and written, the layer's time, and the MAC-level counts.
+void expect_counts_match_traffic(const YAML::Node& layer, const std::string& what) {
+  const YAML::Node actions = layer["actions"];
+  auto count = [&](const std::string& name) { return actions[name]["count"].as<double>(); };
+  double glb_read = 0, glb_write = 0;
+  for (const auto& a : actions) {
+    const std::string name = a.first.as<std::string>();
+    if (a.second["level"].as<std::string>() != "glb") continue;
+    const bool read = name.size() > 5 && name.compare(name.size() - 5, 5, ".read") == 0;
+    (read ? glb_read : glb_write) += a.second["count"].as<double>();
+  }
+  const YAML::Node glb = layer["levels"]["glb"];
+  EXPECT_EQ(count("dram.bit"),
+            8 * (layer["dram_read_bytes"].as<double>() + layer["dram_write_bytes"].as<double>()))
+      << what;
+  EXPECT_EQ(glb_read, 8 * glb["read_bytes"].as<double>()) << what;
+  EXPECT_EQ(glb_write, 8 * glb["write_bytes"].as<double>()) << what;
+  EXPECT_NEAR(count("idle"), layer["seconds"].as<double>() * 1e9, 1e-6) << what;
+  const double macs = layer["macs"].as<double>(), gated = layer["gated_macs"].as<double>();
+  if (actions["spad.read"]) {  // row stationary: every MAC not gated
+    EXPECT_EQ(count("pe.mac"), macs - gated) << what;
+  } else if (actions["pe.multiply"]) {  // planar: every product formed, reduced as counted
+    const YAML::Node counts = layer["counts"];
+    EXPECT_EQ(count("pe.multiply"), counts["products"].as<double>()) << what;
+    EXPECT_EQ(count("pe.add"), count("crossbar.product") > 0
+                                   ? counts["useful_products"].as<double>()
+                                   : counts["products"].as<double>())
+        << what;
+  } else {  // systolic: one count per 8-bit pass of every MAC
+    EXPECT_GE(count("pe.mac"), macs) << what;
+    EXPECT_EQ(std::fmod(count("pe.mac"), macs), 0) << what;
+  }
+}
+
 void expect_priced_by_keys(const YAML::Node& arch, const YAML::Node& layer,
                            const std::string& what) {
   const YAML::Node actions = layer["actions"];
@@ -98,6 +134,7 @@ void expect_priced_by_keys(const YAML::Node& arch, const YAML::Node& layer,
   EXPECT_NEAR(layer["energy_pj"]["total"].as<double>(), total, 1e-8 * total) << what;
   EXPECT_GT(by_level["dram"], 0) << what;
   EXPECT_GT(by_level["mac"], 0) << what;
+  expect_counts_match_traffic(layer, what);
 }
 
 // Every shipped style: the energy columns are the sums of the actions, each action's energy is

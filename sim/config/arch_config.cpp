@@ -53,8 +53,8 @@ ArchConfig parse_arch(const ConfigNode& root) {
                           (close.empty() ? "" : " (did you mean '" + close + "'?)") +
                           "; registered: " + known);
   }
-  std::vector<std::string> keys = {"name",     "description", "extends", "array",
-                                   "pe_array", "clocks",      "dram",    "idle_power_mw"};
+  std::vector<std::string> keys = {"name",   "description", "extends",       "array", "pe_array",
+                                   "clocks", "dram",        "idle_power_mw", "energy"};
   for (const std::string& k : style->keys()) keys.push_back(k);
   root.expect_keys(keys);
   a.name = root.get_string("name");
@@ -67,6 +67,8 @@ ArchConfig parse_arch(const ConfigNode& root) {
   a.node = std::make_shared<const ConfigNode>(root);
   style->parse(root, a);
   a.idle_power_mw = root.get_double_min("idle_power_mw", 0.0, 0.0);
+  if (root.has("energy"))
+    a.energy_impl = parse_role_section(root.at("energy"), "energy", a.energy_impl, {});
   return a;
 }
 

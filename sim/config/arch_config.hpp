@@ -168,6 +168,9 @@ struct ArchConfig {
   PlanarNocConfig planar_noc;
   DataConfig data;
   double idle_power_mw = 0;  // leakage and clock tree, charged for every simulated second
+  // What prices the style's actions (component registry, role "energy"; `energy: {impl: ...}`,
+  // sim/energy/energy_model.hpp). The default takes each action's pJ from its own key.
+  std::string energy_impl = "per_action_pj";
   // How activations are stored in DRAM (encoded and decoded at the DRAM interface, like
   // Eyeriss's RLC); on-chip levels and weights are dense.
   Encoding dram_ifmap_encoding = Encoding::Dense;

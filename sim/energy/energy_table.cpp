@@ -50,6 +50,13 @@ double total_pj(const LevelEnergy& e) {
   return t;
 }
 
+double EnergyTable::idle_pj_per_ns() const {
+  double pj = 0;
+  for (const PricedAction& a : actions_)
+    if (a.level == EnergyLevel::Idle) pj += a.pj;
+  return pj;
+}
+
 double sum_pj(const EnergyTable& table, const ActionCounts& counts) {
   if (counts.size() != table.size())
     throw std::logic_error("action counts do not belong to this energy table");

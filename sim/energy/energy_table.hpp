@@ -40,6 +40,9 @@ class EnergyTable {
   // style's bug).
   ActionId add(std::string name, std::string unit, EnergyLevel level, std::string key, double pj);
   const std::vector<PricedAction>& actions() const { return actions_; }
+  void set_pj(ActionId a, double pj) { actions_.at(a).pj = pj; }
+  // The price of a nanosecond of the chip's idle power: the idle-level actions, counted in ns.
+  double idle_pj_per_ns() const;
   std::size_t size() const { return actions_.size(); }
 
  private:

@@ -12,6 +12,7 @@
 #include "config/config_node.hpp"
 #include "core/dma.hpp"
 #include "core/text.hpp"
+#include "energy/energy_model.hpp"
 
 namespace dfsim {
 
@@ -376,7 +377,7 @@ EnergyTable pt_energy_table(const ArchConfig& a) {
   t.add("pe.multiply", "product", EnergyLevel::Mac, "pe.multiply_pj", pe.multiply_pj);
   t.add("pe.add", "product", EnergyLevel::Mac, "pe.add_pj", pe.add_pj);
   t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
-  return t;
+  return priced_by_energy_model(std::move(t), a);
 }
 
 PtEstimate estimate_pt(const ArchConfig& a, const EnergyTable& table, const Layer& l,
@@ -471,6 +472,8 @@ class PtPipeline {
   void run_round(const PtRound& r, PtEstimate& est);
   double cycles() const { return std::max(end_, barrier_); }
   double products() const { return products_; }
+  double accumulator_accesses() const { return accumulator_accesses_; }
+  double weight_fifo_read_bits() const { return weight_fifo_bits_; }
   double dram_bits() const { return dram_bits_; }
   const StreamBits& bits() const { return bits_; }
 
@@ -503,7 +506,8 @@ class PtPipeline {
   std::vector<double> acc_free_;
   std::map<std::map<PeCycles, int>, double> slowest_;  // group_compute's expected_slowest
   double barrier_ = 0, end_ = 0, prev_start_ = 0, link_free_ = 0;
-  double products_ = 0, dram_bits_ = 0, round_spill_bytes_ = 0, spill_reads_ = 0;
+  double products_ = 0, accumulator_accesses_ = 0, weight_fifo_bits_ = 0, dram_bits_ = 0,
+         round_spill_bytes_ = 0, spill_reads_ = 0;
   std::size_t gi_ = 0;
 };
 
@@ -583,10 +587,20 @@ PeCycles PtPipeline::tile_compute(const PtTile& t, const RoundTiles& rt, std::si
     const double vw = vector_moments(nw, dw, Fm).mean, runs = static_cast<double>(cpe * st * st);
     c.mean = runs * va.mean * vw * rt.conflicts[i];
     c.sd = std::sqrt(runs * va.var) * vw * rt.conflicts[i];
-    products_ += static_cast<double>(rt.taps[i] * kc * cpe) * da * dw;
+    const double products = static_cast<double>(rt.taps[i] * kc * cpe) * da * dw;
+    products_ += products;
+    accumulator_accesses_ += 2 * products;  // read-modify-write per product
+    // Each activation vector replays the phase's non-zero weights (with their 4-bit run).
+    weight_fifo_bits_ += runs * va.mean * nw * dw * static_cast<double>(a_.data.weight_bits + 4);
   } else {
-    c.mean = static_cast<double>(rt.taps[i] * ((kc + Fm - 1) / Fm) * ((cpe + Im - 1) / Im));
-    products_ += static_cast<double>(rt.taps[i] * kc * cpe);
+    const std::int64_t blocks = (cpe + Im - 1) / Im, rows = (kc + Fm - 1) / Fm;
+    c.mean = static_cast<double>(rt.taps[i] * rows * blocks);
+    // Zero gating skips the products with a zero operand; the adder trees update F
+    // accumulators per cycle (a read and a write each), PlanarPe::compute.
+    products_ += static_cast<double>(rt.taps[i] * kc * cpe) * (pe_.zero_gating ? da * dw : 1.0);
+    accumulator_accesses_ += 2 * c.mean * static_cast<double>(Fm);
+    // Each cycle reads F weights of every channel of its block of I.
+    weight_fifo_bits_ += static_cast<double>(rt.taps[i] * rows * Fm * cpe * a_.data.weight_bits);
   }
   // The PE computes on its IARAM stream as it arrives, one word per cycle, channel after
   // channel (PlanarPe::channel_ready): its first channel (the dense PE: its first block of I)
@@ -722,14 +736,16 @@ PtEstimate estimate_pt(const ArchConfig& a, const EnergyTable& table, const Laye
   est.dram_bytes = static_cast<std::int64_t>(std::ceil(pipeline.dram_bits() / 8)) * l.N;
   for (auto* level : {&est.traffic.dram_read, &est.traffic.glb_read})
     for (double& v : *level) v *= static_cast<double>(l.N);
-  // The estimate counts the products (each multiplied, added, routed through the crossbar of a
-  // sparse PE, and a read-modify-write of an accumulator) and the DRAM bits; the on-chip
-  // memories, buses and post-processing are left out.
+  // The estimate counts the products (each multiplied, added and routed through the crossbar of
+  // a sparse PE), the accumulator reads and writes and weight FIFO reads of the computation and
+  // the DRAM bits; the activation RAMs, the weight bus and FIFO writes, the halos and the
+  // post-processing are left out.
   ActionCounts actions(table);
   const double n = static_cast<double>(l.N), products = n * pipeline.products();
   actions.add(pt_action::dram_bit, n * pipeline.dram_bits());
   if (a.planar_pe.sparse()) actions.add(pt_action::crossbar_product, products);
-  actions.add(pt_action::accumulator_access, 2 * products);
+  actions.add(pt_action::accumulator_access, n * pipeline.accumulator_accesses());
+  actions.add(pt_action::weight_fifo_bit, n * pipeline.weight_fifo_read_bits());
   actions.add(pt_action::multiply, products);
   actions.add(pt_action::add, products);
   est.energy_pj = sum_pj(table, actions);
@@ -792,7 +808,7 @@ std::vector<PtMapResult> PlanarTiledMapper::best(const Layer& layer, std::size_t
             continue;
           }
           // The estimate prices RAM spills; more rounds only cost more once nothing spills.
-          candidates.offer(score_of(objective_, arch_, e.cycles, e.energy_pj),
+          candidates.offer(score_of(objective_, arch_, energy_table_, e.cycles, e.energy_pj),
                            PtMapResult{m, e, 0});
           if (e.spills.empty()) break;
         }

@@ -88,8 +88,9 @@ std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size
                   }
                   const RsMapResult candidate{m, est, 0};
                   for (std::size_t o = 0; o < top.size(); ++o)
-                    top[o].offer(score_of(kObjectives[o], arch_, est.cycles, est.energy_pj),
-                                 candidate);
+                    top[o].offer(
+                        score_of(kObjectives[o], arch_, energy_table_, est.cycles, est.energy_pj),
+                        candidate);
                 }
           }
   }
@@ -102,7 +103,8 @@ std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size
     for (RsMapResult r : list.ranked()) {
       if (!seen.insert(to_yaml(r.mapping)).second) continue;
       r.estimate = estimate_rs(arch_, energy_table_, l, r.mapping, RsEstimateDetail::Schedule);
-      scheduled.offer(score_of(objective_, arch_, r.estimate.cycles, r.estimate.energy_pj), r);
+      scheduled.offer(
+          score_of(objective_, arch_, energy_table_, r.estimate.cycles, r.estimate.energy_pj), r);
     }
   std::vector<RsMapResult> ranked = scheduled.ranked();
   for (RsMapResult& r : ranked) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "config/config_node.hpp"
+#include "energy/energy_model.hpp"
 #include "mapper/rs_tiling.hpp"
 
 namespace dfsim {
@@ -54,7 +55,7 @@ EnergyTable rs_energy_table(const ArchConfig& a) {
         a.pe.spad_write_energy_pj);
   t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", a.pe.mac_energy_pj);
   t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
-  return t;
+  return priced_by_energy_model(std::move(t), a);
 }
 
 RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Layer& l,

@@ -23,10 +23,10 @@ const char* to_string(Objective o) {
   return "?";
 }
 
-Score score_of(Objective o, const ArchConfig& arch, std::int64_t cycles, double energy_pj) {
+Score score_of(Objective o, const ArchConfig& arch, const EnergyTable& table, std::int64_t cycles,
+               double energy_pj) {
   const double c = static_cast<double>(cycles);
-  const double seconds = c * arch.core_period_ns() * 1e-9;
-  const double energy = energy_pj + arch.idle_power_mw * 1e-3 * seconds * 1e12;
+  const double energy = energy_pj + table.idle_pj_per_ns() * c * arch.core_period_ns();
   switch (o) {
     case Objective::Energy:
       return {energy, c};

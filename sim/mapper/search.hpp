@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/arch_config.hpp"
+#include "energy/energy_table.hpp"
 
 namespace dfsim {
 
@@ -24,14 +25,16 @@ Objective parse_objective(const std::string& s);
 const char* to_string(Objective o);
 
 // How a mapper ranks candidates: the objective first, then the other figure (energy for
-// latency, latency for energy and EDP) to break ties. Energy includes idle power.
+// latency, latency for energy and EDP) to break ties. Energy is the estimate's (without idle)
+// plus the idle energy of `cycles`, priced by the style's energy table.
 struct Score {
   double primary = 0, secondary = 0;
   bool operator<(const Score& o) const {
     return primary != o.primary ? primary < o.primary : secondary < o.secondary;
   }
 };
-Score score_of(Objective o, const ArchConfig& arch, std::int64_t cycles, double energy_pj);
+Score score_of(Objective o, const ArchConfig& arch, const EnergyTable& table, std::int64_t cycles,
+               double energy_pj);
 
 // The k best candidates a search has offered, best first; among equal scores the earlier
 // offer ranks first, so the result is deterministic. One mechanism for every mapper's search.

@@ -7,6 +7,7 @@
 
 #include "config/config_node.hpp"
 #include "core/dma.hpp"
+#include "energy/energy_model.hpp"
 #include "mapper/rs_tiling.hpp"  // ceil_div64
 
 namespace dfsim {
@@ -147,7 +148,7 @@ EnergyTable ws_energy_table(const ArchConfig& a) {
   // 16-bit operands take two or four 8-bit passes: one count per pass.
   t.add("pe.mac", "8-bit MAC", EnergyLevel::Mac, "pe.mac_energy_pj", a.systolic_pe.mac_energy_pj);
   t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
-  return t;
+  return priced_by_energy_model(std::move(t), a);
 }
 
 WsEstimate estimate_ws(const ArchConfig& a, const EnergyTable& table, const Layer& l,
@@ -244,7 +245,8 @@ std::vector<WsMapResult> WeightStationaryMapper::best(const Layer& l, std::size_
       why = e.why_infeasible;
       break;  // capacity does not depend on the chunk beyond the accumulator limit
     }
-    top.offer(score_of(objective_, arch_, e.cycles, e.energy_pj), WsMapResult{m, e, 0});
+    top.offer(score_of(objective_, arch_, energy_table_, e.cycles, e.energy_pj),
+              WsMapResult{m, e, 0});
     if (chunk == 1) break;
     if (evaluated > 64) break;  // smaller chunks only add weight traffic
   }

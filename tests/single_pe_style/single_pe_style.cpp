@@ -19,6 +19,7 @@
 
 #include "config/config_node.hpp"
 #include "core/dma.hpp"
+#include "energy/energy_model.hpp"
 #include "models/arrays/array_model.hpp"
 #include "models/arrays/array_style.hpp"
 #include "models/memory/dram.hpp"
@@ -70,7 +71,7 @@ EnergyTable single_pe_energy_table(const ArchConfig& a, const SinglePeParams& p)
   t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
   t.add("pe.mac", "MAC", EnergyLevel::Mac, "single_pe.mac_energy_pj", p.mac_energy_pj);
   t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);
-  return t;
+  return priced_by_energy_model(std::move(t), a);
 }
 
 // --- Mapping and estimate ---
@@ -133,7 +134,10 @@ std::vector<Block> blocks_of(const Layer& l, const SinglePeMapping& m) {
 class SinglePeMapper {
  public:
   SinglePeMapper(const ArchConfig& arch, Objective objective)
-      : arch_(arch), objective_(objective), p_(single_pe_params(arch)) {}
+      : arch_(arch),
+        objective_(objective),
+        p_(single_pe_params(arch)),
+        energy_table_(single_pe_energy_table(arch, p_)) {}
   static Layer estimate_view(const Layer& layer) { return shape_of(layer); }
 
   std::vector<SinglePeResult> best(const Layer& l, std::size_t k) const {
@@ -142,7 +146,8 @@ class SinglePeMapper {
     for (std::int64_t mb = 1; mb <= l.M_per_group(); ++mb) {
       if (buffer_need(l, mb) > p_.buffer_bytes) break;
       const SinglePeResult r{{mb, false}, estimate(l, mb), ++evaluated};
-      found.offer(score_of(objective_, arch_, r.estimate.cycles, r.estimate.energy_pj), r);
+      found.offer(
+          score_of(objective_, arch_, energy_table_, r.estimate.cycles, r.estimate.energy_pj), r);
     }
     if (found.empty())
       throw ConfigError("layer '" + l.name + "' needs " + std::to_string(buffer_need(l, 1)) +
@@ -193,11 +198,10 @@ class SinglePeMapper {
     e.cycles = static_cast<std::int64_t>(std::ceil(end));
     const double bytes =
         2.0 * (l.N * l.C * l.H * l.W + l.N * l.weights() + l.N * l.M * l.E() * l.F());
-    const EnergyTable table = single_pe_energy_table(arch_, p_);
-    ActionCounts actions(table);
+    ActionCounts actions(energy_table_);
     actions.add(single_pe_action::dram_bit, bytes * 8);
     actions.add(single_pe_action::mac, static_cast<double>(l.macs()));
-    e.energy_pj = sum_pj(table, actions);
+    e.energy_pj = sum_pj(energy_table_, actions);
     e.traffic.dram_read[0] = 2.0 * l.weights() * l.N;
     e.traffic.dram_read[1] = 2.0 * l.C * l.H * l.W * l.N;
     return e;
@@ -206,6 +210,7 @@ class SinglePeMapper {
   const ArchConfig& arch_;
   Objective objective_;
   SinglePeParams p_;
+  const EnergyTable energy_table_;
 };
 
 // --- The SystemC model ---
