@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -111,6 +112,28 @@ void expect_counts_match_traffic(const YAML::Node& layer, const std::string& wha
   }
 }
 
+// The statistics tree: every component sits in one of the four levels, and each level's bytes
+// by data type are the sums of its components'.
+void expect_components_sum_to_levels(const YAML::Node& layer, const std::string& what) {
+  std::map<std::string, std::map<std::string, double>> sums;  // level -> field -> bytes
+  int components = 0;
+  for (const auto& c : layer["components"]) {
+    const std::string level = c.second["level"].as<std::string>();
+    ASSERT_TRUE(layer["levels"][level])
+        << what << " " << c.first.as<std::string>() << " in " << level;
+    for (const auto& t : c.second["by_type"])
+      for (const char* f : {"read_bytes", "write_bytes", "reads", "writes"})
+        sums[level][t.first.as<std::string>() + "." + f] += t.second[f].as<double>();
+    ++components;
+  }
+  EXPECT_GE(components, 2) << what;
+  for (const char* level : {"dram", "glb", "noc", "rf"})
+    for (const auto& t : layer["levels"][level]["by_type"])
+      for (const char* f : {"read_bytes", "write_bytes", "reads", "writes"})
+        EXPECT_EQ(sums[level][t.first.as<std::string>() + "." + f], t.second[f].as<double>())
+            << what << " " << level << " " << t.first.as<std::string>() << " " << f;
+}
+
 void expect_priced_by_keys(const YAML::Node& arch, const YAML::Node& layer,
                            const std::string& what) {
   const YAML::Node actions = layer["actions"];
@@ -137,7 +160,8 @@ void expect_priced_by_keys(const YAML::Node& arch, const YAML::Node& layer,
   expect_counts_match_traffic(layer, what);
 }
 
-// Every shipped style: the energy columns are the sums of the actions, each action's energy is
+// Every shipped style: the levels are the sums of the components, the energy columns the
+// sums of the actions, each action's energy is
 // its count times the price at the key it names in the architecture file, per layer and total.
 TEST(EnergyFromActions, EveryShippedStylePricesItsCountsByTheKeysItNames) {
   int archs = 0;
@@ -152,9 +176,13 @@ TEST(EnergyFromActions, EveryShippedStylePricesItsCountsByTheKeysItNames) {
     ASSERT_EQ(r.code, 0) << dfsim_test::describe(r);
     const YAML::Node arch = YAML::LoadFile(e.path().string());
     const YAML::Node stats = YAML::LoadFile(dir + "/stats.json");
-    for (const auto& layer : stats["layers"])
+    for (const auto& layer : stats["layers"]) {
       expect_priced_by_keys(arch, layer, name + " " + layer["name"].as<std::string>());
+      expect_components_sum_to_levels(layer, name + " " + layer["name"].as<std::string>());
+    }
     expect_priced_by_keys(arch, stats["total"], name + " total");
+    expect_components_sum_to_levels(stats["total"], name + " total");
+    EXPECT_EQ(stats["level_names"].size(), 4u) << name;
     ++archs;
   }
   EXPECT_EQ(archs, 5);

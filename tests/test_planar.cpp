@@ -84,8 +84,14 @@ void expect_consistent(const LayerStats& st, bool sparse) {
   }
   EXPECT_GE(ratio(st, "barrier_idle_fraction"), 0.0);
   EXPECT_LE(ratio(st, "barrier_idle_fraction"), 1.0);
-  EXPECT_NEAR(st.utilization,
-              static_cast<double>(useful) / (static_cast<double>(st.cycles) * 1024.0), 1e-12);
+  // Utilization counts the multiplier slots the layer's work occupied: a sparse PE's
+  // accumulated products, every MAC slot of the dense PE (gated ones included);
+  // multiplier_utilization the accumulated products alone.
+  const double slots = static_cast<double>(st.cycles) * 1024.0;
+  const std::int64_t occupied = sparse ? useful : products + st.gated_macs;
+  EXPECT_NEAR(st.utilization, static_cast<double>(occupied) / slots, 1e-12);
+  EXPECT_NEAR(ratio(st, "multiplier_utilization"), static_cast<double>(useful) / slots, 1e-12);
+  EXPECT_EQ(st.unused_macs, st.cycles * 1024 - occupied);
 }
 
 // The shapes of the functional tests: strides 1, 2 and 4 with padding, grouped, 1x1, FC.

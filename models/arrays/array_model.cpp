@@ -21,6 +21,13 @@ LevelStats level_of(const Activity& a) {
   return s;
 }
 
+double utilization_of(std::int64_t occupied_mac_slots, std::int64_t cycles,
+                      std::int64_t mac_units) {
+  if (cycles <= 0 || mac_units <= 0) return 0;
+  return static_cast<double>(occupied_mac_slots) /
+         (static_cast<double>(cycles) * static_cast<double>(mac_units));
+}
+
 void set_energy(LayerStats& s, const EnergyTable& table, const ActionCounts& counts) {
   const LevelEnergy e = price(table, counts);
   auto at = [&](EnergyLevel level) { return e[static_cast<std::size_t>(level)]; };

@@ -84,6 +84,12 @@ inline sc_core::sc_time timed_transport(tlm::tlm_fw_transport_if<>* target,
 // set_energy.
 LevelStats level_of(const Activity& a);
 
+// Utilization, one meaning for every style: the MAC-unit cycles occupied by a multiply-
+// accumulate the layer needs, over cycles x MAC units. On a dense datapath every MAC of the
+// layer occupies its slot (zero operands and gated MACs included); a sparse PE occupies one per
+// product it accumulates (products dropped outside its tile do not count). 0 for 0 cycles.
+double utilization_of(std::int64_t occupied_mac_slots, std::int64_t cycles, std::int64_t mac_units);
+
 // Prices a layer's action counts with the style's energy table: the energy columns (dram, glb,
 // noc, rf, mac, idle) and the list of actions in `s`.
 void set_energy(LayerStats& s, const EnergyTable& table, const ActionCounts& counts);

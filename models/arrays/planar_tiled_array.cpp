@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 #include "core/dma.hpp"
 #include "mapper/pt_mapping.hpp"
@@ -647,18 +648,23 @@ PlanarTiledArray::Snapshot PlanarTiledArray::snapshot() const {
 // A layer's traffic by level and its priced actions (see pt_energy_table), from the counters
 // it added (`d`).
 void PlanarTiledArray::layer_activity(LayerStats& s, const Snapshot& d) const {
-  s.dram = level_of(d.dram);
+  const std::tuple<const char*, const char*, const Activity*> components[] = {
+      {"dram", "dram", &d.dram},
+      {"iaram", "glb", &d.iaram},
+      {"oaram", "glb", &d.oaram},
+      {"weight_bus", "noc", &d.weight_bus},
+      {"halo_network", "noc", &d.halo},
+      {"crossbar", "noc", &d.crossbar},
+      {"weight_fifo", "rf", &d.weight_fifo},
+      {"accumulators", "rf", &d.accumulators},
+      {"ppu", "rf", &d.ppu}};
+  for (const auto& [name, level, activity] : components)
+    add_component(s, name, level, level_of(*activity));
+  // Its "GLB" is the PEs' activation RAMs, its "RF" their FIFOs, accumulators and PPUs.
+  s.level_names = {"DRAM", "ARAM", "NoC", "PE"};
+  set_levels(s);
   Activity onchip = d.iaram;
   onchip += d.oaram;
-  s.glb = level_of(onchip);
-  Activity moves = d.weight_bus;
-  moves += d.halo;
-  moves += d.crossbar;
-  s.noc = level_of(moves);
-  Activity local = d.weight_fifo;
-  local += d.accumulators;
-  local += d.ppu;
-  s.rf = level_of(local);
   const EnergyTable table = pt_energy_table(arch_);
   ActionCounts n(table);
   auto count = [](std::int64_t v) { return static_cast<double>(v); };
@@ -702,11 +708,11 @@ void PlanarTiledArray::run() {
       const std::int64_t mults = arch_.num_pes() * pc.multipliers_f * pc.multipliers_i;
       s.gated_macs = sum.gated_macs;
       s.active_pes = ctl.max_active_pes;
-      s.utilization = s.cycles > 0
-                          ? static_cast<double>(sum.useful_products) /
-                                (static_cast<double>(s.cycles) * static_cast<double>(mults))
-                          : 0;
-      s.unused_macs = s.cycles * mults - sum.useful_products;
+      // The sparse PE occupies a multiplier per accumulated product, the dense one per MAC slot
+      // of the layer (zeros and gated ones included).
+      const std::int64_t occupied = pc.sparse() ? sum.useful_products : sum.dense_macs;
+      s.utilization = utilization_of(occupied, s.cycles, mults);
+      s.unused_macs = s.cycles * mults - occupied;
       s.passes = ctl.passes;
       s.cycle_breakdown = {{"group_compute", ctl.compute_cycles},
                            {"waiting", ctl.waiting_cycles},
@@ -728,7 +734,7 @@ void PlanarTiledArray::run() {
           {"halo_bytes", sum.halo_values * arch_.data.psum_bits / 8},
           {"iaram_spill_bytes", ctl.iaram_spill_bytes},
           {"oaram_spill_bytes", ctl.oaram_spill_bytes}};
-      s.ratios = {{"multiplier_utilization", s.utilization},
+      s.ratios = {{"multiplier_utilization", utilization_of(sum.useful_products, s.cycles, mults)},
                   {"busy_multiplier_utilization",
                    sum.steps > 0 ? static_cast<double>(sum.useful_products) / slots : 0},
                   {"intra_pe_fragmentation",

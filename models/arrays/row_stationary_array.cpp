@@ -20,25 +20,45 @@ namespace {
 
 // Everything the models have counted so far; a layer's statistics are the difference of two.
 struct Counters {
-  Activity dram, glb, noc, rf;
+  Activity dram, glb, filter_gin, ifmap_gin, psum_gin, gon;
+  Activity psum_links, spads;  // all PEs
   std::int64_t macs = 0, gated = 0;
+
+  Counters operator-(const Counters& o) const {
+    return {
+        dram - o.dram,         glb - o.glb,    filter_gin - o.filter_gin, ifmap_gin - o.ifmap_gin,
+        psum_gin - o.psum_gin, gon - o.gon,    psum_links - o.psum_links, spads - o.spads,
+        macs - o.macs,         gated - o.gated};
+  }
 };
 
-// The layer's priced actions from the counters before and after it (see rs_energy_table).
-ActionCounts actions_of(const EnergyTable& table, const Counters& before, const Counters& after,
-                        const LayerStats& s) {
+// A layer's components (traffic by level) and priced actions (see rs_energy_table) from the
+// counters it added (`d`).
+void layer_activity(LayerStats& s, const Counters& d, const EnergyTable& table) {
+  const std::pair<const char*, const Activity*> noc[] = {{"filter_gin", &d.filter_gin},
+                                                         {"ifmap_gin", &d.ifmap_gin},
+                                                         {"psum_gin", &d.psum_gin},
+                                                         {"gon", &d.gon},
+                                                         {"psum_links", &d.psum_links}};
+  add_component(s, "dram", "dram", level_of(d.dram));
+  add_component(s, "glb", "glb", level_of(d.glb));
+  std::int64_t noc_bits = 0;
+  for (const auto& [name, activity] : noc) {
+    add_component(s, name, "noc", level_of(*activity));
+    noc_bits += activity->total_bits();
+  }
+  add_component(s, "spads", "rf", level_of(d.spads));
+  set_levels(s);
   ActionCounts n(table);
-  const Activity dram = after.dram - before.dram, glb = after.glb - before.glb,
-                 noc = after.noc - before.noc, rf = after.rf - before.rf;
-  n.add(rs_action::dram_bit, static_cast<double>(dram.total_bits()));
-  n.add(rs_action::glb_read, static_cast<double>(glb.total_read_bits()));
-  n.add(rs_action::glb_write, static_cast<double>(glb.total_write_bits()));
-  n.add(rs_action::noc_bit, static_cast<double>(noc.total_bits()));
-  n.add(rs_action::spad_read, static_cast<double>(rf.total_reads()));
-  n.add(rs_action::spad_write, static_cast<double>(rf.total_writes()));
-  n.add(rs_action::mac, static_cast<double>(after.macs - before.macs));
+  n.add(rs_action::dram_bit, static_cast<double>(d.dram.total_bits()));
+  n.add(rs_action::glb_read, static_cast<double>(d.glb.total_read_bits()));
+  n.add(rs_action::glb_write, static_cast<double>(d.glb.total_write_bits()));
+  n.add(rs_action::noc_bit, static_cast<double>(noc_bits));
+  n.add(rs_action::spad_read, static_cast<double>(d.spads.total_reads()));
+  n.add(rs_action::spad_write, static_cast<double>(d.spads.total_writes()));
+  n.add(rs_action::mac, static_cast<double>(d.macs));
   n.add(rs_action::idle, s.seconds * 1e9);
-  return n;
+  set_energy(s, table, n);
 }
 
 }  // namespace
@@ -741,13 +761,13 @@ void RowStationaryArray::run() {
       Counters c;
       c.dram = dram_->activity;
       c.glb = glb_->activity;
-      c.noc = filter_gin_.activity;
-      c.noc += ifmap_gin_.activity;
-      c.noc += psum_gin_.activity;
-      c.noc += gon_.activity;
+      c.filter_gin = filter_gin_.activity;
+      c.ifmap_gin = ifmap_gin_.activity;
+      c.psum_gin = psum_gin_.activity;
+      c.gon = gon_.activity;
       for (const auto& pe : pes_) {
-        c.noc += pe->link_activity;
-        c.rf += pe->rf;
+        c.psum_links += pe->link_activity;
+        c.spads += pe->rf;
         c.macs += pe->macs;
         c.gated += pe->gated_macs;
       }
@@ -776,15 +796,10 @@ void RowStationaryArray::run() {
                               std::to_string(s.macs) + " MACs, the layer has " +
                               std::to_string(job.layer.macs()));
       s.active_pes = ctl.max_active;
-      s.utilization = static_cast<double>(s.macs) /
-                      (static_cast<double>(s.cycles) * static_cast<double>(s.num_pes));
+      s.utilization = utilization_of(s.macs, s.cycles, s.num_pes);
       s.unused_macs = s.cycles * s.num_pes - s.macs;
       s.passes = ctl.passes;
-      s.dram = level_of(after.dram - before.dram);
-      s.glb = level_of(after.glb - before.glb);
-      s.noc = level_of(after.noc - before.noc);
-      s.rf = level_of(after.rf - before.rf);
-      set_energy(s, table, actions_of(table, before, after, s));
+      layer_activity(s, after - before, table);
 
       out.ofmap = ctl.read_ofmap();
       outcomes_.push_back(std::move(out));

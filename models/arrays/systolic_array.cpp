@@ -424,14 +424,14 @@ void WeightStationaryArray::layer_activity(LayerStats& s, const Snapshot& before
   const Activity dram = now.dram - before.dram, ub = now.ub - before.ub, acc = now.acc - before.acc,
                  fifo = now.fifo - before.fifo, hops = now.hops - before.hops,
                  shift = now.weight_shift - before.weight_shift;
-  s.dram = level_of(dram);
-  Activity onchip = ub;
-  onchip += acc;
-  s.glb = level_of(onchip);
-  Activity moves = fifo;
-  moves += hops;
-  moves += shift;
-  s.noc = level_of(moves);
+  add_component(s, "weight_memory", "dram", level_of(dram));
+  add_component(s, "unified_buffer", "glb", level_of(ub));
+  add_component(s, "accumulators", "glb", level_of(acc));
+  add_component(s, "weight_fifo", "noc", level_of(fifo));
+  add_component(s, "hops", "noc", level_of(hops));
+  add_component(s, "weight_shift", "noc", level_of(shift));
+  s.level_names = {"DRAM", "UB+A", "NoC", "RF"};  // glb: unified buffer and accumulators
+  set_levels(s);
   const EnergyTable table = ws_energy_table(arch_);
   ActionCounts n(table);
   auto bits = [](std::int64_t b) { return static_cast<double>(b); };
@@ -470,8 +470,7 @@ void WeightStationaryArray::run() {
                               std::to_string(s.macs) + " MACs, the layer has " +
                               std::to_string(job.layer.macs()));
       s.active_pes = ctl.max_active_pes;
-      s.utilization = static_cast<double>(s.macs) /
-                      (static_cast<double>(s.cycles) * static_cast<double>(s.num_pes));
+      s.utilization = utilization_of(s.macs, s.cycles, s.num_pes);
       s.unused_macs = ctl.active * s.num_pes - s.macs;
       s.passes = static_cast<std::int64_t>(ctl.streams.size());
       s.cycle_breakdown = {{"array_active", ctl.active},

@@ -1,6 +1,7 @@
 #include "stats/stats.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -46,6 +47,18 @@ std::string actions_json(const std::vector<ActionStat>& actions) {
   return os.str();
 }
 
+// Adds a layer's components into the total's (matched by name).
+void add_components(std::vector<ComponentStats>& total, const std::vector<ComponentStats>& layer) {
+  for (const ComponentStats& c : layer) {
+    auto it = std::find_if(total.begin(), total.end(),
+                           [&](const ComponentStats& e) { return e.name == c.name; });
+    if (it == total.end())
+      total.push_back(c);
+    else
+      it->traffic += c.traffic;
+  }
+}
+
 // Adds a layer's actions into the total's (matched by name).
 void add_actions(std::vector<ActionStat>& total, const std::vector<ActionStat>& layer) {
   for (const ActionStat& a : layer) {
@@ -60,10 +73,27 @@ void add_actions(std::vector<ActionStat>& total, const std::vector<ActionStat>& 
   }
 }
 
-void level_json(std::ostream& os, const char* name, const LevelStats& l, const std::string& ind) {
-  os << ind << json_quote(name) << ": {\"read_bytes\": " << l.total_read_bytes()
-     << ", \"write_bytes\": " << l.total_write_bytes() << ", \"energy_pj\": " << num(l.energy_pj)
-     << ", \"by_type\": {";
+void level_json(std::ostream& os, const char* name, const LevelStats& l, const std::string& ind,
+                const char* level = nullptr);
+
+void components_json(std::ostream& os, const std::vector<ComponentStats>& components,
+                     const std::string& ind) {
+  for (std::size_t i = 0; i < components.size(); ++i) {
+    const ComponentStats& c = components[i];
+    level_json(os, c.name.c_str(), c.traffic, ind, c.level.c_str());
+    os << (i + 1 < components.size() ? ",\n" : "\n");
+  }
+}
+
+// A level (with its energy) or, given `level`, a component (traffic only, and its level).
+void level_json(std::ostream& os, const char* name, const LevelStats& l, const std::string& ind,
+                const char* level) {
+  os << ind << json_quote(name) << ": {";
+  if (level) os << "\"level\": " << json_quote(level) << ", ";
+  os << "\"read_bytes\": " << l.total_read_bytes()
+     << ", \"write_bytes\": " << l.total_write_bytes();
+  if (!level) os << ", \"energy_pj\": " << num(l.energy_pj);
+  os << ", \"by_type\": {";
   for (int k = 0; k < 4; ++k)
     os << (k ? ", " : "") << json_quote(kKinds[k]) << ": {\"read_bytes\": " << l.read_bytes[k]
        << ", \"write_bytes\": " << l.write_bytes[k] << ", \"reads\": " << l.reads[k]
@@ -114,8 +144,9 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
   level_json(os, "noc", l.noc, in2 + "  ");
   os << ",\n";
   level_json(os, "rf", l.rf, in2 + "  ");
-  os << "\n"
-     << in2 << "},\n"
+  os << "\n" << in2 << "},\n" << in2 << "\"components\": {\n";
+  components_json(os, l.components, in2 + "  ");
+  os << in2 << "},\n"
      << in2 << "\"energy_pj\": {\"dram\": " << num(l.dram.energy_pj)
      << ", \"glb\": " << num(l.glb.energy_pj) << ", \"noc\": " << num(l.noc.energy_pj)
      << ", \"rf\": " << num(l.rf.energy_pj) << ", \"mac\": " << num(l.mac_pj)
@@ -150,6 +181,19 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
      << ind << "}";
 }
 
+// The table's energy column headers for the array's level names ("ARAM" -> "E.aram").
+std::array<std::string, kNumLevels> energy_columns(
+    const std::array<std::string, kNumLevels>& names) {
+  std::array<std::string, kNumLevels> e;
+  for (int i = 0; i < kNumLevels; ++i) {
+    e[i] = names[i];
+    std::transform(e[i].begin(), e[i].end(), e[i].begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    e[i] = "E." + e[i];
+  }
+  return e;
+}
+
 // The layers followed by the total, for tables that list both.
 std::vector<const LayerStats*> with_total(const std::vector<LayerStats>& layers,
                                           const LayerStats& total) {
@@ -173,6 +217,29 @@ LevelStats& LevelStats::operator+=(const LevelStats& o) {
   }
   energy_pj += o.energy_pj;
   return *this;
+}
+
+const char* const kLevelKeys[kNumLevels] = {"dram", "glb", "noc", "rf"};
+
+void add_component(LayerStats& s, std::string name, std::string level, const LevelStats& traffic) {
+  s.components.push_back({std::move(name), std::move(level), traffic});
+}
+
+void set_levels(LayerStats& s) {
+  LevelStats* levels[kNumLevels] = {&s.dram, &s.glb, &s.noc, &s.rf};
+  for (LevelStats* l : levels) {
+    const double energy = l->energy_pj;
+    *l = LevelStats{};
+    l->energy_pj = energy;
+  }
+  for (const ComponentStats& c : s.components) {
+    const auto* key = std::find(kLevelKeys, kLevelKeys + kNumLevels, c.level);
+    if (key == kLevelKeys + kNumLevels)
+      throw std::logic_error("component " + c.name + " in unknown level '" + c.level + "'");
+    LevelStats traffic = c.traffic;
+    traffic.energy_pj = 0;
+    *levels[key - kLevelKeys] += traffic;
+  }
 }
 
 LayerStats total_of(const std::vector<LayerStats>& layers) {
@@ -216,6 +283,8 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.mac_pj += l.mac_pj;
     t.idle_pj += l.idle_pj;
     add_actions(t.actions, l.actions);
+    add_components(t.components, l.components);
+    t.level_names = l.level_names;
     t.estimate_cycles += l.estimate_cycles;
     t.estimate_energy_pj += l.estimate_energy_pj;
     all_pass = all_pass && l.output_check == "pass";
@@ -251,11 +320,15 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
                   l.output_check.c_str());
     os << buf;
   };
+  // The array's own names for the levels (the planar array's "GLB" is its activation RAMs).
+  const auto& n = total.level_names;
+  const std::array<std::string, kNumLevels> e = energy_columns(n);
   char head[512];
   std::snprintf(head, sizeof head,
                 "%-14s %9s %11s %9s %4s %7s %9s %9s %8s %8s %8s %8s %8s %9s %7s  %s\n", "layer",
-                "MACs(M)", "cycles", "time(ms)", "PEs", "util", "DRAM(MB)", "GLB(MB)", "E.dram",
-                "E.glb", "E.noc", "E.rf", "E.mac", "E.tot(uJ)", "P(mW)", "check");
+                "MACs(M)", "cycles", "time(ms)", "PEs", "util", (n[0] + "(MB)").c_str(),
+                (n[1] + "(MB)").c_str(), e[0].c_str(), e[1].c_str(), e[2].c_str(), e[3].c_str(),
+                "E.mac", "E.tot(uJ)", "P(mW)", "check");
   os << head;
   for (const auto& l : layers) row(l);
   row(total);
@@ -358,7 +431,10 @@ std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layer
      << ",\n  \"workload_file\": " << json_quote(info.workload_file)
      << ",\n  \"batch\": " << info.batch << ",\n  \"seed\": " << info.seed
      << ",\n  \"objective\": " << json_quote(info.objective)
-     << ",\n  \"clock_mhz\": " << num(info.clock_mhz)
+     << ",\n  \"clock_mhz\": " << num(info.clock_mhz) << ",\n  \"level_names\": {";
+  for (int i = 0; i < kNumLevels; ++i)
+    os << (i ? ", " : "") << json_quote(kLevelKeys[i]) << ": " << json_quote(total.level_names[i]);
+  os << "}"
      << ",\n  \"units\": {\"cycles\": \"core clock cycles\", \"seconds\": \"s\", \"bytes\": \"B\", "
         "\"energy_pj\": \"pJ\", \"average_power_mw\": \"mW\", \"tops\": \"10^12 ops/s (2 per "
         "MAC)\", "

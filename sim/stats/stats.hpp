@@ -30,6 +30,19 @@ struct ActionStat {
   double energy_pj = 0;
 };
 
+// One component's traffic in a layer, a node of the statistics tree: its name (e.g. "iaram",
+// "ifmap_gin"), the column of the four-level view it adds to ("dram", "glb", "noc", "rf") and
+// its accesses and bytes by data type (energy is in the actions).
+struct ComponentStats {
+  std::string name, level;
+  LevelStats traffic;
+};
+
+// The four columns of the level view and what each holds on an array (row stationary: DRAM,
+// GLB, NoC, RF; the planar array: DRAM, ARAM, NoC, PE; ...).
+constexpr int kNumLevels = 4;
+extern const char* const kLevelKeys[kNumLevels];  // "dram", "glb", "noc", "rf"
+
 struct LayerStats {
   std::string name;
   std::int64_t macs = 0;        // MACs of the layer (performed + gated)
@@ -66,9 +79,13 @@ struct LayerStats {
   double tops() const {
     return seconds > 0 ? 2.0 * static_cast<double>(macs) / seconds * 1e-12 : 0;
   }
-  // Memory levels. For the systolic array: dram = weight memory, glb = unified buffer and
+  // The components, each in one level; the levels below are their sums (set_levels).
+  std::vector<ComponentStats> components;
+  // The level view. For the systolic array: dram = weight memory, glb = unified buffer and
   // accumulators, noc = weight FIFO and data moving between PEs, rf = nothing.
   LevelStats dram, glb, noc, rf;
+  // The array's names for the four levels, for tables (e.g. {"DRAM", "ARAM", "NoC", "PE"}).
+  std::array<std::string, kNumLevels> level_names{"DRAM", "GLB", "NoC", "RF"};
   double mac_pj = 0;
   double idle_pj = 0;
   // The energy table's actions; the energy columns above are their sums by level.
@@ -86,6 +103,12 @@ struct LayerStats {
 };
 
 LayerStats total_of(const std::vector<LayerStats>& layers);
+
+// Adds a component's traffic to `s.components` under `level` (one of kLevelKeys).
+void add_component(LayerStats& s, std::string name, std::string level, const LevelStats& traffic);
+// The level view from the components: each level's traffic is the sum of its components'
+// (energies untouched). Throws std::logic_error for a component of an unknown level.
+void set_levels(LayerStats& s);
 
 // A layer left out of a run (--skip-unmappable) and why.
 struct SkippedLayer {

@@ -343,12 +343,12 @@ class SinglePeArray : public ArrayModel {
         s.cycles = static_cast<std::int64_t>(std::ceil((end - t0) / period() - 1e-9));
         s.macs = job.layer.macs();
         s.active_pes = 1;
-        s.utilization =
-            static_cast<double>(s.macs) / static_cast<double>(s.cycles * p_.macs_per_cycle);
+        s.utilization = utilization_of(s.macs, s.cycles, p_.macs_per_cycle);
         s.passes = blocks;
         s.unused_macs = s.cycles * p_.macs_per_cycle - s.macs;
         const Activity dram = dram_.activity - dram0;
-        s.dram = level_of(dram);
+        add_component(s, "dram", "dram", level_of(dram));
+        set_levels(s);
         const EnergyTable table = single_pe_energy_table(arch_, p_);
         ActionCounts actions(table);
         actions.add(single_pe_action::dram_bit, static_cast<double>(dram.total_bits()));
