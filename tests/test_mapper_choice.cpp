@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "config/arch_config.hpp"
-#include "mapper/pt_mapping.hpp"
-#include "mapper/row_stationary_mapper.hpp"
-#include "mapper/ws_mapping.hpp"
 #include "models/arrays/array_style.hpp"
+#include "models/arrays/planar_tiled/pt_mapping.hpp"
+#include "models/arrays/row_stationary/row_stationary_mapper.hpp"
+#include "models/arrays/systolic/ws_mapping.hpp"
 #include "test_util.hpp"
 #include "workload/layer.hpp"
 

@@ -1,5 +1,5 @@
-// The statistics under the planar sparse estimate (sim/mapper/pt_mapping.hpp), against
-// sampling with the project's fixed generator (splitmix64), without SystemC:
+// The statistics under the planar sparse estimate (models/arrays/planar_tiled/pt_mapping.hpp),
+// against sampling with the project's fixed generator (splitmix64), without SystemC:
 // - vector_moments: the sparse PE issues one step per I activations x F weights, so a channel
 //   of n values of density d takes ceil(nnz / V) vectors of an operand. Its ceiling of the mean
 //   predecessor jumped a whole vector where n d crossed a multiple of V (VGG-16 pruned conv4_2:
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/text.hpp"
-#include "mapper/pt_mapping.hpp"
+#include "models/arrays/planar_tiled/pt_mapping.hpp"
 
 namespace {
 

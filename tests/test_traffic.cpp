@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/run.hpp"
-#include "mapper/pt_mapping.hpp"
+#include "models/arrays/planar_tiled/pt_mapping.hpp"
 #include "test_util.hpp"
 
 namespace {

@@ -9,7 +9,7 @@
 
 #include "config/arch_config.hpp"
 #include "core/dma.hpp"
-#include "mapper/rs_mapping.hpp"
+#include "models/arrays/row_stationary/rs_mapping.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {

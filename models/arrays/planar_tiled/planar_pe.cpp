@@ -1,4 +1,4 @@
-#include "models/planar/planar_pe.hpp"
+#include "models/arrays/planar_tiled/planar_pe.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,11 +1,11 @@
-#include "models/arrays/systolic_array.hpp"
+#include "models/arrays/systolic/systolic_array.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstring>
 
 #include "mapper/rs_tiling.hpp"  // Chunk, for_each_chunk
-#include "mapper/ws_mapping.hpp"
+#include "models/arrays/systolic/ws_mapping.hpp"
 #include "models/common/sim_error.hpp"
 #include "trace/tracer.hpp"
 

@@ -1,4 +1,4 @@
-#include "mapper/ws_mapping.hpp"
+#include "models/arrays/systolic/ws_mapping.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "models/arrays/array_model.hpp"
+#include "models/arrays/planar_tiled/planar_pe.hpp"
 #include "models/memory/dram.hpp"
 #include "models/memory/global_buffer.hpp"
 #include "models/noc/noc.hpp"
-#include "models/planar/planar_pe.hpp"
 #include "trace/tracer.hpp"
 
 namespace dfsim {

@@ -3,9 +3,9 @@
 
 #include "config/component_registry.hpp"
 #include "config/config_node.hpp"
-#include "mapper/pt_mapping.hpp"
 #include "models/arrays/array_style.hpp"
-#include "models/arrays/planar_tiled_array.hpp"
+#include "models/arrays/planar_tiled/planar_tiled_array.hpp"
+#include "models/arrays/planar_tiled/pt_mapping.hpp"
 
 namespace dfsim {
 

@@ -1,11 +1,11 @@
-#include "models/arrays/planar_tiled_array.hpp"
+#include "models/arrays/planar_tiled/planar_tiled_array.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <tuple>
 
 #include "core/dma.hpp"
-#include "mapper/pt_mapping.hpp"
+#include "models/arrays/planar_tiled/pt_mapping.hpp"
 #include "models/common/sim_error.hpp"
 #include "trace/tracer.hpp"
 

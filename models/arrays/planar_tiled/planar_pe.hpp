@@ -22,7 +22,7 @@
 #include "compress/encoding.hpp"
 #include "config/arch_config.hpp"
 #include "core/tensor.hpp"
-#include "mapper/pt_mapping.hpp"
+#include "models/arrays/planar_tiled/pt_mapping.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
 #include "trace/tracer.hpp"

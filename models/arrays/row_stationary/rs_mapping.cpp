@@ -1,4 +1,4 @@
-#include "mapper/rs_mapping.hpp"
+#include "models/arrays/row_stationary/rs_mapping.hpp"
 
 #include <algorithm>
 #include <cmath>

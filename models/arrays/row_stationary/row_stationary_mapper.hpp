@@ -6,7 +6,7 @@
 
 #include "config/arch_config.hpp"
 #include "config/config_node.hpp"
-#include "mapper/rs_mapping.hpp"
+#include "models/arrays/row_stationary/rs_mapping.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {

@@ -1,4 +1,4 @@
-#include "models/pe/pe.hpp"
+#include "models/arrays/row_stationary/pe.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "mapper/row_stationary_mapper.hpp"
+#include "models/arrays/row_stationary/row_stationary_mapper.hpp"
 
 #include <set>
 #include <vector>

@@ -3,9 +3,9 @@
 
 #include "config/component_registry.hpp"
 #include "config/config_node.hpp"
-#include "mapper/ws_mapping.hpp"
 #include "models/arrays/array_style.hpp"
-#include "models/arrays/systolic_array.hpp"
+#include "models/arrays/systolic/systolic_array.hpp"
+#include "models/arrays/systolic/ws_mapping.hpp"
 
 namespace dfsim {
 

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "models/arrays/array_model.hpp"
+#include "models/arrays/systolic/systolic_parts.hpp"
 #include "models/memory/dram.hpp"
 #include "models/memory/global_buffer.hpp"
-#include "models/systolic/systolic_parts.hpp"
 #include "trace/tracer.hpp"
 
 namespace dfsim {

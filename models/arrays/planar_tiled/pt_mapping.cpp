@@ -1,4 +1,4 @@
-#include "mapper/pt_mapping.hpp"
+#include "models/arrays/planar_tiled/pt_mapping.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "models/arrays/row_stationary_array.hpp"
+#include "models/arrays/row_stationary/row_stationary_array.hpp"
 
 #include <algorithm>
 #include <array>
@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "core/dma.hpp"
-#include "mapper/row_stationary_mapper.hpp"
 #include "mapper/rs_tiling.hpp"
+#include "models/arrays/row_stationary/row_stationary_mapper.hpp"
 #include "models/common/sim_error.hpp"
 #include "trace/tracer.hpp"
 

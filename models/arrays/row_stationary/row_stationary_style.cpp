@@ -3,9 +3,9 @@
 
 #include "config/component_registry.hpp"
 #include "config/config_node.hpp"
-#include "mapper/row_stationary_mapper.hpp"
 #include "models/arrays/array_style.hpp"
-#include "models/arrays/row_stationary_array.hpp"
+#include "models/arrays/row_stationary/row_stationary_array.hpp"
+#include "models/arrays/row_stationary/row_stationary_mapper.hpp"
 
 namespace dfsim {
 

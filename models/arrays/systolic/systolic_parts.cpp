@@ -1,4 +1,4 @@
-#include "models/systolic/systolic_parts.hpp"
+#include "models/arrays/systolic/systolic_parts.hpp"
 
 #include <algorithm>
 #include <cstring>
