@@ -16,8 +16,8 @@
 #include "config/arch_config.hpp"
 #include "config/config_node.hpp"
 #include "core/run.hpp"
-#include "mapper/rs_tiling.hpp"
 #include "models/arrays/row_stationary/row_stationary_mapper.hpp"
+#include "models/arrays/row_stationary/rs_tiling.hpp"
 #include "test_util.hpp"
 #include "workload/layer.hpp"
 

@@ -59,4 +59,13 @@ DmaCost dma_cost(const DramConfig& dram, double bytes_per_link_cycle, std::int64
   return c;
 }
 
+double dram_bytes_per_link_cycle(const ArchConfig& a) {
+  double bus = static_cast<double>(a.dram.bus_width_bits) / 8.0;
+  if (a.dram.bandwidth_gbytes_per_s > 0) {
+    const double dev = a.dram.bandwidth_gbytes_per_s * 1e3 / a.clocks.link_mhz;  // B per cycle
+    bus = std::min(bus, dev);
+  }
+  return bus;
+}
+
 }  // namespace dfsim

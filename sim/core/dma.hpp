@@ -51,6 +51,9 @@ DmaCost dma_cost(const DramConfig& dram, double bytes_per_link_cycle, std::int64
 // latency and the clock-domain crossing both ways (half a period to the next edge plus the
 // synchronizer, in each domain; ClockDomainCrossing).
 double dram_round_trip_core_cycles(const ArchConfig& a);
+// Bytes the DRAM link moves per link cycle: the bus width, capped by the device bandwidth
+// (dram.bandwidth_gbytes_per_s) when one is given.
+double dram_bytes_per_link_cycle(const ArchConfig& a);
 
 // Link cycles one request of `bytes` occupies the channel: whole bursts at the link rate.
 double dma_request_link_cycles(const DramConfig& dram, double bytes_per_link_cycle,

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "core/dma.hpp"
-#include "mapper/rs_tiling.hpp"
 #include "models/arrays/row_stationary/row_stationary_mapper.hpp"
+#include "models/arrays/row_stationary/rs_tiling.hpp"
 #include "models/common/sim_error.hpp"
 #include "trace/tracer.hpp"
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "config/config_node.hpp"
-#include "mapper/rs_tiling.hpp"
+#include "models/arrays/row_stationary/rs_tiling.hpp"
 
 namespace dfsim {
 

@@ -7,7 +7,7 @@
 
 #include "config/config_node.hpp"
 #include "energy/energy_model.hpp"
-#include "mapper/rs_tiling.hpp"
+#include "models/arrays/row_stationary/rs_tiling.hpp"
 
 namespace dfsim {
 
@@ -77,7 +77,7 @@ RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Laye
   const double pbits = static_cast<double>(a.data.psum_bits);
   const std::int64_t F = l.F(), S = l.S, R = l.R, Wp = l.W + 2 * l.padding;
   const double core_per_link = a.clocks.core_mhz / a.clocks.link_mhz;
-  const double dram_bytes_per_link_cycle = rs_dram_bytes_per_link_cycle(a);
+  const double link_bytes_per_cycle = dram_bytes_per_link_cycle(a);
 
   double dram_bits = 0, glb_read_bits = 0, glb_write_bits = 0, noc_bits = 0;
   double spad_reads = 0, spad_writes = 0, macs = 0;
@@ -123,9 +123,9 @@ RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Laye
   });
   // DRAM: the requests the controller issues (whole bursts each), whole layer; every loaded
   // tile is written into the GLB.
-  const DmaCost ifmap_dma = tiling.ifmap_dma(dram_bytes_per_link_cycle);
-  const DmaCost filter_dma = tiling.filter_dma(dram_bytes_per_link_cycle, glb.filter_buffers);
-  const DmaCost ofmap_dma = tiling.ofmap_dma(dram_bytes_per_link_cycle);
+  const DmaCost ifmap_dma = tiling.ifmap_dma(link_bytes_per_cycle);
+  const DmaCost filter_dma = tiling.filter_dma(link_bytes_per_cycle, glb.filter_buffers);
+  const DmaCost ofmap_dma = tiling.ofmap_dma(link_bytes_per_cycle);
   const double ifmap_dram_bits = static_cast<double>(ifmap_dma.bytes) * 8;
   dram_bits += ifmap_dram_bits + static_cast<double>(filter_dma.bytes) * 8;
   glb_write_bits += ifmap_dram_bits + static_cast<double>(filter_dma.bytes) * 8;
@@ -146,7 +146,7 @@ RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Laye
   // DMA overlaps compute: filters load while the previous pass computes (their GLB buffer
   // frees once delivered); a double-buffered ifmap tile loads during the previous tile; a
   // single-buffered one only after it, so its loads add to the array's time.
-  const double link_to_core = core_per_link / dram_bytes_per_link_cycle;
+  const double link_to_core = core_per_link / link_bytes_per_cycle;
   const std::int64_t first_load =
       static_cast<std::int64_t>(static_cast<double>(tiling.first_tile_bytes()) * link_to_core +
                                 a.dram.latency_ns / a.core_period_ns());

@@ -4,7 +4,7 @@
 #include <array>
 #include <vector>
 
-#include "mapper/rs_tiling.hpp"
+#include "models/arrays/row_stationary/rs_tiling.hpp"
 
 namespace dfsim {
 
@@ -39,7 +39,7 @@ class RsSchedule {
         l_(l),
         m_(m),
         tiling_(a, l, m),
-        bpc_(rs_dram_bytes_per_link_cycle(a)),
+        bpc_(dram_bytes_per_link_cycle(a)),
         core_per_link_(a.clocks.core_mhz / a.clocks.link_mhz),
         round_trip_(dram_round_trip_core_cycles(a)) {
     ifmap_.count = plan.ifmap_buffers;

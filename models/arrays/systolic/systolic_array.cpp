@@ -4,7 +4,7 @@
 #include <array>
 #include <cstring>
 
-#include "mapper/rs_tiling.hpp"  // Chunk, for_each_chunk
+#include "mapper/chunks.hpp"
 #include "models/arrays/systolic/ws_mapping.hpp"
 #include "models/common/sim_error.hpp"
 #include "trace/tracer.hpp"
@@ -164,8 +164,8 @@ struct WeightStationaryArray::Controller {
     std::int64_t addr = 0;
     std::vector<unsigned char> weight_image;
     for (std::int64_t g = 0; g < l.groups; ++g)
-      RsTiling::for_each_chunk(geo.M, a.pe_cols, [&](Chunk mt) {
-        RsTiling::for_each_chunk(geo.K, a.pe_rows, [&](Chunk kt) {
+      for_each_chunk(geo.M, a.pe_cols, [&](Chunk mt) {
+        for_each_chunk(geo.K, a.pe_rows, [&](Chunk kt) {
           tiles.push_back({g, mt, kt, addr});
           for (std::int64_t k = 0; k < kt.size; ++k)
             for (std::int64_t mm = 0; mm < mt.size; ++mm) {
@@ -182,7 +182,7 @@ struct WeightStationaryArray::Controller {
 
     const std::int64_t tiles_per_group = static_cast<std::int64_t>(tiles.size()) / l.groups;
     for (std::int64_t g = 0; g < l.groups; ++g)
-      RsTiling::for_each_chunk(geo.rows, m.row_chunk, [&](Chunk rc) {
+      for_each_chunk(geo.rows, m.row_chunk, [&](Chunk rc) {
         for (std::int64_t j = 0; j < tiles_per_group; ++j) {
           const TileRef& t = tiles[static_cast<std::size_t>(g * tiles_per_group + j)];
           streams.push_back({g * tiles_per_group + j, rc, t.kt.begin + t.kt.size == geo.K});

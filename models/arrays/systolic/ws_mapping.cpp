@@ -8,7 +8,7 @@
 #include "config/config_node.hpp"
 #include "core/dma.hpp"
 #include "energy/energy_model.hpp"
-#include "mapper/rs_tiling.hpp"  // ceil_div64
+#include "mapper/chunks.hpp"
 
 namespace dfsim {
 
@@ -163,15 +163,15 @@ WsEstimate estimate_ws(const ArchConfig& a, const EnergyTable& table, const Laye
   const double pass = static_cast<double>(modes.slowdown());
   const double pbits = static_cast<double>(a.data.psum_bits);
   const double dram_bytes_per_core_cycle =
-      rs_dram_bytes_per_link_cycle(a) * a.clocks.link_mhz / a.clocks.core_mhz;
+      dram_bytes_per_link_cycle(a) * a.clocks.link_mhz / a.clocks.core_mhz;
   const double latency = dram_round_trip_core_cycles(a);
   const std::int64_t R = a.pe_rows;
   ActionCounts actions(table);
   WsPipeline pipe(a, dram_bytes_per_core_cycle, latency);
   for (std::int64_t grp = 0; grp < l.groups; ++grp)
-    RsTiling::for_each_chunk(g.rows, m.row_chunk, [&](Chunk rc) {
-      RsTiling::for_each_chunk(g.M, a.pe_cols, [&](Chunk mt) {
-        RsTiling::for_each_chunk(g.K, a.pe_rows, [&](Chunk kt) {
+    for_each_chunk(g.rows, m.row_chunk, [&](Chunk rc) {
+      for_each_chunk(g.M, a.pe_cols, [&](Chunk mt) {
+        for_each_chunk(g.K, a.pe_rows, [&](Chunk kt) {
           const double tile_bytes = static_cast<double>(kt.size * mt.size) * wbits / 8;
           std::pair<std::int64_t, std::int64_t> accesses{0, 0};
           for (std::int64_t row = rc.begin; row < rc.begin + rc.size; ++row) {

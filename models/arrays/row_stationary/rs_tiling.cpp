@@ -1,4 +1,4 @@
-#include "mapper/rs_tiling.hpp"
+#include "models/arrays/row_stationary/rs_tiling.hpp"
 
 namespace dfsim {
 
@@ -70,15 +70,6 @@ RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m) {
                 std::to_string(g.ifmap_banks + g.psum_banks) + " GLB banks, " +
                 std::to_string(avail) + " available";
   return g;
-}
-
-double rs_dram_bytes_per_link_cycle(const ArchConfig& a) {
-  double bus = static_cast<double>(a.dram.bus_width_bits) / 8.0;
-  if (a.dram.bandwidth_gbytes_per_s > 0) {
-    const double dev = a.dram.bandwidth_gbytes_per_s * 1e3 / a.clocks.link_mhz;  // B per cycle
-    bus = std::min(bus, dev);
-  }
-  return bus;
 }
 
 }  // namespace dfsim

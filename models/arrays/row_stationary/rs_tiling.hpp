@@ -9,18 +9,11 @@
 
 #include "config/arch_config.hpp"
 #include "core/dma.hpp"
+#include "mapper/chunks.hpp"
 #include "models/arrays/row_stationary/rs_mapping.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {
-
-inline std::int64_t ceil_div64(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-
-// A contiguous chunk [begin, begin + size) of one loop dimension.
-struct Chunk {
-  std::int64_t begin = 0;
-  std::int64_t size = 0;
-};
 
 // The sizes that determine a pass's cost.
 struct RsPassShape {
@@ -75,7 +68,7 @@ class RsTiling {
 
   template <typename Fn>
   static void for_each_chunk(std::int64_t total, std::int64_t step, Fn&& fn) {
-    for (std::int64_t b = 0; b < total; b += step) fn({b, std::min(step, total - b)});
+    dfsim::for_each_chunk(total, step, std::forward<Fn>(fn));
   }
 
   RsPassShape shape(std::int64_t n, std::int64_t rows, std::int64_t filters, std::int64_t channels,
@@ -252,6 +245,5 @@ std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMappi
 // GLB allocation of the mapping; why_not says what does not fit.
 RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m);
 // Bytes the DRAM link moves per link cycle (bus width, capped by the device bandwidth).
-double rs_dram_bytes_per_link_cycle(const ArchConfig& a);
 
 }  // namespace dfsim
