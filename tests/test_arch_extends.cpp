@@ -11,6 +11,7 @@
 #include "config/arch_config.hpp"
 #include "config/config_node.hpp"
 #include "config_with.hpp"
+#include "models/arrays/row_stationary/rs_params.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "test_util.hpp"
 
@@ -50,7 +51,7 @@ TEST(ArchExtends, OverridesMapByMapAndEqualsTheEditedBase) {
   const dfsim::ArchConfig b = dfsim::load_arch(write_file(dir + "/edited.yaml", edited));
   EXPECT_EQ(a.pe_rows, 6);
   EXPECT_EQ(a.pe_cols, 14);  // inherited from the base's pe_array
-  EXPECT_EQ(a.glb.banks, 19);
+  EXPECT_EQ(dfsim::rs_params(a).glb.banks, 19);
   EXPECT_EQ(printed(a), printed(b));
   // Only the rows edited: the GLB override shows in the printed architecture.
   const std::string rows_only = write_file(
@@ -168,7 +169,7 @@ TEST(ArchExtends, SweepReachesInheritedKeys) {
   for (std::size_t i = 0; i < points.size(); ++i) {
     const dfsim::ArchConfig a = dfsim::load_arch_from_string(points[i].arch_text, spec);
     EXPECT_EQ(a.name, "small");
-    EXPECT_EQ(a.glb.banks, i == 0 ? 11 : 19);
+    EXPECT_EQ(dfsim::rs_params(a).glb.banks, i == 0 ? 11 : 19);
     EXPECT_EQ(a.pe_rows, 12);  // inherited
   }
 }

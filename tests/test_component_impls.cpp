@@ -15,6 +15,7 @@
 #include "config/component_registry.hpp"
 #include "core/run.hpp"
 #include "models/arrays/array_style.hpp"
+#include "models/arrays/systolic/ws_params.hpp"
 #include "test_util.hpp"
 #include "workload/layer.hpp"
 
@@ -132,8 +133,9 @@ TEST(SramImpl, MisspeltNameIsRefusedWithTheRegisteredOnes) {
                          "'banked_sram'?); registered: banked_sram, test_ideal_sram"))
         << e.what();
   }
-  EXPECT_EQ(dfsim::load_arch(source_path("configs/tpu_v1.yaml")).unified_buffer.impl,
-            "banked_sram");
+  EXPECT_EQ(
+      dfsim::ws_params(dfsim::load_arch(source_path("configs/tpu_v1.yaml"))).unified_buffer.impl,
+      "banked_sram");
 }
 
 // The energy model an architecture names prices every action of the simulation: on each style

@@ -105,6 +105,10 @@ void parse_operand_bits(const ConfigNode& n, DataConfig& d, std::int64_t operand
   if (d.ifmap_bits != operand_bits) n.at("ifmap_bits").fail(only + "ifmaps only");
 }
 
+void throw_no_style_params(const ArchConfig& a, const char* style) {
+  throw std::logic_error("architecture '" + a.name + "' has no " + style + " parameters");
+}
+
 ArchConfig load_arch(const std::string& path) {
   return parse_arch(ConfigNode::load_file_extending(path));
 }

@@ -30,6 +30,7 @@ ActionId EnergyTable::add(std::string name, std::string unit, EnergyLevel level,
     if (a.name == name) throw std::logic_error("energy table: action '" + name + "' listed twice");
   if (actions_.size() == kMaxActions) throw std::logic_error("energy table: more than kMaxActions");
   actions_.push_back({std::move(name), std::move(unit), level, std::move(key), pj});
+  update_idle();
   return actions_.size() - 1;
 }
 
@@ -50,11 +51,10 @@ double total_pj(const LevelEnergy& e) {
   return t;
 }
 
-double EnergyTable::idle_pj_per_ns() const {
-  double pj = 0;
+void EnergyTable::update_idle() {
+  idle_pj_per_ns_ = 0;
   for (const PricedAction& a : actions_)
-    if (a.level == EnergyLevel::Idle) pj += a.pj;
-  return pj;
+    if (a.level == EnergyLevel::Idle) idle_pj_per_ns_ += a.pj;
 }
 
 double sum_pj(const EnergyTable& table, const ActionCounts& counts) {

@@ -40,13 +40,18 @@ class EnergyTable {
   // style's bug).
   ActionId add(std::string name, std::string unit, EnergyLevel level, std::string key, double pj);
   const std::vector<PricedAction>& actions() const { return actions_; }
-  void set_pj(ActionId a, double pj) { actions_.at(a).pj = pj; }
+  void set_pj(ActionId a, double pj) {
+    actions_.at(a).pj = pj;
+    update_idle();
+  }
   // The price of a nanosecond of the chip's idle power: the idle-level actions, counted in ns.
-  double idle_pj_per_ns() const;
+  double idle_pj_per_ns() const { return idle_pj_per_ns_; }
   std::size_t size() const { return actions_.size(); }
 
  private:
+  void update_idle();
   std::vector<PricedAction> actions_;
+  double idle_pj_per_ns_ = 0;  // kept with the prices (the mappers ask per candidate)
 };
 
 // Counts of a table's actions, indexed by ActionId. Simulated counts are whole numbers;

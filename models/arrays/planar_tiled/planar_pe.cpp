@@ -44,8 +44,8 @@ PlanarPe::PlanarPe(sc_core::sc_module_name name, const ArchConfig& arch, int ind
       arch_(arch),
       index_(index),
       period_(arch.core_period_ns(), sc_core::SC_NS),
-      bank_free_(static_cast<std::size_t>(arch.planar_pe.accumulator_banks), 0),
-      bank_count_(static_cast<std::size_t>(arch.planar_pe.accumulator_banks), 0) {
+      bank_free_(static_cast<std::size_t>(pt_params(arch).planar_pe.accumulator_banks), 0),
+      bank_count_(static_cast<std::size_t>(pt_params(arch).planar_pe.accumulator_banks), 0) {
   in.register_b_transport(this, &PlanarPe::b_transport);
   trace_busy_ = TraceSignal(trace, "pe_array", "pe" + std::to_string(index) + "_busy", 1);
 }
@@ -118,7 +118,7 @@ void PlanarPe::load_weights(tlm::tlm_generic_payload& gp, const SparseStream& op
 // waits. `t` is the first cycle the channel may issue; returns the cycle after its last step.
 std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vector<Act>>& acts,
                                       const std::vector<std::vector<Wt>>& wts) {
-  const PlanarPeConfig& pc = arch_.planar_pe;
+  const PlanarPeConfig& pc = pt_params(arch_).planar_pe;
   const std::int64_t Fm = pc.multipliers_f, Im = pc.multipliers_i, Q = pc.crossbar_queue_depth;
   const std::uint32_t eh = static_cast<std::uint32_t>(ext_h_),
                       ew = static_cast<std::uint32_t>(ext_w_);
@@ -220,7 +220,7 @@ std::int64_t PlanarPe::channel_ready(std::int64_t c, const sc_time& start,
 void PlanarPe::compute(tlm::tlm_generic_payload& gp, DataTransfer& data, const SparseStream& op,
                        sc_time& delay) {
   const sc_time start = sc_core::sc_time_stamp() + delay;
-  const PlanarPeConfig& pc = arch_.planar_pe;
+  const PlanarPeConfig& pc = pt_params(arch_).planar_pe;
   const std::int64_t st = layer_.stride, pad = layer_.padding;
   const std::int64_t th = tile_.h1 - tile_.h0, tw = tile_.w1 - tile_.w0;
   const std::int64_t channels = c_hi_ - c_lo_;
@@ -389,8 +389,8 @@ void PlanarPe::drain(tlm::tlm_generic_payload& gp, SparseStream& op, sc_time& de
   const std::int64_t n = kc_ * oh * ow;
   accumulators.reads_of(DataKind::Psum, n, arch_.data.psum_bits);
   ppu.writes_of(DataKind::Ofmap, n, 16);
-  const std::int64_t cycles = (n + halo_in_ + arch_.planar_pe.ppu_values_per_cycle - 1) /
-                              arch_.planar_pe.ppu_values_per_cycle;
+  const std::int64_t cycles = (n + halo_in_ + pt_params(arch_).planar_pe.ppu_values_per_cycle - 1) /
+                              pt_params(arch_).planar_pe.ppu_values_per_cycle;
   delay = start + period_ * static_cast<double>(cycles) - sc_core::sc_time_stamp();
 }
 
@@ -415,8 +415,9 @@ void HaloNetwork::b_transport(int port, tlm::tlm_generic_payload& gp, sc_time& d
       1, std::abs(dest / cols - port / cols) + std::abs(dest % cols - port % cols));
   const std::int64_t bits = data.bits();
   const sc_time now = sc_core::sc_time_stamp();
-  const sc_time dur = period_ * static_cast<double>((bits + arch_.planar_noc.halo_link_bits - 1) /
-                                                    arch_.planar_noc.halo_link_bits);
+  const sc_time dur =
+      period_ * static_cast<double>((bits + pt_params(arch_).planar_noc.halo_link_bits - 1) /
+                                    pt_params(arch_).planar_noc.halo_link_bits);
   const sc_time start = links_[static_cast<std::size_t>(port)].book(now + delay, dur);
   activity.write(DataKind::Psum, bits * hops);
   sc_time d = start + dur + period_ * static_cast<double>(hops) - now;

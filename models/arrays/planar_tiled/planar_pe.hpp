@@ -23,6 +23,7 @@
 #include "config/arch_config.hpp"
 #include "core/tensor.hpp"
 #include "models/arrays/planar_tiled/pt_mapping.hpp"
+#include "models/arrays/planar_tiled/pt_params.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
 #include "trace/tracer.hpp"

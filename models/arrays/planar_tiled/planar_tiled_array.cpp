@@ -17,13 +17,13 @@ namespace {
 
 GlbConfig ram_as_buffer(const ArchConfig& a, std::int64_t bank_bytes) {
   GlbConfig g;
-  g.impl = a.activation_ram.impl;
+  g.impl = pt_params(a).activation_ram.impl;
   g.banks = a.num_pes();
   g.bank_bytes = bank_bytes;
-  g.bank_width_bits = a.activation_ram.width_bits;
+  g.bank_width_bits = pt_params(a).activation_ram.width_bits;
   g.filter_banks = 0;
-  g.read_energy_pj_per_bit = a.activation_ram.read_energy_pj_per_bit;
-  g.write_energy_pj_per_bit = a.activation_ram.write_energy_pj_per_bit;
+  g.read_energy_pj_per_bit = pt_params(a).activation_ram.read_energy_pj_per_bit;
+  g.write_energy_pj_per_bit = pt_params(a).activation_ram.write_energy_pj_per_bit;
   return g;
 }
 
@@ -85,7 +85,8 @@ struct PlanarTiledArray::Controller {
                             std::to_string(m.pes_used()) + " PEs, the array has " +
                             std::to_string(P));
     rounds = pt_rounds(l, m, a.pe_cols);
-    const std::int64_t acc = a.planar_pe.accumulator_banks * a.planar_pe.accumulator_bank_entries;
+    const std::int64_t acc =
+        pt_params(a).planar_pe.accumulator_banks * pt_params(a).planar_pe.accumulator_bank_entries;
     if (m.kc * pt_max_extent(rounds) > acc)
       throw SimulationError("layer " + l.name + ": kc x extent exceeds the accumulators");
   }
@@ -245,7 +246,8 @@ struct PlanarTiledArray::Controller {
   // layer's input is off chip, else already on chip (the previous layer's OARAM).
   InputTile load_input_tile(std::int64_t n, const PtTile& t, const sc_time& round_start,
                             std::vector<std::uint8_t>& buf) {
-    const std::int64_t area = (t.h1 - t.h0) * (t.w1 - t.w0), iaram = a.activation_ram.iaram_bytes;
+    const std::int64_t area = (t.h1 - t.h0) * (t.w1 - t.w0),
+                       iaram = pt_params(a).activation_ram.iaram_bytes;
     const std::vector<std::int16_t> v = tile_values(n, t);
     InputTile in;
     in.ready = round_start;
@@ -399,7 +401,7 @@ struct PlanarTiledArray::Controller {
       if (bytes == 0) return issue;
       return chunk_arrival[static_cast<std::size_t>((b.addr + bytes - 1 - gr.dram_addr) / chunk)];
     };
-    const std::int64_t width = a.planar_noc.weight_bus_bits;
+    const std::int64_t width = pt_params(a).planar_noc.weight_bus_bits;
     std::int64_t sent_bits = 0;
     for (const auto& [rel_c, ic] : bus_order(gr.g)) {
       const std::size_t c = static_cast<std::size_t>(rel_c);
@@ -458,7 +460,7 @@ struct PlanarTiledArray::Controller {
   sc_time store_outputs(const PtTile& t, const sc_time& drained, std::int64_t bytes,
                         std::int64_t bits, std::int64_t& used, std::vector<std::uint8_t>& buf,
                         Stream& s) {
-    const std::int64_t oaram = a.activation_ram.oaram_bytes;
+    const std::int64_t oaram = pt_params(a).activation_ram.oaram_bytes;
     s.bits = bits;
     if (used + bytes <= oaram) {
       s.addr = t.pe * oaram + used;
@@ -548,9 +550,9 @@ struct PlanarTiledArray::Controller {
     t0_ = now();
     preload_weights();
     configure_layer();
-    Timeline tl{
-        t0_, t0_, t0_,
-        std::vector<sc_time>(static_cast<std::size_t>(a.planar_pe.accumulator_buffers), t0_)};
+    Timeline tl{t0_, t0_, t0_,
+                std::vector<sc_time>(
+                    static_cast<std::size_t>(pt_params(a).planar_pe.accumulator_buffers), t0_)};
     std::vector<std::uint8_t> buf;
     for (std::int64_t n = 0; n < l.N; ++n)
       for (const PtRound& rd : rounds) run_round(n, rd, tl, buf);
@@ -575,11 +577,12 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
       jobs_(std::move(jobs)),
       dram_(make_dram("dram", arch, trace)),
       cdc_("cdc", arch),
-      iaram_(make_sram("iaram", ram_as_buffer(arch, arch.activation_ram.iaram_bytes),
+      iaram_(make_sram("iaram", ram_as_buffer(arch, pt_params(arch).activation_ram.iaram_bytes),
                        arch.core_period_ns(), trace, "iaram")),
-      oaram_(make_sram("oaram", ram_as_buffer(arch, arch.activation_ram.oaram_bytes),
+      oaram_(make_sram("oaram", ram_as_buffer(arch, pt_params(arch).activation_ram.oaram_bytes),
                        arch.core_period_ns(), trace, "oaram")),
-      weight_bus_("weight_bus", arch.planar_noc.weight_bus_bits, arch.core_period_ns(), trace),
+      weight_bus_("weight_bus", pt_params(arch).planar_noc.weight_bus_bits, arch.core_period_ns(),
+                  trace),
       halo_("halo_network", arch) {
   to_dram.bind(cdc_.from_core);
   cdc_.to_link.bind(dram_->target());
@@ -704,7 +707,7 @@ void PlanarTiledArray::run() {
       s.macs = l.macs();
       const Snapshot delta = snapshot() - before;
       const PlanarPeCounters& sum = delta.pe;
-      const PlanarPeConfig& pc = arch_.planar_pe;
+      const PlanarPeConfig& pc = pt_params(arch_).planar_pe;
       const std::int64_t mults = arch_.num_pes() * pc.multipliers_f * pc.multipliers_i;
       s.gated_macs = sum.gated_macs;
       s.active_pes = ctl.max_active_pes;

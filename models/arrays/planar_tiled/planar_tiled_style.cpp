@@ -6,6 +6,7 @@
 #include "models/arrays/array_style.hpp"
 #include "models/arrays/planar_tiled/planar_tiled_array.hpp"
 #include "models/arrays/planar_tiled/pt_mapping.hpp"
+#include "models/arrays/planar_tiled/pt_params.hpp"
 
 namespace dfsim {
 
@@ -102,14 +103,16 @@ void parse_planar_encodings(const ConfigNode& enc, ArchConfig& a) {
 }
 
 void parse_planar(const ConfigNode& root, ArchConfig& a) {
-  parse_planar_pe(root.at("pe"), a.planar_pe);
-  parse_activation_ram(root.at("activation_ram"), a.activation_ram);
-  parse_planar_noc(root.at("noc"), a.planar_noc);
+  auto p = std::make_shared<PlanarParams>();
+  parse_planar_pe(root.at("pe"), p->planar_pe);
+  parse_activation_ram(root.at("activation_ram"), p->activation_ram);
+  parse_planar_noc(root.at("noc"), p->planar_noc);
+  a.style_params = p;
   a.data = DataConfig{16, 16, 24};
   if (auto d = root.find("data")) parse_planar_data(*d, a.data);
   if (auto enc = root.find("encodings")) parse_planar_encodings(*enc, a);
   // The sparse PE works on non-zero coordinates, the dense one on every value.
-  const bool sparse = a.planar_pe.sparse();
+  const bool sparse = pt_params(a).planar_pe.sparse();
   if (sparse != (a.onchip_encoding == Encoding::ZeroRun) ||
       (sparse && a.dram_weight_encoding != Encoding::ZeroRun)) {
     const std::string why =
@@ -122,16 +125,16 @@ void parse_planar(const ConfigNode& root, ArchConfig& a) {
 }
 
 void describe_planar(std::ostream& os, const ArchConfig& a) {
-  const PlanarPeConfig& p = a.planar_pe;
+  const PlanarPeConfig& p = pt_params(a).planar_pe;
   os << "arch " << a.name << " (" << a.array << ", " << p.dataflow << "): " << a.pe_rows << "x"
      << a.pe_cols << " PEs of " << p.multipliers_f << "x" << p.multipliers_i
      << " multipliers, core " << a.clocks.core_mhz << " MHz\n"
      << "  accumulators: " << p.accumulator_buffers << " x " << p.accumulator_banks << " banks x "
      << p.accumulator_bank_entries << " entries x " << a.data.psum_bits << " bit; crossbar queue "
      << p.crossbar_queue_depth << "; weight FIFO " << p.weight_fifo_entries << " entries\n"
-     << "  IARAM " << a.activation_ram.iaram_bytes << " B, OARAM " << a.activation_ram.oaram_bytes
-     << " B per PE; on-chip encoding " << to_string(a.onchip_encoding) << "; zero gating "
-     << (p.zero_gating ? "on" : "off") << "\n"
+     << "  IARAM " << pt_params(a).activation_ram.iaram_bytes << " B, OARAM "
+     << pt_params(a).activation_ram.oaram_bytes << " B per PE; on-chip encoding "
+     << to_string(a.onchip_encoding) << "; zero gating " << (p.zero_gating ? "on" : "off") << "\n"
      << "  DRAM: " << a.dram.bus_width_bits << "-bit link at " << a.clocks.link_mhz
      << " MHz, ifmap " << to_string(a.dram_ifmap_encoding) << ", ofmap "
      << to_string(a.dram_ofmap_encoding) << ", weights " << to_string(a.dram_weight_encoding)
@@ -141,9 +144,9 @@ void describe_planar(std::ostream& os, const ArchConfig& a) {
 // Activation RAMs, accumulators and the weight FIFO (entries of F weights with their 4-bit
 // zero counts) of every PE.
 std::int64_t planar_storage_bytes(const ArchConfig& a) {
-  const PlanarPeConfig& p = a.planar_pe;
+  const PlanarPeConfig& p = pt_params(a).planar_pe;
   const std::int64_t per_pe =
-      a.activation_ram.iaram_bytes + a.activation_ram.oaram_bytes +
+      pt_params(a).activation_ram.iaram_bytes + pt_params(a).activation_ram.oaram_bytes +
       p.accumulator_buffers * p.accumulator_banks * p.accumulator_bank_entries * a.data.psum_bits /
           8 +
       p.weight_fifo_entries * p.multipliers_f * (a.data.weight_bits + 4) / 8;

@@ -356,17 +356,17 @@ std::int64_t pt_max_extent(const std::vector<PtRound>& rounds) {
 }
 
 EnergyTable pt_energy_table(const ArchConfig& a) {
-  const PlanarPeConfig& pe = a.planar_pe;
+  const PlanarPeConfig& pe = pt_params(a).planar_pe;
   EnergyTable t;
   t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
   t.add("activation_ram.read", "bit", EnergyLevel::Glb, "activation_ram.read_energy_pj_per_bit",
-        a.activation_ram.read_energy_pj_per_bit);
+        pt_params(a).activation_ram.read_energy_pj_per_bit);
   t.add("activation_ram.write", "bit", EnergyLevel::Glb, "activation_ram.write_energy_pj_per_bit",
-        a.activation_ram.write_energy_pj_per_bit);
+        pt_params(a).activation_ram.write_energy_pj_per_bit);
   t.add("weight_bus.bit", "bit", EnergyLevel::Noc, "noc.weight_bus_pj_per_bit",
-        a.planar_noc.weight_bus_pj_per_bit);  // per bit delivered to one PE
+        pt_params(a).planar_noc.weight_bus_pj_per_bit);  // per bit delivered to one PE
   t.add("halo.bit", "bit-hop", EnergyLevel::Noc, "noc.halo_pj_per_bit",
-        a.planar_noc.halo_pj_per_bit);
+        pt_params(a).planar_noc.halo_pj_per_bit);
   t.add("crossbar.product", "product", EnergyLevel::Noc, "pe.crossbar_pj_per_product",
         pe.crossbar_pj_per_product);
   t.add("weight_fifo.bit", "bit", EnergyLevel::Rf, "pe.weight_fifo_pj_per_bit",
@@ -390,7 +390,8 @@ namespace {
 // Why a mapping cannot run at all (its tiles' outputs overflow the accumulators), or "".
 std::string pt_infeasibility(const ArchConfig& a, const Layer& l, const PtMapping& m,
                              std::int64_t max_ext) {
-  const std::int64_t acc = a.planar_pe.accumulator_banks * a.planar_pe.accumulator_bank_entries;
+  const std::int64_t acc =
+      pt_params(a).planar_pe.accumulator_banks * pt_params(a).planar_pe.accumulator_bank_entries;
   // max_ext == 0: every output's window lies in the padding; the PEs only drain zeros.
   if (max_ext > acc)
     return "a tile's " + std::to_string(max_ext) + " outputs exceed the accumulators (" +
@@ -412,7 +413,7 @@ std::string pt_infeasibility(const ArchConfig& a, const Layer& l, const PtMappin
 double input_spill_probability(const ArchConfig& a, const PtTile& t, double density, double in_bits,
                                double in_bits_slope) {
   const double n = static_cast<double>(t.area() * (t.c1 - t.c0));
-  const double capacity_bits = static_cast<double>(a.activation_ram.iaram_bytes) * 8;
+  const double capacity_bits = static_cast<double>(pt_params(a).activation_ram.iaram_bytes) * 8;
   const double mean = n * in_bits;
   const double sd = std::abs(in_bits_slope) * std::sqrt(n * density * (1 - density));
   if (sd <= 0) return mean > capacity_bits ? 1.0 : 0.0;
@@ -455,12 +456,12 @@ class PtPipeline {
       : a_(a),
         l_(l),
         m_(m),
-        pe_(a.planar_pe),
+        pe_(pt_params(a).planar_pe),
         bits_(a, l, m),
         several_rounds_(rounds > 1),
-        acc_free_(
-            static_cast<std::size_t>(std::max<std::int64_t>(1, a.planar_pe.accumulator_buffers)),
-            0) {
+        acc_free_(static_cast<std::size_t>(
+                      std::max<std::int64_t>(1, pt_params(a).planar_pe.accumulator_buffers)),
+                  0) {
     const double bytes_per_ns =
         std::min(a.dram.bus_width_bits / 8.0 * a.clocks.link_mhz / 1000.0,
                  a.dram.bandwidth_gbytes_per_s > 0 ? a.dram.bandwidth_gbytes_per_s : 1e30);
@@ -544,7 +545,7 @@ PtPipeline::RoundTiles PtPipeline::round_tiles(const PtRound& r) const {
   rt.ppu_per_k = static_cast<double>(*std::max_element(ppu_in.begin(), ppu_in.end())) /
                  static_cast<double>(pe_.ppu_values_per_cycle);
   rt.halo_per_k = static_cast<double>(max_sent * a_.data.psum_bits) /
-                  static_cast<double>(a_.planar_noc.halo_link_bits);
+                  static_cast<double>(pt_params(a_).planar_noc.halo_link_bits);
   return rt;
 }
 
@@ -556,7 +557,8 @@ double PtPipeline::group_compute(const PtRound& r, RoundTiles& rt, std::int64_t 
     const PtTile& t = r.tiles[i];
     // An owner's group outputs that no longer fit its OARAM go to DRAM.
     const double out_bytes = static_cast<double>(t.owned() * kc) * bits_.out / 8;
-    if (rt.oaram_used[i] + out_bytes <= static_cast<double>(a_.activation_ram.oaram_bytes))
+    if (rt.oaram_used[i] + out_bytes <=
+        static_cast<double>(pt_params(a_).activation_ram.oaram_bytes))
       rt.oaram_used[i] += out_bytes;
     else
       spill_out += out_bytes;
@@ -608,7 +610,7 @@ PeCycles PtPipeline::tile_compute(const PtTile& t, const RoundTiles& rt, std::si
   // (block's) share of the products, whose spread is all that is left of the PE's.
   if (rt.input_spill_p[i] < 0.5) {
     const double stream = std::ceil(static_cast<double>(t.area() * cpe) * bits_.in /
-                                    static_cast<double>(a_.activation_ram.width_bits));
+                                    static_cast<double>(pt_params(a_).activation_ram.width_bits));
     const std::int64_t first = pe_.sparse() ? 1 : std::min(Im, cpe);
     const double blocks =
         pe_.sparse() ? static_cast<double>(cpe) : static_cast<double>((cpe + Im - 1) / Im);
@@ -626,8 +628,8 @@ void PtPipeline::run_group(std::int64_t kc, double compute, double spill_in, dou
   // stream from DRAM in requests of max_request_bytes: the first request's arrival starts the
   // group's products and the last one bounds its end.
   const double group_weights = static_cast<double>(kc * l_.R * l_.S * l_.C_per_group());
-  const double bus =
-      group_weights * bits_.weight_bus / static_cast<double>(a_.planar_noc.weight_bus_bits);
+  const double bus = group_weights * bits_.weight_bus /
+                     static_cast<double>(pt_params(a_).planar_noc.weight_bus_bits);
   const double group_bytes = group_weights * bits_.weight_dram / 8;
   const double w0 = std::max(prev_start_, link_free_);
   const double first =
@@ -720,7 +722,7 @@ PtEstimate estimate_pt(const ArchConfig& a, const EnergyTable& table, const Laye
           input_spill_probability(a, t, l.input_density, bits.in, bits.in_slope) >= 0.5)
         est.spills = "an input tile does not fit the IARAM";
       if (est.spills.empty() && static_cast<double>(t.owned() * l.M) * bits.out / 8 >
-                                    static_cast<double>(a.activation_ram.oaram_bytes))
+                                    static_cast<double>(pt_params(a).activation_ram.oaram_bytes))
         est.spills = "an output tile does not fit the OARAM";
     }
   for (const PtRound& r : rounds) pipeline.run_round(r, est);
@@ -743,7 +745,7 @@ PtEstimate estimate_pt(const ArchConfig& a, const EnergyTable& table, const Laye
   ActionCounts actions(table);
   const double n = static_cast<double>(l.N), products = n * pipeline.products();
   actions.add(pt_action::dram_bit, n * pipeline.dram_bits());
-  if (a.planar_pe.sparse()) actions.add(pt_action::crossbar_product, products);
+  if (pt_params(a).planar_pe.sparse()) actions.add(pt_action::crossbar_product, products);
   actions.add(pt_action::accumulator_access, n * pipeline.accumulator_accesses());
   actions.add(pt_action::weight_fifo_bit, n * pipeline.weight_fifo_read_bits());
   actions.add(pt_action::multiply, products);
@@ -773,8 +775,8 @@ PtMapResult PlanarTiledMapper::map(const Layer& layer) const { return best(layer
 std::vector<PtMapResult> PlanarTiledMapper::best(const Layer& layer, std::size_t k_best) const {
   const Layer l = flatten_fc(layer);
   const std::int64_t P = arch_.num_pes();
-  const std::int64_t acc =
-      arch_.planar_pe.accumulator_banks * arch_.planar_pe.accumulator_bank_entries;
+  const std::int64_t acc = pt_params(arch_).planar_pe.accumulator_banks *
+                           pt_params(arch_).planar_pe.accumulator_bank_entries;
   BestCandidates<PtMapResult> candidates(k_best);
   std::int64_t evaluated = 0;
   std::string last_why;

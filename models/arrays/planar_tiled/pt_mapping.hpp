@@ -21,6 +21,7 @@
 #include "config/arch_config.hpp"
 #include "energy/energy_table.hpp"
 #include "mapper/search.hpp"
+#include "models/arrays/planar_tiled/pt_params.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {

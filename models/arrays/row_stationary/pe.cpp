@@ -48,8 +48,8 @@ Pe::Pe(sc_core::sc_module_name name, const ArchConfig& arch, int index, Tracer* 
       in("in"),
       psum_down("psum_down"),
       to_gon("to_gon"),
-      cfg_(arch.pe),
-      noc_(arch.noc),
+      cfg_(rs_params(arch).pe),
+      noc_(rs_params(arch).noc),
       period_(arch.core_period_ns(), sc_core::SC_NS) {
   in.register_b_transport(this, &Pe::b_transport);
   trace_busy_ = TraceSignal(trace, "pe_array", "pe" + std::to_string(index) + "_busy", 1);

@@ -12,6 +12,7 @@
 
 #include "config/arch_config.hpp"
 #include "core/tensor.hpp"
+#include "models/arrays/row_stationary/rs_params.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
 #include "trace/tracer.hpp"

@@ -270,14 +270,15 @@ struct RowStationaryArray::Controller {
   void assign_glb() {
     SramModel& glb = *top.glb_;
     glb.clear_assignment();
-    const std::int64_t bank = a.glb.bank_bytes;
+    const std::int64_t bank = rs_params(a).glb.bank_bytes;
     const std::int64_t per_buf_banks = plan.ifmap_banks / plan.ifmap_buffers;
     ifmap_buf_bytes = per_buf_banks * bank;
     glb.assign_banks(0, plan.ifmap_banks, DataKind::Ifmap);
     psum_base = plan.ifmap_banks * bank;
     glb.assign_banks(plan.ifmap_banks, plan.psum_banks, DataKind::Psum);
-    filter_base = (a.glb.banks - a.glb.filter_banks) * bank;
-    glb.assign_banks(a.glb.banks - a.glb.filter_banks, a.glb.filter_banks, DataKind::Weight);
+    filter_base = (rs_params(a).glb.banks - rs_params(a).glb.filter_banks) * bank;
+    glb.assign_banks(rs_params(a).glb.banks - rs_params(a).glb.filter_banks,
+                     rs_params(a).glb.filter_banks, DataKind::Weight);
   }
 
   // DRAM -> GLB copy of an ifmap tile: images [n0, n0+nn), channels [c_lo, c_lo+nch) of
@@ -719,11 +720,11 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
       to_psum_gin("to_psum_gin"),
       dram_(make_dram("dram", arch, trace)),
       cdc_("cdc", arch),
-      glb_(make_sram("glb", arch.glb, arch.core_period_ns(), trace, "glb")),
-      filter_gin_("filter_gin", arch.noc.filter_gin_bits, arch.core_period_ns(), trace),
-      ifmap_gin_("ifmap_gin", arch.noc.ifmap_gin_bits, arch.core_period_ns(), trace),
-      psum_gin_("psum_gin", arch.noc.psum_gin_bits, arch.core_period_ns(), trace),
-      gon_("gon", arch.noc.gon_bits, arch.core_period_ns(), trace) {
+      glb_(make_sram("glb", rs_params(arch).glb, arch.core_period_ns(), trace, "glb")),
+      filter_gin_("filter_gin", rs_params(arch).noc.filter_gin_bits, arch.core_period_ns(), trace),
+      ifmap_gin_("ifmap_gin", rs_params(arch).noc.ifmap_gin_bits, arch.core_period_ns(), trace),
+      psum_gin_("psum_gin", rs_params(arch).noc.psum_gin_bits, arch.core_period_ns(), trace),
+      gon_("gon", rs_params(arch).noc.gon_bits, arch.core_period_ns(), trace) {
   to_dram.bind(cdc_.from_core);
   cdc_.to_link.bind(dram_->target());
   to_glb.bind(glb_->target());

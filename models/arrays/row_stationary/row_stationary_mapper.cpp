@@ -48,13 +48,13 @@ std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size
   std::int64_t evaluated = 0;
   std::string last_reason = "no candidate";
   const std::int64_t E = l.E(), Cg = l.C_per_group(), Mg = l.M_per_group();
-  if (l.R > arch_.pe_rows || l.S > arch_.pe.ifmap_spad_entries) {
+  if (l.R > arch_.pe_rows || l.S > rs_params(arch_).pe.ifmap_spad_entries) {
     RsMapping m;
     throw ConfigError("layer '" + l.name +
                       "': no row-stationary mapping fits: " + rs_check_capacity(arch_, l, m));
   }
-  const std::int64_t qmax = std::min(Cg, arch_.pe.ifmap_spad_entries / l.S);
-  const std::int64_t pmax = std::min(Mg, arch_.pe.psum_spad_entries);
+  const std::int64_t qmax = std::min(Cg, rs_params(arch_).pe.ifmap_spad_entries / l.S);
+  const std::int64_t pmax = std::min(Mg, rs_params(arch_).pe.psum_spad_entries);
   const auto widths = balanced_factors(E, arch_.pe_cols);
   // Widest strips first: among equal scores the contiguous PE set the paper draws wins.
   for (auto it = widths.rbegin(); it != widths.rend(); ++it) {
@@ -66,7 +66,7 @@ std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size
       for (std::int64_t n : balanced_factors(l.N, l.N))
         for (std::int64_t q : balanced_factors(Cg, qmax))
           for (std::int64_t p : balanced_factors(Mg, pmax)) {
-            if (p * q * l.S > arch_.pe.filter_spad_entries) continue;
+            if (p * q * l.S > rs_params(arch_).pe.filter_spad_entries) continue;
             for (std::int64_t r : balanced_factors(ceil_div64(Cg, q), m.bands(arch_, l)))
               for (std::int64_t t : balanced_factors(ceil_div64(Mg, p), slots / (ns * r)))
                 for (int buffering = 0; buffering < 4; ++buffering) {

@@ -6,6 +6,7 @@
 #include "models/arrays/array_style.hpp"
 #include "models/arrays/row_stationary/row_stationary_array.hpp"
 #include "models/arrays/row_stationary/row_stationary_mapper.hpp"
+#include "models/arrays/row_stationary/rs_params.hpp"
 
 namespace dfsim {
 
@@ -91,9 +92,11 @@ void parse_rs_encodings(const ConfigNode& enc, ArchConfig& a) {
 }
 
 void parse_rs(const ConfigNode& root, ArchConfig& a) {
-  parse_glb(root.at("glb"), a.glb);
-  parse_noc(root.at("noc"), a.noc);
-  parse_pe(root.at("pe"), a.pe);
+  auto p = std::make_shared<RowStationaryParams>();
+  parse_glb(root.at("glb"), p->glb);
+  parse_noc(root.at("noc"), p->noc);
+  parse_pe(root.at("pe"), p->pe);
+  a.style_params = p;
   if (auto d = root.find("data")) parse_rs_data(*d, a.data);
   if (auto enc = root.find("encodings")) parse_rs_encodings(*enc, a);
 }
@@ -103,21 +106,23 @@ void describe_rs(std::ostream& os, const ArchConfig& a) {
      << " PEs, core " << a.clocks.core_mhz << " MHz, link " << a.clocks.link_mhz << " MHz\n"
      << "  DRAM: " << a.dram.bus_width_bits << "-bit bus, latency " << a.dram.latency_ns << " ns, "
      << a.dram.energy_pj_per_bit << " pJ/bit\n"
-     << "  GLB: " << a.glb.banks << " banks x " << a.glb.bank_bytes << " B (" << a.glb.filter_banks
-     << " for filters), " << a.glb.bank_width_bits << "-bit ports\n"
-     << "  NoC: ifmap GIN " << a.noc.ifmap_gin_bits << " b, filter GIN " << a.noc.filter_gin_bits
-     << " b, psum GIN " << a.noc.psum_gin_bits << " b, GON " << a.noc.gon_bits << " b\n"
-     << "  PE: spads filter " << a.pe.filter_spad_entries << ", ifmap " << a.pe.ifmap_spad_entries
-     << ", psum " << a.pe.psum_spad_entries << " entries; zero gating "
-     << (a.pe.zero_gating ? "on" : "off") << "\n";
+     << "  GLB: " << rs_params(a).glb.banks << " banks x " << rs_params(a).glb.bank_bytes << " B ("
+     << rs_params(a).glb.filter_banks << " for filters), " << rs_params(a).glb.bank_width_bits
+     << "-bit ports\n"
+     << "  NoC: ifmap GIN " << rs_params(a).noc.ifmap_gin_bits << " b, filter GIN "
+     << rs_params(a).noc.filter_gin_bits << " b, psum GIN " << rs_params(a).noc.psum_gin_bits
+     << " b, GON " << rs_params(a).noc.gon_bits << " b\n"
+     << "  PE: spads filter " << rs_params(a).pe.filter_spad_entries << ", ifmap "
+     << rs_params(a).pe.ifmap_spad_entries << ", psum " << rs_params(a).pe.psum_spad_entries
+     << " entries; zero gating " << (rs_params(a).pe.zero_gating ? "on" : "off") << "\n";
 }
 
 // The GLB and every PE's spads.
 std::int64_t rs_storage_bytes(const ArchConfig& a) {
-  const std::int64_t spads = a.pe.filter_spad_entries * a.data.weight_bits / 8 +
-                             a.pe.ifmap_spad_entries * a.data.ifmap_bits / 8 +
-                             a.pe.psum_spad_entries * a.data.psum_bits / 8;
-  return a.glb.size_bytes() + a.num_pes() * spads;
+  const std::int64_t spads = rs_params(a).pe.filter_spad_entries * a.data.weight_bits / 8 +
+                             rs_params(a).pe.ifmap_spad_entries * a.data.ifmap_bits / 8 +
+                             rs_params(a).pe.psum_spad_entries * a.data.psum_bits / 8;
+  return rs_params(a).glb.size_bytes() + a.num_pes() * spads;
 }
 
 using RowStationaryStyle = MapperStyle<RowStationaryMapper, RowStationaryArray, parse_rs_mapping>;

@@ -26,18 +26,18 @@ RsPassCycles rs_pass_cycles(const ArchConfig& a, const Layer& l, const RsPassSha
   const std::int64_t F = l.F(), S = l.S, R = l.R, Wp = l.W + 2 * l.padding;
   RsPassCycles c;
   c.filters = ps.filter_rows() * R *
-              bus_cycles(ps.p * ps.q * S * a.data.weight_bits, a.noc.filter_gin_bits);
+              bus_cycles(ps.p * ps.q * S * a.data.weight_bits, rs_params(a).noc.filter_gin_bits);
   const std::int64_t compute = ps.n * F * ps.p * ps.q * S;
-  const std::int64_t ifmap_cyc =
-      bus_cycles(ps.n * ps.r * ps.ifmap_rows * ps.q * Wp * a.data.ifmap_bits, a.noc.ifmap_gin_bits);
+  const std::int64_t ifmap_cyc = bus_cycles(
+      ps.n * ps.r * ps.ifmap_rows * ps.q * Wp * a.data.ifmap_bits, rs_params(a).noc.ifmap_gin_bits);
   const std::int64_t psum_row = ps.p * F * ps.n;
-  const std::int64_t psum_in_cyc =
-      bus_cycles(ps.psum_in_columns() * psum_row * a.data.psum_bits, a.noc.psum_gin_bits);
+  const std::int64_t psum_in_cyc = bus_cycles(ps.psum_in_columns() * psum_row * a.data.psum_bits,
+                                              rs_params(a).noc.psum_gin_bits);
   const std::int64_t gon_cyc =
-      bus_cycles(ps.chain_columns() * psum_row * a.data.psum_bits, a.noc.gon_bits);
-  const std::int64_t tail = ps.p * ps.q * S + a.pe.pipeline_stages + R * ps.r;
+      bus_cycles(ps.chain_columns() * psum_row * a.data.psum_bits, rs_params(a).noc.gon_bits);
+  const std::int64_t tail = ps.p * ps.q * S + rs_params(a).pe.pipeline_stages + R * ps.r;
   const std::int64_t stream = std::max({compute, ifmap_cyc + tail, psum_in_cyc + tail, gon_cyc});
-  c.total = c.filters + stream + a.pe.pipeline_stages;
+  c.total = c.filters + stream + rs_params(a).pe.pipeline_stages;
   return c;
 }
 
@@ -45,15 +45,17 @@ EnergyTable rs_energy_table(const ArchConfig& a) {
   EnergyTable t;
   t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
   t.add("glb.read", "bit", EnergyLevel::Glb, "glb.read_energy_pj_per_bit",
-        a.glb.read_energy_pj_per_bit);
+        rs_params(a).glb.read_energy_pj_per_bit);
   t.add("glb.write", "bit", EnergyLevel::Glb, "glb.write_energy_pj_per_bit",
-        a.glb.write_energy_pj_per_bit);
+        rs_params(a).glb.write_energy_pj_per_bit);
   // Every bit a GIN delivers to a PE, the GON carries or a psum link passes down.
-  t.add("noc.bit", "bit", EnergyLevel::Noc, "noc.energy_pj_per_bit", a.noc.energy_pj_per_bit);
-  t.add("spad.read", "access", EnergyLevel::Rf, "pe.spad_read_energy_pj", a.pe.spad_read_energy_pj);
+  t.add("noc.bit", "bit", EnergyLevel::Noc, "noc.energy_pj_per_bit",
+        rs_params(a).noc.energy_pj_per_bit);
+  t.add("spad.read", "access", EnergyLevel::Rf, "pe.spad_read_energy_pj",
+        rs_params(a).pe.spad_read_energy_pj);
   t.add("spad.write", "access", EnergyLevel::Rf, "pe.spad_write_energy_pj",
-        a.pe.spad_write_energy_pj);
-  t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", a.pe.mac_energy_pj);
+        rs_params(a).pe.spad_write_energy_pj);
+  t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", rs_params(a).pe.mac_energy_pj);
   t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
   return priced_by_energy_model(std::move(t), a);
 }
@@ -82,7 +84,7 @@ RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Laye
   double dram_bits = 0, glb_read_bits = 0, glb_write_bits = 0, noc_bits = 0;
   double spad_reads = 0, spad_writes = 0, macs = 0;
   // Zero gating skips the filter read and the MAC for zero ifmap values (padding ignored).
-  const double performed = a.pe.zero_gating ? l.input_density : 1.0;
+  const double performed = rs_params(a).pe.zero_gating ? l.input_density : 1.0;
   std::int64_t pass_cycles_total = 0;
 
   tiling.for_each_pass_shape([&](const RsPassShape& ps, std::int64_t count) {

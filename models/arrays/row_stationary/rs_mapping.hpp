@@ -12,6 +12,7 @@
 #include "config/arch_config.hpp"
 #include "energy/energy_table.hpp"
 #include "mapper/search.hpp"
+#include "models/arrays/row_stationary/rs_params.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {

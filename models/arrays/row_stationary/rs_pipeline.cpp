@@ -83,7 +83,8 @@ class RsSchedule {
   }
   // Cycles to write or read `bytes` through one GLB bank.
   double glb_cycles(std::int64_t bytes) const {
-    return static_cast<double>((bytes * 8 + a_.glb.bank_width_bits - 1) / a_.glb.bank_width_bits);
+    return static_cast<double>((bytes * 8 + rs_params(a_).glb.bank_width_bits - 1) /
+                               rs_params(a_).glb.bank_width_bits);
   }
 
   Key ifmap_key(const Pass& p) const {
@@ -138,7 +139,7 @@ class RsSchedule {
     const double t0 = std::max(dma_time_, prev_pass_end_);
     dma_time_ = t0;
     const std::int64_t bytes = p.sg.size * p.mb.size * p.nb.size * l_.F() * a_.data.psum_bits / 8;
-    const double read_end = t0 + glb_cycles(std::min(bytes, a_.glb.bank_bytes));
+    const double read_end = t0 + glb_cycles(std::min(bytes, rs_params(a_).glb.bank_bytes));
     psum_free_ = read_end;
     last_done_ = std::max(
         last_done_, dram(read_end, tiling_.ofmap_tile_dma(bpc_, p.nb.size, p.sg.size, p.mb.size)));

@@ -8,9 +8,9 @@ std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMappi
   if (l.R > a.pe_rows)
     return "filter height R=" + s(l.R) + " exceeds the " + s(a.pe_rows) +
            " PE rows (a row-stationary PE set needs R rows)";
-  if (l.S > a.pe.ifmap_spad_entries)
-    return "filter width S=" + s(l.S) + " exceeds the ifmap spad (" + s(a.pe.ifmap_spad_entries) +
-           " entries)";
+  if (l.S > rs_params(a).pe.ifmap_spad_entries)
+    return "filter width S=" + s(l.S) + " exceeds the ifmap spad (" +
+           s(rs_params(a).pe.ifmap_spad_entries) + " entries)";
   if (m.strip_width < 1 || m.strip_width > std::min(E, a.pe_cols))
     return "strip_width must be in 1.." + s(std::min(E, a.pe_cols));
   if (m.strips_per_pass < 1 || m.strips_per_pass > ceil_div64(E, m.strip_width))
@@ -20,13 +20,15 @@ std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMappi
   if (m.q < 1 || m.q > Cg) return "q must be in 1.." + s(Cg);
   if (m.r < 1 || m.r > ceil_div64(Cg, m.q)) return "r must be in 1.." + s(ceil_div64(Cg, m.q));
   if (m.t < 1 || m.t > ceil_div64(Mg, m.p)) return "t must be in 1.." + s(ceil_div64(Mg, m.p));
-  if (m.p > a.pe.psum_spad_entries)
-    return "p=" + s(m.p) + " psums exceed the psum spad (" + s(a.pe.psum_spad_entries) + ")";
-  if (m.q * l.S > a.pe.ifmap_spad_entries)
-    return "q*S=" + s(m.q * l.S) + " exceeds the ifmap spad (" + s(a.pe.ifmap_spad_entries) + ")";
-  if (m.p * m.q * l.S > a.pe.filter_spad_entries)
+  if (m.p > rs_params(a).pe.psum_spad_entries)
+    return "p=" + s(m.p) + " psums exceed the psum spad (" + s(rs_params(a).pe.psum_spad_entries) +
+           ")";
+  if (m.q * l.S > rs_params(a).pe.ifmap_spad_entries)
+    return "q*S=" + s(m.q * l.S) + " exceeds the ifmap spad (" +
+           s(rs_params(a).pe.ifmap_spad_entries) + ")";
+  if (m.p * m.q * l.S > rs_params(a).pe.filter_spad_entries)
     return "p*q*S=" + s(m.p * m.q * l.S) + " exceeds the filter spad (" +
-           s(a.pe.filter_spad_entries) + ")";
+           s(rs_params(a).pe.filter_spad_entries) + ")";
   if (m.r > m.bands(a, l))
     return "r=" + s(m.r) + " stacked channel subgroups need " + s(m.r * l.R) +
            " PE rows, the array has " + s(a.pe_rows);
@@ -50,7 +52,7 @@ RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m) {
       n * std::min(l.M_per_group(), m.p * m.t) * rows * l.F() * a.data.psum_bits / 8;
   g.filter_tile_bytes = std::min(l.M_per_group(), m.p * m.t) *
                         std::min(l.C_per_group(), m.q * m.r) * l.R * l.S * a.data.weight_bits / 8;
-  const std::int64_t filter_capacity = a.glb.filter_banks * a.glb.bank_bytes;
+  const std::int64_t filter_capacity = rs_params(a).glb.filter_banks * rs_params(a).glb.bank_bytes;
   if (g.filter_tile_bytes > filter_capacity) {
     g.why_not = "filter tile of " + std::to_string(g.filter_tile_bytes) +
                 " B exceeds the GLB filter banks (" + std::to_string(filter_capacity) + " B)";
@@ -60,9 +62,9 @@ RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m) {
   g.ifmap_buffers = m.ifmap_double_buffer ? 2 : 1;
   // Each ifmap buffer has banks of its own, so the DMA filling one never waits for the array
   // reading the other.
-  g.ifmap_banks = g.ifmap_buffers * ceil_div64(g.ifmap_tile_bytes, a.glb.bank_bytes);
-  g.psum_banks = ceil_div64(g.psum_tile_bytes, a.glb.bank_bytes);
-  const std::int64_t avail = a.glb.banks - a.glb.filter_banks;
+  g.ifmap_banks = g.ifmap_buffers * ceil_div64(g.ifmap_tile_bytes, rs_params(a).glb.bank_bytes);
+  g.psum_banks = ceil_div64(g.psum_tile_bytes, rs_params(a).glb.bank_bytes);
+  const std::int64_t avail = rs_params(a).glb.banks - rs_params(a).glb.filter_banks;
   if (g.ifmap_banks + g.psum_banks > avail)
     g.why_not = "ifmap (" + std::to_string(g.ifmap_buffers) + " x " +
                 std::to_string(g.ifmap_tile_bytes) + " B) and psum (" +

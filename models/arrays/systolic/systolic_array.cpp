@@ -17,13 +17,13 @@ namespace {
 
 GlbConfig ub_as_buffer(const ArchConfig& a) {
   GlbConfig g;
-  g.impl = a.unified_buffer.impl;
-  g.banks = a.unified_buffer.banks;
-  g.bank_bytes = a.unified_buffer.bank_bytes;
-  g.bank_width_bits = a.unified_buffer.bank_width_bits;
+  g.impl = ws_params(a).unified_buffer.impl;
+  g.banks = ws_params(a).unified_buffer.banks;
+  g.bank_bytes = ws_params(a).unified_buffer.bank_bytes;
+  g.bank_width_bits = ws_params(a).unified_buffer.bank_width_bits;
   g.filter_banks = 0;
-  g.read_energy_pj_per_bit = a.unified_buffer.read_energy_pj_per_bit;
-  g.write_energy_pj_per_bit = a.unified_buffer.write_energy_pj_per_bit;
+  g.read_energy_pj_per_bit = ws_params(a).unified_buffer.read_energy_pj_per_bit;
+  g.write_energy_pj_per_bit = ws_params(a).unified_buffer.write_energy_pj_per_bit;
   return g;
 }
 
@@ -142,7 +142,7 @@ struct WeightStationaryArray::Controller {
   // The host puts the ifmap into the unified buffer and the weights, as tiles in the order
   // the controller reads them, into weight memory.
   void preload() {
-    const std::int64_t bank = a.unified_buffer.bank_bytes, ib = modes.input_bytes,
+    const std::int64_t bank = ws_params(a).unified_buffer.bank_bytes, ib = modes.input_bytes,
                        wb = modes.weight_bytes;
     const std::int64_t if_bytes = l.ifmap_values() * ib;
     ub_ofmap = ceil_div64(if_bytes, bank) * bank;
@@ -197,7 +197,7 @@ struct WeightStationaryArray::Controller {
   // has left for the array).
   void fetch(std::size_t j) {
     const TileRef& t = tiles[static_cast<std::size_t>(streams[j].tile)];
-    const std::int64_t depth = a.weight_fifo.depth_tiles;
+    const std::int64_t depth = ws_params(a).weight_fifo.depth_tiles;
     sc_time at = dma_time;
     if (static_cast<std::int64_t>(j) >= depth)
       at = std::max(at, fifo_pop[j - static_cast<std::size_t>(depth)]);
@@ -296,8 +296,9 @@ struct WeightStationaryArray::Controller {
     SystolicStream op = SystolicStream::of(SystolicOp::ReadRows, B, M, acc_row0);
     const sc_time read_end =
         systolic_op(top.to_acc, tlm::TLM_READ_COMMAND, op, sums.data(), 32, DataKind::Psum, start);
-    sc_time end = std::max(read_end, start + period * static_cast<double>(ceil_div64(
-                                                          B * M, a.activation.values_per_cycle)));
+    sc_time end =
+        std::max(read_end, start + period * static_cast<double>(ceil_div64(
+                                                B * M, ws_params(a).activation.values_per_cycle)));
     // Ofmap [N][E][F][M], channel-minor: one output pixel's M_t results are one row write.
     const std::int64_t ob = modes.input_bytes;  // ofmaps are stored at the activation width
     std::vector<unsigned char> out(static_cast<std::size_t>(M * ob));
@@ -321,8 +322,9 @@ struct WeightStationaryArray::Controller {
     dma_time = prev_stream_start = prev_stream_end = act_free = last_done = start;
     acc_free = {start, start};
     preload();
-    const std::int64_t per_buffer = a.accumulators.entries / a.accumulators.buffers;
-    const std::size_t depth = static_cast<std::size_t>(a.weight_fifo.depth_tiles);
+    const std::int64_t per_buffer =
+        ws_params(a).accumulators.entries / ws_params(a).accumulators.buffers;
+    const std::size_t depth = static_cast<std::size_t>(ws_params(a).weight_fifo.depth_tiles);
     for (std::size_t j = 0; j < std::min(depth, streams.size()); ++j) fetch(j);
     fetched = static_cast<std::int64_t>(std::min(depth, streams.size()));
     sc_time shift_end = shift_in(0);
@@ -330,7 +332,7 @@ struct WeightStationaryArray::Controller {
     for (std::size_t j = 0; j < streams.size(); ++j) {
       const Stream& st = streams[j];
       const TileRef& t = tiles[static_cast<std::size_t>(st.tile)];
-      const int buffer = group % static_cast<int>(a.accumulators.buffers);
+      const int buffer = group % static_cast<int>(ws_params(a).accumulators.buffers);
       const std::int64_t acc_row0 = buffer * per_buffer;
       // Inputs are set up while the previous stream runs, and stream in as they are ready.
       sc_time last_input;

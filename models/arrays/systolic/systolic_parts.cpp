@@ -11,7 +11,7 @@ namespace dfsim {
 using sc_core::sc_time;
 
 WeightFifo::WeightFifo(sc_core::sc_module_name name, const ArchConfig& arch)
-    : sc_module(name), socket("socket"), depth_(arch.weight_fifo.depth_tiles) {
+    : sc_module(name), socket("socket"), depth_(ws_params(arch).weight_fifo.depth_tiles) {
   socket.register_b_transport(this, &WeightFifo::b_transport);
 }
 
@@ -203,11 +203,11 @@ AccumulatorBuffer::AccumulatorBuffer(sc_core::sc_module_name name, const ArchCon
                                      Tracer* trace)
     : sc_module(name),
       socket("socket"),
-      cfg_(arch.accumulators),
+      cfg_(ws_params(arch).accumulators),
       cols_(arch.pe_cols),
       period_(arch.core_period_ns(), sc_core::SC_NS),
-      store_(static_cast<std::size_t>(arch.accumulators.entries * arch.pe_cols), 0),
-      banks_(static_cast<std::size_t>(arch.accumulators.buffers)) {
+      store_(static_cast<std::size_t>(ws_params(arch).accumulators.entries * arch.pe_cols), 0),
+      banks_(static_cast<std::size_t>(ws_params(arch).accumulators.buffers)) {
   socket.register_b_transport(this, &AccumulatorBuffer::b_transport);
   for (std::int64_t b = 0; b < cfg_.buffers; ++b)
     trace_bank_.emplace_back(trace, "accumulators", "buffer" + std::to_string(b) + "_busy", 1);

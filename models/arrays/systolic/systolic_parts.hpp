@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/arch_config.hpp"
+#include "models/arrays/systolic/ws_params.hpp"
 #include "models/common/activity.hpp"
 #include "models/common/payload.hpp"
 #include "trace/tracer.hpp"

@@ -6,6 +6,7 @@
 #include "models/arrays/array_style.hpp"
 #include "models/arrays/systolic/systolic_array.hpp"
 #include "models/arrays/systolic/ws_mapping.hpp"
+#include "models/arrays/systolic/ws_params.hpp"
 
 namespace dfsim {
 
@@ -54,14 +55,16 @@ void parse_systolic_pe(const ConfigNode& n, SystolicPeConfig& p) {
 }
 
 void parse_systolic(const ConfigNode& root, ArchConfig& a) {
-  parse_unified_buffer(root.at("unified_buffer"), a.unified_buffer);
-  parse_accumulators(root.at("accumulators"), a.accumulators);
-  parse_weight_fifo(root.at("weight_fifo"), a.weight_fifo);
-  parse_systolic_pe(root.at("pe"), a.systolic_pe);
+  auto p = std::make_shared<SystolicParams>();
+  parse_unified_buffer(root.at("unified_buffer"), p->unified_buffer);
+  parse_accumulators(root.at("accumulators"), p->accumulators);
+  parse_weight_fifo(root.at("weight_fifo"), p->weight_fifo);
+  parse_systolic_pe(root.at("pe"), p->systolic_pe);
   if (auto act = root.find("activation")) {
     act->expect_keys({"values_per_cycle"});
-    a.activation.values_per_cycle = act->get_int_min("values_per_cycle", 1);
+    p->activation.values_per_cycle = act->get_int_min("values_per_cycle", 1);
   }
+  a.style_params = p;
   a.data = DataConfig{8, 8, 32};
   if (auto d = root.find("data")) {
     d->expect_keys({"weight_bits", "ifmap_bits", "psum_bits"});
@@ -76,17 +79,20 @@ void describe_systolic(std::ostream& os, const ArchConfig& a) {
      << " MACs, core " << a.clocks.core_mhz << " MHz\n"
      << "  weight memory: " << a.dram.bus_width_bits << "-bit link at " << a.clocks.link_mhz
      << " MHz, cap " << a.dram.bandwidth_gbytes_per_s << " GB/s\n"
-     << "  unified buffer: " << a.unified_buffer.banks << " banks x " << a.unified_buffer.bank_bytes
-     << " B, " << a.unified_buffer.bank_width_bits << "-bit ports\n"
-     << "  accumulators: " << a.accumulators.entries << " x " << a.pe_cols << " x "
-     << a.data.psum_bits << " bit, " << a.accumulators.buffers << " buffers; weight FIFO "
-     << a.weight_fifo.depth_tiles << " tiles\n";
+     << "  unified buffer: " << ws_params(a).unified_buffer.banks << " banks x "
+     << ws_params(a).unified_buffer.bank_bytes << " B, "
+     << ws_params(a).unified_buffer.bank_width_bits << "-bit ports\n"
+     << "  accumulators: " << ws_params(a).accumulators.entries << " x " << a.pe_cols << " x "
+     << a.data.psum_bits << " bit, " << ws_params(a).accumulators.buffers
+     << " buffers; weight FIFO " << ws_params(a).weight_fifo.depth_tiles << " tiles\n";
 }
 
 // Unified buffer, accumulators, weight FIFO, and the active + shadow weight registers.
 std::int64_t systolic_storage_bytes(const ArchConfig& a) {
-  return a.unified_buffer.size_bytes() + a.accumulators.entries * a.pe_cols * a.data.psum_bits / 8 +
-         (a.weight_fifo.depth_tiles + 2) * a.pe_rows * a.pe_cols * a.data.weight_bits / 8;
+  return ws_params(a).unified_buffer.size_bytes() +
+         ws_params(a).accumulators.entries * a.pe_cols * a.data.psum_bits / 8 +
+         (ws_params(a).weight_fifo.depth_tiles + 2) * a.pe_rows * a.pe_cols * a.data.weight_bits /
+             8;
 }
 
 class SystolicStyle final

@@ -28,18 +28,20 @@ WsGeometry::WsGeometry(const ArchConfig& a, const Layer& l, const WsMapping& m)
       row_chunks(ceil_div64(rows, m.row_chunk)) {}
 
 std::string ws_check_capacity(const ArchConfig& a, const Layer& l, const WsMapping& m) {
-  const std::int64_t per_buffer = a.accumulators.entries / a.accumulators.buffers;
+  const std::int64_t per_buffer =
+      ws_params(a).accumulators.entries / ws_params(a).accumulators.buffers;
   if (m.row_chunk < 1 || m.row_chunk > per_buffer)
     return "row_chunk must be in 1.." + std::to_string(per_buffer) +
            " (accumulator rows per buffer)";
   // The layer's ifmap and ofmap live in the unified buffer, each in banks of its own.
-  const std::int64_t bank = a.unified_buffer.bank_bytes;
+  const std::int64_t bank = ws_params(a).unified_buffer.bank_bytes;
   const std::int64_t ib = ws_modes(a, l).input_bytes;
   const std::int64_t banks =
       ceil_div64(l.ifmap_values() * ib, bank) + ceil_div64(l.ofmap_values() * ib, bank);
-  if (banks > a.unified_buffer.banks)
+  if (banks > ws_params(a).unified_buffer.banks)
     return "ifmap and ofmap need " + std::to_string(banks) + " unified-buffer banks of " +
-           std::to_string(bank) + " B, there are " + std::to_string(a.unified_buffer.banks);
+           std::to_string(bank) + " B, there are " +
+           std::to_string(ws_params(a).unified_buffer.banks);
   return "";
 }
 
@@ -87,8 +89,9 @@ struct WsPipeline {
       : a(arch),
         bytes_per_cycle(bpc),
         latency(lat),
-        depth(arch.weight_fifo.depth_tiles),
-        acc_free(static_cast<std::size_t>(std::max<std::int64_t>(1, arch.accumulators.buffers)),
+        depth(ws_params(arch).weight_fifo.depth_tiles),
+        acc_free(static_cast<std::size_t>(
+                     std::max<std::int64_t>(1, ws_params(arch).accumulators.buffers)),
                  0) {}
 
   // `accesses`: the setup unit's reads of the first row and of all the stream's rows.
@@ -118,7 +121,7 @@ struct WsPipeline {
     act_free = act_start +
                std::max(static_cast<double>(rows),
                         std::ceil(static_cast<double>(rows * m_cols) /
-                                  static_cast<double>(a.activation.values_per_cycle))) +
+                                  static_cast<double>(ws_params(a).activation.values_per_cycle))) +
                1;
     acc_free[buffer] = act_free;
     ++group;
@@ -132,21 +135,23 @@ EnergyTable ws_energy_table(const ArchConfig& a) {
   EnergyTable t;
   t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
   t.add("unified_buffer.read", "bit", EnergyLevel::Glb, "unified_buffer.read_energy_pj_per_bit",
-        a.unified_buffer.read_energy_pj_per_bit);
+        ws_params(a).unified_buffer.read_energy_pj_per_bit);
   t.add("unified_buffer.write", "bit", EnergyLevel::Glb, "unified_buffer.write_energy_pj_per_bit",
-        a.unified_buffer.write_energy_pj_per_bit);
+        ws_params(a).unified_buffer.write_energy_pj_per_bit);
   t.add("accumulators.read", "bit", EnergyLevel::Glb, "accumulators.read_energy_pj_per_bit",
-        a.accumulators.read_energy_pj_per_bit);
+        ws_params(a).accumulators.read_energy_pj_per_bit);
   t.add("accumulators.write", "bit", EnergyLevel::Glb, "accumulators.write_energy_pj_per_bit",
-        a.accumulators.write_energy_pj_per_bit);
+        ws_params(a).accumulators.write_energy_pj_per_bit);
   t.add("weight_fifo.bit", "bit", EnergyLevel::Noc, "weight_fifo.energy_pj_per_bit",
-        a.weight_fifo.energy_pj_per_bit);
+        ws_params(a).weight_fifo.energy_pj_per_bit);
   // Bits x PEs passed: a weight for array row k passes k + 1 PEs while the tile shifts in.
   t.add("weight_shift.bit", "bit-hop", EnergyLevel::Noc, "pe.weight_shift_pj_per_bit",
-        a.systolic_pe.weight_shift_pj_per_bit);
-  t.add("hop.bit", "bit-hop", EnergyLevel::Noc, "pe.hop_pj_per_bit", a.systolic_pe.hop_pj_per_bit);
+        ws_params(a).systolic_pe.weight_shift_pj_per_bit);
+  t.add("hop.bit", "bit-hop", EnergyLevel::Noc, "pe.hop_pj_per_bit",
+        ws_params(a).systolic_pe.hop_pj_per_bit);
   // 16-bit operands take two or four 8-bit passes: one count per pass.
-  t.add("pe.mac", "8-bit MAC", EnergyLevel::Mac, "pe.mac_energy_pj", a.systolic_pe.mac_energy_pj);
+  t.add("pe.mac", "8-bit MAC", EnergyLevel::Mac, "pe.mac_energy_pj",
+        ws_params(a).systolic_pe.mac_energy_pj);
   t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
   return priced_by_energy_model(std::move(t), a);
 }
@@ -231,7 +236,8 @@ std::vector<WsMapResult> WeightStationaryMapper::best(const Layer& l, std::size_
   std::int64_t evaluated = 0;
   std::string why = "no candidate";
   const std::int64_t rows = l.N * l.E() * l.F();
-  const std::int64_t per_buffer = arch_.accumulators.entries / arch_.accumulators.buffers;
+  const std::int64_t per_buffer =
+      ws_params(arch_).accumulators.entries / ws_params(arch_).accumulators.buffers;
   // Candidate chunks: for each chunk count, the smallest chunk that needs only that many.
   for (std::int64_t k = 1; k <= rows; ++k) {
     const std::int64_t chunk = ceil_div64(rows, k);

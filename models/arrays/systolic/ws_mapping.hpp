@@ -10,6 +10,7 @@
 #include "config/arch_config.hpp"
 #include "energy/energy_table.hpp"
 #include "mapper/search.hpp"
+#include "models/arrays/systolic/ws_params.hpp"
 #include "workload/layer.hpp"
 
 namespace dfsim {
