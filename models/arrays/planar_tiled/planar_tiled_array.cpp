@@ -687,6 +687,55 @@ void PlanarTiledArray::layer_activity(LayerStats& s, const Snapshot& d) const {
   set_energy(s, table, n);
 }
 
+// The planar array's own statistics of a layer: utilization, its cycle categories, counts and
+// ratios, from the controller and the PEs' counters it added (`sum`).
+void PlanarTiledArray::array_stats(LayerStats& s, const Controller& ctl,
+                                   const PlanarPeCounters& sum) const {
+  const PlanarPeConfig& pc = pt_params(arch_).planar_pe;
+  const std::int64_t mults = arch_.num_pes() * pc.multipliers_f * pc.multipliers_i;
+  s.gated_macs = sum.gated_macs;
+  s.active_pes = ctl.max_active_pes;
+  // The sparse PE occupies a multiplier per accumulated product, the dense one per MAC slot
+  // of the layer (zeros and gated ones included).
+  const std::int64_t occupied = pc.sparse() ? sum.useful_products : sum.dense_macs;
+  s.utilization = utilization_of(occupied, s.cycles, mults);
+  s.unused_macs = s.cycles * mults - occupied;
+  s.passes = ctl.passes;
+  s.cycle_breakdown = {{"group_compute", ctl.compute_cycles},
+                       {"waiting", ctl.waiting_cycles},
+                       {"final_post_processing", ctl.tail_cycles}};
+  const std::int64_t split = ctl.compute_cycles + ctl.waiting_cycles + ctl.tail_cycles;
+  if (split != s.cycles)
+    throw SimulationError("layer " + s.name + ": cycle categories add up to " +
+                          std::to_string(split) + ", not " + std::to_string(s.cycles));
+  const double slots = static_cast<double>(sum.steps * pc.multipliers_f * pc.multipliers_i);
+  s.counts = {
+      {"products", sum.products},
+      {"useful_products", sum.useful_products},
+      {"dropped_products", sum.products - (pc.sparse() ? sum.useful_products : sum.products)},
+      {"multiplier_cycles", sum.steps},
+      {"bank_conflicts", sum.bank_conflicts},
+      {"conflict_stall_cycles", sum.conflict_stalls},
+      {"barrier_idle_pe_cycles", ctl.barrier_idle_pe_cycles},
+      {"halo_values", sum.halo_values},
+      {"halo_bytes", sum.halo_values * arch_.data.psum_bits / 8},
+      {"iaram_spill_bytes", ctl.iaram_spill_bytes},
+      {"oaram_spill_bytes", ctl.oaram_spill_bytes}};
+  s.ratios = {{"multiplier_utilization", utilization_of(sum.useful_products, s.cycles, mults)},
+              {"busy_multiplier_utilization",
+               sum.steps > 0 ? static_cast<double>(sum.useful_products) / slots : 0},
+              {"intra_pe_fragmentation",
+               slots > 0 ? 1.0 - static_cast<double>(sum.slots_filled) / slots : 0},
+              {"barrier_idle_fraction", ctl.group_pe_cycles > 0
+                                            ? static_cast<double>(ctl.barrier_idle_pe_cycles) /
+                                                  static_cast<double>(ctl.group_pe_cycles)
+                                            : 0},
+              {"conflict_stall_fraction", sum.compute_cycles > 0
+                                              ? static_cast<double>(sum.conflict_stalls) /
+                                                    static_cast<double>(sum.compute_cycles)
+                                              : 0}};
+}
+
 void PlanarTiledArray::run() {
   try {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
@@ -701,55 +750,11 @@ void PlanarTiledArray::run() {
       LayerOutcome out;
       LayerStats& s = out.stats;
       describe(s, job, arch_);
-      const Layer& l = job.layer;
       s.seconds = (end - t0).to_seconds();
       s.cycles = ctl.cycles(end - t0);
-      s.macs = l.macs();
+      s.macs = job.layer.macs();
       const Snapshot delta = snapshot() - before;
-      const PlanarPeCounters& sum = delta.pe;
-      const PlanarPeConfig& pc = pt_params(arch_).planar_pe;
-      const std::int64_t mults = arch_.num_pes() * pc.multipliers_f * pc.multipliers_i;
-      s.gated_macs = sum.gated_macs;
-      s.active_pes = ctl.max_active_pes;
-      // The sparse PE occupies a multiplier per accumulated product, the dense one per MAC slot
-      // of the layer (zeros and gated ones included).
-      const std::int64_t occupied = pc.sparse() ? sum.useful_products : sum.dense_macs;
-      s.utilization = utilization_of(occupied, s.cycles, mults);
-      s.unused_macs = s.cycles * mults - occupied;
-      s.passes = ctl.passes;
-      s.cycle_breakdown = {{"group_compute", ctl.compute_cycles},
-                           {"waiting", ctl.waiting_cycles},
-                           {"final_post_processing", ctl.tail_cycles}};
-      const std::int64_t split = ctl.compute_cycles + ctl.waiting_cycles + ctl.tail_cycles;
-      if (split != s.cycles)
-        throw SimulationError("layer " + l.name + ": cycle categories add up to " +
-                              std::to_string(split) + ", not " + std::to_string(s.cycles));
-      const double slots = static_cast<double>(sum.steps * pc.multipliers_f * pc.multipliers_i);
-      s.counts = {
-          {"products", sum.products},
-          {"useful_products", sum.useful_products},
-          {"dropped_products", sum.products - (pc.sparse() ? sum.useful_products : sum.products)},
-          {"multiplier_cycles", sum.steps},
-          {"bank_conflicts", sum.bank_conflicts},
-          {"conflict_stall_cycles", sum.conflict_stalls},
-          {"barrier_idle_pe_cycles", ctl.barrier_idle_pe_cycles},
-          {"halo_values", sum.halo_values},
-          {"halo_bytes", sum.halo_values * arch_.data.psum_bits / 8},
-          {"iaram_spill_bytes", ctl.iaram_spill_bytes},
-          {"oaram_spill_bytes", ctl.oaram_spill_bytes}};
-      s.ratios = {{"multiplier_utilization", utilization_of(sum.useful_products, s.cycles, mults)},
-                  {"busy_multiplier_utilization",
-                   sum.steps > 0 ? static_cast<double>(sum.useful_products) / slots : 0},
-                  {"intra_pe_fragmentation",
-                   slots > 0 ? 1.0 - static_cast<double>(sum.slots_filled) / slots : 0},
-                  {"barrier_idle_fraction", ctl.group_pe_cycles > 0
-                                                ? static_cast<double>(ctl.barrier_idle_pe_cycles) /
-                                                      static_cast<double>(ctl.group_pe_cycles)
-                                                : 0},
-                  {"conflict_stall_fraction", sum.compute_cycles > 0
-                                                  ? static_cast<double>(sum.conflict_stalls) /
-                                                        static_cast<double>(sum.compute_cycles)
-                                                  : 0}};
+      array_stats(s, ctl, delta.pe);
       layer_activity(s, delta);
       out.ofmap = std::move(ctl.out);
       outcomes_.push_back(std::move(out));

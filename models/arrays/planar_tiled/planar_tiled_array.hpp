@@ -40,6 +40,7 @@ class PlanarTiledArray : public ArrayModel {
   struct Snapshot;
   Snapshot snapshot() const;
   void layer_activity(LayerStats& s, const Snapshot& d) const;
+  void array_stats(LayerStats& s, const Controller& ctl, const PlanarPeCounters& sum) const;
 
   const ArchConfig arch_;
   std::vector<LayerJob> jobs_;
