@@ -113,7 +113,7 @@ void expect_counts_match_traffic(const YAML::Node& layer, const std::string& wha
 }
 
 // The statistics tree: every component sits in one of the four levels, and each level's bytes
-// by data type are the sums of its components'.
+// by data type are the sums of its components' (set_levels; the JSON must say the same).
 void expect_components_sum_to_levels(const YAML::Node& layer, const std::string& what) {
   std::map<std::string, std::map<std::string, double>> sums;  // level -> field -> bytes
   int components = 0;
@@ -132,6 +132,37 @@ void expect_components_sum_to_levels(const YAML::Node& layer, const std::string&
       for (const char* f : {"read_bytes", "write_bytes", "reads", "writes"})
         EXPECT_EQ(sums[level][t.first.as<std::string>() + "." + f], t.second[f].as<double>())
             << what << " " << level << " " << t.first.as<std::string>() << " " << f;
+}
+
+// Each style's components (name:level, in order) and its names for the four levels: a
+// component left out, added twice or put in another level changes the list.
+void expect_style_components(const std::string& array, const YAML::Node& stats,
+                             const std::string& what) {
+  static const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"row_stationary",
+       {"dram:dram glb:glb filter_gin:noc ifmap_gin:noc psum_gin:noc gon:noc psum_links:noc "
+        "spads:rf",
+        "DRAM GLB NoC RF"}},
+      {"weight_stationary_systolic",
+       {"weight_memory:dram unified_buffer:glb accumulators:glb weight_fifo:noc hops:noc "
+        "weight_shift:noc",
+        "DRAM UB+A NoC RF"}},
+      {"planar_tiled",
+       {"dram:dram iaram:glb oaram:glb weight_bus:noc halo_network:noc crossbar:noc "
+        "weight_fifo:rf accumulators:rf ppu:rf",
+        "DRAM ARAM NoC PE"}}};
+  ASSERT_EQ(expected.count(array), 1u) << what << ": " << array;
+  for (const YAML::Node& layer : {stats["layers"][0], stats["total"]}) {
+    std::string components;
+    for (const auto& c : layer["components"])
+      components += (components.empty() ? "" : " ") + c.first.as<std::string>() + ":" +
+                    c.second["level"].as<std::string>();
+    EXPECT_EQ(components, expected.at(array).first) << what;
+  }
+  std::string names;
+  for (const char* level : {"dram", "glb", "noc", "rf"})
+    names += (names.empty() ? "" : " ") + stats["level_names"][level].as<std::string>();
+  EXPECT_EQ(names, expected.at(array).second) << what;
 }
 
 void expect_priced_by_keys(const YAML::Node& arch, const YAML::Node& layer,
@@ -182,7 +213,7 @@ TEST(EnergyFromActions, EveryShippedStylePricesItsCountsByTheKeysItNames) {
     }
     expect_priced_by_keys(arch, stats["total"], name + " total");
     expect_components_sum_to_levels(stats["total"], name + " total");
-    EXPECT_EQ(stats["level_names"].size(), 4u) << name;
+    expect_style_components(arch["array"].as<std::string>(), stats, name);
     ++archs;
   }
   EXPECT_EQ(archs, 5);

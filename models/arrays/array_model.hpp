@@ -84,10 +84,11 @@ inline sc_core::sc_time timed_transport(tlm::tlm_fw_transport_if<>* target,
 // set_energy.
 LevelStats level_of(const Activity& a);
 
-// Utilization, one meaning for every style: the MAC-unit cycles occupied by a multiply-
-// accumulate the layer needs, over cycles x MAC units. On a dense datapath every MAC of the
-// layer occupies its slot (zero operands and gated MACs included); a sparse PE occupies one per
-// product it accumulates (products dropped outside its tile do not count). 0 for 0 cycles.
+// Utilization, one meaning for every style: the layer's multiply-accumulates, each counted once,
+// over cycles x MAC units. On a dense datapath every MAC of the layer counts (zero operands and
+// gated MACs included); a sparse PE counts the products it accumulates (products dropped outside
+// its tile do not). An operand wider than the datapath takes several unit-cycles per MAC (the
+// systolic array's 16-bit passes): the extra ones count as unused. 0 for 0 cycles.
 double utilization_of(std::int64_t occupied_mac_slots, std::int64_t cycles, std::int64_t mac_units);
 
 // Prices a layer's action counts with the style's energy table: the energy columns (dram, glb,

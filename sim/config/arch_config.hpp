@@ -51,7 +51,8 @@ struct DataConfig {
 };
 
 // The parameters an array style owns, parsed by the style (each style derives its own and
-// names itself with a static kStyle, the same string literal it passes here).
+// names itself with a static constexpr char kStyle[], which it passes here: one object, so the
+// accessor compares addresses).
 struct StyleParams {
   explicit StyleParams(const char* style_name) : style(style_name) {}
   virtual ~StyleParams() = default;

@@ -291,8 +291,8 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     any_fail = any_fail || l.output_check == "fail";
     any_skip = any_skip || l.output_check == "skipped";
   }
-  // Cycle-weighted mean of the layers' utilizations (for MAC-per-PE arrays this equals
-  // macs / (cycles * PEs); the planar array counts useful products per multiplier).
+  // Cycle-weighted mean of the layers' utilizations (occupied MAC slots over cycles x MAC
+  // units, utilization_of).
   double weighted = 0;
   for (const auto& l : layers) weighted += l.utilization * static_cast<double>(l.cycles);
   t.utilization = t.cycles ? weighted / static_cast<double>(t.cycles) : 0;

@@ -64,11 +64,12 @@ struct LayerStats {
   double seconds = 0;
   std::int64_t active_pes = 0;  // PEs the mapping uses (the largest pass)
   std::int64_t num_pes = 0;
-  double utilization = 0;  // macs / (cycles * num_pes)
+  double utilization = 0;  // occupied MAC slots / (cycles * MAC units): utilization_of
   std::int64_t passes = 0;
   // MAC slots not used for the layer's MACs: row-stationary, over all cycles and PEs
   // (cycles * PEs - macs); systolic, over the cycles the array streams (the TPU paper's
-  // "unused MACs": active cycles * rows * cols - macs).
+  // "unused MACs": active cycles * rows * cols - macs); planar, cycles * multipliers - the
+  // occupied slots of `utilization`.
   std::int64_t unused_macs = 0;
   // Array-specific split of the cycles (e.g. the TPU's four categories); adds up to cycles.
   std::vector<std::pair<std::string, std::int64_t>> cycle_breakdown;

@@ -1,7 +1,7 @@
 // A planar-tiled, input-stationary accelerator (SCNN, Parashar et al. ISCA 2017, and its dense
 // baselines DCNN / DCNN-opt) assembled from the component models: DRAM behind a clock-domain
 // crossing, per-PE IARAM and OARAM (one bank per PE of two banked buffers), a weight broadcast
-// bus, 64 PEs (models/planar) and the halo network between them. The controller walks the
+// bus, 64 PEs (planar_pe.hpp) and the halo network between them. The controller walks the
 // PtMapping: rounds, output-channel groups, barriers and post-processing.
 #pragma once
 

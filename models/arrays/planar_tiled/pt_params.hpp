@@ -49,7 +49,7 @@ struct PlanarNocConfig {
 };
 
 struct PlanarParams : StyleParams {
-  static constexpr const char* kStyle = "planar_tiled";
+  static constexpr char kStyle[] = "planar_tiled";
   PlanarParams() : StyleParams(kStyle) {}
   PlanarPeConfig planar_pe;
   ActivationRamConfig activation_ram;

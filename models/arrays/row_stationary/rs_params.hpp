@@ -30,7 +30,7 @@ struct PeConfig {
 };
 
 struct RowStationaryParams : StyleParams {
-  static constexpr const char* kStyle = "row_stationary";
+  static constexpr char kStyle[] = "row_stationary";
   RowStationaryParams() : StyleParams(kStyle) {}
   GlbConfig glb;
   NocConfig noc;

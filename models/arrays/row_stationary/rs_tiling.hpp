@@ -244,6 +244,5 @@ double rs_pipeline_cycles(const ArchConfig& a, const Layer& l, const RsMapping& 
 std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMapping& m);
 // GLB allocation of the mapping; why_not says what does not fit.
 RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m);
-// Bytes the DRAM link moves per link cycle (bus width, capped by the device bandwidth).
 
 }  // namespace dfsim

@@ -43,7 +43,7 @@ struct ActivationConfig {
 };
 
 struct SystolicParams : StyleParams {
-  static constexpr const char* kStyle = "weight_stationary_systolic";
+  static constexpr char kStyle[] = "weight_stationary_systolic";
   SystolicParams() : StyleParams(kStyle) {}
   UnifiedBufferConfig unified_buffer;
   AccumulatorConfig accumulators;
