@@ -1,5 +1,5 @@
 // Energy is priced once. Components count actions (bits read and written, accesses, MACs,
-// products, idle cycles); each array style lists the actions its hardware performs in an
+// products, ns of idle power); each array style lists the actions its hardware performs in an
 // EnergyTable, with the price of one unit and the architecture key the price comes from. The
 // simulation's per-layer counts and the mapper's estimated counts are priced by the same
 // table, so an energy model that derives prices from sizes (issue 15) replaces the prices in
@@ -23,7 +23,7 @@ const char* to_string(EnergyLevel level);
 
 struct PricedAction {
   std::string name;   // e.g. "glb.read": unique in its table
-  std::string unit;   // what one count is: "bit", "access", "MAC", "product", "cycle", ...
+  std::string unit;   // what one count is: "bit", "access", "MAC", "product", "ns", ...
   EnergyLevel level;  // the column its energy goes to
   std::string key;  // the architecture key the price comes from, e.g. "glb.read_energy_pj_per_bit"
   double pj = 0;    // per unit
