@@ -36,70 +36,100 @@ Layer RowStationaryMapper::estimate_view(const Layer& layer) {
 
 RsMapResult RowStationaryMapper::map(const Layer& layer) const { return best(layer, 1).front(); }
 
-std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size_t k) const {
-  const Layer l = flatten_fc(layer);
-  // The closed-form bounds rank every candidate by each objective; the best of them for any
-  // objective are then ranked again, by this one, on the controller's schedule (the estimate
-  // the run reports). Every objective re-ranks the same set, so the latency objective's choice
-  // is never slower, by the estimate, than another objective's.
-  const std::size_t shortlist = std::max<std::size_t>(k, kScheduled);
-  std::vector<BestCandidates<RsMapResult>> top(std::size(kObjectives),
-                                               BestCandidates<RsMapResult>(shortlist));
+namespace {
+
+using Shortlists = std::vector<BestCandidates<RsMapResult>>;
+
+// One enumeration of the row-stationary loop nests of a layer, each estimated by the
+// closed-form bounds and offered to every objective's shortlist.
+struct RsSearch {
+  const ArchConfig& arch;
+  const EnergyTable& table;
+  const Layer& l;
+  Shortlists top;
   std::int64_t evaluated = 0;
   std::string last_reason = "no candidate";
-  const std::int64_t E = l.E(), Cg = l.C_per_group(), Mg = l.M_per_group();
+
+  // The four GLB bufferings of one loop nest.
+  void offer_bufferings(RsMapping m) {
+    for (int buffering = 0; buffering < 4; ++buffering) {
+      m.ifmap_resident = buffering < 2;
+      m.ifmap_double_buffer = buffering % 2 == 0;
+      RsEstimate est = estimate_rs(arch, table, l, m, RsEstimateDetail::Bounds);
+      ++evaluated;
+      if (!est.feasible) {
+        last_reason = est.why_infeasible;
+        continue;
+      }
+      const RsMapResult candidate{m, est, 0};
+      for (std::size_t o = 0; o < top.size(); ++o)
+        top[o].offer(score_of(kObjectives[o], arch, table, est.cycles, est.energy_pj), candidate);
+    }
+  }
+
+  // The PE-set shapes (q, p, r, t) of strip width m.strip_width with ns strips and n images.
+  void offer_pe_sets(RsMapping m, std::int64_t slots) {
+    const PeConfig& pe = rs_params(arch).pe;
+    const std::int64_t Cg = l.C_per_group(), Mg = l.M_per_group();
+    const std::int64_t qmax = std::min(Cg, pe.ifmap_spad_entries / l.S);
+    const std::int64_t pmax = std::min(Mg, pe.psum_spad_entries);
+    for (std::int64_t q : balanced_factors(Cg, qmax))
+      for (std::int64_t p : balanced_factors(Mg, pmax)) {
+        if (p * q * l.S > pe.filter_spad_entries) continue;
+        for (std::int64_t r : balanced_factors(ceil_div64(Cg, q), m.bands(arch, l)))
+          for (std::int64_t t :
+               balanced_factors(ceil_div64(Mg, p), slots / (m.strips_per_pass * r))) {
+            m.p = p;
+            m.q = q;
+            m.r = r;
+            m.t = t;
+            offer_bufferings(m);
+          }
+      }
+  }
+
+  void run() {
+    const std::int64_t E = l.E();
+    const auto widths = balanced_factors(E, arch.pe_cols);
+    // Widest strips first: among equal scores the contiguous PE set the paper draws wins.
+    for (auto it = widths.rbegin(); it != widths.rend(); ++it) {
+      RsMapping m;
+      m.strip_width = *it;
+      const std::int64_t slots = m.slots(arch, l);
+      for (std::int64_t ns : balanced_factors(ceil_div64(E, m.strip_width), slots))
+        for (std::int64_t n : balanced_factors(l.N, l.N)) {
+          m.strips_per_pass = ns;
+          m.n = n;
+          offer_pe_sets(m, slots);
+        }
+    }
+  }
+};
+
+}  // namespace
+
+std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size_t k) const {
+  const Layer l = flatten_fc(layer);
   if (l.R > arch_.pe_rows || l.S > rs_params(arch_).pe.ifmap_spad_entries) {
     RsMapping m;
     throw ConfigError("layer '" + l.name +
                       "': no row-stationary mapping fits: " + rs_check_capacity(arch_, l, m));
   }
-  const std::int64_t qmax = std::min(Cg, rs_params(arch_).pe.ifmap_spad_entries / l.S);
-  const std::int64_t pmax = std::min(Mg, rs_params(arch_).pe.psum_spad_entries);
-  const auto widths = balanced_factors(E, arch_.pe_cols);
-  // Widest strips first: among equal scores the contiguous PE set the paper draws wins.
-  for (auto it = widths.rbegin(); it != widths.rend(); ++it) {
-    const std::int64_t e = *it;
-    RsMapping m;
-    m.strip_width = e;
-    const std::int64_t slots = m.slots(arch_, l);
-    for (std::int64_t ns : balanced_factors(ceil_div64(E, e), slots))
-      for (std::int64_t n : balanced_factors(l.N, l.N))
-        for (std::int64_t q : balanced_factors(Cg, qmax))
-          for (std::int64_t p : balanced_factors(Mg, pmax)) {
-            if (p * q * l.S > rs_params(arch_).pe.filter_spad_entries) continue;
-            for (std::int64_t r : balanced_factors(ceil_div64(Cg, q), m.bands(arch_, l)))
-              for (std::int64_t t : balanced_factors(ceil_div64(Mg, p), slots / (ns * r)))
-                for (int buffering = 0; buffering < 4; ++buffering) {
-                  const bool resident = buffering < 2, double_buffer = buffering % 2 == 0;
-                  m.strips_per_pass = ns;
-                  m.n = n;
-                  m.p = p;
-                  m.q = q;
-                  m.r = r;
-                  m.t = t;
-                  m.ifmap_resident = resident;
-                  m.ifmap_double_buffer = double_buffer;
-                  RsEstimate est =
-                      estimate_rs(arch_, energy_table_, l, m, RsEstimateDetail::Bounds);
-                  ++evaluated;
-                  if (!est.feasible) {
-                    last_reason = est.why_infeasible;
-                    continue;
-                  }
-                  const RsMapResult candidate{m, est, 0};
-                  for (std::size_t o = 0; o < top.size(); ++o)
-                    top[o].offer(
-                        score_of(kObjectives[o], arch_, energy_table_, est.cycles, est.energy_pj),
-                        candidate);
-                }
-          }
-  }
-  if (top.front().empty())
+  // The closed-form bounds rank every candidate by each objective; the best of them for any
+  // objective are then ranked again, by this one, on the controller's schedule (the estimate
+  // the run reports). Every objective re-ranks the same set, so the latency objective's choice
+  // is never slower, by the estimate, than another objective's.
+  const std::size_t shortlist = std::max<std::size_t>(k, kScheduled);
+  RsSearch search{arch_, energy_table_, l,
+                  Shortlists(std::size(kObjectives), BestCandidates<RsMapResult>(shortlist))};
+  search.run();
+  if (search.top.front().empty())
     throw ConfigError("layer '" + l.name + "': no row-stationary mapping fits the array (" +
-                      std::to_string(evaluated) + " candidates; last reason: " + last_reason + ")");
+                      std::to_string(search.evaluated) +
+                      " candidates; last reason: " + search.last_reason + ")");
   BestCandidates<RsMapResult> scheduled(k);
   std::set<std::string> seen;
-  for (const BestCandidates<RsMapResult>& list : top)
+  for (const BestCandidates<RsMapResult>& list : search.top)
     for (RsMapResult r : list.ranked()) {
       if (!seen.insert(to_yaml(r.mapping)).second) continue;
       r.estimate = estimate_rs(arch_, energy_table_, l, r.mapping, RsEstimateDetail::Schedule);
@@ -111,7 +141,7 @@ std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size
     const RsGlbPlan g = rs_glb_plan(arch_, l, r.mapping);
     r.mapping.ifmap_banks = g.ifmap_banks;
     r.mapping.psum_banks = g.psum_banks;
-    r.candidates_evaluated = evaluated;
+    r.candidates_evaluated = search.evaluated;
   }
   return ranked;
 }
