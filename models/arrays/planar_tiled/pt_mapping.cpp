@@ -772,54 +772,79 @@ Layer PlanarTiledMapper::estimate_view(const Layer& layer) {
 
 PtMapResult PlanarTiledMapper::map(const Layer& layer) const { return best(layer, 1).front(); }
 
-std::vector<PtMapResult> PlanarTiledMapper::best(const Layer& layer, std::size_t k_best) const {
-  const Layer l = flatten_fc(layer);
-  const std::int64_t P = arch_.num_pes();
-  const std::int64_t acc = pt_params(arch_).planar_pe.accumulator_banks *
-                           pt_params(arch_).planar_pe.accumulator_bank_entries;
-  BestCandidates<PtMapResult> candidates(k_best);
+namespace {
+
+// One enumeration of the planar tilings of a layer, each estimated and offered.
+struct PtSearch {
+  const ArchConfig& arch;
+  const EnergyTable& table;
+  Objective objective;
+  const Layer& l;
+  BestCandidates<PtMapResult> candidates;
   std::int64_t evaluated = 0;
   std::string last_why;
-  const std::int64_t max_px = std::min(arch_.pe_cols, l.W), max_py = std::min(arch_.pe_rows, l.H);
-  for (std::int64_t pc = 1; pc <= std::min(P, l.C); pc *= 2)
-    for (std::int64_t py = 1; py <= max_py; ++py)
-      for (std::int64_t px = 1; px <= max_px; ++px) {
-        if (px * py * pc > P) continue;
-        // SCNN's dataflow tiles the plane only; input channels are split across PEs (pc > 1)
-        // only when the plane cannot occupy half the array (FC layers, tiny planes).
-        if (pc > 1 && 2 * max_px * max_py >= P) continue;
-        // Use at least half the array, unless the plane is too small for that.
-        if (2 * px * py * pc < P && !(px == max_px && py == max_py)) continue;
-        for (std::int64_t k = 1; k <= 64; ++k) {
-          PtMapping m;
-          m.px = px;
-          m.py = py;
-          m.pc = pc;
-          m.rounds_y = (k + 1) / 2;
-          m.rounds_x = k / 2 + 1;
-          if (m.rounds_y > l.E() || m.rounds_x > l.F()) break;
-          const std::vector<PtRound> rounds = pt_rounds(l, m, arch_.pe_cols);
-          const std::int64_t ext = pt_max_extent(rounds);
-          if (ext > acc) continue;
-          // The tiles do not depend on kc. ext == 0: no input reaches an output.
-          m.kc = std::min(l.M_per_group(), acc / std::max<std::int64_t>(1, ext));
-          const PtEstimate e = estimate_pt(arch_, energy_table_, l, m, rounds);
-          ++evaluated;
-          if (!e.feasible) {
-            last_why = e.why_infeasible;
-            continue;
-          }
-          // The estimate prices RAM spills; more rounds only cost more once nothing spills.
-          candidates.offer(score_of(objective_, arch_, energy_table_, e.cycles, e.energy_pj),
-                           PtMapResult{m, e, 0});
-          if (e.spills.empty()) break;
-        }
+
+  // The PE grid px x py x pc worth trying: SCNN's dataflow tiles the plane only; input
+  // channels are split across PEs (pc > 1) only when the plane cannot occupy half the array
+  // (FC layers, tiny planes); at least half the array, unless the plane is too small for that.
+  bool worth_trying(std::int64_t px, std::int64_t py, std::int64_t pc) const {
+    const std::int64_t P = arch.num_pes();
+    const std::int64_t max_px = std::min(arch.pe_cols, l.W), max_py = std::min(arch.pe_rows, l.H);
+    if (px * py * pc > P) return false;
+    if (pc > 1 && 2 * max_px * max_py >= P) return false;
+    return 2 * px * py * pc >= P || (px == max_px && py == max_py);
+  }
+
+  // Rounds grow (k = 1, 2, ...) until nothing spills; spilling tilings compete by their
+  // estimate, which prices the RAM spills.
+  void offer_rounds(std::int64_t px, std::int64_t py, std::int64_t pc) {
+    const PlanarPeConfig& pe = pt_params(arch).planar_pe;
+    const std::int64_t acc = pe.accumulator_banks * pe.accumulator_bank_entries;
+    for (std::int64_t k = 1; k <= 64; ++k) {
+      PtMapping m;
+      m.px = px;
+      m.py = py;
+      m.pc = pc;
+      m.rounds_y = (k + 1) / 2;
+      m.rounds_x = k / 2 + 1;
+      if (m.rounds_y > l.E() || m.rounds_x > l.F()) break;
+      const std::vector<PtRound> rounds = pt_rounds(l, m, arch.pe_cols);
+      const std::int64_t ext = pt_max_extent(rounds);
+      if (ext > acc) continue;
+      // The tiles do not depend on kc. ext == 0: no input reaches an output.
+      m.kc = std::min(l.M_per_group(), acc / std::max<std::int64_t>(1, ext));
+      const PtEstimate e = estimate_pt(arch, table, l, m, rounds);
+      ++evaluated;
+      if (!e.feasible) {
+        last_why = e.why_infeasible;
+        continue;
       }
-  if (candidates.empty())
+      candidates.offer(score_of(objective, arch, table, e.cycles, e.energy_pj),
+                       PtMapResult{m, e, 0});
+      if (e.spills.empty()) break;
+    }
+  }
+
+  void run() {
+    const std::int64_t max_px = std::min(arch.pe_cols, l.W), max_py = std::min(arch.pe_rows, l.H);
+    for (std::int64_t pc = 1; pc <= std::min(arch.num_pes(), l.C); pc *= 2)
+      for (std::int64_t py = 1; py <= max_py; ++py)
+        for (std::int64_t px = 1; px <= max_px; ++px)
+          if (worth_trying(px, py, pc)) offer_rounds(px, py, pc);
+  }
+};
+
+}  // namespace
+
+std::vector<PtMapResult> PlanarTiledMapper::best(const Layer& layer, std::size_t k_best) const {
+  const Layer l = flatten_fc(layer);
+  PtSearch search{arch_, energy_table_, objective_, l, BestCandidates<PtMapResult>(k_best)};
+  search.run();
+  if (search.candidates.empty())
     throw ConfigError("layer '" + l.name + "': no planar tiling fits the accumulators" +
-                      (last_why.empty() ? "" : " (" + last_why + ")"));
-  std::vector<PtMapResult> ranked = candidates.ranked();
-  for (PtMapResult& r : ranked) r.candidates_evaluated = evaluated;
+                      (search.last_why.empty() ? "" : " (" + search.last_why + ")"));
+  std::vector<PtMapResult> ranked = search.candidates.ranked();
+  for (PtMapResult& r : ranked) r.candidates_evaluated = search.evaluated;
   return ranked;
 }
 
