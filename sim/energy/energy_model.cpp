@@ -24,6 +24,15 @@ const bool registered =
 
 }  // namespace
 
+ActionId add_dram_bits(EnergyTable& t, const ArchConfig& arch) {
+  return t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit",
+               arch.dram.energy_pj_per_bit);
+}
+
+ActionId add_idle(EnergyTable& t, const ArchConfig& arch) {
+  return t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", arch.idle_power_mw);  // mW x ns
+}
+
 EnergyTable priced_by_energy_model(EnergyTable declared, const ArchConfig& arch) {
   const std::unique_ptr<EnergyModel> model =
       make_component<EnergyModel, const ArchConfig&>("energy", arch.energy_impl, arch);

@@ -22,6 +22,11 @@ class EnergyModel {
 
 using EnergyModelFactory = std::function<std::unique_ptr<EnergyModel>(const ArchConfig&)>;
 
+// The actions every array has, with the same name, unit, level and key in every table: the
+// DRAM's bits (first in a table) and the chip's idle power in ns (last).
+ActionId add_dram_bits(EnergyTable& t, const ArchConfig& arch);
+ActionId add_idle(EnergyTable& t, const ArchConfig& arch);
+
 // `declared` (a style's actions with the prices its keys give) priced by the architecture's
 // energy model. Every style's table builder returns through this.
 EnergyTable priced_by_energy_model(EnergyTable declared, const ArchConfig& arch);

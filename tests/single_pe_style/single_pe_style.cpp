@@ -68,9 +68,9 @@ enum : ActionId { dram_bit, mac, idle };
 
 EnergyTable single_pe_energy_table(const ArchConfig& a, const SinglePeParams& p) {
   EnergyTable t;
-  t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
+  add_dram_bits(t, a);
   t.add("pe.mac", "MAC", EnergyLevel::Mac, "single_pe.mac_energy_pj", p.mac_energy_pj);
-  t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);
+  add_idle(t, a);
   return priced_by_energy_model(std::move(t), a);
 }
 

@@ -574,6 +574,7 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
       to_weight_bus("to_weight_bus"),
       to_pe("to_pe"),
       arch_(arch),
+      energy_table_(pt_energy_table(arch_)),
       jobs_(std::move(jobs)),
       dram_(make_dram("dram", arch, trace)),
       cdc_("cdc", arch),
@@ -668,7 +669,7 @@ void PlanarTiledArray::layer_activity(LayerStats& s, const Snapshot& d) const {
   set_levels(s);
   Activity onchip = d.iaram;
   onchip += d.oaram;
-  const EnergyTable table = pt_energy_table(arch_);
+  const EnergyTable& table = energy_table_;
   ActionCounts n(table);
   auto count = [](std::int64_t v) { return static_cast<double>(v); };
   n.add(pt_action::dram_bit, count(d.dram.total_bits()));

@@ -43,6 +43,7 @@ class PlanarTiledArray : public ArrayModel {
   void array_stats(LayerStats& s, const Controller& ctl, const PlanarPeCounters& sum) const;
 
   const ArchConfig arch_;
+  const EnergyTable energy_table_;  // the style's priced actions, built once
   std::vector<LayerJob> jobs_;
   std::unique_ptr<DramModel> dram_;
   ClockDomainCrossing cdc_;

@@ -358,7 +358,7 @@ std::int64_t pt_max_extent(const std::vector<PtRound>& rounds) {
 EnergyTable pt_energy_table(const ArchConfig& a) {
   const PlanarPeConfig& pe = pt_params(a).planar_pe;
   EnergyTable t;
-  t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
+  add_dram_bits(t, a);
   t.add("activation_ram.read", "bit", EnergyLevel::Glb, "activation_ram.read_energy_pj_per_bit",
         pt_params(a).activation_ram.read_energy_pj_per_bit);
   t.add("activation_ram.write", "bit", EnergyLevel::Glb, "activation_ram.write_energy_pj_per_bit",
@@ -376,7 +376,7 @@ EnergyTable pt_energy_table(const ArchConfig& a) {
   t.add("ppu.value", "value", EnergyLevel::Rf, "pe.ppu_pj_per_value", pe.ppu_pj_per_value);
   t.add("pe.multiply", "product", EnergyLevel::Mac, "pe.multiply_pj", pe.multiply_pj);
   t.add("pe.add", "product", EnergyLevel::Mac, "pe.add_pj", pe.add_pj);
-  t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
+  add_idle(t, a);
   return priced_by_energy_model(std::move(t), a);
 }
 
@@ -784,6 +784,10 @@ struct PtSearch {
   std::int64_t evaluated = 0;
   std::string last_why;
 
+  PtSearch(const ArchConfig& a, const EnergyTable& t, Objective o, const Layer& layer,
+           std::size_t k_best)
+      : arch(a), table(t), objective(o), l(layer), candidates(k_best) {}
+
   // The PE grid px x py x pc worth trying: SCNN's dataflow tiles the plane only; input
   // channels are split across PEs (pc > 1) only when the plane cannot occupy half the array
   // (FC layers, tiny planes); at least half the array, unless the plane is too small for that.
@@ -838,7 +842,7 @@ struct PtSearch {
 
 std::vector<PtMapResult> PlanarTiledMapper::best(const Layer& layer, std::size_t k_best) const {
   const Layer l = flatten_fc(layer);
-  PtSearch search{arch_, energy_table_, objective_, l, BestCandidates<PtMapResult>(k_best)};
+  PtSearch search(arch_, energy_table_, objective_, l, k_best);
   search.run();
   if (search.candidates.empty())
     throw ConfigError("layer '" + l.name + "': no planar tiling fits the accumulators" +

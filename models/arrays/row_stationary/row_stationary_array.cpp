@@ -712,6 +712,7 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
                                        std::vector<LayerJob> jobs, Tracer* trace)
     : ArrayModel(name),
       arch_(arch),
+      energy_table_(rs_energy_table(arch_)),
       jobs_(std::move(jobs)),
       to_dram("to_dram"),
       to_glb("to_glb"),
@@ -774,7 +775,6 @@ void RowStationaryArray::run() {
       }
       return c;
     };
-    const EnergyTable table = rs_energy_table(arch_);
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
       const Counters before = snapshot();
@@ -800,7 +800,7 @@ void RowStationaryArray::run() {
       s.utilization = utilization_of(s.macs, s.cycles, s.num_pes);
       s.unused_macs = s.cycles * s.num_pes - s.macs;
       s.passes = ctl.passes;
-      layer_activity(s, after - before, table);
+      layer_activity(s, after - before, energy_table_);
 
       out.ofmap = ctl.read_ofmap();
       outcomes_.push_back(std::move(out));

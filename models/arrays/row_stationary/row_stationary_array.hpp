@@ -37,6 +37,7 @@ class RowStationaryArray : public ArrayModel {
   void run();
 
   const ArchConfig arch_;
+  const EnergyTable energy_table_;  // the style's priced actions, built once
   std::vector<LayerJob> jobs_;
 
  public:  // sockets and modules are wired in the constructor

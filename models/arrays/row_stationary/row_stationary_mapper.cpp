@@ -50,6 +50,13 @@ struct RsSearch {
   std::int64_t evaluated = 0;
   std::string last_reason = "no candidate";
 
+  // One shortlist of `shortlist` candidates per objective.
+  RsSearch(const ArchConfig& a, const EnergyTable& t, const Layer& layer, std::size_t shortlist)
+      : arch(a),
+        table(t),
+        l(layer),
+        top(std::size(kObjectives), BestCandidates<RsMapResult>(shortlist)) {}
+
   // The four GLB bufferings of one loop nest.
   void offer_bufferings(RsMapping m) {
     for (int buffering = 0; buffering < 4; ++buffering) {
@@ -120,8 +127,7 @@ std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size
   // the run reports). Every objective re-ranks the same set, so the latency objective's choice
   // is never slower, by the estimate, than another objective's.
   const std::size_t shortlist = std::max<std::size_t>(k, kScheduled);
-  RsSearch search{arch_, energy_table_, l,
-                  Shortlists(std::size(kObjectives), BestCandidates<RsMapResult>(shortlist))};
+  RsSearch search(arch_, energy_table_, l, shortlist);
   search.run();
   if (search.top.front().empty())
     throw ConfigError("layer '" + l.name + "': no row-stationary mapping fits the array (" +

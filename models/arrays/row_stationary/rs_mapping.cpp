@@ -43,7 +43,7 @@ RsPassCycles rs_pass_cycles(const ArchConfig& a, const Layer& l, const RsPassSha
 
 EnergyTable rs_energy_table(const ArchConfig& a) {
   EnergyTable t;
-  t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
+  add_dram_bits(t, a);
   t.add("glb.read", "bit", EnergyLevel::Glb, "glb.read_energy_pj_per_bit",
         rs_params(a).glb.read_energy_pj_per_bit);
   t.add("glb.write", "bit", EnergyLevel::Glb, "glb.write_energy_pj_per_bit",
@@ -56,7 +56,7 @@ EnergyTable rs_energy_table(const ArchConfig& a) {
   t.add("spad.write", "access", EnergyLevel::Rf, "pe.spad_write_energy_pj",
         rs_params(a).pe.spad_write_energy_pj);
   t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", rs_params(a).pe.mac_energy_pj);
-  t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
+  add_idle(t, a);
   return priced_by_energy_model(std::move(t), a);
 }
 

@@ -387,6 +387,7 @@ WeightStationaryArray::WeightStationaryArray(sc_core::sc_module_name name, const
       to_matrix("to_matrix"),
       to_acc("to_acc"),
       arch_(arch),
+      energy_table_(ws_energy_table(arch_)),
       jobs_(std::move(jobs)),
       weight_memory_(make_dram("weight_memory", arch, trace)),
       cdc_("cdc", arch),
@@ -434,7 +435,7 @@ void WeightStationaryArray::layer_activity(LayerStats& s, const Snapshot& before
   add_component(s, "weight_shift", "noc", level_of(shift));
   s.level_names = {"DRAM", "UB+A", "NoC", "RF"};  // glb: unified buffer and accumulators
   set_levels(s);
-  const EnergyTable table = ws_energy_table(arch_);
+  const EnergyTable& table = energy_table_;
   ActionCounts n(table);
   auto bits = [](std::int64_t b) { return static_cast<double>(b); };
   n.add(ws_action::dram_bit, bits(dram.total_bits()));

@@ -39,6 +39,7 @@ class WeightStationaryArray : public ArrayModel {
   void layer_activity(LayerStats& s, const Snapshot& before) const;
 
   const ArchConfig arch_;
+  const EnergyTable energy_table_;  // the style's priced actions, built once
   std::vector<LayerJob> jobs_;
   std::unique_ptr<DramModel> weight_memory_;
   ClockDomainCrossing cdc_;

@@ -133,7 +133,7 @@ struct WsPipeline {
 
 EnergyTable ws_energy_table(const ArchConfig& a) {
   EnergyTable t;
-  t.add("dram.bit", "bit", EnergyLevel::Dram, "dram.energy_pj_per_bit", a.dram.energy_pj_per_bit);
+  add_dram_bits(t, a);
   t.add("unified_buffer.read", "bit", EnergyLevel::Glb, "unified_buffer.read_energy_pj_per_bit",
         ws_params(a).unified_buffer.read_energy_pj_per_bit);
   t.add("unified_buffer.write", "bit", EnergyLevel::Glb, "unified_buffer.write_energy_pj_per_bit",
@@ -152,7 +152,7 @@ EnergyTable ws_energy_table(const ArchConfig& a) {
   // 16-bit operands take two or four 8-bit passes: one count per pass.
   t.add("pe.mac", "8-bit MAC", EnergyLevel::Mac, "pe.mac_energy_pj",
         ws_params(a).systolic_pe.mac_energy_pj);
-  t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", a.idle_power_mw);  // mW x ns = pJ
+  add_idle(t, a);
   return priced_by_energy_model(std::move(t), a);
 }
 
