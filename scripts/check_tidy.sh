@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs clang-tidy (.clang-tidy) over the program's sources (sim/, models/) and fails on any
+# Runs clang-tidy (.clang-tidy) over the program's sources (src/) and fails on any
 # warning, except functions listed in scripts/tidy_complexity_baseline.txt ("file function
 # complexity"), which may stay above the cognitive-complexity bound as long as they do not get
 # more complex. A listed function that drops to the bound or below, or gets simpler, is reported
@@ -12,7 +12,7 @@ build=${1:-build}
 baseline=scripts/tidy_complexity_baseline.txt
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-git ls-files 'sim/*.cpp' 'models/*.cpp' |
+git ls-files 'src/*.cpp' |
   xargs -P2 -n4 clang-tidy -p "$build" --quiet 2>/dev/null | grep ': warning: ' >"$out" || true
 /usr/bin/python3 - "$out" "$baseline" <<'PY'
 import re, sys
@@ -22,7 +22,7 @@ for line in open(sys.argv[2]):
     if line.strip() and not line.startswith("#"):
         f, fn, c = line.split()
         allowed[(f, fn)] = int(c)
-root = re.compile(r"^.*?/((?:sim|models)/[^:]+):(\d+):\d+: warning: (.*) \[([\w.-]+)\]$")
+root = re.compile(r"^.*?/(src/[^:]+):(\d+):\d+: warning: (.*) \[([\w.-]+)\]$")
 bad, seen = [], {}
 for w in warnings:
     m = root.match(w)

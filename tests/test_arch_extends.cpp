@@ -8,10 +8,10 @@
 #include <sstream>
 #include <string>
 
-#include "config/arch_config.hpp"
-#include "config/config_node.hpp"
+#include "arrays/row_stationary/rs_params.hpp"
+#include "base/config/arch_config.hpp"
+#include "base/config/config_node.hpp"
 #include "config_with.hpp"
-#include "models/arrays/row_stationary/rs_params.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "test_util.hpp"
 

@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "arrays/array_style.hpp"
+#include "arrays/systolic/ws_params.hpp"
+#include "base/config/arch_config.hpp"
+#include "base/config/component_registry.hpp"
 #include "component_impls/counters.hpp"
-#include "config/arch_config.hpp"
-#include "config/component_registry.hpp"
-#include "core/run.hpp"
-#include "models/arrays/array_style.hpp"
-#include "models/arrays/systolic/ws_params.hpp"
+#include "run/run.hpp"
 #include "test_util.hpp"
 #include "workload/layer.hpp"
 

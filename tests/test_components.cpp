@@ -15,11 +15,11 @@
 #include <tlm>
 #include <vector>
 
-#include "config/arch_config.hpp"
-#include "models/common/payload.hpp"
-#include "models/memory/dram.hpp"
-#include "models/memory/global_buffer.hpp"
-#include "models/noc/noc.hpp"
+#include "base/config/arch_config.hpp"
+#include "components/memory/dram.hpp"
+#include "components/memory/global_buffer.hpp"
+#include "components/noc/noc.hpp"
+#include "components/payload.hpp"
 
 namespace {
 

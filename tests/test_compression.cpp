@@ -9,9 +9,9 @@
 #include <sstream>
 #include <string>
 
-#include "core/run.hpp"
-#include "core/tensor.hpp"
+#include "run/run.hpp"
 #include "test_util.hpp"
+#include "workload/tensor.hpp"
 
 namespace {
 

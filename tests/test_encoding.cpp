@@ -1,4 +1,4 @@
-// Sparse encodings (sim/compress/encoding.hpp): every format round-trips, and every reported
+// Sparse encodings (workload/encoding.hpp): every format round-trips, and every reported
 // size equals an independently counted bitstream length.
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "compress/encoding.hpp"
-#include "config/config_node.hpp"
+#include "base/config/config_node.hpp"
+#include "workload/encoding.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Energy priced once from action counts (sim/energy/energy_table.hpp): the table's arithmetic,
+// Energy priced once from action counts (base/energy/energy_table.hpp): the table's arithmetic,
 // and every shipped array style's stats.json, whose energy columns must be the sums of its
 // actions, each priced by the architecture key the action names.
 
@@ -12,8 +12,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/energy/energy_table.hpp"
 #include "config_with.hpp"
-#include "energy/energy_table.hpp"
 #include "test_util.hpp"
 
 namespace {

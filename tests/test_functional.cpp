@@ -21,11 +21,11 @@
 #include <string>
 #include <vector>
 
-#include "config/config_node.hpp"
+#include "base/config/config_node.hpp"
 #include "config_with.hpp"
-#include "core/run.hpp"
-#include "core/tensor.hpp"
+#include "run/run.hpp"
 #include "test_util.hpp"
+#include "workload/tensor.hpp"
 
 namespace {
 
@@ -701,7 +701,7 @@ TEST(Functional, SameSeedIdenticalStatsDifferentSeedOnlyData) {
 
 // ---------------------------------------------------------------------------------------------
 // The oracle: the reference convolution the "pass" verdicts compare against, checked here
-// against a naive convolution written from the documented arithmetic (core/tensor.hpp):
+// against a naive convolution written from the documented arithmetic (workload/tensor.hpp):
 //   product = (w * x) >> product_shift (32-bit, arithmetic), psum = sum mod 2^psum_bits,
 //   ofmap = saturate16(sign-extended psum), then ReLU if the layer has it.
 // No SystemC involved.

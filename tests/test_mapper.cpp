@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "config/arch_config.hpp"
-#include "config/config_node.hpp"
-#include "core/run.hpp"
-#include "models/arrays/row_stationary/row_stationary_mapper.hpp"
-#include "models/arrays/row_stationary/rs_tiling.hpp"
+#include "arrays/row_stationary/row_stationary_mapper.hpp"
+#include "arrays/row_stationary/rs_tiling.hpp"
+#include "base/config/arch_config.hpp"
+#include "base/config/config_node.hpp"
+#include "run/run.hpp"
 #include "test_util.hpp"
 #include "workload/layer.hpp"
 

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "config/arch_config.hpp"
-#include "models/arrays/array_style.hpp"
-#include "models/arrays/planar_tiled/pt_mapping.hpp"
-#include "models/arrays/row_stationary/row_stationary_mapper.hpp"
-#include "models/arrays/systolic/ws_mapping.hpp"
+#include "arrays/array_style.hpp"
+#include "arrays/planar_tiled/pt_mapping.hpp"
+#include "arrays/row_stationary/row_stationary_mapper.hpp"
+#include "arrays/systolic/ws_mapping.hpp"
+#include "base/config/arch_config.hpp"
 #include "test_util.hpp"
 #include "workload/layer.hpp"
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/run.hpp"
+#include "run/run.hpp"
 #include "test_util.hpp"
 
 namespace {

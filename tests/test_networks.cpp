@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <string>
 
-#include "config/config_node.hpp"
+#include "base/config/config_node.hpp"
 #include "test_util.hpp"
 #include "workload/layer.hpp"
 

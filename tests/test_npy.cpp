@@ -5,10 +5,10 @@
 #include <fstream>
 #include <string>
 
-#include "config/config_node.hpp"
-#include "core/run.hpp"
-#include "core/tensor.hpp"
+#include "base/config/config_node.hpp"
+#include "run/run.hpp"
 #include "workload/npy.hpp"
+#include "workload/tensor.hpp"
 
 namespace {
 

@@ -14,11 +14,11 @@
 #include <tuple>
 #include <vector>
 
-#include "config/config_node.hpp"
-#include "core/run.hpp"
-#include "onnx/onnx_import.hpp"
+#include "base/config/config_node.hpp"
+#include "run/run.hpp"
 #include "workload/layer.hpp"
 #include "workload/npy.hpp"
+#include "workload/onnx_import.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // Tests of the planar-tiled arrays: SCNN (PT-IS-CP-sparse, configs/scnn.yaml) and its dense
 // baselines DCNN and DCNN-opt (PT-IS-DP-dense, configs/dcnn.yaml, configs/dcnn_opt.yaml);
-// models/arrays/planar_tiled_array.*, models/arrays/planar_tiled/planar_pe.*, mapper/pt_mapping.*.
+// arrays/planar_tiled/ (planar_tiled_array, planar_pe, pt_mapping).
 //
 // - Bit-exact ofmaps against the reference convolution on compressed operands, for strides 1,
 //   2 and 4 with padding, grouped convolutions, 1x1 convolutions and FC layers; with halos,
@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "config_with.hpp"
-#include "core/run.hpp"
+#include "run/run.hpp"
 #include "test_util.hpp"
 #include "workload/npy.hpp"
 

@@ -1,4 +1,4 @@
-// The statistics under the planar sparse estimate (models/arrays/planar_tiled/pt_mapping.hpp),
+// The statistics under the planar sparse estimate (arrays/planar_tiled/pt_mapping.hpp),
 // against sampling with the project's fixed generator (splitmix64), without SystemC:
 // - vector_moments: the sparse PE issues one step per I activations x F weights, so a channel
 //   of n values of density d takes ceil(nnz / V) vectors of an operand. Its ceiling of the mean
@@ -16,8 +16,8 @@
 #include <map>
 #include <vector>
 
-#include "core/text.hpp"
-#include "models/arrays/planar_tiled/pt_mapping.hpp"
+#include "arrays/planar_tiled/pt_mapping.hpp"
+#include "base/text.hpp"
 
 namespace {
 

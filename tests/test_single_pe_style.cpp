@@ -8,10 +8,10 @@
 #include <sstream>
 #include <string>
 
-#include "config/arch_config.hpp"
-#include "config/array_style_registry.hpp"
-#include "config/config_node.hpp"
-#include "core/run.hpp"
+#include "base/config/arch_config.hpp"
+#include "base/config/array_style_registry.hpp"
+#include "base/config/config_node.hpp"
+#include "run/run.hpp"
 #include "test_util.hpp"
 
 namespace {

@@ -1,5 +1,5 @@
 // Tests of the TPU v1-style weight-stationary systolic array (configs/tpu_v1.yaml,
-// models/arrays/systolic_array.*, models/arrays/systolic/systolic_parts.*, mapper/ws_mapping.*):
+// arrays/systolic/: systolic_array, systolic_parts, ws_mapping):
 // closed-form cycle counts on small arrays, bit-exact results, the weight-memory roofline of
 // Jouppi et al., ISCA 2017 (shared/reference/tpu-v1.md), and AlexNet conv3.
 //
@@ -65,7 +65,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/run.hpp"
+#include "run/run.hpp"
 #include "test_util.hpp"
 
 namespace {

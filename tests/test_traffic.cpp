@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/run.hpp"
-#include "models/arrays/planar_tiled/pt_mapping.hpp"
+#include "arrays/planar_tiled/pt_mapping.hpp"
+#include "run/run.hpp"
 #include "test_util.hpp"
 
 namespace {

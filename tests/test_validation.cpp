@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "core/run.hpp"
+#include "run/run.hpp"
 
 namespace {
 

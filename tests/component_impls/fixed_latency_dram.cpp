@@ -4,10 +4,10 @@
 // checks that each shipped array style builds it when an architecture names it.
 #include <memory>
 
-#include "config/component_registry.hpp"
-#include "config/config_node.hpp"
+#include "base/config/component_registry.hpp"
+#include "base/config/config_node.hpp"
+#include "components/memory/dram.hpp"
 #include "counters.hpp"
-#include "models/memory/dram.hpp"
 
 namespace dfsim_test {
 

@@ -4,9 +4,9 @@
 // estimates are both priced by it when an architecture names it.
 #include <memory>
 
-#include "config/component_registry.hpp"
-#include "config/config_node.hpp"
-#include "energy/energy_model.hpp"
+#include "base/config/component_registry.hpp"
+#include "base/config/config_node.hpp"
+#include "base/energy/energy_model.hpp"
 
 namespace dfsim_test {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "config/component_registry.hpp"
+#include "base/config/component_registry.hpp"
+#include "components/byte_store.hpp"
+#include "components/memory/global_buffer.hpp"
 #include "counters.hpp"
-#include "models/common/byte_store.hpp"
-#include "models/memory/global_buffer.hpp"
 
 namespace dfsim_test {
 

@@ -17,12 +17,12 @@
 #include <systemc>
 #include <tlm>
 
-#include "config/config_node.hpp"
-#include "core/dma.hpp"
-#include "energy/energy_model.hpp"
-#include "models/arrays/array_model.hpp"
-#include "models/arrays/array_style.hpp"
-#include "models/memory/dram.hpp"
+#include "arrays/array_model.hpp"
+#include "arrays/array_style.hpp"
+#include "base/config/config_node.hpp"
+#include "base/energy/energy_model.hpp"
+#include "components/memory/dma.hpp"
+#include "components/memory/dram.hpp"
 
 namespace dfsim {
 

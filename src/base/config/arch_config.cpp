@@ -1,0 +1,125 @@
+#include "base/config/arch_config.hpp"
+
+#include <memory>
+#include <ostream>
+#include <vector>
+
+#include "base/config/array_style_registry.hpp"
+#include "base/config/component_registry.hpp"
+#include "base/config/config_node.hpp"
+
+namespace dfsim {
+
+namespace {
+
+void parse_clocks(const ConfigNode& n, ClockConfig& c) {
+  n.expect_keys({"core_mhz", "link_mhz", "cdc_sync_cycles"});
+  c.core_mhz = n.get_double_min("core_mhz", 0.0, false);
+  c.link_mhz = n.get_double_min("link_mhz", 0.0, false);
+  c.cdc_sync_cycles = n.get_int_min("cdc_sync_cycles", 0, c.cdc_sync_cycles);
+}
+
+void parse_dram(const ConfigNode& n, DramConfig& d) {
+  // The link and energy keys are every implementation's; `impl` picks the device model.
+  d.impl = parse_role_section(n, "dram", d.impl,
+                              {"bus_width_bits", "bandwidth_gbytes_per_s", "latency_ns",
+                               "burst_bytes", "max_request_bytes", "energy_pj_per_bit"});
+  d.bus_width_bits = n.get_int_min("bus_width_bits", 8);
+  if (d.bus_width_bits % 8 != 0) n.at("bus_width_bits").fail("must be a multiple of 8");
+  d.bandwidth_gbytes_per_s = n.get_double_min("bandwidth_gbytes_per_s", 0.0, 0.0);
+  d.latency_ns = n.get_double_min("latency_ns", 0.0, d.latency_ns);
+  d.burst_bytes = n.get_int_min("burst_bytes", 1, d.burst_bytes);
+  d.max_request_bytes = n.get_int_min("max_request_bytes", 1, d.max_request_bytes);
+  if (d.max_request_bytes < d.burst_bytes)
+    n.at(n.has("max_request_bytes") ? "max_request_bytes" : "burst_bytes")
+        .fail("max_request_bytes (" + std::to_string(d.max_request_bytes) +
+              ") must be at least burst_bytes (" + std::to_string(d.burst_bytes) + ")");
+  d.energy_pj_per_bit = n.get_double_min("energy_pj_per_bit", 0.0);
+}
+
+}  // namespace
+
+ArchConfig parse_arch(const ConfigNode& root) {
+  ArchConfig a;
+  a.source_file = root.file();
+  root.expect_map();
+  a.array = root.get_string("array");
+  const ArrayStyleDescriptor* style = find_array_style(a.array);
+  if (!style) {
+    std::string known;
+    for (const std::string& n : array_style_names()) known += (known.empty() ? "" : ", ") + n;
+    const std::string close = closest_match(a.array, array_style_names());
+    root.at("array").fail("unknown array style '" + a.array + "'" +
+                          (close.empty() ? "" : " (did you mean '" + close + "'?)") +
+                          "; registered: " + known);
+  }
+  std::vector<std::string> keys = {"name",   "description", "extends",       "array", "pe_array",
+                                   "clocks", "dram",        "idle_power_mw", "energy"};
+  for (const std::string& k : style->keys()) keys.push_back(k);
+  root.expect_keys(keys);
+  a.name = root.get_string("name");
+  ConfigNode pa = root.at("pe_array");
+  pa.expect_keys({"rows", "cols"});
+  a.pe_rows = pa.get_int_min("rows", 1);
+  a.pe_cols = pa.get_int_min("cols", 1);
+  parse_clocks(root.at("clocks"), a.clocks);
+  parse_dram(root.at("dram"), a.dram);
+  a.node = std::make_shared<const ConfigNode>(root);
+  style->parse(root, a);
+  a.idle_power_mw = root.get_double_min("idle_power_mw", 0.0, 0.0);
+  if (root.has("energy"))
+    a.energy_impl = parse_role_section(root.at("energy"), "energy", a.energy_impl, {});
+  return a;
+}
+
+namespace {
+
+const ArrayStyleDescriptor& style_of(const ArchConfig& a) {
+  const ArrayStyleDescriptor* d = find_array_style(a.array);
+  if (!d) throw ConfigError("array '" + a.array + "' is not a registered array style");
+  return *d;
+}
+
+}  // namespace
+
+std::int64_t onchip_storage_bytes(const ArchConfig& a) {
+  return style_of(a).onchip_storage_bytes(a);
+}
+
+Encoding parse_encoding_at(const ConfigNode& n) {
+  try {
+    return parse_encoding(n.as_string());
+  } catch (const ConfigError& e) {
+    n.fail(e.what());
+  }
+}
+
+void parse_operand_bits(const ConfigNode& n, DataConfig& d, std::int64_t operand_bits,
+                        const std::string& model) {
+  d.weight_bits = n.get_int_min("weight_bits", 1, operand_bits);
+  d.ifmap_bits = n.get_int_min("ifmap_bits", 1, operand_bits);
+  // The functional models compute these widths exactly; other widths would make the
+  // reported traffic disagree with the values actually moved.
+  const std::string only = model + " " + std::to_string(operand_bits) + "-bit ";
+  if (d.weight_bits != operand_bits) n.at("weight_bits").fail(only + "weights only");
+  if (d.ifmap_bits != operand_bits) n.at("ifmap_bits").fail(only + "ifmaps only");
+}
+
+void throw_no_style_params(const ArchConfig& a, const char* style) {
+  throw std::logic_error("architecture '" + a.name + "' has no " + style + " parameters");
+}
+
+ArchConfig load_arch(const std::string& path) {
+  return parse_arch(ConfigNode::load_file_extending(path));
+}
+
+ArchConfig load_arch_from_string(const std::string& text, const std::string& origin) {
+  return parse_arch(ConfigNode::load_string_extending(text, origin));
+}
+
+std::ostream& operator<<(std::ostream& os, const ArchConfig& a) {
+  style_of(a).describe(os, a);
+  return os;
+}
+
+}  // namespace dfsim

@@ -1,0 +1,319 @@
+#include "base/config/config_node.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace dfsim {
+
+namespace {
+
+std::string join_path(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string describe(const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) return "nothing";
+  if (n.IsScalar()) return "'" + n.Scalar() + "'";
+  if (n.IsSequence()) return "a list";
+  return "a mapping";
+}
+
+}  // namespace
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  // Only suggest when the typo is small relative to the word.
+  if (best_d == std::string::npos || best_d > std::max<std::size_t>(2, word.size() / 2)) return "";
+  return best;
+}
+
+ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path)
+    : node_(node), file_(std::move(file)), path_(std::move(path)) {}
+
+ConfigNode ConfigNode::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_string(ss.str(), path);
+}
+
+ConfigNode ConfigNode::load_string(const std::string& text, const std::string& origin) {
+  auto file = std::make_shared<const std::string>(origin);
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (!root.IsDefined() || root.IsNull()) throw ConfigError(origin + ": the document is empty");
+    return ConfigNode(root, file, "");
+  } catch (const YAML::Exception& e) {
+    std::ostringstream os;
+    os << origin << ":" << e.mark.line + 1 << ":" << e.mark.column + 1
+       << ": YAML syntax error: " << e.msg;
+    throw ConfigError(os.str());
+  }
+}
+
+ConfigNode ConfigNode::load_file_extending(const std::string& path) {
+  std::vector<std::string> chain;
+  return extending(load_file(path), chain);
+}
+
+ConfigNode ConfigNode::load_string_extending(const std::string& text, const std::string& origin) {
+  std::vector<std::string> chain;
+  return extending(load_string(text, origin), chain);
+}
+
+ConfigNode ConfigNode::extending(ConfigNode own, std::vector<std::string>& chain) {
+  chain.push_back(own.file());
+  const std::optional<ConfigNode> ext = own.is_map() ? own.find("extends") : std::nullopt;
+  if (!ext) return own;
+  const std::string name = ext->as_string();
+  const std::filesystem::path base_path =
+      std::filesystem::path(name).is_absolute()
+          ? std::filesystem::path(name)
+          : std::filesystem::path(own.file()).parent_path() / name;
+  const std::string base_file = base_path.lexically_normal().string();
+  for (const std::string& f : chain)
+    if (std::filesystem::path(f).lexically_normal() == base_path.lexically_normal())
+      ext->fail("extends '" + name + "', which extends this file again (a cycle)");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(base_path, ec))
+    ext->fail("cannot open '" + base_file + "' (not a file)");
+  ConfigNode base = extending(load_file(base_file), chain);
+  base.expect_map();
+  own.base_ = std::make_shared<const ConfigNode>(std::move(base));
+  return own;
+}
+
+YAML::Node ConfigNode::merged() const {
+  if (!is_map()) return YAML::Clone(node_);
+  YAML::Node out(YAML::NodeType::Map);
+  for (const std::string& k : keys())
+    if (k != "extends") out[k] = find(k) ? find(k)->merged() : YAML::Node();
+  return out;
+}
+
+std::string ConfigNode::where() const {
+  const YAML::Mark m = node_.Mark();
+  if (m.is_null()) return *file_;
+  std::ostringstream os;
+  os << *file_ << ":" << m.line + 1 << ":" << m.column + 1;
+  return os.str();
+}
+
+void ConfigNode::fail(const std::string& msg) const {
+  throw ConfigError(where() + ": " + (path_.empty() ? std::string("(top level)") : path_) + ": " +
+                    msg);
+}
+
+void ConfigNode::expect_map() const {
+  if (!node_.IsMap()) fail("expected a mapping of keys, got " + describe(node_));
+}
+
+ConfigNode ConfigNode::child_node(const YAML::Node& n, const std::string& child_path) const {
+  return ConfigNode(n, file_, child_path);
+}
+
+bool ConfigNode::erases(const std::string& key) const {
+  return base_ && node_.IsMap() && node_[key].IsDefined() && node_[key].IsNull();
+}
+
+bool ConfigNode::has(const std::string& key) const {
+  if (node_.IsMap() && node_[key].IsDefined()) return !node_[key].IsNull();
+  return base_ && node_.IsMap() && base_->has(key);
+}
+
+std::optional<ConfigNode> ConfigNode::find(const std::string& key) const {
+  expect_map();
+  YAML::Node n = node_[key];
+  // An empty value here removes what the extended file gives the key.
+  if (erases(key)) return std::nullopt;
+  if (!n.IsDefined() || n.IsNull()) return base_ ? base_->find(key) : std::nullopt;
+  ConfigNode child = child_node(n, join_path(path_, key));
+  // A map overrides the base's map key by key.
+  if (base_ && child.is_map())
+    if (std::optional<ConfigNode> b = base_->find(key); b && b->is_map())
+      child.base_ = std::make_shared<const ConfigNode>(std::move(*b));
+  return child;
+}
+
+ConfigNode ConfigNode::at(const std::string& key) const {
+  auto c = find(key);
+  if (!c) fail("missing required key '" + key + "'");
+  return *c;
+}
+
+std::vector<ConfigNode> ConfigNode::items() const {
+  if (!node_.IsSequence()) fail("expected a list, got " + describe(node_));
+  std::vector<ConfigNode> out;
+  std::size_t i = 0;
+  for (const auto& n : node_) {
+    out.push_back(child_node(n, path_ + "[" + std::to_string(i) + "]"));
+    ++i;
+  }
+  return out;
+}
+
+std::vector<std::string> ConfigNode::keys() const {
+  expect_map();
+  // The base's keys first, in its order, then the ones this file adds.
+  std::vector<std::string> out;
+  if (base_)
+    for (const std::string& k : base_->keys())
+      if (!erases(k)) out.push_back(k);
+  for (const auto& kv : node_)
+    if (std::find(out.begin(), out.end(), kv.first.Scalar()) == out.end())
+      out.push_back(kv.first.Scalar());
+  return out;
+}
+
+void ConfigNode::expect_keys(const std::vector<std::string>& allowed) const {
+  expect_keys_except(allowed, {});
+}
+
+void ConfigNode::expect_keys_except(const std::vector<std::string>& allowed,
+                                    std::vector<std::string> erased) const {
+  expect_map();
+  for (const auto& kv : node_) {
+    const std::string key = kv.first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    if (std::find(erased.begin(), erased.end(), key) != erased.end()) continue;
+    if (base_ && kv.second.IsNull()) continue;  // removes the extended file's key
+    std::string msg = "unknown key '" + key + "'";
+    std::string s = closest_match(key, allowed);
+    if (!s.empty()) msg += " (did you mean '" + s + "'?)";
+    ConfigNode(kv.first, file_, join_path(path_, key)).fail(msg);
+  }
+  // The extended file's keys, except those this file removes with an empty value.
+  if (!base_) return;
+  for (const auto& kv : node_)
+    if (kv.second.IsNull()) erased.push_back(kv.first.Scalar());
+  base_->expect_keys_except(allowed, erased);
+}
+
+std::int64_t ConfigNode::as_int() const {
+  if (!node_.IsScalar()) fail("expected an integer, got " + describe(node_));
+  const std::string& s = node_.Scalar();
+  std::size_t pos = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(s, &pos, 10);  // decimal: "012" is 12, not octal
+  } catch (...) {
+    pos = 0;
+  }
+  if (pos != s.size() || s.empty()) fail("expected an integer, got '" + s + "'");
+  return v;
+}
+
+double ConfigNode::as_double() const {
+  if (!node_.IsScalar()) fail("expected a number, got " + describe(node_));
+  const std::string& s = node_.Scalar();
+  std::size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &pos);
+  } catch (...) {
+    pos = 0;
+  }
+  if (pos != s.size() || s.empty() || !std::isfinite(v)) fail("expected a number, got '" + s + "'");
+  return v;
+}
+
+bool ConfigNode::as_bool() const {
+  if (!node_.IsScalar()) fail("expected true or false, got " + describe(node_));
+  const std::string& s = node_.Scalar();
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  fail("expected true or false, got '" + s + "'");
+}
+
+std::string ConfigNode::as_string() const {
+  if (!node_.IsScalar()) fail("expected a string, got " + describe(node_));
+  return node_.Scalar();
+}
+
+std::int64_t ConfigNode::get_int(const std::string& key, std::int64_t dflt) const {
+  auto c = find(key);
+  return c ? c->as_int() : dflt;
+}
+double ConfigNode::get_double(const std::string& key, double dflt) const {
+  auto c = find(key);
+  return c ? c->as_double() : dflt;
+}
+bool ConfigNode::get_bool(const std::string& key, bool dflt) const {
+  auto c = find(key);
+  return c ? c->as_bool() : dflt;
+}
+std::string ConfigNode::get_string(const std::string& key, const std::string& dflt) const {
+  auto c = find(key);
+  return c ? c->as_string() : dflt;
+}
+
+std::int64_t ConfigNode::get_int_min(const std::string& key, std::int64_t min) const {
+  ConfigNode c = at(key);
+  std::int64_t v = c.as_int();
+  if (v < min) c.fail("must be >= " + std::to_string(min) + ", got " + std::to_string(v));
+  return v;
+}
+
+std::int64_t ConfigNode::get_int_min(const std::string& key, std::int64_t min,
+                                     std::int64_t dflt) const {
+  return has(key) ? get_int_min(key, min) : dflt;
+}
+
+double ConfigNode::get_double_min(const std::string& key, double min, bool inclusive) const {
+  ConfigNode c = at(key);
+  double v = c.as_double();
+  if (inclusive ? v < min : v <= min) {
+    std::ostringstream os;
+    os << "must be " << (inclusive ? ">= " : "> ") << min << ", got " << v;
+    c.fail(os.str());
+  }
+  return v;
+}
+
+double ConfigNode::get_double_min(const std::string& key, double min, double dflt) const {
+  return has(key) ? get_double_min(key, min) : dflt;
+}
+
+std::string ConfigNode::get_choice(const std::string& key, const std::vector<std::string>& choices,
+                                   std::optional<std::string> dflt) const {
+  if (!has(key)) {
+    if (dflt) return *dflt;
+    at(key);  // throws "missing"
+  }
+  ConfigNode c = at(key);
+  std::string v = c.as_string();
+  if (std::find(choices.begin(), choices.end(), v) != choices.end()) return v;
+  std::string msg = "'" + v + "' is not one of:";
+  for (const auto& ch : choices) msg += " " + ch;
+  std::string s = closest_match(v, choices);
+  if (!s.empty()) msg += " (did you mean '" + s + "'?)";
+  c.fail(msg);
+}
+
+}  // namespace dfsim

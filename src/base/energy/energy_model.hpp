@@ -1,0 +1,34 @@
+// What prices a style's actions: the component role "energy". An architecture names its model
+// with `energy: {impl: NAME, ...}` (default `per_action_pj`: every action costs the pJ its own
+// key gives, e.g. `glb.read_energy_pj_per_bit`). A model that derives prices from sizes
+// registers under the role from its own file (register_component with an EnergyModelFactory)
+// and replaces every price at once, for the simulation and the mappers' estimates alike.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "base/config/arch_config.hpp"
+#include "base/energy/energy_table.hpp"
+
+namespace dfsim {
+
+class EnergyModel {
+ public:
+  virtual ~EnergyModel() = default;
+  // pJ per unit of `action`; action.pj is the price its style read from action.key.
+  virtual double pj_per_unit(const PricedAction& action) const = 0;
+};
+
+using EnergyModelFactory = std::function<std::unique_ptr<EnergyModel>(const ArchConfig&)>;
+
+// The actions every array has, with the same name, unit, level and key in every table: the
+// DRAM's bits (first in a table) and the chip's idle power in ns (last).
+ActionId add_dram_bits(EnergyTable& t, const ArchConfig& arch);
+ActionId add_idle(EnergyTable& t, const ArchConfig& arch);
+
+// `declared` (a style's actions with the prices its keys give) priced by the architecture's
+// energy model. Every style's table builder returns through this.
+EnergyTable priced_by_energy_model(EnergyTable declared, const ArchConfig& arch);
+
+}  // namespace dfsim

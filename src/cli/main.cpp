@@ -1,0 +1,206 @@
+// dfsim command line: run | map.
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <systemc>
+
+#include "base/config/config_node.hpp"
+#include "base/sim_error.hpp"
+#include "run/run.hpp"
+#include "sweep/sweep_runner.hpp"
+
+namespace po = boost::program_options;
+using namespace dfsim;
+
+namespace {
+
+const char* kUsage =
+    "dfsim " DFSIM_VERSION
+    " - DNN accelerator simulator (SystemC/TLM-2.0)\n\n"
+    "Usage:\n"
+    "  dfsim run --arch FILE --workload FILE [options]   simulate and report\n"
+    "  dfsim map --arch FILE --workload FILE [options]   mapping and estimate only\n"
+    "  dfsim sweep SPEC.yaml [-j N] [--backend local|slurm] [--out DIR]\n"
+    "  dfsim sweep SPEC.yaml --export csv|json [--output FILE]\n"
+    "  dfsim --help | --version\n\n"
+    "Examples:\n"
+    "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/alexnet.yaml \\\n"
+    "            --layers conv1,conv2,conv3,conv4,conv5 --batch 4\n"
+    "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/vgg16.yaml \\\n"
+    "            --layers conv1_1 --out results --vcd conv1_1.vcd\n"
+    "  dfsim run --arch configs/tpu_v1.yaml --workload workloads/resnet50.yaml --batch 8\n"
+    "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/alexnet_pruned.yaml\n"
+    "  dfsim map --arch configs/eyeriss_v1.yaml --workload workloads/resnet50.yaml --objective "
+    "edp\n"
+    "  dfsim sweep configs/sweeps/eyeriss_glb_array.yaml -j 2\n";
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+int sweep_command(const std::vector<std::string>& args, const char* self) {
+  po::options_description desc("Sweep options");
+  SweepOptions opt;
+  std::string spec, format, output;
+  desc.add_options()("help,h", "this help")("spec", po::value<std::string>(&spec)->required(),
+                                            "sweep specification YAML")(
+      "jobs,j", po::value<int>(&opt.jobs)->default_value(0),
+      "points at a time (default: the number of cores)")(
+      "backend", po::value<std::string>(&opt.backend)->default_value("local"), "local | slurm")(
+      "out", po::value<std::string>(&opt.out_dir),
+      "folder for the database and plots (default sweeps/NAME)")(
+      "export", po::value<std::string>(&format),
+      "write the results table as csv or json instead of running")(
+      "output", po::value<std::string>(&output), "file for --export (default: stdout)");
+  po::positional_options_description pos;
+  pos.add("spec", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << kUsage << "\n" << desc;
+    return 0;
+  }
+  po::notify(vm);
+  opt.spec_file = spec;
+  opt.self_exe = self;
+  if (opt.jobs < 0) throw ConfigError("-j: must be >= 0");
+  if (opt.backend != "local" && opt.backend != "slurm")
+    throw ConfigError("--backend: '" + opt.backend + "' is not one of: local slurm");
+  if (!format.empty()) return export_sweep(opt, format, output);
+  return run_sweep(opt);
+}
+
+int sweep_point_command(const std::vector<std::string>& args) {
+  po::options_description desc("sweep-point (used by dfsim sweep)");
+  std::string spec, result;
+  long long index = -1;
+  desc.add_options()("spec", po::value<std::string>(&spec)->required(), "")(
+      "index", po::value<long long>(&index)->required(), "")(
+      "result", po::value<std::string>(&result)->required(), "");
+  po::positional_options_description pos;
+  pos.add("spec", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  po::notify(vm);
+  return run_sweep_point(spec, index, result);
+}
+
+int run_command(const std::string& cmd, const std::vector<std::string>& args) {
+  po::options_description desc("Options");
+  std::string layers;
+  std::int64_t batch = 0;
+  RunOptions opt;
+  bool no_check = false;
+  double weight_density = 1, input_density = 1;
+  desc.add_options()("help,h", "this help")(
+      "arch", po::value<std::string>(&opt.arch_file)->required(), "architecture YAML")(
+      "workload", po::value<std::string>(&opt.workload_file)->required(),
+      "network YAML, or an ONNX model (.onnx)")("layers", po::value<std::string>(&layers),
+                                                "comma-separated layer names (default: all)")(
+      "batch", po::value<std::int64_t>(&batch), "batch size N for every layer")(
+      "weight-density", po::value<double>(&weight_density),
+      "override every layer's weight density (0, 1]")(
+      "input-density", po::value<double>(&input_density),
+      "override every layer's input activation density (0, 1]")(
+      "seed", po::value<std::uint64_t>(&opt.seed)->default_value(1), "seed of the generated data")(
+      "objective", po::value<std::string>(&opt.objective)->default_value("latency"),
+      "mapper objective: energy | latency | edp")(
+      "mapping", po::value<std::string>(&opt.mapping_file), "YAML file of pinned mappings")(
+      "dump-mappings", po::value<std::string>(&opt.dump_mappings_file),
+      "write the chosen mappings to FILE in the --mapping format")(
+      "out", po::value<std::string>(&opt.out_dir), "write DIR/stats.json")(
+      "vcd", po::value<std::string>(&opt.vcd_file), "write a VCD waveform")(
+      "no-check", po::bool_switch(&no_check), "skip the comparison with the reference convolution")(
+      "skip-unmappable", po::bool_switch(&opt.skip_unmappable),
+      "leave out layers no mapping fits (listed in the table and stats.json) instead of "
+      "stopping");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help")) {
+    std::cout << kUsage << "\n" << desc;
+    return 0;
+  }
+  po::notify(vm);
+  opt.layers = split(layers);
+  if (vm.count("batch")) opt.batch = batch;
+  if (vm.count("weight-density")) opt.weight_density = weight_density;
+  if (vm.count("input-density")) opt.input_density = input_density;
+  opt.check = !no_check;
+
+  if (cmd == "map") {
+    for (const char* o : {"seed", "out", "vcd"})
+      if (vm.count(o) && !vm[o].defaulted())
+        throw ConfigError(std::string("--") + o + " is an option of 'run', not of 'map'");
+    if (no_check) throw ConfigError("--no-check is an option of 'run', not of 'map'");
+    const Plan plan = make_plan(opt);
+    if (!opt.dump_mappings_file.empty())
+      write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
+    std::cout << plan.arch << "\nMappings (" << opt.objective << "):\n";
+    for (const SkippedLayer& s : plan.skipped)
+      std::cout << "  skipped " << s.name << ": " << s.reason << "\n";
+    for (const auto& lp : plan.layers) {
+      const std::int64_t cycles = lp.estimate_cycles();
+      std::cout << "  " << lp.layer << "\n    " << lp.mapping_text() << "\n    estimate: " << cycles
+                << " cycles (" << static_cast<double>(cycles) * plan.arch.core_period_ns() * 1e-6
+                << " ms), " << lp.estimate_energy_pj() * 1e-6 << " uJ w/o idle";
+      std::cout << lp.mapping->estimate_details();
+      std::cout << "; " << lp.candidates() << " candidates\n";
+    }
+    return 0;
+  }
+  const RunResult r = run_simulation(opt);
+  print_table(std::cout, r.info, r.layers, r.total);
+  if (!opt.out_dir.empty()) std::cout << "\nwrote " << opt.out_dir << "/stats.json\n";
+  if (!opt.vcd_file.empty()) std::cout << "wrote " << opt.vcd_file << "\n";
+  if (r.total.output_check == "fail") {
+    std::cerr << "dfsim: error: simulated outputs differ from the reference convolution\n";
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // SystemC prints a banner on first use; keep stdout for results.
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::cout << kUsage;
+      return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+      std::cout << "dfsim " << DFSIM_VERSION << " (SystemC " << sc_core::sc_release() << ")\n";
+      return 0;
+    }
+    const std::string cmd = args[0];
+    if (cmd == "sweep")
+      return sweep_command({args.begin() + 1, args.end()},
+                           std::filesystem::read_symlink("/proc/self/exe").c_str());
+    if (cmd == "sweep-point") return sweep_point_command({args.begin() + 1, args.end()});
+    if (cmd != "run" && cmd != "map") {
+      std::cerr << "dfsim: error: unknown command '" << cmd << "' (expected run, map or sweep)\n";
+      return 2;
+    }
+    return run_command(cmd, {args.begin() + 1, args.end()});
+  } catch (const ConfigError& e) {
+    std::cerr << "dfsim: error: " << e.what() << "\n";
+    return 2;
+  } catch (const po::error& e) {
+    std::cerr << "dfsim: error: " << e.what() << " (see dfsim --help)\n";
+    return 2;
+  } catch (const SimulationError& e) {
+    std::cerr << "dfsim: internal error: " << e.what() << "\n";
+    return 4;
+  } catch (const std::exception& e) {
+    std::cerr << "dfsim: error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,388 @@
+#include "run/run.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <systemc>
+#include <thread>
+
+#include "arrays/array_model.hpp"
+#include "base/config/config_node.hpp"
+#include "base/trace/vcd_writer.hpp"
+#include "workload/onnx_import.hpp"
+#include "workload/tensor.hpp"
+
+namespace dfsim {
+
+// Threads one run may use: the cores, or DFSIM_THREADS (a sweep running N points at a time
+// gives each its share, so points do not compete for cores).
+std::size_t run_threads() {
+  std::size_t n = std::max(1u, std::thread::hardware_concurrency());
+  if (const char* env = std::getenv("DFSIM_THREADS")) {
+    const long v = std::strtol(env, nullptr, 10);
+    if (v >= 1) n = static_cast<std::size_t>(v);
+  }
+  return n;
+}
+
+namespace {
+
+Network load_workload(const RunOptions& opt, const ArrayStyle& style) {
+  if (opt.workload_file.size() > 5 &&
+      opt.workload_file.compare(opt.workload_file.size() - 5, 5, ".onnx") == 0) {
+    // An ONNX model: its layers and (quantized) weights, at the datapath's weight width.
+    OnnxImportOptions io;
+    io.weight_bits = style.import_weight_bits();
+    io.batch = opt.batch.value_or(1);
+    Network net = import_onnx(opt.workload_file, io);
+    for (Layer& l : net.layers) l.weight_bits = io.weight_bits;
+    return net;
+  }
+  return load_network(opt.workload_file);
+}
+
+std::map<std::string, ConfigNode> pinned_mappings(const RunOptions& opt, const Network& net) {
+  std::map<std::string, ConfigNode> pinned;
+  if (opt.mapping_file.empty()) return pinned;
+  pinned = load_pinned_mappings(opt.mapping_file);
+  for (const auto& [name, node] : pinned) {
+    bool found = false;
+    for (const auto& l : net.layers) found = found || l.name == name;
+    if (!found) node.fail("no layer '" + name + "' in the run");
+  }
+  return pinned;
+}
+
+// Runs fn(i) for i in [0, n) on up to `threads` threads; returns each call's exception.
+template <typename Fn>
+std::vector<std::exception_ptr> parallel_for(std::size_t n, std::size_t threads, Fn&& fn) {
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t j; (j = next++) < n;) {
+      try {
+        fn(j);
+      } catch (...) {
+        errors[j] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  return errors;
+}
+
+// The style's best mapping of a view (a style throws ConfigError when nothing fits).
+std::shared_ptr<const LayerMapping> best_mapping(const ArrayStyle& style, const Layer& view,
+                                                 const std::string& array) {
+  auto best = style.best(view, 1);
+  if (best.empty())
+    throw std::logic_error("array style '" + array + "' returned no mapping for " + view.name);
+  return best.front();
+}
+
+// Leaves out the layers that failed to map and those fed by a left-out layer.
+void skip_unmapped(Plan& plan, const std::vector<std::string>& reasons) {
+  std::vector<LayerPlan> kept;
+  bool previous_skipped = false;
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    std::string why = reasons[i];
+    if (why.empty() && previous_skipped && plan.layers[i].layer.input_from_previous)
+      why = "its input is the output of skipped layer '" + plan.layers[i - 1].layer.name + "'";
+    previous_skipped = !why.empty();
+    if (previous_skipped)
+      plan.skipped.push_back({plan.layers[i].layer.name, why});
+    else
+      kept.push_back(std::move(plan.layers[i]));
+  }
+  plan.layers = std::move(kept);
+}
+
+}  // namespace
+
+namespace {
+
+// The run's layers with the command line's batch and density overrides applied.
+std::vector<LayerPlan> planned_layers(const RunOptions& opt, const Network& net) {
+  for (auto [value, what] : {std::pair{opt.weight_density, "--weight-density"},
+                             std::pair{opt.input_density, "--input-density"}})
+    if (value && !(*value > 0 && *value <= 1))
+      throw ConfigError(std::string(what) + ": must be in (0, 1]");
+  std::vector<LayerPlan> layers;
+  for (Layer l : net.layers) {
+    if (opt.batch) l.N = *opt.batch;
+    if (opt.weight_density) l.weight_density = *opt.weight_density;
+    if (opt.input_density) l.input_density = *opt.input_density;
+    LayerPlan lp;
+    lp.layer = l;
+    layers.push_back(lp);
+  }
+  return layers;
+}
+
+// Maps every layer not pinned. Layers map independently: they are searched on all cores, and
+// layers with the same view of the mapper (common in VGG and ResNet) share one search; the
+// view holds everything the mapper reads, so a layer's mapping is the same whatever else is
+// in the run. Returns, per layer, why no mapping fits ("" when one does).
+std::vector<std::string> search_mappings(Plan& plan,
+                                         const std::map<std::string, ConfigNode>& pinned,
+                                         bool skip_unmappable) {
+  const ArrayStyle& style = *plan.style;
+  std::map<std::string, std::size_t> search_of_view;
+  std::vector<std::size_t> search_index(plan.layers.size());
+  std::vector<Layer> views;
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    LayerPlan& lp = plan.layers[i];
+    const Layer view = style.estimate_view(lp.layer);
+    auto it = pinned.find(lp.layer.name);
+    if (it != pinned.end()) {
+      lp.mapping = style.pinned(view, it->second);
+      continue;
+    }
+    auto [pos, fresh] = search_of_view.emplace(layer_key(view), views.size());
+    if (fresh) views.push_back(view);
+    search_index[i] = pos->second;
+  }
+  std::vector<std::shared_ptr<const LayerMapping>> found(views.size());
+  const std::vector<std::exception_ptr> errors = parallel_for(
+      views.size(), std::min<std::size_t>(4, run_threads()),
+      [&](std::size_t j) { found[j] = best_mapping(style, views[j], plan.arch.array); });
+  std::vector<std::string> reasons(plan.layers.size());
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    LayerPlan& lp = plan.layers[i];
+    if (pinned.count(lp.layer.name)) continue;
+    const std::size_t j = search_index[i];
+    if (!errors[j]) {
+      lp.mapping = found[j];
+      continue;
+    }
+    try {
+      std::rethrow_exception(errors[j]);
+    } catch (const ConfigError& e) {  // no mapping fits; anything else propagates
+      const std::string why = lp.layer.where + ": " + e.what();
+      if (!skip_unmappable) throw ConfigError(why);  // the first failing layer in order
+      reasons[i] = why;
+    }
+  }
+  return reasons;
+}
+
+}  // namespace
+
+Plan make_plan(const RunOptions& opt) {
+  Plan plan;
+  plan.arch = opt.arch_text.empty() ? load_arch(opt.arch_file)
+                                    : load_arch_from_string(opt.arch_text, opt.arch_file);
+  plan.objective = parse_objective(opt.objective);
+  plan.style = make_array_style(plan.arch, plan.objective);
+  plan.network = load_workload(opt, *plan.style);
+  if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
+  if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
+  const std::map<std::string, ConfigNode> pinned = pinned_mappings(opt, plan.network);
+  plan.layers = planned_layers(opt, plan.network);
+  const std::vector<std::string> reasons = search_mappings(plan, pinned, opt.skip_unmappable);
+  if (opt.skip_unmappable) skip_unmapped(plan, reasons);
+  if (plan.layers.empty() && !plan.skipped.empty())
+    throw ConfigError("no layer of " + opt.workload_file + " can be mapped (" +
+                      plan.skipped.front().reason + ")");
+  return plan;
+}
+
+std::map<std::string, ConfigNode> load_pinned_mappings(const std::string& path) {
+  ConfigNode root = ConfigNode::load_file(path);
+  root.expect_keys({"mappings"});
+  std::map<std::string, ConfigNode> out;
+  ConfigNode maps = root.at("mappings");
+  for (const std::string& name : maps.keys()) out.emplace(name, maps.at(name));
+  return out;
+}
+
+std::string mappings_yaml(const Plan& plan) {
+  std::ostringstream os;
+  os << "# dfsim mappings of " << plan.network.name << " on " << plan.arch.name
+     << "; run with --mapping FILE to pin them\nmappings:\n";
+  for (const LayerPlan& lp : plan.layers)
+    os << "  " << lp.layer.name << ": " << lp.mapping_yaml() << "\n";
+  return os.str();
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) throw std::runtime_error(tmp + ": cannot write");
+    out << text;
+    if (!out.flush()) throw std::runtime_error(tmp + ": write failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw std::runtime_error(path + ": cannot write: " + ec.message());
+}
+
+RunInfo run_info(const Plan& plan, const RunOptions& opt) {
+  RunInfo info;
+  info.arch_name = plan.arch.name;
+  info.arch_file = opt.arch_file;
+  info.workload_name = plan.network.name;
+  info.workload_file = opt.workload_file;
+  info.objective = to_string(plan.objective);
+  info.batch = plan.layers.empty() ? 1 : plan.layers.front().layer.N;
+  info.seed = opt.seed;
+  info.clock_mhz = plan.arch.clocks.core_mhz;
+  info.skipped = plan.skipped;
+  return info;
+}
+
+namespace {
+
+// The operands of every layer; a layer fed by the previous one gets that layer's reference
+// output (which the simulation reproduces bit for bit), pooled as the workload says, and
+// `chained_expected[i - 1]` keeps that output for the check.
+std::vector<LayerData> layer_operands(const Plan& plan, std::uint64_t seed,
+                                      std::vector<Tensor4>& chained_expected) {
+  std::vector<LayerData> data;
+  data.reserve(plan.layers.size());
+  chained_expected.assign(plan.layers.size(), Tensor4());
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    const Layer& l = plan.layers[i].layer;
+    data.push_back(make_layer_data(l, seed));
+    if (l.input_from_previous) {
+      if (i == 0)
+        throw ConfigError(l.where + ": input_from: previous, but the run starts with this layer");
+      const Layer& prev = plan.layers[i - 1].layer;
+      chained_expected[i - 1] = reference_conv(prev, data[i - 1], plan.style->arithmetic(prev));
+      Tensor4 in = pool(chained_expected[i - 1], l.input_pool);
+      if (in.d0 != l.N || in.d1 != l.C || in.d2 != l.H || in.d3 != l.W)
+        throw ConfigError(l.where + ": layer '" + l.name + "': input_from: previous gives [" +
+                          std::to_string(in.d0) + "][" + std::to_string(in.d1) + "][" +
+                          std::to_string(in.d2) + "][" + std::to_string(in.d3) +
+                          "], the layer needs [" + std::to_string(l.N) + "][" +
+                          std::to_string(l.C) + "][" + std::to_string(l.H) + "][" +
+                          std::to_string(l.W) + "] (add or fix input_pool)");
+      data.back().ifmap = std::move(in);
+    }
+    plan.style->check_operands(l, data.back());
+  }
+  return data;
+}
+
+// What the host computes next to the simulation: the reference outputs and the operand
+// statistics (non-zeros, sizes in every encoding).
+struct HostResults {
+  std::vector<Tensor4> expected;
+  std::vector<NonZeroCounts> nonzeros;
+  std::vector<std::array<std::vector<std::pair<std::string, std::int64_t>>, 2>> sizes;
+};
+
+void host_work(const Plan& plan, const std::vector<LayerData>& data,
+               const std::vector<Tensor4>& chained_expected, bool check, HostResults& out) {
+  const std::size_t n = plan.layers.size();
+  out.expected.assign(n, Tensor4());
+  out.nonzeros.assign(n, NonZeroCounts());
+  out.sizes.assign(n, {});
+  for (std::size_t i = 0; i < n; ++i) {
+    const Layer& l = plan.layers[i].layer;
+    if (check)
+      out.expected[i] = chained_expected[i].data.empty()
+                            ? reference_conv(l, data[i], plan.style->arithmetic(l))
+                            : chained_expected[i];
+    out.nonzeros[i] = count_nonzeros(l, data[i]);
+    for (Encoding e : {Encoding::Dense, Encoding::Rlc, Encoding::ZeroRun, Encoding::Csr,
+                       Encoding::Csc, Encoding::Bitmask}) {
+      out.sizes[i][0].push_back({to_string(e), encoded_bits(e, data[i].weights.data.data(), l.M,
+                                                            l.C_per_group() * l.R * l.S, 16)});
+      out.sizes[i][1].push_back(
+          {to_string(e), encoded_bits(e, data[i].ifmap.data.data(), l.N * l.C * l.H, l.W, 16)});
+    }
+  }
+}
+
+std::vector<LayerJob> layer_jobs(const Plan& plan, const std::vector<LayerData>& data) {
+  std::vector<LayerJob> jobs;
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    const LayerPlan& lp = plan.layers[i];
+    // What the layer's place in the run adds (e.g. a planar array's first layer loads its
+    // input from DRAM); the mapper ranks position-free.
+    const std::int64_t estimate =
+        lp.estimate_cycles() + lp.mapping->place_cycles(i == 0, i + 1 == plan.layers.size());
+    jobs.push_back({lp.layer, &data[i], lp.mapping, plan.style->arithmetic(lp.layer),
+                    lp.mapping_text(), estimate, lp.estimate_energy_pj()});
+  }
+  return jobs;
+}
+
+// A layer's statistics: the model's, with the host's operand statistics and the check.
+LayerStats layer_stats(const Layer& l, const LayerOutcome& o, const HostResults& host,
+                       std::size_t i, bool check) {
+  LayerStats s = o.stats;
+  s.weight_bits_by_format = host.sizes[i][0];
+  s.ifmap_bits_by_format = host.sizes[i][1];
+  s.weights = l.weights();
+  std::int64_t nz = 0;
+  for (Value v : o.ofmap.data) nz += v != 0;
+  s.output_density =
+      o.ofmap.data.empty() ? 0 : static_cast<double>(nz) / static_cast<double>(o.ofmap.data.size());
+  s.declared_output_density = l.output_density;
+  s.accumulator_bits = l.accumulator_bits();
+  s.nz_weights = host.nonzeros[i].weights;
+  s.nz_macs = host.nonzeros[i].macs;
+  if (check) s.output_check = o.ofmap == host.expected[i] ? "pass" : "fail";
+  return s;
+}
+
+}  // namespace
+
+RunResult run_simulation(const RunOptions& opt) {
+  const Plan plan = make_plan(opt);
+  if (!opt.dump_mappings_file.empty())
+    write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
+  RunResult result;
+  result.info = run_info(plan, opt);
+  std::vector<Tensor4> chained_expected;
+  const std::vector<LayerData> data = layer_operands(plan, opt.seed, chained_expected);
+
+  // The reference convolutions and the operand statistics run on a second core while the
+  // simulation runs on this one (or after it, when the run may use one core only).
+  HostResults host;
+  auto reference_work = [&] { host_work(plan, data, chained_expected, opt.check, host); };
+  std::thread reference;
+  if (run_threads() > 1) reference = std::thread(reference_work);
+  struct JoinGuard {
+    std::thread& t;
+    ~JoinGuard() {
+      if (t.joinable()) t.join();
+    }
+  } guard{reference};
+
+  // Femtosecond resolution: clock periods such as 700 MHz's 1428.571 ps stay exact enough that
+  // cycles and seconds agree (picoseconds would round the period by 0.03%).
+  sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
+  std::unique_ptr<VcdWriter> vcd;
+  if (!opt.vcd_file.empty()) vcd = std::make_unique<VcdWriter>(1000);
+  auto array = plan.style->make_model(layer_jobs(plan, data), vcd.get());
+  sc_core::sc_start();
+  if (!reference.joinable()) reference_work();
+  if (array->error()) std::rethrow_exception(array->error());
+  if (reference.joinable()) reference.join();
+
+  for (std::size_t i = 0; i < array->outcomes().size(); ++i)
+    result.layers.push_back(
+        layer_stats(plan.layers[i].layer, array->outcomes()[i], host, i, opt.check));
+  result.total = total_of(result.layers);
+  if (vcd) vcd->write(opt.vcd_file);
+  if (!opt.out_dir.empty()) write_stats_json(opt.out_dir, result.info, result.layers, result.total);
+  return result;
+}
+
+}  // namespace dfsim
+
+// Debian's libsystemc references sc_main; dfsim's programs have their own main() and start
+// the kernel with sc_start, so this is never called.
+int sc_main(int, char**) { return 1; }

@@ -1,0 +1,83 @@
+// One simulation run: load configs, map every layer, elaborate the array, simulate, check.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arrays/array_style.hpp"
+#include "base/config/arch_config.hpp"
+#include "base/stats/stats.hpp"
+#include "workload/layer.hpp"
+
+namespace dfsim {
+
+struct RunOptions {
+  std::string arch_file;
+  std::string arch_text;  // when set, the architecture YAML itself (arch_file names it)
+  std::string workload_file;
+  std::vector<std::string> layers;    // empty: all
+  std::optional<std::int64_t> batch;  // overrides every layer's N
+  std::uint64_t seed = 1;
+  std::string objective = "latency";
+  std::string mapping_file;        // pinned mappings, optional
+  std::string dump_mappings_file;  // writes the chosen mappings in the --mapping format
+  std::string out_dir;             // writes stats.json when set
+  std::string vcd_file;            // writes a waveform when set
+  bool check = true;
+  // Layers no mapping fits are left out (listed in the table and stats.json) instead of
+  // stopping the run.
+  bool skip_unmappable = false;
+  // Override every layer's declared densities (e.g. a density sweep); unset: the workload's.
+  std::optional<double> weight_density, input_density;
+};
+
+// One layer with the mapping chosen for the architecture's array style.
+struct LayerPlan {
+  Layer layer;
+  std::shared_ptr<const LayerMapping> mapping;
+  std::string mapping_text() const { return mapping->text(); }
+  std::string mapping_yaml() const { return mapping->yaml(); }  // the --mapping format
+  std::int64_t estimate_cycles() const { return mapping->estimate_cycles(); }
+  double estimate_energy_pj() const { return mapping->estimate_energy_pj(); }
+  std::int64_t candidates() const { return mapping->candidates_evaluated(); }
+};
+
+struct Plan {
+  ArchConfig arch;
+  Network network;
+  Objective objective = Objective::Latency;
+  std::unique_ptr<ArrayStyle> style;  // the architecture's array style
+  std::vector<LayerPlan> layers;
+  std::vector<SkippedLayer> skipped;  // with skip_unmappable
+};
+
+// Threads a run may use: the number of cores, or the DFSIM_THREADS environment variable.
+std::size_t run_threads();
+
+// Loads and validates the inputs and maps every layer (no SystemC involved).
+Plan make_plan(const RunOptions& opt);
+
+struct RunResult {
+  RunInfo info;
+  std::vector<LayerStats> layers;
+  LayerStats total;
+};
+
+// Elaborates the array and simulates; a process can do this once (SystemC).
+RunResult run_simulation(const RunOptions& opt);
+
+RunInfo run_info(const Plan& plan, const RunOptions& opt);
+
+// Pinned mappings: a YAML file `mappings: {layer_name: {...}}`; the keys of a layer's map are
+// its array style's (ArrayStyle::pinned parses them).
+std::map<std::string, ConfigNode> load_pinned_mappings(const std::string& path);
+// Every layer's mapping in the --mapping format: `mappings: {layer: {...}}`.
+std::string mappings_yaml(const Plan& plan);
+// Writes `text` to `path` through a temporary file renamed into place (no partial file).
+void write_text_atomically(const std::string& path, const std::string& text);
+
+}  // namespace dfsim

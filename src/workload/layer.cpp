@@ -1,0 +1,253 @@
+#include "workload/layer.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "base/config/config_node.hpp"
+
+namespace dfsim {
+
+namespace {
+
+Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
+  n.expect_keys({"name",
+                 "type",
+                 "N",
+                 "M",
+                 "C",
+                 "H",
+                 "W",
+                 "R",
+                 "S",
+                 "E",
+                 "F",
+                 "stride",
+                 "padding",
+                 "groups",
+                 "relu",
+                 "product_shift",
+                 "input_density",
+                 "ifmap_file",
+                 "weights_file",
+                 "weight_density",
+                 "weight_granularity",
+                 "weight_bits",
+                 "input_bits",
+                 "quantization",
+                 "codebook_size",
+                 "output_density",
+                 "accumulator_bits",
+                 "input_from",
+                 "input_pool"});
+  Layer l;
+  l.name = n.get_string("name");
+  const std::string type = n.get_choice("type", {"conv", "fc"}, std::string("conv"));
+  l.kind = type == "fc" ? LayerKind::FullyConnected : LayerKind::Conv;
+  l.N = n.get_int_min("N", 1, default_batch);
+  l.M = n.get_int_min("M", 1);
+  l.C = n.get_int_min("C", 1);
+  l.H = n.get_int_min("H", 1, 1);
+  l.W = n.get_int_min("W", 1, 1);
+  if (l.kind == LayerKind::FullyConnected) {
+    for (const char* k : {"R", "S", "stride", "padding", "groups"})
+      if (n.has(k))
+        n.at(k).fail(std::string("an fc layer's filter covers its whole input; do not set '") + k +
+                     "'");
+    l.R = l.H;
+    l.S = l.W;
+  } else {
+    l.R = n.get_int_min("R", 1);
+    l.S = n.get_int_min("S", 1);
+    l.stride = n.get_int_min("stride", 1, 1);
+    l.padding = n.get_int_min("padding", 0, 0);
+    l.groups = n.get_int_min("groups", 1, 1);
+  }
+  l.relu = n.get_bool("relu", l.kind == LayerKind::Conv);
+  l.product_shift = n.get_int_min("product_shift", 0, 8);
+  if (l.product_shift > 31) n.at("product_shift").fail("must be <= 31");
+  l.where = n.where();
+  // Data files are relative to the workload file.
+  auto data_path = [&](const char* key) {
+    if (!n.has(key)) return std::string();
+    const std::filesystem::path p = n.get_string(key);
+    return p.is_absolute() ? p.string()
+                           : (std::filesystem::path(n.file()).parent_path() / p).string();
+  };
+  l.ifmap_file = data_path("ifmap_file");
+  l.weights_file = data_path("weights_file");
+  l.input_density = n.get_double("input_density", 1.0);
+  if (l.input_density < 0 || l.input_density > 1)
+    n.at("input_density").fail("must be between 0 and 1");
+  l.weight_density = n.get_double("weight_density", 1.0);
+  if (l.weight_density < 0 || l.weight_density > 1)
+    n.at("weight_density").fail("must be between 0 and 1");
+  const std::string gran = n.get_choice(
+      "weight_granularity", {"fine", "vector", "kernel", "filter", "channel"}, std::string("fine"));
+  l.weight_granularity = gran == "fine"     ? Granularity::Fine
+                         : gran == "vector" ? Granularity::Vector
+                         : gran == "kernel" ? Granularity::Kernel
+                         : gran == "filter" ? Granularity::Filter
+                                            : Granularity::Channel;
+  l.weight_bits = n.get_int_min("weight_bits", 1, 8);
+  if (l.weight_bits > 16) n.at("weight_bits").fail("must be <= 16");
+  l.input_bits = n.get_int_min("input_bits", 2, 8);
+  if (l.input_bits > 16) n.at("input_bits").fail("must be <= 16");
+  const std::string q =
+      n.get_choice("quantization", {"uniform", "power_of_two", "codebook"}, std::string("uniform"));
+  l.quantization = q == "uniform"        ? Quantization::Uniform
+                   : q == "power_of_two" ? Quantization::PowerOfTwo
+                                         : Quantization::Codebook;
+  if (l.quantization == Quantization::Codebook) {
+    l.codebook_size = n.get_int_min("codebook_size", 1);
+    if (l.codebook_size > (std::int64_t{1} << l.weight_bits) - 1)
+      n.at("codebook_size")
+          .fail("more shared values than " + std::to_string(l.weight_bits) +
+                "-bit weights can hold");
+  } else if (n.has("codebook_size")) {
+    n.at("codebook_size").fail("only with quantization: codebook");
+  }
+  if (n.has("output_density")) {
+    l.output_density = n.get_double("output_density");
+    if (l.output_density < 0 || l.output_density > 1)
+      n.at("output_density").fail("must be between 0 and 1");
+  }
+  l.accumulator_bits_given = n.get_int_min("accumulator_bits", 1, 0);
+  if (n.has("input_from")) {
+    n.get_choice("input_from", {"previous"});
+    l.input_from_previous = true;
+    for (const char* k : {"ifmap_file", "input_density"})
+      if (n.has(k)) n.at(k).fail(std::string("'") + k + "' conflicts with input_from: previous");
+  }
+  if (auto p = n.find("input_pool")) {
+    if (!l.input_from_previous) p->fail("input_pool needs input_from: previous");
+    p->expect_keys({"kind", "size", "stride", "padding"});
+    l.input_pool.kind = p->get_choice("kind", {"max", "avg"}, std::string("max"));
+    l.input_pool.size = p->get_int_min("size", 1);
+    l.input_pool.stride = p->get_int_min("stride", 1, l.input_pool.size);
+    l.input_pool.padding = p->get_int_min("padding", 0, 0);
+  }
+  if (l.C % l.groups != 0)
+    n.at("groups").fail("C (" + std::to_string(l.C) + ") is not divisible by groups");
+  if (l.M % l.groups != 0)
+    n.at("groups").fail("M (" + std::to_string(l.M) + ") is not divisible by groups");
+  if (l.R > l.H + 2 * l.padding)
+    n.at("R").fail("filter height exceeds the padded ifmap height (" +
+                   std::to_string(l.H + 2 * l.padding) + ")");
+  if (l.S > l.W + 2 * l.padding)
+    n.at("S").fail("filter width exceeds the padded ifmap width (" +
+                   std::to_string(l.W + 2 * l.padding) + ")");
+  if (auto e = n.find("E"); e && e->as_int() != l.E())
+    e->fail("given E = " + std::to_string(e->as_int()) +
+            " but the shape gives E = " + std::to_string(l.E()));
+  if (auto f = n.find("F"); f && f->as_int() != l.F())
+    f->fail("given F = " + std::to_string(f->as_int()) +
+            " but the shape gives F = " + std::to_string(l.F()));
+  return l;
+}
+
+Network parse_network(const ConfigNode& root) {
+  root.expect_keys({"network", "batch", "layers", "description", "source"});
+  Network net;
+  net.name = root.get_string("network");
+  net.source_file = root.file();
+  const std::int64_t batch = root.get_int_min("batch", 1, 1);
+  std::set<std::string> names;
+  for (const ConfigNode& item : root.at("layers").items()) {
+    item.expect_map();
+    Layer l = parse_layer(item, batch);
+    if (l.input_from_previous && net.layers.empty())
+      item.at("input_from").fail("the first layer has no previous layer");
+    if (!names.insert(l.name).second) item.at("name").fail("duplicate layer name '" + l.name + "'");
+    net.layers.push_back(l);
+  }
+  if (net.layers.empty()) root.at("layers").fail("a network needs at least one layer");
+  return net;
+}
+
+}  // namespace
+
+Network load_network(const std::string& path) { return parse_network(ConfigNode::load_file(path)); }
+
+Network load_network_from_string(const std::string& text, const std::string& origin) {
+  return parse_network(ConfigNode::load_string(text, origin));
+}
+
+Network select_layers(const Network& net, const std::vector<std::string>& names) {
+  Network out = net;
+  out.layers.clear();
+  for (const auto& name : names) {
+    const Layer* found = nullptr;
+    std::vector<std::string> all;
+    for (const auto& l : net.layers) {
+      all.push_back(l.name);
+      if (l.name == name) found = &l;
+    }
+    if (!found) {
+      std::string msg = "--layers: no layer named '" + name + "' in " + net.source_file;
+      std::string s = closest_match(name, all);
+      if (!s.empty()) msg += " (did you mean '" + s + "'?)";
+      throw ConfigError(msg);
+    }
+    out.layers.push_back(*found);
+  }
+  return out;
+}
+
+std::int64_t Layer::accumulator_bits() const {
+  if (accumulator_bits_given) return accumulator_bits_given;
+  std::int64_t log2 = 0;
+  while ((std::int64_t{1} << log2) < C_per_group() * R * S) ++log2;
+  return 2 * std::max(weight_bits, input_bits) + log2;
+}
+
+Layer flatten_fc(const Layer& l) {
+  if (l.groups != 1 || l.padding != 0 || l.R != l.H || l.S != l.W || (l.R == 1 && l.S == 1))
+    return l;
+  Layer f = l;
+  f.C = l.C * l.R * l.S;
+  f.H = f.W = f.R = f.S = f.stride = 1;
+  return f;
+}
+
+Layer shape_of(const Layer& l) {
+  Layer v;
+  v.name = l.name;
+  v.kind = l.kind;
+  v.N = l.N;
+  v.M = l.M;
+  v.C = l.C;
+  v.H = l.H;
+  v.W = l.W;
+  v.R = l.R;
+  v.S = l.S;
+  v.stride = l.stride;
+  v.padding = l.padding;
+  v.groups = l.groups;
+  return v;
+}
+
+std::string layer_key(const Layer& l) {
+  std::ostringstream os;
+  os << std::hexfloat << static_cast<int>(l.kind) << ' ' << l.N << ' ' << l.M << ' ' << l.C << ' '
+     << l.H << ' ' << l.W << ' ' << l.R << ' ' << l.S << ' ' << l.stride << ' ' << l.padding << ' '
+     << l.groups << ' ' << l.relu << ' ' << l.product_shift << ' ' << l.input_density << ' '
+     << l.weight_density << ' ' << static_cast<int>(l.weight_granularity) << ' ' << l.weight_bits
+     << ' ' << l.input_bits << ' ' << static_cast<int>(l.quantization) << ' ' << l.codebook_size
+     << ' ' << l.output_density << ' ' << l.accumulator_bits_given << " [" << l.ifmap_file << "] ["
+     << l.weights_file << "] " << l.input_from_previous << ' ' << l.input_pool.kind << ' '
+     << l.input_pool.size << ' ' << l.input_pool.stride << ' ' << l.input_pool.padding;
+  return os.str();
+}
+
+std::ostream& operator<<(std::ostream& os, const Layer& l) {
+  os << l.name << " [" << (l.kind == LayerKind::Conv ? "conv" : "fc") << "] N=" << l.N
+     << " M=" << l.M << " C=" << l.C << " H=" << l.H << " W=" << l.W << " R=" << l.R << " S=" << l.S
+     << " E=" << l.E() << " F=" << l.F() << " stride=" << l.stride << " pad=" << l.padding
+     << " groups=" << l.groups;
+  return os;
+}
+
+}  // namespace dfsim
