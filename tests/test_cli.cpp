@@ -104,6 +104,14 @@ TEST(Cli, Help) {
   EXPECT_TRUE(contains(r.out, "map")) << describe(r);
   EXPECT_TRUE(contains(r.out, "Example")) << describe(r);
   EXPECT_TRUE(contains(r.out, "dfsim run --arch")) << "an example command line\n" << describe(r);
+  // What an architecture may name, from the registries (no test-only implementation here).
+  EXPECT_TRUE(contains(r.out,
+                       "Array styles (array:): planar_tiled row_stationary "
+                       "weight_stationary_systolic\n"))
+      << describe(r);
+  for (const char* impl : {"  dram: bandwidth - ", "  energy: per_action_pj - ",
+                           "  multicast_noc: tagged_multicast - ", "  sram: banked_sram - "})
+    EXPECT_TRUE(contains(r.out, impl)) << impl << "\n" << describe(r);
 }
 
 TEST(Cli, RunHelpListsOptions) {

@@ -1,9 +1,11 @@
-// Component implementations chosen by name, with two that live only in the tests
-// (tests/component_impls/): a DRAM ("test_fixed_latency") and an on-chip buffer
-// ("test_ideal_sram"). Every shipped array style builds them when an architecture names them
-// (`dram: {impl: ...}`, `glb:` / `unified_buffer:` / `activation_ram: {impl: ...}`, here over the
-// shipped files with `extends:`), the runs stay bit-exact, and their own keys and misspelt names
-// are refused at their position. No shared file knows these implementations.
+// Component implementations chosen by name, with some that live only in the tests
+// (tests/component_impls/): a DRAM ("test_fixed_latency"), an on-chip buffer
+// ("test_ideal_sram"), a NoC without multicast ("test_unicast") and an energy model
+// ("test_flat"). Every shipped array style builds them when an architecture names them
+// (`dram: {impl: ...}`, `glb:` / `unified_buffer:` / `activation_ram: {impl: ...}`,
+// `noc: {impl: ...}`, here over the shipped files with `extends:`), the runs stay bit-exact,
+// and their own keys and misspelt names are refused at their position. No shared file knows
+// these implementations.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -26,6 +28,7 @@ using dfsim_test::FixedLatencyCounters;
 using dfsim_test::fresh_dir;
 using dfsim_test::IdealSramCounters;
 using dfsim_test::source_path;
+using dfsim_test::UnicastNocCounters;
 using dfsim_test::write_file;
 
 const char* kWorkload =
@@ -136,6 +139,39 @@ TEST(SramImpl, MisspeltNameIsRefusedWithTheRegisteredOnes) {
   EXPECT_EQ(
       dfsim::ws_params(dfsim::load_arch(source_path("configs/tpu_v1.yaml"))).unified_buffer.impl,
       "banked_sram");
+}
+
+// The NoC section of the styles with tagged networks: the row-stationary array's three GINs
+// and the planar array's weight bus are built as the named implementation, which delivers one
+// copy per receiving PE; the NoC bits counted are those copies (one 16-bit value or more each)
+// and the runs stay bit-exact.
+void expect_runs_on_unicast_noc(const std::string& config, std::int64_t networks) {
+  const std::string dir = fresh_dir("unicast_" + config);
+  const dfsim::RunResult r = run_tiny(dir, extending(config, "noc", "{impl: test_unicast}"));
+  EXPECT_EQ(UnicastNocCounters::built, networks);
+  EXPECT_GT(UnicastNocCounters::copies, 0);
+  EXPECT_GE(r.total.noc.total_read_bytes() + r.total.noc.total_write_bytes(),
+            2 * UnicastNocCounters::copies);
+}
+
+TEST(NocImpl, RowStationaryGinsAreTheNamedNoc) { expect_runs_on_unicast_noc("eyeriss_v1", 3); }
+TEST(NocImpl, PlanarWeightBusIsTheNamedNoc) { expect_runs_on_unicast_noc("scnn", 1); }
+
+TEST(NocImpl, MisspeltNameIsRefusedWithTheRegisteredOnes) {
+  const std::string dir = fresh_dir("noc_errors");
+  const std::string path =
+      write_file(dir + "/arch.yaml", extending("eyeriss_v1", "noc", "{impl: tagged_multicat}"));
+  try {
+    dfsim::load_arch(path);
+    FAIL() << "accepted noc.impl: tagged_multicat";
+  } catch (const dfsim::ConfigError& e) {
+    EXPECT_TRUE(contains(e.what(), "arch.yaml:3:"));
+    EXPECT_TRUE(contains(e.what(),
+                         "noc.impl: unknown multicast_noc implementation 'tagged_multicat' (did "
+                         "you mean 'tagged_multicast'?); registered: tagged_multicast, "
+                         "test_unicast"))
+        << e.what();
+  }
 }
 
 // The energy model an architecture names prices every action of the simulation: on each style

@@ -183,28 +183,36 @@ struct Recorder : sc_core::sc_module {
   }
 };
 
-// A GIN of 64 bits at 5 ns: a transaction of 10 16-bit values holds the bus ceil(160 / 64) = 3
-// cycles and reaches every PE whose (row ID, col ID) equals its tag one cycle later; a second
-// transaction waits for the bus; a tag no PE has is an address error, not a silent drop.
-TEST(MulticastNoc, BusCyclesThenEveryMatchingPeOneCycleLater) {
-  dfsim::MulticastNoc gin("gin", 64, 5.0, nullptr);
+// What a GIN of 64 bits at 5 ns, built through the component registry as `impl`, does with
+// three PEs tagged (0,0), (0,1), (0,0) and a disabled fourth: a transaction of 10 16-bit values
+// to (0,0), one to (0,1), one to a tag no PE has, and one without a tag.
+struct GinRun {
+  std::vector<sc_time> done;  // when each of the first three sends completed
+  std::vector<std::vector<sc_time>> arrivals;
+  std::vector<std::vector<std::vector<unsigned char>>> payloads;
+  tlm::tlm_response_status unmatched = tlm::TLM_INCOMPLETE_RESPONSE;
+  std::string refused;
+  std::vector<unsigned char> row;
+  dfsim::Activity activity;
+};
+
+GinRun run_gin(const std::string& impl) {
+  GinRun r;
+  auto gin = dfsim::make_multicast_noc(impl, "gin", 64, 5.0, nullptr);
   Initiator init("init");
-  init.socket.bind(gin.in);
+  init.socket.bind(gin->target());
   std::vector<std::unique_ptr<Recorder>> pes;
   for (int i = 0; i < 4; ++i) {
     pes.push_back(std::make_unique<Recorder>(("pe" + std::to_string(i)).c_str()));
-    gin.to_pe.bind(pes.back()->socket);
+    gin->to_pe.bind(pes.back()->socket);
   }
-  gin.set_ids({{0, 0}, {0, 1}, {0, 0}, dfsim::MulticastNoc::disabled()});
-  std::vector<sc_time> done;
-  tlm::tlm_response_status unmatched = tlm::TLM_INCOMPLETE_RESPONSE;
-  std::string refused;
-  std::vector<unsigned char> row(20);
-  for (std::size_t i = 0; i < row.size(); ++i) row[i] = static_cast<unsigned char>(3 * i + 1);
+  gin->set_ids({{0, 0}, {0, 1}, {0, 0}, dfsim::MulticastNocModel::disabled()});
+  r.row.resize(20);
+  for (std::size_t i = 0; i < r.row.size(); ++i) r.row[i] = static_cast<unsigned char>(3 * i + 1);
   init.script = [&](Initiator& self) {
     auto send = [&](dfsim::NocTag tag, tlm::tlm_response_status* status = nullptr) {
       dfsim::TransactionWith<dfsim::MulticastTag> t;
-      t.setup(tlm::TLM_WRITE_COMMAND, 0, row.data(), row.size());
+      t.setup(tlm::TLM_WRITE_COMMAND, 0, r.row.data(), r.row.size());
       t.data().kind = DataKind::Ifmap;
       t.data().values = 10;
       t.data().bits_per_value = 16;
@@ -212,38 +220,49 @@ TEST(MulticastNoc, BusCyclesThenEveryMatchingPeOneCycleLater) {
       sc_time delay = sc_core::SC_ZERO_TIME;
       self.socket->b_transport(t.gp(), delay);
       if (status) *status = t.gp().get_response_status();
-      done.push_back(sc_core::sc_time_stamp() + delay);
+      r.done.push_back(sc_core::sc_time_stamp() + delay);
     };
     send({0, 0});
     send({0, 1});
-    send({5, 5}, &unmatched);
+    send({5, 5}, &r.unmatched);
     // A payload of another protocol (no tag) is a wiring bug, named, not routed anywhere.
     try {
       dfsim::Transaction plain;
-      plain.setup(tlm::TLM_WRITE_COMMAND, 0, row.data(), row.size());
+      plain.setup(tlm::TLM_WRITE_COMMAND, 0, r.row.data(), r.row.size());
       sc_time delay = sc_core::SC_ZERO_TIME;
       self.socket->b_transport(plain.gp(), delay);
     } catch (const dfsim::SimulationError& e) {
-      refused = e.what();
+      r.refused = e.what();
     }
   };
   sc_core::sc_start();
-  ASSERT_EQ(done.size(), 3u);
-  EXPECT_EQ(done[0], sc_time(20, SC_NS));  // 3 bus cycles + 1
-  EXPECT_EQ(done[1], sc_time(35, SC_NS));  // the bus is free at 15 ns
-  EXPECT_EQ(unmatched, tlm::TLM_ADDRESS_ERROR_RESPONSE);
-  EXPECT_EQ(refused, "TLM payload without a MulticastTag extension");
-  for (int pe : {0, 2}) {
-    ASSERT_EQ(pes[pe]->arrivals.size(), 1u) << pe;
-    EXPECT_EQ(pes[pe]->arrivals[0], sc_time(20, SC_NS));
-    EXPECT_EQ(pes[pe]->payloads[0], row);
+  for (const auto& pe : pes) {
+    r.arrivals.push_back(pe->arrivals);
+    r.payloads.push_back(pe->payloads);
   }
-  ASSERT_EQ(pes[1]->arrivals.size(), 1u);
-  EXPECT_EQ(pes[1]->arrivals[0], sc_time(35, SC_NS));
-  EXPECT_TRUE(pes[3]->arrivals.empty());  // disabled
-  // Every delivery counts: 160 bits to each of three PEs.
-  EXPECT_EQ(gin.activity.write_bits[static_cast<int>(DataKind::Ifmap)], 3 * 160);
-  EXPECT_EQ(gin.activity.writes[static_cast<int>(DataKind::Ifmap)], 3);
+  r.activity = gin->activity;
+  return r;
+}
+
+// tagged_multicast: a transaction holds the bus ceil(160 / 64) = 3 cycles and reaches every PE
+// with its tag once, intact, one cycle later; the second waits for the bus. An unmatched tag is
+// an address error (not a silent drop), an untagged payload an error naming the protocol; every
+// delivery counts, 160 bits to each of three PEs.
+TEST(MulticastNoc, TaggedMulticastOneBusOccupancyForEveryMatchingPe) {
+  const GinRun r = run_gin("tagged_multicast");
+  ASSERT_EQ(r.done.size(), 3u);
+  EXPECT_EQ(r.done[0], sc_time(20, SC_NS));  // 3 bus cycles + 1
+  EXPECT_EQ(r.done[1], sc_time(35, SC_NS));  // the bus is free at 15 ns
+  EXPECT_EQ(r.unmatched, tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(r.refused, "TLM payload without a MulticastTag extension");
+  for (int pe : {0, 1, 2}) {
+    ASSERT_EQ(r.arrivals[pe].size(), 1u) << pe;
+    EXPECT_EQ(r.arrivals[pe][0], sc_time(pe == 1 ? 35 : 20, SC_NS)) << pe;
+    EXPECT_EQ(r.payloads[pe][0], r.row);
+  }
+  EXPECT_TRUE(r.arrivals[3].empty());  // disabled
+  EXPECT_EQ(r.activity.write_bits[static_cast<int>(DataKind::Ifmap)], 3 * 160);
+  EXPECT_EQ(r.activity.writes[static_cast<int>(DataKind::Ifmap)], 3);
 }
 
 // The GON (64 bits at 5 ns) carries a psum row to the GLB packed at its stored width: 4 psums

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <systemc>
 
+#include "base/config/array_style_registry.hpp"
+#include "base/config/component_registry.hpp"
 #include "base/config/config_node.hpp"
 #include "base/sim_error.hpp"
 #include "run/run.hpp"
@@ -34,6 +36,16 @@ const char* kUsage =
     "  dfsim map --arch configs/eyeriss_v1.yaml --workload workloads/resnet50.yaml --objective "
     "edp\n"
     "  dfsim sweep configs/sweeps/eyeriss_glb_array.yaml -j 2\n";
+
+// What an architecture file may name: its `array:` style, and each role section's `impl:`.
+void print_registered(std::ostream& os) {
+  os << "\nArray styles (array:):";
+  for (const std::string& s : array_style_names()) os << " " << s;
+  os << "\nComponent implementations (impl: of a role's section):\n";
+  for (const std::string& role : component_roles())
+    for (const std::string& name : component_names(role))
+      os << "  " << role << ": " << name << " - " << find_component(role, name)->summary << "\n";
+}
 
 std::vector<std::string> split(const std::string& s) {
   std::vector<std::string> out;
@@ -174,6 +186,7 @@ int main(int argc, char** argv) {
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       std::cout << kUsage;
+      print_registered(std::cout);
       return args.empty() ? 2 : 0;
     }
     if (args[0] == "--version") {

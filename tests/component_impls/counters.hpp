@@ -1,5 +1,5 @@
 // What the test-only component implementations saw (tests/component_impls/): the
-// "test_fixed_latency" DRAM and the "test_ideal_sram" buffer.
+// "test_fixed_latency" DRAM, the "test_ideal_sram" buffer and the "test_unicast" NoC.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,11 @@ struct FixedLatencyCounters {
 struct IdealSramCounters {
   static std::int64_t built;     // instances constructed
   static std::int64_t requests;  // b_transport calls
+};
+
+struct UnicastNocCounters {
+  static std::int64_t built;   // instances constructed
+  static std::int64_t copies;  // payload copies delivered to PEs
 };
 
 }  // namespace dfsim_test

@@ -226,8 +226,8 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DataTransfer& data, const S
   const std::int64_t channels = c_hi_ - c_lo_;
   // The group's channels of the input tile as the IARAM holds them: one stream over
   // [channel][row][column].
-  const std::vector<std::int16_t> tile = decode_stream(arch_.onchip_encoding, gp.get_data_ptr(),
-                                                       op.stream_bits, channels, th * tw, 16);
+  const std::vector<std::int16_t> tile = decode_stream(
+      pt_params(arch_).encodings.onchip, gp.get_data_ptr(), op.stream_bits, channels, th * tw, 16);
   const std::size_t phases = static_cast<std::size_t>(st * st);
   std::vector<std::vector<Act>> acts(phases);
   std::vector<std::vector<Wt>> wts(phases);
@@ -241,8 +241,9 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DataTransfer& data, const S
     if (!b.present)
       throw SimulationError(std::string(name()) + ": weights of channel " + std::to_string(c) +
                             " missing from the FIFO");
-    const std::vector<std::int16_t> w = decode_stream(arch_.onchip_encoding, b.bits.data(),
-                                                      b.stream_bits, kc_, layer_.R * layer_.S, 16);
+    const std::vector<std::int16_t> w =
+        decode_stream(pt_params(arch_).encodings.onchip, b.bits.data(), b.stream_bits, kc_,
+                      layer_.R * layer_.S, 16);
     for (auto& v : acts) v.clear();
     for (auto& v : wts) v.clear();
     const std::int16_t* plane = &tile[static_cast<std::size_t>((c - c_lo_) * th * tw)];
@@ -380,7 +381,7 @@ void PlanarPe::drain(tlm::tlm_generic_payload& gp, SparseStream& op, sc_time& de
         out[static_cast<std::size_t>((k * oh + e) * ow + f)] = layer_.arith.to_ofmap(
             inside ? acc_[static_cast<std::size_t>(k * extent + ae * ext_w_ + af)] : Psum{0});
       }
-  const EncodedTensor enc = encode(arch_.onchip_encoding, out, kc_, oh * ow, 16);
+  const EncodedTensor enc = encode(pt_params(arch_).encodings.onchip, out, kc_, oh * ow, 16);
   if (static_cast<std::int64_t>(enc.bits.size()) > static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": output stream larger than the drain buffer");
   std::memcpy(gp.get_data_ptr(), enc.bits.data(), enc.bits.size());

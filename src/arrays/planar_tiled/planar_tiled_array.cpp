@@ -34,7 +34,8 @@ std::int64_t stream_bytes(std::int64_t bits) { return (bits + 7) / 8; }
 struct PlanarTiledArray::Controller {
   PlanarTiledArray& top;
   const ArchConfig& a;
-  const Layer l;  // as the array runs it (FC layers flattened: flatten_fc)
+  const PlanarEncodings& formats;  // DRAM weights and on-chip data
+  const Layer l;                   // as the array runs it (FC layers flattened: flatten_fc)
   const LayerData& d;
   const PtMapping& m;
   const sc_time period;
@@ -69,6 +70,7 @@ struct PlanarTiledArray::Controller {
   Controller(PlanarTiledArray& t, const LayerJob& job, bool first, bool last)
       : top(t),
         a(t.arch_),
+        formats(pt_params(a).encodings),
         l(flatten_fc(job.layer)),
         d(*job.data),
         m(result_of<PtMapResult>(*job.mapping).mapping),
@@ -204,13 +206,13 @@ struct PlanarTiledArray::Controller {
               for (std::int64_t s = 0; s < l.S; ++s)
                 block[static_cast<std::size_t>((k * l.R + r) * l.S + s)] =
                     weight(g * Mg + k0 + k, c, r, s);
-          const EncodedTensor de = encode(a.dram_weight_encoding, block, gr.kc, l.R * l.S, 16);
+          const EncodedTensor de = encode(formats.dram_weight, block, gr.kc, l.R * l.S, 16);
           const std::size_t ci = static_cast<std::size_t>(c);
           gr.dram_blocks[ci] = {static_cast<std::int64_t>(image.size()), de.total_bits, true};
           image.insert(image.end(), de.bits.begin(), de.bits.end());
-          const EncodedTensor oe = a.onchip_encoding == a.dram_weight_encoding
+          const EncodedTensor oe = formats.onchip == formats.dram_weight
                                        ? de
-                                       : encode(a.onchip_encoding, block, gr.kc, l.R * l.S, 16);
+                                       : encode(formats.onchip, block, gr.kc, l.R * l.S, 16);
           gr.onchip[ci] = oe.bits;
           gr.onchip_bits[ci] = oe.total_bits;
         }
@@ -268,7 +270,7 @@ struct PlanarTiledArray::Controller {
       if (c_hi <= c_lo) continue;
       const std::vector<std::int16_t> slice(v.begin() + (c_lo - t.c0) * area,
                                             v.begin() + (c_hi - t.c0) * area);
-      enc[static_cast<std::size_t>(g)] = encode(a.onchip_encoding, slice, c_hi - c_lo, area, 16);
+      enc[static_cast<std::size_t>(g)] = encode(formats.onchip, slice, c_hi - c_lo, area, 16);
       total += stream_bytes(enc[static_cast<std::size_t>(g)].total_bits);
     }
     const bool spill = total > iaram;  // does not fit: read from DRAM for every group
@@ -316,7 +318,7 @@ struct PlanarTiledArray::Controller {
         host_access(s.in_dram ? top.to_dram : top.to_oaram, tlm::TLM_READ_COMMAND, s.addr,
                     buf.data(), bytes);
       const std::vector<std::int16_t> v =
-          decode_stream(a.onchip_encoding, buf.data(), s.bits, gr.kc, oh * ow, 16);
+          decode_stream(formats.onchip, buf.data(), s.bits, gr.kc, oh * ow, 16);
       for (std::int64_t k = 0; k < gr.kc; ++k)
         for (std::int64_t e = 0; e < oh; ++e)
           for (std::int64_t f = 0; f < ow; ++f)
@@ -354,7 +356,7 @@ struct PlanarTiledArray::Controller {
     std::vector<NocTag> ids(static_cast<std::size_t>(P), MulticastNoc::disabled());
     for (const PtTile& t : rounds.front().tiles)
       ids[static_cast<std::size_t>(t.pe)] = {0, static_cast<std::int32_t>(t.ic)};
-    top.weight_bus_.set_ids(ids);
+    top.weight_bus_->set_ids(ids);
     PlanarPeLayer pl;
     pl.arith = arith;
     pl.R = l.R;
@@ -582,21 +584,22 @@ PlanarTiledArray::PlanarTiledArray(sc_core::sc_module_name name, const ArchConfi
                        arch.core_period_ns(), trace, "iaram")),
       oaram_(make_sram("oaram", ram_as_buffer(arch, pt_params(arch).activation_ram.oaram_bytes),
                        arch.core_period_ns(), trace, "oaram")),
-      weight_bus_("weight_bus", pt_params(arch).planar_noc.weight_bus_bits, arch.core_period_ns(),
-                  trace),
+      weight_bus_(make_multicast_noc(pt_params(arch).planar_noc.impl, "weight_bus",
+                                     pt_params(arch).planar_noc.weight_bus_bits,
+                                     arch.core_period_ns(), trace)),
       halo_("halo_network", arch) {
   to_dram.bind(cdc_.from_core);
   cdc_.to_link.bind(dram_->target());
   to_iaram.bind(iaram_->target());
   to_oaram.bind(oaram_->target());
-  to_weight_bus.bind(weight_bus_.in);
+  to_weight_bus.bind(weight_bus_->target());
   iaram_->assign_banks(0, arch.num_pes(), DataKind::Ifmap);
   oaram_->assign_banks(0, arch.num_pes(), DataKind::Ofmap);
   for (int i = 0; i < arch.num_pes(); ++i) {
     pes_.push_back(std::make_unique<PlanarPe>(("pe" + std::to_string(i)).c_str(), arch, i, trace));
     PlanarPe& pe = *pes_.back();
     to_pe.bind(pe.in);
-    weight_bus_.to_pe.bind(pe.in);
+    weight_bus_->to_pe.bind(pe.in);
     halo_.to_pe.bind(pe.in);
     pe.to_halo.bind(halo_.from_pe);
   }
@@ -632,7 +635,7 @@ PlanarTiledArray::Snapshot PlanarTiledArray::snapshot() const {
   Snapshot s{dram_->activity,
              iaram_->activity,
              oaram_->activity,
-             weight_bus_.activity,
+             weight_bus_->activity,
              halo_.activity,
              {},
              {},

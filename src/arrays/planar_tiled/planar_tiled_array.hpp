@@ -48,7 +48,7 @@ class PlanarTiledArray : public ArrayModel {
   std::unique_ptr<DramModel> dram_;
   ClockDomainCrossing cdc_;
   std::unique_ptr<SramModel> iaram_, oaram_;
-  MulticastNoc weight_bus_;
+  std::unique_ptr<MulticastNocModel> weight_bus_;  // noc.impl
   HaloNetwork halo_;
   std::vector<std::unique_ptr<PlanarPe>> pes_;
   TraceSignal trace_layer_;

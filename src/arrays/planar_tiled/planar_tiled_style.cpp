@@ -68,7 +68,9 @@ void parse_activation_ram(const ConfigNode& n, ActivationRamConfig& r) {
 }
 
 void parse_planar_noc(const ConfigNode& n, PlanarNocConfig& c) {
-  n.expect_keys({"weight_bus_bits", "halo_link_bits", "weight_bus_pj_per_bit", "halo_pj_per_bit"});
+  c.impl = parse_role_section(
+      n, "multicast_noc", c.impl,
+      {"weight_bus_bits", "halo_link_bits", "weight_bus_pj_per_bit", "halo_pj_per_bit"});
   c.weight_bus_bits = n.get_int_min("weight_bus_bits", 16);
   c.halo_link_bits = n.get_int_min("halo_link_bits", 16);
   c.weight_bus_pj_per_bit = n.get_double_min("weight_bus_pj_per_bit", 0.0);
@@ -85,7 +87,7 @@ void parse_planar_data(const ConfigNode& d, DataConfig& data) {
 
 // encodings: {dram: {ifmap, ofmap, weight}, onchip}: the DRAM interface and the buffers hold
 // dense or SCNN zero-run streams.
-void parse_planar_encodings(const ConfigNode& enc, ArchConfig& a) {
+void parse_planar_encodings(const ConfigNode& enc, ArchConfig& a, PlanarEncodings& own) {
   auto format = [](const ConfigNode& n) {
     const Encoding e = parse_encoding_at(n);
     if (e != Encoding::Dense && e != Encoding::ZeroRun)
@@ -97,9 +99,9 @@ void parse_planar_encodings(const ConfigNode& enc, ArchConfig& a) {
     dram->expect_keys({"ifmap", "ofmap", "weight"});
     if (auto n = dram->find("ifmap")) a.dram_ifmap_encoding = format(*n);
     if (auto n = dram->find("ofmap")) a.dram_ofmap_encoding = format(*n);
-    if (auto n = dram->find("weight")) a.dram_weight_encoding = format(*n);
+    if (auto n = dram->find("weight")) own.dram_weight = format(*n);
   }
-  if (auto n = enc.find("onchip")) a.onchip_encoding = format(*n);
+  if (auto n = enc.find("onchip")) own.onchip = format(*n);
 }
 
 void parse_planar(const ConfigNode& root, ArchConfig& a) {
@@ -107,14 +109,14 @@ void parse_planar(const ConfigNode& root, ArchConfig& a) {
   parse_planar_pe(root.at("pe"), p->planar_pe);
   parse_activation_ram(root.at("activation_ram"), p->activation_ram);
   parse_planar_noc(root.at("noc"), p->planar_noc);
-  a.style_params = p;
   a.data = DataConfig{16, 16, 24};
   if (auto d = root.find("data")) parse_planar_data(*d, a.data);
-  if (auto enc = root.find("encodings")) parse_planar_encodings(*enc, a);
+  if (auto enc = root.find("encodings")) parse_planar_encodings(*enc, a, p->encodings);
+  a.style_params = p;
   // The sparse PE works on non-zero coordinates, the dense one on every value.
   const bool sparse = pt_params(a).planar_pe.sparse();
-  if (sparse != (a.onchip_encoding == Encoding::ZeroRun) ||
-      (sparse && a.dram_weight_encoding != Encoding::ZeroRun)) {
+  if (sparse != (p->encodings.onchip == Encoding::ZeroRun) ||
+      (sparse && p->encodings.dram_weight != Encoding::ZeroRun)) {
     const std::string why =
         sparse ? "the cartesian_sparse PE needs zero_run weights (DRAM) and zero_run on-chip "
                  "data (set encodings.onchip and encodings.dram.weight to zero_run)"
@@ -134,11 +136,12 @@ void describe_planar(std::ostream& os, const ArchConfig& a) {
      << p.crossbar_queue_depth << "; weight FIFO " << p.weight_fifo_entries << " entries\n"
      << "  IARAM " << pt_params(a).activation_ram.iaram_bytes << " B, OARAM "
      << pt_params(a).activation_ram.oaram_bytes << " B per PE; on-chip encoding "
-     << to_string(a.onchip_encoding) << "; zero gating " << (p.zero_gating ? "on" : "off") << "\n"
+     << to_string(pt_params(a).encodings.onchip) << "; zero gating "
+     << (p.zero_gating ? "on" : "off") << "\n"
      << "  DRAM: " << a.dram.bus_width_bits << "-bit link at " << a.clocks.link_mhz
      << " MHz, ifmap " << to_string(a.dram_ifmap_encoding) << ", ofmap "
-     << to_string(a.dram_ofmap_encoding) << ", weights " << to_string(a.dram_weight_encoding)
-     << "\n";
+     << to_string(a.dram_ofmap_encoding) << ", weights "
+     << to_string(pt_params(a).encodings.dram_weight) << "\n";
 }
 
 // Activation RAMs, accumulators and the weight FIFO (entries of F weights with their 4-bit

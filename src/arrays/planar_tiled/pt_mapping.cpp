@@ -430,18 +430,19 @@ struct StreamBits {
     const int ib = static_cast<int>(a.data.ifmap_bits), wb = static_cast<int>(a.data.weight_bits);
     // Without a declared density: half of a ReLU's outputs are zero, none of a linear layer's.
     const double out_density = l.output_density >= 0 ? l.output_density : l.relu ? 0.5 : 1.0;
-    in = expected_bits_per_value(a.onchip_encoding, l.input_density, ib, plane);
+    const PlanarEncodings& enc = pt_params(a).encodings;
+    in = expected_bits_per_value(enc.onchip, l.input_density, ib, plane);
     // d in / d density, by a central difference inside [0, 1].
     const double lo = std::max(0.0, l.input_density - 0.01),
                  hi = std::min(1.0, l.input_density + 0.01);
-    in_slope = (expected_bits_per_value(a.onchip_encoding, hi, ib, plane) -
-                expected_bits_per_value(a.onchip_encoding, lo, ib, plane)) /
+    in_slope = (expected_bits_per_value(enc.onchip, hi, ib, plane) -
+                expected_bits_per_value(enc.onchip, lo, ib, plane)) /
                (hi - lo);
     in_dram = expected_bits_per_value(a.dram_ifmap_encoding, l.input_density, ib, plane);
-    out = expected_bits_per_value(a.onchip_encoding, out_density, ib, plane);
+    out = expected_bits_per_value(enc.onchip, out_density, ib, plane);
     out_dram = expected_bits_per_value(a.dram_ofmap_encoding, out_density, ib, plane);
-    weight_dram = expected_bits_per_value(a.dram_weight_encoding, l.weight_density, wb, l.R * l.S);
-    weight_bus = expected_bits_per_value(a.onchip_encoding, l.weight_density, wb, l.R * l.S);
+    weight_dram = expected_bits_per_value(enc.dram_weight, l.weight_density, wb, l.R * l.S);
+    weight_bus = expected_bits_per_value(enc.onchip, l.weight_density, wb, l.R * l.S);
   }
 };
 

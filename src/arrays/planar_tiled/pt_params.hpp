@@ -1,4 +1,5 @@
-// The planar-tiled array's own parameters (pe, activation_ram, noc), parsed by parse_planar.
+// The planar-tiled array's own parameters (pe, activation_ram, noc, encodings), parsed by
+// parse_planar.
 #pragma once
 
 #include <cstdint>
@@ -42,10 +43,18 @@ struct ActivationRamConfig {
 };
 
 struct PlanarNocConfig {
-  std::int64_t weight_bus_bits = 128;  // broadcast of (compressed) weights to every PE
-  std::int64_t halo_link_bits = 64;    // per PE, psums sent to the PE owning them
-  double weight_bus_pj_per_bit = 0;    // per bit delivered to one PE
+  std::string impl = "tagged_multicast";  // the weight bus (component role "multicast_noc")
+  std::int64_t weight_bus_bits = 128;     // broadcast of (compressed) weights to every PE
+  std::int64_t halo_link_bits = 64;       // per PE, psums sent to the PE owning them
+  double weight_bus_pj_per_bit = 0;       // per bit delivered to one PE
   double halo_pj_per_bit = 0;
+};
+
+// encodings: how weights are stored in DRAM and how activations (IARAM/OARAM) and weights (FIFO)
+// are held on chip (the DRAM activation encodings are the common ArchConfig ones).
+struct PlanarEncodings {
+  Encoding dram_weight = Encoding::Dense;
+  Encoding onchip = Encoding::Dense;
 };
 
 struct PlanarParams : StyleParams {
@@ -54,6 +63,7 @@ struct PlanarParams : StyleParams {
   PlanarPeConfig planar_pe;
   ActivationRamConfig activation_ram;
   PlanarNocConfig planar_noc;
+  PlanarEncodings encodings;
 };
 
 inline const PlanarParams& pt_params(const ArchConfig& a) { return style_params<PlanarParams>(a); }

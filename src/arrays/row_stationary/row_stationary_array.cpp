@@ -61,6 +61,13 @@ void layer_activity(LayerStats& s, const Counters& d, const EnergyTable& table) 
   set_energy(s, table, n);
 }
 
+// One of the three GINs, as the architecture's `noc.impl` builds it.
+std::unique_ptr<MulticastNocModel> make_gin(const char* name, std::int64_t width_bits,
+                                            const ArchConfig& arch, Tracer* trace) {
+  return make_multicast_noc(rs_params(arch).noc.impl, name, width_bits, arch.core_period_ns(),
+                            trace);
+}
+
 }  // namespace
 
 // Walks one layer's loop nest (see RsMapping), issuing every transfer through the sockets.
@@ -426,9 +433,9 @@ struct RowStationaryArray::Controller {
           }
     }
     for (std::size_t i = 0; i < npes; ++i) top.pes_[i]->configure(setups[i]);
-    top.filter_gin_.set_ids(filter_ids);
-    top.ifmap_gin_.set_ids(ifmap_ids);
-    top.psum_gin_.set_ids(psum_ids);
+    top.filter_gin_->set_ids(filter_ids);
+    top.ifmap_gin_->set_ids(ifmap_ids);
+    top.psum_gin_->set_ids(psum_ids);
     max_active = std::max(max_active, active);
   }
 
@@ -722,16 +729,16 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
       dram_(make_dram("dram", arch, trace)),
       cdc_("cdc", arch),
       glb_(make_sram("glb", rs_params(arch).glb, arch.core_period_ns(), trace, "glb")),
-      filter_gin_("filter_gin", rs_params(arch).noc.filter_gin_bits, arch.core_period_ns(), trace),
-      ifmap_gin_("ifmap_gin", rs_params(arch).noc.ifmap_gin_bits, arch.core_period_ns(), trace),
-      psum_gin_("psum_gin", rs_params(arch).noc.psum_gin_bits, arch.core_period_ns(), trace),
+      filter_gin_(make_gin("filter_gin", rs_params(arch).noc.filter_gin_bits, arch, trace)),
+      ifmap_gin_(make_gin("ifmap_gin", rs_params(arch).noc.ifmap_gin_bits, arch, trace)),
+      psum_gin_(make_gin("psum_gin", rs_params(arch).noc.psum_gin_bits, arch, trace)),
       gon_("gon", rs_params(arch).noc.gon_bits, arch.core_period_ns(), trace) {
   to_dram.bind(cdc_.from_core);
   cdc_.to_link.bind(dram_->target());
   to_glb.bind(glb_->target());
-  to_filter_gin.bind(filter_gin_.in);
-  to_ifmap_gin.bind(ifmap_gin_.in);
-  to_psum_gin.bind(psum_gin_.in);
+  to_filter_gin.bind(filter_gin_->target());
+  to_ifmap_gin.bind(ifmap_gin_->target());
+  to_psum_gin.bind(psum_gin_->target());
   gon_.to_glb.bind(glb_->target());
   for (std::int64_t i = 0; i < arch.num_pes(); ++i)
     pes_.push_back(std::make_unique<Pe>(
@@ -739,9 +746,9 @@ RowStationaryArray::RowStationaryArray(sc_core::sc_module_name name, const ArchC
         arch, static_cast<int>(i), trace));
   for (std::int64_t i = 0; i < arch.num_pes(); ++i) {
     Pe& pe = *pes_[static_cast<std::size_t>(i)];
-    filter_gin_.to_pe.bind(pe.in);
-    ifmap_gin_.to_pe.bind(pe.in);
-    psum_gin_.to_pe.bind(pe.in);
+    filter_gin_->to_pe.bind(pe.in);
+    ifmap_gin_->to_pe.bind(pe.in);
+    psum_gin_->to_pe.bind(pe.in);
     // Vertical psum link to the PE below; the bottom row's link ends at the GON.
     if (i + arch.pe_cols < arch.num_pes())
       pe.psum_down.bind(pes_[static_cast<std::size_t>(i + arch.pe_cols)]->in);
@@ -763,9 +770,9 @@ void RowStationaryArray::run() {
       Counters c;
       c.dram = dram_->activity;
       c.glb = glb_->activity;
-      c.filter_gin = filter_gin_.activity;
-      c.ifmap_gin = ifmap_gin_.activity;
-      c.psum_gin = psum_gin_.activity;
+      c.filter_gin = filter_gin_->activity;
+      c.ifmap_gin = ifmap_gin_->activity;
+      c.psum_gin = psum_gin_->activity;
       c.gon = gon_.activity;
       for (const auto& pe : pes_) {
         c.psum_links += pe->link_activity;

@@ -51,7 +51,7 @@ class RowStationaryArray : public ArrayModel {
   std::unique_ptr<DramModel> dram_;
   ClockDomainCrossing cdc_;
   std::unique_ptr<SramModel> glb_;
-  MulticastNoc filter_gin_, ifmap_gin_, psum_gin_;
+  std::unique_ptr<MulticastNocModel> filter_gin_, ifmap_gin_, psum_gin_;  // noc.impl
   OutputNoc gon_;
   std::vector<std::unique_ptr<Pe>> pes_;
   TraceSignal trace_layer_, trace_pass_;

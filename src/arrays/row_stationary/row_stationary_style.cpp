@@ -38,8 +38,9 @@ void parse_glb(const ConfigNode& n, GlbConfig& g) {
 }
 
 void parse_noc(const ConfigNode& n, NocConfig& c) {
-  n.expect_keys({"ifmap_gin_bits", "filter_gin_bits", "psum_gin_bits", "gon_bits",
-                 "local_link_bits", "energy_pj_per_bit"});
+  c.impl = parse_role_section(n, "multicast_noc", c.impl,
+                              {"ifmap_gin_bits", "filter_gin_bits", "psum_gin_bits", "gon_bits",
+                               "local_link_bits", "energy_pj_per_bit"});
   c.ifmap_gin_bits = n.get_int_min("ifmap_gin_bits", 16);
   c.filter_gin_bits = n.get_int_min("filter_gin_bits", 16);
   c.psum_gin_bits = n.get_int_min("psum_gin_bits", 16);

@@ -9,7 +9,8 @@
 namespace dfsim {
 
 struct NocConfig {
-  std::int64_t ifmap_gin_bits = 16;  // width of the ifmap global input network
+  std::string impl = "tagged_multicast";  // the three GINs (component role "multicast_noc")
+  std::int64_t ifmap_gin_bits = 16;       // width of the ifmap global input network
   std::int64_t filter_gin_bits = 64;
   std::int64_t psum_gin_bits = 64;
   std::int64_t gon_bits = 64;         // global output network (psums / ofmaps to the GLB)

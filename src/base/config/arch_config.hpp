@@ -81,12 +81,10 @@ struct ArchConfig {
   // base/energy/energy_model.hpp). The default takes each action's pJ from its own key.
   std::string energy_impl = "per_action_pj";
   // How activations are stored in DRAM (encoded and decoded at the DRAM interface, like
-  // Eyeriss's RLC); on-chip levels and weights are dense.
+  // Eyeriss's RLC); a style that stores more encoded (weights, on-chip data) keeps that in its
+  // own parameters.
   Encoding dram_ifmap_encoding = Encoding::Dense;
   Encoding dram_ofmap_encoding = Encoding::Dense;
-  Encoding dram_weight_encoding = Encoding::Dense;  // planar array only
-  // Planar array: how activations (IARAM/OARAM) and weights (FIFO) are held on chip.
-  Encoding onchip_encoding = Encoding::Dense;
 
   std::int64_t num_pes() const { return pe_rows * pe_cols; }
   double core_period_ns() const { return 1000.0 / clocks.core_mhz; }

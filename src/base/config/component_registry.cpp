@@ -36,6 +36,13 @@ std::vector<std::string> component_names(const std::string& role) {
   return names;
 }
 
+std::vector<std::string> component_roles() {
+  std::vector<std::string> roles;
+  for (const auto& [key, impl] : registry())
+    if (roles.empty() || roles.back() != key.first) roles.push_back(key.first);
+  return roles;
+}
+
 std::string parse_component_impl(const ConfigNode& section, const std::string& role,
                                  const std::string& dflt) {
   const std::string name = section.get_string("impl", dflt);

@@ -36,6 +36,8 @@ bool register_component(ComponentImpl impl);
 const ComponentImpl* find_component(const std::string& role, const std::string& name);
 // The names registered for `role`, sorted.
 std::vector<std::string> component_names(const std::string& role);
+// Every role with an implementation, sorted.
+std::vector<std::string> component_roles();
 // Reads a role section's `impl` key (default `dflt`): an unknown name fails at its position
 // with the closest registered name and the list.
 std::string parse_component_impl(const ConfigNode& section, const std::string& role,

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "base/config/component_registry.hpp"
 #include "base/sim_error.hpp"
 #include "base/trace/tracer.hpp"
 
@@ -13,29 +14,51 @@ namespace {
 std::int64_t cycles_for(std::int64_t bits, std::int64_t width) {
   return (bits + width - 1) / width;
 }
+
+const bool registered = register_component(
+    {"multicast_noc",
+     "tagged_multicast",
+     "one bus occupancy delivers a payload to every PE with its tag",
+     {},
+     nullptr,
+     MulticastNocFactory([](const char* name, std::int64_t width_bits, double core_period_ns,
+                            Tracer* trace) -> std::unique_ptr<MulticastNocModel> {
+       return std::make_unique<MulticastNoc>(name, width_bits, core_period_ns, trace);
+     })});
 }  // namespace
+
+std::unique_ptr<MulticastNocModel> make_multicast_noc(const std::string& impl, const char* name,
+                                                      std::int64_t width_bits,
+                                                      double core_period_ns, Tracer* trace) {
+  return make_component<MulticastNocModel, const char*, std::int64_t, double, Tracer*>(
+      "multicast_noc", impl, name, width_bits, core_period_ns, trace);
+}
+
+void MulticastNocModel::set_ids(const std::vector<NocTag>& ids) {
+  receivers_.clear();
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (!(ids[i] == disabled())) receivers_[ids[i].key()].push_back(static_cast<int>(i));
+}
+
+const std::vector<int>* MulticastNocModel::receivers_of(const NocTag& tag) const {
+  auto it = receivers_.find(tag.key());
+  return it == receivers_.end() ? nullptr : &it->second;
+}
 
 MulticastNoc::MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits,
                            double core_period_ns, Tracer* trace)
-    : sc_module(name),
+    : MulticastNocModel(name),
       in("in"),
-      to_pe("to_pe"),
       width_bits_(width_bits),
       period_(core_period_ns, sc_core::SC_NS) {
   in.register_b_transport(this, &MulticastNoc::b_transport);
   trace_busy_ = TraceSignal(trace, "noc", std::string(basename()) + "_busy", 1);
 }
 
-void MulticastNoc::set_ids(const std::vector<NocTag>& ids) {
-  receivers_.clear();
-  for (std::size_t i = 0; i < ids.size(); ++i)
-    if (!(ids[i] == disabled())) receivers_[ids[i].key()].push_back(static_cast<int>(i));
-}
-
 void MulticastNoc::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   DataTransfer& data = transfer_of(gp);
-  auto it = receivers_.find(extension_of<MulticastTag>(gp).tag.key());
-  if (it == receivers_.end()) {
+  const std::vector<int>* receivers = receivers_of(extension_of<MulticastTag>(gp).tag);
+  if (!receivers) {
     // Data no PE is configured to take is a mapping bug, not something to drop silently.
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return;
@@ -49,7 +72,7 @@ void MulticastNoc::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   // Every receiver sees the last value one cycle after the bus delivered it.
   const sc_time arrival = start + dur + period_;
   sc_time done = arrival;
-  for (int pe : it->second) {
+  for (int pe : *receivers) {
     sc_time d = arrival - now;
     to_pe[pe]->b_transport(gp, d);
     if (!gp.is_response_ok()) return;

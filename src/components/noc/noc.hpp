@@ -1,7 +1,8 @@
-// Networks on chip of the row-stationary array.
-//  - MulticastNoc: a global input network (GIN) for one data type. A transaction occupies the
-//    bus for ceil(bits / width) cycles and reaches, one cycle later, every PE whose configured
-//    (row ID, col ID) equals its tag (Eyeriss: row and column multicast controllers).
+// Networks on chip.
+//  - The "multicast_noc" component role (MulticastNocModel): a global input network (GIN) for
+//    one data type that delivers a payload to every PE whose configured (row ID, col ID) equals
+//    its tag (Eyeriss: row and column multicast controllers; the planar array's weight bus).
+//    Implementation "tagged_multicast" (MulticastNoc: one bus occupancy reaches them all).
 //  - OutputNoc: the global output network (GON) carrying psum rows from chain bottoms to the
 //    GLB.
 #pragma once
@@ -11,6 +12,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -49,20 +52,47 @@ struct GonWrite : Extension<GonWrite> {
   sc_core::sc_time first_value_ready;
 };
 
-class MulticastNoc : public sc_core::sc_module {
+// A tagged network: the sender binds target(), the PEs bind to_pe in PE order; the controller
+// configures the tags with set_ids. Counts, in `activity`, the bits delivered to each PE. A
+// payload no PE takes fails with TLM_ADDRESS_ERROR_RESPONSE (a mapping bug).
+class MulticastNocModel : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<MulticastNoc> in;
-  tlm_utils::multi_passthrough_initiator_socket<MulticastNoc> to_pe;  // bound in PE order
+  tlm_utils::multi_passthrough_initiator_socket<MulticastNocModel> to_pe;  // bound in PE order
 
-  MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits, double core_period_ns,
-               Tracer* trace);
+  explicit MulticastNocModel(sc_core::sc_module_name name) : sc_module(name), to_pe("to_pe") {}
+  virtual tlm::tlm_target_socket<>& target() = 0;
 
   // Configures each PE's (row ID, col ID); PEs given `disabled` never match.
   void set_ids(const std::vector<NocTag>& ids);
   static NocTag disabled() { return {-1, -1}; }
 
   Activity activity;
-  const BusyResource& bus() const { return bus_; }
+
+ protected:
+  // The PEs configured with `tag`, in PE order, or nullptr if none.
+  const std::vector<int>* receivers_of(const NocTag& tag) const;
+
+ private:
+  std::unordered_map<std::uint64_t, std::vector<int>> receivers_;  // tag -> PE indices
+};
+
+// What a "multicast_noc" implementation registers (ComponentImpl::factory), and how a style
+// builds the one its architecture names: a network `width_bits` wide, clocked at the core.
+using MulticastNocFactory = std::function<std::unique_ptr<MulticastNocModel>(
+    const char* name, std::int64_t width_bits, double core_period_ns, Tracer* trace)>;
+std::unique_ptr<MulticastNocModel> make_multicast_noc(const std::string& impl, const char* name,
+                                                      std::int64_t width_bits,
+                                                      double core_period_ns, Tracer* trace);
+
+// "tagged_multicast": one bus of width_bits; a payload occupies it for ceil(bits / width)
+// cycles and every receiver sees its last value one cycle later.
+class MulticastNoc : public MulticastNocModel {
+ public:
+  tlm_utils::simple_target_socket<MulticastNoc> in;
+
+  MulticastNoc(sc_core::sc_module_name name, std::int64_t width_bits, double core_period_ns,
+               Tracer* trace);
+  tlm::tlm_target_socket<>& target() override { return in; }
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -70,7 +100,6 @@ class MulticastNoc : public sc_core::sc_module {
   std::int64_t width_bits_;
   sc_core::sc_time period_;
   BusyResource bus_;
-  std::unordered_map<std::uint64_t, std::vector<int>> receivers_;  // tag -> PE indices
   TraceSignal trace_busy_;
 };
 
