@@ -22,7 +22,8 @@ for line in open(sys.argv[2]):
     if line.strip() and not line.startswith("#"):
         f, fn, c = line.split()
         allowed[(f, fn)] = int(c)
-root = re.compile(r"^.*?/(src/[^:]+):(\d+):\d+: warning: (.*) \[([\w.-]+)\]$")
+# Greedy: the repository's own src/ is the last one in the path (a checkout may live in ~/src).
+root = re.compile(r"^.*/(src/[^:]+):(\d+):\d+: warning: (.*) \[([\w.-]+)\]$")
 bad, seen = [], {}
 for w in warnings:
     m = root.match(w)

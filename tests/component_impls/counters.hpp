@@ -19,6 +19,7 @@ struct IdealSramCounters {
 struct UnicastNocCounters {
   static std::int64_t built;   // instances constructed
   static std::int64_t copies;  // payload copies delivered to PEs
+  static std::int64_t bits;    // bits of those copies
 };
 
 }  // namespace dfsim_test

@@ -1,8 +1,10 @@
 // A "multicast_noc" implementation that lives only in the tests: a NoC without multicast, where
 // each receiving PE's copy occupies the bus in turn (ceil(bits / width) cycles each) and reaches
-// its PE one cycle after its own copy. It registers by name from this file alone;
-// tests/test_component_impls.cpp checks its timing and that the row-stationary GINs and the
-// planar weight bus are built as it when an architecture names it (`noc: {impl: test_unicast}`).
+// its PE one cycle after its own copy (`started` is the first copy's start). It registers by
+// name from this file alone; tests/test_component_impls.cpp checks that the row-stationary GINs
+// and the planar weight bus are built as it when an architecture names it
+// (`noc: {impl: test_unicast}`), that the runs wait for its copies and stay bit-exact. It
+// traces nothing.
 #include <tlm_utils/simple_target_socket.h>
 
 #include <memory>
@@ -16,6 +18,7 @@ namespace dfsim_test {
 
 std::int64_t UnicastNocCounters::built = 0;
 std::int64_t UnicastNocCounters::copies = 0;
+std::int64_t UnicastNocCounters::bits = 0;
 
 namespace {
 
@@ -49,8 +52,7 @@ class UnicastNoc : public dfsim::MulticastNocModel {
         period_ * static_cast<double>((data.bits() + width_bits_ - 1) / width_bits_);
     sc_time done = now;
     for (std::size_t i = 0; i < receivers->size(); ++i) {
-      const sc_time start = now + delay > bus_free_ ? now + delay : bus_free_;
-      bus_free_ = start + dur;
+      const sc_time start = bus_.book(now + delay, dur);
       if (i == 0) data.started = start;
       sc_time d = start + dur + period_ - now;
       to_pe[(*receivers)[i]]->b_transport(gp, d);
@@ -58,6 +60,7 @@ class UnicastNoc : public dfsim::MulticastNocModel {
       if (now + d > done) done = now + d;
       activity.write(data.kind, data.bits());
       ++UnicastNocCounters::copies;
+      UnicastNocCounters::bits += data.bits();
     }
     delay = done - now;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -65,7 +68,7 @@ class UnicastNoc : public dfsim::MulticastNocModel {
 
   std::int64_t width_bits_;
   sc_time period_;
-  sc_time bus_free_;
+  dfsim::BusyResource bus_;
 };
 
 const bool registered = dfsim::register_component(

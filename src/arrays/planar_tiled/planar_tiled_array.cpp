@@ -353,7 +353,7 @@ struct PlanarTiledArray::Controller {
   // Per layer: every PE of channel slice ic listens to the broadcast of that slice's channels
   // and runs the layer's convolution geometry.
   void configure_layer() {
-    std::vector<NocTag> ids(static_cast<std::size_t>(P), MulticastNoc::disabled());
+    std::vector<NocTag> ids(static_cast<std::size_t>(P), MulticastNocModel::disabled());
     for (const PtTile& t : rounds.front().tiles)
       ids[static_cast<std::size_t>(t.pe)] = {0, static_cast<std::int32_t>(t.ic)};
     top.weight_bus_->set_ids(ids);

@@ -400,9 +400,9 @@ struct RowStationaryArray::Controller {
     auto q_of = [&](std::int64_t ri) { return ps.q_of(ri); };
     const std::size_t npes = top.pes_.size();
     setups.assign(npes, PeSetup{});
-    filter_ids.assign(npes, MulticastNoc::disabled());
-    ifmap_ids.assign(npes, MulticastNoc::disabled());
-    psum_ids.assign(npes, MulticastNoc::disabled());
+    filter_ids.assign(npes, MulticastNocModel::disabled());
+    ifmap_ids.assign(npes, MulticastNocModel::disabled());
+    psum_ids.assign(npes, MulticastNocModel::disabled());
     std::int64_t active = 0;
     for (std::int64_t k = 0; k < ps.strips * t_eff; ++k) {
       const std::int64_t si = k / t_eff, ti = k % t_eff;
