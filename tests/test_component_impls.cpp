@@ -254,7 +254,7 @@ TEST(EnergyImpl, DefaultAndMisspeltNames) {
     EXPECT_TRUE(contains(e.what(), "arch.yaml:3:")) << e.what();
     EXPECT_TRUE(contains(e.what(), "energy.impl: unknown energy implementation 'per_action'"))
         << e.what();
-    EXPECT_TRUE(contains(e.what(), "registered: per_action_pj, test_flat")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "registered: per_action_pj, scaled, test_flat")) << e.what();
   }
 }
 

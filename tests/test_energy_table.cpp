@@ -97,7 +97,7 @@ void expect_counts_match_traffic(const YAML::Node& layer, const std::string& wha
   EXPECT_EQ(glb_write, 8 * glb["write_bytes"].as<double>()) << what;
   EXPECT_NEAR(count("idle"), layer["seconds"].as<double>() * 1e9, 1e-6) << what;
   const double macs = layer["macs"].as<double>(), gated = layer["gated_macs"].as<double>();
-  if (actions["spad.read"]) {  // row stationary: every MAC not gated
+  if (actions["filter_spad.read"]) {  // row stationary: every MAC not gated
     EXPECT_EQ(count("pe.mac"), macs - gated) << what;
   } else if (actions["pe.multiply"]) {  // planar: every product formed, reduced as counted
     const YAML::Node counts = layer["counts"];

@@ -15,7 +15,9 @@ namespace {
 class FlatEnergy : public dfsim::EnergyModel {
  public:
   explicit FlatEnergy(double pj) : pj_(pj) {}
-  double pj_per_unit(const dfsim::PricedAction&) const override { return pj_; }
+  double pj_per_unit(const dfsim::PricedAction&, const dfsim::HardwarePart*) const override {
+    return pj_;
+  }
 
  private:
   double pj_;

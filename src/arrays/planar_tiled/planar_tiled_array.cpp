@@ -670,14 +670,14 @@ void PlanarTiledArray::layer_activity(LayerStats& s, const Snapshot& d) const {
   // Its "GLB" is the PEs' activation RAMs, its "RF" their FIFOs, accumulators and PPUs.
   s.level_names = {"DRAM", "ARAM", "NoC", "PE"};
   set_levels(s);
-  Activity onchip = d.iaram;
-  onchip += d.oaram;
   const EnergyTable& table = energy_table_;
   ActionCounts n(table);
   auto count = [](std::int64_t v) { return static_cast<double>(v); };
   n.add(pt_action::dram_bit, count(d.dram.total_bits()));
-  n.add(pt_action::activation_ram_read, count(onchip.total_read_bits()));
-  n.add(pt_action::activation_ram_write, count(onchip.total_write_bits()));
+  n.add(pt_action::iaram_read, count(d.iaram.total_read_bits()));
+  n.add(pt_action::iaram_write, count(d.iaram.total_write_bits()));
+  n.add(pt_action::oaram_read, count(d.oaram.total_read_bits()));
+  n.add(pt_action::oaram_write, count(d.oaram.total_write_bits()));
   n.add(pt_action::weight_bus_bit, count(d.weight_bus.total_bits()));
   n.add(pt_action::halo_bit, count(d.halo.total_bits()));
   n.add(pt_action::crossbar_product, count(d.pe.crossbar_products));

@@ -355,14 +355,43 @@ std::int64_t pt_max_extent(const std::vector<PtRound>& rounds) {
   return m;
 }
 
+namespace {
+
+// The hardware of each PE the actions run on: the two activation RAMs, the weight FIFO
+// (entries of F weights with their 4-bit zero counts), the accumulator banks (an access spans
+// one bank), the F x I multipliers and as many adders. The scatter crossbar, the PPU and the
+// networks are not sized (their keys' prices stay).
+void add_pt_parts(EnergyTable& t, const ArchConfig& a) {
+  const PlanarPeConfig& pe = pt_params(a).planar_pe;
+  const ActivationRamConfig& ram = pt_params(a).activation_ram;
+  const auto d = [](std::int64_t v) { return static_cast<double>(v); };
+  const std::int64_t pes = a.num_pes(), lanes = pe.multipliers_f * pe.multipliers_i;
+  const std::int64_t fifo_entry_bits = pe.multipliers_f * (a.data.weight_bits + 4);
+  t.add_part({"iaram", PartKind::Storage, pes, d(ram.iaram_bytes), d(ram.width_bits)});
+  t.add_part({"oaram", PartKind::Storage, pes, d(ram.oaram_bytes), d(ram.width_bits)});
+  t.add_part({"weight_fifo", PartKind::Storage, pes,
+              d(pe.weight_fifo_entries * fifo_entry_bits) / 8, d(fifo_entry_bits)});
+  t.add_part({"accumulators", PartKind::Storage,
+              pes * pe.accumulator_banks * pe.accumulator_buffers,
+              d(pe.accumulator_bank_entries * a.data.psum_bits) / 8, d(a.data.psum_bits)});
+  t.add_part({"multipliers", PartKind::Multiplier, pes * lanes, 0, d(a.data.weight_bits)});
+  t.add_part({"adders", PartKind::Adder, pes * lanes, 0, d(a.data.psum_bits)});
+}
+
+}  // namespace
+
 EnergyTable pt_energy_table(const ArchConfig& a) {
   const PlanarPeConfig& pe = pt_params(a).planar_pe;
   EnergyTable t;
+  add_pt_parts(t, a);
   add_dram_bits(t, a);
-  t.add("activation_ram.read", "bit", EnergyLevel::Glb, "activation_ram.read_energy_pj_per_bit",
-        pt_params(a).activation_ram.read_energy_pj_per_bit);
-  t.add("activation_ram.write", "bit", EnergyLevel::Glb, "activation_ram.write_energy_pj_per_bit",
-        pt_params(a).activation_ram.write_energy_pj_per_bit);
+  for (const char* ram : {"iaram", "oaram"}) {
+    const std::string r = ram;
+    t.add(r + ".read", "bit", EnergyLevel::Glb, "activation_ram.read_energy_pj_per_bit",
+          pt_params(a).activation_ram.read_energy_pj_per_bit, r);
+    t.add(r + ".write", "bit", EnergyLevel::Glb, "activation_ram.write_energy_pj_per_bit",
+          pt_params(a).activation_ram.write_energy_pj_per_bit, r);
+  }
   t.add("weight_bus.bit", "bit", EnergyLevel::Noc, "noc.weight_bus_pj_per_bit",
         pt_params(a).planar_noc.weight_bus_pj_per_bit);  // per bit delivered to one PE
   t.add("halo.bit", "bit-hop", EnergyLevel::Noc, "noc.halo_pj_per_bit",
@@ -370,12 +399,13 @@ EnergyTable pt_energy_table(const ArchConfig& a) {
   t.add("crossbar.product", "product", EnergyLevel::Noc, "pe.crossbar_pj_per_product",
         pe.crossbar_pj_per_product);
   t.add("weight_fifo.bit", "bit", EnergyLevel::Rf, "pe.weight_fifo_pj_per_bit",
-        pe.weight_fifo_pj_per_bit);
+        pe.weight_fifo_pj_per_bit, "weight_fifo");
   t.add("accumulator.access", "access", EnergyLevel::Rf, "pe.accumulator_access_pj",
-        pe.accumulator_access_pj);
+        pe.accumulator_access_pj, "accumulators");
   t.add("ppu.value", "value", EnergyLevel::Rf, "pe.ppu_pj_per_value", pe.ppu_pj_per_value);
-  t.add("pe.multiply", "product", EnergyLevel::Mac, "pe.multiply_pj", pe.multiply_pj);
-  t.add("pe.add", "product", EnergyLevel::Mac, "pe.add_pj", pe.add_pj);
+  t.add("pe.multiply", "product", EnergyLevel::Mac, "pe.multiply_pj", pe.multiply_pj,
+        "multipliers");
+  t.add("pe.add", "product", EnergyLevel::Mac, "pe.add_pj", pe.add_pj, "adders");
   add_idle(t, a);
   return priced_by_energy_model(std::move(t), a);
 }

@@ -31,8 +31,10 @@ namespace dfsim {
 namespace pt_action {
 enum : ActionId {
   dram_bit,
-  activation_ram_read,
-  activation_ram_write,
+  iaram_read,
+  iaram_write,
+  oaram_read,
+  oaram_write,
   weight_bus_bit,
   halo_bit,
   crossbar_product,

@@ -54,8 +54,13 @@ void layer_activity(LayerStats& s, const Counters& d, const EnergyTable& table) 
   n.add(rs_action::glb_read, static_cast<double>(d.glb.total_read_bits()));
   n.add(rs_action::glb_write, static_cast<double>(d.glb.total_write_bits()));
   n.add(rs_action::noc_bit, static_cast<double>(noc_bits));
-  n.add(rs_action::spad_read, static_cast<double>(d.spads.total_reads()));
-  n.add(rs_action::spad_write, static_cast<double>(d.spads.total_writes()));
+  const auto spad = [&](ActionId read, ActionId write, DataKind kind) {
+    n.add(read, static_cast<double>(d.spads.reads[static_cast<int>(kind)]));
+    n.add(write, static_cast<double>(d.spads.writes[static_cast<int>(kind)]));
+  };
+  spad(rs_action::filter_spad_read, rs_action::filter_spad_write, DataKind::Weight);
+  spad(rs_action::ifmap_spad_read, rs_action::ifmap_spad_write, DataKind::Ifmap);
+  spad(rs_action::psum_spad_read, rs_action::psum_spad_write, DataKind::Psum);
   n.add(rs_action::mac, static_cast<double>(d.macs));
   n.add(rs_action::idle, s.seconds * 1e9);
   set_energy(s, table, n);

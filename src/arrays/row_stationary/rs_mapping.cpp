@@ -1,6 +1,7 @@
 #include "arrays/row_stationary/rs_mapping.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <ostream>
 #include <sstream>
@@ -41,21 +42,48 @@ RsPassCycles rs_pass_cycles(const ArchConfig& a, const Layer& l, const RsPassSha
   return c;
 }
 
+namespace {
+
+// The hardware the actions run on: the GLB (all banks behind one decoder), each PE's three
+// spads (entries of the data type's width) and its MAC.
+void add_rs_parts(EnergyTable& t, const ArchConfig& a) {
+  const GlbConfig& glb = rs_params(a).glb;
+  const PeConfig& pe = rs_params(a).pe;
+  const auto bits = [](std::int64_t b) { return static_cast<double>(b); };
+  const std::int64_t pes = a.num_pes();
+  t.add_part({"glb", PartKind::Storage, 1, bits(glb.size_bytes()), bits(glb.bank_width_bits)});
+  t.add_part({"filter_spad", PartKind::Storage, pes,
+              bits(pe.filter_spad_entries * a.data.weight_bits) / 8, bits(a.data.weight_bits)});
+  t.add_part({"ifmap_spad", PartKind::Storage, pes,
+              bits(pe.ifmap_spad_entries * a.data.ifmap_bits) / 8, bits(a.data.ifmap_bits)});
+  t.add_part({"psum_spad", PartKind::Storage, pes,
+              bits(pe.psum_spad_entries * a.data.psum_bits) / 8, bits(a.data.psum_bits)});
+  t.add_part({"mac", PartKind::Mac, pes, 0, bits(a.data.weight_bits), bits(a.data.psum_bits)});
+}
+
+}  // namespace
+
 EnergyTable rs_energy_table(const ArchConfig& a) {
   EnergyTable t;
+  add_rs_parts(t, a);
   add_dram_bits(t, a);
   t.add("glb.read", "bit", EnergyLevel::Glb, "glb.read_energy_pj_per_bit",
-        rs_params(a).glb.read_energy_pj_per_bit);
+        rs_params(a).glb.read_energy_pj_per_bit, "glb");
   t.add("glb.write", "bit", EnergyLevel::Glb, "glb.write_energy_pj_per_bit",
-        rs_params(a).glb.write_energy_pj_per_bit);
+        rs_params(a).glb.write_energy_pj_per_bit, "glb");
   // Every bit a GIN delivers to a PE, the GON carries or a psum link passes down.
   t.add("noc.bit", "bit", EnergyLevel::Noc, "noc.energy_pj_per_bit",
         rs_params(a).noc.energy_pj_per_bit);
-  t.add("spad.read", "access", EnergyLevel::Rf, "pe.spad_read_energy_pj",
-        rs_params(a).pe.spad_read_energy_pj);
-  t.add("spad.write", "access", EnergyLevel::Rf, "pe.spad_write_energy_pj",
-        rs_params(a).pe.spad_write_energy_pj);
-  t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", rs_params(a).pe.mac_energy_pj);
+  // One entry read or written; the three spads share the per-access keys.
+  const PeConfig& pe = rs_params(a).pe;
+  for (const char* spad : {"filter_spad", "ifmap_spad", "psum_spad"}) {
+    const std::string s = spad;
+    t.add(s + ".read", "access", EnergyLevel::Rf, "pe.spad_read_energy_pj", pe.spad_read_energy_pj,
+          s);
+    t.add(s + ".write", "access", EnergyLevel::Rf, "pe.spad_write_energy_pj",
+          pe.spad_write_energy_pj, s);
+  }
+  t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", pe.mac_energy_pj, "mac");
   add_idle(t, a);
   return priced_by_energy_model(std::move(t), a);
 }
@@ -82,7 +110,9 @@ RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Laye
   const double link_bytes_per_cycle = dram_bytes_per_link_cycle(a);
 
   double dram_bits = 0, glb_read_bits = 0, glb_write_bits = 0, noc_bits = 0;
-  double spad_reads = 0, spad_writes = 0, macs = 0;
+  // Spad accesses by spad: filter, ifmap, psum.
+  std::array<double, 3> spad_reads{}, spad_writes{};
+  double macs = 0;
   // Zero gating skips the filter read and the MAC for zero ifmap values (padding ignored).
   const double performed = rs_params(a).pe.zero_gating ? l.input_density : 1.0;
   std::int64_t pass_cycles_total = 0;
@@ -113,15 +143,19 @@ RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Laye
     noc_bits += c * static_cast<double>(pes * ps.n * ps.q * Wp) * ibits;
     // Psums: in at chain tops, one local hop per PE below the top, out through the GON.
     noc_bits += c * static_cast<double>(psum_in_values + pes * psum_row) * pbits;
-    // Spads: per MAC an ifmap, filter and psum read and a psum write; loads write the spads.
+    // Spads: per MAC an ifmap and psum read (a filter read unless gated) and a psum write;
+    // loads write the filter and ifmap spads.
     const double pass_macs = static_cast<double>(ps.macs(F, S, R));
     macs += c * pass_macs * performed;
-    spad_reads += c * pass_macs * (2 + performed);
-    spad_writes += c * pass_macs;
-    spad_writes += c * static_cast<double>(pes * (ps.p * ps.q * S + ps.n * ps.q * Wp));
+    spad_reads[0] += c * pass_macs * performed;
+    spad_reads[1] += c * pass_macs;
+    spad_reads[2] += c * pass_macs;
+    spad_writes[2] += c * pass_macs;
+    spad_writes[0] += c * static_cast<double>(pes * ps.p * ps.q * S);
+    spad_writes[1] += c * static_cast<double>(pes * ps.n * ps.q * Wp);
     // Each PE adds the psum row passing through it: one spad read and one write per psum.
-    spad_writes += c * static_cast<double>(pes * psum_row);
-    spad_reads += c * static_cast<double>(pes * psum_row);
+    spad_writes[2] += c * static_cast<double>(pes * psum_row);
+    spad_reads[2] += c * static_cast<double>(pes * psum_row);
   });
   // DRAM: the requests the controller issues (whole bursts each), whole layer; every loaded
   // tile is written into the GLB.
@@ -163,8 +197,12 @@ RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Laye
   actions.add(rs_action::glb_read, glb_read_bits);
   actions.add(rs_action::glb_write, glb_write_bits);
   actions.add(rs_action::noc_bit, noc_bits);
-  actions.add(rs_action::spad_read, spad_reads);
-  actions.add(rs_action::spad_write, spad_writes);
+  actions.add(rs_action::filter_spad_read, spad_reads[0]);
+  actions.add(rs_action::filter_spad_write, spad_writes[0]);
+  actions.add(rs_action::ifmap_spad_read, spad_reads[1]);
+  actions.add(rs_action::ifmap_spad_write, spad_writes[1]);
+  actions.add(rs_action::psum_spad_read, spad_reads[2]);
+  actions.add(rs_action::psum_spad_write, spad_writes[2]);
   actions.add(rs_action::mac, macs);
   est.energy_pj = sum_pj(table, actions);
   est.feasible = true;

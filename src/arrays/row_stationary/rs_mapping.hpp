@@ -20,7 +20,20 @@ namespace dfsim {
 // The row-stationary array's priced actions: rs_energy_table lists them in this order, the
 // model counts them per layer and estimate_rs predicts them.
 namespace rs_action {
-enum : ActionId { dram_bit, glb_read, glb_write, noc_bit, spad_read, spad_write, mac, idle };
+enum : ActionId {
+  dram_bit,
+  glb_read,
+  glb_write,
+  noc_bit,
+  filter_spad_read,
+  filter_spad_write,
+  ifmap_spad_read,
+  ifmap_spad_write,
+  psum_spad_read,
+  psum_spad_write,
+  mac,
+  idle
+};
 }
 EnergyTable rs_energy_table(const ArchConfig& a);
 

@@ -131,19 +131,41 @@ struct WsPipeline {
 
 }  // namespace
 
+namespace {
+
+// The hardware the actions run on: the unified buffer (an access spans one bank: the banks are
+// separate macros), the accumulator buffers (rows of cols x psum_bits), the weight FIFO (one
+// tile of rows x cols weights per entry) and one 8-bit MAC per PE.
+void add_ws_parts(EnergyTable& t, const ArchConfig& a) {
+  const UnifiedBufferConfig& ub = ws_params(a).unified_buffer;
+  const AccumulatorConfig& acc = ws_params(a).accumulators;
+  const auto d = [](std::int64_t v) { return static_cast<double>(v); };
+  const std::int64_t row_bits = a.pe_cols * a.data.psum_bits;
+  t.add_part(
+      {"unified_buffer", PartKind::Storage, ub.banks, d(ub.bank_bytes), d(ub.bank_width_bits)});
+  t.add_part({"accumulators", PartKind::Storage, acc.buffers,
+              d(acc.entries / acc.buffers * row_bits) / 8, d(row_bits)});
+  t.add_part({"weight_fifo", PartKind::Storage, ws_params(a).weight_fifo.depth_tiles,
+              d(a.num_pes() * a.data.weight_bits) / 8, d(a.pe_cols * a.data.weight_bits)});
+  t.add_part({"mac", PartKind::Mac, a.num_pes(), 0, 8, d(a.data.psum_bits)});
+}
+
+}  // namespace
+
 EnergyTable ws_energy_table(const ArchConfig& a) {
   EnergyTable t;
+  add_ws_parts(t, a);
   add_dram_bits(t, a);
   t.add("unified_buffer.read", "bit", EnergyLevel::Glb, "unified_buffer.read_energy_pj_per_bit",
-        ws_params(a).unified_buffer.read_energy_pj_per_bit);
+        ws_params(a).unified_buffer.read_energy_pj_per_bit, "unified_buffer");
   t.add("unified_buffer.write", "bit", EnergyLevel::Glb, "unified_buffer.write_energy_pj_per_bit",
-        ws_params(a).unified_buffer.write_energy_pj_per_bit);
+        ws_params(a).unified_buffer.write_energy_pj_per_bit, "unified_buffer");
   t.add("accumulators.read", "bit", EnergyLevel::Glb, "accumulators.read_energy_pj_per_bit",
-        ws_params(a).accumulators.read_energy_pj_per_bit);
+        ws_params(a).accumulators.read_energy_pj_per_bit, "accumulators");
   t.add("accumulators.write", "bit", EnergyLevel::Glb, "accumulators.write_energy_pj_per_bit",
-        ws_params(a).accumulators.write_energy_pj_per_bit);
+        ws_params(a).accumulators.write_energy_pj_per_bit, "accumulators");
   t.add("weight_fifo.bit", "bit", EnergyLevel::Noc, "weight_fifo.energy_pj_per_bit",
-        ws_params(a).weight_fifo.energy_pj_per_bit);
+        ws_params(a).weight_fifo.energy_pj_per_bit, "weight_fifo");
   // Bits x PEs passed: a weight for array row k passes k + 1 PEs while the tile shifts in.
   t.add("weight_shift.bit", "bit-hop", EnergyLevel::Noc, "pe.weight_shift_pj_per_bit",
         ws_params(a).systolic_pe.weight_shift_pj_per_bit);
@@ -151,7 +173,7 @@ EnergyTable ws_energy_table(const ArchConfig& a) {
         ws_params(a).systolic_pe.hop_pj_per_bit);
   // 16-bit operands take two or four 8-bit passes: one count per pass.
   t.add("pe.mac", "8-bit MAC", EnergyLevel::Mac, "pe.mac_energy_pj",
-        ws_params(a).systolic_pe.mac_energy_pj);
+        ws_params(a).systolic_pe.mac_energy_pj, "mac");
   add_idle(t, a);
   return priced_by_energy_model(std::move(t), a);
 }

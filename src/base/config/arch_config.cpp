@@ -7,6 +7,7 @@
 #include "base/config/array_style_registry.hpp"
 #include "base/config/component_registry.hpp"
 #include "base/config/config_node.hpp"
+#include "base/energy/technology.hpp"
 
 namespace dfsim {
 
@@ -37,6 +38,21 @@ void parse_dram(const ConfigNode& n, DramConfig& d) {
   d.energy_pj_per_bit = n.get_double_min("energy_pj_per_bit", 0.0);
 }
 
+// technology_nm and vdd_v: within the scaling tables (base/energy/technology.hpp) and a
+// supply a CMOS process of that era runs at.
+void parse_technology(const ConfigNode& root, ArchConfig& a) {
+  if (auto n = root.find("technology_nm")) {
+    a.technology_nm = n->as_double();
+    if (!(a.technology_nm >= kMinNodeNm && a.technology_nm <= kMaxNodeNm))
+      n->fail("must be 7 to 130 (nm; the range of the technology scaling tables)");
+  }
+  if (auto n = root.find("vdd_v")) {
+    if (!root.has("technology_nm")) n->fail("needs technology_nm");
+    a.vdd_v = n->as_double();
+    if (!(a.vdd_v >= 0.4 && a.vdd_v <= 1.5)) n->fail("must be 0.4 to 1.5 (V)");
+  }
+}
+
 }  // namespace
 
 ArchConfig parse_arch(const ConfigNode& root) {
@@ -53,8 +69,9 @@ ArchConfig parse_arch(const ConfigNode& root) {
                           (close.empty() ? "" : " (did you mean '" + close + "'?)") +
                           "; registered: " + known);
   }
-  std::vector<std::string> keys = {"name",   "description", "extends",       "array", "pe_array",
-                                   "clocks", "dram",        "idle_power_mw", "energy"};
+  std::vector<std::string> keys = {"name",     "description",   "extends", "array",
+                                   "pe_array", "clocks",        "dram",    "idle_power_mw",
+                                   "energy",   "technology_nm", "vdd_v"};
   for (const std::string& k : style->keys()) keys.push_back(k);
   root.expect_keys(keys);
   a.name = root.get_string("name");
@@ -67,6 +84,7 @@ ArchConfig parse_arch(const ConfigNode& root) {
   a.node = std::make_shared<const ConfigNode>(root);
   style->parse(root, a);
   a.idle_power_mw = root.get_double_min("idle_power_mw", 0.0, 0.0);
+  parse_technology(root, a);
   if (root.has("energy"))
     a.energy_impl = parse_role_section(root.at("energy"), "energy", a.energy_impl, {});
   return a;

@@ -77,6 +77,10 @@ struct ArchConfig {
   std::shared_ptr<const StyleParams> style_params;
   DataConfig data;
   double idle_power_mw = 0;  // leakage and clock tree, charged for every simulated second
+  // The process (base/energy/technology.hpp): node in nm (0 = not stated: no areas, and the
+  // `scaled` energy model refuses the architecture) and supply in V (0 = the node's nominal).
+  double technology_nm = 0;
+  double vdd_v = 0;
   // What prices the style's actions (component registry, role "energy"; `energy: {impl: ...}`,
   // base/energy/energy_model.hpp). The default takes each action's pJ from its own key.
   std::string energy_impl = "per_action_pj";

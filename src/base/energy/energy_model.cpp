@@ -9,7 +9,9 @@ namespace {
 // Each action costs what its own key says.
 class PerActionPj : public EnergyModel {
  public:
-  double pj_per_unit(const PricedAction& action) const override { return action.pj; }
+  double pj_per_unit(const PricedAction& action, const HardwarePart*) const override {
+    return action.pj;
+  }
 };
 
 const bool registered =
@@ -37,7 +39,8 @@ EnergyTable priced_by_energy_model(EnergyTable declared, const ArchConfig& arch)
   const std::unique_ptr<EnergyModel> model =
       make_component<EnergyModel, const ArchConfig&>("energy", arch.energy_impl, arch);
   for (ActionId a = 0; a < declared.size(); ++a)
-    declared.set_pj(a, model->pj_per_unit(declared.actions()[a]));
+    declared.set_pj(
+        a, model->pj_per_unit(declared.actions()[a], declared.part_of(declared.actions()[a])));
   return declared;
 }
 

@@ -16,8 +16,9 @@ namespace dfsim {
 class EnergyModel {
  public:
   virtual ~EnergyModel() = default;
-  // pJ per unit of `action`; action.pj is the price its style read from action.key.
-  virtual double pj_per_unit(const PricedAction& action) const = 0;
+  // pJ per unit of `action`; action.pj is the price its style read from action.key, `part`
+  // what performs it (nullptr if the style names none).
+  virtual double pj_per_unit(const PricedAction& action, const HardwarePart* part) const = 0;
 };
 
 using EnergyModelFactory = std::function<std::unique_ptr<EnergyModel>(const ArchConfig&)>;

@@ -24,12 +24,42 @@ const char* to_string(EnergyLevel level) {
   return "?";
 }
 
+const char* to_string(PartKind kind) {
+  switch (kind) {
+    case PartKind::Storage:
+      return "storage";
+    case PartKind::Multiplier:
+      return "multiplier";
+    case PartKind::Adder:
+      return "adder";
+    case PartKind::Mac:
+      return "mac";
+  }
+  return "?";
+}
+
+void EnergyTable::add_part(HardwarePart part) {
+  for (const HardwarePart& p : parts_)
+    if (p.name == part.name)
+      throw std::logic_error("energy table: part '" + part.name + "' listed twice");
+  parts_.push_back(std::move(part));
+}
+
+const HardwarePart* EnergyTable::part_of(const PricedAction& action) const {
+  if (action.part.empty()) return nullptr;
+  for (const HardwarePart& p : parts_)
+    if (p.name == action.part) return &p;
+  throw std::logic_error("energy table: action '" + action.name + "' names no part '" +
+                         action.part + "'");
+}
+
 ActionId EnergyTable::add(std::string name, std::string unit, EnergyLevel level, std::string key,
-                          double pj) {
+                          double pj, std::string part) {
   for (const PricedAction& a : actions_)
     if (a.name == name) throw std::logic_error("energy table: action '" + name + "' listed twice");
   if (actions_.size() == kMaxActions) throw std::logic_error("energy table: more than kMaxActions");
-  actions_.push_back({std::move(name), std::move(unit), level, std::move(key), pj});
+  actions_.push_back(
+      {std::move(name), std::move(unit), level, std::move(key), pj, std::move(part)});
   update_idle();
   return actions_.size() - 1;
 }

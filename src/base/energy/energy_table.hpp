@@ -21,12 +21,34 @@ enum class EnergyLevel : std::uint8_t { Dram = 0, Glb = 1, Noc = 2, Rf = 3, Mac 
 constexpr int kNumEnergyLevels = 6;
 const char* to_string(EnergyLevel level);
 
+// What a piece of the hardware is, for the models that derive prices and areas from sizes
+// (base/energy/technology.hpp). A style lists its parts in its energy table; an action names
+// the part that performs it.
+enum class PartKind : std::uint8_t {
+  Storage,     // SRAM or register file: capacity_bytes, width_bits per access
+  Multiplier,  // integer multiplier of width_bits operands
+  Adder,       // integer adder of width_bits
+  Mac,         // width_bits x width_bits multiply plus an accum_bits add
+};
+const char* to_string(PartKind kind);
+
+struct HardwarePart {
+  std::string name;  // e.g. "glb", "filter_spad", "mac": unique in its table
+  PartKind kind = PartKind::Storage;
+  std::int64_t instances = 1;  // copies on the chip (e.g. one per PE)
+  // Storage: what one access spans (all banks behind one decoder), in one instance.
+  double capacity_bytes = 0;
+  double width_bits = 0;  // bits per access (storage) or operand bits (arithmetic)
+  double accum_bits = 0;  // Mac: the accumulator's width
+};
+
 struct PricedAction {
   std::string name;   // e.g. "glb.read": unique in its table
   std::string unit;   // what one count is: "bit", "access", "MAC", "product", "ns", ...
   EnergyLevel level;  // the column its energy goes to
-  std::string key;  // the architecture key the price comes from, e.g. "glb.read_energy_pj_per_bit"
-  double pj = 0;    // per unit
+  std::string key;   // the architecture key the price comes from, e.g. "glb.read_energy_pj_per_bit"
+  double pj = 0;     // per unit
+  std::string part;  // the HardwarePart performing it ("" for none: DRAM, NoCs, idle, ...)
 };
 
 using ActionId = std::size_t;
@@ -38,8 +60,14 @@ class EnergyTable {
  public:
   // Adds an action; throws std::logic_error if the name is taken or the table is full (a
   // style's bug).
-  ActionId add(std::string name, std::string unit, EnergyLevel level, std::string key, double pj);
+  ActionId add(std::string name, std::string unit, EnergyLevel level, std::string key, double pj,
+               std::string part = "");
   const std::vector<PricedAction>& actions() const { return actions_; }
+  // Adds a part; throws std::logic_error if the name is taken.
+  void add_part(HardwarePart part);
+  const std::vector<HardwarePart>& parts() const { return parts_; }
+  // The part `action` names, or nullptr; throws std::logic_error for a name not added.
+  const HardwarePart* part_of(const PricedAction& action) const;
   void set_pj(ActionId a, double pj) {
     actions_.at(a).pj = pj;
     update_idle();
@@ -51,6 +79,7 @@ class EnergyTable {
  private:
   void update_idle();
   std::vector<PricedAction> actions_;
+  std::vector<HardwarePart> parts_;
   double idle_pj_per_ns_ = 0;  // kept with the prices (the mappers ask per candidate)
 };
 

@@ -1,0 +1,201 @@
+#include "base/energy/technology.hpp"
+
+#include <array>
+#include <cmath>
+#include <iterator>
+#include <stdexcept>
+#include <utility>
+
+#include "base/energy/energy_table.hpp"
+
+namespace dfsim {
+
+namespace {
+
+// Stillmaker & Baas (2017): per node, the energy-per-operation fit a V^2 + b V + c and the area
+// relative to 45 nm.
+struct NodeRow {
+  double nm;
+  double a, b, c;
+  double area_vs_45nm;
+};
+constexpr std::array<NodeRow, 10> kNodes{{
+    {130, 7.171, -6.709, 2.904, 6.4},
+    {90, 4.762, -4.781, 2.092, 2.8},
+    {65, 3.755, -4.398, 1.975, 1.5},
+    {45, 1.103, -0.362, 0.2767, 1.0},
+    {32, 0.9559, -0.7823, 0.471, 0.46},
+    {20, 0.373, -0.1582, 0.04104, 0.21},
+    {16, 0.2958, -0.1241, 0.03024, 0.19},
+    {14, 0.2363, -0.09675, 0.02239, 0.17},
+    {10, 0.2068, -0.09311, 0.02375, 0.1},
+    {7, 0.1776, -0.09097, 0.02447, 0.059},
+}};
+
+void check_node(double nm) {
+  if (!(nm >= kMinNodeNm && nm <= kMaxNodeNm))
+    throw std::invalid_argument("technology node " + std::to_string(nm) +
+                                " nm is outside the scaling tables (7 to 130 nm)");
+}
+
+// f(row) at `nm`, linear in nm between the two table nodes around it.
+template <class F>
+double interpolate_node(double nm, F f) {
+  check_node(nm);
+  for (std::size_t i = 0; i + 1 < kNodes.size(); ++i) {
+    const NodeRow& hi = kNodes[i];
+    const NodeRow& lo = kNodes[i + 1];
+    if (nm <= hi.nm && nm >= lo.nm) {
+      const double t = (hi.nm - nm) / (hi.nm - lo.nm);
+      return (1 - t) * f(hi) + t * f(lo);
+    }
+  }
+  return f(kNodes.back());  // unreachable: check_node bounds nm
+}
+
+double energy_factor(double nm, double vdd) {
+  return interpolate_node(nm,
+                          [vdd](const NodeRow& r) { return r.a * vdd * vdd + r.b * vdd + r.c; });
+}
+
+// A quantity known at points (x, y), x increasing: interpolated linearly in log-log space,
+// extrapolated with the end segments' slopes.
+using Points = std::vector<std::pair<double, double>>;
+double log_log(const Points& p, double x) {
+  std::size_t i = 0;
+  while (i + 2 < p.size() && x > p[i + 1].first) ++i;
+  const double lx0 = std::log(p[i].first), lx1 = std::log(p[i + 1].first);
+  const double ly0 = std::log(p[i].second), ly1 = std::log(p[i + 1].second);
+  const double slope = (ly1 - ly0) / (lx1 - lx0);
+  return std::exp(ly0 + slope * (std::log(x) - lx0));
+}
+
+// Horowitz (ISSCC 2014), 45 nm, 0.9 V.
+const Points& sram_64bit_pj() {  // capacity in bytes -> pJ per 64-bit read
+  static const Points p{{8.0 * 1024, 10}, {32.0 * 1024, 20}, {1024.0 * 1024, 100}};
+  return p;
+}
+const Points& add_pj_45() {
+  static const Points p{{8, 0.03}, {32, 0.1}};
+  return p;
+}
+const Points& multiply_pj_45() {
+  static const Points p{{8, 0.2}, {32, 3.1}};
+  return p;
+}
+const Points& add_um2_45() {
+  static const Points p{{8, 36}, {32, 137}};
+  return p;
+}
+const Points& multiply_um2_45() {
+  static const Points p{{8, 282}, {32, 3495}};
+  return p;
+}
+
+void check_positive(double v, const char* what) {
+  if (!(v > 0)) throw std::invalid_argument(std::string(what) + " must be positive");
+}
+
+}  // namespace
+
+double nominal_vdd_v(double node_nm) {
+  check_node(node_nm);
+  return node_nm >= 65 ? 1.0 : node_nm >= 20 ? 0.9 : 0.8;
+}
+
+double energy_scale_from_45nm(const Technology& to) {
+  const double vdd = to.vdd_v > 0 ? to.vdd_v : nominal_vdd_v(to.node_nm);
+  if (to.vdd_v < 0) throw std::invalid_argument("supply voltage must be positive");
+  return energy_factor(to.node_nm, vdd) / energy_factor(45, 0.9);
+}
+
+double area_scale_from_45nm(double to_nm) {
+  return interpolate_node(to_nm, [](const NodeRow& r) { return r.area_vs_45nm; });
+}
+
+double sram_access_pj(double capacity_bytes, double width_bits, const Technology& tech) {
+  check_positive(capacity_bytes, "SRAM capacity");
+  check_positive(width_bits, "SRAM access width");
+  return log_log(sram_64bit_pj(), capacity_bytes) * width_bits / 64.0 *
+         energy_scale_from_45nm(tech);
+}
+
+double int_multiply_pj(double bits, const Technology& tech) {
+  check_positive(bits, "multiplier width");
+  return log_log(multiply_pj_45(), bits) * energy_scale_from_45nm(tech);
+}
+
+double int_add_pj(double bits, const Technology& tech) {
+  check_positive(bits, "adder width");
+  return log_log(add_pj_45(), bits) * energy_scale_from_45nm(tech);
+}
+
+double mac_pj(double operand_bits, double accum_bits, const Technology& tech) {
+  return int_multiply_pj(operand_bits, tech) + int_add_pj(accum_bits, tech);
+}
+
+double int_multiply_mm2(double bits, double node_nm) {
+  check_positive(bits, "multiplier width");
+  return log_log(multiply_um2_45(), bits) * 1e-6 * area_scale_from_45nm(node_nm);
+}
+
+double int_add_mm2(double bits, double node_nm) {
+  check_positive(bits, "adder width");
+  return log_log(add_um2_45(), bits) * 1e-6 * area_scale_from_45nm(node_nm);
+}
+
+double mac_mm2(double operand_bits, double accum_bits, double node_nm) {
+  return int_multiply_mm2(operand_bits, node_nm) + int_add_mm2(accum_bits, node_nm);
+}
+
+const double kSramPeripheryCells = 219;  // 70% of a 32 KB array's area is cells
+
+double sram_mm2(double capacity_bytes, double node_nm) {
+  check_positive(capacity_bytes, "SRAM capacity");
+  const double bits = 8 * capacity_bytes;
+  const double cell_um2 = 0.346 * area_scale_from_45nm(node_nm);
+  return cell_um2 * (bits + kSramPeripheryCells * std::sqrt(bits)) * 1e-6;
+}
+
+double part_area_mm2(const HardwarePart& part, double node_nm) {
+  double one = 0;
+  switch (part.kind) {
+    case PartKind::Storage:
+      one = sram_mm2(part.capacity_bytes, node_nm);
+      break;
+    case PartKind::Multiplier:
+      one = int_multiply_mm2(part.width_bits, node_nm);
+      break;
+    case PartKind::Adder:
+      one = int_add_mm2(part.width_bits, node_nm);
+      break;
+    case PartKind::Mac:
+      one = mac_mm2(part.width_bits, part.accum_bits, node_nm);
+      break;
+  }
+  return one * static_cast<double>(part.instances);
+}
+
+std::vector<ReferencePoint> reference_points() {
+  const char* horowitz = "Horowitz, ISSCC 2014 (45 nm, 0.9 V)";
+  const Technology t45{45, 0.9};
+  std::vector<ReferencePoint> r;
+  for (const auto& [bytes, pj] : sram_64bit_pj())
+    r.push_back({"SRAM " + std::to_string(static_cast<long>(bytes / 1024)) + " KB, 64-bit read",
+                 "pJ", pj, sram_access_pj(bytes, 64, t45), horowitz});
+  for (const auto& [bits, pj] : add_pj_45())
+    r.push_back({std::to_string(static_cast<int>(bits)) + "-bit integer add", "pJ", pj,
+                 int_add_pj(bits, t45), horowitz});
+  for (const auto& [bits, pj] : multiply_pj_45())
+    r.push_back({std::to_string(static_cast<int>(bits)) + "-bit integer multiply", "pJ", pj,
+                 int_multiply_pj(bits, t45), horowitz});
+  for (const auto& [bits, um2] : add_um2_45())
+    r.push_back({std::to_string(static_cast<int>(bits)) + "-bit integer add", "um^2", um2,
+                 int_add_mm2(bits, 45) * 1e6, horowitz});
+  for (const auto& [bits, um2] : multiply_um2_45())
+    r.push_back({std::to_string(static_cast<int>(bits)) + "-bit integer multiply", "um^2", um2,
+                 int_multiply_mm2(bits, 45) * 1e6, horowitz});
+  return r;
+}
+
+}  // namespace dfsim

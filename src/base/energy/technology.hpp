@@ -1,0 +1,86 @@
+// Energy and area of hardware parts as a function of their size and the technology node: the
+// analytical model behind `energy: {impl: scaled}` (docs/energy-area.md gives every formula and
+// its error against the reference points).
+//
+// Reference points (all at 45 nm, 0.9 V, from M. Horowitz, "Computing's energy problem (and
+// what we can do about it)", ISSCC 2014, the energy and area table of the keynote):
+//   64-bit SRAM read: 8 KB 10 pJ, 32 KB 20 pJ, 1 MB 100 pJ;
+//   integer add: 8 bit 0.03 pJ / 36 um^2, 32 bit 0.1 pJ / 137 um^2;
+//   integer multiply: 8 bit 0.2 pJ / 282 um^2, 32 bit 3.1 pJ / 3495 um^2;
+//   DRAM: 1.3-2.6 nJ per 64-bit access.
+// Between reference points a quantity is interpolated linearly in log-log space (exact at the
+// points); beyond the last point on either side, the nearest segment's slope continues.
+// Technology scaling: A. Stillmaker and B. Baas, "Scaling equations for the accurate prediction
+// of CMOS device performance from 180 nm to 7 nm", Integration 58 (2017): energy per operation
+// at node n and supply V is a_n V^2 + b_n V + c_n (their fitted coefficients), area relative to
+// 45 nm from their area table; nodes between the table's are interpolated linearly in nm.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dfsim {
+
+// A process: its node and supply. `vdd_v` 0 means the node's nominal supply
+// (nominal_vdd_v).
+struct Technology {
+  double node_nm = 45;
+  double vdd_v = 0;
+};
+
+// Nodes the scaling tables cover: 130 nm down to 7 nm.
+constexpr double kMinNodeNm = 7;
+constexpr double kMaxNodeNm = 130;
+// The supply the model assumes when the architecture gives none: 1.0 V at 65 nm and above
+// (Eyeriss's 65 nm chip runs at 1.0 V), 0.9 V down to 20 nm (Horowitz's 45 nm figures are at
+// 0.9 V), 0.8 V below.
+double nominal_vdd_v(double node_nm);
+
+// Energy per operation at `to` over energy at 45 nm / 0.9 V (Stillmaker & Baas).
+// Throws std::invalid_argument for a node outside [kMinNodeNm, kMaxNodeNm] or vdd <= 0.
+double energy_scale_from_45nm(const Technology& to);
+// Area at `to_nm` over area at 45 nm (Stillmaker & Baas; area does not depend on the supply).
+double area_scale_from_45nm(double to_nm);
+
+// pJ per access of `width_bits` to an SRAM (or register file) of `capacity_bytes` at `tech`:
+// Horowitz's 64-bit figures interpolated in capacity, times width / 64 (a wider word reads
+// more bit lines), scaled to the node. Reads and writes cost the same. The capacity is what one
+// access spans: a banked buffer whose banks share one address decoder and H-tree counts all its
+// banks (Eyeriss's GLB); independent memories (one per PE) count one.
+double sram_access_pj(double capacity_bytes, double width_bits, const Technology& tech);
+
+// pJ of one integer multiply or add of `bits`-bit operands (Horowitz, interpolated in width),
+// and of a multiply-accumulate: an operand_bits x operand_bits multiply plus an accum_bits add.
+double int_multiply_pj(double bits, const Technology& tech);
+double int_add_pj(double bits, const Technology& tech);
+double mac_pj(double operand_bits, double accum_bits, const Technology& tech);
+
+// Areas in mm^2 of the same arithmetic (Horowitz's um^2 figures, scaled to the node).
+double int_multiply_mm2(double bits, double node_nm);
+double int_add_mm2(double bits, double node_nm);
+double mac_mm2(double operand_bits, double accum_bits, double node_nm);
+
+// mm^2 of an SRAM of `capacity_bytes` at `node_nm`: the 6T cells (0.346 um^2 at 45 nm: Intel's
+// 45 nm SRAM, Mistry et al., IEDM 2007; other nodes by the area table) of every bit, plus
+// the periphery (decoders, sense amplifiers, drivers) along the array's edges:
+// kSramPeripheryCells x sqrt(bits) cells more. Small memories are periphery-dominated.
+double sram_mm2(double capacity_bytes, double node_nm);
+extern const double kSramPeripheryCells;
+
+struct HardwarePart;
+// mm^2 of all of a part's instances at `node_nm` (storage by sram_mm2, arithmetic by the
+// functions above).
+double part_area_mm2(const HardwarePart& part, double node_nm);
+
+// One reference point of the model and what the model gives there (for the docs and tests).
+struct ReferencePoint {
+  std::string quantity;  // e.g. "SRAM 8 KB, 64-bit read"
+  std::string unit;      // "pJ", "um^2"
+  double published = 0;  // the source's figure
+  double model = 0;      // this model at the same point
+  std::string source;
+};
+std::vector<ReferencePoint> reference_points();
+
+}  // namespace dfsim
