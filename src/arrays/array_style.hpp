@@ -16,6 +16,7 @@
 #include "base/config/arch_config.hpp"
 #include "base/config/array_style_registry.hpp"
 #include "base/config/config_node.hpp"
+#include "base/energy/energy_table.hpp"
 #include "mapper/search.hpp"
 #include "workload/layer.hpp"
 #include "workload/tensor.hpp"
@@ -69,6 +70,8 @@ class ArrayStyle {
   // The SystemC top level that runs the jobs.
   virtual std::unique_ptr<ArrayModel> make_model(std::vector<LayerJob> jobs,
                                                  Tracer* trace) const = 0;
+  // The priced actions and the sized parts (for the area report) of this architecture.
+  virtual const EnergyTable& energy_table() const = 0;
 
  protected:
   const ArchConfig arch_;  // a copy: the mapper and the model refer to it
@@ -159,6 +162,7 @@ class MapperStyle : public ArrayStyle {
   std::unique_ptr<ArrayModel> make_model(std::vector<LayerJob> jobs, Tracer* trace) const override {
     return std::make_unique<Model>("accelerator", arch_, std::move(jobs), trace);
   }
+  const EnergyTable& energy_table() const override { return mapper_.energy_table(); }
 
  protected:
   Mapper mapper_;

@@ -13,6 +13,7 @@
 
 #include "arrays/array_model.hpp"
 #include "base/config/config_node.hpp"
+#include "base/energy/technology.hpp"
 #include "base/trace/vcd_writer.hpp"
 #include "workload/onnx_import.hpp"
 #include "workload/tensor.hpp"
@@ -237,6 +238,12 @@ RunInfo run_info(const Plan& plan, const RunOptions& opt) {
   info.seed = opt.seed;
   info.clock_mhz = plan.arch.clocks.core_mhz;
   info.skipped = plan.skipped;
+  if (plan.arch.technology_nm > 0) {
+    info.area.technology_nm = plan.arch.technology_nm;
+    for (const HardwarePart& p : plan.style->energy_table().parts())
+      info.area.parts.push_back(
+          {p.name, to_string(p.kind), p.instances, part_area_mm2(p, plan.arch.technology_nm)});
+  }
   return info;
 }
 

@@ -167,6 +167,9 @@ class SinglePeMapper {
     return {m, estimate(l, m.m_block), 1};
   }
 
+  // The style's priced actions and the parts that perform them.
+  const EnergyTable& energy_table() const { return energy_table_; }
+
  private:
   // The model's schedule on a timeline (core cycles): per image the image, then per block the
   // next block's filters and the block's outputs, on a DRAM link that serves one request at a

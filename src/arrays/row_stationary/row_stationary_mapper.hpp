@@ -34,6 +34,9 @@ class RowStationaryMapper {
   // view (layer_key) get the same mapping and estimate.
   static Layer estimate_view(const Layer& layer);
 
+  // The style's priced actions and the parts that perform them.
+  const EnergyTable& energy_table() const { return energy_table_; }
+
  private:
   const ArchConfig& arch_;
   Objective objective_;

@@ -301,6 +301,36 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
   return t;
 }
 
+double AreaReport::total_mm2() const {
+  double t = 0;
+  for (const PartArea& p : parts) t += p.mm2;
+  return t;
+}
+
+namespace {
+
+void print_area(std::ostream& os, const AreaReport& area) {
+  if (area.technology_nm <= 0) return;
+  os << "\nArea at " << area.technology_nm
+     << " nm of the sized parts (mm^2; control, networks and wiring not included):";
+  for (const PartArea& p : area.parts) os << " " << p.name << " " << p.mm2 << ",";
+  os << " total " << area.total_mm2() << "\n";
+}
+
+void area_json(std::ostream& os, const AreaReport& area) {
+  if (area.technology_nm <= 0) return;
+  os << ",\n  \"area\": {\"technology_nm\": " << num(area.technology_nm)
+     << ", \"unit\": \"mm^2\", \"parts\": {";
+  for (std::size_t i = 0; i < area.parts.size(); ++i) {
+    const PartArea& p = area.parts[i];
+    os << (i ? ", " : "") << json_quote(p.name) << ": {\"kind\": " << json_quote(p.kind)
+       << ", \"instances\": " << p.instances << ", \"mm2\": " << num(p.mm2) << "}";
+  }
+  os << "}, \"total_mm2\": " << num(area.total_mm2()) << "}";
+}
+
+}  // namespace
+
 void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,
                  const LayerStats& total) {
   os << "dfsim: " << info.arch_name << " running " << info.workload_name << " (batch " << info.batch
@@ -335,6 +365,7 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
   for (const SkippedLayer& s : info.skipped) os << "skipped " << s.name << ": " << s.reason << "\n";
   os << "\nEnergy columns in uJ; E.tot includes idle power (" << total.idle_pj * 1e-6
      << " uJ in total). Clock " << info.clock_mhz << " MHz.\n";
+  print_area(os, info.area);
   os << "\nNon-zero operands (Table IV metrics, whole batch):\n";
   for (const LayerStats* l : with_total(layers, total)) {
     char buf[256];
@@ -434,8 +465,9 @@ std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layer
      << ",\n  \"clock_mhz\": " << num(info.clock_mhz) << ",\n  \"level_names\": {";
   for (int i = 0; i < kNumLevels; ++i)
     os << (i ? ", " : "") << json_quote(kLevelKeys[i]) << ": " << json_quote(total.level_names[i]);
-  os << "}"
-     << ",\n  \"units\": {\"cycles\": \"core clock cycles\", \"seconds\": \"s\", \"bytes\": \"B\", "
+  os << "}";
+  area_json(os, info.area);
+  os << ",\n  \"units\": {\"cycles\": \"core clock cycles\", \"seconds\": \"s\", \"bytes\": \"B\", "
         "\"energy_pj\": \"pJ\", \"average_power_mw\": \"mW\", \"tops\": \"10^12 ops/s (2 per "
         "MAC)\", "
         "\"unused_macs\": \"MAC slots\"},\n  \"layers\": [\n";

@@ -116,12 +116,26 @@ struct SkippedLayer {
   std::string name, reason;
 };
 
+// The area of the parts an array style sizes (base/energy/technology.hpp), when the
+// architecture states its technology_nm (0: no report).
+struct PartArea {
+  std::string name, kind;
+  std::int64_t instances = 0;
+  double mm2 = 0;  // all instances
+};
+struct AreaReport {
+  double technology_nm = 0;
+  std::vector<PartArea> parts;
+  double total_mm2() const;
+};
+
 struct RunInfo {
   std::string arch_name, arch_file, workload_name, workload_file, objective;
   std::int64_t batch = 1;
   std::uint64_t seed = 0;
   double clock_mhz = 0;
   std::vector<SkippedLayer> skipped;  // listed in the table and in stats.json
+  AreaReport area;
 };
 
 void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,

@@ -1,0 +1,214 @@
+// The size-aware energy and area model (base/energy/technology.hpp) and the `scaled` energy
+// model that prices each style's sized parts with it (base/energy/scaled_energy.cpp).
+//
+// - The model is exact at its reference points (Horowitz, ISSCC 2014, 45 nm, 0.9 V) and the
+//   node scaling reproduces Stillmaker & Baas (2017)'s fits at their nodes.
+// - Energy per access and area grow with capacity; energy falls with the node.
+// - Checked against the Eyeriss chip's absolute scale at 65 nm (shared/reference, from Chen et
+//   al., ISCA 2016: MAC 2 pJ, RF 1 pJ, GLB 15 pJ per 16-bit access) within the errors the docs
+//   state.
+// - The scaled model prices every action of a sized part from its size; the architecture
+//   file's errors name file, line, column and key.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "arrays/array_style.hpp"
+#include "base/config/arch_config.hpp"
+#include "base/config/config_node.hpp"
+#include "base/energy/energy_table.hpp"
+#include "base/energy/technology.hpp"
+#include "test_util.hpp"
+
+namespace {
+
+using dfsim::Technology;
+using dfsim_test::contains;
+using dfsim_test::source_path;
+
+const Technology k45{45, 0.9};
+
+TEST(Technology, ExactAtTheReferencePoints) {
+  const auto points = dfsim::reference_points();
+  ASSERT_EQ(points.size(), 11u);  // 3 SRAM, 2 add, 2 multiply energies; 2 + 2 areas
+  for (const dfsim::ReferencePoint& p : points)
+    EXPECT_NEAR(p.model, p.published, 1e-12 * p.published) << p.quantity << " " << p.unit;
+  EXPECT_DOUBLE_EQ(dfsim::sram_access_pj(32 * 1024, 64, k45), 20);
+  EXPECT_DOUBLE_EQ(dfsim::int_multiply_pj(8, k45), 0.2);
+  EXPECT_NEAR(dfsim::int_add_mm2(32, 45), 137e-6, 1e-18);
+}
+
+// Between the points: log-log interpolation, e.g. 16 KB lies halfway (in log) between 8 KB
+// (10 pJ) and 32 KB (20 pJ): sqrt(10 x 20) pJ; a 16-bit access reads a quarter of the bits.
+TEST(Technology, SramInterpolatesInLogLogAndScalesWithWidth) {
+  EXPECT_NEAR(dfsim::sram_access_pj(16 * 1024, 64, k45), std::sqrt(200.0), 1e-12);
+  EXPECT_NEAR(dfsim::sram_access_pj(16 * 1024, 16, k45), std::sqrt(200.0) / 4, 1e-12);
+  // Below 8 KB the 8-32 KB slope (0.5) continues: 2 KB costs half of 8 KB.
+  EXPECT_NEAR(dfsim::sram_access_pj(2 * 1024, 64, k45), 5, 1e-12);
+}
+
+TEST(Technology, EnergyAndAreaGrowWithCapacity) {
+  double e = 0, a = 0, area_per_kb = 1e9;
+  for (double kb : {0.03, 0.5, 1.0, 4.0, 8.0, 10.0, 32.0, 108.0, 512.0, 1024.0, 24576.0}) {
+    const double ek = dfsim::sram_access_pj(kb * 1024, 64, k45);
+    const double ak = dfsim::sram_mm2(kb * 1024, 45);
+    EXPECT_GT(ek, e) << kb;
+    EXPECT_GT(ak, a) << kb;
+    // Area per KB falls with size (more bits share the periphery).
+    EXPECT_LT(ak / kb, area_per_kb) << kb;
+    e = ek;
+    a = ak;
+    area_per_kb = ak / kb;
+  }
+}
+
+// Stillmaker & Baas's energy fit at their nodes: (a V^2 + b V + c) over 45 nm at 0.9 V.
+TEST(Technology, NodeScalingFollowsStillmakerBaas) {
+  const double at45 = 1.103 * 0.81 - 0.362 * 0.9 + 0.2767;
+  EXPECT_DOUBLE_EQ(dfsim::energy_scale_from_45nm(k45), 1.0);
+  EXPECT_NEAR(dfsim::energy_scale_from_45nm({65, 1.0}), (3.755 - 4.398 + 1.975) / at45, 1e-12);
+  EXPECT_NEAR(dfsim::energy_scale_from_45nm({16, 0.8}),
+              (0.2958 * 0.64 - 0.1241 * 0.8 + 0.03024) / at45, 1e-12);
+  // Nominal supplies: 1.0 V at 65 nm, 0.9 V at 28 nm, 0.8 V at 16 nm.
+  EXPECT_EQ(dfsim::energy_scale_from_45nm({65, 0}), dfsim::energy_scale_from_45nm({65, 1.0}));
+  EXPECT_EQ(dfsim::energy_scale_from_45nm({16, 0}), dfsim::energy_scale_from_45nm({16, 0.8}));
+  // Area: the paper's table at its nodes, linear in nm between them (28 nm: a third of the way
+  // from 32 nm, 0.46, to 20 nm, 0.21).
+  EXPECT_DOUBLE_EQ(dfsim::area_scale_from_45nm(65), 1.5);
+  EXPECT_DOUBLE_EQ(dfsim::area_scale_from_45nm(16), 0.19);
+  EXPECT_NEAR(dfsim::area_scale_from_45nm(28), 0.46 * 2 / 3 + 0.21 / 3, 1e-12);
+  // Smaller nodes cost less energy and area for the same part.
+  double e = 1e9, a = 1e9;
+  for (double nm : {65.0, 45.0, 28.0, 16.0}) {
+    const double en = dfsim::mac_pj(16, 16, {nm, 0});
+    const double an = dfsim::sram_mm2(10 * 1024, nm);
+    EXPECT_LT(en, e) << nm;
+    EXPECT_LT(an, a) << nm;
+    e = en;
+    a = an;
+  }
+}
+
+TEST(Technology, RefusesNodesOutsideTheTables) {
+  EXPECT_THROW(dfsim::energy_scale_from_45nm({5, 0}), std::invalid_argument);
+  EXPECT_THROW(dfsim::area_scale_from_45nm(180), std::invalid_argument);
+  EXPECT_THROW(dfsim::sram_access_pj(0, 64, k45), std::invalid_argument);
+}
+
+// SRAM area: the cell (0.346 um^2 at 45 nm) for every bit plus kSramPeripheryCells x sqrt(bits)
+// cells of periphery.
+TEST(Technology, SramAreaFormula) {
+  const double bits = 32.0 * 1024 * 8;
+  EXPECT_NEAR(dfsim::sram_mm2(32 * 1024, 45),
+              0.346e-6 * (bits + dfsim::kSramPeripheryCells * std::sqrt(bits)), 1e-15);
+  EXPECT_NEAR(dfsim::sram_mm2(32 * 1024, 65), 1.5 * dfsim::sram_mm2(32 * 1024, 45), 1e-15);
+}
+
+// Eyeriss at 65 nm, 1.0 V (shared reference, Chen et al. ISCA 2016, approximate absolute
+// scale): MAC 2 pJ, RF (a 0.5 KB spad) 1 pJ, GLB (108 KB) 15 pJ per 16-bit access. The model
+// gives 1.33, 0.92 and 13.9 pJ (docs/energy-area.md states these errors).
+TEST(Technology, EyerissScaleAt65nm) {
+  const Technology t65{65, 1.0};
+  EXPECT_NEAR(dfsim::mac_pj(16, 16, t65) / 2.0, 0.66, 0.02);
+  EXPECT_NEAR(dfsim::sram_access_pj(512, 16, t65) / 1.0, 0.99, 0.02);
+  EXPECT_NEAR(dfsim::sram_access_pj(108 * 1024, 64, t65) / 4 / 15.0, 0.93, 0.02);
+}
+
+// The architecture `text` (extending a shipped file) as the style sees it.
+dfsim::ArchConfig arch_from(const std::string& text) {
+  return dfsim::load_arch_from_string(text, "arch.yaml");
+}
+
+std::string eyeriss_with(const std::string& extra) {
+  return "extends: " + source_path("configs/eyeriss_v1.yaml") + "\nname: eyeriss_test\n" + extra;
+}
+
+double pj_of(const dfsim::EnergyTable& t, const std::string& action) {
+  for (const dfsim::PricedAction& a : t.actions())
+    if (a.name == action) return a.pj;
+  ADD_FAILURE() << "no action " << action;
+  return 0;
+}
+
+// Every sized part's actions are priced from its size; the rest keep their keys' prices.
+TEST(ScaledEnergy, PricesTheSizedPartsOfEyeriss) {
+  const dfsim::ArchConfig a =
+      arch_from(eyeriss_with("technology_nm: 65\nvdd_v: 1.0\nenergy: {impl: scaled}\n"));
+  const auto style = dfsim::make_array_style(a, dfsim::Objective::Energy);
+  const dfsim::EnergyTable& t = style->energy_table();
+  const Technology t65{65, 1.0};
+  EXPECT_DOUBLE_EQ(pj_of(t, "glb.read"), dfsim::sram_access_pj(27 * 4096, 64, t65) / 64);
+  EXPECT_DOUBLE_EQ(pj_of(t, "glb.write"), pj_of(t, "glb.read"));
+  EXPECT_DOUBLE_EQ(pj_of(t, "filter_spad.read"), dfsim::sram_access_pj(224 * 2, 16, t65));
+  EXPECT_DOUBLE_EQ(pj_of(t, "ifmap_spad.read"), dfsim::sram_access_pj(12 * 2, 16, t65));
+  EXPECT_DOUBLE_EQ(pj_of(t, "pe.mac"), dfsim::mac_pj(16, 16, t65));
+  // Not sized: the DRAM and the NoC keep the file's values.
+  EXPECT_DOUBLE_EQ(pj_of(t, "dram.bit"), a.dram.energy_pj_per_bit);
+  EXPECT_DOUBLE_EQ(pj_of(t, "noc.bit"), 0.25);
+}
+
+// A bigger GLB costs more per access (the sweep's trade-off against DRAM traffic).
+TEST(ScaledEnergy, BiggerGlbCostsMorePerAccess) {
+  double last = 0;
+  for (int banks : {9, 27, 43, 86}) {
+    const dfsim::ArchConfig a =
+        arch_from(eyeriss_with("technology_nm: 65\nenergy: {impl: scaled}\nglb: {banks: " +
+                               std::to_string(banks) + "}\n"));
+    const double pj =
+        pj_of(dfsim::make_array_style(a, dfsim::Objective::Energy)->energy_table(), "glb.read");
+    EXPECT_GT(pj, last) << banks;
+    last = pj;
+  }
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    const dfsim::ArchConfig a = arch_from(text);
+    dfsim::make_array_style(a, dfsim::Objective::Energy);
+  } catch (const dfsim::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ScaledEnergy, ErrorsNameTheKey) {
+  std::string err = error_of(eyeriss_with("energy: {impl: scaled}\n"));
+  EXPECT_TRUE(contains(err, "arch.yaml:3:")) << err;
+  EXPECT_TRUE(contains(err, "energy.impl: the scaled energy model needs technology_nm")) << err;
+  err = error_of(eyeriss_with("technology_nm: 3\n"));
+  EXPECT_TRUE(contains(err, "arch.yaml:3:16: technology_nm: must be 7 to 130")) << err;
+  err = error_of(eyeriss_with("vdd_v: 0.9\n"));
+  EXPECT_TRUE(contains(err, "vdd_v: needs technology_nm")) << err;
+  err = error_of(eyeriss_with("technology_nm: 28\nvdd_v: 9\n"));
+  EXPECT_TRUE(contains(err, "vdd_v: must be 0.4 to 1.5")) << err;
+}
+
+// With technology_nm, the run reports the sized parts' areas (table and stats.json) and their
+// total; without it (every golden file), no area.
+TEST(Area, ReportedPerPartAndInTotal) {
+  const std::string dir = dfsim_test::fresh_dir("area");
+  const std::string arch =
+      dfsim_test::write_file(dir + "/arch.yaml", eyeriss_with("technology_nm: 65\n"));
+  const std::string wl = dfsim_test::write_file(
+      dir + "/wl.yaml", "network: t\nlayers:\n  - {name: c, C: 4, M: 8, H: 8, W: 8, R: 3, S: 3}\n");
+  const dfsim_test::CliResult r =
+      dfsim_test::dfsim("run --arch " + arch + " --workload " + wl + " --out " + dir, dir);
+  ASSERT_EQ(r.code, 0) << dfsim_test::describe(r);
+  EXPECT_TRUE(contains(r.out, "Area at 65 nm of the sized parts (mm^2;")) << r.out;
+  const YAML::Node area = YAML::LoadFile(dir + "/stats.json")["area"];
+  ASSERT_TRUE(area) << "no area in stats.json";
+  EXPECT_EQ(area["technology_nm"].as<double>(), 65);
+  double sum = 0;
+  for (const char* part : {"glb", "filter_spad", "ifmap_spad", "psum_spad", "mac"})
+    sum += area["parts"][part]["mm2"].as<double>();
+  EXPECT_EQ(area["parts"]["filter_spad"]["instances"].as<int>(), 168);
+  EXPECT_NEAR(area["parts"]["glb"]["mm2"].as<double>(), dfsim::sram_mm2(27 * 4096, 65), 1e-6);
+  EXPECT_NEAR(area["total_mm2"].as<double>(), sum, 1e-9 * sum);
+  const YAML::Node golden = YAML::LoadFile(source_path("tests/golden/eyeriss_v1.stats.json"));
+  EXPECT_FALSE(golden["area"]);
+}
+
+}  // namespace
