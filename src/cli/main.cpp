@@ -5,9 +5,12 @@
 #include <sstream>
 #include <systemc>
 
+#include "arrays/array_style.hpp"
 #include "base/config/array_style_registry.hpp"
 #include "base/config/component_registry.hpp"
 #include "base/config/config_node.hpp"
+#include "base/energy/energy_table.hpp"
+#include "base/energy/technology.hpp"
 #include "base/sim_error.hpp"
 #include "run/run.hpp"
 #include "sweep/sweep_runner.hpp"
@@ -25,6 +28,7 @@ const char* kUsage =
     "  dfsim map --arch FILE --workload FILE [options]   mapping and estimate only\n"
     "  dfsim sweep SPEC.yaml [-j N] [--backend local|slurm] [--out DIR]\n"
     "  dfsim sweep SPEC.yaml --export csv|json [--output FILE]\n"
+    "  dfsim tech [--arch FILE]                          energy and area model\n"
     "  dfsim --help | --version\n\n"
     "Examples:\n"
     "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/alexnet.yaml \\\n"
@@ -101,6 +105,50 @@ int sweep_point_command(const std::vector<std::string>& args) {
   po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
   po::notify(vm);
   return run_sweep_point(spec, index, result);
+}
+
+// dfsim tech: the energy and area model's tables; with --arch, the architecture's priced
+// actions and sized parts.
+int tech_command(const std::vector<std::string>& args) {
+  po::options_description desc("tech options");
+  std::string arch_file;
+  desc.add_options()("help,h", "this help")(
+      "arch", po::value<std::string>(&arch_file),
+      "an architecture: its actions' prices and its parts' areas");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).run(), vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: dfsim tech [--arch FILE]\n" << desc;
+    return 0;
+  }
+  po::notify(vm);
+  if (arch_file.empty()) {
+    print_technology_tables(std::cout);
+    return 0;
+  }
+  const ArchConfig arch = load_arch(arch_file);
+  const std::unique_ptr<ArrayStyle> style = make_array_style(arch, Objective::Energy);
+  const EnergyTable& table = style->energy_table();
+  std::cout << "Priced actions of " << arch.name << " (energy model " << arch.energy_impl << "):\n";
+  print_energy_table(std::cout, table);
+  if (arch.technology_nm <= 0) {
+    std::cout << "\nNo technology_nm: no areas.\n";
+    return 0;
+  }
+  std::cout << "\nSized parts at " << arch.technology_nm << " nm:\n";
+  double total = 0;
+  for (const HardwarePart& p : table.parts()) {
+    const double mm2 = part_area_mm2(p, arch.technology_nm);
+    total += mm2;
+    std::cout << "  " << p.name << ": " << p.instances << " x " << to_string(p.kind);
+    if (p.kind == PartKind::Storage)
+      std::cout << " of " << p.capacity_bytes << " B, " << p.width_bits << "-bit access";
+    else
+      std::cout << " of " << p.width_bits << " bits";
+    std::cout << ", " << mm2 << " mm^2\n";
+  }
+  std::cout << "  total " << total << " mm^2\n";
+  return 0;
 }
 
 int run_command(const std::string& cmd, const std::vector<std::string>& args) {
@@ -198,8 +246,10 @@ int main(int argc, char** argv) {
       return sweep_command({args.begin() + 1, args.end()},
                            std::filesystem::read_symlink("/proc/self/exe").c_str());
     if (cmd == "sweep-point") return sweep_point_command({args.begin() + 1, args.end()});
+    if (cmd == "tech") return tech_command({args.begin() + 1, args.end()});
     if (cmd != "run" && cmd != "map") {
-      std::cerr << "dfsim: error: unknown command '" << cmd << "' (expected run, map or sweep)\n";
+      std::cerr << "dfsim: error: unknown command '" << cmd
+                << "' (expected run, map, sweep or tech)\n";
       return 2;
     }
     return run_command(cmd, {args.begin() + 1, args.end()});

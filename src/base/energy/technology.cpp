@@ -2,7 +2,9 @@
 
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <iterator>
+#include <ostream>
 #include <stdexcept>
 #include <utility>
 
@@ -196,6 +198,75 @@ std::vector<ReferencePoint> reference_points() {
     r.push_back({std::to_string(static_cast<int>(bits)) + "-bit integer multiply", "um^2", um2,
                  int_multiply_mm2(bits, 45) * 1e6, horowitz});
   return r;
+}
+
+namespace {
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+void print_reference_points(std::ostream& os) {
+  os << "| quantity | unit | published | model | error |\n|---|---|---|---|---|\n";
+  for (const ReferencePoint& p : reference_points())
+    os << "| " << p.quantity << " | " << p.unit << " | " << p.published << " | "
+       << fixed(p.model, 4) << " | " << fixed(100 * (p.model / p.published - 1), 2) << "% |\n";
+}
+
+void print_nodes(std::ostream& os) {
+  const double nodes[] = {65, 45, 28, 16};
+  os << "| part | unit |";
+  for (double n : nodes) os << " " << n << " nm |";
+  os << "\n|---|---|---|---|---|---|\n";
+  const auto row = [&](const std::string& part, const std::string& unit, auto f) {
+    os << "| " << part << " | " << unit << " |";
+    for (double n : nodes) os << " " << fixed(f(n), 4) << " |";
+    os << "\n";
+  };
+  for (double kb : {0.5, 8.0, 32.0, 128.0, 1024.0}) {
+    const std::string size = (kb < 1 ? fixed(kb, 1) : fixed(kb, 0)) + " KB SRAM";
+    row(size + ", 64-bit access", "pJ", [kb](double n) {
+      return sram_access_pj(kb * 1024, 64, Technology{n, 0});
+    });
+    row(size, "mm^2", [kb](double n) { return sram_mm2(kb * 1024, n); });
+  }
+  row("8-bit MAC (32-bit accumulator)", "pJ", [](double n) { return mac_pj(8, 32, {n, 0}); });
+  row("16-bit MAC (16-bit accumulator)", "pJ", [](double n) { return mac_pj(16, 16, {n, 0}); });
+  row("16-bit MAC (16-bit accumulator)", "um^2", [](double n) { return mac_mm2(16, 16, n) * 1e6; });
+}
+
+// Chen et al. (ISCA 2016) normalize Eyeriss's accesses to a 16-bit MAC; the absolute scale
+// that fits the chip's power is about 2 pJ per MAC (the project's configs/eyeriss_v1.yaml).
+void print_eyeriss_check(std::ostream& os) {
+  const Technology t65{65, 1.0};
+  struct Check {
+    const char* what;
+    double published, model;
+  };
+  const Check checks[] = {
+      {"16-bit MAC", 2.0, mac_pj(16, 16, t65)},
+      {"RF (a 0.5 KB spad), 16-bit access", 1.0, sram_access_pj(512, 16, t65)},
+      {"GLB (108 KB), 16 bits of a 64-bit access", 15.0, sram_access_pj(108 * 1024, 64, t65) / 4},
+  };
+  os << "| Eyeriss, 65 nm, 1.0 V | Eyeriss (pJ) | model (pJ) | model / Eyeriss |\n"
+        "|---|---|---|---|\n";
+  for (const Check& c : checks)
+    os << "| " << c.what << " | " << c.published << " | " << fixed(c.model, 3) << " | "
+       << fixed(c.model / c.published, 2) << " |\n";
+}
+
+}  // namespace
+
+void print_technology_tables(std::ostream& os) {
+  os << "Reference points (Horowitz, ISSCC 2014; 45 nm, 0.9 V):\n\n";
+  print_reference_points(os);
+  os << "\nThe model at four nodes (nominal supplies 1.0, 0.9, 0.9, 0.8 V):\n\n";
+  print_nodes(os);
+  os << "\nAgainst Eyeriss's absolute scale (Chen et al., ISCA 2016, normalized energies x 2 pJ "
+        "per MAC):\n\n";
+  print_eyeriss_check(os);
 }
 
 }  // namespace dfsim

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -82,5 +83,9 @@ struct ReferencePoint {
   std::string source;
 };
 std::vector<ReferencePoint> reference_points();
+
+// Markdown tables of the model (what `dfsim tech` prints): the reference points with the
+// model's error, the model at 65, 45, 28 and 16 nm, and Eyeriss's 65 nm scale.
+void print_technology_tables(std::ostream& os);
 
 }  // namespace dfsim
