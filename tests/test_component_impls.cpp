@@ -243,7 +243,8 @@ TEST(EnergyImpl, EstimatesArePricedByTheNamedModel) {
 }
 
 TEST(EnergyImpl, DefaultAndMisspeltNames) {
-  EXPECT_EQ(dfsim::load_arch(source_path("configs/scnn.yaml")).energy_impl, "per_action_pj");
+  EXPECT_EQ(dfsim::ArchConfig{}.energy_impl, "per_action_pj");  // without an energy section
+  EXPECT_EQ(dfsim::load_arch(source_path("configs/scnn.yaml")).energy_impl, "scaled");
   const std::string dir = fresh_dir("energy_errors");
   const std::string path =
       write_file(dir + "/arch.yaml", extending("eyeriss_v1", "energy", "{impl: per_action}"));

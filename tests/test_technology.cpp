@@ -127,12 +127,18 @@ std::string eyeriss_with(const std::string& extra) {
   return "extends: " + source_path("configs/eyeriss_v1.yaml") + "\nname: eyeriss_test\n" + extra;
 }
 
-// configs/eyeriss_v1.yaml without its technology_nm and vdd_v lines, then `extra`.
+// configs/eyeriss_v1.yaml without its technology_nm, vdd_v and energy (the scaled model
+// needs a technology), then `extra`.
 std::string eyeriss_without_technology(const std::string& extra) {
   std::istringstream in(dfsim_test::read_file(source_path("configs/eyeriss_v1.yaml")));
   std::string text;
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("technology_nm:", 0) != 0 && line.rfind("vdd_v:", 0) != 0) text += line + "\n";
+  bool in_energy = false;
+  for (std::string line; std::getline(in, line);) {
+    if (in_energy && line.rfind("  ", 0) == 0) continue;
+    in_energy = line.rfind("energy:", 0) == 0;
+    if (!in_energy && line.rfind("technology_nm:", 0) != 0 && line.rfind("vdd_v:", 0) != 0)
+      text += line + "\n";
+  }
   return text + extra;
 }
 
@@ -143,18 +149,24 @@ double pj_of(const dfsim::EnergyTable& t, const std::string& action) {
   return 0;
 }
 
-// Every sized part's actions are priced from its size; the rest keep their keys' prices.
+// Every sized part's actions are priced from its size and calibration; the rest keep their
+// keys' prices. Without calibration a part costs what the model gives.
 TEST(ScaledEnergy, PricesTheSizedPartsOfEyeriss) {
   const dfsim::ArchConfig a =
       arch_from(eyeriss_with("technology_nm: 65\nvdd_v: 1.0\nenergy: {impl: scaled}\n"));
   const auto style = dfsim::make_array_style(a, dfsim::Objective::Energy);
   const dfsim::EnergyTable& t = style->energy_table();
   const Technology t65{65, 1.0};
-  EXPECT_DOUBLE_EQ(pj_of(t, "glb.read"), dfsim::sram_access_pj(27 * 4096, 64, t65) / 64);
+  // The model times the file's calibration factors (configs/eyeriss_v1.yaml).
+  EXPECT_DOUBLE_EQ(pj_of(t, "glb.read"), dfsim::sram_access_pj(27 * 4096, 64, t65) / 64 * 1.08);
   EXPECT_DOUBLE_EQ(pj_of(t, "glb.write"), pj_of(t, "glb.read"));
-  EXPECT_DOUBLE_EQ(pj_of(t, "filter_spad.read"), dfsim::sram_access_pj(224 * 2, 16, t65));
-  EXPECT_DOUBLE_EQ(pj_of(t, "ifmap_spad.read"), dfsim::sram_access_pj(12 * 2, 16, t65));
-  EXPECT_DOUBLE_EQ(pj_of(t, "pe.mac"), dfsim::mac_pj(16, 16, t65));
+  EXPECT_DOUBLE_EQ(pj_of(t, "filter_spad.read"), dfsim::sram_access_pj(224 * 2, 16, t65) * 1.08);
+  EXPECT_DOUBLE_EQ(pj_of(t, "ifmap_spad.read"), dfsim::sram_access_pj(12 * 2, 16, t65) * 4.68);
+  EXPECT_DOUBLE_EQ(pj_of(t, "pe.mac"), dfsim::mac_pj(16, 16, t65) * 1.51);
+  const dfsim::ArchConfig raw = arch_from(eyeriss_with("energy: {impl: scaled, calibration: }\n"));
+  EXPECT_DOUBLE_EQ(
+      pj_of(dfsim::make_array_style(raw, dfsim::Objective::Energy)->energy_table(), "pe.mac"),
+      dfsim::mac_pj(16, 16, t65));
   // Not sized: the DRAM and the NoC keep the file's values.
   EXPECT_DOUBLE_EQ(pj_of(t, "dram.bit"), a.dram.energy_pj_per_bit);
   EXPECT_DOUBLE_EQ(pj_of(t, "noc.bit"), 0.25);
@@ -185,6 +197,14 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(ScaledEnergy, ErrorsNameTheKey) {
+  std::string bad = error_of(eyeriss_with("energy: {calibration: {glbb: 2}}\n"));
+  EXPECT_TRUE(contains(bad,
+                       "arch.yaml:3:30: energy.calibration.glbb: no part 'glbb' in this array "
+                       "(did you mean 'glb'?); its sized parts: glb, filter_spad, "
+                       "ifmap_spad, psum_spad, mac"))
+      << bad;
+  bad = error_of(eyeriss_with("energy: {calibration: {glb: -1}}\n"));
+  EXPECT_TRUE(contains(bad, "arch.yaml:3:29: energy.calibration.glb: must be > 0, got -1")) << bad;
   std::string err = error_of(eyeriss_without_technology("energy: {impl: scaled}\n"));
   EXPECT_TRUE(contains(err, "energy.impl: the scaled energy model needs technology_nm")) << err;
   err = error_of(eyeriss_without_technology("vdd_v: 0.9\n"));

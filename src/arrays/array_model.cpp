@@ -41,7 +41,7 @@ void set_energy(LayerStats& s, const EnergyTable& table, const ActionCounts& cou
   for (ActionId a = 0; a < table.size(); ++a) {
     const PricedAction& p = table.actions()[a];
     s.actions.push_back(
-        {p.name, p.unit, to_string(p.level), p.key, counts[a], p.pj, counts[a] * p.pj});
+        {p.name, p.unit, to_string(p.level), p.key, counts[a], p.pj, counts[a] * p.pj, p.part});
   }
 }
 

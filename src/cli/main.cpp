@@ -135,6 +135,19 @@ int tech_command(const std::vector<std::string>& args) {
     std::cout << "\nNo technology_nm: no areas.\n";
     return 0;
   }
+  std::cout << "\nSized actions at " << arch.technology_nm
+            << " nm: the file's key, the model (uncalibrated) and key / model, the calibration "
+               "factor that keeps the key's price at these sizes:\n";
+  const Technology tech{arch.technology_nm, arch.vdd_v};
+  for (const PricedAction& a : table.actions()) {
+    const HardwarePart* part = table.part_of(a);
+    if (!part) continue;
+    const double key = arch.node->at(a.key.substr(0, a.key.find('.')))
+                           .get_double(a.key.substr(a.key.find('.') + 1));
+    const double model = scaled_pj_per_unit(a, *part, tech);
+    std::cout << "  " << a.name << " (" << part->name << "): key " << key << ", model " << model
+              << ", key/model " << key / model << "\n";
+  }
   std::cout << "\nSized parts at " << arch.technology_nm << " nm:\n";
   double total = 0;
   for (const HardwarePart& p : table.parts()) {

@@ -38,6 +38,7 @@ ActionId add_idle(EnergyTable& t, const ArchConfig& arch) {
 EnergyTable priced_by_energy_model(EnergyTable declared, const ArchConfig& arch) {
   const std::unique_ptr<EnergyModel> model =
       make_component<EnergyModel, const ArchConfig&>("energy", arch.energy_impl, arch);
+  model->check_parts(declared);
   for (ActionId a = 0; a < declared.size(); ++a)
     declared.set_pj(
         a, model->pj_per_unit(declared.actions()[a], declared.part_of(declared.actions()[a])));

@@ -19,6 +19,9 @@ class EnergyModel {
   // pJ per unit of `action`; action.pj is the price its style read from action.key, `part`
   // what performs it (nullptr if the style names none).
   virtual double pj_per_unit(const PricedAction& action, const HardwarePart* part) const = 0;
+  // Called once with the style's table: a model whose settings name parts checks them here
+  // (throws ConfigError at the setting's position).
+  virtual void check_parts(const EnergyTable& /*table*/) const {}
 };
 
 using EnergyModelFactory = std::function<std::unique_ptr<EnergyModel>(const ArchConfig&)>;

@@ -70,9 +70,16 @@ double sram_mm2(double capacity_bytes, double node_nm);
 extern const double kSramPeripheryCells;
 
 struct HardwarePart;
+struct PricedAction;
 // mm^2 of all of a part's instances at `node_nm` (storage by sram_mm2, arithmetic by the
 // functions above).
 double part_area_mm2(const HardwarePart& part, double node_nm);
+
+// pJ per unit of `action` performed by `part` at `tech` (the `scaled` energy model before its
+// calibration factor): per bit or per access of a storage part, per MAC, per product of a
+// multiplier or adder. Throws std::logic_error for an action the part cannot perform.
+double scaled_pj_per_unit(const PricedAction& action, const HardwarePart& part,
+                          const Technology& tech);
 
 // One reference point of the model and what the model gives there (for the docs and tests).
 struct ReferencePoint {

@@ -41,7 +41,9 @@ std::string actions_json(const std::vector<ActionStat>& actions) {
     os << (i ? ", " : "") << json_quote(a.name) << ": {\"count\": " << num(a.count)
        << ", \"unit\": " << json_quote(a.unit) << ", \"pj_per_unit\": " << num(a.pj_per_unit)
        << ", \"energy_pj\": " << num(a.energy_pj) << ", \"level\": " << json_quote(a.level)
-       << ", \"key\": " << json_quote(a.key) << "}";
+       << ", \"key\": " << json_quote(a.key);
+    if (!a.part.empty()) os << ", \"part\": " << json_quote(a.part);
+    os << "}";
   }
   os << "}";
   return os.str();

@@ -28,6 +28,7 @@ struct ActionStat {
   double count = 0;
   double pj_per_unit = 0;
   double energy_pj = 0;
+  std::string part;  // the sized part performing it (base/energy/energy_table.hpp), or ""
 };
 
 // One component's traffic in a layer, a node of the statistics tree: its name (e.g. "iaram",
