@@ -59,6 +59,25 @@ TEST(ArchExtends, OverridesMapByMapAndEqualsTheEditedBase) {
   EXPECT_NE(printed(a), printed(dfsim::load_arch(rows_only)));
 }
 
+// A role section naming the same implementation extends the base's keys; one naming another
+// implementation replaces the section (the base's keys belong to the other implementation):
+// the shipped Eyeriss file's `energy: {impl: scaled, calibration: {...}}` becomes the fixed
+// table with `energy: {impl: per_action_pj}`, which accepts no calibration.
+TEST(ArchExtends, RoleSectionWithAnotherImplReplacesTheBase) {
+  const std::string dir = dfsim_test::fresh_dir("extends_impl");
+  const std::string base = "extends: " + source_path("configs/eyeriss_v1.yaml") + "\nname: e\n";
+  const dfsim::ArchConfig fixed =
+      dfsim::load_arch(write_file(dir + "/fixed.yaml", base + "energy: {impl: per_action_pj}\n"));
+  EXPECT_EQ(fixed.energy_impl, "per_action_pj");
+  EXPECT_FALSE(fixed.node->at("energy").has("calibration"));
+  const dfsim::ArchConfig same = dfsim::load_arch(
+      write_file(dir + "/same.yaml", base + "energy: {impl: scaled, calibration: {mac: 2}}\n"));
+  EXPECT_EQ(same.energy_impl, "scaled");
+  const dfsim::ConfigNode cal = same.node->at("energy").at("calibration");
+  EXPECT_EQ(cal.get_double("mac"), 2);
+  EXPECT_EQ(cal.get_double("glb"), 1.08);  // inherited
+}
+
 TEST(ArchExtends, RelativeChainOfThree) {
   const std::string dir = dfsim_test::fresh_dir("extends_chain");
   write_file(dir + "/base.yaml", read_file(source_path("configs/eyeriss_v1.yaml")));
