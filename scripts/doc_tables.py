@@ -855,6 +855,25 @@ def cmd_sweep_table(argv):
                     "utilization", "on the front"], rows, ["---:"] * (len(keys) + 7)))
 
 
+def cmd_sweep_sizes(argv):
+    """sweep-sizes SPEC KEY -- runs `dfsim sweep SPEC -j 2` (run_sweep) and prints every point
+    sorted by KEY (a size): energy, latency, DRAM traffic, the sized parts' area, and whether
+    the point has the least energy."""
+    import csv
+    spec, key = argv[0], argv[1]
+    out = run_sweep(spec)
+    with open(os.path.join(out, "all.csv")) as f:
+        points = list(csv.DictReader(f))
+    points.sort(key=lambda r: float(json.loads(r["params"])[key]))
+    least = min(float(r["energy_pj"]) for r in points)
+    rows = [[json.loads(r["params"])[key], f"{float(r['energy_pj']) / 1e9:.4f}",
+             f"{float(r['seconds']) * 1e3:.3f}", f"{float(r['dram_bytes']) / 1e6:.3f}",
+             f"{float(r['area_mm2']):.3f}", "least" if float(r["energy_pj"]) == least else ""]
+            for r in points]
+    print(md_table([f"`{key}`", "energy (mJ)", "latency (ms)", "DRAM (MB)", "area (mm^2)",
+                    "energy"], rows, ["---:"] * 5 + ["---"]))
+
+
 def cmd_planar_errors(argv):
     """planar-errors: config-reference.md 2.6 and 3.3, the messages for planar-tiled mappings
     that do not fit (a layer L: C = 16, M = 12, 20 x 20, 3 x 3, padding 1, on configs/scnn.yaml

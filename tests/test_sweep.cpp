@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "sweep/result_store.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "test_util.hpp"
 
@@ -185,6 +186,7 @@ const std::vector<std::string> kCsvHeader = {"index",
                                              "edp_pj_s",
                                              "dram_bytes",
                                              "onchip_storage_bytes",
+                                             "area_mm2",
                                              "macs",
                                              "utilization",
                                              "wall_seconds"};
@@ -197,7 +199,8 @@ std::string column_of(const std::string& objective) {
                                                        {"edp", "edp_pj_s"},
                                                        {"power", "power_mw"},
                                                        {"dram_traffic", "dram_bytes"},
-                                                       {"onchip_storage", "onchip_storage_bytes"}};
+                                                       {"onchip_storage", "onchip_storage_bytes"},
+                                                       {"area", "area_mm2"}};
   return m.at(objective);
 }
 
@@ -915,6 +918,40 @@ TEST(SweepDeterminism, TwoSweepsExportTheSameResults) {
   for (std::size_t i = 0; i < tables[0].size(); ++i)
     EXPECT_EQ(tables[0][i], tables[1][i]) << "row " << i;
   EXPECT_EQ(read_file(dir + "/out1/pareto.csv").empty(), false);
+}
+
+}  // namespace
+
+namespace {
+
+// A results database written before areas were reported (no area_mm2 column) opens: the store
+// adds the column, its old points read 0 and new points keep their area.
+TEST(SweepStore, OldDatabaseGetsTheAreaColumn) {
+  const std::string dir = dfsim_test::fresh_dir("old_store");
+  const std::string path = dir + "/sweep.sqlite";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const char* old_schema =
+      "CREATE TABLE points (hash TEXT PRIMARY KEY, idx INTEGER, workload TEXT, params TEXT,"
+      " status TEXT, error TEXT, cycles INTEGER, seconds REAL, energy_pj REAL, power_mw REAL,"
+      " dram_bytes INTEGER, onchip_storage_bytes INTEGER, macs INTEGER, utilization REAL,"
+      " wall_seconds REAL, finished_at TEXT DEFAULT CURRENT_TIMESTAMP);"
+      "INSERT INTO points (hash, idx, status, cycles) VALUES ('old', 0, 'done', 7);";
+  ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  dfsim::ResultStore store(path);
+  dfsim::PointResult fresh;
+  fresh.hash = "new";
+  fresh.index = 1;
+  fresh.status = "done";
+  fresh.area_mm2 = 4.5;
+  EXPECT_TRUE(store.insert(fresh));
+  const std::vector<dfsim::PointResult> all = store.all();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].hash, "old");
+  EXPECT_EQ(all[0].cycles, 7);
+  EXPECT_EQ(all[0].area_mm2, 0);
+  EXPECT_EQ(all[1].area_mm2, 4.5);
 }
 
 }  // namespace

@@ -12,16 +12,19 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "arrays/array_style.hpp"
 #include "base/config/arch_config.hpp"
 #include "base/config/config_node.hpp"
 #include "base/energy/energy_table.hpp"
 #include "base/energy/technology.hpp"
+#include "sweep/sweep_spec.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -243,6 +246,101 @@ TEST(Area, ReportedPerPartAndInTotal) {
   ASSERT_EQ(b.code, 0) << dfsim_test::describe(b);
   EXPECT_FALSE(contains(b.out, "Area at")) << b.out;
   EXPECT_FALSE(YAML::LoadFile(dir + "/bare/stats.json")["area"]);
+}
+
+// A sweep of one size (docs/energy-area.md section 4): `dfsim sweep SPEC -j 2`, then every
+// point's (size, energy, area) in the order of the sizes.
+struct SizePoint {
+  double size = 0, energy_pj = 0, area_mm2 = 0;
+};
+std::vector<SizePoint> sweep_sizes(const std::string& spec, const std::string& key) {
+  const std::string dir = dfsim_test::fresh_dir("sweep_sizes");
+  const std::string args = "sweep '" + source_path(spec) + "' -j 2 --out '" + dir + "'";
+  const dfsim_test::CliResult r = dfsim_test::dfsim(args, dir);
+  EXPECT_EQ(r.code, 0) << dfsim_test::describe(r);
+  const dfsim_test::CliResult e = dfsim_test::dfsim(args + " --export json", dir);
+  EXPECT_EQ(e.code, 0) << dfsim_test::describe(e);
+  std::vector<SizePoint> out;
+  for (const YAML::Node& p : YAML::Load(e.out)) {
+    EXPECT_EQ(p["status"].as<std::string>(), "done");
+    out.push_back(
+        {p["params"][key].as<double>(), p["energy_pj"].as<double>(), p["area_mm2"].as<double>()});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const SizePoint& a, const SizePoint& b) { return a.size < b.size; });
+  return out;
+}
+
+// The least energy is at neither end of the range, and the area grows with the size.
+void expect_interior_minimum(const std::vector<SizePoint>& points) {
+  ASSERT_GE(points.size(), 3u);
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (points[i].energy_pj < points[best].energy_pj) best = i;
+    if (i > 0) EXPECT_GT(points[i].area_mm2, points[i - 1].area_mm2) << points[i].size;
+  }
+  EXPECT_GT(best, 0u) << "least energy at the smallest size";
+  EXPECT_LT(best, points.size() - 1) << "least energy at the largest size";
+}
+
+// The price per access that the sweep's points pay, from their architectures' energy tables.
+double price_at(const std::string& base, const std::string& edit, const std::string& action) {
+  const dfsim::ArchConfig a = arch_from("extends: " + source_path(base) + "\nname: s\n" + edit);
+  return pj_of(dfsim::make_array_style(a, dfsim::Objective::Energy)->energy_table(), action);
+}
+
+// `area` is a sweep objective when the base architecture states its technology.
+TEST(AreaObjective, NeedsTheBaseTechnology) {
+  const std::string dir = dfsim_test::fresh_dir("area_objective");
+  dfsim_test::write_file(dir + "/bare.yaml", eyeriss_without_technology(""));
+  dfsim_test::write_file(
+      dir + "/wl.yaml", "network: t\nlayers:\n  - {name: c, C: 4, M: 8, H: 8, W: 8, R: 3, S: 3}\n");
+  const std::string spec =
+      "sweep: s\nbase_arch: BASE\nworkloads:\n  - {file: wl.yaml}\n"
+      "parameters:\n  - {key: glb.banks, values: [11, 27]}\n"
+      "objectives: [energy, area]\n";
+  auto with_base = [&](const std::string& base) {
+    std::string s = spec;
+    s.replace(s.find("BASE"), 4, base);
+    return dfsim_test::write_file(dir + "/" + std::to_string(s.size()) + "_spec.yaml", s);
+  };
+  try {
+    dfsim::load_sweep_spec(with_base("bare.yaml"));
+    ADD_FAILURE() << "accepted the area objective without technology_nm";
+  } catch (const dfsim::ConfigError& e) {
+    EXPECT_TRUE(contains(e.what(), ":7:22: objectives[1]: the area objective needs technology_nm"))
+        << e.what();
+  }
+  EXPECT_EQ(dfsim::load_sweep_spec(with_base(source_path("configs/eyeriss_v1.yaml"))).objectives,
+            (std::vector<std::string>{"energy", "area"}));
+}
+
+TEST(EnergyAreaSweep, EyerissGlbSizeHasAnInteriorMinimum) {
+  const auto points = sweep_sizes("configs/sweeps/eyeriss_glb_size.yaml", "glb.banks");
+  expect_interior_minimum(points);
+  double last = 0;
+  for (const SizePoint& p : points) {
+    const double pj =
+        price_at("configs/eyeriss_v1.yaml",
+                 "glb: {banks: " + std::to_string(static_cast<int>(p.size)) + "}\n", "glb.read");
+    EXPECT_GT(pj, last) << p.size;
+    last = pj;
+  }
+}
+
+TEST(EnergyAreaSweep, ScnnActivationRamSizeHasAnInteriorMinimum) {
+  const auto points =
+      sweep_sizes("configs/sweeps/scnn_aram_size.yaml", "activation_ram.iaram_bytes");
+  expect_interior_minimum(points);
+  double last = 0;
+  for (const SizePoint& p : points) {
+    const std::string bytes = std::to_string(static_cast<int>(p.size));
+    const double pj = price_at(
+        "configs/scnn.yaml",
+        "activation_ram: {iaram_bytes: " + bytes + ", oaram_bytes: " + bytes + "}\n", "iaram.read");
+    EXPECT_GT(pj, last) << p.size;
+    last = pj;
+  }
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ double PointResult::objective(const std::string& name) const {
   if (name == "power") return power_mw;
   if (name == "dram_traffic") return static_cast<double>(dram_bytes);
   if (name == "onchip_storage") return static_cast<double>(onchip_storage_bytes);
+  if (name == "area") return area_mm2;
   throw std::runtime_error("unknown objective " + name);
 }
 
@@ -39,7 +40,20 @@ ResultStore::ResultStore(const std::string& path) : path_(path) {
       " hash TEXT PRIMARY KEY, idx INTEGER, workload TEXT, params TEXT, status TEXT,"
       " error TEXT, cycles INTEGER, seconds REAL, energy_pj REAL, power_mw REAL,"
       " dram_bytes INTEGER, onchip_storage_bytes INTEGER, macs INTEGER, utilization REAL,"
-      " wall_seconds REAL, finished_at TEXT DEFAULT CURRENT_TIMESTAMP);");
+      " wall_seconds REAL, finished_at TEXT DEFAULT CURRENT_TIMESTAMP, area_mm2 REAL);");
+  add_area_column();
+}
+
+// A database written before areas were reported lacks the column: add it (its points read 0).
+void ResultStore::add_area_column() {
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db_, "SELECT name FROM pragma_table_info('points')", -1, &st, nullptr);
+  bool found = false;
+  while (sqlite3_step(st) == SQLITE_ROW)
+    found = found ||
+            std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "area_mm2";
+  sqlite3_finalize(st);
+  if (!found) exec("ALTER TABLE points ADD COLUMN area_mm2 REAL DEFAULT 0;");
 }
 
 ResultStore::~ResultStore() { sqlite3_close(db_); }
@@ -67,8 +81,8 @@ bool ResultStore::insert(const PointResult& r) {
   sqlite3_stmt* st = nullptr;
   const char* sql =
       "INSERT OR IGNORE INTO points (hash, idx, workload, params, status, error, cycles, seconds,"
-      " energy_pj, power_mw, dram_bytes, onchip_storage_bytes, macs, utilization, wall_seconds)"
-      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      " energy_pj, power_mw, dram_bytes, onchip_storage_bytes, macs, utilization, wall_seconds,"
+      " area_mm2) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK)
     throw std::runtime_error(path_ + ": " + sqlite3_errmsg(db_));
   sqlite3_bind_text(st, 1, r.hash.c_str(), -1, SQLITE_TRANSIENT);
@@ -86,6 +100,7 @@ bool ResultStore::insert(const PointResult& r) {
   sqlite3_bind_int64(st, 13, r.macs);
   sqlite3_bind_double(st, 14, r.utilization);
   sqlite3_bind_double(st, 15, r.wall_seconds);
+  sqlite3_bind_double(st, 16, r.area_mm2);
   const int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) throw std::runtime_error(path_ + ": " + sqlite3_errmsg(db_));
@@ -98,7 +113,7 @@ std::vector<PointResult> ResultStore::all() const {
   sqlite3_prepare_v2(
       db_,
       "SELECT hash, idx, workload, params, status, error, cycles, seconds, energy_pj,"
-      " power_mw, dram_bytes, onchip_storage_bytes, macs, utilization, wall_seconds"
+      " power_mw, dram_bytes, onchip_storage_bytes, macs, utilization, wall_seconds, area_mm2"
       " FROM points ORDER BY idx, hash",
       -1, &st, nullptr);
   auto text = [&](int i) {
@@ -122,6 +137,7 @@ std::vector<PointResult> ResultStore::all() const {
     r.macs = sqlite3_column_int64(st, 12);
     r.utilization = sqlite3_column_double(st, 13);
     r.wall_seconds = sqlite3_column_double(st, 14);
+    r.area_mm2 = sqlite3_column_double(st, 15);
     out.push_back(r);
   }
   sqlite3_finalize(st);
@@ -143,7 +159,8 @@ void write_point_result(const std::string& path, const PointResult& r) {
      << ", \"power_mw\": " << json_number_17(r.power_mw) << ", \"dram_bytes\": " << r.dram_bytes
      << ", \"onchip_storage_bytes\": " << r.onchip_storage_bytes << ", \"macs\": " << r.macs
      << ", \"utilization\": " << json_number_17(r.utilization)
-     << ", \"wall_seconds\": " << json_number_17(r.wall_seconds) << "}\n";
+     << ", \"wall_seconds\": " << json_number_17(r.wall_seconds)
+     << ", \"area_mm2\": " << json_number_17(r.area_mm2) << "}\n";
   // Written to a temporary name and renamed: a result file that exists is complete.
   const std::string tmp = path + ".tmp";
   {
@@ -175,6 +192,7 @@ std::optional<PointResult> read_point_result(const std::string& path) {
     r.macs = n["macs"].as<std::int64_t>();
     r.utilization = n["utilization"].as<double>();
     r.wall_seconds = n["wall_seconds"].as<double>();
+    r.area_mm2 = n["area_mm2"] ? n["area_mm2"].as<double>() : 0.0;
     return r;
   } catch (const YAML::Exception&) {
     return std::nullopt;

@@ -29,6 +29,7 @@ struct PointResult {
   std::int64_t macs = 0;
   double utilization = 0;
   double wall_seconds = 0;
+  double area_mm2 = 0;  // the sized parts' area (0: the architecture states no technology_nm)
   double objective(const std::string& name) const;
 };
 
@@ -45,6 +46,7 @@ class ResultStore {
   std::vector<PointResult> all() const;
 
  private:
+  void add_area_column();
   void exec(const std::string& sql) const;
   sqlite3* db_ = nullptr;
   std::string path_;

@@ -146,14 +146,14 @@ std::string csv_field(const std::string& s) {
 
 void write_csv(std::ostream& os, const std::vector<PointResult>& rs) {
   os << "index,hash,workload,params,status,error,cycles,seconds,energy_pj,power_mw,edp_pj_s,"
-        "dram_bytes,onchip_storage_bytes,macs,utilization,wall_seconds\n";
+        "dram_bytes,onchip_storage_bytes,area_mm2,macs,utilization,wall_seconds\n";
   for (const auto& r : rs)
     os << r.index << "," << r.hash << "," << csv_field(r.workload) << "," << csv_field(r.params)
        << "," << r.status << "," << csv_field(r.error) << "," << r.cycles << ","
        << json_number(r.seconds) << "," << json_number(r.energy_pj) << ","
        << json_number(r.power_mw) << "," << json_number(r.energy_pj * r.seconds) << ","
-       << r.dram_bytes << "," << r.onchip_storage_bytes << "," << r.macs << ","
-       << json_number(r.utilization) << "," << json_number(r.wall_seconds) << "\n";
+       << r.dram_bytes << "," << r.onchip_storage_bytes << "," << json_number(r.area_mm2) << ","
+       << r.macs << "," << json_number(r.utilization) << "," << json_number(r.wall_seconds) << "\n";
 }
 
 void write_json(std::ostream& os, const std::vector<PointResult>& rs) {
@@ -167,7 +167,8 @@ void write_json(std::ostream& os, const std::vector<PointResult>& rs) {
        << ", \"cycles\": " << r.cycles << ", \"seconds\": " << json_number(r.seconds)
        << ", \"energy_pj\": " << json_number(r.energy_pj)
        << ", \"power_mw\": " << json_number(r.power_mw) << ", \"dram_bytes\": " << r.dram_bytes
-       << ", \"onchip_storage_bytes\": " << r.onchip_storage_bytes << ", \"macs\": " << r.macs
+       << ", \"onchip_storage_bytes\": " << r.onchip_storage_bytes
+       << ", \"area_mm2\": " << json_number(r.area_mm2) << ", \"macs\": " << r.macs
        << ", \"utilization\": " << json_number(r.utilization)
        << ", \"wall_seconds\": " << json_number(r.wall_seconds) << "}"
        << (i + 1 < rs.size() ? ",\n" : "\n");
@@ -181,6 +182,7 @@ const char* unit_of(const std::string& o) {
   if (o == "cycles") return "cycles";
   if (o == "edp") return "pJ s";
   if (o == "power") return "mW";
+  if (o == "area") return "mm^2";
   return "B";
 }
 
@@ -550,6 +552,7 @@ int run_sweep_point(const std::string& spec_file, long long index, const std::st
     r.power_mw = res.total.power_mw();
     r.dram_bytes = res.total.dram.total_read_bytes() + res.total.dram.total_write_bytes();
     r.onchip_storage_bytes = onchip_storage_bytes(arch);
+    r.area_mm2 = res.info.area.total_mm2();
     r.macs = res.total.macs;
     r.utilization = res.total.utilization;
   } catch (const std::exception& e) {

@@ -103,8 +103,8 @@ std::string SweepPoint::params_json() const {
 }
 
 const std::vector<std::string>& sweep_objective_names() {
-  static const std::vector<std::string> names = {"energy", "latency",      "cycles",        "edp",
-                                                 "power",  "dram_traffic", "onchip_storage"};
+  static const std::vector<std::string> names = {
+      "energy", "latency", "cycles", "edp", "power", "dram_traffic", "onchip_storage", "area"};
   return names;
 }
 
@@ -143,7 +143,7 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
       root.at("sweep").fail("use letters, digits, '_' and '-' only (it names the output folder)");
   spec.base_arch = relative_to(path, root.get_string("base_arch"));
   // The base must be valid; errors name the file (and the extended one) where they are.
-  parse_arch(ConfigNode::load_file_extending(spec.base_arch));
+  const ArchConfig base = parse_arch(ConfigNode::load_file_extending(spec.base_arch));
 
   for (const ConfigNode& w : root.at("workloads").items()) {
     w.expect_keys({"file", "layers", "batch"});
@@ -210,6 +210,8 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
         if (!c.empty()) msg += " (did you mean '" + c + "'?)";
         o.fail(msg);
       }
+      if (name == "area" && base.technology_nm <= 0)
+        o.fail("the area objective needs technology_nm in the base architecture");
       spec.objectives.push_back(name);
     }
   } else {
