@@ -107,6 +107,42 @@ int sweep_point_command(const std::vector<std::string>& args) {
   return run_sweep_point(spec, index, result);
 }
 
+// Per sized action: the file's key, the technology model's price and their ratio (the
+// calibration factor that keeps the key's price at the file's sizes).
+void print_sized_actions(std::ostream& os, const ArchConfig& arch, const EnergyTable& table) {
+  os << "\nSized actions at " << arch.technology_nm
+     << " nm: the file's key, the model (uncalibrated) and key / model, the calibration "
+        "factor that keeps the key's price at these sizes:\n";
+  const Technology tech{arch.technology_nm, arch.vdd_v};
+  for (const PricedAction& a : table.actions()) {
+    const HardwarePart* part = table.part_of(a);
+    if (!part) continue;
+    const double key = arch.node->at(a.key.substr(0, a.key.find('.')))
+                           .get_double(a.key.substr(a.key.find('.') + 1));
+    const double model = scaled_pj_per_unit(a, *part, tech);
+    os << "  " << a.name << " (" << part->name << "): key " << key << ", model " << model
+       << ", key/model " << key / model << "\n";
+  }
+}
+
+// The sized parts with their areas (area_report).
+void print_parts(std::ostream& os, const ArchConfig& arch, const EnergyTable& table) {
+  const AreaReport area = area_report(arch, table);
+  os << "\nSized parts (" << (area.parts.empty() ? "no area: no technology_nm" : area.source)
+     << "):\n";
+  for (const HardwarePart& p : table.parts()) {
+    os << "  " << p.name << ": " << p.instances << " x " << to_string(p.kind);
+    if (p.kind == PartKind::Storage)
+      os << " of " << p.capacity_bytes << " B, " << p.width_bits << "-bit access";
+    else
+      os << " of " << p.width_bits << " bits";
+    for (const PartArea& a : area.parts)
+      if (a.name == p.name) os << ", " << a.mm2 << " mm^2";
+    os << "\n";
+  }
+  if (!area.parts.empty()) os << "  total " << area.total_mm2() << " mm^2\n";
+}
+
 // dfsim tech: the energy and area model's tables; with --arch, the architecture's priced
 // actions and sized parts.
 int tech_command(const std::vector<std::string>& args) {
@@ -131,36 +167,8 @@ int tech_command(const std::vector<std::string>& args) {
   const EnergyTable& table = style->energy_table();
   std::cout << "Priced actions of " << arch.name << " (energy model " << arch.energy_impl << "):\n";
   print_energy_table(std::cout, table);
-  if (arch.technology_nm <= 0) {
-    std::cout << "\nNo technology_nm: no areas.\n";
-    return 0;
-  }
-  std::cout << "\nSized actions at " << arch.technology_nm
-            << " nm: the file's key, the model (uncalibrated) and key / model, the calibration "
-               "factor that keeps the key's price at these sizes:\n";
-  const Technology tech{arch.technology_nm, arch.vdd_v};
-  for (const PricedAction& a : table.actions()) {
-    const HardwarePart* part = table.part_of(a);
-    if (!part) continue;
-    const double key = arch.node->at(a.key.substr(0, a.key.find('.')))
-                           .get_double(a.key.substr(a.key.find('.') + 1));
-    const double model = scaled_pj_per_unit(a, *part, tech);
-    std::cout << "  " << a.name << " (" << part->name << "): key " << key << ", model " << model
-              << ", key/model " << key / model << "\n";
-  }
-  std::cout << "\nSized parts at " << arch.technology_nm << " nm:\n";
-  double total = 0;
-  for (const HardwarePart& p : table.parts()) {
-    const double mm2 = part_area_mm2(p, arch.technology_nm);
-    total += mm2;
-    std::cout << "  " << p.name << ": " << p.instances << " x " << to_string(p.kind);
-    if (p.kind == PartKind::Storage)
-      std::cout << " of " << p.capacity_bytes << " B, " << p.width_bits << "-bit access";
-    else
-      std::cout << " of " << p.width_bits << " bits";
-    std::cout << ", " << mm2 << " mm^2\n";
-  }
-  std::cout << "  total " << total << " mm^2\n";
+  if (arch.technology_nm > 0) print_sized_actions(std::cout, arch, table);
+  print_parts(std::cout, arch, table);
   return 0;
 }
 

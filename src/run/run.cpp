@@ -13,7 +13,9 @@
 
 #include "arrays/array_model.hpp"
 #include "base/config/config_node.hpp"
+#include "base/energy/energy_model.hpp"
 #include "base/energy/technology.hpp"
+#include "base/text.hpp"
 #include "base/trace/vcd_writer.hpp"
 #include "workload/onnx_import.hpp"
 #include "workload/tensor.hpp"
@@ -227,6 +229,23 @@ void write_text_atomically(const std::string& path, const std::string& text) {
   if (ec) throw std::runtime_error(path + ": cannot write: " + ec.message());
 }
 
+AreaReport area_report(const ArchConfig& arch, const EnergyTable& table) {
+  AreaReport r;
+  r.technology_nm = arch.technology_nm;
+  const std::unique_ptr<EnergyModel> model = make_energy_model(arch);
+  for (const HardwarePart& p : table.parts()) {
+    std::optional<double> mm2 = model->area_mm2(p);
+    if (mm2)
+      r.source = "imported area table";
+    else if (arch.technology_nm > 0)
+      mm2 = part_area_mm2(p, arch.technology_nm);
+    if (mm2) r.parts.push_back({p.name, to_string(p.kind), p.instances, *mm2});
+  }
+  if (r.source.empty() && !r.parts.empty())
+    r.source = "technology model at " + json_number(arch.technology_nm) + " nm";
+  return r;
+}
+
 RunInfo run_info(const Plan& plan, const RunOptions& opt) {
   RunInfo info;
   info.arch_name = plan.arch.name;
@@ -238,12 +257,7 @@ RunInfo run_info(const Plan& plan, const RunOptions& opt) {
   info.seed = opt.seed;
   info.clock_mhz = plan.arch.clocks.core_mhz;
   info.skipped = plan.skipped;
-  if (plan.arch.technology_nm > 0) {
-    info.area.technology_nm = plan.arch.technology_nm;
-    for (const HardwarePart& p : plan.style->energy_table().parts())
-      info.area.parts.push_back(
-          {p.name, to_string(p.kind), p.instances, part_area_mm2(p, plan.arch.technology_nm)});
-  }
+  info.area = area_report(plan.arch, plan.style->energy_table());
   return info;
 }
 

@@ -72,6 +72,10 @@ RunResult run_simulation(const RunOptions& opt);
 
 RunInfo run_info(const Plan& plan, const RunOptions& opt);
 
+// The area of the style's sized parts: the energy model's imported table where it has one,
+// else the technology model at technology_nm; no parts when neither applies.
+AreaReport area_report(const ArchConfig& arch, const EnergyTable& table);
+
 // Pinned mappings: a YAML file `mappings: {layer_name: {...}}`; the keys of a layer's map are
 // its array style's (ArrayStyle::pinned parses them).
 std::map<std::string, ConfigNode> load_pinned_mappings(const std::string& path);

@@ -35,9 +35,12 @@ ActionId add_idle(EnergyTable& t, const ArchConfig& arch) {
   return t.add("idle", "ns", EnergyLevel::Idle, "idle_power_mw", arch.idle_power_mw);  // mW x ns
 }
 
+std::unique_ptr<EnergyModel> make_energy_model(const ArchConfig& arch) {
+  return make_component<EnergyModel, const ArchConfig&>("energy", arch.energy_impl, arch);
+}
+
 EnergyTable priced_by_energy_model(EnergyTable declared, const ArchConfig& arch) {
-  const std::unique_ptr<EnergyModel> model =
-      make_component<EnergyModel, const ArchConfig&>("energy", arch.energy_impl, arch);
+  const std::unique_ptr<EnergyModel> model = make_energy_model(arch);
   model->check_parts(declared);
   for (ActionId a = 0; a < declared.size(); ++a)
     declared.set_pj(

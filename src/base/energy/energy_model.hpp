@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "base/config/arch_config.hpp"
 #include "base/energy/energy_table.hpp"
@@ -22,6 +23,11 @@ class EnergyModel {
   // Called once with the style's table: a model whose settings name parts checks them here
   // (throws ConfigError at the setting's position).
   virtual void check_parts(const EnergyTable& /*table*/) const {}
+  // mm^2 of all of `part`'s instances if this model knows it (an imported area table), or
+  // nullopt (the technology model then sizes it, when the architecture states technology_nm).
+  virtual std::optional<double> area_mm2(const HardwarePart& /*part*/) const {
+    return std::nullopt;
+  }
 };
 
 using EnergyModelFactory = std::function<std::unique_ptr<EnergyModel>(const ArchConfig&)>;
@@ -30,6 +36,9 @@ using EnergyModelFactory = std::function<std::unique_ptr<EnergyModel>(const Arch
 // DRAM's bits (first in a table) and the chip's idle power in ns (last).
 ActionId add_dram_bits(EnergyTable& t, const ArchConfig& arch);
 ActionId add_idle(EnergyTable& t, const ArchConfig& arch);
+
+// The energy model the architecture names (`energy.impl`).
+std::unique_ptr<EnergyModel> make_energy_model(const ArchConfig& arch);
 
 // `declared` (a style's actions with the prices its keys give) priced by the architecture's
 // energy model. Every style's table builder returns through this.

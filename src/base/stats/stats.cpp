@@ -312,17 +312,17 @@ double AreaReport::total_mm2() const {
 namespace {
 
 void print_area(std::ostream& os, const AreaReport& area) {
-  if (area.technology_nm <= 0) return;
-  os << "\nArea at " << area.technology_nm
-     << " nm of the sized parts (mm^2; control, networks and wiring not included):";
+  if (area.parts.empty()) return;
+  os << "\nArea of the sized parts (mm^2; control, networks and wiring not included; "
+     << area.source << "):";
   for (const PartArea& p : area.parts) os << " " << p.name << " " << p.mm2 << ",";
   os << " total " << area.total_mm2() << "\n";
 }
 
 void area_json(std::ostream& os, const AreaReport& area) {
-  if (area.technology_nm <= 0) return;
+  if (area.parts.empty()) return;
   os << ",\n  \"area\": {\"technology_nm\": " << num(area.technology_nm)
-     << ", \"unit\": \"mm^2\", \"parts\": {";
+     << ", \"source\": " << json_quote(area.source) << ", \"unit\": \"mm^2\", \"parts\": {";
   for (std::size_t i = 0; i < area.parts.size(); ++i) {
     const PartArea& p = area.parts[i];
     os << (i ? ", " : "") << json_quote(p.name) << ": {\"kind\": " << json_quote(p.kind)

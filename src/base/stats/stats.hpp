@@ -126,6 +126,7 @@ struct PartArea {
 };
 struct AreaReport {
   double technology_nm = 0;
+  std::string source;  // "technology model" or the imported area table's file
   std::vector<PartArea> parts;
   double total_mm2() const;
 };
