@@ -24,6 +24,8 @@
 #include "base/config/config_node.hpp"
 #include "base/energy/energy_table.hpp"
 #include "base/energy/technology.hpp"
+#include "base/stats/stats.hpp"
+#include "run/run.hpp"
 #include "sweep/sweep_spec.hpp"
 #include "test_util.hpp"
 
@@ -249,6 +251,70 @@ TEST(Area, ReportedPerPartAndInTotal) {
   ASSERT_EQ(b.code, 0) << dfsim_test::describe(b);
   EXPECT_FALSE(contains(b.out, "Area of")) << b.out;
   EXPECT_FALSE(YAML::LoadFile(dir + "/bare/stats.json")["area"]);
+}
+
+// Accelergy's tables (tests/accelergy/, written as Accelergy 0.3 writes them) price the parts
+// they list and give their areas; the rest keep their keys' prices and the technology model's
+// areas.
+std::string eyeriss_with_accelergy(const std::string& extra) {
+  return eyeriss_with(
+      "energy:\n  impl: accelergy\n  ert: " + source_path("tests/accelergy/eyeriss_ERT.yaml") +
+      "\n  art: " + source_path("tests/accelergy/eyeriss_ART.yaml") + "\n" + extra);
+}
+
+TEST(AccelergyImport, PricesAndAreasFromTheTables) {
+  const dfsim::ArchConfig a = arch_from(
+      eyeriss_with_accelergy("  names: {glb: system.eyeriss.shared_glb,\n"
+                             "          filter_spad: system.eyeriss.weights_spad_sram}\n"));
+  EXPECT_EQ(a.energy_impl, "accelergy");
+  const auto style = dfsim::make_array_style(a, dfsim::Objective::Energy);
+  const dfsim::EnergyTable& t = style->energy_table();
+  // Per access of the GLB's 64-bit word, its most expensive (random) entry, per bit.
+  EXPECT_DOUBLE_EQ(pj_of(t, "glb.read"), 48.0 / 64);
+  EXPECT_DOUBLE_EQ(pj_of(t, "glb.write"), 56.0 / 64);
+  EXPECT_DOUBLE_EQ(pj_of(t, "ifmap_spad.read"), 0.42);  // `PE[0..167].ifmap_spad`, per access
+  EXPECT_DOUBLE_EQ(pj_of(t, "ifmap_spad.write"), 0.5);
+  EXPECT_DOUBLE_EQ(pj_of(t, "filter_spad.read"), 0.9);  // through `names`, like the GLB
+  EXPECT_DOUBLE_EQ(pj_of(t, "pe.mac"), 2.2);            // mac_random
+  EXPECT_DOUBLE_EQ(pj_of(t, "psum_spad.read"), 1.0);    // not in the tables: its key
+  EXPECT_DOUBLE_EQ(pj_of(t, "noc.bit"), 0.25);
+  const dfsim::AreaReport area = dfsim::area_report(a, t);
+  EXPECT_EQ(area.source, "imported area table, the technology model at 65 nm for the rest");
+  ASSERT_EQ(area.parts.size(), 5u);
+  EXPECT_DOUBLE_EQ(area.parts[0].mm2, 1.5);                             // glb: 1.5e6 um^2
+  EXPECT_DOUBLE_EQ(area.parts[4].mm2, 3000e-6 * 168);                   // mac: per instance x PEs
+  EXPECT_DOUBLE_EQ(area.parts[1].mm2, dfsim::sram_mm2(448, 65) * 168);  // filter_spad: modeled
+}
+
+// Without `names`, a part takes only a table named like it: `shared_glb` is not `glb`.
+TEST(AccelergyImport, PartsMatchTablesByTheirLastComponent) {
+  const dfsim::ArchConfig a = arch_from(eyeriss_with_accelergy(""));
+  const auto style = dfsim::make_array_style(a, dfsim::Objective::Energy);
+  EXPECT_DOUBLE_EQ(pj_of(style->energy_table(), "glb.read"), 0.9375);  // its key
+  EXPECT_DOUBLE_EQ(pj_of(style->energy_table(), "ifmap_spad.read"), 0.42);
+}
+
+TEST(AccelergyImport, BadTablesAndNamesAreRefusedAtTheirPosition) {
+  std::string err = error_of(eyeriss_with("energy: {impl: accelergy}\n"));
+  EXPECT_TRUE(contains(err, "energy: missing required key 'ert'")) << err;
+  err = error_of(eyeriss_with("energy: {impl: accelergy, ert: nofile.yaml}\n"));
+  EXPECT_TRUE(contains(err, "nofile.yaml: cannot open file")) << err;
+  err = error_of(eyeriss_with(
+      "energy: {impl: accelergy, ert: " + source_path("tests/accelergy/bad_ERT.yaml") + "}\n"));
+  EXPECT_TRUE(contains(err, "bad_ERT.yaml:7:15: ERT.tables[0].actions[0].energy: must be >= 0"))
+      << err;
+  err = error_of(eyeriss_with(
+      "energy: {impl: accelergy, ert: " + source_path("tests/accelergy/eyeriss_ART.yaml") + "}\n"));
+  EXPECT_TRUE(contains(err, "eyeriss_ART.yaml:3:1: (top level): missing required key 'ERT'"))
+      << err;
+  err = error_of(eyeriss_with_accelergy("  names: {glbb: system.eyeriss.shared_glb}\n"));
+  EXPECT_TRUE(
+      contains(err, "energy.names.glbb: no part 'glbb' in this array (did you mean 'glb'?)"))
+      << err;
+  err = error_of(eyeriss_with_accelergy("  names: {glb: system.eyeriss.nothing}\n"));
+  EXPECT_TRUE(
+      contains(err, "energy.names.glb: no table 'system.eyeriss.nothing' in the ERT or ART"))
+      << err;
 }
 
 // A sweep of one size (docs/energy-area.md section 4): `dfsim sweep SPEC -j 2`, then every

@@ -233,16 +233,22 @@ AreaReport area_report(const ArchConfig& arch, const EnergyTable& table) {
   AreaReport r;
   r.technology_nm = arch.technology_nm;
   const std::unique_ptr<EnergyModel> model = make_energy_model(arch);
+  int imported = 0, modeled = 0;
   for (const HardwarePart& p : table.parts()) {
     std::optional<double> mm2 = model->area_mm2(p);
-    if (mm2)
-      r.source = "imported area table";
-    else if (arch.technology_nm > 0)
+    if (mm2) {
+      ++imported;
+    } else if (arch.technology_nm > 0) {
       mm2 = part_area_mm2(p, arch.technology_nm);
+      ++modeled;
+    }
     if (mm2) r.parts.push_back({p.name, to_string(p.kind), p.instances, *mm2});
   }
-  if (r.source.empty() && !r.parts.empty())
-    r.source = "technology model at " + json_number(arch.technology_nm) + " nm";
+  const std::string tech = "technology model at " + json_number(arch.technology_nm) + " nm";
+  if (imported > 0)
+    r.source = "imported area table" + (modeled > 0 ? ", the " + tech + " for the rest" : "");
+  else if (modeled > 0)
+    r.source = tech;
   return r;
 }
 
