@@ -131,6 +131,33 @@ std::string apply_assignment(const std::string& base_yaml, const Assignment& a,
   return std::string(out.c_str()) + "\n";
 }
 
+namespace {
+
+// The `objectives` to minimize (default energy and latency), at least two, each a known name;
+// `area` needs the base architecture's technology_nm.
+std::vector<std::string> parse_objectives(const ConfigNode& root, const ArchConfig& base) {
+  const auto objs = root.find("objectives");
+  if (!objs) return {"energy", "latency"};
+  std::vector<std::string> out;
+  for (const ConfigNode& o : objs->items()) {
+    const std::string name = o.as_string();
+    const auto& names = sweep_objective_names();
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      std::string msg = "unknown objective '" + name + "'";
+      const std::string c = closest_match(name, names);
+      if (!c.empty()) msg += " (did you mean '" + c + "'?)";
+      o.fail(msg);
+    }
+    if (name == "area" && base.technology_nm <= 0)
+      o.fail("the area objective needs technology_nm in the base architecture");
+    out.push_back(name);
+  }
+  if (out.size() < 2) objs->fail("a Pareto front needs at least two objectives");
+  return out;
+}
+
+}  // namespace
+
 SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
   const ConfigNode root = ConfigNode::load_file(path);
   root.expect_keys({"sweep", "description", "base_arch", "workloads", "parameters", "sample",
@@ -200,25 +227,8 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
     spec.sample_count = s->get_int_min("count", 1);
     spec.sample_seed = static_cast<std::uint64_t>(s->get_int_min("seed", 0, 1));
   }
-  if (auto objs = root.find("objectives")) {
-    for (const ConfigNode& o : objs->items()) {
-      const std::string name = o.as_string();
-      const auto& names = sweep_objective_names();
-      if (std::find(names.begin(), names.end(), name) == names.end()) {
-        std::string msg = "unknown objective '" + name + "'";
-        const std::string c = closest_match(name, names);
-        if (!c.empty()) msg += " (did you mean '" + c + "'?)";
-        o.fail(msg);
-      }
-      if (name == "area" && base.technology_nm <= 0)
-        o.fail("the area objective needs technology_nm in the base architecture");
-      spec.objectives.push_back(name);
-    }
-  } else {
-    spec.objectives = {"energy", "latency"};
-  }
-  if (spec.objectives.size() < 2)
-    root.at("objectives").fail("a Pareto front needs at least two objectives");
+  spec.objectives = parse_objectives(root, base);
+
   if (auto run = root.find("run")) {
     run->expect_keys({"objective", "check", "seed"});
     spec.mapper_objective =
