@@ -255,7 +255,8 @@ TEST(EnergyImpl, DefaultAndMisspeltNames) {
     EXPECT_TRUE(contains(e.what(), "arch.yaml:3:")) << e.what();
     EXPECT_TRUE(contains(e.what(), "energy.impl: unknown energy implementation 'per_action'"))
         << e.what();
-    EXPECT_TRUE(contains(e.what(), "registered: per_action_pj, scaled, test_flat")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "registered: accelergy, per_action_pj, scaled, test_flat"))
+        << e.what();
   }
 }
 

@@ -230,33 +230,61 @@ NonZeroCounts count_nonzeros(const Layer& l, const LayerData& d) {
   return nz;
 }
 
+namespace {
+
+// The padded input of image n, [C][Hp][Wp].
+void pad_image(const Layer& l, const Tensor4& ifmap, std::int64_t n, std::vector<Value>& padded) {
+  const std::int64_t Hp = l.H + 2 * l.padding, Wp = l.W + 2 * l.padding;
+  std::fill(padded.begin(), padded.end(), 0);
+  for (std::int64_t c = 0; c < l.C; ++c)
+    for (std::int64_t h = 0; h < l.H; ++h)
+      for (std::int64_t w = 0; w < l.W; ++w)
+        padded[static_cast<std::size_t>((c * Hp + h + l.padding) * Wp + w + l.padding)] =
+            ifmap.at(n, c, h, w);
+}
+
+// The inputs filter tap (r, s) of a plane meets at every output position, [E][F] (one row of
+// im2col): every filter of the group multiplies the same row.
+void tap_row(const Layer& l, const Value* plane, std::int64_t r, std::int64_t s, Value* row) {
+  const std::int64_t E = l.E(), F = l.F(), Wp = l.W + 2 * l.padding;
+  for (std::int64_t e = 0; e < E; ++e) {
+    const Value* in = plane + (e * l.stride + r) * Wp + s;
+    for (std::int64_t f = 0; f < F; ++f) row[e * F + f] = in[f * l.stride];
+  }
+}
+
+}  // namespace
+
+// Per group and input tap (c, r, s), the tap's im2col row is built once and every filter of the
+// group accumulates weight x row into its [E][F] psums (mac_row over E x F contiguous values);
+// a zero weight adds nothing and is skipped. Sums are the same as the definition's: each product
+// is shifted before it is added, and the unsigned 32-bit sums wrap identically in any order.
 Tensor4 reference_conv(const Layer& l, const LayerData& d, const Arithmetic& arith) {
   const std::int64_t E = l.E(), F = l.F(), Cg = l.C_per_group(), Mg = l.M_per_group();
-  const std::int64_t Hp = l.H + 2 * l.padding, Wp = l.W + 2 * l.padding;
+  const std::int64_t Hp = l.H + 2 * l.padding, Wp = l.W + 2 * l.padding, EF = E * F;
   Tensor4 out(l.N, l.M, E, F);
   std::vector<Value> padded(static_cast<std::size_t>(l.C * Hp * Wp));
-  std::vector<Psum> acc(static_cast<std::size_t>(E * F));
+  std::vector<Value> row(static_cast<std::size_t>(EF));
+  std::vector<Psum> acc(static_cast<std::size_t>(Mg * EF));
   for (std::int64_t n = 0; n < l.N; ++n) {
-    std::fill(padded.begin(), padded.end(), 0);
-    for (std::int64_t c = 0; c < l.C; ++c)
-      for (std::int64_t h = 0; h < l.H; ++h)
-        for (std::int64_t w = 0; w < l.W; ++w)
-          padded[(c * Hp + h + l.padding) * Wp + w + l.padding] = d.ifmap.at(n, c, h, w);
-    for (std::int64_t m = 0; m < l.M; ++m) {
-      const std::int64_t g = m / Mg;
+    pad_image(l, d.ifmap, n, padded);
+    for (std::int64_t g = 0; g < l.groups; ++g) {
       std::fill(acc.begin(), acc.end(), 0);
-      for (std::int64_t c = 0; c < Cg; ++c) {
-        const Value* plane = &padded[(g * Cg + c) * Hp * Wp];
+      for (std::int64_t c = 0; c < Cg; ++c)
         for (std::int64_t r = 0; r < l.R; ++r)
           for (std::int64_t s = 0; s < l.S; ++s) {
-            const Value wv = d.weights.at(m, c, r, s);
-            for (std::int64_t e = 0; e < E; ++e)
-              mac_row(&acc[e * F], &plane[(e * l.stride + r) * Wp + s], l.stride, wv,
-                      arith.product_shift, F);
+            tap_row(l, &padded[static_cast<std::size_t>((g * Cg + c) * Hp * Wp)], r, s, row.data());
+            for (std::int64_t m = 0; m < Mg; ++m) {
+              const Value wv = d.weights.at(g * Mg + m, c, r, s);
+              if (wv != 0)
+                mac_row(&acc[static_cast<std::size_t>(m * EF)], row.data(), 1, wv,
+                        arith.product_shift, EF);
+            }
           }
-      }
-      for (std::int64_t e = 0; e < E; ++e)
-        for (std::int64_t f = 0; f < F; ++f) out.at(n, m, e, f) = arith.to_ofmap(acc[e * F + f]);
+      for (std::int64_t m = 0; m < Mg; ++m)
+        for (std::int64_t i = 0; i < EF; ++i)
+          out.data[static_cast<std::size_t>(((n * l.M + g * Mg + m) * EF) + i)] =
+              arith.to_ofmap(acc[static_cast<std::size_t>(m * EF + i)]);
     }
   }
   return out;
