@@ -59,17 +59,19 @@ TEST(ArchExtends, OverridesMapByMapAndEqualsTheEditedBase) {
   EXPECT_NE(printed(a), printed(dfsim::load_arch(rows_only)));
 }
 
-// A role section naming the same implementation extends the base's keys; one naming another
-// implementation replaces the section (the base's keys belong to the other implementation):
-// the shipped Eyeriss file's `energy: {impl: scaled, calibration: {...}}` becomes the fixed
-// table with `energy: {impl: per_action_pj}`, which accepts no calibration.
-TEST(ArchExtends, RoleSectionWithAnotherImplReplacesTheBase) {
-  const std::string dir = dfsim_test::fresh_dir("extends_impl");
+// Switching the shipped Eyeriss file from the scaled model to the fixed table: the section merges
+// key by key, so the inherited calibration (which per_action_pj does not take) is removed with an
+// empty value; a section naming the same model extends the inherited calibration.
+TEST(ArchExtends, EnergySectionSwitchedOrExtended) {
+  const std::string dir = dfsim_test::fresh_dir("extends_energy");
   const std::string base = "extends: " + source_path("configs/eyeriss_v1.yaml") + "\nname: e\n";
-  const dfsim::ArchConfig fixed =
-      dfsim::load_arch(write_file(dir + "/fixed.yaml", base + "energy: {impl: per_action_pj}\n"));
+  const dfsim::ArchConfig fixed = dfsim::load_arch(
+      write_file(dir + "/fixed.yaml", base + "energy: {impl: per_action_pj, calibration: ~}\n"));
   EXPECT_EQ(fixed.energy_impl, "per_action_pj");
   EXPECT_FALSE(fixed.node->at("energy").has("calibration"));
+  const std::string err =
+      error_of(write_file(dir + "/kept.yaml", base + "energy: {impl: per_action_pj}\n"));
+  EXPECT_TRUE(contains(err, "energy.calibration: unknown key 'calibration'")) << err;
   const dfsim::ArchConfig same = dfsim::load_arch(
       write_file(dir + "/same.yaml", base + "energy: {impl: scaled, calibration: {mac: 2}}\n"));
   EXPECT_EQ(same.energy_impl, "scaled");

@@ -197,8 +197,8 @@ TEST(NocImpl, MisspeltNameIsRefusedWithTheRegisteredOnes) {
 // with `energy: {impl: test_flat, pj_per_unit: 0.5}`, every action costs 0.5 pJ per unit.
 void expect_priced_flat(const std::string& config) {
   const std::string dir = fresh_dir("flat_" + config);
-  const dfsim::RunResult r =
-      run_tiny(dir, extending(config, "energy", "{impl: test_flat, pj_per_unit: 0.5}"));
+  const dfsim::RunResult r = run_tiny(
+      dir, extending(config, "energy", "{impl: test_flat, pj_per_unit: 0.5, calibration: ~}"));
   ASSERT_FALSE(r.total.actions.empty());
   double counts = 0;
   for (const dfsim::ActionStat& a : r.total.actions) {
@@ -232,8 +232,8 @@ TEST(EnergyImpl, EstimatesArePricedByTheNamedModel) {
       const auto style = dfsim::make_array_style(arch, dfsim::Objective::Latency);
       return style->best(style->estimate_view(layer), 1).at(0)->estimate_energy_pj();
     };
-    const double half = estimate("{impl: test_flat, pj_per_unit: 0.5}");
-    const double one = estimate("{impl: test_flat, pj_per_unit: 1}");
+    const double half = estimate("{impl: test_flat, pj_per_unit: 0.5, calibration: ~}");
+    const double one = estimate("{impl: test_flat, pj_per_unit: 1, calibration: ~}");
     const double per_key = estimate("");
     EXPECT_GT(half, 0) << config;
     EXPECT_NEAR(one, 2 * half, 1e-12 * one) << config;
@@ -246,8 +246,8 @@ TEST(EnergyImpl, DefaultAndMisspeltNames) {
   EXPECT_EQ(dfsim::ArchConfig{}.energy_impl, "per_action_pj");  // without an energy section
   EXPECT_EQ(dfsim::load_arch(source_path("configs/scnn.yaml")).energy_impl, "scaled");
   const std::string dir = fresh_dir("energy_errors");
-  const std::string path =
-      write_file(dir + "/arch.yaml", extending("eyeriss_v1", "energy", "{impl: per_action}"));
+  const std::string path = write_file(
+      dir + "/arch.yaml", extending("eyeriss_v1", "energy", "{impl: per_action, calibration: ~}"));
   try {
     dfsim::load_arch(path);
     FAIL() << "accepted energy.impl: per_action";

@@ -773,6 +773,8 @@ TEST(ReferenceOracle, MatchesNaiveConvolution) {
       make_layer("d", 1, 4, 3, 23, 23, 11, 11, 4, 0, 1, false, 4, 1.0),
       make_layer("e", 1, 16, 64, 5, 5, 3, 3, 1, 1, 1, false, 0, 1.0),  // large sums: wraps
       make_layer("f", 3, 10, 32, 1, 1, 1, 1, 1, 0, 1, false, 8, 1.0),  // FC 1x1
+      // Stride 2 that leaves a remainder ((10 + 2 - 3) / 2), grouped, input 40% dense.
+      make_layer("g", 1, 6, 4, 10, 12, 3, 3, 2, 1, 2, true, 8, 0.4),
   };
   int wrapped = 0;
   for (const auto& l : layers)

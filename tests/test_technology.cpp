@@ -4,9 +4,9 @@
 // - The model is exact at its reference points (Horowitz, ISSCC 2014, 45 nm, 0.9 V) and the
 //   node scaling reproduces Stillmaker & Baas (2017)'s fits at their nodes.
 // - Energy per access and area grow with capacity; energy falls with the node.
-// - Checked against the Eyeriss chip's absolute scale at 65 nm (shared/reference, from Chen et
-//   al., ISCA 2016: MAC 2 pJ, RF 1 pJ, GLB 15 pJ per 16-bit access) within the errors the docs
-//   state.
+// - Compared with the per-access energies configs/eyeriss_v1.yaml assumes at 65 nm (MAC 2 pJ,
+//   RF 1 pJ, GLB 15 pJ per 16-bit access, fitted to the chip's power; Chen et al. publish only
+//   ratios to a MAC): the ratios docs/energy-area.md shows.
 // - The scaled model prices every action of a sized part from its size; the architecture
 //   file's errors name file, line, column and key.
 #include <gtest/gtest.h>
@@ -113,9 +113,9 @@ TEST(Technology, SramAreaFormula) {
   EXPECT_NEAR(dfsim::sram_mm2(32 * 1024, 65), 1.5 * dfsim::sram_mm2(32 * 1024, 45), 1e-15);
 }
 
-// Eyeriss at 65 nm, 1.0 V (shared reference, Chen et al. ISCA 2016, approximate absolute
-// scale): MAC 2 pJ, RF (a 0.5 KB spad) 1 pJ, GLB (108 KB) 15 pJ per 16-bit access. The model
-// gives 1.33, 0.92 and 13.9 pJ (docs/energy-area.md states these errors).
+// Eyeriss at 65 nm, 1.0 V against the energies configs/eyeriss_v1.yaml assumes: MAC 2 pJ, RF
+// (a 0.5 KB spad) 1 pJ, GLB (108 KB) 15 pJ per 16-bit access; the model gives 1.33, 0.99 and
+// 13.9 pJ: a bare multiplier-adder below a pipelined MAC, the memories within 10%.
 TEST(Technology, EyerissScaleAt65nm) {
   const Technology t65{65, 1.0};
   EXPECT_NEAR(dfsim::mac_pj(16, 16, t65) / 2.0, 0.66, 0.02);
@@ -257,9 +257,9 @@ TEST(Area, ReportedPerPartAndInTotal) {
 // they list and give their areas; the rest keep their keys' prices and the technology model's
 // areas.
 std::string eyeriss_with_accelergy(const std::string& extra) {
-  return eyeriss_with(
-      "energy:\n  impl: accelergy\n  ert: " + source_path("tests/accelergy/eyeriss_ERT.yaml") +
-      "\n  art: " + source_path("tests/accelergy/eyeriss_ART.yaml") + "\n" + extra);
+  return eyeriss_with("energy:\n  impl: accelergy\n  calibration: ~\n  ert: " +
+                      source_path("tests/accelergy/eyeriss_ERT.yaml") +
+                      "\n  art: " + source_path("tests/accelergy/eyeriss_ART.yaml") + "\n" + extra);
 }
 
 TEST(AccelergyImport, PricesAndAreasFromTheTables) {
@@ -276,8 +276,9 @@ TEST(AccelergyImport, PricesAndAreasFromTheTables) {
   EXPECT_DOUBLE_EQ(pj_of(t, "ifmap_spad.write"), 0.5);
   EXPECT_DOUBLE_EQ(pj_of(t, "filter_spad.read"), 0.9);  // through `names`, like the GLB
   EXPECT_DOUBLE_EQ(pj_of(t, "pe.mac"), 2.2);            // mac_random
-  EXPECT_DOUBLE_EQ(pj_of(t, "psum_spad.read"), 1.0);    // not in the tables: its key
-  EXPECT_DOUBLE_EQ(pj_of(t, "noc.bit"), 0.25);
+  EXPECT_DOUBLE_EQ(pj_of(t, "psum_spad.read"), 0.33);   // `PE[0..167].psum_spad[0..0]`
+  EXPECT_DOUBLE_EQ(pj_of(t, "psum_spad.write"), 0.35);
+  EXPECT_DOUBLE_EQ(pj_of(t, "noc.bit"), 0.25);  // not a sized part: its key
   const dfsim::AreaReport area = dfsim::area_report(a, t);
   EXPECT_EQ(area.source, "imported area table, the technology model at 65 nm for the rest");
   ASSERT_EQ(area.parts.size(), 5u);
@@ -295,17 +296,23 @@ TEST(AccelergyImport, PartsMatchTablesByTheirLastComponent) {
 }
 
 TEST(AccelergyImport, BadTablesAndNamesAreRefusedAtTheirPosition) {
-  std::string err = error_of(eyeriss_with("energy: {impl: accelergy}\n"));
+  std::string err = error_of(eyeriss_with("energy: {impl: accelergy, calibration: ~}\n"));
   EXPECT_TRUE(contains(err, "energy: missing required key 'ert'")) << err;
-  err = error_of(eyeriss_with("energy: {impl: accelergy, ert: nofile.yaml}\n"));
-  EXPECT_TRUE(contains(err, "nofile.yaml: cannot open file")) << err;
-  err = error_of(eyeriss_with(
-      "energy: {impl: accelergy, ert: " + source_path("tests/accelergy/bad_ERT.yaml") + "}\n"));
+  err = error_of(eyeriss_with("energy: {impl: accelergy, calibration: ~, ert: nofile.yaml}\n"));
+  EXPECT_TRUE(contains(err, "arch.yaml:3:48: energy.ert: cannot open 'nofile.yaml'")) << err;
+  err = error_of(eyeriss_with("energy: {impl: accelergy, calibration: ~, ert: " +
+                              source_path("tests/accelergy/bad_ERT.yaml") + "}\n"));
   EXPECT_TRUE(contains(err, "bad_ERT.yaml:7:15: ERT.tables[0].actions[0].energy: must be >= 0"))
       << err;
-  err = error_of(eyeriss_with(
-      "energy: {impl: accelergy, ert: " + source_path("tests/accelergy/eyeriss_ART.yaml") + "}\n"));
+  err = error_of(eyeriss_with("energy: {impl: accelergy, calibration: ~, ert: " +
+                              source_path("tests/accelergy/eyeriss_ART.yaml") + "}\n"));
   EXPECT_TRUE(contains(err, "eyeriss_ART.yaml:3:1: (top level): missing required key 'ERT'"))
+      << err;
+  err = error_of(eyeriss_with("energy: {impl: accelergy, calibration: ~, ert: " +
+                              source_path("tests/accelergy/ambiguous_ERT.yaml") + "}\n"));
+  EXPECT_TRUE(contains(err,
+                       "energy.ert: tables 'system.eyeriss.PE[0..167].ifmap_spad' and "
+                       "'system.other.ifmap_spad' both match part 'ifmap_spad'"))
       << err;
   err = error_of(eyeriss_with_accelergy("  names: {glbb: system.eyeriss.shared_glb}\n"));
   EXPECT_TRUE(

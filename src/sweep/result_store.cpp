@@ -47,11 +47,12 @@ ResultStore::ResultStore(const std::string& path) : path_(path) {
 // A database written before areas were reported lacks the column: add it (its points read 0).
 void ResultStore::add_area_column() {
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT name FROM pragma_table_info('points')", -1, &st, nullptr);
+  if (sqlite3_prepare_v2(db_, "PRAGMA table_info(points)", -1, &st, nullptr) != SQLITE_OK)
+    throw std::runtime_error(path_ + ": " + sqlite3_errmsg(db_));
   bool found = false;
-  while (sqlite3_step(st) == SQLITE_ROW)
+  while (sqlite3_step(st) == SQLITE_ROW)  // columns: cid, name, type, ...
     found = found ||
-            std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "area_mm2";
+            std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))) == "area_mm2";
   sqlite3_finalize(st);
   if (!found) exec("ALTER TABLE points ADD COLUMN area_mm2 REAL DEFAULT 0;");
 }

@@ -359,7 +359,8 @@ namespace {
 
 // The hardware of each PE the actions run on: the two activation RAMs, the weight FIFO
 // (entries of F weights with their 4-bit zero counts), the accumulator banks (an access spans
-// one bank), the F x I multipliers and as many adders. The scatter crossbar, the PPU and the
+// one bank), the F x I multipliers and the adders: one per accumulator bank behind the scatter
+// crossbar (sparse PE), an F x I adder tree (dense PE). The scatter crossbar, the PPU and the
 // networks are not sized (their keys' prices stay).
 void add_pt_parts(EnergyTable& t, const ArchConfig& a) {
   const PlanarPeConfig& pe = pt_params(a).planar_pe;
@@ -375,7 +376,8 @@ void add_pt_parts(EnergyTable& t, const ArchConfig& a) {
               pes * pe.accumulator_banks * pe.accumulator_buffers,
               d(pe.accumulator_bank_entries * a.data.psum_bits) / 8, d(a.data.psum_bits)});
   t.add_part({"multipliers", PartKind::Multiplier, pes * lanes, 0, d(a.data.weight_bits)});
-  t.add_part({"adders", PartKind::Adder, pes * lanes, 0, d(a.data.psum_bits)});
+  const std::int64_t adders = pe.sparse() ? pe.accumulator_banks : lanes;
+  t.add_part({"adders", PartKind::Adder, pes * adders, 0, d(a.data.psum_bits)});
 }
 
 }  // namespace

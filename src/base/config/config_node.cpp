@@ -147,19 +147,6 @@ bool ConfigNode::has(const std::string& key) const {
   return base_ && node_.IsMap() && base_->has(key);
 }
 
-namespace {
-
-// Whether `section` and `base` both name an implementation (`impl`), and different ones (a
-// base without `impl` uses the role's default, whose keys a section may still extend).
-bool other_impl(const ConfigNode& section, const ConfigNode& base) {
-  const std::optional<ConfigNode> own = section.find("impl");
-  const std::optional<ConfigNode> inherited = base.find("impl");
-  return own && inherited && own->is_scalar() && inherited->is_scalar() &&
-         inherited->as_string() != own->as_string();
-}
-
-}  // namespace
-
 std::optional<ConfigNode> ConfigNode::find(const std::string& key) const {
   expect_map();
   YAML::Node n = node_[key];
@@ -167,10 +154,9 @@ std::optional<ConfigNode> ConfigNode::find(const std::string& key) const {
   if (erases(key)) return std::nullopt;
   if (!n.IsDefined() || n.IsNull()) return base_ ? base_->find(key) : std::nullopt;
   ConfigNode child = child_node(n, join_path(path_, key));
-  // A map overrides the base's map key by key, except a component role's section naming
-  // another implementation (`impl`): its keys are another implementation's, so it replaces it.
+  // A map overrides the base's map key by key.
   if (base_ && child.is_map())
-    if (std::optional<ConfigNode> b = base_->find(key); b && b->is_map() && !other_impl(child, *b))
+    if (std::optional<ConfigNode> b = base_->find(key); b && b->is_map())
       child.base_ = std::make_shared<const ConfigNode>(std::move(*b));
   return child;
 }

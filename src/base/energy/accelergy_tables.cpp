@@ -40,10 +40,18 @@ std::string path_in(const ConfigNode& node) {
   return (std::filesystem::path(node.file()).parent_path() / p).lexically_normal().string();
 }
 
-// `system.eyeriss.PE[0..167].ifmap_spad` -> `ifmap_spad`.
+// `system.eyeriss.PE[0..167].ifmap_spad` -> `ifmap_spad` (instance ranges removed first:
+// `PE[0..15].mac[0..3]` -> `mac`).
 std::string last_component(const std::string& name) {
-  std::string last = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
-  return last.substr(0, last.find('['));
+  std::string plain;
+  int depth = 0;
+  for (char c : name) {
+    if (c == '[') ++depth;
+    if (depth == 0) plain += c;
+    if (c == ']' && depth > 0) --depth;
+  }
+  const std::size_t dot = plain.rfind('.');
+  return dot == std::string::npos ? plain : plain.substr(dot + 1);
 }
 
 // The `tables` of an ERT or ART file (top-level key `ERT` or `ART`).
@@ -57,12 +65,20 @@ std::vector<ConfigNode> tables_of(const std::string& path, const char* top) {
   return out;
 }
 
+// The file `node` names, which must exist (an error at the node otherwise).
+std::string existing(const ConfigNode& node) {
+  const std::string path = path_in(node);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) node.fail("cannot open '" + path + "'");
+  return path;
+}
+
 class AccelergyTables : public EnergyModel {
  public:
   explicit AccelergyTables(const ConfigNode& section) : section_(section) {
-    for (const ConfigNode& t : tables_of(path_in(section.at("ert")), "ERT")) read_ert_table(t);
+    for (const ConfigNode& t : tables_of(existing(section.at("ert")), "ERT")) read_ert_table(t);
     if (auto art = section.find("art"))
-      for (const ConfigNode& t : tables_of(path_in(*art), "ART")) {
+      for (const ConfigNode& t : tables_of(existing(*art), "ART")) {
         t.expect_keys({"name", "area"});
         area_um2_[t.get_string("name")] = t.get_double_min("area", 0.0);
       }
@@ -85,9 +101,21 @@ class AccelergyTables : public EnergyModel {
     return a->second * 1e-6 * static_cast<double>(part.instances);
   }
 
-  // Every `names` entry names a part of the array and a table of the ERT or ART.
+  // Every `names` entry names a part of the array and a table of the ERT or ART, and no part
+  // matches two tables by its last component.
   void check_parts(const EnergyTable& table) const override {
     const auto names = section_.find("names");
+    for (const HardwarePart& p : table.parts()) {
+      if (names && names->has(p.name)) continue;
+      std::vector<std::string> matches;
+      for (const std::string& n : table_names_)
+        if ((n == p.name || last_component(n) == p.name) &&
+            std::find(matches.begin(), matches.end(), n) == matches.end())
+          matches.push_back(n);
+      if (matches.size() > 1)
+        section_.at("ert").fail("tables '" + matches[0] + "' and '" + matches[1] +
+                                "' both match part '" + p.name + "': name one in energy.names");
+    }
     if (!names) return;
     std::vector<std::string> parts;
     for (const HardwarePart& p : table.parts()) parts.push_back(p.name);
