@@ -500,3 +500,45 @@ TEST(Cli, DumpedMappingsReproduceTheRun) {
 }
 
 }  // namespace
+
+namespace {
+
+// A key given twice in any YAML input (architecture, workload, sweep spec) is refused with both
+// places; YAML parsers otherwise keep one of them silently (issue 21). No stats.json is left.
+TEST(Cli, DuplicateKeysAreRefusedWithBothPlaces) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(
+      dir + "/wl.yaml", "network: t\nlayers:\n  - {name: c, C: 4, M: 8, H: 8, W: 8, R: 3, S: 3}\n");
+  const std::string rows = write_file(
+      dir + "/rows.yaml", "extends: " + arch_path() + "\nname: x\npe_array: {rows: 12, rows: 6}\n");
+  CliResult r = dfsim("run --arch " + rows + " --workload " + wl + " --out " + dir + "/o", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(
+      r.err, "rows.yaml:3:22: pe_array.rows: key given twice (first at " + rows + ":3:12)"))
+      << describe(r);
+  EXPECT_FALSE(fs::exists(dir + "/o/stats.json"));
+  const std::string glb =
+      write_file(dir + "/glb.yaml",
+                 "extends: " + arch_path() + "\nname: x\nglb: {banks: 9}\nglb: {banks: 11}\n");
+  r = dfsim("map --arch " + glb + " --workload " + wl, dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "glb.yaml:4:1: glb: key given twice (first at " + glb + ":3:1)"))
+      << describe(r);
+  const std::string m =
+      write_file(dir + "/m.yaml",
+                 "network: t\nlayers:\n  - {name: c, C: 4, M: 8, M: 9, H: 8, W: 8, R: 3, S: 3}\n");
+  r = dfsim("map --arch " + arch_path() + " --workload " + m, dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(
+      contains(r.err, "m.yaml:3:27: layers[0].M: key given twice (first at " + m + ":3:21)"))
+      << describe(r);
+  const std::string spec =
+      write_file(dir + "/spec.yaml", "sweep: s\nsweep: t\nbase_arch: " + arch_path() +
+                                         "\nworkloads: [{file: " + wl +
+                                         "}]\nparameters: [{key: glb.banks, values: [9]}]\n");
+  r = dfsim("sweep " + spec + " --out " + dir + "/sw", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "spec.yaml:2:1: sweep: key given twice")) << describe(r);
+}
+
+}  // namespace

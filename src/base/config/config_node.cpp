@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace dfsim {
@@ -63,11 +64,42 @@ ConfigNode ConfigNode::load_file(const std::string& path) {
   return load_string(ss.str(), path);
 }
 
+namespace {
+
+std::string position(const std::string& origin, const YAML::Mark& m) {
+  return origin + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+}
+
+// A key given twice in one map is an error naming both places (YAML parsers keep one of them
+// silently). `path` is the map's key path, for the message.
+void refuse_duplicate_keys(const YAML::Node& n, const std::string& origin,
+                           const std::string& path) {
+  if (n.IsSequence()) {
+    for (std::size_t i = 0; i < n.size(); ++i)
+      refuse_duplicate_keys(n[i], origin, path + "[" + std::to_string(i) + "]");
+    return;
+  }
+  if (!n.IsMap()) return;
+  std::map<std::string, YAML::Mark> seen;
+  for (const auto& kv : n) {
+    const std::string key = kv.first.Scalar();
+    const std::string child = path.empty() ? key : path + "." + key;
+    const auto [it, fresh] = seen.emplace(key, kv.first.Mark());
+    if (!fresh)
+      throw ConfigError(position(origin, kv.first.Mark()) + ": " + child +
+                        ": key given twice (first at " + position(origin, it->second) + ")");
+    refuse_duplicate_keys(kv.second, origin, child);
+  }
+}
+
+}  // namespace
+
 ConfigNode ConfigNode::load_string(const std::string& text, const std::string& origin) {
   auto file = std::make_shared<const std::string>(origin);
   try {
     YAML::Node root = YAML::Load(text);
     if (!root.IsDefined() || root.IsNull()) throw ConfigError(origin + ": the document is empty");
+    refuse_duplicate_keys(root, origin, "");
     return ConfigNode(root, file, "");
   } catch (const YAML::Exception& e) {
     std::ostringstream os;
