@@ -73,6 +73,11 @@ TEST(Npy, MalformedFilesGiveClearErrors) {
     s += static_cast<char>(h.size() >> 8);
     return s + h + payload;
   };
+  auto v2 = [](const std::string& h) {
+    std::string s = std::string("\x93NUMPY\x02\x00", 8);
+    for (int i = 0; i < 4; ++i) s += static_cast<char>((h.size() >> (8 * i)) & 0xff);
+    return s + h;
+  };
   const Case cases[] = {
       {"magic", "PK\x03\x04 not numpy", "magic"},
       {"float",
@@ -89,6 +94,21 @@ TEST(Npy, MalformedFilesGiveClearErrors) {
            std::string(150, '\0')),
        "has shape (1, 3, 5, 5), the layer needs (1, 2, 5, 5)"},
       {"header", npy("garbage", ""), "descr"},
+      // Issue 21: a 60 KB descr string crashed the regex parser; a shape with a non-number was
+      // read as valid; a 2 MB version-2 header crashed too.
+      {"long_descr",
+       npy("{'descr': '" + std::string(60000, 'x') +
+               "', 'fortran_order': False, 'shape': (1, 2, "
+               "5, 5), }",
+           ""),
+       "is not supported (little-endian integers only"},
+      {"shape_3x",
+       npy("{'descr': '<i2', 'fortran_order': False, 'shape': (1, 3x, 5, 5), }",
+           std::string(150, '\0')),
+       "malformed shape (1, 3x, 5, 5)"},
+      {"v2_huge", v2(std::string(2 << 20, ' ')), "header of 2097152 bytes (over 1 MiB)"},
+      {"order", npy("{'descr': '<i2', 'fortran_order': Maybe, 'shape': (1, 2, 5, 5), }", ""),
+       "'fortran_order' is 'Maybe', not True or False"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

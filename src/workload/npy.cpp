@@ -2,8 +2,9 @@
 
 #include <cstring>
 #include <fstream>
-#include <regex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "base/config/config_node.hpp"
 
@@ -13,6 +14,58 @@ namespace {
 
 [[noreturn]] void bad(const std::string& path, const std::string& why) {
   throw ConfigError(path + ": not a readable .npy array: " + why);
+}
+
+// The position just after `'key'` and its colon in the header dictionary.
+std::size_t value_of(const std::string& header, const std::string& key, const std::string& path) {
+  const std::size_t k = header.find("'" + key + "'");
+  if (k == std::string::npos) bad(path, "header has no '" + key + "'");
+  std::size_t i = header.find_first_not_of(" \t", k + key.size() + 2);
+  if (i == std::string::npos || header[i] != ':') bad(path, "header's '" + key + "' has no value");
+  i = header.find_first_not_of(" \t", i + 1);
+  if (i == std::string::npos) bad(path, "header's '" + key + "' has no value");
+  return i;
+}
+
+// 'key': 'text' -> text.
+std::string quoted_after(const std::string& header, const std::string& key,
+                         const std::string& path) {
+  const std::size_t i = value_of(header, key, path);
+  const std::size_t end = header[i] == '\'' ? header.find('\'', i + 1) : std::string::npos;
+  if (end == std::string::npos) bad(path, "header's '" + key + "' is not a quoted string");
+  return header.substr(i + 1, end - i - 1);
+}
+
+// 'key': Word -> Word (up to the next comma, space or brace).
+std::string word_after(const std::string& header, const std::string& key, const std::string& path) {
+  const std::size_t i = value_of(header, key, path);
+  return header.substr(i, header.find_first_of(", \t}", i) - i);
+}
+
+// 'shape': (d0, d1, ...) -> the dimensions, each a non-negative decimal integer.
+std::vector<std::int64_t> shape_after(const std::string& header, const std::string& path) {
+  const std::size_t i = value_of(header, "shape", path);
+  const std::size_t end = header[i] == '(' ? header.find(')', i) : std::string::npos;
+  if (end == std::string::npos) bad(path, "header's 'shape' is not a tuple");
+  const std::string inside = header.substr(i + 1, end - i - 1);
+  std::vector<std::int64_t> shape;
+  std::stringstream ss(inside);
+  for (std::string item; std::getline(ss, item, ',');) {
+    const auto first = item.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    const std::string dim = item.substr(first, item.find_last_not_of(" \t") - first + 1);
+    std::size_t pos = 0;
+    long long v = -1;
+    try {
+      v = std::stoll(dim, &pos);
+    } catch (const std::logic_error&) {
+      pos = 0;
+    }
+    if (pos != dim.size() || dim.empty()) bad(path, "malformed shape (" + inside + ")");
+    if (v < 0) bad(path, "negative dimension in shape");
+    shape.push_back(v);
+  }
+  return shape;
 }
 
 }  // namespace
@@ -37,32 +90,16 @@ NpyArray load_npy(const std::string& path) {
     bad(path, "unsupported format version " + std::to_string(major));
   }
   if (offset + header_len > bytes.size()) bad(path, "truncated header");
+  // NumPy writes a few hundred bytes; a larger header is not an array's.
+  if (header_len > (std::size_t{1} << 20))
+    bad(path, "header of " + std::to_string(header_len) + " bytes (over 1 MiB)");
   const std::string header = bytes.substr(offset, header_len);
-  std::smatch m;
   NpyArray a;
-  if (!std::regex_search(header, m, std::regex("'descr'\\s*:\\s*'([^']*)'")))
-    bad(path, "header has no 'descr'");
-  a.dtype = m[1];
-  if (!std::regex_search(header, m, std::regex("'fortran_order'\\s*:\\s*(True|False)")))
-    bad(path, "header has no 'fortran_order'");
-  if (m[1] == "True") bad(path, "Fortran-ordered arrays are not supported (save with C order)");
-  if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)")))
-    bad(path, "header has no 'shape'");
-  {
-    std::stringstream ss(m[1].str());
-    for (std::string item; std::getline(ss, item, ',');) {
-      const auto first = item.find_first_not_of(" \t");
-      if (first == std::string::npos) continue;
-      try {
-        std::size_t pos = 0;
-        const long long v = std::stoll(item.substr(first), &pos);
-        if (v < 0) bad(path, "negative dimension in shape");
-        a.shape.push_back(v);
-      } catch (const std::logic_error&) {
-        bad(path, "malformed shape (" + m[1].str() + ")");
-      }
-    }
-  }
+  a.dtype = quoted_after(header, "descr", path);
+  const std::string order = word_after(header, "fortran_order", path);
+  if (order == "True") bad(path, "Fortran-ordered arrays are not supported (save with C order)");
+  if (order != "False") bad(path, "'fortran_order' is '" + order + "', not True or False");
+  a.shape = shape_after(header, path);
   std::int64_t count = 1;
   for (auto d : a.shape) {
     if (d > 0 && count > (std::int64_t{1} << 40) / d) bad(path, "shape too large");
