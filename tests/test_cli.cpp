@@ -542,3 +542,53 @@ TEST(Cli, DuplicateKeysAreRefusedWithBothPlaces) {
 }
 
 }  // namespace
+
+namespace {
+
+// Values taken silently before (issue 21): a clock in Hz written as MHz, an energy in joules, a
+// workload density of 0, a negative seed; each is refused at its key. A layer name with a tab
+// still gives valid JSON.
+TEST(Cli, ImplausibleValuesAreRefusedAtTheirKey) {
+  const std::string dir = scratch_dir();
+  const std::string wl = write_file(
+      dir + "/wl.yaml", "network: t\nlayers:\n  - {name: c, C: 4, M: 8, H: 8, W: 8, R: 3, S: 3}\n");
+  auto arch_with = [&](const std::string& name, const std::string& extra) {
+    return write_file(dir + "/" + name + ".yaml",
+                      "extends: " + arch_path() + "\nname: x\n" + extra);
+  };
+  const struct {
+    std::string args, message;
+  } cases[] = {
+      {"run --arch " + arch_with("hz", "clocks: {core_mhz: 200000000}\n") + " --workload " + wl,
+       "hz.yaml:3:20: clocks.core_mhz: 200000000 MHz is above 100 GHz (clocks are in MHz)"},
+      {"run --arch " + arch_with("slow", "clocks: {link_mhz: 1e-300}\n") + " --workload " + wl,
+       "slow.yaml:3:20: clocks.link_mhz: 1e-300 MHz is below 1 kHz (clocks are in MHz)"},
+      {"run --arch " + arch_with("joules", "dram: {energy_pj_per_bit: 28.75e-12}\n") +
+           " --workload " + wl,
+       "joules.yaml:3:27: dram.energy_pj_per_bit: 2.875e-11 is implausibly small (energies are "
+       "in pJ"},
+      {"run --arch " + arch_path() + " --workload " +
+           write_file(dir + "/zero.yaml",
+                      "network: t\nlayers:\n  - {name: c, C: 4, M: 8, H: 8, W: 8, R: 3, S: 3, "
+                      "weight_density: 0}\n"),
+       "zero.yaml:3:67: layers[0].weight_density: must be in (0, 1]"},
+      {"run --arch " + arch_path() + " --workload " + wl + " --seed -1",
+       "--seed: '-1' is not an integer from 0 to 18446744073709551615"},
+  };
+  for (const auto& c : cases) {
+    const CliResult r = dfsim(c.args + " --out " + dir + "/o", dir);
+    EXPECT_EQ(r.code, 2) << c.args << "\n" << describe(r);
+    EXPECT_TRUE(contains(r.err, c.message)) << c.message << "\n" << describe(r);
+    EXPECT_FALSE(fs::exists(dir + "/o/stats.json"));
+  }
+  const std::string tab = write_file(
+      dir + "/tab.yaml",
+      "network: t\nlayers:\n  - {name: \"c\\tx\", C: 4, M: 8, H: 8, W: 8, R: 3, S: 3}\n");
+  const CliResult r =
+      dfsim("run --arch " + arch_path() + " --workload " + tab + " --out " + dir + "/t", dir);
+  ASSERT_EQ(r.code, 0) << describe(r);
+  const std::string json = read_file(dir + "/t/stats.json");
+  EXPECT_TRUE(contains(json, "\"name\": \"c\\u0009x\"")) << json.substr(0, 400);
+}
+
+}  // namespace

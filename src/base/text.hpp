@@ -1,6 +1,7 @@
 // Small shared helpers: JSON text, deterministic hashing and random numbers.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -16,6 +17,12 @@ inline std::string json_quote(const std::string& s) {
       o += "\\n";
       continue;
     }
+    if (static_cast<unsigned char>(c) < 0x20) {  // other control characters: \u00XX
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      o += buf;
+      continue;
+    }
     o += c;
   }
   return o + "\"";
@@ -23,6 +30,7 @@ inline std::string json_quote(const std::string& s) {
 
 // A number with up to `digits` significant digits, the same text on every platform.
 inline std::string json_number(double v, int digits = 9) {
+  if (!std::isfinite(v)) return "null";  // JSON has no infinity or NaN
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*g", digits, v);
   return buf;

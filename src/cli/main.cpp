@@ -1,5 +1,7 @@
 // dfsim command line: run | map.
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -143,6 +145,18 @@ void print_parts(std::ostream& os, const ArchConfig& arch, const EnergyTable& ta
   if (!area.parts.empty()) os << "  total " << area.total_mm2() << " mm^2\n";
 }
 
+// --seed: a decimal integer in [0, 2^64); a sign or anything else is an error (the option
+// parser would wrap -1 to 2^64 - 1).
+std::uint64_t parse_seed(const std::string& text) {
+  const bool digits = !text.empty() && text.size() <= 20 &&
+                      text.find_first_not_of("0123456789") == std::string::npos;
+  errno = 0;
+  const unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+  if (!digits || errno == ERANGE)
+    throw ConfigError("--seed: '" + text + "' is not an integer from 0 to 18446744073709551615");
+  return v;
+}
+
 // dfsim tech: the energy and area model's tables; with --arch, the architecture's priced
 // actions and sized parts.
 int tech_command(const std::vector<std::string>& args) {
@@ -179,6 +193,7 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   RunOptions opt;
   bool no_check = false;
   double weight_density = 1, input_density = 1;
+  std::string seed = "1";
   desc.add_options()("help,h", "this help")(
       "arch", po::value<std::string>(&opt.arch_file)->required(), "architecture YAML")(
       "workload", po::value<std::string>(&opt.workload_file)->required(),
@@ -189,7 +204,8 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
       "override every layer's weight density (0, 1]")(
       "input-density", po::value<double>(&input_density),
       "override every layer's input activation density (0, 1]")(
-      "seed", po::value<std::uint64_t>(&opt.seed)->default_value(1), "seed of the generated data")(
+      "seed", po::value<std::string>(&seed)->default_value("1"),
+      "seed of the generated data (0 to 2^64 - 1)")(
       "objective", po::value<std::string>(&opt.objective)->default_value("latency"),
       "mapper objective: energy | latency | edp")(
       "mapping", po::value<std::string>(&opt.mapping_file), "YAML file of pinned mappings")(
@@ -211,6 +227,7 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   opt.layers = split(layers);
   if (vm.count("batch")) opt.batch = batch;
   if (vm.count("weight-density")) opt.weight_density = weight_density;
+  opt.seed = parse_seed(seed);
   if (vm.count("input-density")) opt.input_density = input_density;
   opt.check = !no_check;
 

@@ -78,12 +78,13 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   };
   l.ifmap_file = data_path("ifmap_file");
   l.weights_file = data_path("weights_file");
+  // As the CLI's --weight-density and --input-density: a layer of no non-zeros is no layer.
   l.input_density = n.get_double("input_density", 1.0);
-  if (l.input_density < 0 || l.input_density > 1)
-    n.at("input_density").fail("must be between 0 and 1");
+  if (!(l.input_density > 0 && l.input_density <= 1))
+    n.at("input_density").fail("must be in (0, 1]");
   l.weight_density = n.get_double("weight_density", 1.0);
-  if (l.weight_density < 0 || l.weight_density > 1)
-    n.at("weight_density").fail("must be between 0 and 1");
+  if (!(l.weight_density > 0 && l.weight_density <= 1))
+    n.at("weight_density").fail("must be in (0, 1]");
   const std::string gran = n.get_choice(
       "weight_granularity", {"fine", "vector", "kernel", "filter", "channel"}, std::string("fine"));
   l.weight_granularity = gran == "fine"     ? Granularity::Fine

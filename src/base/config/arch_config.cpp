@@ -8,6 +8,7 @@
 #include "base/config/component_registry.hpp"
 #include "base/config/config_node.hpp"
 #include "base/energy/technology.hpp"
+#include "base/text.hpp"
 
 namespace dfsim {
 
@@ -17,6 +18,12 @@ void parse_clocks(const ConfigNode& n, ClockConfig& c) {
   n.expect_keys({"core_mhz", "link_mhz", "cdc_sync_cycles"});
   c.core_mhz = n.get_double_min("core_mhz", 0.0, false);
   c.link_mhz = n.get_double_min("link_mhz", 0.0, false);
+  // Plausible clocks, 1 kHz to 100 GHz: a clock in Hz or GHz written as MHz is refused.
+  for (const char* key : {"core_mhz", "link_mhz"}) {
+    const double mhz = n.get_double(key);
+    if (mhz > 1e5) n.at(key).fail(json_number(mhz) + " MHz is above 100 GHz (clocks are in MHz)");
+    if (mhz < 1e-3) n.at(key).fail(json_number(mhz) + " MHz is below 1 kHz (clocks are in MHz)");
+  }
   c.cdc_sync_cycles = n.get_int_min("cdc_sync_cycles", 0, c.cdc_sync_cycles);
 }
 

@@ -1,6 +1,8 @@
 #include "base/energy/energy_model.hpp"
 
 #include "base/config/component_registry.hpp"
+#include "base/config/config_node.hpp"
+#include "base/text.hpp"
 
 namespace dfsim {
 
@@ -39,7 +41,24 @@ std::unique_ptr<EnergyModel> make_energy_model(const ArchConfig& arch) {
   return make_component<EnergyModel, const ArchConfig&>("energy", arch.energy_impl, arch);
 }
 
+namespace {
+
+// A price below 1e-6 pJ (or mW) that is not 0 was written in the wrong unit (28.75e-12 is
+// joules): refused at the key it comes from.
+void refuse_implausible_price(const PricedAction& a, const ArchConfig& arch) {
+  if (!(a.pj > 0 && a.pj < 1e-6) || !arch.node) return;
+  const std::size_t dot = a.key.find('.');
+  const ConfigNode at = dot == std::string::npos
+                            ? arch.node->at(a.key)
+                            : arch.node->at(a.key.substr(0, dot)).at(a.key.substr(dot + 1));
+  at.fail(json_number(a.pj) + " is implausibly small (energies are in pJ, idle power in mW; " +
+          "was it written in joules or watts?)");
+}
+
+}  // namespace
+
 EnergyTable priced_by_energy_model(EnergyTable declared, const ArchConfig& arch) {
+  for (const PricedAction& a : declared.actions()) refuse_implausible_price(a, arch);
   const std::unique_ptr<EnergyModel> model = make_energy_model(arch);
   model->check_parts(declared);
   for (ActionId a = 0; a < declared.size(); ++a)
