@@ -592,3 +592,38 @@ TEST(Cli, ImplausibleValuesAreRefusedAtTheirKey) {
 }
 
 }  // namespace
+
+namespace {
+
+// Output paths are checked before any work (issue 21: a bad --out or --vcd was found after the
+// whole simulation, losing its result), and a directory given as an input file says so.
+TEST(Cli, BadPathsAreRefusedBeforeSimulating) {
+  const std::string dir = scratch_dir();
+  const std::string wl = source_path("workloads/alexnet.yaml");
+  const std::string file = write_file(dir + "/afile", "x");
+  const struct {
+    std::string args, message;
+  } cases[] = {
+      {"run --arch " + arch_path() + " --workload " + wl + " --out " + file,
+       "--out: " + file + " exists and is not a directory"},
+      {"run --arch " + arch_path() + " --workload " + wl + " --vcd " + dir + "/no/such/x.vcd",
+       "--vcd: cannot write " + dir + "/no/such/x.vcd (" + dir +
+           "/no/such is not a writable directory)"},
+      {"run --arch " + arch_path() + " --workload " + wl + " --vcd " + dir,
+       "--vcd: " + dir + " is a directory"},
+      {"run --arch " + source_path("configs") + " --workload " + wl,
+       source_path("configs") + ": is a directory, not a file"},
+      {"run --arch " + arch_path() + " --workload " + dir, dir + ": is a directory, not a file"},
+  };
+  for (const auto& c : cases) {
+    // --dump-mappings is written as soon as every layer is mapped: its absence shows the
+    // check came before the mapping and the simulation.
+    const std::string dump = dir + "/mappings.yaml";
+    const CliResult r = dfsim(c.args + " --dump-mappings " + dump, dir);
+    EXPECT_EQ(r.code, 2) << c.args << "\n" << describe(r);
+    EXPECT_TRUE(contains(r.err, c.message)) << c.message << "\n" << describe(r);
+    EXPECT_FALSE(fs::exists(dump)) << c.args;
+  }
+}
+
+}  // namespace

@@ -1,5 +1,7 @@
 #include "run/run.hpp"
 
+#include <unistd.h>
+
 #include <array>
 #include <atomic>
 #include <cstdlib>
@@ -269,6 +271,33 @@ RunInfo run_info(const Plan& plan, const RunOptions& opt) {
 
 namespace {
 
+// `--out DIR` must be a directory or creatable under one we may write; `--vcd` and
+// `--dump-mappings` files must go into an existing, writable directory and not be directories.
+void check_output_paths(const RunOptions& opt) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!opt.out_dir.empty()) {
+    fs::path p = fs::absolute(opt.out_dir, ec);
+    if (fs::exists(p, ec) && !fs::is_directory(p, ec))
+      throw ConfigError("--out: " + opt.out_dir + " exists and is not a directory");
+    while (!p.empty() && !fs::exists(p, ec) && p != p.parent_path()) p = p.parent_path();
+    if (!fs::is_directory(p, ec) || ::access(p.c_str(), W_OK) != 0)
+      throw ConfigError("--out: cannot create " + opt.out_dir + " (" + p.string() +
+                        " is not a writable directory)");
+  }
+  for (const auto& [file, option] :
+       {std::pair{opt.vcd_file, "--vcd"}, std::pair{opt.dump_mappings_file, "--dump-mappings"}}) {
+    if (file.empty()) continue;
+    const fs::path p = fs::absolute(file, ec);
+    if (fs::is_directory(p, ec))
+      throw ConfigError(std::string(option) + ": " + file + " is a directory");
+    const fs::path dir = p.parent_path();
+    if (!fs::is_directory(dir, ec) || ::access(dir.c_str(), W_OK) != 0)
+      throw ConfigError(std::string(option) + ": cannot write " + file + " (" + dir.string() +
+                        " is not a writable directory)");
+  }
+}
+
 // The operands of every layer; a layer fed by the previous one gets that layer's reference
 // output (which the simulation reproduces bit for bit), pooled as the workload says, and
 // `chained_expected[i - 1]` keeps that output for the check.
@@ -367,6 +396,7 @@ LayerStats layer_stats(const Layer& l, const LayerOutcome& o, const HostResults&
 }  // namespace
 
 RunResult run_simulation(const RunOptions& opt) {
+  check_output_paths(opt);  // before any work: a bad path must not cost the whole simulation
   const Plan plan = make_plan(opt);
   if (!opt.dump_mappings_file.empty())
     write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));

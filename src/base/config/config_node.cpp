@@ -57,6 +57,9 @@ ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file,
     : node_(node), file_(std::move(file)), path_(std::move(path)) {}
 
 ConfigNode ConfigNode::load_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(path + ": is a directory, not a file");
   std::ifstream in(path);
   if (!in) throw ConfigError(path + ": cannot open file");
   std::stringstream ss;
