@@ -627,3 +627,33 @@ TEST(Cli, BadPathsAreRefusedBeforeSimulating) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 21: a lower-case `c` was answered "did you mean 'N'?"; a key the word begins uniquely
+// is suggested too; an export of a sweep without results leaves no folder behind.
+TEST(Cli, SuggestionsAndExportWithoutResults) {
+  const std::string dir = scratch_dir();
+  const std::string lc = write_file(
+      dir + "/lc.yaml", "network: t\nlayers:\n  - {name: c, c: 4, M: 8, H: 8, W: 8, R: 3, S: 3}\n");
+  CliResult r = dfsim("map --arch " + arch_path() + " --workload " + lc, dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "layers[0].c: unknown key 'c' (did you mean 'C'?)")) << describe(r);
+  const std::string pre = write_file(
+      dir + "/pre.yaml", "extends: " + arch_path() + "\nname: x\npe_array: {rows: 12, co: 14}\n");
+  r = dfsim("map --arch " + pre + " --workload " + lc, dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "pe_array.co: unknown key 'co' (did you mean 'cols'?)"))
+      << describe(r);
+  const std::string wl = write_file(
+      dir + "/wl.yaml", "network: t\nlayers:\n  - {name: c, C: 4, M: 8, H: 8, W: 8, R: 3, S: 3}\n");
+  const std::string spec = write_file(
+      dir + "/spec.yaml", "sweep: s\nbase_arch: " + arch_path() + "\nworkloads: [{file: " + wl +
+                              "}]\nparameters: [{key: glb.banks, values: [9]}]\n");
+  r = dfsim("sweep " + spec + " --out " + dir + "/sw --export csv", dir);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "no results yet; run the sweep first")) << describe(r);
+  EXPECT_FALSE(fs::exists(dir + "/sw"));
+}
+
+}  // namespace

@@ -274,11 +274,14 @@ struct Prepared {
   std::string dir;
 };
 
-Prepared prepare(const SweepOptions& opt) {
+// The spec, its points and its folder; `create` makes the folder (an export only reads it, and
+// leaves nothing behind when there are no results).
+Prepared prepare(const SweepOptions& opt, bool create = true) {
   Prepared p;
   p.spec = load_sweep_spec(opt.spec_file);
   p.points = enumerate_points(p.spec);
   p.dir = sweep_out_dir(opt, p.spec.name);
+  if (!create) return p;
   std::error_code ec;
   fs::create_directories(p.dir + "/points", ec);
   if (ec) throw ConfigError(p.dir + ": cannot create the sweep folder: " + ec.message());
@@ -567,7 +570,7 @@ int run_sweep_point(const std::string& spec_file, long long index, const std::st
 }
 
 int export_sweep(const SweepOptions& opt, const std::string& format, const std::string& output) {
-  Prepared p = prepare(opt);
+  Prepared p = prepare(opt, false);
   if (!fs::exists(p.dir + "/sweep.sqlite"))
     throw ConfigError(p.dir + "/sweep.sqlite: no results yet; run the sweep first");
   ResultStore store(p.dir + "/sweep.sqlite");

@@ -1,6 +1,7 @@
 #include "base/config/config_node.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -39,6 +40,19 @@ std::string describe(const YAML::Node& n) {
 }  // namespace
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  // The same word in another case (`c` for `C`), then the only candidate the word begins (`weight`
+  // for `weight_density`), then the nearest by edit distance.
+  const auto lower = [](std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  std::vector<std::string> prefixed;
+  for (const auto& c : candidates) {
+    if (lower(c) == lower(word)) return c;
+    if (word.size() >= 3 && c.size() > word.size() && c.compare(0, word.size(), word) == 0)
+      prefixed.push_back(c);
+  }
+  if (prefixed.size() == 1) return prefixed.front();
   std::string best;
   std::size_t best_d = std::string::npos;
   for (const auto& c : candidates) {
