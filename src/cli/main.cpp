@@ -11,6 +11,7 @@
 #include "base/config/array_style_registry.hpp"
 #include "base/config/component_registry.hpp"
 #include "base/config/config_node.hpp"
+#include "base/energy/energy_model.hpp"
 #include "base/energy/energy_table.hpp"
 #include "base/energy/technology.hpp"
 #include "base/sim_error.hpp"
@@ -119,8 +120,7 @@ void print_sized_actions(std::ostream& os, const ArchConfig& arch, const EnergyT
   for (const PricedAction& a : table.actions()) {
     const HardwarePart* part = table.part_of(a);
     if (!part) continue;
-    const double key = arch.node->at(a.key.substr(0, a.key.find('.')))
-                           .get_double(a.key.substr(a.key.find('.') + 1));
+    const double key = price_key_node(arch, a.key).as_double();
     const double model = scaled_pj_per_unit(a, *part, tech);
     os << "  " << a.name << " (" << part->name << "): key " << key << ", model " << model
        << ", key/model " << key / model << "\n";

@@ -47,15 +47,18 @@ namespace {
 // joules): refused at the key it comes from.
 void refuse_implausible_price(const PricedAction& a, const ArchConfig& arch) {
   if (!(a.pj > 0 && a.pj < 1e-6) || !arch.node) return;
-  const std::size_t dot = a.key.find('.');
-  const ConfigNode at = dot == std::string::npos
-                            ? arch.node->at(a.key)
-                            : arch.node->at(a.key.substr(0, dot)).at(a.key.substr(dot + 1));
-  at.fail(json_number(a.pj) + " is implausibly small (energies are in pJ, idle power in mW; " +
-          "was it written in joules or watts?)");
+  price_key_node(arch, a.key)
+      .fail(json_number(a.pj) + " is implausibly small (energies are in pJ, idle power in mW; " +
+            "was it written in joules or watts?)");
 }
 
 }  // namespace
+
+ConfigNode price_key_node(const ArchConfig& arch, const std::string& key) {
+  const std::size_t dot = key.find('.');
+  return dot == std::string::npos ? arch.node->at(key)
+                                  : arch.node->at(key.substr(0, dot)).at(key.substr(dot + 1));
+}
 
 EnergyTable priced_by_energy_model(EnergyTable declared, const ArchConfig& arch) {
   for (const PricedAction& a : declared.actions()) refuse_implausible_price(a, arch);

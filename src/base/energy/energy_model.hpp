@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "base/config/arch_config.hpp"
+#include "base/config/config_node.hpp"
 #include "base/energy/energy_table.hpp"
 
 namespace dfsim {
@@ -36,6 +37,10 @@ using EnergyModelFactory = std::function<std::unique_ptr<EnergyModel>(const Arch
 // DRAM's bits (first in a table) and the chip's idle power in ns (last).
 ActionId add_dram_bits(EnergyTable& t, const ArchConfig& arch);
 ActionId add_idle(EnergyTable& t, const ArchConfig& arch);
+
+// The node of the architecture file a price key names ("glb.read_energy_pj_per_bit",
+// "idle_power_mw"); throws ConfigError if the file has none.
+ConfigNode price_key_node(const ArchConfig& arch, const std::string& key);
 
 // The energy model the architecture names (`energy.impl`).
 std::unique_ptr<EnergyModel> make_energy_model(const ArchConfig& arch);
