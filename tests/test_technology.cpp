@@ -39,7 +39,8 @@ const Technology k45{45, 0.9};
 
 TEST(Technology, ExactAtTheReferencePoints) {
   const auto points = dfsim::reference_points();
-  ASSERT_EQ(points.size(), 11u);  // 3 SRAM, 2 add, 2 multiply energies; 2 + 2 areas
+  // 3 SRAM, 2 add, 2 multiply energies; 2 + 2 areas; 2 wires; the NAND2 cell
+  ASSERT_EQ(points.size(), 14u);
   for (const dfsim::ReferencePoint& p : points)
     EXPECT_NEAR(p.model, p.published, 1e-12 * p.published) << p.quantity << " " << p.unit;
   EXPECT_DOUBLE_EQ(dfsim::sram_access_pj(32 * 1024, 64, k45), 20);
@@ -111,6 +112,33 @@ TEST(Technology, SramAreaFormula) {
   EXPECT_NEAR(dfsim::sram_mm2(32 * 1024, 45),
               0.346e-6 * (bits + dfsim::kSramPeripheryCells * std::sqrt(bits)), 1e-15);
   EXPECT_NEAR(dfsim::sram_mm2(32 * 1024, 65), 1.5 * dfsim::sram_mm2(32 * 1024, 45), 1e-15);
+}
+
+// Wires (Keckler et al., IEEE Micro 2011): 256 bits over 10 mm cost 310 pJ at 40 nm and 0.9 V;
+// between their nodes the log-log line, and the square of the supply's ratio to the nominal.
+TEST(Technology, WireEnergyPerBitAndMm) {
+  EXPECT_NEAR(dfsim::wire_pj_per_bit_mm({40, 0.9}), 310.0 / 2560, 1e-12);
+  EXPECT_NEAR(dfsim::wire_pj_per_bit_mm({20, 0}),
+              200.0 / 2560 * std::pow(310.0 / 200.0, std::log(2.0) / std::log(4.0)), 1e-12);
+  EXPECT_NEAR(dfsim::wire_pj_per_bit_mm({40, 0.45}), dfsim::wire_pj_per_bit_mm({40, 0.9}) / 4,
+              1e-12);
+  EXPECT_LT(dfsim::wire_pj_per_bit_mm({16, 0}), dfsim::wire_pj_per_bit_mm({65, 0}));
+}
+
+// A crossbar: a tristate driver of kCrosspointGates NAND2 (0.798 um^2 at 45 nm) per
+// crosspoint and bit; a bit crosses two sides of it (the square root of its area) of wire.
+TEST(Technology, CrossbarAreaAndEnergy) {
+  EXPECT_NEAR(dfsim::crossbar_mm2(16, 32, 29, 45), 16 * 32 * 29 * 4 * 0.798e-6, 1e-15);
+  EXPECT_NEAR(dfsim::crossbar_mm2(16, 32, 29, 16), 0.19 * dfsim::crossbar_mm2(16, 32, 29, 45),
+              1e-15);
+  const Technology t16{16, 0};
+  EXPECT_NEAR(dfsim::crossbar_pj_per_bit(16, 32, 29, t16),
+              2 * std::sqrt(dfsim::crossbar_mm2(16, 32, 29, 16)) * dfsim::wire_pj_per_bit_mm(t16),
+              1e-15);
+  // More ports: more area and longer wires per bit.
+  EXPECT_GT(dfsim::crossbar_pj_per_bit(32, 64, 29, t16),
+            dfsim::crossbar_pj_per_bit(16, 32, 29, t16));
+  EXPECT_THROW(dfsim::crossbar_mm2(0, 32, 29, 16), std::invalid_argument);
 }
 
 // Eyeriss at 65 nm, 1.0 V against the energies configs/eyeriss_v1.yaml assumes: MAC 2 pJ, RF
@@ -218,6 +246,10 @@ TEST(ScaledEnergy, ErrorsNameTheKey) {
   EXPECT_TRUE(contains(err, "arch.yaml:3:16: technology_nm: must be 7 to 130")) << err;
   err = error_of(eyeriss_with("technology_nm: 28\nvdd_v: 9\n"));
   EXPECT_TRUE(contains(err, "arch.yaml:4:8: vdd_v: must be 0.4 to 1.5")) << err;
+  err = error_of(eyeriss_with("technology_nm: 28\nlogic_area_factor: 0\n"));
+  EXPECT_TRUE(contains(err, "arch.yaml:4:20: logic_area_factor: must be 0.25 to 10")) << err;
+  err = error_of(eyeriss_without_technology("logic_area_factor: 2\n"));
+  EXPECT_TRUE(contains(err, "logic_area_factor: needs technology_nm")) << err;
 }
 
 // With technology_nm, the run reports the sized parts' areas (table and stats.json) and their
@@ -251,6 +283,31 @@ TEST(Area, ReportedPerPartAndInTotal) {
   ASSERT_EQ(b.code, 0) << dfsim_test::describe(b);
   EXPECT_FALSE(contains(b.out, "Area of")) << b.out;
   EXPECT_FALSE(YAML::LoadFile(dir + "/bare/stats.json")["area"]);
+}
+
+// SCNN's PE against the paper's area breakdown (Parashar et al., ISCA 2017, Table III, 16 nm):
+// 0.123 mm^2 per PE; memories (IARAM + OARAM 0.031, weight FIFO 0.004, accumulator buffers
+// 0.036) 57% of it; multiplier array 0.008, scatter crossbar 0.026 (3.25x the multipliers),
+// the rest 0.018. configs/scnn.yaml's logic_area_factor is measured on the multipliers alone,
+// so the crossbar's ratio to them comes from the model only.
+TEST(Area, ScnnPeWithinAQuarterOfThePaper) {
+  const dfsim::ArchConfig a = arch_from("extends: " + source_path("configs/scnn.yaml") + "\n");
+  const dfsim::AreaReport area =
+      dfsim::area_report(a, dfsim::make_array_style(a, dfsim::Objective::Energy)->energy_table());
+  const auto per_pe = [&](const std::string& part) {
+    for (const dfsim::PartArea& p : area.parts)
+      if (p.name == part) return p.mm2 / 64;
+    ADD_FAILURE() << "no part " << part;
+    return 0.0;
+  };
+  const double pe = area.total_mm2() / 64;
+  const double memories =
+      per_pe("iaram") + per_pe("oaram") + per_pe("weight_fifo") + per_pe("accumulators");
+  EXPECT_NEAR(pe / 0.123, 1.0, 0.25) << pe;
+  EXPECT_NEAR(memories / pe / 0.57, 1.0, 0.25) << memories / pe;
+  EXPECT_NEAR(per_pe("multipliers"), 0.008, 0.0001);  // the calibration
+  EXPECT_NEAR(per_pe("crossbar") / per_pe("multipliers") / 3.25, 1.0, 0.25);
+  EXPECT_NEAR(per_pe("crossbar") / 0.026, 1.0, 0.25);
 }
 
 // Accelergy's tables (tests/accelergy/, written as Accelergy 0.3 writes them) price the parts
@@ -353,7 +410,9 @@ void expect_interior_minimum(const std::vector<SizePoint>& points) {
   std::size_t best = 0;
   for (std::size_t i = 0; i < points.size(); ++i) {
     if (points[i].energy_pj < points[best].energy_pj) best = i;
-    if (i > 0) EXPECT_GT(points[i].area_mm2, points[i - 1].area_mm2) << points[i].size;
+    if (i > 0) {
+      EXPECT_GT(points[i].area_mm2, points[i - 1].area_mm2) << points[i].size;
+    }
   }
   EXPECT_GT(best, 0u) << "least energy at the smallest size";
   EXPECT_LT(best, points.size() - 1) << "least energy at the largest size";

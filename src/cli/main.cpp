@@ -136,6 +136,8 @@ void print_parts(std::ostream& os, const ArchConfig& arch, const EnergyTable& ta
     os << "  " << p.name << ": " << p.instances << " x " << to_string(p.kind);
     if (p.kind == PartKind::Storage)
       os << " of " << p.capacity_bytes << " B, " << p.width_bits << "-bit access";
+    else if (p.kind == PartKind::Crossbar)
+      os << " of " << p.inputs << " x " << p.outputs << " ports, " << p.width_bits << " bits";
     else
       os << " of " << p.width_bits << " bits";
     for (const PartArea& a : area.parts)

@@ -241,7 +241,7 @@ AreaReport area_report(const ArchConfig& arch, const EnergyTable& table) {
     if (mm2) {
       ++imported;
     } else if (arch.technology_nm > 0) {
-      mm2 = part_area_mm2(p, arch.technology_nm);
+      mm2 = part_area_mm2(p, arch.technology_nm, arch.logic_area_factor);
       ++modeled;
     }
     if (mm2) r.parts.push_back({p.name, to_string(p.kind), p.instances, *mm2});

@@ -360,8 +360,8 @@ namespace {
 // The hardware of each PE the actions run on: the two activation RAMs, the weight FIFO
 // (entries of F weights with their 4-bit zero counts), the accumulator banks (an access spans
 // one bank), the F x I multipliers and the adders: one per accumulator bank behind the scatter
-// crossbar (sparse PE), an F x I adder tree (dense PE). The scatter crossbar, the PPU and the
-// networks are not sized (their keys' prices stay).
+// crossbar (sparse PE), an F x I adder tree (dense PE), and the sparse PE's scatter crossbar.
+// The PPU and the networks are not sized (their keys' prices stay).
 void add_pt_parts(EnergyTable& t, const ArchConfig& a) {
   const PlanarPeConfig& pe = pt_params(a).planar_pe;
   const ActivationRamConfig& ram = pt_params(a).activation_ram;
@@ -378,6 +378,13 @@ void add_pt_parts(EnergyTable& t, const ArchConfig& a) {
   t.add_part({"multipliers", PartKind::Multiplier, pes * lanes, 0, d(a.data.weight_bits)});
   const std::int64_t adders = pe.sparse() ? pe.accumulator_banks : lanes;
   t.add_part({"adders", PartKind::Adder, pes * adders, 0, d(a.data.psum_bits)});
+  if (!pe.sparse()) return;
+  // The scatter crossbar: F x I products to the accumulator banks, each with its entry index.
+  const double entry_bits = std::ceil(std::log2(d(pe.accumulator_bank_entries)));
+  HardwarePart crossbar{"crossbar", PartKind::Crossbar, pes, 0, d(a.data.psum_bits) + entry_bits};
+  crossbar.inputs = lanes;
+  crossbar.outputs = pe.accumulator_banks;
+  t.add_part(crossbar);
 }
 
 }  // namespace
@@ -399,7 +406,7 @@ EnergyTable pt_energy_table(const ArchConfig& a) {
   t.add("halo.bit", "bit-hop", EnergyLevel::Noc, "noc.halo_pj_per_bit",
         pt_params(a).planar_noc.halo_pj_per_bit);
   t.add("crossbar.product", "product", EnergyLevel::Noc, "pe.crossbar_pj_per_product",
-        pe.crossbar_pj_per_product);
+        pe.crossbar_pj_per_product, pe.sparse() ? "crossbar" : "");
   t.add("weight_fifo.bit", "bit", EnergyLevel::Rf, "pe.weight_fifo_pj_per_bit",
         pe.weight_fifo_pj_per_bit, "weight_fifo");
   t.add("accumulator.access", "access", EnergyLevel::Rf, "pe.accumulator_access_pj",

@@ -45,8 +45,8 @@ void parse_dram(const ConfigNode& n, DramConfig& d) {
   d.energy_pj_per_bit = n.get_double_min("energy_pj_per_bit", 0.0);
 }
 
-// technology_nm and vdd_v: within the scaling tables (base/energy/technology.hpp) and a
-// supply a CMOS process of that era runs at.
+// technology_nm, vdd_v and logic_area_factor: within the scaling tables
+// (base/energy/technology.hpp) and a supply a CMOS process of that era runs at.
 void parse_technology(const ConfigNode& root, ArchConfig& a) {
   if (auto n = root.find("technology_nm")) {
     a.technology_nm = n->as_double();
@@ -57,6 +57,12 @@ void parse_technology(const ConfigNode& root, ArchConfig& a) {
     if (!root.has("technology_nm")) n->fail("needs technology_nm");
     a.vdd_v = n->as_double();
     if (!(a.vdd_v >= 0.4 && a.vdd_v <= 1.5)) n->fail("must be 0.4 to 1.5 (V)");
+  }
+  if (auto n = root.find("logic_area_factor")) {
+    if (!root.has("technology_nm")) n->fail("needs technology_nm");
+    a.logic_area_factor = n->as_double();
+    if (!(a.logic_area_factor >= 0.25 && a.logic_area_factor <= 10))
+      n->fail("must be 0.25 to 10 (a design's logic area over the technology model's)");
   }
 }
 
@@ -78,7 +84,7 @@ ArchConfig parse_arch(const ConfigNode& root) {
   }
   std::vector<std::string> keys = {"name",     "description",   "extends", "array",
                                    "pe_array", "clocks",        "dram",    "idle_power_mw",
-                                   "energy",   "technology_nm", "vdd_v"};
+                                   "energy",   "technology_nm", "vdd_v",   "logic_area_factor"};
   for (const std::string& k : style->keys()) keys.push_back(k);
   root.expect_keys(keys);
   a.name = root.get_string("name");

@@ -81,6 +81,9 @@ struct ArchConfig {
   // `scaled` energy model refuses the architecture) and supply in V (0 = the node's nominal).
   double technology_nm = 0;
   double vdd_v = 0;
+  // The design's synthesized logic area over the technology model's (part_area_mm2): 1 unless
+  // the architecture measures it on a published part (configs/scnn.yaml).
+  double logic_area_factor = 1;
   // What prices the style's actions (component registry, role "energy"; `energy: {impl: ...}`,
   // base/energy/energy_model.hpp). The default takes each action's pJ from its own key.
   std::string energy_impl = "per_action_pj";

@@ -179,6 +179,8 @@ class AccelergyTables : public EnergyModel {
         return first_of({"multiply", "compute"});
       case PartKind::Adder:
         return first_of({"add", "compute"});
+      case PartKind::Crossbar:
+        return first_of({"transfer", "compute"});
     }
     return std::nullopt;
   }

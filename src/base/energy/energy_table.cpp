@@ -34,6 +34,8 @@ const char* to_string(PartKind kind) {
       return "adder";
     case PartKind::Mac:
       return "mac";
+    case PartKind::Crossbar:
+      return "crossbar";
   }
   return "?";
 }

@@ -29,6 +29,7 @@ enum class PartKind : std::uint8_t {
   Multiplier,  // integer multiplier of width_bits operands
   Adder,       // integer adder of width_bits
   Mac,         // width_bits x width_bits multiply plus an accum_bits add
+  Crossbar,    // inputs x outputs switch of width_bits per port
 };
 const char* to_string(PartKind kind);
 
@@ -40,6 +41,8 @@ struct HardwarePart {
   double capacity_bytes = 0;
   double width_bits = 0;  // bits per access (storage) or operand bits (arithmetic)
   double accum_bits = 0;  // Mac: the accumulator's width
+  // Crossbar: ports on each side (any input reaches any output).
+  std::int64_t inputs = 0, outputs = 0;
 };
 
 struct PricedAction {

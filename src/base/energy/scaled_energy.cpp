@@ -39,6 +39,15 @@ double scaled_pj_per_unit(const PricedAction& action, const HardwarePart& part,
     case PartKind::Adder:
       if (action.unit == "product") return int_add_pj(part.width_bits, tech);
       break;
+    case PartKind::Crossbar: {
+      // One product (or transfer) crosses the switch with all its bits.
+      const double per_bit =
+          crossbar_pj_per_bit(static_cast<double>(part.inputs), static_cast<double>(part.outputs),
+                              part.width_bits, tech);
+      if (action.unit == "product" || action.unit == "transfer") return per_bit * part.width_bits;
+      if (action.unit == "bit") return per_bit;
+      break;
+    }
   }
   // A style pairing an action with a part that cannot perform it is a style's bug.
   throw std::logic_error("scaled energy: action '" + action.name + "' (per " + action.unit +

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <ostream>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
 #include "base/energy/energy_table.hpp"
@@ -94,6 +95,12 @@ const Points& multiply_um2_45() {
   return p;
 }
 
+// Keckler et al. (IEEE Micro 2011), per bit and mm of random data: node nm -> pJ.
+const Points& wire_pj_per_bit_mm_points() {
+  static const Points p{{10, 200.0 / 2560}, {40, 310.0 / 2560}};
+  return p;
+}
+
 void check_positive(double v, const char* what) {
   if (!(v > 0)) throw std::invalid_argument(std::string(what) + " must be positive");
 }
@@ -163,7 +170,32 @@ double sram_mm2(double capacity_bytes, double node_nm) {
   return cell_um2 * (bits + kSramPeripheryCells * std::sqrt(bits)) * 1e-6;
 }
 
-double part_area_mm2(const HardwarePart& part, double node_nm) {
+double wire_pj_per_bit_mm(const Technology& tech) {
+  check_node(tech.node_nm);
+  if (tech.vdd_v < 0) throw std::invalid_argument("supply voltage must be positive");
+  const double nominal = nominal_vdd_v(tech.node_nm);
+  const double v = tech.vdd_v > 0 ? tech.vdd_v / nominal : 1.0;
+  return log_log(wire_pj_per_bit_mm_points(), tech.node_nm) * v * v;
+}
+
+const double kCrosspointGates = 4;
+
+double nand2_um2(double node_nm) { return 0.798 * area_scale_from_45nm(node_nm); }
+
+double crossbar_mm2(double inputs, double outputs, double width_bits, double node_nm) {
+  check_positive(inputs, "crossbar inputs");
+  check_positive(outputs, "crossbar outputs");
+  check_positive(width_bits, "crossbar width");
+  return inputs * outputs * width_bits * kCrosspointGates * nand2_um2(node_nm) * 1e-6;
+}
+
+double crossbar_pj_per_bit(double inputs, double outputs, double width_bits,
+                           const Technology& tech) {
+  const double side_mm = std::sqrt(crossbar_mm2(inputs, outputs, width_bits, tech.node_nm));
+  return 2 * side_mm * wire_pj_per_bit_mm(tech);
+}
+
+double part_area_mm2(const HardwarePart& part, double node_nm, double logic_area_factor) {
   double one = 0;
   switch (part.kind) {
     case PartKind::Storage:
@@ -178,7 +210,12 @@ double part_area_mm2(const HardwarePart& part, double node_nm) {
     case PartKind::Mac:
       one = mac_mm2(part.width_bits, part.accum_bits, node_nm);
       break;
+    case PartKind::Crossbar:
+      one = crossbar_mm2(static_cast<double>(part.inputs), static_cast<double>(part.outputs),
+                         part.width_bits, node_nm);
+      break;
   }
+  if (part.kind != PartKind::Storage) one *= logic_area_factor;
   return one * static_cast<double>(part.instances);
 }
 
@@ -201,6 +238,13 @@ std::vector<ReferencePoint> reference_points() {
   for (const auto& [bits, um2] : multiply_um2_45())
     r.push_back({std::to_string(static_cast<int>(bits)) + "-bit integer multiply", "um^2", um2,
                  int_multiply_mm2(bits, 45) * 1e6, horowitz});
+  // Keckler et al.'s supplies: 0.9 V at 40 nm, 0.75 V at 10 nm (the model's nominal there: 0.8).
+  for (const auto& [nm, vdd, pj] : {std::tuple{40.0, 0.9, 310.0}, std::tuple{10.0, 0.8, 200.0}})
+    r.push_back({"wire, 256 bits over 10 mm at " + std::to_string(static_cast<int>(nm)) + " nm",
+                 "pJ", pj, 2560 * wire_pj_per_bit_mm(Technology{nm, vdd}),
+                 "Keckler et al., IEEE Micro 2011"});
+  r.push_back(
+      {"NAND2_X1 at 45 nm", "um^2", 0.798, nand2_um2(45), "NanGate 45 nm Open Cell Library"});
   return r;
 }
 
@@ -213,10 +257,11 @@ std::string fixed(double v, int digits) {
 }
 
 void print_reference_points(std::ostream& os) {
-  os << "| quantity | unit | published | model | error |\n|---|---|---|---|---|\n";
+  os << "| quantity | unit | published | model | error | source |\n|---|---|---|---|---|---|\n";
   for (const ReferencePoint& p : reference_points())
     os << "| " << p.quantity << " | " << p.unit << " | " << p.published << " | "
-       << fixed(p.model, 4) << " | " << fixed(100 * (p.model / p.published - 1), 2) << "% |\n";
+       << fixed(p.model, 4) << " | " << fixed(100 * (p.model / p.published - 1), 2) << "% | "
+       << p.source << " |\n";
 }
 
 void print_nodes(std::ostream& os) {
@@ -239,6 +284,11 @@ void print_nodes(std::ostream& os) {
   row("8-bit MAC (32-bit accumulator)", "pJ", [](double n) { return mac_pj(8, 32, {n, 0}); });
   row("16-bit MAC (16-bit accumulator)", "pJ", [](double n) { return mac_pj(16, 16, {n, 0}); });
   row("16-bit MAC (16-bit accumulator)", "um^2", [](double n) { return mac_mm2(16, 16, n) * 1e6; });
+  row("wire, per bit and mm", "pJ", [](double n) { return wire_pj_per_bit_mm({n, 0}); });
+  row("16 x 32 crossbar of 29 bits", "mm^2", [](double n) { return crossbar_mm2(16, 32, 29, n); });
+  row("16 x 32 crossbar of 29 bits, per bit", "pJ", [](double n) {
+    return crossbar_pj_per_bit(16, 32, 29, {n, 0});
+  });
 }
 
 // Chen et al. (ISCA 2016) publish Eyeriss's access energies only as ratios to a 16-bit MAC;
@@ -265,7 +315,7 @@ void print_eyeriss_check(std::ostream& os) {
 }  // namespace
 
 void print_technology_tables(std::ostream& os) {
-  os << "Reference points (Horowitz, ISSCC 2014; 45 nm, 0.9 V):\n\n";
+  os << "Reference points:\n\n";
   print_reference_points(os);
   os << "\nThe model at four nodes (nominal supplies 1.0, 0.9, 0.9, 0.8 V):\n\n";
   print_nodes(os);

@@ -8,6 +8,9 @@
 //   integer add: 8 bit 0.03 pJ / 36 um^2, 32 bit 0.1 pJ / 137 um^2;
 //   integer multiply: 8 bit 0.2 pJ / 282 um^2, 32 bit 3.1 pJ / 3495 um^2;
 //   DRAM: 1.3-2.6 nJ per 64-bit access.
+// Wires: S. Keckler et al., "GPUs and the future of parallel computing", IEEE Micro 31(5), 2011,
+//   Table 1: 256 bits over 10 mm cost 310 pJ at 40 nm (0.9 V) and 200 pJ at 10 nm (0.75 V).
+// Logic gates: the NAND2_X1 cell of the NanGate 45 nm Open Cell Library, 0.798 um^2.
 // Between reference points a quantity is interpolated linearly in log-log space (exact at the
 // points); beyond the last point on either side, the nearest segment's slope continues.
 // Technology scaling: A. Stillmaker and B. Baas, "Scaling equations for the accurate prediction
@@ -69,11 +72,32 @@ double mac_mm2(double operand_bits, double accum_bits, double node_nm);
 double sram_mm2(double capacity_bytes, double node_nm);
 extern const double kSramPeripheryCells;
 
+// pJ to move one bit of random data (half the bits toggle) over 1 mm of on-chip wire at
+// `tech`: Keckler et al.'s two points (310 and 200 pJ per 256 bits x 10 mm at 40 and 10 nm)
+// interpolated in log-log space over the node, times (vdd / the node's nominal supply)^2.
+double wire_pj_per_bit_mm(const Technology& tech);
+
+// A crossbar of `inputs` x `outputs` ports, `width_bits` each, built as CACTI's crossbar model
+// lays one out: a tristate driver per crosspoint and bit (a NAND and a NOR gating a
+// two-transistor output stage: kCrosspointGates NAND2 equivalents). mm^2 at `node_nm`:
+// inputs x outputs x width_bits x kCrosspointGates x the NAND2 area. (The wire grid,
+// inputs x outputs x width_bits^2 x pitch^2, is smaller for any width below about 150 bits.)
+double crossbar_mm2(double inputs, double outputs, double width_bits, double node_nm);
+// pJ per bit moved through it: the input line and the output line each span a side of the
+// crossbar (the square root of its area), priced by wire_pj_per_bit_mm.
+double crossbar_pj_per_bit(double inputs, double outputs, double width_bits,
+                           const Technology& tech);
+extern const double kCrosspointGates;
+// NAND2 equivalent at `node_nm`, um^2 (0.798 at 45 nm, other nodes by the area table).
+double nand2_um2(double node_nm);
+
 struct HardwarePart;
 struct PricedAction;
-// mm^2 of all of a part's instances at `node_nm` (storage by sram_mm2, arithmetic by the
-// functions above).
-double part_area_mm2(const HardwarePart& part, double node_nm);
+// mm^2 of all of a part's instances at `node_nm` (storage by sram_mm2, arithmetic and
+// crossbars by the functions above). `logic_area_factor` multiplies the logic parts
+// (multipliers, adders, MACs, crossbars): a design's synthesized standard-cell logic over the
+// model's (ArchConfig::logic_area_factor; memories keep the SRAM model's area).
+double part_area_mm2(const HardwarePart& part, double node_nm, double logic_area_factor = 1);
 
 // pJ per unit of `action` performed by `part` at `tech` (the `scaled` energy model before its
 // calibration factor): per bit or per access of a storage part, per MAC, per product of a
