@@ -63,11 +63,14 @@ struct CliResult {
   std::string out, err;
 };
 
-// Runs `dfsim ARGS` with stdout and stderr captured to files in `dir`.
-inline CliResult dfsim(const std::string& args, const std::string& dir) {
+// Runs `dfsim ARGS` with stdout and stderr captured to files in `dir`; with
+// `timeout_seconds`, a run still going then is killed (exit 124, as timeout(1) reports it).
+inline CliResult dfsim(const std::string& args, const std::string& dir, int timeout_seconds = 0) {
   const std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
+  const std::string limit =
+      timeout_seconds > 0 ? "timeout -k 5 " + std::to_string(timeout_seconds) + " " : "";
   const std::string cmd =
-      std::string("'") + DFSIM_BINARY + "' " + args + " >'" + out + "' 2>'" + err + "'";
+      limit + "'" + DFSIM_BINARY + "' " + args + " >'" + out + "' 2>'" + err + "'";
   const int rc = std::system(cmd.c_str());
   CliResult r;
   r.code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;

@@ -125,6 +125,9 @@ std::vector<LayerPlan> planned_layers(const RunOptions& opt, const Network& net)
     if (opt.batch) l.N = *opt.batch;
     if (opt.weight_density) l.weight_density = *opt.weight_density;
     if (opt.input_density) l.input_density = *opt.input_density;
+    if (const std::string too_large = l.size_problem(); !too_large.empty())
+      throw ConfigError((opt.batch ? "--batch " + std::to_string(*opt.batch) + ": " : "") +
+                        too_large);
     LayerPlan lp;
     lp.layer = l;
     layers.push_back(lp);
@@ -181,7 +184,41 @@ std::vector<std::string> search_mappings(Plan& plan,
 
 }  // namespace
 
-Plan make_plan(const RunOptions& opt) {
+namespace {
+
+// A run holds every layer's operands and outputs at once (16-bit values): the host's ifmap
+// and weights and their copy in the DRAM model, and the reference, simulated and DRAM copies
+// of the ofmap. Refused before any allocation when that lower bound exceeds the machine's
+// physical memory, instead of ending in std::bad_alloc.
+void check_memory(const std::vector<LayerPlan>& layers) {
+  const double pages = static_cast<double>(::sysconf(_SC_PHYS_PAGES));
+  const double page_bytes = static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+  if (pages <= 0 || page_bytes <= 0) return;  // unknown: nothing to compare with
+  const double machine = pages * page_bytes;
+  double total = 0, largest = 0;
+  std::string largest_name;
+  for (const LayerPlan& lp : layers) {
+    const Layer& l = lp.layer;
+    const auto d = [](std::int64_t v) { return static_cast<double>(v); };
+    const double ofmap = d(l.N) * d(l.M) * d(l.E()) * d(l.F());
+    const double operands = d(l.N) * d(l.C) * d(l.H) * d(l.W) + d(l.weights());
+    const double bytes = 2 * (2 * operands + 3 * ofmap);
+    total += bytes;
+    if (bytes > largest) {
+      largest = bytes;
+      largest_name = l.name;
+    }
+  }
+  if (total <= machine) return;
+  const auto gb = [](double b) { return json_number(b / 1e9, 3) + " GB"; };
+  throw ConfigError("the run's operands and outputs need at least " + gb(total) + " (layer " +
+                    largest_name + ": " + gb(largest) + "); this machine has " + gb(machine) +
+                    " of memory");
+}
+
+}  // namespace
+
+Plan make_plan(const RunOptions& opt, PlanFor purpose) {
   Plan plan;
   plan.arch = opt.arch_text.empty() ? load_arch(opt.arch_file)
                                     : load_arch_from_string(opt.arch_text, opt.arch_file);
@@ -189,9 +226,11 @@ Plan make_plan(const RunOptions& opt) {
   plan.style = make_array_style(plan.arch, plan.objective);
   plan.network = load_workload(opt, *plan.style);
   if (!opt.layers.empty()) plan.network = select_layers(plan.network, opt.layers);
-  if (opt.batch && *opt.batch < 1) throw ConfigError("--batch: must be >= 1");
+  if (opt.batch && (*opt.batch < 1 || *opt.batch > kMaxLayerDim))
+    throw ConfigError("--batch: must be 1 to " + std::to_string(kMaxLayerDim) + " (2^24)");
   const std::map<std::string, ConfigNode> pinned = pinned_mappings(opt, plan.network);
   plan.layers = planned_layers(opt, plan.network);
+  if (purpose == PlanFor::Simulation) check_memory(plan.layers);  // before the mappers' work
   const std::vector<std::string> reasons = search_mappings(plan, pinned, opt.skip_unmappable);
   if (opt.skip_unmappable) skip_unmapped(plan, reasons);
   if (plan.layers.empty() && !plan.skipped.empty())
@@ -397,7 +436,7 @@ LayerStats layer_stats(const Layer& l, const LayerOutcome& o, const HostResults&
 
 RunResult run_simulation(const RunOptions& opt) {
   check_output_paths(opt);  // before any work: a bad path must not cost the whole simulation
-  const Plan plan = make_plan(opt);
+  const Plan plan = make_plan(opt, PlanFor::Simulation);
   if (!opt.dump_mappings_file.empty())
     write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
   RunResult result;

@@ -58,8 +58,11 @@ struct Plan {
 // Threads a run may use: the number of cores, or the DFSIM_THREADS environment variable.
 std::size_t run_threads();
 
-// Loads and validates the inputs and maps every layer (no SystemC involved).
-Plan make_plan(const RunOptions& opt);
+// Loads and validates the inputs and maps every layer (no SystemC involved). For a simulation,
+// a run whose operands and outputs cannot fit the machine's memory is refused first (a
+// ConfigError stating both sizes), before the mappers' work.
+enum class PlanFor { Mapping, Simulation };
+Plan make_plan(const RunOptions& opt, PlanFor purpose = PlanFor::Mapping);
 
 struct RunResult {
   RunInfo info;

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -66,19 +68,30 @@ std::vector<std::string> parse_values(const ConfigNode& n) {
   ConfigNode r = n.at("range");
   r.expect_keys({"from", "to", "step", "factor"});
   const double from = r.get_double("from"), to = r.get_double("to");
+  for (const char* k : {"from", "to"})
+    if (!std::isfinite(r.get_double(k))) r.at(k).fail("must be a finite number");
   if (r.has("step") == r.has("factor")) r.fail("a range needs exactly one of step or factor");
+  if (from > to) r.fail("the range is empty (from > to)");
+  // The number of values is computed, never iterated: a huge range is refused at once.
+  constexpr double kMaxValues = 100000;
+  double count = 0;
+  std::function<double(double)> value;
   if (r.has("step")) {
     const double step = r.get_double_min("step", 0.0, false);
-    for (double x = from; x <= to + 1e-9 * std::fabs(step); x += step)
-      out.push_back(format_number(x));
+    if (from + step == from)
+      r.at("step").fail("is below the precision of from (" + format_number(from) + ")");
+    count = std::floor((to - from) / step + 1e-9) + 1;
+    value = [from, step](double i) { return from + i * step; };
   } else {
     const double factor = r.get_double("factor");
-    if (factor <= 1) r.at("factor").fail("must be > 1");
+    if (!(factor > 1)) r.at("factor").fail("must be > 1");
     if (from <= 0) r.at("from").fail("must be > 0 for a geometric range");
-    for (double x = from; x <= to * (1 + 1e-9); x *= factor) out.push_back(format_number(x));
+    count = std::floor(std::log(to / from) / std::log(factor) + 1e-9) + 1;
+    value = [from, factor](double i) { return from * std::pow(factor, i); };
   }
-  if (out.empty()) r.fail("the range is empty (from > to)");
-  if (out.size() > 100000) r.fail("the range has more than 100000 values");
+  if (count > kMaxValues)
+    r.fail("the range has " + format_number(count) + " values, more than 100000");
+  for (double i = 0; i < count; ++i) out.push_back(format_number(value(i)));
   return out;
 }
 
@@ -124,7 +137,12 @@ std::string apply_assignment(const std::string& base_yaml, const Assignment& a,
                           parts[i] + "'");
       node.reset(next);
     }
-    node[parts.back()] = YAML::Load(value);
+    try {
+      node[parts.back()] = YAML::Load(value);
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(where + ": key '" + key + "': value '" + value + "' is not valid YAML (" +
+                        e.msg + ")");
+    }
   }
   YAML::Emitter out;
   out << root;
@@ -190,7 +208,7 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
         ls->fail(e.what());
       }
     }
-    sw.batch = w.get_int_min("batch", 1, 0);
+    sw.batch = w.get_int_range("batch", 1, kMaxLayerDim, 0);
     spec.workloads.push_back(sw);
   }
   if (spec.workloads.empty()) root.at("workloads").fail("needs at least one workload");
@@ -225,7 +243,8 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
   if (auto s = root.find("sample")) {
     s->expect_keys({"count", "seed"});
     spec.sample_count = s->get_int_min("count", 1);
-    spec.sample_seed = static_cast<std::uint64_t>(s->get_int_min("seed", 0, 1));
+    spec.sample_seed = static_cast<std::uint64_t>(
+        s->get_int_range("seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
   }
   spec.objectives = parse_objectives(root, base);
 
@@ -234,7 +253,8 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
     spec.mapper_objective =
         run->get_choice("objective", {"energy", "latency", "edp"}, std::string("latency"));
     spec.check = run->get_bool("check", false);
-    spec.seed = static_cast<std::uint64_t>(run->get_int_min("seed", 0, 1));
+    spec.seed = static_cast<std::uint64_t>(
+        run->get_int_range("seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
   }
 
   // Resolve every point now: a bad key or value stops the sweep before anything runs.

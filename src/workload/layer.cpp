@@ -1,7 +1,9 @@
 #include "workload/layer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <sstream>
@@ -11,6 +13,70 @@
 namespace dfsim {
 
 namespace {
+
+// The shape (N M C H W R S, stride, padding, groups), each dimension within kMaxLayerDim,
+// consistent (groups divide C and M, the filter fits the padded ifmap, E and F as given) and
+// within the size limits (Layer::size_problem).
+void parse_shape(const ConfigNode& n, std::int64_t default_batch, Layer& l) {
+  // A dimension: at least `min`, at most kMaxLayerDim; required unless it has a default.
+  const auto dim = [&n](const char* key, std::int64_t min,
+                        std::optional<std::int64_t> dflt = std::nullopt) {
+    if (dflt && !n.has(key)) return *dflt;
+    const std::int64_t v = n.get_int_min(key, min);
+    if (v > kMaxLayerDim)
+      n.at(key).fail("must be <= " + std::to_string(kMaxLayerDim) + " (2^24), got " +
+                     std::to_string(v));
+    return v;
+  };
+  l.N = dim("N", 1, default_batch);
+  l.M = dim("M", 1);
+  l.C = dim("C", 1);
+  l.H = dim("H", 1, 1);
+  l.W = dim("W", 1, 1);
+  if (l.kind == LayerKind::FullyConnected) {
+    for (const char* k : {"R", "S", "stride", "padding", "groups"})
+      if (n.has(k))
+        n.at(k).fail(std::string("an fc layer's filter covers its whole input; do not set '") + k +
+                     "'");
+    l.R = l.H;
+    l.S = l.W;
+  } else {
+    l.R = dim("R", 1);
+    l.S = dim("S", 1);
+    l.stride = dim("stride", 1, 1);
+    l.padding = dim("padding", 0, 0);
+    l.groups = dim("groups", 1, 1);
+  }
+  if (l.C % l.groups != 0)
+    n.at("groups").fail("C (" + std::to_string(l.C) + ") is not divisible by groups");
+  if (l.M % l.groups != 0)
+    n.at("groups").fail("M (" + std::to_string(l.M) + ") is not divisible by groups");
+  if (l.R > l.H + 2 * l.padding)
+    n.at("R").fail("filter height exceeds the padded ifmap height (" +
+                   std::to_string(l.H + 2 * l.padding) + ")");
+  if (l.S > l.W + 2 * l.padding)
+    n.at("S").fail("filter width exceeds the padded ifmap width (" +
+                   std::to_string(l.W + 2 * l.padding) + ")");
+  if (const std::string too_large = l.size_problem(); !too_large.empty()) n.fail(too_large);
+  if (auto e = n.find("E"); e && e->as_int() != l.E())
+    e->fail("given E = " + std::to_string(e->as_int()) +
+            " but the shape gives E = " + std::to_string(l.E()));
+  if (auto f = n.find("F"); f && f->as_int() != l.F())
+    f->fail("given F = " + std::to_string(f->as_int()) +
+            " but the shape gives F = " + std::to_string(l.F()));
+}
+
+// `input_pool` of a layer fed by the previous one.
+void parse_input_pool(const ConfigNode& n, Layer& l) {
+  const auto p = n.find("input_pool");
+  if (!p) return;
+  if (!l.input_from_previous) p->fail("input_pool needs input_from: previous");
+  p->expect_keys({"kind", "size", "stride", "padding"});
+  l.input_pool.kind = p->get_choice("kind", {"max", "avg"}, std::string("max"));
+  l.input_pool.size = p->get_int_range("size", 1, kMaxLayerDim);
+  l.input_pool.stride = p->get_int_range("stride", 1, kMaxLayerDim, l.input_pool.size);
+  l.input_pool.padding = p->get_int_range("padding", 0, kMaxLayerDim, 0);
+}
 
 Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   n.expect_keys({"name",
@@ -46,25 +112,7 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   l.name = n.get_string("name");
   const std::string type = n.get_choice("type", {"conv", "fc"}, std::string("conv"));
   l.kind = type == "fc" ? LayerKind::FullyConnected : LayerKind::Conv;
-  l.N = n.get_int_min("N", 1, default_batch);
-  l.M = n.get_int_min("M", 1);
-  l.C = n.get_int_min("C", 1);
-  l.H = n.get_int_min("H", 1, 1);
-  l.W = n.get_int_min("W", 1, 1);
-  if (l.kind == LayerKind::FullyConnected) {
-    for (const char* k : {"R", "S", "stride", "padding", "groups"})
-      if (n.has(k))
-        n.at(k).fail(std::string("an fc layer's filter covers its whole input; do not set '") + k +
-                     "'");
-    l.R = l.H;
-    l.S = l.W;
-  } else {
-    l.R = n.get_int_min("R", 1);
-    l.S = n.get_int_min("S", 1);
-    l.stride = n.get_int_min("stride", 1, 1);
-    l.padding = n.get_int_min("padding", 0, 0);
-    l.groups = n.get_int_min("groups", 1, 1);
-  }
+  parse_shape(n, default_batch, l);
   l.relu = n.get_bool("relu", l.kind == LayerKind::Conv);
   l.product_shift = n.get_int_min("product_shift", 0, 8);
   if (l.product_shift > 31) n.at("product_shift").fail("must be <= 31");
@@ -122,30 +170,7 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
     for (const char* k : {"ifmap_file", "input_density"})
       if (n.has(k)) n.at(k).fail(std::string("'") + k + "' conflicts with input_from: previous");
   }
-  if (auto p = n.find("input_pool")) {
-    if (!l.input_from_previous) p->fail("input_pool needs input_from: previous");
-    p->expect_keys({"kind", "size", "stride", "padding"});
-    l.input_pool.kind = p->get_choice("kind", {"max", "avg"}, std::string("max"));
-    l.input_pool.size = p->get_int_min("size", 1);
-    l.input_pool.stride = p->get_int_min("stride", 1, l.input_pool.size);
-    l.input_pool.padding = p->get_int_min("padding", 0, 0);
-  }
-  if (l.C % l.groups != 0)
-    n.at("groups").fail("C (" + std::to_string(l.C) + ") is not divisible by groups");
-  if (l.M % l.groups != 0)
-    n.at("groups").fail("M (" + std::to_string(l.M) + ") is not divisible by groups");
-  if (l.R > l.H + 2 * l.padding)
-    n.at("R").fail("filter height exceeds the padded ifmap height (" +
-                   std::to_string(l.H + 2 * l.padding) + ")");
-  if (l.S > l.W + 2 * l.padding)
-    n.at("S").fail("filter width exceeds the padded ifmap width (" +
-                   std::to_string(l.W + 2 * l.padding) + ")");
-  if (auto e = n.find("E"); e && e->as_int() != l.E())
-    e->fail("given E = " + std::to_string(e->as_int()) +
-            " but the shape gives E = " + std::to_string(l.E()));
-  if (auto f = n.find("F"); f && f->as_int() != l.F())
-    f->fail("given F = " + std::to_string(f->as_int()) +
-            " but the shape gives F = " + std::to_string(l.F()));
+  parse_input_pool(n, l);
   return l;
 }
 
@@ -155,6 +180,9 @@ Network parse_network(const ConfigNode& root) {
   net.name = root.get_string("network");
   net.source_file = root.file();
   const std::int64_t batch = root.get_int_min("batch", 1, 1);
+  if (batch > kMaxLayerDim)
+    root.at("batch").fail("must be <= " + std::to_string(kMaxLayerDim) + " (2^24), got " +
+                          std::to_string(batch));
   std::set<std::string> names;
   for (const ConfigNode& item : root.at("layers").items()) {
     item.expect_map();
@@ -195,6 +223,34 @@ Network select_layers(const Network& net, const std::vector<std::string>& names)
     out.layers.push_back(*found);
   }
   return out;
+}
+
+std::string Layer::size_problem() const {
+  const auto d = [](std::int64_t v) { return static_cast<double>(v); };
+  const double e = std::max(0.0, std::floor((d(H) + 2 * d(padding) - d(R)) / d(stride)) + 1);
+  const double f = std::max(0.0, std::floor((d(W) + 2 * d(padding) - d(S)) / d(stride)) + 1);
+  const double cg = d(C) / d(groups);
+  const struct {
+    const char* what;
+    double values;
+  } tensors[] = {{"ifmap (N x C x H x W)", d(N) * d(C) * d(H) * d(W)},
+                 {"weights (M x C/G x R x S)", d(M) * cg * d(R) * d(S)},
+                 {"ofmap (N x M x E x F)", d(N) * d(M) * e * f}};
+  const auto sci = [](double v) {
+    std::ostringstream os;
+    os.precision(3);
+    os << v;
+    return os.str();
+  };
+  for (const auto& t : tensors)
+    if (t.values > kMaxTensorValues)
+      return std::string("layer '") + name + "': the " + t.what + " would hold " + sci(t.values) +
+             " values, more than dfsim simulates (2^40)";
+  const double macs = d(N) * d(M) * e * f * cg * d(R) * d(S);
+  if (macs > kMaxLayerMacs)
+    return "layer '" + name + "': " + sci(macs) +
+           " MACs, more than dfsim simulates (2^50, about 13 days at 1 ns per MAC)";
+  return "";
 }
 
 std::int64_t Layer::accumulator_bits() const {

@@ -19,6 +19,13 @@ enum class Granularity { Fine, Vector, Kernel, Filter, Channel };
 // codebook of K shared values (Deep Compression style).
 enum class Quantization { Uniform, PowerOfTwo, Codebook };
 
+// Sizes dfsim simulates (issue 21: larger ones are refused before any work, never overflow or
+// hang): every dimension up to kMaxLayerDim, each tensor up to kMaxTensorValues values and a
+// layer up to kMaxLayerMacs MACs (about a day of simulation at 1 ns per MAC).
+constexpr std::int64_t kMaxLayerDim = std::int64_t{1} << 24;
+constexpr double kMaxTensorValues = 1099511627776.0;  // 2^40
+constexpr double kMaxLayerMacs = 1125899906842624.0;  // 2^50
+
 // One CONV or FC layer. Shapes follow the tutorial:
 //   N batch, M output channels (filters), C input channels, H x W ifmap (unpadded),
 //   R x S filter, E x F ofmap, U stride, P padding (same on all sides), G groups.
@@ -69,6 +76,10 @@ struct Layer {
     std::string kind;  // "max" or "avg"; empty: no pooling
     std::int64_t size = 1, stride = 1, padding = 0;
   } input_pool;
+
+  // Why the layer is too large to simulate (a tensor or its MACs beyond the limits above,
+  // computed in floating point), or "". Dimensions must be within kMaxLayerDim already.
+  std::string size_problem() const;
 
   std::int64_t E() const { return (H + 2 * padding - R) / stride + 1; }
   std::int64_t F() const { return (W + 2 * padding - S) / stride + 1; }

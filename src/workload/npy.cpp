@@ -69,20 +69,22 @@ std::vector<std::int64_t> shape_after(const std::string& header, const std::stri
   return shape;
 }
 
-// The whole file; a directory or an unreadable path is an error naming it.
-std::string file_bytes(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw ConfigError(path + ": is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot open file");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+// The byte width of an integer dtype ('<i2' -> 2). Integer types only: the models compute
+// fixed point. A dtype is a few characters; a malformed one is quoted to 16.
+int integer_width(const std::string& t, const std::string& path) {
+  const std::string shown = t.size() > 16 ? t.substr(0, 16) + "..." : t;
+  if (t.size() != 3 || (t[0] != '<' && t[0] != '|') || (t[1] != 'i' && t[1] != 'u'))
+    bad(path,
+        "dtype '" + shown + "' is not supported (little-endian integers only: i1, i2, i4, u1, u2)");
+  const int width = t[2] - '0';
+  if (width != 1 && width != 2 && width != 4) bad(path, "dtype '" + shown + "' is not supported");
+  return width;
 }
 
 }  // namespace
 
 NpyArray load_npy(const std::string& path) {
-  const std::string bytes = file_bytes(path);
+  const std::string bytes = read_input_file(path);
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
     bad(path, "missing the \\x93NUMPY magic");
   const int major = static_cast<unsigned char>(bytes[6]);
@@ -107,21 +109,16 @@ NpyArray load_npy(const std::string& path) {
   a.dtype = quoted_after(header, "descr", path);
   const std::string order = word_after(header, "fortran_order", path);
   if (order == "True") bad(path, "Fortran-ordered arrays are not supported (save with C order)");
-  if (order != "False") bad(path, "'fortran_order' is '" + order + "', not True or False");
+  if (order != "False")
+    bad(path, "'fortran_order' is '" + order.substr(0, 16) + "', not True or False");
   a.shape = shape_after(header, path);
   std::int64_t count = 1;
   for (auto d : a.shape) {
     if (d > 0 && count > (std::int64_t{1} << 40) / d) bad(path, "shape too large");
     count *= d;
   }
-  // Integer types only: the models compute fixed point.
-  const std::string& t = a.dtype;
-  if (t.size() != 3 || (t[0] != '<' && t[0] != '|') || (t[1] != 'i' && t[1] != 'u'))
-    bad(path,
-        "dtype '" + t + "' is not supported (little-endian integers only: i1, i2, i4, u1, u2)");
-  const int width = t[2] - '0';
-  if (width != 1 && width != 2 && width != 4) bad(path, "dtype '" + t + "' is not supported");
-  const bool is_signed = t[1] == 'i';
+  const int width = integer_width(a.dtype, path);
+  const bool is_signed = a.dtype[1] == 'i';
   const std::size_t data = offset + header_len;
   if (bytes.size() - data < static_cast<std::size_t>(count) * static_cast<std::size_t>(width))
     bad(path, "truncated data: " + std::to_string(count) + " values of " + std::to_string(width) +

@@ -134,10 +134,7 @@ class Importer {
   // ---- reading ----------------------------------------------------------------------------
 
   void parse_model() {
-    std::ifstream in(path_, std::ios::binary);
-    if (!in) fail("cannot open file");
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) fail("cannot read file");
+    const std::string bytes = read_input_file(path_);
     if (bytes.empty()) fail("empty file, not an ONNX model");
     if (bytes.size() > static_cast<std::size_t>(INT_MAX))
       fail("larger than 2 GB; save the model with external data for its weights");
@@ -549,6 +546,8 @@ class Importer {
                         bool integral) {
     l.name = unique_layer_name(n);
     l.where = node_where(n);
+    if (const std::string too_large = l.size_problem(); !too_large.empty())
+      throw ConfigError(l.where + ": " + too_large);
     l.relu = false;
     l.product_shift = opt_.weight_bits - 1;
     if (!l.input_from_previous) l.input_density = 1.0;

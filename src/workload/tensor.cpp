@@ -97,7 +97,12 @@ void generate_weights(const Layer& l, std::uint64_t& state, Tensor4& w) {
 
 // A .npy operand, checked against the shape the layer needs and the 16-bit datapath.
 void load_operand(const Layer& l, const std::string& path, const char* what, Tensor4& t) {
-  const NpyArray a = load_npy(path);
+  NpyArray a;
+  try {
+    a = load_npy(path);
+  } catch (const ConfigError& e) {  // say which layer and key named the file
+    throw ConfigError(l.where + ": layer '" + l.name + "': " + what + ": " + e.what());
+  }
   const std::vector<std::int64_t> want = {t.d0, t.d1, t.d2, t.d3};
   if (a.shape != want) {
     auto str = [](const std::vector<std::int64_t>& s) {
@@ -110,8 +115,9 @@ void load_operand(const Layer& l, const std::string& path, const char* what, Ten
   }
   for (std::size_t i = 0; i < a.values.size(); ++i) {
     if (a.values[i] < -32768 || a.values[i] > 32767)
-      throw ConfigError(path + ": value " + std::to_string(a.values[i]) + " at flat index " +
-                        std::to_string(i) + " does not fit the 16-bit datapath");
+      throw ConfigError(l.where + ": layer '" + l.name + "': " + what + ": " + path + ": value " +
+                        std::to_string(a.values[i]) + " at flat index " + std::to_string(i) +
+                        " does not fit the 16-bit datapath");
     t.data[i] = static_cast<Value>(a.values[i]);
   }
 }

@@ -1,5 +1,6 @@
 #include "arrays/row_stationary/row_stationary_mapper.hpp"
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
@@ -16,14 +17,45 @@ constexpr Objective kObjectives[] = {Objective::Latency, Objective::Energy, Obje
 
 // Values of a blocking factor in 1..max worth trying: for each block count k, the smallest
 // block that still needs only k blocks (larger ones waste the array without fewer passes).
+// ceil(total / k) takes O(sqrt(total)) distinct values: each is visited once, from the
+// largest within `max` down (the smallest k giving a block below b is ceil(total / (b - 1))).
 std::vector<std::int64_t> balanced_factors(std::int64_t total, std::int64_t max) {
-  std::set<std::int64_t> out;
-  for (std::int64_t k = 1; k <= total; ++k) {
+  std::vector<std::int64_t> out;
+  if (max < 1) return out;
+  for (std::int64_t k = ceil_div64(total, std::min(max, total));;) {
     const std::int64_t b = ceil_div64(total, k);
-    if (b <= max) out.insert(b);
+    out.push_back(b);
     if (b == 1) break;
+    k = ceil_div64(total, b - 1);
   }
-  return {out.begin(), out.end()};
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// Batch blocks worth trying: every one up to 32 images, then about one per 25% step (and the
+// largest), so that a batch of millions of images maps in seconds with about 60 candidates.
+std::vector<std::int64_t> thinned(const std::vector<std::int64_t>& ascending) {
+  std::vector<std::int64_t> out;
+  double next = 0;
+  for (std::size_t i = 0; i < ascending.size(); ++i) {
+    const std::int64_t v = ascending[i];
+    const bool last = i + 1 == ascending.size();
+    if (v <= 32 || last || static_cast<double>(v) >= next) {
+      out.push_back(v);
+      next = 1.25 * static_cast<double>(v);
+    }
+  }
+  return out;
+}
+
+// The most images a pass can hold: each needs at least one psum row (F psums) in the GLB's
+// ifmap/psum banks, so a larger n never fits (a bound, not a choice: it only skips
+// candidates the capacity check would refuse).
+std::int64_t max_images_per_pass(const ArchConfig& a, const Layer& l) {
+  const RowStationaryParams& p = rs_params(a);
+  const std::int64_t avail_bytes = (p.glb.banks - p.glb.filter_banks) * p.glb.bank_bytes;
+  const std::int64_t psum_row_bytes = std::max<std::int64_t>(1, l.F() * a.data.psum_bits / 8);
+  return std::clamp<std::int64_t>(avail_bytes / psum_row_bytes, 1, l.N);
 }
 
 }  // namespace
@@ -104,7 +136,7 @@ struct RsSearch {
       m.strip_width = *it;
       const std::int64_t slots = m.slots(arch, l);
       for (std::int64_t ns : balanced_factors(ceil_div64(E, m.strip_width), slots))
-        for (std::int64_t n : balanced_factors(l.N, l.N)) {
+        for (std::int64_t n : thinned(balanced_factors(l.N, max_images_per_pass(arch, l)))) {
           m.strips_per_pass = ns;
           m.n = n;
           offer_pe_sets(m, slots);

@@ -27,6 +27,8 @@ void parse_glb(const ConfigNode& n, GlbConfig& g) {
   g.banks = n.get_int_min("banks", 2);
   g.bank_bytes = n.get_int_min("bank_bytes", 8);
   g.bank_width_bits = n.get_int_min("bank_width_bits", 8);
+  if (static_cast<double>(g.banks) * static_cast<double>(g.bank_bytes) > 4294967296.0)
+    n.at("bank_bytes").fail("banks x bank_bytes is above 4 GiB, more than an on-chip buffer holds");
   if (g.bank_width_bits % 8 != 0) n.at("bank_width_bits").fail("must be a multiple of 8");
   g.filter_banks = n.get_int_min("filter_banks", 1, g.filter_banks);
   if (g.filter_banks >= g.banks)

@@ -26,6 +26,8 @@ void parse_unified_buffer(const ConfigNode& n, UnifiedBufferConfig& u) {
   u.banks = n.get_int_min("banks", 2);
   u.bank_bytes = n.get_int_min("bank_bytes", 64);
   u.bank_width_bits = n.get_int_min("bank_width_bits", 8);
+  if (static_cast<double>(u.banks) * static_cast<double>(u.bank_bytes) > 4294967296.0)
+    n.at("bank_bytes").fail("banks x bank_bytes is above 4 GiB, more than an on-chip buffer holds");
   if (u.bank_width_bits % 8 != 0) n.at("bank_width_bits").fail("must be a multiple of 8");
   u.read_energy_pj_per_bit = n.get_double_min("read_energy_pj_per_bit", 0.0);
   u.write_energy_pj_per_bit = n.get_double_min("write_energy_pj_per_bit", 0.0);

@@ -24,7 +24,7 @@ void parse_clocks(const ConfigNode& n, ClockConfig& c) {
     if (mhz > 1e5) n.at(key).fail(json_number(mhz) + " MHz is above 100 GHz (clocks are in MHz)");
     if (mhz < 1e-3) n.at(key).fail(json_number(mhz) + " MHz is below 1 kHz (clocks are in MHz)");
   }
-  c.cdc_sync_cycles = n.get_int_min("cdc_sync_cycles", 0, c.cdc_sync_cycles);
+  c.cdc_sync_cycles = n.get_int_range("cdc_sync_cycles", 0, 1000, c.cdc_sync_cycles);
 }
 
 void parse_dram(const ConfigNode& n, DramConfig& d) {
@@ -36,6 +36,9 @@ void parse_dram(const ConfigNode& n, DramConfig& d) {
   if (d.bus_width_bits % 8 != 0) n.at("bus_width_bits").fail("must be a multiple of 8");
   d.bandwidth_gbytes_per_s = n.get_double_min("bandwidth_gbytes_per_s", 0.0, 0.0);
   d.latency_ns = n.get_double_min("latency_ns", 0.0, d.latency_ns);
+  if (d.latency_ns > 1e5)
+    n.at("latency_ns")
+        .fail(json_number(d.latency_ns) + " ns is above 100 us (latencies are in ns)");
   d.burst_bytes = n.get_int_min("burst_bytes", 1, d.burst_bytes);
   d.max_request_bytes = n.get_int_min("max_request_bytes", 1, d.max_request_bytes);
   if (d.max_request_bytes < d.burst_bytes)
@@ -90,8 +93,13 @@ ArchConfig parse_arch(const ConfigNode& root) {
   a.name = root.get_string("name");
   ConfigNode pa = root.at("pe_array");
   pa.expect_keys({"rows", "cols"});
-  a.pe_rows = pa.get_int_min("rows", 1);
-  a.pe_cols = pa.get_int_min("cols", 1);
+  // Every style builds per-PE state: beyond a million PEs elaboration alone exhausts memory.
+  a.pe_rows = pa.get_int_range("rows", 1, kMaxPeSide);
+  a.pe_cols = pa.get_int_range("cols", 1, kMaxPeSide);
+  if (a.num_pes() > kMaxPes)
+    pa.fail(std::to_string(a.pe_rows) + " x " + std::to_string(a.pe_cols) + " = " +
+            std::to_string(a.num_pes()) + " PEs, more than dfsim builds (" +
+            std::to_string(kMaxPes) + ")");
   parse_clocks(root.at("clocks"), a.clocks);
   parse_dram(root.at("dram"), a.dram);
   a.node = std::make_shared<const ConfigNode>(root);

@@ -22,6 +22,10 @@ struct ClockConfig {
   std::int64_t cdc_sync_cycles = 2;
 };
 
+// The largest PE array dfsim builds: sides up to kMaxPeSide, kMaxPes PEs in all.
+constexpr std::int64_t kMaxPeSide = 4096;
+constexpr std::int64_t kMaxPes = std::int64_t{1} << 20;
+
 struct DramConfig {
   std::string impl = "bandwidth";     // the device model (component registry, role "dram")
   std::int64_t bus_width_bits = 64;   // data pins of the link, one transfer per link cycle

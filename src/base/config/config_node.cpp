@@ -1,12 +1,19 @@
 #include "base/config/config_node.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
+
+#include "base/text.hpp"
 
 namespace dfsim {
 
@@ -70,15 +77,51 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path)
     : node_(node), file_(std::move(file)), path_(std::move(path)) {}
 
-ConfigNode ConfigNode::load_file(const std::string& path) {
+namespace {
+
+// A pipe or FIFO (`<(...)` of bash, or mkfifo): read once a writer delivers data; a FIFO that
+// no process writes to would block forever, so it is refused after kFifoWaitMs.
+std::string read_fifo(const std::string& path) {
+  constexpr int kFifoWaitMs = 1500;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+  if (fd < 0) throw ConfigError(path + ": cannot open file");
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, kFifoWaitMs) <= 0)
+    throw ConfigError(path + ": a FIFO nothing writes to (no data after " +
+                      json_number(kFifoWaitMs / 1000.0) + " s)");
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  std::string bytes;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0) throw ConfigError(path + ": cannot read file");
+    bytes.append(buf, static_cast<std::size_t>(n));
+  }
+  return bytes;
+}
+
+}  // namespace
+
+std::string read_input_file(const std::string& path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw ConfigError(path + ": is a directory, not a file");
-  std::ifstream in(path);
+  const fs::file_status st = fs::status(path, ec);
+  if (fs::is_directory(st)) throw ConfigError(path + ": is a directory, not a file");
+  if (fs::is_fifo(st)) return read_fifo(path);
+  if (fs::exists(st) && !fs::is_regular_file(st))
+    throw ConfigError(path + ": is not a regular file (a socket or device)");
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return load_string(ss.str(), path);
+  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw ConfigError(path + ": cannot read file");
+  return bytes;
+}
+
+ConfigNode ConfigNode::load_file(const std::string& path) {
+  return load_string(read_input_file(path), path);
 }
 
 namespace {
@@ -254,7 +297,13 @@ void ConfigNode::expect_keys_except(const std::vector<std::string>& allowed,
     if (base_ && kv.second.IsNull()) continue;  // removes the extended file's key
     std::string msg = "unknown key '" + key + "'";
     std::string s = closest_match(key, allowed);
-    if (!s.empty()) msg += " (did you mean '" + s + "'?)";
+    if (!s.empty()) {
+      msg += " (did you mean '" + s + "'?)";
+    } else {  // nothing close (e.g. a key of another array style's section): list them all
+      std::string all;
+      for (const std::string& a : allowed) all += (all.empty() ? "" : ", ") + a;
+      msg += "; the keys here: " + all;
+    }
     ConfigNode(kv.first, file_, join_path(path_, key)).fail(msg);
   }
   // The extended file's keys, except those this file removes with an empty value.
@@ -323,10 +372,24 @@ std::string ConfigNode::get_string(const std::string& key, const std::string& df
 }
 
 std::int64_t ConfigNode::get_int_min(const std::string& key, std::int64_t min) const {
+  return get_int_range(key, min, kMaxConfigInt);
+}
+
+std::int64_t ConfigNode::get_int_range(const std::string& key, std::int64_t min,
+                                       std::int64_t max) const {
   ConfigNode c = at(key);
   std::int64_t v = c.as_int();
   if (v < min) c.fail("must be >= " + std::to_string(min) + ", got " + std::to_string(v));
+  if (v > max)
+    c.fail("must be <= " + std::to_string(max) +
+           (max == kMaxConfigInt ? " (2^31 - 1, the largest count or size dfsim takes)" : "") +
+           ", got " + std::to_string(v));
   return v;
+}
+
+std::int64_t ConfigNode::get_int_range(const std::string& key, std::int64_t min, std::int64_t max,
+                                       std::int64_t dflt) const {
+  return has(key) ? get_int_range(key, min, max) : dflt;
 }
 
 std::int64_t ConfigNode::get_int_min(const std::string& key, std::int64_t min,

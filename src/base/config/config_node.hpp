@@ -19,6 +19,12 @@ class ConfigError : public std::runtime_error {
   explicit ConfigError(const std::string& msg) : std::runtime_error(msg) {}
 };
 
+// The whole of an input file (architecture, workload, .npy, ONNX): a regular file, or a pipe
+// or FIFO with a writer (bash's `<(...)`). A path that is missing, a directory, a device or
+// socket (which may never end), or a FIFO no process writes to within 1.5 s is a ConfigError
+// naming it.
+std::string read_input_file(const std::string& path);
+
 // A YAML node plus where it came from. Cheap to copy.
 class ConfigNode {
  public:
@@ -68,9 +74,15 @@ class ConfigNode {
   std::string get_string(const std::string& key) const { return at(key).as_string(); }
   std::string get_string(const std::string& key, const std::string& dflt) const;
 
-  // Range-checked integers: "must be >= 1, got 0".
+  // Range-checked integers: "must be >= 1, got 0". No count or size dfsim takes exceeds
+  // kMaxConfigInt (products of two stay far from overflow); get_int_range bounds a key more
+  // tightly where the model cannot hold more.
+  static constexpr std::int64_t kMaxConfigInt = 2147483647;  // 2^31 - 1
   std::int64_t get_int_min(const std::string& key, std::int64_t min) const;
   std::int64_t get_int_min(const std::string& key, std::int64_t min, std::int64_t dflt) const;
+  std::int64_t get_int_range(const std::string& key, std::int64_t min, std::int64_t max) const;
+  std::int64_t get_int_range(const std::string& key, std::int64_t min, std::int64_t max,
+                             std::int64_t dflt) const;
   double get_double_min(const std::string& key, double min, bool inclusive = true) const;
   double get_double_min(const std::string& key, double min, double dflt) const;
   // A string that must be one of `choices`; suggests the closest.
