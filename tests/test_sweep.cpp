@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -831,18 +832,16 @@ TEST(SweepResume, KilledSweepResumesWithEveryPointOnce) {
   ASSERT_GE(at_kill, 1);
   ASSERT_LT(at_kill, 10) << "the sweep finished before it was killed; the test needs slower points";
 
-  // The killed sweep's children run on (own process groups) and leave their result files:
-  // wait until every started point (a .log) is stored or has its result file.
+  // The killed sweep's points die with it (PR_SET_PDEATHSIG): none runs on to compute a point
+  // the resumed sweep computes again.
+  // ([s]: the pattern must not match the shell that runs pgrep)
+  const std::string still_running = "pgrep -f '[s]weep-point " + spec + "' >/dev/null";
+  const bool gone = wait_for([&] { return std::system(still_running.c_str()) != 0; }, 10);
+  ASSERT_TRUE(gone) << "a point of the killed sweep is still running";
+  // Finished: stored, or a result file written before the kill and not yet harvested.
   std::set<std::string> finished;
-  const bool settled = wait_for(
-      [&] {
-        finished.clear();
-        for (const auto& [h, s] : read_db(db).status) finished.insert(h);
-        for (const auto& h : files_with_ext(out + "/points", ".json")) finished.insert(h);
-        return finished.size() >= files_with_ext(out + "/points", ".log").size();
-      },
-      30);
-  ASSERT_TRUE(settled) << "the killed sweep's children did not finish";
+  for (const auto& [h, s] : read_db(db).status) finished.insert(h);
+  for (const auto& h : files_with_ext(out + "/points", ".json")) finished.insert(h);
   const std::size_t orphans = finished.size() - static_cast<std::size_t>(at_kill);
 
   const CliResult r = dfsim("sweep '" + spec + "' -j 2 --out '" + out + "'", dir);
@@ -861,6 +860,72 @@ TEST(SweepResume, KilledSweepResumesWithEveryPointOnce) {
   EXPECT_EQ(again.code, 0) << describe(again);
   EXPECT_ERR(again, "10 points, 10 already finished, 0 to run");
   EXPECT_EQ(read_db(db).rows, 10);
+}
+
+// A SIGKILLed sweep's running points die with it: with points of several seconds each, none
+// is left a second after the kill, and none writes a result afterwards.
+TEST(SweepResume, PointsDieWithAKilledSweep) {
+  const std::string dir = scratch_dir();
+  const std::string spec =
+      write_spec(dir, header("long", "[slow]", ", batch: 40") +
+                          "parameters:\n  - {key: glb.banks, values: [19, 27]}\n"
+                          "objectives: [latency, onchip_storage]\n");
+  const std::string out = dir + "/out";
+  const pid_t pid =
+      spawn_dfsim({"sweep", spec, "-j", "2", "--out", out}, dir + "/o.txt", dir + "/e.txt");
+  ASSERT_GT(pid, 0);
+  // ([s]: the pattern must not match the shell that runs pgrep)
+  const std::string running = "pgrep -f '[s]weep-point " + spec + "' >/dev/null";
+  ASSERT_TRUE(wait_for([&] { return std::system(running.c_str()) == 0; }, 30))
+      << "no point started: " << read_file(dir + "/e.txt");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(wait_for([&] { return std::system(running.c_str()) != 0; }, 1))
+      << "a point of the killed sweep is still running";
+  EXPECT_TRUE(files_with_ext(out + "/points", ".json").empty());
+}
+
+// One sweep per folder at a time: while another holds the folder's lock, a second (e.g. an
+// early resume) is refused and runs nothing.
+TEST(SweepResume, SecondSweepOnTheSameFolderIsRefused) {
+  const std::string dir = scratch_dir();
+  const std::string spec = ten_point_spec(dir);
+  const std::string out = dir + "/out";
+  fs::create_directories(out);
+  const int fd = ::open((out + "/sweep.lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  const CliResult r = dfsim("sweep '" + spec + "' -j 2 --out '" + out + "'", dir);
+  ::close(fd);
+  EXPECT_EQ(r.code, 2) << describe(r);
+  EXPECT_ERR(r, out + ": another dfsim sweep is running on this folder");
+  EXPECT_EQ(read_db(out + "/sweep.sqlite").rows, 0);
+  const CliResult after = dfsim("sweep '" + spec + "' -j 2 --out '" + out + "'", dir);
+  EXPECT_EQ(after.code, 0) << describe(after);
+}
+
+// run.point_timeout_s: a point still running at the limit is recorded as failed with the
+// limit in its error, and the sweep goes on.
+TEST(SweepRun, PointPastItsTimeoutIsRecordedAsFailed) {
+  const std::string dir = scratch_dir();
+  const std::string spec =
+      write_spec(dir, header("slowpoints", "[slow]", ", batch: 3") +
+                          "parameters:\n  - {key: glb.banks, values: [19, 27]}\n"
+                          "objectives: [latency, onchip_storage]\n"
+                          "run: {point_timeout_s: 0.01}\n");
+  const std::string out = dir + "/out";
+  const CliResult r = dfsim("sweep '" + spec + "' -j 2 --out '" + out + "'", dir);
+  EXPECT_EQ(r.code, 1) << describe(r);
+  EXPECT_ERR(r, "sweep: slowpoints: 0 done, 2 failed, 0 not run, of 2 points");
+  const CliResult c = dfsim("sweep '" + spec + "' --export csv --out '" + out + "'", dir);
+  ASSERT_EQ(c.code, 0) << describe(c);
+  const Table t = parse_csv(c.out);
+  ASSERT_EQ(t.rows.size(), 2u);
+  for (const Row& row : t.rows) {
+    EXPECT_EQ(row.at("status"), "failed");
+    EXPECT_EQ(row.at("error"), "stopped after 0.01 s (run.point_timeout_s)");
+  }
 }
 
 TEST(SweepResume, InterruptExits130WithAHintAndResumes) {

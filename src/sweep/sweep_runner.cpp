@@ -1,6 +1,9 @@
 #include "sweep/sweep_runner.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,12 +11,14 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -325,42 +330,52 @@ void harvest(ResultStore& store, const Prepared& p, std::vector<const SweepPoint
   pending.swap(still);
 }
 
+struct RunningPoint {
+  const SweepPoint* point;
+  std::string result;
+};
+
+// Starts `sweep-point` for `pt` in a child process of its own group that dies with the sweep;
+// its output goes to the point's log. Returns its pid.
+pid_t start_point(const SweepOptions& opt, const Prepared& p, const SweepPoint& pt, int jobs,
+                  const std::string& result) {
+  const std::string log = p.dir + "/points/" + pt.hash + ".log";
+  const std::string index = std::to_string(pt.index);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+  if (pid > 0) return pid;
+  setpgid(0, 0);  // Ctrl-C goes to the sweep, which stops its children itself
+  // A point dies with its sweep, even a SIGKILLed one (no orphan keeps computing and writing
+  // results a resumed sweep computes again).
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(1);
+  // The points share the cores: each gets its part.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  setenv("DFSIM_THREADS", std::to_string(std::max(1u, cores / static_cast<unsigned>(jobs))).c_str(),
+         1);
+  FILE* f = std::freopen(log.c_str(), "w", stdout);
+  (void)f;
+  dup2(STDOUT_FILENO, STDERR_FILENO);
+  execl(opt.self_exe.c_str(), opt.self_exe.c_str(), "sweep-point", opt.spec_file.c_str(), "--index",
+        index.c_str(), "--result", result.c_str(), static_cast<char*>(nullptr));
+  std::fprintf(stderr, "sweep: cannot run %s: %s\n", opt.self_exe.c_str(), std::strerror(errno));
+  _exit(127);
+}
+
 int run_local(const SweepOptions& opt, Prepared& p, ResultStore& store,
               std::vector<const SweepPoint*> pending, std::size_t already) {
   const int jobs =
       opt.jobs > 0 ? opt.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   Progress progress(p.points.size(), already);
   progress.show();
-  struct Running {
-    const SweepPoint* point;
-    std::string result;
-  };
-  std::map<pid_t, Running> running;
+  std::map<pid_t, RunningPoint> running;
   std::size_t next = 0, lost = 0;
   while ((next < pending.size() || !running.empty()) && !g_interrupted) {
     while (next < pending.size() && static_cast<int>(running.size()) < jobs && !g_interrupted) {
       const SweepPoint* pt = pending[next++];
       const std::string result = p.dir + "/points/" + pt->hash + ".json";
-      const std::string log = p.dir + "/points/" + pt->hash + ".log";
-      const std::string index = std::to_string(pt->index);
-      const pid_t pid = fork();
-      if (pid == 0) {
-        setpgid(0, 0);  // Ctrl-C goes to the sweep, which stops its children itself
-        // The points share the cores: each gets its part.
-        const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-        setenv("DFSIM_THREADS",
-               std::to_string(std::max(1u, cores / static_cast<unsigned>(jobs))).c_str(), 1);
-        FILE* f = std::freopen(log.c_str(), "w", stdout);
-        (void)f;
-        dup2(STDOUT_FILENO, STDERR_FILENO);
-        execl(opt.self_exe.c_str(), opt.self_exe.c_str(), "sweep-point", opt.spec_file.c_str(),
-              "--index", index.c_str(), "--result", result.c_str(), static_cast<char*>(nullptr));
-        std::fprintf(stderr, "sweep: cannot run %s: %s\n", opt.self_exe.c_str(),
-                     std::strerror(errno));
-        _exit(127);
-      }
-      if (pid < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
-      running[pid] = {pt, result};
+      running[start_point(opt, p, *pt, jobs, result)] = {pt, result};
     }
     int status = 0;
     const pid_t pid = waitpid(-1, &status, 0);
@@ -402,6 +417,26 @@ int run_local(const SweepOptions& opt, Prepared& p, ResultStore& store,
   return lost ? 1 : 0;
 }
 
+// The Slurm array job: task i runs `sweep-point` for line i + 1 of the point list.
+std::string write_job_script(const Prepared& p, const std::string& sdir, const std::string& list,
+                             const std::string& exe, const std::string& spec,
+                             const std::string& pdir) {
+  const std::string script = sdir + "/job.sh";
+  std::ofstream os(script);
+  os << "#!/bin/bash\n"
+     << "#SBATCH --job-name=dfsim-" << p.spec.name << "\n"
+     << "#SBATCH --output=" << sdir << "/logs/%A_%a.out\n"
+     << "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n";
+  // A backstop: the point's own watchdog records it as failed at point_timeout_s.
+  if (p.spec.point_timeout_s > 0)
+    os << "#SBATCH --time=" << static_cast<long>(std::ceil(p.spec.point_timeout_s / 60)) + 5
+       << "\n";
+  os << "read -r idx hash < <(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" '" << list << "')\n"
+     << "exec '" << exe << "' sweep-point '" << spec << "' --index \"$idx\" --result '" << pdir
+     << "/'\"$hash\".json\n";
+  return script;
+}
+
 int run_slurm(const SweepOptions& opt, Prepared& p, ResultStore& store,
               std::vector<const SweepPoint*> pending, std::size_t already) {
   if (std::system("command -v sbatch >/dev/null 2>&1") != 0)
@@ -416,17 +451,7 @@ int run_slurm(const SweepOptions& opt, Prepared& p, ResultStore& store,
   const std::string exe = fs::absolute(opt.self_exe).string();
   const std::string spec = fs::absolute(opt.spec_file).string();
   const std::string pdir = fs::absolute(p.dir + "/points").string();
-  const std::string script = sdir + "/job.sh";
-  {
-    std::ofstream os(script);
-    os << "#!/bin/bash\n"
-       << "#SBATCH --job-name=dfsim-" << p.spec.name << "\n"
-       << "#SBATCH --output=" << sdir << "/logs/%A_%a.out\n"
-       << "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"
-       << "read -r idx hash < <(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" '" << list << "')\n"
-       << "exec '" << exe << "' sweep-point '" << spec << "' --index \"$idx\" --result '" << pdir
-       << "/'\"$hash\".json\n";
-  }
+  const std::string script = write_job_script(p, sdir, list, exe, spec, pdir);
   std::string array = "0-" + std::to_string(pending.size() - 1);
   if (opt.jobs > 0) array += "%" + std::to_string(opt.jobs);
   const std::string cmd = "sbatch --parsable --array=" + array + " '" + script + "' 2>&1";
@@ -504,8 +529,37 @@ std::string sweep_out_dir(const SweepOptions& opt, const std::string& sweep_name
   return opt.out_dir.empty() ? "sweeps/" + sweep_name : opt.out_dir;
 }
 
+namespace {
+
+// One sweep at a time per folder: a second one (e.g. a resume started while the first still
+// runs) would compute the same points at once. The lock is the kernel's: it ends with the
+// process, however it dies; children do not inherit it (close-on-exec).
+class SweepFolderLock {
+ public:
+  explicit SweepFolderLock(const std::string& dir) {
+    const std::string path = dir + "/sweep.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw ConfigError(path + ": cannot open (" + std::strerror(errno) + ")");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw ConfigError(dir +
+                        ": another dfsim sweep is running on this folder; wait for it to "
+                        "end (or stop it) and run the same command again to resume");
+    }
+  }
+  ~SweepFolderLock() { ::close(fd_); }
+  SweepFolderLock(const SweepFolderLock&) = delete;
+  SweepFolderLock& operator=(const SweepFolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
 int run_sweep(const SweepOptions& opt) {
   Prepared p = prepare(opt);
+  const SweepFolderLock lock(p.dir);
   ResultStore store(p.dir + "/sweep.sqlite");
   std::vector<const SweepPoint*> pending;
   const auto finished = store.finished_hashes();
@@ -525,6 +579,49 @@ int run_sweep(const SweepOptions& opt) {
   return rc != 0 ? rc : failed > 0 ? 1 : 0;
 }
 
+namespace {
+
+// run.point_timeout_s: a thread that, if the point is still running at the limit, records it
+// as failed and ends the process. The same on every backend: a Slurm task too writes its
+// result (its job's --time is a later backstop).
+class PointWatchdog {
+ public:
+  PointWatchdog(const SweepSpec& spec, const SweepPoint& pt, std::string result_path) {
+    if (spec.point_timeout_s <= 0) return;
+    PointResult r = failed_result(
+        spec, pt,
+        "stopped after " + json_number(spec.point_timeout_s) + " s (run.point_timeout_s)");
+    r.wall_seconds = spec.point_timeout_s;
+    const auto limit = std::chrono::duration<double>(spec.point_timeout_s);
+    thread_ = std::thread([this, r, limit, path = std::move(result_path)] {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (done_cv_.wait_for(lock, limit, [this] { return done_; })) return;
+      write_point_result(path, r);
+      std::cout << "point " << r.index << ": failed: " << r.error << std::endl;
+      std::_Exit(0);
+    });
+  }
+  ~PointWatchdog() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_one();
+    thread_.join();
+  }
+  PointWatchdog(const PointWatchdog&) = delete;
+  PointWatchdog& operator=(const PointWatchdog&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
 int run_sweep_point(const std::string& spec_file, long long index, const std::string& result_path) {
   const auto t0 = Clock::now();
   SweepSpec spec = load_sweep_spec(spec_file, false);
@@ -534,33 +631,36 @@ int run_sweep_point(const std::string& spec_file, long long index, const std::st
     if (p.index == index) pt = &p;
   if (!pt) throw ConfigError(spec_file + ": no point with index " + std::to_string(index));
   PointResult r = failed_result(spec, *pt, "");
-  try {
-    const SweepWorkload& w = spec.workloads[static_cast<std::size_t>(pt->workload)];
-    RunOptions ro;
-    ro.arch_file = spec.base_arch + " with " + pt->params_json();
-    ro.arch_text = pt->arch_text;
-    ro.workload_file = w.file;
-    ro.layers = w.layers;
-    if (w.batch) ro.batch = w.batch;
-    ro.seed = spec.seed;
-    ro.objective = spec.mapper_objective;
-    ro.check = spec.check;
-    const RunResult res = run_simulation(ro);
-    const ArchConfig arch = load_arch_from_string(pt->arch_text, ro.arch_file);
-    r.status = res.total.output_check == "fail" ? "failed" : "done";
-    if (r.status == "failed") r.error = "simulated outputs differ from the reference convolution";
-    r.cycles = res.total.cycles;
-    r.seconds = res.total.seconds;
-    r.energy_pj = res.total.total_pj();
-    r.power_mw = res.total.power_mw();
-    r.dram_bytes = res.total.dram.total_read_bytes() + res.total.dram.total_write_bytes();
-    r.onchip_storage_bytes = onchip_storage_bytes(arch);
-    r.area_mm2 = res.info.area.total_mm2();
-    r.macs = res.total.macs;
-    r.utilization = res.total.utilization;
-  } catch (const std::exception& e) {
-    r.status = "failed";
-    r.error = e.what();
+  {  // the watchdog stops before the result is written: one writer at a time
+    const PointWatchdog watchdog(spec, *pt, result_path);
+    try {
+      const SweepWorkload& w = spec.workloads[static_cast<std::size_t>(pt->workload)];
+      RunOptions ro;
+      ro.arch_file = spec.base_arch + " with " + pt->params_json();
+      ro.arch_text = pt->arch_text;
+      ro.workload_file = w.file;
+      ro.layers = w.layers;
+      if (w.batch) ro.batch = w.batch;
+      ro.seed = spec.seed;
+      ro.objective = spec.mapper_objective;
+      ro.check = spec.check;
+      const RunResult res = run_simulation(ro);
+      const ArchConfig arch = load_arch_from_string(pt->arch_text, ro.arch_file);
+      r.status = res.total.output_check == "fail" ? "failed" : "done";
+      if (r.status == "failed") r.error = "simulated outputs differ from the reference convolution";
+      r.cycles = res.total.cycles;
+      r.seconds = res.total.seconds;
+      r.energy_pj = res.total.total_pj();
+      r.power_mw = res.total.power_mw();
+      r.dram_bytes = res.total.dram.total_read_bytes() + res.total.dram.total_write_bytes();
+      r.onchip_storage_bytes = onchip_storage_bytes(arch);
+      r.area_mm2 = res.info.area.total_mm2();
+      r.macs = res.total.macs;
+      r.utilization = res.total.utilization;
+    } catch (const std::exception& e) {
+      r.status = "failed";
+      r.error = e.what();
+    }
   }
   r.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   write_point_result(result_path, r);

@@ -249,7 +249,8 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
   spec.objectives = parse_objectives(root, base);
 
   if (auto run = root.find("run")) {
-    run->expect_keys({"objective", "check", "seed"});
+    run->expect_keys({"objective", "check", "seed", "point_timeout_s"});
+    spec.point_timeout_s = run->get_double_min("point_timeout_s", 0.0, 0.0);
     spec.mapper_objective =
         run->get_choice("objective", {"energy", "latency", "edp"}, std::string("latency"));
     spec.check = run->get_bool("check", false);

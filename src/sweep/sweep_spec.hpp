@@ -40,6 +40,9 @@ struct SweepSpec {
   std::string mapper_objective = "latency";
   bool check = false;
   std::uint64_t seed = 1;
+  // A point still running after this many seconds is stopped and recorded as failed (0: no
+  // limit). Local runs kill it; Slurm runs pass it as the job's --time.
+  double point_timeout_s = 0;
   // Parameter groups: the cartesian product of the groups; a group is one key's values or
   // several keys zipped together (equal lengths).
   struct Group {
