@@ -6,12 +6,14 @@
 #   bash scripts/setup.sh --test   also what the test suite needs: a single-node Slurm with
 #                                  munge, configured and started by the Slurm sweep test, and
 #                                  Debian's python3 (JSON checks, the docs figures check) and
-#                                  clang-format and clang-tidy (the code-health checks of .ci/run)
+#                                  clang-format and clang-tidy (the code-health checks of .ci/run),
+#                                  clang with its sanitizer and libFuzzer runtimes (the sanitizer
+#                                  tests and fuzzers of .ci/run)
 set -euo pipefail
 pkgs=(g++ cmake make pkg-config libsystemc-dev libyaml-cpp-dev libboost-program-options-dev libgtest-dev
       libsqlite3-dev gnuplot-nox procps libonnx-dev libprotobuf-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(slurm-wlm munge python3 clang-format clang-tidy)
+  pkgs+=(slurm-wlm munge python3 clang-format clang-tidy clang libclang-rt-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -384,7 +384,8 @@ void PlanarPe::drain(tlm::tlm_generic_payload& gp, SparseStream& op, sc_time& de
   const EncodedTensor enc = encode(pt_params(arch_).encodings.onchip, out, kc_, oh * ow, 16);
   if (static_cast<std::int64_t>(enc.bits.size()) > static_cast<std::int64_t>(gp.get_data_length()))
     throw SimulationError(std::string(name()) + ": output stream larger than the drain buffer");
-  std::memcpy(gp.get_data_ptr(), enc.bits.data(), enc.bits.size());
+  if (!enc.bits.empty())  // an all-zero tile may encode to nothing (memcpy of null is UB)
+    std::memcpy(gp.get_data_ptr(), enc.bits.data(), enc.bits.size());
   op.stream_bits = enc.total_bits;
   op.stream_bytes = static_cast<std::int64_t>(enc.bits.size());
   const std::int64_t n = kc_ * oh * ow;

@@ -271,8 +271,9 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.unused_macs += l.unused_macs;
     for (auto* list : {&t.cycle_breakdown, &t.counts})
       for (const auto& [k, v] : list == &t.counts ? l.counts : l.cycle_breakdown) {
+        const auto& key = k;  // C++17 lambdas cannot capture a structured binding (clang)
         auto it =
-            std::find_if(list->begin(), list->end(), [&](const auto& e) { return e.first == k; });
+            std::find_if(list->begin(), list->end(), [&](const auto& e) { return e.first == key; });
         if (it == list->end())
           list->push_back({k, v});
         else
