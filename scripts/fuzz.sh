@@ -25,11 +25,14 @@ for l in "${loaders[@]}"; do
   work=out/fuzz/$l findings=out/fuzz/findings/$l
   mkdir -p "$work" "$findings"
   log=out/fuzz/$l.log
-  # -timeout: one input taking 10 s is a hang; -rss_limit_mb: one using 4 GB is a finding.
+  # -timeout: one input taking 10 s is a hang; -rss_limit_mb: one using 4 GB is a finding;
+  # -max_len: the largest input (an ONNX model with its weights is larger than a YAML file).
+  max_len=65536
+  [ "$l" = onnx ] && max_len=262144
   set +e
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     build-fuzz/fuzz/fuzz_$l "$work" "fuzz/corpus/$l" -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=4096 -max_len=65536 -artifact_prefix="$findings/" -print_final_stats=1 \
+    -rss_limit_mb=4096 -max_len=$max_len -artifact_prefix="$findings/" -print_final_stats=1 \
     >"$log" 2>&1
   rc=$?
   set -e

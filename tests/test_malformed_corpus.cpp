@@ -1,14 +1,16 @@
 // The malformed-input corpus (issue 21): tests/corpus/malformed.yaml lists inputs that must be
 // refused (architecture, workload, mapping, sweep spec, .npy, ONNX, command line). For each
 // case the test writes its files into a fresh folder, runs dfsim, and asserts the exit code,
-// the one-line error (file:line:column: key: message, or the option's name), and that no
-// stats.json is left behind. A case that hangs fails through `timeout` (exit 124).
+// the one-line error (file:line:column: key: message, or the option's name), and that nothing
+// is left behind (a run's stats.json under --out {dir}/out, a sweep's {dir}/db/sweep.sqlite). A
+// case that hangs fails through `timeout` (exit 124).
 //
 // In the corpus, {dir} stands for the case's folder and {root} for the source tree.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -97,7 +99,10 @@ TEST(MalformedCorpus, EveryCaseIsRefusedWithItsMessage) {
     EXPECT_EQ(r.code, c["code"].as<int>()) << args << "\n" << describe(r);
     const std::string error = substitute(c["error"].as<std::string>(), dir);
     EXPECT_TRUE(contains(r.err, error)) << "expected: " << error << "\n" << describe(r);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line\n" << describe(r);
+    // Nothing left behind: a run's stats.json, a sweep's database.
     EXPECT_FALSE(fs::exists(dir + "/out/stats.json")) << args;
+    EXPECT_FALSE(fs::exists(dir + "/db/sweep.sqlite")) << args;
   }
 }
 

@@ -114,12 +114,15 @@ TEST(Technology, SramAreaFormula) {
   EXPECT_NEAR(dfsim::sram_mm2(32 * 1024, 65), 1.5 * dfsim::sram_mm2(32 * 1024, 45), 1e-15);
 }
 
-// Wires (Keckler et al., IEEE Micro 2011): 256 bits over 10 mm cost 310 pJ at 40 nm and 0.9 V;
-// between their nodes the log-log line, and the square of the supply's ratio to the nominal.
+// Wires (Keckler et al., IEEE Micro 2011): 256 bits over 10 mm cost 310 pJ at 40 nm and 0.9 V,
+// 200 pJ at 10 nm and 0.75 V; between their nodes the log-log line, and the square of the
+// supply's ratio to the nominal.
 TEST(Technology, WireEnergyPerBitAndMm) {
   EXPECT_NEAR(dfsim::wire_pj_per_bit_mm({40, 0.9}), 310.0 / 2560, 1e-12);
-  EXPECT_NEAR(dfsim::wire_pj_per_bit_mm({20, 0}),
-              200.0 / 2560 * std::pow(310.0 / 200.0, std::log(2.0) / std::log(4.0)), 1e-12);
+  EXPECT_NEAR(dfsim::wire_pj_per_bit_mm({10, 0.75}), 200.0 / 2560, 1e-12);
+  // 20 nm lies halfway (in log) between 10 and 40 nm; the 10 nm point at the nominal 0.8 V.
+  const double at10 = 200.0 / 2560 * (0.8 * 0.8) / (0.75 * 0.75);
+  EXPECT_NEAR(dfsim::wire_pj_per_bit_mm({20, 0}), std::sqrt(at10 * 310.0 / 2560), 1e-12);
   EXPECT_NEAR(dfsim::wire_pj_per_bit_mm({40, 0.45}), dfsim::wire_pj_per_bit_mm({40, 0.9}) / 4,
               1e-12);
   EXPECT_LT(dfsim::wire_pj_per_bit_mm({16, 0}), dfsim::wire_pj_per_bit_mm({65, 0}));

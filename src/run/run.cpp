@@ -434,9 +434,27 @@ LayerStats layer_stats(const Layer& l, const LayerOutcome& o, const HostResults&
 
 }  // namespace
 
+namespace {
+
+// SystemC's time is a 64-bit count of femtoseconds (the resolution this run sets): 18,446 s.
+// A run whose estimate approaches it (a slow clock, a huge layer) is refused before the
+// simulation, instead of wrapping around.
+void check_simulated_time(const Plan& plan) {
+  double cycles = 0;
+  for (const LayerPlan& lp : plan.layers) cycles += static_cast<double>(lp.estimate_cycles());
+  const double seconds = cycles * plan.arch.core_period_ns() * 1e-9;
+  if (seconds > 1e4)
+    throw ConfigError("the run would simulate about " + json_number(seconds, 3) +
+                      " s (the mappers' estimate), beyond what SystemC's femtosecond clock "
+                      "holds (18446 s): fewer layers, a smaller batch or a faster clock");
+}
+
+}  // namespace
+
 RunResult run_simulation(const RunOptions& opt) {
   check_output_paths(opt);  // before any work: a bad path must not cost the whole simulation
   const Plan plan = make_plan(opt, PlanFor::Simulation);
+  check_simulated_time(plan);
   if (!opt.dump_mappings_file.empty())
     write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
   RunResult result;

@@ -174,6 +174,19 @@ std::vector<std::string> parse_objectives(const ConfigNode& root, const ArchConf
   return out;
 }
 
+// `run`: how each point runs (mapper objective, output check, seed, time limit).
+void parse_run_section(const ConfigNode& run, SweepSpec& spec) {
+  run.expect_keys({"objective", "check", "seed", "point_timeout_s"});
+  spec.point_timeout_s = run.get_double_min("point_timeout_s", 0.0, 0.0);
+  if (spec.point_timeout_s > 2592000)
+    run.at("point_timeout_s").fail("is above 30 days (2592000 s; the limit is in seconds)");
+  spec.mapper_objective =
+      run.get_choice("objective", {"energy", "latency", "edp"}, std::string("latency"));
+  spec.check = run.get_bool("check", false);
+  spec.seed = static_cast<std::uint64_t>(
+      run.get_int_range("seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
+}
+
 }  // namespace
 
 SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
@@ -248,15 +261,7 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
   }
   spec.objectives = parse_objectives(root, base);
 
-  if (auto run = root.find("run")) {
-    run->expect_keys({"objective", "check", "seed", "point_timeout_s"});
-    spec.point_timeout_s = run->get_double_min("point_timeout_s", 0.0, 0.0);
-    spec.mapper_objective =
-        run->get_choice("objective", {"energy", "latency", "edp"}, std::string("latency"));
-    spec.check = run->get_bool("check", false);
-    spec.seed = static_cast<std::uint64_t>(
-        run->get_int_range("seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
-  }
+  if (auto run = root.find("run")) parse_run_section(*run, spec);
 
   // Resolve every point now: a bad key or value stops the sweep before anything runs.
   if (validate_points) enumerate_points(spec);

@@ -40,8 +40,8 @@ struct SweepSpec {
   std::string mapper_objective = "latency";
   bool check = false;
   std::uint64_t seed = 1;
-  // A point still running after this many seconds is stopped and recorded as failed (0: no
-  // limit). Local runs kill it; Slurm runs pass it as the job's --time.
+  // A point still running after this many seconds (at most 30 days) is stopped and recorded as
+  // failed by its own watchdog (0: no limit); a Slurm job's --time is a later backstop.
   double point_timeout_s = 0;
   // Parameter groups: the cartesian product of the groups; a group is one key's values or
   // several keys zipped together (equal lengths).

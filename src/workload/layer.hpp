@@ -21,7 +21,7 @@ enum class Quantization { Uniform, PowerOfTwo, Codebook };
 
 // Sizes dfsim simulates (issue 21: larger ones are refused before any work, never overflow or
 // hang): every dimension up to kMaxLayerDim, each tensor up to kMaxTensorValues values and a
-// layer up to kMaxLayerMacs MACs (about a day of simulation at 1 ns per MAC).
+// layer up to kMaxLayerMacs MACs (about 13 days of simulation at 1 ns per MAC).
 constexpr std::int64_t kMaxLayerDim = std::int64_t{1} << 24;
 constexpr double kMaxTensorValues = 1099511627776.0;  // 2^40
 constexpr double kMaxLayerMacs = 1125899906842624.0;  // 2^50

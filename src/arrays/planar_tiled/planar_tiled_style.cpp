@@ -32,15 +32,17 @@ void parse_planar_pe(const ConfigNode& n, PlanarPeConfig& p) {
                  "add_pj", "crossbar_pj_per_product", "accumulator_access_pj",
                  "weight_fifo_pj_per_bit", "ppu_pj_per_value"});
   p.dataflow = n.get_choice("dataflow", {"cartesian_sparse", "dot_product_dense"});
-  p.multipliers_f = n.get_int_min("multipliers_f", 1);
-  p.multipliers_i = n.get_int_min("multipliers_i", 1);
-  p.accumulator_banks = n.get_int_min("accumulator_banks", 1);
-  p.accumulator_bank_entries = n.get_int_min("accumulator_bank_entries", 1);
+  // Bounds a PE can hold (their products stay far from overflow): 64 x 64 multipliers, 4096
+  // accumulator banks of 2^20 entries, a 2^20-entry weight FIFO.
+  p.multipliers_f = n.get_int_range("multipliers_f", 1, 64);
+  p.multipliers_i = n.get_int_range("multipliers_i", 1, 64);
+  p.accumulator_banks = n.get_int_range("accumulator_banks", 1, 4096);
+  p.accumulator_bank_entries = n.get_int_range("accumulator_bank_entries", 1, 1 << 20);
   p.accumulator_buffers = n.get_int_min("accumulator_buffers", 1, p.accumulator_buffers);
   if (p.accumulator_buffers > 2) n.at("accumulator_buffers").fail("must be 1 or 2");
   p.crossbar_queue_depth = n.get_int_min("crossbar_queue_depth", 0, p.crossbar_queue_depth);
-  p.weight_fifo_entries = n.get_int_min("weight_fifo_entries", 1, p.weight_fifo_entries);
-  p.ppu_values_per_cycle = n.get_int_min("ppu_values_per_cycle", 1, p.ppu_values_per_cycle);
+  p.weight_fifo_entries = n.get_int_range("weight_fifo_entries", 1, 1 << 20, p.weight_fifo_entries);
+  p.ppu_values_per_cycle = n.get_int_range("ppu_values_per_cycle", 1, 4096, p.ppu_values_per_cycle);
   p.zero_gating = n.get_bool("zero_gating", p.zero_gating);
   if (p.zero_gating && p.sparse())
     n.at("zero_gating")

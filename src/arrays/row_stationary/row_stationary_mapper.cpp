@@ -32,9 +32,11 @@ std::vector<std::int64_t> balanced_factors(std::int64_t total, std::int64_t max)
   return out;
 }
 
-// Batch blocks worth trying: every one up to 32 images, then about one per 25% step (and the
-// largest), so that a batch of millions of images maps in seconds with about 60 candidates.
+// Batch blocks worth trying: all of them when there are at most 64 (every batch up to about
+// a thousand images); otherwise every one up to 32 images, then about one per 25% step (and
+// the largest), so that a batch of millions of images maps in seconds.
 std::vector<std::int64_t> thinned(const std::vector<std::int64_t>& ascending) {
+  if (ascending.size() <= 64) return ascending;
   std::vector<std::int64_t> out;
   double next = 0;
   for (std::size_t i = 0; i < ascending.size(); ++i) {

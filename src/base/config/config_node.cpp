@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -79,28 +80,34 @@ ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file,
 
 namespace {
 
-// A pipe or FIFO (`<(...)` of bash, or mkfifo): read once a writer delivers data; a FIFO that
-// no process writes to would block forever, so it is refused after kFifoWaitMs.
+// A pipe or FIFO (`<(...)` of bash, or mkfifo), read to its end without ever blocking for
+// long: a FIFO no process writes to within kFirstDataMs, or whose writer stalls kStallMs
+// without closing it, is refused (a blocking read would wait forever).
 std::string read_fifo(const std::string& path) {
-  constexpr int kFifoWaitMs = 1500;
+  constexpr int kFirstDataMs = 1500, kStallMs = 10000;
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
   if (fd < 0) throw ConfigError(path + ": cannot open file");
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, kFifoWaitMs) <= 0)
-    throw ConfigError(path + ": a FIFO nothing writes to (no data after " +
-                      json_number(kFifoWaitMs / 1000.0) + " s)");
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   std::string bytes;
   char buf[65536];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+  for (bool started = false;;) {
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, started ? kStallMs : kFirstDataMs);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0)
+      throw ConfigError(path + (started ? ": the FIFO's writer stopped without closing it"
+                                        : ": a FIFO nothing writes to (no data after " +
+                                              json_number(kFirstDataMs / 1000.0) + " s)"));
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0) return bytes;  // the writer closed it
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n < 0) throw ConfigError(path + ": cannot read file");
     bytes.append(buf, static_cast<std::size_t>(n));
+    started = true;
   }
-  return bytes;
 }
 
 }  // namespace

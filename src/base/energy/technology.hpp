@@ -73,7 +73,8 @@ double sram_mm2(double capacity_bytes, double node_nm);
 extern const double kSramPeripheryCells;
 
 // pJ to move one bit of random data (half the bits toggle) over 1 mm of on-chip wire at
-// `tech`: Keckler et al.'s two points (310 and 200 pJ per 256 bits x 10 mm at 40 and 10 nm)
+// `tech`: Keckler et al.'s two points (310 pJ per 256 bits x 10 mm at 40 nm and 0.9 V, 200 pJ
+// at 10 nm and 0.75 V), each taken to the model's nominal supply of its node by V^2,
 // interpolated in log-log space over the node, times (vdd / the node's nominal supply)^2.
 double wire_pj_per_bit_mm(const Technology& tech);
 
@@ -84,7 +85,8 @@ double wire_pj_per_bit_mm(const Technology& tech);
 // inputs x outputs x width_bits^2 x pitch^2, is smaller for any width below about 150 bits.)
 double crossbar_mm2(double inputs, double outputs, double width_bits, double node_nm);
 // pJ per bit moved through it: the input line and the output line each span a side of the
-// crossbar (the square root of its area), priced by wire_pj_per_bit_mm.
+// crossbar (the square root of its area as the model sizes it, before any logic_area_factor),
+// priced by wire_pj_per_bit_mm.
 double crossbar_pj_per_bit(double inputs, double outputs, double width_bits,
                            const Technology& tech);
 extern const double kCrosspointGates;
