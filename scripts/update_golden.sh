@@ -4,7 +4,7 @@
 # that change in its commit. Needs a build in ./build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for arch in configs/*.yaml; do
+for arch in configs/*.yaml configs/dataflows/*.yaml; do
   name=$(basename "$arch" .yaml)
   out=$(mktemp -d)
   ./build/dfsim run --arch "$arch" --workload tests/golden/layers.yaml --out "$out" >/dev/null

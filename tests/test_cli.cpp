@@ -106,7 +106,7 @@ TEST(Cli, Help) {
   EXPECT_TRUE(contains(r.out, "dfsim run --arch")) << "an example command line\n" << describe(r);
   // What an architecture may name, from the registries (no test-only implementation here).
   EXPECT_TRUE(contains(r.out,
-                       "Array styles (array:): planar_tiled row_stationary "
+                       "Array styles (array:): no_local_reuse planar_tiled row_stationary "
                        "weight_stationary_systolic\n"))
       << describe(r);
   for (const char* impl : {"  dram: bandwidth - ", "  energy: per_action_pj - ",

@@ -141,7 +141,7 @@ void expect_bit_exact_or_refused(const std::string& arch) {
   const std::string dir = dfsim_test::fresh_dir(arch);
   const std::string wl =
       write_file(dir + "/differential.yaml", generated_workload(seed, count, names));
-  const CliResult r = dfsim("run --arch '" + source_path("configs/" + arch + ".yaml") +
+  const CliResult r = dfsim("run --arch '" + dfsim_test::shipped_architectures().at(arch) +
                                 "' --workload '" + wl + "' --skip-unmappable --out '" + dir + "'",
                             dir);
   // Exit 3 (an output differs) is reported per layer below.
@@ -194,13 +194,14 @@ TEST(Differential, TpuV1) { expect_bit_exact_or_refused("tpu_v1"); }
 TEST(Differential, Scnn) { expect_bit_exact_or_refused("scnn"); }
 TEST(Differential, Dcnn) { expect_bit_exact_or_refused("dcnn"); }
 TEST(Differential, DcnnOpt) { expect_bit_exact_or_refused("dcnn_opt"); }
+TEST(Differential, NoLocalReuse256) { expect_bit_exact_or_refused("nlr_256"); }
 
 // Every shipped architecture is covered: a new file in configs/ needs its TEST above.
 TEST(Differential, CoversEveryShippedArchitecture) {
   std::set<std::string> shipped;
-  for (const auto& e : std::filesystem::directory_iterator(source_path("configs")))
-    if (e.path().extension() == ".yaml") shipped.insert(e.path().stem().string());
-  EXPECT_EQ(shipped, (std::set<std::string>{"dcnn", "dcnn_opt", "eyeriss_v1", "scnn", "tpu_v1"}));
+  for (const auto& [stem, path] : dfsim_test::shipped_architectures()) shipped.insert(stem);
+  EXPECT_EQ(shipped,
+            (std::set<std::string>{"dcnn", "dcnn_opt", "eyeriss_v1", "nlr_256", "scnn", "tpu_v1"}));
 }
 
 }  // namespace

@@ -22,10 +22,11 @@ void expect_golden(const std::string& arch) {
   const std::string dir = dfsim_test::fresh_dir(arch);
   // From the source tree with relative paths, as the goldens were recorded (stats.json names
   // the files as given).
+  const std::string path = dfsim_test::shipped_architectures().at(arch);
+  const std::string rel = path.substr(std::string(DFSIM_SOURCE_DIR).size() + 1);
   const std::string cmd = "cd '" + std::string(DFSIM_SOURCE_DIR) + "' && '" + DFSIM_BINARY +
-                          "' run --arch configs/" + arch +
-                          ".yaml --workload tests/golden/layers.yaml --out '" + dir + "' >'" + dir +
-                          "/stdout.txt' 2>&1";
+                          "' run --arch " + rel + " --workload tests/golden/layers.yaml --out '" +
+                          dir + "' >'" + dir + "/stdout.txt' 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(dir + "/stdout.txt");
   const std::string golden = read_file(source_path("tests/golden/" + arch + ".stats.json"));
   ASSERT_FALSE(golden.empty()) << "missing tests/golden/" << arch << ".stats.json";
@@ -40,19 +41,19 @@ TEST(Golden, TpuV1) { expect_golden("tpu_v1"); }
 TEST(Golden, Scnn) { expect_golden("scnn"); }
 TEST(Golden, Dcnn) { expect_golden("dcnn"); }
 TEST(Golden, DcnnOpt) { expect_golden("dcnn_opt"); }
+TEST(Golden, NoLocalReuse256) { expect_golden("nlr_256"); }
 
 // Every shipped architecture has its golden file (a new one needs a TEST above).
 TEST(Golden, CoversEveryShippedArchitecture) {
   std::set<std::string> shipped, golden;
-  for (const auto& e : std::filesystem::directory_iterator(source_path("configs")))
-    if (e.path().extension() == ".yaml") shipped.insert(e.path().stem().string());
+  for (const auto& [stem, path] : dfsim_test::shipped_architectures()) shipped.insert(stem);
   for (const auto& e : std::filesystem::directory_iterator(source_path("tests/golden"))) {
     const std::string f = e.path().filename().string();
     if (f.size() > 11 && f.compare(f.size() - 11, 11, ".stats.json") == 0)
       golden.insert(f.substr(0, f.size() - 11));
   }
   EXPECT_EQ(shipped, golden);
-  EXPECT_EQ(shipped.size(), 5u);
+  EXPECT_EQ(shipped.size(), 6u);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -15,6 +16,16 @@ namespace dfsim_test {
 
 inline std::string source_path(const std::string& rel) {
   return std::string(DFSIM_SOURCE_DIR) + "/" + rel;
+}
+
+// The shipped architectures: configs/*.yaml and configs/dataflows/*.yaml, by file stem (stems
+// are unique) to path.
+inline std::map<std::string, std::string> shipped_architectures() {
+  std::map<std::string, std::string> out;
+  for (const char* dir : {"configs", "configs/dataflows"})
+    for (const auto& e : std::filesystem::directory_iterator(source_path(dir)))
+      if (e.path().extension() == ".yaml") out[e.path().stem().string()] = e.path().string();
+  return out;
 }
 
 inline std::string read_file(const std::string& path) {

@@ -1,0 +1,206 @@
+#include "arrays/dense_spatial/block_mapper.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "arrays/dense_spatial/block_array.hpp"
+#include "base/sim_error.hpp"
+#include "components/memory/dma.hpp"
+#include "mapper/chunks.hpp"
+
+namespace dfsim {
+
+std::string details_of(const BlockMapResult& r) {
+  return ", passes " + std::to_string(r.estimate.passes) + ", DRAM " +
+         std::to_string(static_cast<std::int64_t>(r.estimate.dram_bytes)) + " B";
+}
+
+std::vector<std::int64_t> block_sizes(std::int64_t total) {
+  std::vector<std::int64_t> out;
+  for (std::int64_t k = 1; k <= total;) {
+    const std::int64_t size = ceil_div64(total, k);
+    out.push_back(size);
+    if (size == 1) break;
+    k = ceil_div64(total, size - 1);  // the first block count whose size is smaller
+    while (ceil_div64(total, k) >= size) ++k;
+  }
+  std::reverse(out.begin(), out.end());  // smallest first
+  return out;
+}
+
+namespace {
+
+// The controller's timeline in core cycles (see BlockArray::Controller).
+class Timeline {
+ public:
+  Timeline(const ArchConfig& a, const BlockArrayCost& cost, const Layer& l)
+      : a_(a),
+        cost_(cost),
+        l_(l),
+        core_per_link_(a.clocks.core_mhz / a.clocks.link_mhz),
+        round_trip_(dram_round_trip_core_cycles(a)),
+        per_link_(dram_bytes_per_link_cycle(a)),
+        psum_bytes_(a.data.psum_bits / 8) {}
+
+  // Issues pass p's loads (the controller does so before running the pass before p).
+  void issue_loads(const BlockPass& p) {
+    const std::int64_t Cg = l_.C_per_group(), RS = l_.R * l_.S;
+    if (p.load_ifmap) {
+      ifmaps_.current ^= 1;
+      const std::int64_t rows = input_rows(l_, p.e0, p.eb).rows;
+      const bool whole_planes = rows == l_.H;
+      const std::int64_t run = whole_planes ? (p.cb == l_.C ? p.nb * p.cb : p.cb) : 1;
+      slot_load(ifmaps_, dma_cost(a_.dram, per_link_, 2 * rows * l_.W, run, p.nb * p.cb));
+    }
+    if (p.load_weights) {
+      weights_.current ^= 1;
+      slot_load(weights_, dma_cost(a_.dram, per_link_, 2 * p.cb * RS, p.cb == Cg ? p.mb : 1, p.mb));
+    }
+  }
+
+  // Runs pass p on the tiles of the current slots (si, sw).
+  void run(const BlockPass& p, int si, int sw) {
+    double start = std::max({array_, ifmaps_.ready[si], weights_.ready[sw]});
+    if (p.first_c) start = std::max(start, psum_free_);
+    const double end = start + static_cast<double>(cost_.pass_cycles(l_, p));
+    ifmaps_.free[si] = weights_.free[sw] = array_ = end;
+    if (runs_++ == 0) first_start_ = start;
+    last_start_ = start;
+    if (!p.last_c) return;
+    const std::int64_t bytes = p.nb * p.eb * l_.F() * p.mb * psum_bytes_;
+    const double read = end + glb_cycles(bytes);
+    psum_free_ = read;
+    const bool whole = p.eb == l_.E();
+    const DmaCost c = dma_cost(a_.dram, per_link_, 2 * p.eb * l_.F(),
+                               whole ? (p.mb == l_.M ? p.nb * p.mb : p.mb) : 1, p.nb * p.mb);
+    dma_ = std::max(read, dma_) + c.link_cycles * core_per_link_ + round_trip_;
+  }
+
+  struct Slots {
+    int current = 1;
+    std::array<double, 2> free{}, ready{};
+  } ifmaps_, weights_;
+  std::int64_t runs_ = 0;
+  double first_start_ = 0, last_start_ = 0, array_ = 0, dma_ = 0, psum_free_ = 0;
+
+ private:
+  // A GLB access of `bytes` into one region: its banks work in parallel.
+  double glb_cycles(std::int64_t bytes) const {
+    const GlbConfig& g = cost_.glb();
+    return static_cast<double>(ceil_div64(std::min(bytes, g.bank_bytes) * 8, g.bank_width_bits));
+  }
+  void slot_load(Slots& s, const DmaCost& c) {
+    const std::size_t k = static_cast<std::size_t>(s.current);
+    const double at = std::max({last_start_, dma_, s.free[k]});
+    if (c.bytes == 0) {  // a tile of no input rows (windows in the padding only)
+      s.ready[k] = at;
+      return;
+    }
+    dma_ = at + c.link_cycles * core_per_link_ + round_trip_ + glb_cycles(c.bytes);
+    s.ready[k] = dma_;
+  }
+
+  const ArchConfig& a_;
+  const BlockArrayCost& cost_;
+  const Layer& l_;
+  const double core_per_link_, round_trip_, per_link_;
+  const std::int64_t psum_bytes_;
+};
+
+}  // namespace
+
+double block_timeline_cycles(const ArchConfig& a, const BlockArrayCost& cost, const Layer& l,
+                             const BlockTiling& t, std::int64_t passes) {
+  Timeline tl(a, cost, l);
+  bool have = false;
+  BlockPass pending;
+  for_each_block_pass(l, t, [&](const BlockPass& p) {
+    if (have) {
+      const int si = tl.ifmaps_.current, sw = tl.weights_.current;
+      tl.issue_loads(p);
+      tl.run(pending, si, sw);
+    } else {
+      tl.issue_loads(p);
+    }
+    pending = p;
+    have = true;
+    return tl.runs_ + 1 < kTimelinePasses;
+  });
+  tl.run(pending, tl.ifmaps_.current, tl.weights_.current);
+  double end = std::max(tl.array_, tl.dma_);
+  if (tl.runs_ < passes)  // the rest at the walked passes' pace
+    end += (tl.array_ - tl.first_start_) / static_cast<double>(tl.runs_) *
+           static_cast<double>(passes - tl.runs_);
+  return end;
+}
+
+BlockEstimate estimate_block(const ArchConfig& a, const BlockArrayCost& cost, const Layer& l,
+                             const BlockTiling& t) {
+  BlockEstimate e;
+  e.why_infeasible = check_block_tiling(a, cost.glb(), l, t);
+  if (e.why_infeasible.empty()) e.why_infeasible = cost.check(l, t);
+  if (!e.why_infeasible.empty()) return e;
+  e.feasible = true;
+  const BlockDramTraffic d = block_dram_traffic(a, l, t);
+  const ArrayCounts ac = cost.counts(l, t);
+  const EnergyTable& table = cost.energy_table();
+  const double psum_bits = static_cast<double>(a.data.psum_bits);
+  const double drain_bits = static_cast<double>(l.ofmap_values()) * psum_bits;
+  ActionCounts n = ac.actions;
+  n.add(block_action::dram_bit, 8 * (d.ifmap_bytes + d.weight_bytes + d.ofmap_bytes));
+  n.add(block_action::glb_read, ac.glb_read_bits + drain_bits);
+  n.add(block_action::glb_write, ac.glb_write_bits + 8 * (d.ifmap_bytes + d.weight_bytes));
+  e.energy_pj = sum_pj(table, n);
+  e.passes = d.passes;
+  e.busy_cycles = ac.busy_cycles;
+  e.dram_bytes = d.ifmap_bytes + d.weight_bytes + d.ofmap_bytes;
+  e.cycles = static_cast<std::int64_t>(std::ceil(block_timeline_cycles(a, cost, l, t, d.passes)));
+  e.traffic.dram_read = {d.weight_bytes, d.ifmap_bytes, 0, 0};
+  e.traffic.dram_write = {0, 0, 0, d.ofmap_bytes};
+  for (std::size_t k = 0; k < 4; ++k) e.traffic.glb_read[k] = ac.glb_read_bits_by_kind[k] / 8;
+  e.traffic.glb_read[2] += drain_bits / 8;
+  return e;
+}
+
+std::vector<BlockMapResult> BlockMapper::best(const Layer& l, std::size_t k) const {
+  BestCandidates<BlockMapResult> found(k);
+  std::int64_t evaluated = 0;
+  std::string first_why;
+  const std::vector<std::int64_t> nbs = block_sizes(l.N), ebs = block_sizes(l.E());
+  // The image and row blocks of one (order, mb, cb); larger row blocks need more GLB.
+  auto offer_blocks = [&](BlockOrder order, std::int64_t mb, std::int64_t cb) {
+    for (std::int64_t nb : nbs)
+      for (std::int64_t eb : ebs) {
+        const BlockTiling t{nb, eb, mb, cb, order, false};
+        ++evaluated;
+        const BlockEstimate e = estimate_block(arch_, *cost_, l, t);
+        if (!e.feasible) {
+          if (first_why.empty()) first_why = e.why_infeasible;
+          break;
+        }
+        found.offer(score_of(objective_, arch_, cost_->energy_table(), e.cycles, e.energy_pj),
+                    {t, e, 0});
+      }
+  };
+  for (BlockOrder order : {BlockOrder::FiltersInner, BlockOrder::FiltersOuter})
+    for (std::int64_t mb : cost_->filter_blocks(l))
+      for (std::int64_t cb : block_sizes(l.C_per_group())) offer_blocks(order, mb, cb);
+  if (found.empty())
+    throw ConfigError("layer '" + l.name + "' does not fit the " + arch_.array + " array '" +
+                      arch_.name + "': " + first_why);
+  std::vector<BlockMapResult> ranked = found.ranked();
+  for (BlockMapResult& r : ranked) r.candidates_evaluated = evaluated;
+  return ranked;
+}
+
+BlockMapResult BlockMapper::evaluate_pinned(const Layer& l, BlockTiling t,
+                                            const std::string& where) const {
+  t.pinned = true;
+  const BlockEstimate e = estimate_block(arch_, *cost_, l, t);
+  if (!e.feasible)
+    throw ConfigError(where + ": mapping for layer '" + l.name +
+                      "' does not fit: " + e.why_infeasible);
+  return {t, e, 1};
+}
+
+}  // namespace dfsim

@@ -1,0 +1,194 @@
+#include "arrays/dense_spatial/block_tiling.hpp"
+
+#include <algorithm>
+#include <ostream>
+
+#include "base/config/config_node.hpp"
+#include "components/memory/dma.hpp"
+#include "mapper/chunks.hpp"
+
+namespace dfsim {
+
+const char* to_string(BlockOrder o) {
+  return o == BlockOrder::FiltersInner ? "filters_inner" : "filters_outer";
+}
+
+std::ostream& operator<<(std::ostream& os, const BlockTiling& t) {
+  return os << "blocks n" << t.nb << " e" << t.eb << " m" << t.mb << " c" << t.cb << ", "
+            << to_string(t.order) << (t.pinned ? " [pinned]" : "");
+}
+
+std::string to_yaml(const BlockTiling& t) {
+  return "{nb: " + std::to_string(t.nb) + ", eb: " + std::to_string(t.eb) +
+         ", mb: " + std::to_string(t.mb) + ", cb: " + std::to_string(t.cb) +
+         ", order: " + to_string(t.order) + "}";
+}
+
+BlockTiling parse_block_tiling(const ConfigNode& n) {
+  n.expect_keys({"nb", "eb", "mb", "cb", "order"});
+  BlockTiling t;
+  t.nb = n.get_int_min("nb", 1);
+  t.eb = n.get_int_min("eb", 1);
+  t.mb = n.get_int_min("mb", 1);
+  t.cb = n.get_int_min("cb", 1);
+  const std::string order = n.get_string("order");
+  if (order == "filters_inner")
+    t.order = BlockOrder::FiltersInner;
+  else if (order == "filters_outer")
+    t.order = BlockOrder::FiltersOuter;
+  else
+    n.at("order").fail("must be filters_inner or filters_outer, not '" + order + "'");
+  return t;
+}
+
+InputRows input_rows(const Layer& l, std::int64_t e0, std::int64_t eb) {
+  const std::int64_t lo = std::max<std::int64_t>(0, e0 * l.stride - l.padding);
+  const std::int64_t hi = std::min(l.H, (e0 + eb - 1) * l.stride - l.padding + l.R);
+  return {lo, std::max<std::int64_t>(0, hi - lo)};
+}
+
+namespace {
+
+// Sum over outputs o < count of the taps t < taps with 0 <= o * stride - padding + t < size.
+std::int64_t taps_inside(std::int64_t count, std::int64_t taps, std::int64_t size,
+                         std::int64_t stride, std::int64_t padding) {
+  std::int64_t sum = 0;
+  for (std::int64_t o = 0; o < count; ++o) {
+    const std::int64_t x0 = o * stride - padding;
+    sum += std::max<std::int64_t>(0, std::min(taps, size - x0) - std::max<std::int64_t>(0, -x0));
+  }
+  return sum;
+}
+
+}  // namespace
+
+std::int64_t window_rows_inside(const Layer& l) {
+  return taps_inside(l.E(), l.R, l.H, l.stride, l.padding);
+}
+std::int64_t window_cols_inside(const Layer& l) {
+  return taps_inside(l.F(), l.S, l.W, l.stride, l.padding);
+}
+
+void for_each_block_pass(const Layer& l, const BlockTiling& t,
+                         const std::function<bool(const BlockPass&)>& fn) {
+  const std::int64_t E = l.E(), Mg = l.M_per_group(), Cg = l.C_per_group();
+  const std::int64_t NB = ceil_div64(l.N, t.nb), EB = ceil_div64(E, t.eb),
+                     MB = ceil_div64(Mg, t.mb);
+  const bool filters_inner = t.order == BlockOrder::FiltersInner;
+  BlockPass prev;
+  for (std::int64_t g = 0; g < l.groups; ++g)
+    for (std::int64_t i = 0; i < NB * EB * MB; ++i) {
+      // Output block i of the group in loop order: (n, e, m) or (m, n, e), the last fastest.
+      const std::int64_t mi = filters_inner ? i % MB : i / (NB * EB);
+      const std::int64_t ne = filters_inner ? i / MB : i % (NB * EB);
+      const std::int64_t n = ne / EB * t.nb, e = ne % EB * t.eb, m = mi * t.mb;
+      for (std::int64_t c = 0; c < Cg; c += t.cb) {
+        BlockPass p{g,
+                    n,
+                    std::min(t.nb, l.N - n),
+                    e,
+                    std::min(t.eb, E - e),
+                    m,
+                    std::min(t.mb, Mg - m),
+                    c,
+                    std::min(t.cb, Cg - c),
+                    c == 0,
+                    c + t.cb >= Cg};
+        const bool first = g == 0 && i == 0 && c == 0;
+        p.load_ifmap = first || prev.g != g || prev.n0 != n || prev.e0 != e || prev.c0 != c;
+        p.load_weights = first || prev.g != g || prev.m0 != m || prev.c0 != c;
+        if (!fn(p)) return;
+        prev = p;
+      }
+    }
+}
+
+std::vector<BlockPass> block_passes(const Layer& l, const BlockTiling& t) {
+  std::vector<BlockPass> out;
+  for_each_block_pass(l, t, [&](const BlockPass& p) {
+    out.push_back(p);
+    return true;
+  });
+  return out;
+}
+
+BlockFootprint block_footprint(const ArchConfig& a, const GlbConfig& glb, const Layer& l,
+                               const BlockTiling& t) {
+  BlockFootprint f;
+  std::int64_t rows = 0;  // the most input rows an e-block reads
+  for_each_chunk(l.E(), t.eb,
+                 [&](Chunk e) { rows = std::max(rows, input_rows(l, e.begin, e.size).rows); });
+  const std::int64_t nb = std::min(t.nb, l.N), eb = std::min(t.eb, l.E());
+  const std::int64_t mb = std::min(t.mb, l.M_per_group()), cb = std::min(t.cb, l.C_per_group());
+  f.ifmap_bytes = nb * cb * rows * l.W * a.data.ifmap_bits / 8;
+  f.weight_bytes = mb * cb * l.R * l.S * a.data.weight_bits / 8;
+  f.psum_bytes = nb * eb * l.F() * mb * a.data.psum_bits / 8;
+  f.ifmap_banks = ceil_div64(f.ifmap_bytes, glb.bank_bytes);
+  f.weight_banks = ceil_div64(f.weight_bytes, glb.bank_bytes);
+  f.psum_banks = ceil_div64(f.psum_bytes, glb.bank_bytes);
+  return f;
+}
+
+std::string check_block_tiling(const ArchConfig& a, const GlbConfig& glb, const Layer& l,
+                               const BlockTiling& t) {
+  const std::pair<const char*, std::pair<std::int64_t, std::int64_t>> bounds[] = {
+      {"nb", {t.nb, l.N}},
+      {"eb", {t.eb, l.E()}},
+      {"mb", {t.mb, l.M_per_group()}},
+      {"cb", {t.cb, l.C_per_group()}}};
+  for (const auto& [key, v] : bounds)
+    if (v.first > v.second)
+      return std::string(key) + " " + std::to_string(v.first) + " is larger than the layer's " +
+             std::to_string(v.second);
+  const BlockFootprint f = block_footprint(a, glb, l, t);
+  if (f.banks() > glb.banks)
+    return "the blocks need " + std::to_string(f.banks()) + " GLB banks (2 x " +
+           std::to_string(f.ifmap_banks) + " ifmap, 2 x " + std::to_string(f.weight_banks) +
+           " weight, " + std::to_string(f.psum_banks) + " psum); the GLB has " +
+           std::to_string(glb.banks);
+  return "";
+}
+
+BlockDramTraffic block_dram_traffic(const ArchConfig& a, const Layer& l, const BlockTiling& t) {
+  const std::int64_t E = l.E(), Mg = l.M_per_group(), Cg = l.C_per_group();
+  const std::int64_t NB = ceil_div64(l.N, t.nb), EB = ceil_div64(E, t.eb);
+  const std::int64_t MB = ceil_div64(Mg, t.mb), CB = ceil_div64(Cg, t.cb);
+  std::int64_t sum_rows = 0;  // input rows over the e-blocks
+  for_each_chunk(E, t.eb, [&](Chunk e) { sum_rows += input_rows(l, e.begin, e.size).rows; });
+  // Every (n, e, c) ifmap tile is loaded the same number of times, and every (m, c) weight
+  // tile: once when the pass before used it too, else once per pass that needs it.
+  const bool inner = t.order == BlockOrder::FiltersInner;
+  const std::int64_t ifmap_repeat =
+      (inner && CB == 1) || (!inner && CB == 1 && NB * EB == 1) ? 1 : MB;
+  const std::int64_t weight_repeat =
+      (!inner && CB == 1) || (inner && CB == 1 && MB == 1) ? 1 : NB * EB;
+  BlockDramTraffic d;
+  d.passes = l.groups * NB * EB * MB * CB;
+  d.ifmap_loads = l.groups * NB * EB * CB * ifmap_repeat;
+  d.weight_loads = l.groups * MB * CB * weight_repeat;
+  d.ifmap_bytes = 2.0 * static_cast<double>(l.groups * l.N * Cg * sum_rows * l.W * ifmap_repeat);
+  d.weight_bytes = 2.0 * static_cast<double>(l.weights() * weight_repeat);
+  d.ofmap_bytes = 2.0 * static_cast<double>(l.ofmap_values());
+  d.drains = l.groups * NB * EB * MB;
+  // Link time of one average load or drain, times their number. Blocks: an (image, channel)'s
+  // rows of the tile, a filter's channels, an (image, filter)'s output rows; consecutive ones
+  // are adjacent in DRAM when the tile spans the whole dimension in between.
+  const double per_link = dram_bytes_per_link_cycle(a);
+  auto link = [&](double bytes, std::int64_t loads, std::int64_t block_bytes, std::int64_t run,
+                  std::int64_t blocks) {
+    if (loads == 0 || block_bytes == 0) return 0.0;
+    const DmaCost c = dma_cost(a.dram, per_link, block_bytes, run, blocks);
+    return c.link_cycles * bytes / static_cast<double>(c.bytes);
+  };
+  const std::int64_t nb = std::min(t.nb, l.N), cb = std::min(t.cb, Cg), mb = std::min(t.mb, Mg),
+                     eb = std::min(t.eb, E);
+  const std::int64_t rows = std::max<std::int64_t>(1, sum_rows / EB);
+  d.ifmap_link_cycles = link(d.ifmap_bytes, d.ifmap_loads, 2 * rows * l.W,
+                             rows == l.H ? (cb == l.C ? nb * cb : cb) : 1, nb * cb);
+  d.weight_link_cycles =
+      link(d.weight_bytes, d.weight_loads, 2 * cb * l.R * l.S, cb == Cg ? mb : 1, mb);
+  d.ofmap_link_cycles = link(d.ofmap_bytes, d.drains, 2 * eb * l.F(), eb == E ? mb : 1, nb * mb);
+  return d;
+}
+
+}  // namespace dfsim

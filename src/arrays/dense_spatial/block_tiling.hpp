@@ -1,0 +1,100 @@
+// The global-buffer schedule the dense spatial arrays share (no local reuse, and the weight- and
+// output-stationary arrays of Chen et al., ISCA 2016, Section VI): a layer's outputs are cut
+// into blocks of nb images x eb output rows (all F columns) x mb filters of one group; each
+// block's input channels are visited cb at a time, innermost, so its psums stay in the GLB until
+// the last channel block, when they drain through the activation to DRAM. The tiles a pass
+// needs (ifmap: nb x cb x the eb rows' input rows x W; weights: mb x cb x R x S) are loaded
+// from DRAM only when they differ from the previous pass's, into the other of two slots while
+// the array works on the current one.
+//
+// Shapes: DRAM holds the ifmap [N][C][H][W], the weights [M][C/G][R][S] and the ofmap
+// [N][M][E][F], 16-bit values. In the GLB, the ifmap tile is channel-minor [n][h][w][c] (one
+// filter row's window of S positions x cb channels is adjacent), the weight tile [m][r][s][c]
+// (one filter's reduction is adjacent) and the psums [n][e][f][m] at psum_bits.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "base/config/arch_config.hpp"
+#include "workload/layer.hpp"
+
+namespace dfsim {
+
+class ConfigNode;
+
+// Loop order of the blocks within a group, outer to inner (channel blocks innermost in both):
+//   filters_inner: n-block, e-block, m-block — an ifmap tile covering all C/G channels stays
+//                  in the GLB across the filter blocks;
+//   filters_outer: m-block, n-block, e-block — a weight tile covering all C/G channels stays
+//                  across the image and row blocks.
+enum class BlockOrder { FiltersInner, FiltersOuter };
+const char* to_string(BlockOrder o);
+
+struct BlockTiling {
+  std::int64_t nb = 1, eb = 1, mb = 1, cb = 1;
+  BlockOrder order = BlockOrder::FiltersInner;
+  bool pinned = false;
+};
+std::ostream& operator<<(std::ostream& os, const BlockTiling& t);
+// {nb, eb, mb, cb, order}: the pinned-mapping format.
+std::string to_yaml(const BlockTiling& t);
+BlockTiling parse_block_tiling(const ConfigNode& n);
+
+// One pass of the array: output block (group g; images n0.., rows e0.., filters m0.. within
+// the group) and channel block c0.. within the group, with whether its tiles must be loaded.
+struct BlockPass {
+  std::int64_t g = 0, n0 = 0, nb = 0, e0 = 0, eb = 0, m0 = 0, mb = 0, c0 = 0, cb = 0;
+  bool first_c = false, last_c = false;
+  bool load_ifmap = false, load_weights = false;
+};
+
+// The input rows [h0, h0 + rows) of the image that output rows [e0, e0 + eb) read (clipped to
+// the image: padding rows are not stored).
+struct InputRows {
+  std::int64_t h0 = 0, rows = 0;
+};
+InputRows input_rows(const Layer& l, std::int64_t e0, std::int64_t eb);
+
+// Sums over the output rows (columns) of the filter rows (columns) that fall inside the image,
+// not on padding: the input windows of all E x F output pixels of one channel hold
+// window_rows_inside * window_cols_inside values of the image.
+std::int64_t window_rows_inside(const Layer& l);
+std::int64_t window_cols_inside(const Layer& l);
+
+// Calls fn(pass) for every pass of a layer in schedule order until fn returns false.
+void for_each_block_pass(const Layer& l, const BlockTiling& t,
+                         const std::function<bool(const BlockPass&)>& fn);
+// Every pass of a layer in schedule order.
+std::vector<BlockPass> block_passes(const Layer& l, const BlockTiling& t);
+
+// Bytes of the largest tile of each kind (one slot), and the GLB banks the schedule occupies:
+// two ifmap slots, two weight slots and the psum block, each in whole banks.
+struct BlockFootprint {
+  std::int64_t ifmap_bytes = 0, weight_bytes = 0, psum_bytes = 0;
+  std::int64_t ifmap_banks = 0, weight_banks = 0, psum_banks = 0;
+  std::int64_t banks() const { return 2 * ifmap_banks + 2 * weight_banks + psum_banks; }
+};
+BlockFootprint block_footprint(const ArchConfig& a, const GlbConfig& glb, const Layer& l,
+                               const BlockTiling& t);
+// "" when the tiling fits the layer and the GLB, else why not.
+std::string check_block_tiling(const ArchConfig& a, const GlbConfig& glb, const Layer& l,
+                               const BlockTiling& t);
+
+// What the schedule moves between DRAM and the GLB, exactly as the controller moves it: bytes
+// of ifmap and weight tiles loaded (with their repeats) and of ofmap written, and the tiles
+// loaded and blocks drained. The link cycles are the DRAM link's time for them (whole bursts
+// per request, requests merged as dma.hpp merges them), with each kind's tiles taken at their
+// average size.
+struct BlockDramTraffic {
+  double ifmap_bytes = 0, weight_bytes = 0, ofmap_bytes = 0;
+  std::int64_t ifmap_loads = 0, weight_loads = 0, drains = 0, passes = 0;
+  double ifmap_link_cycles = 0, weight_link_cycles = 0, ofmap_link_cycles = 0;
+  double link_cycles() const { return ifmap_link_cycles + weight_link_cycles + ofmap_link_cycles; }
+};
+BlockDramTraffic block_dram_traffic(const ArchConfig& a, const Layer& l, const BlockTiling& t);
+
+}  // namespace dfsim
