@@ -1,12 +1,14 @@
-// The no-local-reuse array style and the block schedule the dense spatial arrays share: the
-// schedule's closed-form DRAM traffic against its own passes (exhaustively on small layers),
-// the simulation's counts against the mapper's estimate, closed-form cycles and traffic on a
-// small array, errors with file:line:column, the mapping round trip and the waveform.
+// The reduction arrays (no local reuse, weight stationary with broadcast) and the block
+// schedule the dense spatial arrays share: the schedule's closed-form DRAM traffic against its
+// own passes (exhaustively on small layers), the simulation's counts against the mapper's
+// estimate, closed-form cycles and traffic on a small array, errors with file:line:column, the
+// mapping round trip and the waveform, for each style.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "arrays/dense_spatial/block_mapper.hpp"
@@ -101,16 +103,25 @@ TEST(BlockTiling, ClosedFormTrafficIsWhatThePassesLoad) {
   EXPECT_EQ(tilings, 848);
 }
 
-const char* kArch =
-    "name: nlr_small\n"
-    "array: no_local_reuse\n"
-    "pe_array: {rows: 4, cols: 4}\n"
-    "clocks: {core_mhz: 200, link_mhz: 100, cdc_sync_cycles: 2}\n"
-    "dram: {bus_width_bits: 64, latency_ns: 50, burst_bytes: 64, energy_pj_per_bit: 12.5}\n"
-    "glb: {banks: 16, bank_bytes: 1024, bank_width_bits: 512, read_energy_pj_per_bit: 0.375,\n"
-    "      write_energy_pj_per_bit: 0.375}\n"
-    "noc: {energy_pj_per_bit: 0.125}\n"
-    "pe: {mac_energy_pj: 1.0}\n";
+// A 4 x 4 array of each style; `pe` is the style's PE section.
+std::string arch_of(const std::string& array, const std::string& pe) {
+  return "name: small\n"
+         "array: " +
+         array +
+         "\n"
+         "pe_array: {rows: 4, cols: 4}\n"
+         "clocks: {core_mhz: 200, link_mhz: 100, cdc_sync_cycles: 2}\n"
+         "dram: {bus_width_bits: 64, latency_ns: 50, burst_bytes: 64, energy_pj_per_bit: 12.5}\n"
+         "glb: {banks: 16, bank_bytes: 1024, bank_width_bits: 512, read_energy_pj_per_bit: 0.375,\n"
+         "      write_energy_pj_per_bit: 0.375}\n"
+         "noc: {energy_pj_per_bit: 0.125}\n"
+         "pe: " +
+         pe + "\n";
+}
+const std::string kNlr = arch_of("no_local_reuse", "{mac_energy_pj: 1.0}");
+const std::string kWsb = arch_of("weight_stationary_broadcast",
+                                 "{weight_rf_bytes: 64, rf_read_energy_pj: 1.0, "
+                                 "rf_write_energy_pj: 1.0, mac_energy_pj: 1.0}");
 
 // Padding, stride, groups, a batch, an FC layer over a plane.
 const char* kWorkload =
@@ -121,9 +132,10 @@ const char* kWorkload =
     "  - {name: grouped, type: conv, C: 8, M: 6, H: 6, W: 6, R: 3, S: 2, padding: 1, groups: 2}\n"
     "  - {name: fc, type: fc, C: 5, H: 3, W: 3, M: 7, relu: false}\n";
 
-dfsim::RunOptions options(const std::string& dir, const std::string& mappings = "") {
+dfsim::RunOptions options(const std::string& dir, const std::string& arch,
+                          const std::string& mappings = "") {
   dfsim::RunOptions opt;
-  opt.arch_file = write_file(dir + "/nlr_small.yaml", kArch);
+  opt.arch_file = write_file(dir + "/small.yaml", arch);
   opt.workload_file = write_file(dir + "/nlr.yaml", kWorkload);
   if (!mappings.empty()) opt.mapping_file = write_file(dir + "/pinned.yaml", mappings);
   opt.out_dir = dir;
@@ -132,15 +144,11 @@ dfsim::RunOptions options(const std::string& dir, const std::string& mappings = 
 
 // The simulation counts what the estimate predicts, exactly: DRAM and GLB traffic by data
 // type and every priced action (so the energy without idle power); cycles within 2%. Pinned
-// tilings cover both orders, channel blocks, and filter blocks that do not fill the rows.
-TEST(NoLocalReuse, TheSimulationCountsWhatTheEstimatePredicts) {
-  const std::string dir = fresh_dir("nlr_counts");
-  const dfsim::RunOptions opt =
-      options(dir,
-              "mappings:\n"
-              "  conv: {nb: 1, eb: 2, mb: 7, cb: 4, order: filters_outer}\n"
-              "  grouped: {nb: 2, eb: 3, mb: 3, cb: 1, order: filters_inner}\n"
-              "  fc: {nb: 1, eb: 1, mb: 5, cb: 2, order: filters_outer}\n");
+// tilings cover both orders, channel blocks, filter blocks that do not fill the lanes, and (on
+// the weight-stationary array) weight tiles kept in the register files across passes.
+void expect_counts_as_estimated(const std::string& arch, const std::string& mappings) {
+  const std::string dir = fresh_dir("reduction_counts");
+  const dfsim::RunOptions opt = options(dir, arch, mappings);
   const dfsim::Plan plan = dfsim::make_plan(opt);
   const dfsim::RunResult r = dfsim::run_simulation(opt);
   ASSERT_EQ(r.layers.size(), 3u);
@@ -161,14 +169,30 @@ TEST(NoLocalReuse, TheSimulationCountsWhatTheEstimatePredicts) {
   }
 }
 
+TEST(NoLocalReuse, TheSimulationCountsWhatTheEstimatePredicts) {
+  expect_counts_as_estimated(kNlr,
+                             "mappings:\n"
+                             "  conv: {nb: 1, eb: 2, mb: 7, cb: 4, order: filters_outer}\n"
+                             "  grouped: {nb: 2, eb: 3, mb: 3, cb: 1, order: filters_inner}\n"
+                             "  fc: {nb: 1, eb: 1, mb: 5, cb: 2, order: filters_outer}\n");
+}
+
+TEST(WeightStationaryBroadcast, TheSimulationCountsWhatTheEstimatePredicts) {
+  // conv: 10 filters in one tile of all 6 channels stay in the RFs for the 3 row blocks.
+  expect_counts_as_estimated(kWsb,
+                             "mappings:\n"
+                             "  conv: {nb: 1, eb: 2, mb: 10, cb: 2, order: filters_outer}\n"
+                             "  grouped: {nb: 1, eb: 3, mb: 3, cb: 4, order: filters_outer}\n"
+                             "  fc: {nb: 2, eb: 1, mb: 7, cb: 1, order: filters_inner}\n");
+}
+
 // One pass on a 4 x 4 array, everything countable by hand: C = 3, M = 6, 4 x 4 ifmap, 3 x 3
-// filters, padding 1 (E = F = 4). K = 27 values per window: 7 cycles per step; the 6 filters
-// are two steps (4 + 2) per output pixel: 16 x 2 x 7 = 224 cycles, plus the first step's reads
-// (4 x 27 weights of 16 bits through a 512-bit port: 4 cycles) and the last step's write (1).
-TEST(NoLocalReuse, ClosedFormCyclesAndTrafficOfOnePass) {
-  const std::string dir = fresh_dir("nlr_one_pass");
+// filters, padding 1 (E = F = 4). K = 27 values per window: 7 cycles per step on 4 reduction
+// lanes; the 6 filters are two steps (4 + 2) per output pixel: 16 x 2 x 7 = 224 cycles.
+dfsim::LayerStats one_pass(const std::string& arch) {
+  const std::string dir = fresh_dir("reduction_one_pass");
   dfsim::RunOptions opt;
-  opt.arch_file = write_file(dir + "/nlr_small.yaml", kArch);
+  opt.arch_file = write_file(dir + "/small.yaml", arch);
   opt.workload_file = write_file(
       dir + "/one.yaml",
       "network: one\nlayers:\n  - {name: one, type: conv, C: 3, M: 6, H: 4, W: 4, R: 3, S: 3, "
@@ -177,61 +201,91 @@ TEST(NoLocalReuse, ClosedFormCyclesAndTrafficOfOnePass) {
                                 "mappings:\n  one: {nb: 1, eb: 4, mb: 6, cb: 3, order: "
                                 "filters_inner}\n");
   const dfsim::RunResult r = dfsim::run_simulation(opt);
-  ASSERT_EQ(r.layers.size(), 1u);
-  const dfsim::LayerStats& s = r.layers[0];
+  EXPECT_EQ(r.layers.size(), 1u);
+  const dfsim::LayerStats& s = r.layers.at(0);
   EXPECT_EQ(s.output_check, "pass");
   EXPECT_EQ(s.macs, 16 * 6 * 27);
   EXPECT_EQ(s.passes, 1);
-  std::map<std::string, std::int64_t> split(s.cycle_breakdown.begin(), s.cycle_breakdown.end());
-  EXPECT_EQ(split["array_busy"], 4 + 16 * 2 * 7 + 1);
   EXPECT_EQ(s.active_pes, 16);
   // DRAM: each operand once; 16-bit values.
   EXPECT_EQ(s.dram.read_bytes[1], 2 * 3 * 16);
   EXPECT_EQ(s.dram.read_bytes[0], 2 * 6 * 27);
   EXPECT_EQ(s.dram.write_bytes[3], 2 * 6 * 16);
-  // GLB: every weight once per output pixel; each window once per step, without its padding
-  // (rows inside per output row 2, 3, 3, 2 and the same for columns: 10 x 10 per channel);
-  // the psums read once as they drain.
-  EXPECT_EQ(s.glb.read_bytes[0], 2 * 16 * 6 * 27);
+  // GLB: each window once per step, without its padding (rows inside per output row 2, 3, 3, 2
+  // and the same for columns: 10 x 10 per channel); the psums read once as they drain.
   EXPECT_EQ(s.glb.read_bytes[1], 2 * 2 * 3 * 10 * 10);
   EXPECT_EQ(s.glb.read_bytes[2], 2 * 6 * 16);
   EXPECT_EQ(s.glb.write_bytes[2], 2 * 6 * 16);
+  return s;
 }
 
-TEST(NoLocalReuse, KeysAndMappingsAreCheckedWithFileLineColumn) {
-  const std::string good = kArch;
+std::int64_t busy_cycles(const dfsim::LayerStats& s) {
+  for (const auto& [name, cycles] : s.cycle_breakdown)
+    if (name == "array_busy") return cycles;
+  return -1;
+}
+
+TEST(NoLocalReuse, ClosedFormCyclesAndTrafficOfOnePass) {
+  const dfsim::LayerStats s = one_pass(kNlr);
+  // Before the steps, the first step's weights (4 x 27 16-bit values through a 512-bit port:
+  // 4 cycles); after them, the last step's write (1).
+  EXPECT_EQ(busy_cycles(s), 4 + 16 * 2 * 7 + 1);
+  EXPECT_EQ(s.glb.read_bytes[0], 2 * 16 * 6 * 27);  // every weight once per output pixel
+  EXPECT_EQ(s.rf.read_bytes[0], 0);
+}
+
+TEST(WeightStationaryBroadcast, ClosedFormCyclesAndTrafficOfOnePass) {
+  const dfsim::LayerStats s = one_pass(kWsb);
+  // Before the steps, the register files load: each PE takes its ceil(6/4) x ceil(27/4) = 14
+  // weights, one per cycle; after them, the last step's write (1).
+  EXPECT_EQ(busy_cycles(s), 14 + 16 * 2 * 7 + 1);
+  EXPECT_EQ(s.glb.read_bytes[0], 2 * 6 * 27);  // every weight once, into the RFs
+  EXPECT_EQ(s.rf.write_bytes[0], 2 * 6 * 27);
+  EXPECT_EQ(s.rf.read_bytes[0], 2 * 16 * 6 * 27);  // once per MAC
+}
+
+TEST(ReductionArrays, KeysAndMappingsAreCheckedWithFileLineColumn) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"glb: {banks: 4,", "nlr_small.yaml:6:14: glb.banks: must be >= 5, got 4"},
-      {"noc: {energy_pj_per_bit: 0.125}",
-       "nlr_small.yaml:8:7: noc.hops: unknown key 'hops'; the keys here: energy_pj_per_bit"},
-      {"pe: {mac_energy_pj: 1.0}",
-       "nlr_small.yaml:9:6: pe.spad_bytes: unknown key 'spad_bytes'; the keys here: "
-       "mac_energy_pj"}};
-  const std::vector<std::string> replacement = {"glb: {banks: 4,",
-                                                "noc: {hops: 1, energy_pj_per_bit: 0.125}",
-                                                "pe: {spad_bytes: 512, mac_energy_pj: 1.0}"};
+      {"glb: {banks: 4,", "small.yaml:6:14: glb.banks: must be >= 5, got 4"},
+      {"noc: {hops: 1, energy_pj_per_bit: 0.125}",
+       "small.yaml:8:7: noc.hops: unknown key 'hops'; the keys here: energy_pj_per_bit"},
+      {"pe: {spad_bytes: 512, mac_energy_pj: 1.0}",
+       "small.yaml:9:6: pe.spad_bytes: unknown key 'spad_bytes'; the keys here: mac_energy_pj"}};
+  const std::vector<std::string> originals = {"glb: {banks: 16,", "noc: {energy_pj_per_bit: 0.125}",
+                                              "pe: {mac_energy_pj: 1.0}"};
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    std::string text = good;
-    const std::string from = i == 0 ? "glb: {banks: 16," : cases[i].first;
-    text.replace(text.find(from), from.size(), replacement[i]);
+    std::string text = kNlr;
+    text.replace(text.find(originals[i]), originals[i].size(), cases[i].first);
     try {
-      dfsim::load_arch_from_string(text, "nlr_small.yaml");
-      FAIL() << "accepted " << replacement[i];
+      dfsim::load_arch_from_string(text, "small.yaml");
+      FAIL() << "accepted " << cases[i].first;
     } catch (const dfsim::ConfigError& e) {
       EXPECT_TRUE(contains(e.what(), cases[i].second)) << e.what();
     }
   }
-  const std::string dir = fresh_dir("nlr_bad_mapping");
-  for (const auto& [mapping, message] : std::vector<std::pair<std::string, std::string>>{
-           {"{nb: 1, eb: 1, mb: 11, cb: 1, order: filters_inner}",
+  try {  // the weight register file is the weight-stationary array's, and bounded
+    std::string text = kWsb;
+    text.replace(text.find("weight_rf_bytes: 64"), 19, "weight_rf_bytes: 1");
+    dfsim::load_arch_from_string(text, "small.yaml");
+    FAIL() << "accepted a 1-byte register file";
+  } catch (const dfsim::ConfigError& e) {
+    EXPECT_TRUE(contains(e.what(), "small.yaml:9:23: pe.weight_rf_bytes: must be ")) << e.what();
+  }
+  const std::string dir = fresh_dir("reduction_bad_mapping");
+  for (const auto& [arch, mapping, message] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {kNlr, "{nb: 1, eb: 1, mb: 11, cb: 1, order: filters_inner}",
             "pinned.yaml:2:9: mapping for layer 'conv' does not fit: mb 11 is larger than the "
             "layer's 10"},
-           {"{nb: 1, eb: 1, mb: 1, cb: 1, order: sideways}",
+           {kNlr, "{nb: 1, eb: 1, mb: 1, cb: 1, order: sideways}",
             "pinned.yaml:2:45: mappings.conv.order: must be filters_inner or filters_outer, not "
-            "'sideways'"}}) {
-    const dfsim::RunOptions opt = options(dir, "mappings:\n  conv: " + mapping + "\n");
+            "'sideways'"},
+           // 10 filters x 6 channels x 9 taps on 4 x 4 lanes: 3 x 14 = 42 weights per PE > 32.
+           {kWsb, "{nb: 1, eb: 1, mb: 10, cb: 6, order: filters_inner}",
+            "pinned.yaml:2:9: mapping for layer 'conv' does not fit: each PE needs 42 weight "
+            "entries for mb 10, cb 6; its register file holds 32"}}) {
     try {
-      dfsim::make_plan(opt);
+      dfsim::make_plan(options(dir, arch, "mappings:\n  conv: " + mapping + "\n"));
       FAIL() << "accepted " << mapping;
     } catch (const dfsim::ConfigError& e) {
       EXPECT_TRUE(contains(e.what(), message)) << e.what();
@@ -239,40 +293,40 @@ TEST(NoLocalReuse, KeysAndMappingsAreCheckedWithFileLineColumn) {
   }
   // A GLB of 5 banks of 16 B holds no tiling of the first layer: an ifmap slot of one image,
   // one channel and one output row (3 input rows of 7 values) needs 3 banks.
-  std::string small = kArch;
+  std::string small = kNlr;
   small.replace(small.find("banks: 16, bank_bytes: 1024"), 27, "banks: 5, bank_bytes: 16");
-  dfsim::RunOptions opt = options(dir);
-  opt.arch_file = write_file(dir + "/tiny_glb.yaml", small);
   try {
-    dfsim::make_plan(opt);
+    dfsim::make_plan(options(dir, small));
     FAIL() << "mapped a layer no GLB tiling holds";
   } catch (const dfsim::ConfigError& e) {
     EXPECT_TRUE(contains(e.what(),
-                         "layer 'conv' does not fit the no_local_reuse array 'nlr_small': "
+                         "layer 'conv' does not fit the no_local_reuse array 'small': "
                          "the blocks need "))
         << e.what();
   }
 }
 
-TEST(NoLocalReuse, DumpedMappingsPinBackToTheSamePlan) {
-  const std::string dir = fresh_dir("nlr_round_trip");
-  dfsim::RunOptions opt = options(dir);
-  const dfsim::Plan searched = dfsim::make_plan(opt);
-  opt.mapping_file = write_file(dir + "/pinned.yaml", dfsim::mappings_yaml(searched));
-  const dfsim::Plan pinned = dfsim::make_plan(opt);
-  ASSERT_EQ(searched.layers.size(), pinned.layers.size());
-  for (std::size_t i = 0; i < searched.layers.size(); ++i) {
-    EXPECT_EQ(searched.layers[i].mapping_yaml(), pinned.layers[i].mapping_yaml());
-    EXPECT_EQ(searched.layers[i].estimate_cycles(), pinned.layers[i].estimate_cycles());
-    EXPECT_EQ(searched.layers[i].estimate_energy_pj(), pinned.layers[i].estimate_energy_pj());
-    EXPECT_GT(searched.layers[i].candidates(), 1);
+TEST(ReductionArrays, DumpedMappingsPinBackToTheSamePlan) {
+  for (const std::string& arch : {kNlr, kWsb}) {
+    const std::string dir = fresh_dir("reduction_round_trip");
+    dfsim::RunOptions opt = options(dir, arch);
+    const dfsim::Plan searched = dfsim::make_plan(opt);
+    opt.mapping_file = write_file(dir + "/pinned.yaml", dfsim::mappings_yaml(searched));
+    const dfsim::Plan pinned = dfsim::make_plan(opt);
+    ASSERT_EQ(searched.layers.size(), pinned.layers.size());
+    for (std::size_t i = 0; i < searched.layers.size(); ++i) {
+      EXPECT_EQ(searched.layers[i].mapping_yaml(), pinned.layers[i].mapping_yaml());
+      EXPECT_EQ(searched.layers[i].estimate_cycles(), pinned.layers[i].estimate_cycles());
+      EXPECT_EQ(searched.layers[i].estimate_energy_pj(), pinned.layers[i].estimate_energy_pj());
+      EXPECT_GT(searched.layers[i].candidates(), 1);
+    }
   }
 }
 
 // The waveform shows the passes and the GLB's banks.
-TEST(NoLocalReuse, WaveformShowsPassesAndGlbBanks) {
-  const std::string dir = fresh_dir("nlr_vcd");
-  dfsim::RunOptions opt = options(dir);
+TEST(WeightStationaryBroadcast, WaveformShowsPassesAndGlbBanks) {
+  const std::string dir = fresh_dir("reduction_vcd");
+  dfsim::RunOptions opt = options(dir, kWsb);
   opt.vcd_file = dir + "/trace.vcd";
   dfsim::run_simulation(opt);
   const std::string vcd = dfsim_test::read_file(opt.vcd_file);

@@ -1,0 +1,336 @@
+#include "arrays/dense_spatial/reduction_array.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <ostream>
+
+#include "base/config/config_node.hpp"
+#include "base/energy/energy_model.hpp"
+#include "mapper/chunks.hpp"
+
+namespace dfsim {
+
+using sc_core::sc_time;
+
+EnergyTable reduction_energy_table(const ArchConfig& a, const ReductionDesign& d,
+                                   ReductionActions* ids) {
+  EnergyTable t;
+  add_block_actions(t, a, d.glb);
+  t.add_part({"mac", PartKind::Mac, a.num_pes(), 0, 16, static_cast<double>(a.data.psum_bits)});
+  ReductionActions r;
+  r.noc_bit =
+      t.add("noc.bit", "bit", EnergyLevel::Noc, "noc.energy_pj_per_bit", d.noc_energy_pj_per_bit);
+  if (d.weights_in_rf()) {
+    t.add_part({"weight_rf", PartKind::Storage, a.num_pes(),
+                static_cast<double>(2 * d.weight_rf_entries), 16});
+    r.rf_read = t.add("weight_rf.read", "access", EnergyLevel::Rf, "pe.rf_read_energy_pj",
+                      d.rf_read_energy_pj, "weight_rf");
+    r.rf_write = t.add("weight_rf.write", "access", EnergyLevel::Rf, "pe.rf_write_energy_pj",
+                       d.rf_write_energy_pj, "weight_rf");
+  }
+  r.mac = t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", d.mac_energy_pj, "mac");
+  add_idle(t, a);
+  if (ids) *ids = r;
+  return priced_by_energy_model(std::move(t), a);
+}
+
+ReductionDesign parse_reduction_design(const ConfigNode& root, ArchConfig& a, bool with_rf,
+                                       bool filters_on_rows) {
+  ReductionDesign d;
+  d.filter_lanes = filters_on_rows ? a.pe_rows : a.pe_cols;
+  d.reduction_lanes = filters_on_rows ? a.pe_cols : a.pe_rows;
+  d.glb = parse_block_glb(root.at("glb"));
+  const ConfigNode noc = root.at("noc");
+  noc.expect_keys({"energy_pj_per_bit"});
+  d.noc_energy_pj_per_bit = noc.get_double_min("energy_pj_per_bit", 0.0);
+  const ConfigNode pe = root.at("pe");
+  if (with_rf) {
+    pe.expect_keys({"weight_rf_bytes", "rf_read_energy_pj", "rf_write_energy_pj", "mac_energy_pj"});
+    d.weight_rf_entries = pe.get_int_range("weight_rf_bytes", 2, 1 << 20) / 2;
+    d.rf_read_energy_pj = pe.get_double_min("rf_read_energy_pj", 0.0);
+    d.rf_write_energy_pj = pe.get_double_min("rf_write_energy_pj", 0.0);
+  } else {
+    pe.expect_keys({"mac_energy_pj"});
+  }
+  d.mac_energy_pj = pe.get_double_min("mac_energy_pj", 0.0);
+  if (auto n = root.find("data")) {
+    n->expect_keys({"weight_bits", "ifmap_bits", "psum_bits"});
+    parse_operand_bits(*n, a.data, 16, "the " + a.array + " array models");
+    a.data.psum_bits = n->get_int_min("psum_bits", 16, 16);
+    if (a.data.psum_bits != 16 && a.data.psum_bits != 32)
+      n->at("psum_bits").fail("must be 16 or 32");
+  }
+  return d;
+}
+
+void describe_reduction(std::ostream& os, const ArchConfig& a, const ReductionDesign& d) {
+  os << "arch " << a.name << " (" << a.array << "): " << a.pe_rows << "x" << a.pe_cols << " PEs ("
+     << d.filter_lanes << " filter lanes x " << d.reduction_lanes << " reduction lanes), core "
+     << a.clocks.core_mhz << " MHz, link " << a.clocks.link_mhz << " MHz\n"
+     << "  DRAM: " << a.dram.bus_width_bits << "-bit bus, latency " << a.dram.latency_ns << " ns, "
+     << a.dram.energy_pj_per_bit << " pJ/bit\n"
+     << "  GLB: " << d.glb.banks << " banks x " << d.glb.bank_bytes << " B, "
+     << d.glb.bank_width_bits << "-bit ports; ";
+  if (d.weights_in_rf())
+    os << "weight register files of " << d.weight_rf_entries << " entries per PE\n";
+  else
+    os << "no register files\n";
+}
+
+std::int64_t weight_entries_per_pe(const ReductionDesign& d, std::int64_t mb, std::int64_t K) {
+  return ceil_div64(mb, d.filter_lanes) * ceil_div64(K, d.reduction_lanes);
+}
+
+ReductionPeArray::ReductionPeArray(sc_core::sc_module_name name, const ArchConfig& arch,
+                                   ReductionDesign design)
+    : BlockPeArray(name),
+      arch_(arch),
+      d_(std::move(design)),
+      period_(arch.core_period_ns(), sc_core::SC_NS) {
+  reduction_energy_table(arch_, d_, &ids_);
+}
+
+void ReductionPeArray::begin_layer() {
+  noc_ = Activity{};
+  rf_ = Activity{};
+  macs = 0;
+  max_active = 0;
+}
+
+void ReductionPeArray::layer_stats(LayerStats& s, ActionCounts& n) const {
+  add_component(s, "noc", "noc", level_of(noc_));
+  n.add(ids_.noc_bit, static_cast<double>(noc_.total_bits()));
+  if (d_.weights_in_rf()) {
+    add_component(s, "weight_rf", "rf", level_of(rf_));
+    n.add(ids_.rf_read, static_cast<double>(rf_.total_reads()));
+    n.add(ids_.rf_write, static_cast<double>(rf_.total_writes()));
+  }
+  n.add(ids_.mac, static_cast<double>(macs));
+}
+
+// Reads the input window of output pixel (n, e, f) of the pass, filter row by filter row (the
+// S positions x cb channels of a row are adjacent in the tile), into window_ (k = (r, s, c));
+// positions on padding are zeros that are not read. Returns when the last row is in.
+sc_time ReductionPeArray::read_window(const Layer& l, const PassOperands& op, std::int64_t n,
+                                      std::int64_t e, std::int64_t f, const sc_time& at) {
+  const std::int64_t cb = op.pass.cb, S = l.S;
+  const std::int64_t h_first = (op.pass.e0 + e) * l.stride - l.padding,
+                     w0 = f * l.stride - l.padding;
+  const std::int64_t s_lo = std::max<std::int64_t>(0, -w0), s_hi = std::min(S, l.W - w0);
+  sc_time ready = at;
+  window_values_ = 0;
+  if (s_hi <= s_lo) return ready;
+  for (std::int64_t r = 0; r < l.R; ++r) {
+    const std::int64_t h = h_first + r;
+    if (h < 0 || h >= l.H) continue;
+    const std::int64_t row = (n * op.rows.rows + h - op.rows.h0) * l.W + w0 + s_lo;
+    const std::int64_t values = (s_hi - s_lo) * cb;
+    ready =
+        std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, op.ifmap_addr + 2 * row * cb,
+                                     &window_[static_cast<std::size_t>((r * S + s_lo) * cb)],
+                                     2 * values, DataKind::Ifmap, at));
+    window_values_ += values;
+  }
+  return ready;
+}
+
+// The pass's weights from the GLB into the register files (each PE its filter lane's values at
+// its reduction lane), unicast; returns when every PE has its entries.
+sc_time ReductionPeArray::load_weights(const PassOperands& op, std::int64_t K, const sc_time& at) {
+  const std::int64_t values = op.pass.mb * K;
+  weights_.resize(static_cast<std::size_t>(values));
+  const sc_time read = timed_access(to_glb, tlm::TLM_READ_COMMAND, op.weight_addr, weights_.data(),
+                                    2 * values, DataKind::Weight, at);
+  noc_.writes_of(DataKind::Weight, values, 16);
+  rf_.writes_of(DataKind::Weight, values, 16);
+  const std::int64_t entries = weight_entries_per_pe(d_, op.pass.mb, K);
+  return std::max(read, at + period_ * static_cast<double>(entries));
+}
+
+// The pass, one step (output pixel, up to filter_lanes filters) after another; a step's reads
+// are issued when the step before starts computing.
+sc_time ReductionPeArray::run_pass(const Layer& l, const Arithmetic& arith, const PassOperands& op,
+                                   const sc_time& start) {
+  const BlockPass& p = op.pass;
+  const std::int64_t K = p.cb * l.R * l.S, lanes = d_.filter_lanes;
+  const std::int64_t pb = arch_.data.psum_bits / 8;
+  window_.resize(static_cast<std::size_t>(K));
+  psum_bytes_.resize(static_cast<std::size_t>(std::min(lanes, p.mb) * pb));
+  StepTimes t{start, start, start};
+  if (d_.weights_in_rf() && p.load_weights) t.array_free = load_weights(op, K, start);
+  if (!d_.weights_in_rf()) weights_.resize(static_cast<std::size_t>(std::min(lanes, p.mb) * K));
+  for (std::int64_t n = 0; n < p.nb; ++n)
+    for (std::int64_t e = 0; e < p.eb; ++e)
+      for (std::int64_t f = 0; f < l.F(); ++f)
+        for (std::int64_t m0 = 0; m0 < p.mb; m0 += lanes) step(l, arith, op, {n, e, f, m0}, t);
+  return std::max({t.end, t.array_free, write_back()});
+}
+
+// One step: output pixel (n, e, f) of the pass for filters m0 .. m0 + filter_lanes.
+void ReductionPeArray::step(const Layer& l, const Arithmetic& arith, const PassOperands& op,
+                            const StepIndex& at, StepTimes& t) {
+  const BlockPass& p = op.pass;
+  const std::int64_t K = p.cb * l.R * l.S, pb = arch_.data.psum_bits / 8;
+  const std::int64_t m_act = std::min(d_.filter_lanes, p.mb - at.m0);
+  std::fill(window_.begin(), window_.end(), Value{0});
+  sc_time ready = read_window(l, op, at.n, at.e, at.f, t.issue);
+  const Value* w = weights_.data();
+  if (d_.weights_in_rf()) {
+    w += at.m0 * K;
+    rf_.reads_of(DataKind::Weight, m_act * K, 16);
+  } else {
+    ready =
+        std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, op.weight_addr + 2 * at.m0 * K,
+                                     weights_.data(), 2 * m_act * K, DataKind::Weight, t.issue));
+    noc_.writes_of(DataKind::Weight, m_act * K, 16);
+  }
+  const std::int64_t psum_at =
+      op.psum_addr + (((at.n * p.eb + at.e) * l.F() + at.f) * p.mb + at.m0) * pb;
+  std::fill(psum_bytes_.begin(), psum_bytes_.end(), 0);
+  if (!p.first_c) {
+    ready = std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, psum_at, psum_bytes_.data(),
+                                         m_act * pb, DataKind::Psum, t.issue, 8 * pb));
+    noc_.writes_of(DataKind::Psum, m_act, 8 * pb);
+  }
+  const sc_time begin = std::max(ready, t.array_free);
+  multiply_accumulate(w, K, m_act, arith.product_shift);
+  const std::int64_t cycles = ceil_div64(K, d_.reduction_lanes);
+  t.array_free = begin + period_ * static_cast<double>(cycles);
+  // The accumulators go back once the next step's reads are booked (they are needed first:
+  // the GLB serves requests in the order they are made).
+  t.end = std::max(t.end, write_back());
+  pending_.assign(psum_bytes_.begin(), psum_bytes_.begin() + m_act * pb);
+  pending_addr_ = psum_at;
+  pending_at_ = t.array_free;
+  t.issue = begin;
+  macs += m_act * K;
+  max_active = std::max(max_active, m_act * std::min(K, d_.reduction_lanes));
+  noc_.writes_of(DataKind::Ifmap, window_values_ * m_act, 16);
+  // Each product but the first of a cycle's lane moves one hop to be reduced.
+  noc_.writes_of(DataKind::Psum, (K - cycles) * m_act, 8 * pb);
+  noc_.reads_of(DataKind::Psum, m_act, 8 * pb);
+}
+
+// Each filter lane's products of the window (shifted as the reference's mac_row shifts them),
+// reduced into the accumulator loaded from psum_bytes_, which gets the result.
+void ReductionPeArray::multiply_accumulate(const Value* weights, std::int64_t K, std::int64_t m_act,
+                                           std::int64_t shift) {
+  const std::size_t pb = static_cast<std::size_t>(arch_.data.psum_bits / 8);
+  for (std::int64_t m = 0; m < m_act; ++m) {
+    Psum acc = 0;
+    std::memcpy(&acc, &psum_bytes_[static_cast<std::size_t>(m) * pb], pb);
+    const Value* w = weights + m * K;
+    for (std::int64_t k = 0; k < K; ++k)
+      acc += static_cast<Psum>((std::int32_t{w[k]} * std::int32_t{window_[k]}) >> shift);
+    std::memcpy(&psum_bytes_[static_cast<std::size_t>(m) * pb], &acc, pb);
+  }
+}
+
+// Writes the accumulators of the step before (if any) to the GLB; returns when they are in.
+sc_time ReductionPeArray::write_back() {
+  if (pending_.empty()) return sc_core::SC_ZERO_TIME;
+  const std::int64_t bytes = static_cast<std::int64_t>(pending_.size());
+  const std::int64_t pb = arch_.data.psum_bits / 8;
+  const sc_time done = timed_access(to_glb, tlm::TLM_WRITE_COMMAND, pending_addr_, pending_.data(),
+                                    bytes, DataKind::Psum, pending_at_, 8 * pb);
+  pending_.clear();
+  return done;
+}
+
+ReductionCost::ReductionCost(const ArchConfig& a, ReductionDesign design)
+    : arch_(a), d_(std::move(design)), table_(reduction_energy_table(a, d_, &ids_)) {}
+
+std::string ReductionCost::check(const Layer& l, const BlockTiling& t) const {
+  if (!d_.weights_in_rf()) return "";
+  const std::int64_t mb = std::min(t.mb, l.M_per_group()), cb = std::min(t.cb, l.C_per_group());
+  const std::int64_t entries = weight_entries_per_pe(d_, mb, cb * l.R * l.S);
+  if (entries <= d_.weight_rf_entries) return "";
+  return "each PE needs " + std::to_string(entries) + " weight entries for mb " +
+         std::to_string(mb) + ", cb " + std::to_string(cb) + "; its register file holds " +
+         std::to_string(d_.weight_rf_entries);
+}
+
+// Core cycles of a GLB access of `bytes` in one region (its banks work in parallel).
+std::int64_t ReductionCost::glb_cycles(std::int64_t bytes) const {
+  return ceil_div64(std::min(bytes, d_.glb.bank_bytes) * 8, d_.glb.bank_width_bits);
+}
+
+// A step computes for ceil(K / reduction_lanes) cycles, or as long as its weights take to
+// read from the GLB when they come from there.
+std::int64_t ReductionCost::step_cycles(std::int64_t K, std::int64_t m_act) const {
+  const std::int64_t compute = ceil_div64(K, d_.reduction_lanes);
+  return d_.weights_in_rf() ? compute : std::max(compute, glb_cycles(2 * m_act * K));
+}
+
+std::int64_t ReductionCost::rf_load_cycles(std::int64_t mb, std::int64_t K) const {
+  return std::max(glb_cycles(2 * mb * K), weight_entries_per_pe(d_, mb, K));
+}
+
+// The steps; before them the register-file load (when the tile is new) or the first step's
+// weight read; after them the last step's write.
+std::int64_t ReductionCost::pass_cycles(const Layer& l, const BlockPass& p) const {
+  const std::int64_t K = p.cb * l.R * l.S, lanes = d_.filter_lanes;
+  const std::int64_t pb = arch_.data.psum_bits / 8;
+  std::int64_t per_pixel = 0;
+  for (std::int64_t m0 = 0; m0 < p.mb; m0 += lanes)
+    per_pixel += step_cycles(K, std::min(lanes, p.mb - m0));
+  const std::int64_t last = p.mb - (p.mb - 1) / lanes * lanes;
+  std::int64_t first = 1;  // a window row
+  if (d_.weights_in_rf() && p.load_weights) first = std::max(first, rf_load_cycles(p.mb, K));
+  if (!d_.weights_in_rf()) first = std::max(first, glb_cycles(2 * std::min(lanes, p.mb) * K));
+  return p.nb * p.eb * l.F() * per_pixel + first + glb_cycles(last * pb);
+}
+
+std::vector<std::int64_t> ReductionCost::filter_blocks(const Layer& l) const {
+  std::vector<std::int64_t> out;
+  const std::int64_t Mg = l.M_per_group();
+  for (std::int64_t mb = d_.filter_lanes; mb < Mg; mb += d_.filter_lanes) out.push_back(mb);
+  out.push_back(Mg);
+  return out;
+}
+
+ArrayCounts ReductionCost::counts(const Layer& l, const BlockTiling& t) const {
+  const double G = static_cast<double>(l.groups), N = static_cast<double>(l.N);
+  const double Mg = static_cast<double>(l.M_per_group()), Cg = static_cast<double>(l.C_per_group());
+  const double pixels = N * static_cast<double>(l.E() * l.F());
+  const double psum_bits = static_cast<double>(arch_.data.psum_bits);
+  const std::int64_t RS = l.R * l.S;
+  // Over the m- and c-blocks of a group: filter-lane steps, compute cycles, reduction hops.
+  std::int64_t msubs = 0, cblocks = 0, busy = 0, hops = 0;
+  for_each_chunk(l.M_per_group(), t.mb, [&](Chunk m) {
+    msubs += ceil_div64(m.size, d_.filter_lanes);
+    for_each_chunk(l.C_per_group(), t.cb, [&](Chunk c) {
+      for_each_chunk(m.size, d_.filter_lanes,
+                     [&](Chunk s) { busy += step_cycles(c.size * RS, s.size); });
+    });
+  });
+  for_each_chunk(l.C_per_group(), t.cb, [&](Chunk c) {
+    ++cblocks;
+    hops += c.size * RS - ceil_div64(c.size * RS, d_.reduction_lanes);
+  });
+  const double inside = N * Cg * static_cast<double>(window_rows_inside(l) * window_cols_inside(l));
+  const double macs = static_cast<double>(l.macs());
+  // Weight values leaving the GLB: once per MAC, or once per tile load into the RFs.
+  const double weights =
+      d_.weights_in_rf() ? block_dram_traffic(arch_, l, t).weight_bytes / 2 : macs;
+  ArrayCounts c;
+  c.actions = ActionCounts(table_);
+  c.busy_cycles = l.groups * l.N * l.E() * l.F() * busy;
+  c.glb_read_bits_by_kind[0] = 16 * weights;
+  c.glb_read_bits_by_kind[1] = 16 * G * inside * static_cast<double>(msubs);
+  c.glb_read_bits_by_kind[2] = psum_bits * G * pixels * Mg * static_cast<double>(cblocks - 1);
+  c.glb_read_bits =
+      c.glb_read_bits_by_kind[0] + c.glb_read_bits_by_kind[1] + c.glb_read_bits_by_kind[2];
+  c.glb_write_bits = psum_bits * G * pixels * Mg * static_cast<double>(cblocks);
+  c.actions.add(ids_.noc_bit, 16 * G * inside * Mg + 16 * weights + c.glb_read_bits_by_kind[2] +
+                                  c.glb_write_bits +
+                                  psum_bits * G * pixels * Mg * static_cast<double>(hops));
+  if (d_.weights_in_rf()) {
+    c.actions.add(ids_.rf_write, weights);
+    c.actions.add(ids_.rf_read, macs);
+  }
+  c.actions.add(ids_.mac, macs);
+  return c;
+}
+
+}  // namespace dfsim
