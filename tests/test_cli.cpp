@@ -105,9 +105,10 @@ TEST(Cli, Help) {
   EXPECT_TRUE(contains(r.out, "Example")) << describe(r);
   EXPECT_TRUE(contains(r.out, "dfsim run --arch")) << "an example command line\n" << describe(r);
   // What an architecture may name, from the registries (no test-only implementation here).
-  EXPECT_TRUE(contains(r.out,
-                       "Array styles (array:): no_local_reuse planar_tiled row_stationary "
-                       "weight_stationary_broadcast weight_stationary_systolic\n"))
+  EXPECT_TRUE(contains(
+      r.out,
+      "Array styles (array:): no_local_reuse output_stationary planar_tiled row_stationary "
+      "weight_stationary_broadcast weight_stationary_systolic\n"))
       << describe(r);
   for (const char* impl : {"  dram: bandwidth - ", "  energy: per_action_pj - ",
                            "  multicast_noc: tagged_multicast - ", "  sram: banked_sram - "})

@@ -43,6 +43,7 @@ TEST(Golden, Dcnn) { expect_golden("dcnn"); }
 TEST(Golden, DcnnOpt) { expect_golden("dcnn_opt"); }
 TEST(Golden, NoLocalReuse256) { expect_golden("nlr_256"); }
 TEST(Golden, WeightStationaryBroadcast256) { expect_golden("ws_256"); }
+TEST(Golden, OutputStationary256) { expect_golden("os_256"); }
 
 // Every shipped architecture has its golden file (a new one needs a TEST above).
 TEST(Golden, CoversEveryShippedArchitecture) {
@@ -54,7 +55,7 @@ TEST(Golden, CoversEveryShippedArchitecture) {
       golden.insert(f.substr(0, f.size() - 11));
   }
   EXPECT_EQ(shipped, golden);
-  EXPECT_EQ(shipped.size(), 7u);
+  EXPECT_EQ(shipped.size(), 8u);
 }
 
 }  // namespace

@@ -201,7 +201,9 @@ struct BlockArray::Controller {
       for (std::int64_t m = 0; m < p.mb; ++m) {
         for (std::int64_t i = 0; i < run; ++i) {
           Psum v = 0;
-          std::memcpy(&v, &psums[static_cast<std::size_t>(((n * run + i) * p.mb + m) * psum_bytes)],
+          const std::int64_t at = top.pe_array_->psums_filter_major() ? (m * p.nb + n) * run + i
+                                                                      : (n * run + i) * p.mb + m;
+          std::memcpy(&v, &psums[static_cast<std::size_t>(at * psum_bytes)],
                       static_cast<std::size_t>(psum_bytes));
           staging[static_cast<std::size_t>((n * p.mb + m) * run + i)] = job.arith.to_ofmap(v);
         }
@@ -223,7 +225,8 @@ struct BlockArray::Controller {
                       sw = static_cast<std::size_t>(weights.current);
     sc_time start = std::max({array_free, ifmaps.ready[si], weights.ready[sw]});
     if (p.first_c) start = std::max(start, psum_free);
-    const PassOperands op{p, input_rows(l, p.e0, p.eb), ifmap_slot[si], weight_slot[sw], psum_addr};
+    const PassOperands op{
+        p, input_rows(l, p.e0, p.eb), ifmap_slot[si], weight_slot[sw], psum_addr, tiling.step};
     top.trace_pass_.set(start, 1);
     const sc_time end = top.pe_array_->run_pass(l, job.arith, op, start);
     top.trace_pass_.set(end, 0);

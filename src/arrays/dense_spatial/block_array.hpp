@@ -27,6 +27,7 @@ struct PassOperands {
   BlockPass pass;
   InputRows rows;
   std::int64_t ifmap_addr = 0, weight_addr = 0, psum_addr = 0;
+  StepShape step;  // the mapping's step shape, for arrays whose shape it sets
 };
 
 // The ids of the actions every dense spatial array's energy table starts with (its own follow,
@@ -71,6 +72,9 @@ class BlockPeArray : public sc_core::sc_module {
   // components (NoC, register files) to `s` and its actions to `n`.
   virtual void begin_layer() = 0;
   virtual void layer_stats(LayerStats& s, ActionCounts& n) const = 0;
+  // How the array keeps a block's psums in the GLB: [n][e][f][m] (pixel-major, the default) or
+  // [m][n][e][f] (filter-major: a filter's output rows adjacent).
+  virtual bool psums_filter_major() const { return false; }
   std::int64_t macs = 0;        // MACs performed this layer, zero operands included
   std::int64_t max_active = 0;  // the most multipliers one pass uses
 };

@@ -1,6 +1,7 @@
 #include "arrays/dense_spatial/block_mapper.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "arrays/dense_spatial/block_array.hpp"
@@ -15,14 +16,25 @@ std::string details_of(const BlockMapResult& r) {
          std::to_string(static_cast<std::int64_t>(r.estimate.dram_bytes)) + " B";
 }
 
-std::vector<std::int64_t> block_sizes(std::int64_t total) {
-  std::vector<std::int64_t> out;
-  for (std::int64_t k = 1; k <= total;) {
-    const std::int64_t size = ceil_div64(total, k);
-    out.push_back(size);
+std::vector<std::int64_t> block_sizes(std::int64_t total, std::int64_t unit) {
+  const std::int64_t units = ceil_div64(total, unit);
+  std::vector<std::int64_t> counts;  // block counts, ascending, each with its smallest size
+  for (std::int64_t k = 1; k <= units;) {
+    counts.push_back(k);
+    const std::int64_t size = ceil_div64(units, k);
     if (size == 1) break;
-    k = ceil_div64(total, size - 1);  // the first block count whose size is smaller
-    while (ceil_div64(total, k) >= size) ++k;
+    k = ceil_div64(units, size - 1);  // the first block count whose size is smaller
+    while (ceil_div64(units, k) >= size) ++k;
+  }
+  std::vector<std::int64_t> out;
+  std::int64_t kept = 0;
+  for (std::int64_t k : counts) {
+    // Beyond kMaxBlockSizes, every count up to 8, then each at least 1.25 x the last kept.
+    const bool keep =
+        counts.size() <= kMaxBlockSizes || k <= 8 || 4 * k >= 5 * kept || k == counts.back();
+    if (!keep) continue;
+    out.push_back(std::min(total, unit * ceil_div64(units, k)));
+    kept = k;
   }
   std::reverse(out.begin(), out.end());  // smallest first
   return out;
@@ -33,10 +45,11 @@ namespace {
 // The controller's timeline in core cycles (see BlockArray::Controller).
 class Timeline {
  public:
-  Timeline(const ArchConfig& a, const BlockArrayCost& cost, const Layer& l)
+  Timeline(const ArchConfig& a, const BlockArrayCost& cost, const Layer& l, const BlockTiling& t)
       : a_(a),
         cost_(cost),
         l_(l),
+        t_(t),
         core_per_link_(a.clocks.core_mhz / a.clocks.link_mhz),
         round_trip_(dram_round_trip_core_cycles(a)),
         per_link_(dram_bytes_per_link_cycle(a)),
@@ -62,7 +75,7 @@ class Timeline {
   void run(const BlockPass& p, int si, int sw) {
     double start = std::max({array_, ifmaps_.ready[si], weights_.ready[sw]});
     if (p.first_c) start = std::max(start, psum_free_);
-    const double end = start + static_cast<double>(cost_.pass_cycles(l_, p));
+    const double end = start + pass_cycles(p);
     ifmaps_.free[si] = weights_.free[sw] = array_ = end;
     if (runs_++ == 0) first_start_ = start;
     last_start_ = start;
@@ -74,6 +87,16 @@ class Timeline {
     const DmaCost c = dma_cost(a_.dram, per_link_, 2 * p.eb * l_.F(),
                                whole ? (p.mb == l_.M ? p.nb * p.mb : p.mb) : 1, p.nb * p.mb);
     dma_ = std::max(read, dma_) + c.link_cycles * core_per_link_ + round_trip_;
+  }
+
+  // A pass's array cycles depend only on its sizes and flags: a schedule has a few kinds.
+  double pass_cycles(const BlockPass& p) {
+    const std::array<std::int64_t, 6> key{p.nb, p.eb, p.mb, p.cb, p.first_c, p.load_weights};
+    for (const auto& [k, cycles] : pass_kinds_)
+      if (k == key) return cycles;
+    const double cycles = static_cast<double>(cost_.pass_cycles(l_, t_, p));
+    pass_kinds_.emplace_back(key, cycles);
+    return cycles;
   }
 
   struct Slots {
@@ -103,7 +126,9 @@ class Timeline {
   const ArchConfig& a_;
   const BlockArrayCost& cost_;
   const Layer& l_;
+  const BlockTiling& t_;
   const double core_per_link_, round_trip_, per_link_;
+  std::vector<std::pair<std::array<std::int64_t, 6>, double>> pass_kinds_;
   const std::int64_t psum_bytes_;
 };
 
@@ -111,7 +136,7 @@ class Timeline {
 
 double block_timeline_cycles(const ArchConfig& a, const BlockArrayCost& cost, const Layer& l,
                              const BlockTiling& t, std::int64_t passes) {
-  Timeline tl(a, cost, l);
+  Timeline tl(a, cost, l, t);
   bool have = false;
   BlockPass pending;
   for_each_block_pass(l, t, [&](const BlockPass& p) {
@@ -162,34 +187,50 @@ BlockEstimate estimate_block(const ArchConfig& a, const BlockArrayCost& cost, co
   return e;
 }
 
-std::vector<BlockMapResult> BlockMapper::best(const Layer& l, std::size_t k) const {
-  BestCandidates<BlockMapResult> found(k);
+namespace {
+
+// One search: the k best candidates offered, how many were evaluated, the first refusal.
+struct BlockSearch {
+  const ArchConfig& a;
+  const BlockArrayCost& cost;
+  Objective objective;
+  const Layer& l;
+  BestCandidates<BlockMapResult> found;
   std::int64_t evaluated = 0;
   std::string first_why;
-  const std::vector<std::int64_t> nbs = block_sizes(l.N), ebs = block_sizes(l.E());
-  // The image and row blocks of one (order, mb, cb); larger row blocks need more GLB.
-  auto offer_blocks = [&](BlockOrder order, std::int64_t mb, std::int64_t cb) {
+
+  // The image and row blocks of one (order, mb, cb, step); larger row blocks need more GLB.
+  void offer_blocks(const std::vector<std::int64_t>& nbs, const std::vector<std::int64_t>& ebs,
+                    BlockOrder order, std::int64_t mb, std::int64_t cb, StepShape step) {
     for (std::int64_t nb : nbs)
       for (std::int64_t eb : ebs) {
-        const BlockTiling t{nb, eb, mb, cb, order, false};
+        const BlockTiling t{nb, eb, mb, cb, order, false, step};
         ++evaluated;
-        const BlockEstimate e = estimate_block(arch_, *cost_, l, t);
+        const BlockEstimate e = estimate_block(a, cost, l, t);
         if (!e.feasible) {
           if (first_why.empty()) first_why = e.why_infeasible;
           break;
         }
-        found.offer(score_of(objective_, arch_, cost_->energy_table(), e.cycles, e.energy_pj),
-                    {t, e, 0});
+        found.offer(score_of(objective, a, cost.energy_table(), e.cycles, e.energy_pj), {t, e, 0});
       }
-  };
-  for (BlockOrder order : {BlockOrder::FiltersInner, BlockOrder::FiltersOuter})
-    for (std::int64_t mb : cost_->filter_blocks(l))
-      for (std::int64_t cb : block_sizes(l.C_per_group())) offer_blocks(order, mb, cb);
-  if (found.empty())
+  }
+};
+
+}  // namespace
+
+std::vector<BlockMapResult> BlockMapper::best(const Layer& l, std::size_t k) const {
+  BlockSearch search{arch_, *cost_, objective_, l, BestCandidates<BlockMapResult>(k)};
+  const std::vector<std::int64_t> nbs = block_sizes(l.N, 1), ebs = block_sizes(l.E(), 1),
+                                  cbs = block_sizes(l.C_per_group(), 1);
+  for (const StepShape& step : cost_->step_shapes(l))
+    for (BlockOrder order : {BlockOrder::FiltersInner, BlockOrder::FiltersOuter})
+      for (std::int64_t mb : cost_->filter_blocks(l, step))
+        for (std::int64_t cb : cbs) search.offer_blocks(nbs, ebs, order, mb, cb, step);
+  if (search.found.empty())
     throw ConfigError("layer '" + l.name + "' does not fit the " + arch_.array + " array '" +
-                      arch_.name + "': " + first_why);
-  std::vector<BlockMapResult> ranked = found.ranked();
-  for (BlockMapResult& r : ranked) r.candidates_evaluated = evaluated;
+                      arch_.name + "': " + search.first_why);
+  std::vector<BlockMapResult> ranked = search.found.ranked();
+  for (BlockMapResult& r : ranked) r.candidates_evaluated = search.evaluated;
   return ranked;
 }
 

@@ -36,10 +36,15 @@ class BlockArrayCost {
   // "" when the style's own capacities (register files, ...) hold the tiling, else why not.
   virtual std::string check(const Layer& l, const BlockTiling& t) const = 0;
   virtual ArrayCounts counts(const Layer& l, const BlockTiling& t) const = 0;
-  // Core cycles one pass keeps the array busy (as the style's PE array spends them).
-  virtual std::int64_t pass_cycles(const Layer& l, const BlockPass& p) const = 0;
-  // Block sizes the search tries for mb (e.g. multiples of the array's filter lanes).
-  virtual std::vector<std::int64_t> filter_blocks(const Layer& l) const = 0;
+  // Core cycles one pass of tiling t keeps the array busy (as the style's PE array spends
+  // them).
+  virtual std::int64_t pass_cycles(const Layer& l, const BlockTiling& t,
+                                   const BlockPass& p) const = 0;
+  // Block sizes the search tries for mb with a step shape (e.g. multiples of the array's
+  // filter lanes).
+  virtual std::vector<std::int64_t> filter_blocks(const Layer& l, const StepShape& step) const = 0;
+  // Step shapes the search tries (one unset shape: the array's shape is fixed).
+  virtual std::vector<StepShape> step_shapes(const Layer&) const { return {StepShape{}}; }
 };
 
 struct BlockEstimate {
@@ -90,8 +95,11 @@ class BlockMapper {
   std::unique_ptr<BlockArrayCost> cost_;
 };
 
-// The block sizes worth trying for a loop of `total`: each distinct block count once, with
-// the smallest size that gives it (so blocks are as even as they can be).
-std::vector<std::int64_t> block_sizes(std::int64_t total);
+// The block sizes worth trying for a loop of `total` in multiples of `unit` (the last block may
+// be smaller): each distinct block count once, with the smallest size that gives it (so blocks
+// are as even as they can be); beyond kMaxBlockSizes counts, every count up to 8 and then
+// counts growing by at least 1.25x (a search over C = 9216 tries 33 channel blocks, not 191).
+constexpr std::size_t kMaxBlockSizes = 40;
+std::vector<std::int64_t> block_sizes(std::int64_t total, std::int64_t unit);
 
 }  // namespace dfsim

@@ -14,18 +14,26 @@ const char* to_string(BlockOrder o) {
 }
 
 std::ostream& operator<<(std::ostream& os, const BlockTiling& t) {
-  return os << "blocks n" << t.nb << " e" << t.eb << " m" << t.mb << " c" << t.cb << ", "
-            << to_string(t.order) << (t.pinned ? " [pinned]" : "");
+  os << "blocks n" << t.nb << " e" << t.eb << " m" << t.mb << " c" << t.cb << ", "
+     << to_string(t.order);
+  if (t.step.set())
+    os << ", steps of " << t.step.filters << " x " << t.step.rows << "x" << t.step.cols;
+  return os << (t.pinned ? " [pinned]" : "");
 }
 
 std::string to_yaml(const BlockTiling& t) {
-  return "{nb: " + std::to_string(t.nb) + ", eb: " + std::to_string(t.eb) +
-         ", mb: " + std::to_string(t.mb) + ", cb: " + std::to_string(t.cb) +
-         ", order: " + to_string(t.order) + "}";
+  std::string y = "{nb: " + std::to_string(t.nb) + ", eb: " + std::to_string(t.eb) +
+                  ", mb: " + std::to_string(t.mb) + ", cb: " + std::to_string(t.cb) +
+                  ", order: " + to_string(t.order);
+  if (t.step.set())
+    y += ", step: {filters: " + std::to_string(t.step.filters) +
+         ", rows: " + std::to_string(t.step.rows) + ", cols: " + std::to_string(t.step.cols) + "}";
+  return y + "}";
 }
 
-BlockTiling parse_block_tiling(const ConfigNode& n) {
-  n.expect_keys({"nb", "eb", "mb", "cb", "order"});
+namespace {
+
+BlockTiling parse_blocks(const ConfigNode& n) {
   BlockTiling t;
   t.nb = n.get_int_min("nb", 1);
   t.eb = n.get_int_min("eb", 1);
@@ -38,6 +46,24 @@ BlockTiling parse_block_tiling(const ConfigNode& n) {
     t.order = BlockOrder::FiltersOuter;
   else
     n.at("order").fail("must be filters_inner or filters_outer, not '" + order + "'");
+  return t;
+}
+
+}  // namespace
+
+BlockTiling parse_block_tiling(const ConfigNode& n) {
+  n.expect_keys({"nb", "eb", "mb", "cb", "order"});
+  return parse_blocks(n);
+}
+
+BlockTiling parse_block_tiling_with_step(const ConfigNode& n) {
+  n.expect_keys({"nb", "eb", "mb", "cb", "order", "step"});
+  BlockTiling t = parse_blocks(n);
+  const ConfigNode step = n.at("step");
+  step.expect_keys({"filters", "rows", "cols"});
+  t.step.filters = step.get_int_min("filters", 1);
+  t.step.rows = step.get_int_min("rows", 1);
+  t.step.cols = step.get_int_min("cols", 1);
   return t;
 }
 

@@ -34,15 +34,26 @@ class ConfigNode;
 enum class BlockOrder { FiltersInner, FiltersOuter };
 const char* to_string(BlockOrder o);
 
+// What a PE array whose step shape is part of the mapping (the output-stationary array) works
+// on at once: `filters` filter planes of rows x cols output pixels. All 0: the array's shape is
+// fixed (the reduction arrays).
+struct StepShape {
+  std::int64_t filters = 0, rows = 0, cols = 0;
+  bool set() const { return filters > 0; }
+};
+
 struct BlockTiling {
   std::int64_t nb = 1, eb = 1, mb = 1, cb = 1;
   BlockOrder order = BlockOrder::FiltersInner;
   bool pinned = false;
+  StepShape step;
 };
 std::ostream& operator<<(std::ostream& os, const BlockTiling& t);
-// {nb, eb, mb, cb, order}: the pinned-mapping format.
+// {nb, eb, mb, cb, order} and, with a step shape, step: {filters, rows, cols}: the
+// pinned-mapping format.
 std::string to_yaml(const BlockTiling& t);
 BlockTiling parse_block_tiling(const ConfigNode& n);
+BlockTiling parse_block_tiling_with_step(const ConfigNode& n);
 
 // One pass of the array: output block (group g; images n0.., rows e0.., filters m0.. within
 // the group) and channel block c0.. within the group, with whether its tiles must be loaded.

@@ -268,7 +268,8 @@ std::int64_t ReductionCost::rf_load_cycles(std::int64_t mb, std::int64_t K) cons
 
 // The steps; before them the register-file load (when the tile is new) or the first step's
 // weight read; after them the last step's write.
-std::int64_t ReductionCost::pass_cycles(const Layer& l, const BlockPass& p) const {
+std::int64_t ReductionCost::pass_cycles(const Layer& l, const BlockTiling&,
+                                        const BlockPass& p) const {
   const std::int64_t K = p.cb * l.R * l.S, lanes = d_.filter_lanes;
   const std::int64_t pb = arch_.data.psum_bits / 8;
   std::int64_t per_pixel = 0;
@@ -281,12 +282,8 @@ std::int64_t ReductionCost::pass_cycles(const Layer& l, const BlockPass& p) cons
   return p.nb * p.eb * l.F() * per_pixel + first + glb_cycles(last * pb);
 }
 
-std::vector<std::int64_t> ReductionCost::filter_blocks(const Layer& l) const {
-  std::vector<std::int64_t> out;
-  const std::int64_t Mg = l.M_per_group();
-  for (std::int64_t mb = d_.filter_lanes; mb < Mg; mb += d_.filter_lanes) out.push_back(mb);
-  out.push_back(Mg);
-  return out;
+std::vector<std::int64_t> ReductionCost::filter_blocks(const Layer& l, const StepShape&) const {
+  return block_sizes(l.M_per_group(), d_.filter_lanes);
 }
 
 ArrayCounts ReductionCost::counts(const Layer& l, const BlockTiling& t) const {

@@ -88,8 +88,8 @@ class ReductionCost final : public BlockArrayCost {
   const GlbConfig& glb() const override { return d_.glb; }
   std::string check(const Layer& l, const BlockTiling& t) const override;
   ArrayCounts counts(const Layer& l, const BlockTiling& t) const override;
-  std::int64_t pass_cycles(const Layer& l, const BlockPass& p) const override;
-  std::vector<std::int64_t> filter_blocks(const Layer& l) const override;
+  std::int64_t pass_cycles(const Layer& l, const BlockTiling& t, const BlockPass& p) const override;
+  std::vector<std::int64_t> filter_blocks(const Layer& l, const StepShape&) const override;
 
  private:
   std::int64_t glb_cycles(std::int64_t bytes) const;

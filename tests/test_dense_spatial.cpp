@@ -1,8 +1,8 @@
-// The reduction arrays (no local reuse, weight stationary with broadcast) and the block
-// schedule the dense spatial arrays share: the schedule's closed-form DRAM traffic against its
-// own passes (exhaustively on small layers), the simulation's counts against the mapper's
-// estimate, closed-form cycles and traffic on a small array, errors with file:line:column, the
-// mapping round trip and the waveform, for each style.
+// The dense spatial arrays (no local reuse, weight stationary with broadcast, output
+// stationary) and the block schedule they share: the schedule's closed-form DRAM traffic
+// against its own passes (exhaustively on small layers), the simulation's counts against the
+// mapper's estimate, closed-form cycles and traffic on a small array, errors with
+// file:line:column, the mapping round trip and the waveform, for each style.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -29,11 +29,19 @@ using dfsim_test::fresh_dir;
 using dfsim_test::write_file;
 
 TEST(BlockTiling, BlockSizesGiveEachBlockCountOnceWithItsSmallestSize) {
-  EXPECT_EQ(dfsim::block_sizes(10), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 10}));
-  EXPECT_EQ(dfsim::block_sizes(1), (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(dfsim::block_sizes(10, 1), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 10}));
+  EXPECT_EQ(dfsim::block_sizes(1, 1), (std::vector<std::int64_t>{1}));
+  // Multiples of 16 filter lanes (the last block smaller): 40 filters in 1, 2 or 3 blocks.
+  EXPECT_EQ(dfsim::block_sizes(40, 16), (std::vector<std::int64_t>{16, 32, 40}));
+  // A long loop is thinned: counts 1..8, then growing by 1.25x at least, and the finest.
+  const std::vector<std::int64_t> c = dfsim::block_sizes(9216, 1);
+  EXPECT_EQ(c.size(), 33u);
+  EXPECT_EQ(c.front(), 1);
+  EXPECT_EQ(c.back(), 9216);
   for (std::int64_t total = 1; total <= 300; ++total) {
+    if (dfsim::block_sizes(total, 1).size() >= dfsim::kMaxBlockSizes) continue;  // thinned
     std::set<std::int64_t> counts;
-    for (std::int64_t s : dfsim::block_sizes(total)) {
+    for (std::int64_t s : dfsim::block_sizes(total, 1)) {
       EXPECT_TRUE(counts.insert(dfsim::ceil_div64(total, s)).second) << total << " size " << s;
       if (s > 1) {
         EXPECT_GT(dfsim::ceil_div64(total, s - 1), dfsim::ceil_div64(total, s));
@@ -122,6 +130,9 @@ const std::string kNlr = arch_of("no_local_reuse", "{mac_energy_pj: 1.0}");
 const std::string kWsb = arch_of("weight_stationary_broadcast",
                                  "{weight_rf_bytes: 64, rf_read_energy_pj: 1.0, "
                                  "rf_write_energy_pj: 1.0, mac_energy_pj: 1.0}");
+const std::string kOs = arch_of("output_stationary",
+                                "{rf_bytes: 64, rf_read_energy_pj: 1.0, rf_write_energy_pj: 1.0, "
+                                "mac_energy_pj: 1.0}");
 
 // Padding, stride, groups, a batch, an FC layer over a plane.
 const char* kWorkload =
@@ -186,6 +197,20 @@ TEST(WeightStationaryBroadcast, TheSimulationCountsWhatTheEstimatePredicts) {
                              "  fc: {nb: 2, eb: 1, mb: 7, cb: 1, order: filters_inner}\n");
 }
 
+// Step shapes: 2 filters x 2 x 4 pixels (OS_B), the layer's 6 filters of one pixel (OS_C-like),
+// one filter over 3 x 3 pixels (OS_A) on a stride-2 layer (no forwarding there).
+TEST(OutputStationary, TheSimulationCountsWhatTheEstimatePredicts) {
+  expect_counts_as_estimated(
+      kOs,
+      "mappings:\n"
+      "  conv: {nb: 1, eb: 5, mb: 10, cb: 4, order: filters_outer, step: {filters: 1, rows: 3, "
+      "cols: 3}}\n"
+      "  grouped: {nb: 2, eb: 3, mb: 3, cb: 4, order: filters_inner, step: {filters: 2, rows: 2, "
+      "cols: 4}}\n"
+      "  fc: {nb: 1, eb: 1, mb: 7, cb: 2, order: filters_outer, step: {filters: 7, rows: 1, "
+      "cols: 1}}\n");
+}
+
 // One pass on a 4 x 4 array, everything countable by hand: C = 3, M = 6, 4 x 4 ifmap, 3 x 3
 // filters, padding 1 (E = F = 4). K = 27 values per window: 7 cycles per step on 4 reduction
 // lanes; the 6 filters are two steps (4 + 2) per output pixel: 16 x 2 x 7 = 224 cycles.
@@ -244,7 +269,43 @@ TEST(WeightStationaryBroadcast, ClosedFormCyclesAndTrafficOfOnePass) {
   EXPECT_EQ(s.rf.read_bytes[0], 2 * 16 * 6 * 27);  // once per MAC
 }
 
-TEST(ReductionArrays, KeysAndMappingsAreCheckedWithFileLineColumn) {
+// The same pass as one filter plane of 4 x 4 pixels per step (OS_A): 6 steps of K = 27
+// cycles. A step reads its 6 x 6 input region once (the 4 x 4 of it inside the image: 16 x 3
+// values); every other input a PE uses comes from a neighbour: 3 x (16 x 9 - 36) = 324 hops per
+// step, of which the 3 x 2 x 3 x 4 x 3 = 216 from below pass through the FIFO (a write and a
+// read each). Each MAC reads and writes its psum in the register file.
+TEST(OutputStationary, ClosedFormCyclesAndTrafficOfOnePass) {
+  const std::string dir = fresh_dir("os_one_pass");
+  dfsim::RunOptions opt;
+  opt.arch_file = write_file(dir + "/small.yaml", kOs);
+  opt.workload_file = write_file(
+      dir + "/one.yaml",
+      "network: one\nlayers:\n  - {name: one, type: conv, C: 3, M: 6, H: 4, W: 4, R: 3, S: 3, "
+      "padding: 1}\n");
+  opt.mapping_file = write_file(dir + "/pinned.yaml",
+                                "mappings:\n  one: {nb: 1, eb: 4, mb: 6, cb: 3, order: "
+                                "filters_inner, step: {filters: 1, rows: 4, cols: 4}}\n");
+  const dfsim::RunResult r = dfsim::run_simulation(opt);
+  ASSERT_EQ(r.layers.size(), 1u);
+  const dfsim::LayerStats& s = r.layers[0];
+  EXPECT_EQ(s.output_check, "pass");
+  EXPECT_EQ(s.macs, 16 * 6 * 27);
+  EXPECT_EQ(s.active_pes, 16);
+  // Before the steps, the first step's reads (the region's rows, one after another: 4); after
+  // them, the last step's psum rows (4).
+  EXPECT_EQ(busy_cycles(s), 4 + 6 * 27 + 4);
+  EXPECT_EQ(s.glb.read_bytes[1], 2 * 6 * 16 * 3);
+  EXPECT_EQ(s.glb.read_bytes[0], 2 * 6 * 27);  // each step its filter's weights
+  EXPECT_EQ(s.rf.read_bytes[2], 2 * 16 * 6 * 27);
+  EXPECT_EQ(s.rf.write_bytes[2], 2 * 16 * 6 * 27);
+  EXPECT_EQ(s.rf.read_bytes[1], 2 * 6 * 216);
+  // NoC: every MAC's weight, the region's inputs, the hops, the psums back.
+  EXPECT_EQ(s.noc.write_bytes[0], 2 * 16 * 6 * 27);
+  EXPECT_EQ(s.noc.write_bytes[1], 2 * 6 * (48 + 324));
+  EXPECT_EQ(s.noc.read_bytes[2], 2 * 6 * 16);
+}
+
+TEST(DenseSpatialArrays, KeysAndMappingsAreCheckedWithFileLineColumn) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"glb: {banks: 4,", "small.yaml:6:14: glb.banks: must be >= 5, got 4"},
       {"noc: {hops: 1, energy_pj_per_bit: 0.125}",
@@ -283,7 +344,17 @@ TEST(ReductionArrays, KeysAndMappingsAreCheckedWithFileLineColumn) {
            // 10 filters x 6 channels x 9 taps on 4 x 4 lanes: 3 x 14 = 42 weights per PE > 32.
            {kWsb, "{nb: 1, eb: 1, mb: 10, cb: 6, order: filters_inner}",
             "pinned.yaml:2:9: mapping for layer 'conv' does not fit: each PE needs 42 weight "
-            "entries for mb 10, cb 6; its register file holds 32"}}) {
+            "entries for mb 10, cb 6; its register file holds 32"},
+           {kOs,
+            "{nb: 1, eb: 1, mb: 1, cb: 1, order: filters_inner, step: {filters: 2, rows: 3, "
+            "cols: 3}}",
+            "pinned.yaml:2:9: mapping for layer 'conv' does not fit: a step of 2 x 3x3 outputs "
+            "does not fit the 4x4 PEs"},
+           {kOs, "{nb: 1, eb: 1, mb: 1, cb: 1, order: filters_inner}",
+            "pinned.yaml:2:9: mappings.conv: missing required key 'step'"},
+           {kNlr, "{nb: 1, eb: 1, mb: 1, cb: 1, order: filters_inner, step: {filters: 1}}",
+            "pinned.yaml:2:60: mappings.conv.step: unknown key 'step'; the keys here: nb, eb, "
+            "mb, cb, order"}}) {
     try {
       dfsim::make_plan(options(dir, arch, "mappings:\n  conv: " + mapping + "\n"));
       FAIL() << "accepted " << mapping;
@@ -306,8 +377,8 @@ TEST(ReductionArrays, KeysAndMappingsAreCheckedWithFileLineColumn) {
   }
 }
 
-TEST(ReductionArrays, DumpedMappingsPinBackToTheSamePlan) {
-  for (const std::string& arch : {kNlr, kWsb}) {
+TEST(DenseSpatialArrays, DumpedMappingsPinBackToTheSamePlan) {
+  for (const std::string& arch : {kNlr, kWsb, kOs}) {
     const std::string dir = fresh_dir("reduction_round_trip");
     dfsim::RunOptions opt = options(dir, arch);
     const dfsim::Plan searched = dfsim::make_plan(opt);

@@ -1,0 +1,383 @@
+#include "arrays/output_stationary/os_array.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/energy/energy_model.hpp"
+#include "mapper/chunks.hpp"
+
+namespace dfsim {
+
+using sc_core::sc_time;
+
+EnergyTable os_energy_table(const ArchConfig& a) {
+  const OsDesign& d = os_design(a);
+  EnergyTable t;
+  add_block_actions(t, a, d.glb);
+  t.add_part({"mac", PartKind::Mac, a.num_pes(), 0, 16, static_cast<double>(a.data.psum_bits)});
+  t.add_part({"pe_rf", PartKind::Storage, a.num_pes(), static_cast<double>(2 * d.rf_entries), 16});
+  t.add("noc.bit", "bit", EnergyLevel::Noc, "noc.energy_pj_per_bit", d.noc_energy_pj_per_bit);
+  t.add("pe_rf.read", "access", EnergyLevel::Rf, "pe.rf_read_energy_pj", d.rf_read_energy_pj,
+        "pe_rf");
+  t.add("pe_rf.write", "access", EnergyLevel::Rf, "pe.rf_write_energy_pj", d.rf_write_energy_pj,
+        "pe_rf");
+  t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", d.mac_energy_pj, "mac");
+  add_idle(t, a);
+  return priced_by_energy_model(std::move(t), a);
+}
+
+bool os_forwards(const Layer& l) { return l.stride == 1; }
+
+namespace {
+
+// Taps t < taps with 0 <= o * stride - padding + t < size, summed over outputs [o0, o0 + count).
+std::int64_t taps_inside(std::int64_t o0, std::int64_t count, std::int64_t taps, std::int64_t size,
+                         std::int64_t stride, std::int64_t padding) {
+  std::int64_t sum = 0;
+  for (std::int64_t o = o0; o < o0 + count; ++o) {
+    const std::int64_t x0 = o * stride - padding;
+    sum += std::max<std::int64_t>(0, std::min(taps, size - x0) - std::max<std::int64_t>(0, -x0));
+  }
+  return sum;
+}
+
+// Positions of [x0, x0 + extent) inside [0, size).
+std::int64_t span_inside(std::int64_t x0, std::int64_t extent, std::int64_t size) {
+  return std::max<std::int64_t>(0, std::min(size, x0 + extent) - std::max<std::int64_t>(0, x0));
+}
+
+}  // namespace
+
+std::int64_t os_rows_inside(const Layer& l, std::int64_t e0, std::int64_t rows) {
+  if (os_forwards(l)) return span_inside(e0 - l.padding, rows - 1 + l.R, l.H);
+  return taps_inside(e0, rows, l.R, l.H, l.stride, l.padding);
+}
+
+std::int64_t os_cols_inside(const Layer& l, std::int64_t f0, std::int64_t cols) {
+  if (os_forwards(l)) return span_inside(f0 - l.padding, cols - 1 + l.S, l.W);
+  return taps_inside(f0, cols, l.S, l.W, l.stride, l.padding);
+}
+
+OsPeArray::OsPeArray(sc_core::sc_module_name name, const ArchConfig& arch)
+    : BlockPeArray(name), arch_(arch), period_(arch.core_period_ns(), sc_core::SC_NS) {}
+
+void OsPeArray::begin_layer() {
+  noc_ = Activity{};
+  rf_ = Activity{};
+  macs = 0;
+  max_active = 0;
+}
+
+void OsPeArray::layer_stats(LayerStats& s, ActionCounts& n) const {
+  add_component(s, "noc", "noc", level_of(noc_));
+  add_component(s, "pe_rf", "rf", level_of(rf_));
+  n.add(os_action::noc_bit, static_cast<double>(noc_.total_bits()));
+  n.add(os_action::rf_read, static_cast<double>(rf_.total_reads()));
+  n.add(os_action::rf_write, static_cast<double>(rf_.total_writes()));
+  n.add(os_action::mac, static_cast<double>(macs));
+}
+
+// The pass, one step after another; a step's reads are issued when the step before starts
+// computing.
+sc_time OsPeArray::run_pass(const Layer& l, const Arithmetic& arith, const PassOperands& op,
+                            const sc_time& start) {
+  const BlockPass& p = op.pass;
+  const StepShape& sh = op.step;
+  filter_major_ = os_psums_filter_major(sh);
+  Times t{start, start, start};
+  for (std::int64_t n = 0; n < p.nb; ++n)
+    for (std::int64_t e0 = 0; e0 < p.eb; e0 += sh.rows)
+      for (std::int64_t f0 = 0; f0 < l.F(); f0 += sh.cols)
+        for (std::int64_t m0 = 0; m0 < p.mb; m0 += sh.filters)
+          step(l, arith, op,
+               {n, e0, std::min(sh.rows, p.eb - e0), f0, std::min(sh.cols, l.F() - f0), m0,
+                std::min(sh.filters, p.mb - m0)},
+               t);
+  return std::max({t.end, t.array_free, write_back()});
+}
+
+// The step's input region ((rows - 1) U + R) x ((cols - 1) U + S) x cb into region_ ([h][w][c],
+// zeros on padding): at stride 1 each row of it once (what enters the array from the GLB),
+// else every PE's window, row by row. Returns when the last read is in.
+sc_time OsPeArray::read_inputs(const Layer& l, const PassOperands& op, const Step& st,
+                               const sc_time& at) {
+  const std::int64_t U = l.stride, cb = op.pass.cb;
+  block_rows_ = (st.rows - 1) * U + l.R;
+  block_cols_ = (st.cols - 1) * U + l.S;
+  region_h0_ = (op.pass.e0 + st.e0) * U - l.padding;
+  region_w0_ = st.f0 * U - l.padding;
+  region_.assign(static_cast<std::size_t>(block_rows_ * block_cols_ * cb), Value{0});
+  region_values_ = 0;
+  sc_time ready = at;
+  // One read: region row hh, columns [ww, ww + count) (inside the image).
+  auto read = [&](std::int64_t hh, std::int64_t ww, std::int64_t count) {
+    const std::int64_t h = region_h0_ + hh, w = region_w0_ + ww;
+    const std::int64_t tile = (st.n * op.rows.rows + h - op.rows.h0) * l.W + w;
+    ready = std::max(ready,
+                     timed_access(to_glb, tlm::TLM_READ_COMMAND, op.ifmap_addr + 2 * tile * cb,
+                                  &region_[static_cast<std::size_t>((hh * block_cols_ + ww) * cb)],
+                                  2 * count * cb, DataKind::Ifmap, at));
+    region_values_ += count * cb;
+  };
+  auto clipped_row = [&](std::int64_t hh, std::int64_t ww, std::int64_t extent) {
+    const std::int64_t h = region_h0_ + hh, w0 = region_w0_ + ww;
+    if (h < 0 || h >= l.H) return;
+    const std::int64_t lo = std::max<std::int64_t>(0, w0), hi = std::min(l.W, w0 + extent);
+    if (hi > lo) read(hh, ww + lo - w0, hi - lo);
+  };
+  if (os_forwards(l)) {
+    for (std::int64_t hh = 0; hh < block_rows_; ++hh) clipped_row(hh, 0, block_cols_);
+  } else {
+    for (std::int64_t i = 0; i < st.rows; ++i)
+      for (std::int64_t j = 0; j < st.cols; ++j)
+        for (std::int64_t r = 0; r < l.R; ++r) clipped_row(i * U + r, j * U, l.S);
+  }
+  return ready;
+}
+
+std::vector<std::pair<std::int64_t, std::int64_t>> OsPeArray::psum_runs(const Layer& l,
+                                                                        const PassOperands& op,
+                                                                        const Step& st) const {
+  const BlockPass& p = op.pass;
+  const std::int64_t pb = arch_.data.psum_bits / 8, F = l.F();
+  std::vector<std::pair<std::int64_t, std::int64_t>> runs;
+  if (filter_major_) {  // [m][n][e][f]: a plane's pixel row
+    for (std::int64_t m = 0; m < st.filters; ++m)
+      for (std::int64_t i = 0; i < st.rows; ++i)
+        runs.emplace_back(
+            op.psum_addr + ((((st.m0 + m) * p.nb + st.n) * p.eb + st.e0 + i) * F + st.f0) * pb,
+            st.cols);
+  } else {  // [n][e][f][m]: a pixel's filters
+    for (std::int64_t i = 0; i < st.rows; ++i)
+      for (std::int64_t j = 0; j < st.cols; ++j)
+        runs.emplace_back(
+            op.psum_addr + (((st.n * p.eb + st.e0 + i) * F + st.f0 + j) * p.mb + st.m0) * pb,
+            st.filters);
+  }
+  return runs;
+}
+
+void OsPeArray::step(const Layer& l, const Arithmetic& arith, const PassOperands& op,
+                     const Step& st, Times& t) {
+  const BlockPass& p = op.pass;
+  const std::int64_t K = p.cb * l.R * l.S, pb = arch_.data.psum_bits / 8;
+  const std::int64_t outputs = st.filters * st.rows * st.cols;
+  sc_time ready = read_inputs(l, op, st, t.issue);
+  weights_.resize(static_cast<std::size_t>(st.filters * K));
+  ready =
+      std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, op.weight_addr + 2 * st.m0 * K,
+                                   weights_.data(), 2 * st.filters * K, DataKind::Weight, t.issue));
+  runs_ = psum_runs(l, op, st);
+  psum_bytes_.assign(static_cast<std::size_t>(outputs * pb), 0);
+  if (!p.first_c) {
+    std::int64_t at = 0;
+    for (const auto& [addr, count] : runs_) {
+      ready = std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, addr,
+                                           &psum_bytes_[static_cast<std::size_t>(at * pb)],
+                                           count * pb, DataKind::Psum, t.issue, 8 * pb));
+      at += count;
+    }
+  }
+  const sc_time begin = std::max(ready, t.array_free);
+  compute(l, st, p.cb, arith.product_shift);
+  t.array_free = begin + period_ * static_cast<double>(K);
+  // The psums go back once the next step's reads are issued (they are needed first: the GLB
+  // serves requests in the order they are made).
+  t.end = std::max(t.end, write_back());
+  pending_ = {psum_bytes_, runs_, t.array_free};
+  t.issue = begin;
+  count(l, op, st);
+}
+
+// Every PE's output: its psum (in run order, psum_bytes_) plus the products of its window,
+// shifted as the reference's mac_row shifts them.
+void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::int64_t shift) {
+  const std::int64_t K = cb * l.R * l.S, U = l.stride;
+  const std::size_t pb = static_cast<std::size_t>(arch_.data.psum_bits / 8);
+  for (std::int64_t m = 0; m < st.filters; ++m)
+    for (std::int64_t i = 0; i < st.rows; ++i)
+      for (std::int64_t j = 0; j < st.cols; ++j) {
+        const std::int64_t pos =
+            filter_major_ ? (m * st.rows + i) * st.cols + j : (i * st.cols + j) * st.filters + m;
+        Psum acc = 0;
+        std::memcpy(&acc, &psum_bytes_[static_cast<std::size_t>(pos) * pb], pb);
+        for (std::int64_t r = 0; r < l.R; ++r)
+          for (std::int64_t s = 0; s < l.S; ++s) {
+            const Value* x =
+                &region_[static_cast<std::size_t>(((i * U + r) * block_cols_ + j * U + s) * cb)];
+            const Value* w = &weights_[static_cast<std::size_t>(m * K + (r * l.S + s) * cb)];
+            for (std::int64_t c = 0; c < cb; ++c)
+              acc += static_cast<Psum>((std::int32_t{w[c]} * std::int32_t{x[c]}) >> shift);
+          }
+        std::memcpy(&psum_bytes_[static_cast<std::size_t>(pos) * pb], &acc, pb);
+      }
+}
+
+// The step's NoC, register-file and MAC counts (see the header): weights broadcast to their
+// plane, GLB inputs multicast to every plane, forwarded inputs (one hop each) and the FIFO
+// entries behind the vertical ones, each MAC's psum read and write.
+void OsPeArray::count(const Layer& l, const PassOperands& op, const Step& st) {
+  const std::int64_t cb = op.pass.cb, K = cb * l.R * l.S, pixels = st.rows * st.cols;
+  const std::int64_t psum_bits = arch_.data.psum_bits, step_macs = st.filters * pixels * K;
+  macs += step_macs;
+  max_active = std::max(max_active, st.filters * pixels);
+  noc_.writes_of(DataKind::Weight, step_macs, 16);
+  noc_.writes_of(DataKind::Ifmap, region_values_ * st.filters, 16);
+  if (os_forwards(l)) {
+    const std::int64_t hops = cb * st.filters * (pixels * l.R * l.S - block_rows_ * block_cols_);
+    const std::int64_t fifo = cb * st.filters * (l.R - 1) * (st.rows - 1) * st.cols * l.S;
+    noc_.writes_of(DataKind::Ifmap, hops, 16);
+    rf_.writes_of(DataKind::Ifmap, fifo, 16);
+    rf_.reads_of(DataKind::Ifmap, fifo, 16);
+  }
+  rf_.reads_of(DataKind::Psum, step_macs, psum_bits);
+  rf_.writes_of(DataKind::Psum, step_macs, psum_bits);
+  if (!op.pass.first_c) noc_.writes_of(DataKind::Psum, st.filters * pixels, psum_bits);
+  noc_.reads_of(DataKind::Psum, st.filters * pixels, psum_bits);
+}
+
+// Writes the previous step's psums (if any) to the GLB; returns when they are in.
+sc_time OsPeArray::write_back() {
+  if (pending_.runs.empty()) return sc_core::SC_ZERO_TIME;
+  const std::int64_t pb = arch_.data.psum_bits / 8;
+  sc_time done = sc_core::SC_ZERO_TIME;
+  std::int64_t at = 0;
+  for (const auto& [addr, count] : pending_.runs) {
+    done = std::max(done, timed_access(to_glb, tlm::TLM_WRITE_COMMAND, addr,
+                                       &pending_.bytes[static_cast<std::size_t>(at * pb)],
+                                       count * pb, DataKind::Psum, pending_.at, 8 * pb));
+    at += count;
+  }
+  pending_.runs.clear();
+  return done;
+}
+
+// --- The closed form ---
+
+std::string OsCost::check(const Layer& l, const BlockTiling& t) const {
+  const StepShape& s = t.step;
+  if (!s.set()) return "the output-stationary array needs a step shape";
+  if (s.rows > arch_.pe_rows || s.cols > arch_.pe_cols ||
+      s.filters * s.rows * s.cols > arch_.num_pes())
+    return "a step of " + std::to_string(s.filters) + " x " + std::to_string(s.rows) + "x" +
+           std::to_string(s.cols) + " outputs does not fit the " + std::to_string(arch_.pe_rows) +
+           "x" + std::to_string(arch_.pe_cols) +
+           " PEs (filters x rows x cols <= PEs, rows and "
+           "cols within the array's)";
+  if (s.filters > l.M_per_group() || s.rows > l.E() || s.cols > l.F())
+    return "a step of " + std::to_string(s.filters) + " x " + std::to_string(s.rows) + "x" +
+           std::to_string(s.cols) + " outputs is larger than the layer's M/G x E x F";
+  const std::int64_t need = os_forwards(l) ? l.S + 1 : 1;  // the FIFO's S values and the psum
+  if (need > os_design(arch_).rf_entries)
+    return "a PE needs " + std::to_string(need) +
+           " register-file entries (psum and S inputs); "
+           "it has " +
+           std::to_string(os_design(arch_).rf_entries);
+  return "";
+}
+
+std::vector<StepShape> OsCost::step_shapes(const Layer& l) const {
+  std::vector<StepShape> out;
+  const std::int64_t pes = arch_.num_pes();
+  for (std::int64_t q = 1; q <= pes; q *= 2) {
+    const std::int64_t cols = std::min({l.F(), arch_.pe_cols, pes / q});
+    const std::int64_t rows = std::min({l.E(), arch_.pe_rows, pes / (q * cols)});
+    const std::int64_t filters = std::min(q, l.M_per_group());
+    if (out.empty() || out.back().filters != filters)
+      out.push_back({filters, rows, std::min({l.F(), arch_.pe_cols, pes / (filters * rows)})});
+    if (q >= l.M_per_group()) break;
+  }
+  return out;
+}
+
+std::vector<std::int64_t> OsCost::filter_blocks(const Layer& l, const StepShape& step) const {
+  return block_sizes(l.M_per_group(), step.filters);
+}
+
+// A step lasts its K cycles, or as long as its GLB accesses take: the weights (the weight
+// slot's banks in parallel), the input region's rows (one after the other), the psum runs
+// (read and written).
+std::int64_t OsCost::step_cycles(const Layer& l, const BlockPass& p, std::int64_t rows,
+                                 std::int64_t cols, std::int64_t filters) const {
+  const GlbConfig& g = os_design(arch_).glb;
+  auto glb = [&](std::int64_t bytes) {
+    return ceil_div64(std::min(bytes, g.bank_bytes) * 8, g.bank_width_bits);
+  };
+  const std::int64_t K = p.cb * l.R * l.S;
+  const std::int64_t region = os_forwards(l) ? (rows - 1 + l.R) * glb(2 * (cols - 1 + l.S) * p.cb)
+                                             : rows * cols * l.R * glb(2 * l.S * p.cb);
+  const std::int64_t runs =
+      os_psums_filter_major({filters, rows, cols}) ? filters * rows : rows * cols;
+  return std::max({K, glb(2 * filters * K), region, runs * (p.first_c ? 1 : 2)});
+}
+
+// The steps of each shape (full and edge steps of rows, columns and filters), the first step's
+// weight read before them and the last step's psum write after them.
+std::int64_t OsCost::pass_cycles(const Layer& l, const BlockTiling& t, const BlockPass& p) const {
+  const StepShape& s = t.step;
+  auto sizes = [](std::int64_t total, std::int64_t step) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> v{{step, total / step}};
+    if (total % step) v.emplace_back(total % step, 1);
+    return v;
+  };
+  std::int64_t cycles = 0;
+  for (const auto& [rows, nr] : sizes(p.eb, s.rows))
+    for (const auto& [cols, nc] : sizes(l.F(), s.cols))
+      for (const auto& [filters, nf] : sizes(p.mb, s.filters))
+        cycles += nr * nc * nf * step_cycles(l, p, rows, cols, filters);
+  const GlbConfig& g = os_design(arch_).glb;
+  const std::int64_t first =
+      ceil_div64(std::min(2 * s.filters * p.cb * l.R * l.S, g.bank_bytes) * 8, g.bank_width_bits);
+  return p.nb * cycles + first + 1;
+}
+
+ArrayCounts OsCost::counts(const Layer& l, const BlockTiling& t) const {
+  const StepShape& s = t.step;
+  const double G = static_cast<double>(l.groups), N = static_cast<double>(l.N);
+  const double Mg = static_cast<double>(l.M_per_group()), Cg = static_cast<double>(l.C_per_group());
+  const double E = static_cast<double>(l.E()), F = static_cast<double>(l.F());
+  const double RS = static_cast<double>(l.R * l.S),
+               psum_bits = static_cast<double>(arch_.data.psum_bits);
+  // Over a group's row sub-blocks (within each row block) and column sub-blocks: how many, and
+  // the inputs their regions (or windows) hold inside the image.
+  std::int64_t esubs = 0, rows_in = 0, fsubs = 0, cols_in = 0, msubs = 0, cblocks = 0;
+  for_each_chunk(l.E(), t.eb, [&](Chunk e) {
+    for_each_chunk(e.size, s.rows, [&](Chunk sub) {
+      ++esubs;
+      rows_in += os_rows_inside(l, e.begin + sub.begin, sub.size);
+    });
+  });
+  for_each_chunk(l.F(), s.cols, [&](Chunk f) {
+    ++fsubs;
+    cols_in += os_cols_inside(l, f.begin, f.size);
+  });
+  for_each_chunk(l.M_per_group(), t.mb, [&](Chunk m) { msubs += ceil_div64(m.size, s.filters); });
+  for_each_chunk(l.C_per_group(), t.cb, [&](Chunk) { ++cblocks; });
+  const double macs = static_cast<double>(l.macs()), outputs = G * N * E * F * Mg;
+  const double inputs = G * N * Cg * static_cast<double>(rows_in * cols_in);
+  ArrayCounts c;
+  c.actions = ActionCounts(table_);
+  c.busy_cycles = l.groups * l.N * esubs * fsubs * msubs * l.C_per_group() * l.R * l.S;
+  c.glb_read_bits_by_kind[0] = 16 * G * N * static_cast<double>(esubs * fsubs) * Mg * Cg * RS;
+  c.glb_read_bits_by_kind[1] = 16 * inputs * static_cast<double>(msubs);
+  c.glb_read_bits_by_kind[2] = psum_bits * outputs * static_cast<double>(cblocks - 1);
+  c.glb_read_bits =
+      c.glb_read_bits_by_kind[0] + c.glb_read_bits_by_kind[1] + c.glb_read_bits_by_kind[2];
+  c.glb_write_bits = psum_bits * outputs * static_cast<double>(cblocks);
+  double hops = 0, fifo = 0;
+  if (os_forwards(l)) {
+    const double ES = static_cast<double>(esubs), FS = static_cast<double>(fsubs);
+    hops = G * N * Cg * Mg *
+           (RS * E * F -
+            (E + ES * static_cast<double>(l.R - 1)) * (F + FS * static_cast<double>(l.S - 1)));
+    fifo = G * N * Cg * Mg * static_cast<double>((l.R - 1) * l.S) * (E - ES) * F;
+  }
+  c.actions.add(os_action::noc_bit,
+                16 * (macs + inputs * Mg + hops) + c.glb_read_bits_by_kind[2] + c.glb_write_bits);
+  c.actions.add(os_action::rf_read, macs + fifo);
+  c.actions.add(os_action::rf_write, macs + fifo);
+  c.actions.add(os_action::mac, macs);
+  return c;
+}
+
+}  // namespace dfsim
