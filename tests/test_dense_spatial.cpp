@@ -128,7 +128,7 @@ std::string arch_of(const std::string& array, const std::string& pe) {
 }
 const std::string kNlr = arch_of("no_local_reuse", "{mac_energy_pj: 1.0}");
 const std::string kWsb = arch_of("weight_stationary_broadcast",
-                                 "{weight_rf_bytes: 64, rf_read_energy_pj: 1.0, "
+                                 "{rf_bytes: 64, rf_read_energy_pj: 1.0, "
                                  "rf_write_energy_pj: 1.0, mac_energy_pj: 1.0}");
 const std::string kOs = arch_of("output_stationary",
                                 "{rf_bytes: 64, rf_read_energy_pj: 1.0, rf_write_energy_pj: 1.0, "
@@ -212,8 +212,9 @@ TEST(OutputStationary, TheSimulationCountsWhatTheEstimatePredicts) {
 }
 
 // One pass on a 4 x 4 array, everything countable by hand: C = 3, M = 6, 4 x 4 ifmap, 3 x 3
-// filters, padding 1 (E = F = 4). K = 27 values per window: 7 cycles per step on 4 reduction
-// lanes; the 6 filters are two steps (4 + 2) per output pixel: 16 x 2 x 7 = 224 cycles.
+// filters, padding 1 (E = F = 4). K = 27 values per window: 7 cycles of 4 reduction lanes per
+// step, each reading and writing its lanes' psums in the GLB (2 cycles of the psum bank): 14
+// cycles; the 6 filters are two steps (4 + 2) per output pixel: 16 x 2 x 14 = 448 cycles.
 dfsim::LayerStats one_pass(const std::string& arch) {
   const std::string dir = fresh_dir("reduction_one_pass");
   dfsim::RunOptions opt;
@@ -237,10 +238,11 @@ dfsim::LayerStats one_pass(const std::string& arch) {
   EXPECT_EQ(s.dram.read_bytes[0], 2 * 6 * 27);
   EXPECT_EQ(s.dram.write_bytes[3], 2 * 6 * 16);
   // GLB: each window once per step, without its padding (rows inside per output row 2, 3, 3, 2
-  // and the same for columns: 10 x 10 per channel); the psums read once as they drain.
+  // and the same for columns: 10 x 10 per channel). Psums: each of the 7 cycles of a step adds
+  // its lanes' sums to the GLB's psums (the first only writes), and the drain reads them once.
   EXPECT_EQ(s.glb.read_bytes[1], 2 * 2 * 3 * 10 * 10);
-  EXPECT_EQ(s.glb.read_bytes[2], 2 * 6 * 16);
-  EXPECT_EQ(s.glb.write_bytes[2], 2 * 6 * 16);
+  EXPECT_EQ(s.glb.read_bytes[2], 2 * 16 * 6 * (7 - 1) + 2 * 6 * 16);
+  EXPECT_EQ(s.glb.write_bytes[2], 2 * 16 * 6 * 7);
   return s;
 }
 
@@ -253,8 +255,8 @@ std::int64_t busy_cycles(const dfsim::LayerStats& s) {
 TEST(NoLocalReuse, ClosedFormCyclesAndTrafficOfOnePass) {
   const dfsim::LayerStats s = one_pass(kNlr);
   // Before the steps, the first step's weights (4 x 27 16-bit values through a 512-bit port:
-  // 4 cycles); after them, the last step's write (1).
-  EXPECT_EQ(busy_cycles(s), 4 + 16 * 2 * 7 + 1);
+  // 4 cycles, then overlapped with the steps).
+  EXPECT_EQ(busy_cycles(s), 4 + 16 * 2 * 14);
   EXPECT_EQ(s.glb.read_bytes[0], 2 * 16 * 6 * 27);  // every weight once per output pixel
   EXPECT_EQ(s.rf.read_bytes[0], 0);
 }
@@ -262,18 +264,23 @@ TEST(NoLocalReuse, ClosedFormCyclesAndTrafficOfOnePass) {
 TEST(WeightStationaryBroadcast, ClosedFormCyclesAndTrafficOfOnePass) {
   const dfsim::LayerStats s = one_pass(kWsb);
   // Before the steps, the register files load: each PE takes its ceil(6/4) x ceil(27/4) = 14
-  // weights, one per cycle; after them, the last step's write (1).
-  EXPECT_EQ(busy_cycles(s), 14 + 16 * 2 * 7 + 1);
+  // weights, one per cycle.
+  EXPECT_EQ(busy_cycles(s), 14 + 16 * 2 * 14);
   EXPECT_EQ(s.glb.read_bytes[0], 2 * 6 * 27);  // every weight once, into the RFs
   EXPECT_EQ(s.rf.write_bytes[0], 2 * 6 * 27);
   EXPECT_EQ(s.rf.read_bytes[0], 2 * 16 * 6 * 27);  // once per MAC
+  // Each input broadcast is written into the PEs of its row that use it (each filter lane) and
+  // read by each MAC.
+  EXPECT_EQ(s.rf.write_bytes[1], 2 * 6 * 3 * 10 * 10);
+  EXPECT_EQ(s.rf.read_bytes[1], 2 * 16 * 6 * 27);
 }
 
 // The same pass as one filter plane of 4 x 4 pixels per step (OS_A): 6 steps of K = 27
 // cycles. A step reads its 6 x 6 input region once (the 4 x 4 of it inside the image: 16 x 3
 // values); every other input a PE uses comes from a neighbour: 3 x (16 x 9 - 36) = 324 hops per
-// step, of which the 3 x 2 x 3 x 4 x 3 = 216 from below pass through the FIFO (a write and a
-// read each). Each MAC reads and writes its psum in the register file.
+// step, of which the 3 x 2 x 3 x 4 x 3 = 216 from below are read from the FIFO to be sent up.
+// Every operand arrives in the register file and is read there by its MAC; each MAC reads and
+// writes its psum there.
 TEST(OutputStationary, ClosedFormCyclesAndTrafficOfOnePass) {
   const std::string dir = fresh_dir("os_one_pass");
   dfsim::RunOptions opt;
@@ -298,7 +305,10 @@ TEST(OutputStationary, ClosedFormCyclesAndTrafficOfOnePass) {
   EXPECT_EQ(s.glb.read_bytes[0], 2 * 6 * 27);  // each step its filter's weights
   EXPECT_EQ(s.rf.read_bytes[2], 2 * 16 * 6 * 27);
   EXPECT_EQ(s.rf.write_bytes[2], 2 * 16 * 6 * 27);
-  EXPECT_EQ(s.rf.read_bytes[1], 2 * 6 * 216);
+  EXPECT_EQ(s.rf.read_bytes[1], 2 * (16 * 6 * 27 + 6 * 216));
+  EXPECT_EQ(s.rf.write_bytes[1], 2 * 16 * 6 * 27);
+  EXPECT_EQ(s.rf.read_bytes[0], 2 * 16 * 6 * 27);
+  EXPECT_EQ(s.rf.write_bytes[0], 2 * 16 * 6 * 27);
   // NoC: every MAC's weight, the region's inputs, the hops, the psums back.
   EXPECT_EQ(s.noc.write_bytes[0], 2 * 16 * 6 * 27);
   EXPECT_EQ(s.noc.write_bytes[1], 2 * 6 * (48 + 324));
@@ -326,11 +336,11 @@ TEST(DenseSpatialArrays, KeysAndMappingsAreCheckedWithFileLineColumn) {
   }
   try {  // the weight register file is the weight-stationary array's, and bounded
     std::string text = kWsb;
-    text.replace(text.find("weight_rf_bytes: 64"), 19, "weight_rf_bytes: 1");
+    text.replace(text.find("rf_bytes: 64"), 12, "rf_bytes: 2");
     dfsim::load_arch_from_string(text, "small.yaml");
     FAIL() << "accepted a 1-byte register file";
   } catch (const dfsim::ConfigError& e) {
-    EXPECT_TRUE(contains(e.what(), "small.yaml:9:23: pe.weight_rf_bytes: must be ")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "small.yaml:9:16: pe.rf_bytes: must be ")) << e.what();
   }
   const std::string dir = fresh_dir("reduction_bad_mapping");
   for (const auto& [arch, mapping, message] :
@@ -343,8 +353,8 @@ TEST(DenseSpatialArrays, KeysAndMappingsAreCheckedWithFileLineColumn) {
             "'sideways'"},
            // 10 filters x 6 channels x 9 taps on 4 x 4 lanes: 3 x 14 = 42 weights per PE > 32.
            {kWsb, "{nb: 1, eb: 1, mb: 10, cb: 6, order: filters_inner}",
-            "pinned.yaml:2:9: mapping for layer 'conv' does not fit: each PE needs 42 weight "
-            "entries for mb 10, cb 6; its register file holds 32"},
+            "pinned.yaml:2:9: mapping for layer 'conv' does not fit: each PE needs 43 "
+            "register-file entries (weights and the input) for mb 10, cb 6; it has 32"},
            {kOs,
             "{nb: 1, eb: 1, mb: 1, cb: 1, order: filters_inner, step: {filters: 2, rows: 3, "
             "cols: 3}}",

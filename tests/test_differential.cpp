@@ -197,13 +197,14 @@ TEST(Differential, DcnnOpt) { expect_bit_exact_or_refused("dcnn_opt"); }
 TEST(Differential, NoLocalReuse256) { expect_bit_exact_or_refused("nlr_256"); }
 TEST(Differential, WeightStationaryBroadcast256) { expect_bit_exact_or_refused("ws_256"); }
 TEST(Differential, OutputStationary256) { expect_bit_exact_or_refused("os_256"); }
+TEST(Differential, RowStationary256) { expect_bit_exact_or_refused("rs_256"); }
 
 // Every shipped architecture is covered: a new file in configs/ needs its TEST above.
 TEST(Differential, CoversEveryShippedArchitecture) {
   std::set<std::string> shipped;
   for (const auto& [stem, path] : dfsim_test::shipped_architectures()) shipped.insert(stem);
   EXPECT_EQ(shipped, (std::set<std::string>{"dcnn", "dcnn_opt", "eyeriss_v1", "nlr_256", "os_256",
-                                            "scnn", "tpu_v1", "ws_256"}));
+                                            "rs_256", "scnn", "tpu_v1", "ws_256"}));
 }
 
 }  // namespace

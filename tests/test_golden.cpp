@@ -44,6 +44,7 @@ TEST(Golden, DcnnOpt) { expect_golden("dcnn_opt"); }
 TEST(Golden, NoLocalReuse256) { expect_golden("nlr_256"); }
 TEST(Golden, WeightStationaryBroadcast256) { expect_golden("ws_256"); }
 TEST(Golden, OutputStationary256) { expect_golden("os_256"); }
+TEST(Golden, RowStationary256) { expect_golden("rs_256"); }
 
 // Every shipped architecture has its golden file (a new one needs a TEST above).
 TEST(Golden, CoversEveryShippedArchitecture) {
@@ -55,7 +56,7 @@ TEST(Golden, CoversEveryShippedArchitecture) {
       golden.insert(f.substr(0, f.size() - 11));
   }
   EXPECT_EQ(shipped, golden);
-  EXPECT_EQ(shipped.size(), 8u);
+  EXPECT_EQ(shipped.size(), 9u);
 }
 
 }  // namespace

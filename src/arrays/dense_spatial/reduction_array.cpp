@@ -21,12 +21,12 @@ EnergyTable reduction_energy_table(const ArchConfig& a, const ReductionDesign& d
   r.noc_bit =
       t.add("noc.bit", "bit", EnergyLevel::Noc, "noc.energy_pj_per_bit", d.noc_energy_pj_per_bit);
   if (d.weights_in_rf()) {
-    t.add_part({"weight_rf", PartKind::Storage, a.num_pes(),
-                static_cast<double>(2 * d.weight_rf_entries), 16});
-    r.rf_read = t.add("weight_rf.read", "access", EnergyLevel::Rf, "pe.rf_read_energy_pj",
-                      d.rf_read_energy_pj, "weight_rf");
-    r.rf_write = t.add("weight_rf.write", "access", EnergyLevel::Rf, "pe.rf_write_energy_pj",
-                       d.rf_write_energy_pj, "weight_rf");
+    t.add_part(
+        {"pe_rf", PartKind::Storage, a.num_pes(), static_cast<double>(2 * d.rf_entries), 16});
+    r.rf_read = t.add("pe_rf.read", "access", EnergyLevel::Rf, "pe.rf_read_energy_pj",
+                      d.rf_read_energy_pj, "pe_rf");
+    r.rf_write = t.add("pe_rf.write", "access", EnergyLevel::Rf, "pe.rf_write_energy_pj",
+                       d.rf_write_energy_pj, "pe_rf");
   }
   r.mac = t.add("pe.mac", "MAC", EnergyLevel::Mac, "pe.mac_energy_pj", d.mac_energy_pj, "mac");
   add_idle(t, a);
@@ -45,8 +45,8 @@ ReductionDesign parse_reduction_design(const ConfigNode& root, ArchConfig& a, bo
   d.noc_energy_pj_per_bit = noc.get_double_min("energy_pj_per_bit", 0.0);
   const ConfigNode pe = root.at("pe");
   if (with_rf) {
-    pe.expect_keys({"weight_rf_bytes", "rf_read_energy_pj", "rf_write_energy_pj", "mac_energy_pj"});
-    d.weight_rf_entries = pe.get_int_range("weight_rf_bytes", 2, 1 << 20) / 2;
+    pe.expect_keys({"rf_bytes", "rf_read_energy_pj", "rf_write_energy_pj", "mac_energy_pj"});
+    d.rf_entries = pe.get_int_range("rf_bytes", 4, 1 << 20) / 2;
     d.rf_read_energy_pj = pe.get_double_min("rf_read_energy_pj", 0.0);
     d.rf_write_energy_pj = pe.get_double_min("rf_write_energy_pj", 0.0);
   } else {
@@ -72,7 +72,7 @@ void describe_reduction(std::ostream& os, const ArchConfig& a, const ReductionDe
      << "  GLB: " << d.glb.banks << " banks x " << d.glb.bank_bytes << " B, "
      << d.glb.bank_width_bits << "-bit ports; ";
   if (d.weights_in_rf())
-    os << "weight register files of " << d.weight_rf_entries << " entries per PE\n";
+    os << "register files of " << d.rf_entries << " entries per PE (weights, input)\n";
   else
     os << "no register files\n";
 }
@@ -101,7 +101,7 @@ void ReductionPeArray::layer_stats(LayerStats& s, ActionCounts& n) const {
   add_component(s, "noc", "noc", level_of(noc_));
   n.add(ids_.noc_bit, static_cast<double>(noc_.total_bits()));
   if (d_.weights_in_rf()) {
-    add_component(s, "weight_rf", "rf", level_of(rf_));
+    add_component(s, "pe_rf", "rf", level_of(rf_));
     n.add(ids_.rf_read, static_cast<double>(rf_.total_reads()));
     n.add(ids_.rf_write, static_cast<double>(rf_.total_writes()));
   }
@@ -163,14 +163,14 @@ sc_time ReductionPeArray::run_pass(const Layer& l, const Arithmetic& arith, cons
     for (std::int64_t e = 0; e < p.eb; ++e)
       for (std::int64_t f = 0; f < l.F(); ++f)
         for (std::int64_t m0 = 0; m0 < p.mb; m0 += lanes) step(l, arith, op, {n, e, f, m0}, t);
-  return std::max({t.end, t.array_free, write_back()});
+  return std::max(t.end, t.array_free);
 }
 
 // One step: output pixel (n, e, f) of the pass for filters m0 .. m0 + filter_lanes.
 void ReductionPeArray::step(const Layer& l, const Arithmetic& arith, const PassOperands& op,
                             const StepIndex& at, StepTimes& t) {
   const BlockPass& p = op.pass;
-  const std::int64_t K = p.cb * l.R * l.S, pb = arch_.data.psum_bits / 8;
+  const std::int64_t K = p.cb * l.R * l.S;
   const std::int64_t m_act = std::min(d_.filter_lanes, p.mb - at.m0);
   std::fill(window_.begin(), window_.end(), Value{0});
   sc_time ready = read_window(l, op, at.n, at.e, at.f, t.issue);
@@ -178,63 +178,65 @@ void ReductionPeArray::step(const Layer& l, const Arithmetic& arith, const PassO
   if (d_.weights_in_rf()) {
     w += at.m0 * K;
     rf_.reads_of(DataKind::Weight, m_act * K, 16);
+    // Each input delivered is written into the PE's input entry; each MAC reads it there.
+    rf_.writes_of(DataKind::Ifmap, window_values_ * m_act, 16);
+    rf_.reads_of(DataKind::Ifmap, m_act * K, 16);
   } else {
     ready =
         std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, op.weight_addr + 2 * at.m0 * K,
                                      weights_.data(), 2 * m_act * K, DataKind::Weight, t.issue));
     noc_.writes_of(DataKind::Weight, m_act * K, 16);
   }
-  const std::int64_t psum_at =
-      op.psum_addr + (((at.n * p.eb + at.e) * l.F() + at.f) * p.mb + at.m0) * pb;
-  std::fill(psum_bytes_.begin(), psum_bytes_.end(), 0);
-  if (!p.first_c) {
-    ready = std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, psum_at, psum_bytes_.data(),
-                                         m_act * pb, DataKind::Psum, t.issue, 8 * pb));
-    noc_.writes_of(DataKind::Psum, m_act, 8 * pb);
-  }
   const sc_time begin = std::max(ready, t.array_free);
-  multiply_accumulate(w, K, m_act, arith.product_shift);
-  const std::int64_t cycles = ceil_div64(K, d_.reduction_lanes);
-  t.array_free = begin + period_ * static_cast<double>(cycles);
-  // The accumulators go back once the next step's reads are booked (they are needed first:
-  // the GLB serves requests in the order they are made).
-  t.end = std::max(t.end, write_back());
-  pending_.assign(psum_bytes_.begin(), psum_bytes_.begin() + m_act * pb);
-  pending_addr_ = psum_at;
-  pending_at_ = t.array_free;
+  const std::int64_t psum_at =
+      op.psum_addr +
+      (((at.n * p.eb + at.e) * l.F() + at.f) * p.mb + at.m0) * (arch_.data.psum_bits / 8);
+  t.array_free = accumulate(w, K, m_act, arith.product_shift, psum_at, p.first_c, begin);
+  t.end = std::max(t.end, t.array_free);
   t.issue = begin;
   macs += m_act * K;
   max_active = std::max(max_active, m_act * std::min(K, d_.reduction_lanes));
   noc_.writes_of(DataKind::Ifmap, window_values_ * m_act, 16);
   // Each product but the first of a cycle's lane moves one hop to be reduced.
-  noc_.writes_of(DataKind::Psum, (K - cycles) * m_act, 8 * pb);
-  noc_.reads_of(DataKind::Psum, m_act, 8 * pb);
+  noc_.writes_of(DataKind::Psum, (K - ceil_div64(K, d_.reduction_lanes)) * m_act,
+                 arch_.data.psum_bits);
 }
 
-// Each filter lane's products of the window (shifted as the reference's mac_row shifts them),
-// reduced into the accumulator loaded from psum_bytes_, which gets the result.
-void ReductionPeArray::multiply_accumulate(const Value* weights, std::int64_t K, std::int64_t m_act,
-                                           std::int64_t shift) {
-  const std::size_t pb = static_cast<std::size_t>(arch_.data.psum_bits / 8);
-  for (std::int64_t m = 0; m < m_act; ++m) {
-    Psum acc = 0;
-    std::memcpy(&acc, &psum_bytes_[static_cast<std::size_t>(m) * pb], pb);
-    const Value* w = weights + m * K;
-    for (std::int64_t k = 0; k < K; ++k)
-      acc += static_cast<Psum>((std::int32_t{w[k]} * std::int32_t{window_[k]}) >> shift);
-    std::memcpy(&psum_bytes_[static_cast<std::size_t>(m) * pb], &acc, pb);
+// The step's reduction, one cycle's reduction_lanes products per filter lane at a time: each
+// lane's sum is added to its psum in the GLB (read, add, write: psums accumulate spatially and
+// through the GLB), except that a block's very first sum is written without a read. The
+// products are shifted as the reference's mac_row shifts them. Returns when the last psum is
+// written.
+sc_time ReductionPeArray::accumulate(const Value* weights, std::int64_t K, std::int64_t m_act,
+                                     std::int64_t shift, std::int64_t psum_at, bool first_c,
+                                     const sc_time& begin) {
+  const std::int64_t pb = arch_.data.psum_bits / 8, lanes = d_.reduction_lanes;
+  const std::size_t bytes = static_cast<std::size_t>(pb);
+  psum_bytes_.resize(static_cast<std::size_t>(m_act * pb));
+  sc_time at = begin;
+  for (std::int64_t k0 = 0, cycle = 1; k0 < K; k0 += lanes, ++cycle) {
+    const std::int64_t k1 = std::min(K, k0 + lanes);
+    std::fill(psum_bytes_.begin(), psum_bytes_.end(), 0);
+    if (!first_c || k0 > 0) {
+      at = timed_access(to_glb, tlm::TLM_READ_COMMAND, psum_at, psum_bytes_.data(), m_act * pb,
+                        DataKind::Psum, at, 8 * pb);
+      noc_.writes_of(DataKind::Psum, m_act, 8 * pb);
+    }
+    for (std::int64_t m = 0; m < m_act; ++m) {
+      Psum acc = 0;
+      std::memcpy(&acc, &psum_bytes_[static_cast<std::size_t>(m) * bytes], bytes);
+      const Value* w = weights + m * K;
+      for (std::int64_t k = k0; k < k1; ++k)
+        acc += static_cast<Psum>((std::int32_t{w[k]} * std::int32_t{window_[k]}) >> shift);
+      std::memcpy(&psum_bytes_[static_cast<std::size_t>(m) * bytes], &acc, bytes);
+    }
+    // The lane's sum is ready at the end of its cycle.
+    at = timed_access(to_glb, tlm::TLM_WRITE_COMMAND, psum_at, psum_bytes_.data(), m_act * pb,
+                      DataKind::Psum, std::max(at, begin + period_ * static_cast<double>(cycle)),
+                      8 * pb);
+    noc_.reads_of(DataKind::Psum, m_act, 8 * pb);
   }
-}
-
-// Writes the accumulators of the step before (if any) to the GLB; returns when they are in.
-sc_time ReductionPeArray::write_back() {
-  if (pending_.empty()) return sc_core::SC_ZERO_TIME;
-  const std::int64_t bytes = static_cast<std::int64_t>(pending_.size());
-  const std::int64_t pb = arch_.data.psum_bits / 8;
-  const sc_time done = timed_access(to_glb, tlm::TLM_WRITE_COMMAND, pending_addr_, pending_.data(),
-                                    bytes, DataKind::Psum, pending_at_, 8 * pb);
-  pending_.clear();
-  return done;
+  return at;
 }
 
 ReductionCost::ReductionCost(const ArchConfig& a, ReductionDesign design)
@@ -243,11 +245,13 @@ ReductionCost::ReductionCost(const ArchConfig& a, ReductionDesign design)
 std::string ReductionCost::check(const Layer& l, const BlockTiling& t) const {
   if (!d_.weights_in_rf()) return "";
   const std::int64_t mb = std::min(t.mb, l.M_per_group()), cb = std::min(t.cb, l.C_per_group());
-  const std::int64_t entries = weight_entries_per_pe(d_, mb, cb * l.R * l.S);
-  if (entries <= d_.weight_rf_entries) return "";
-  return "each PE needs " + std::to_string(entries) + " weight entries for mb " +
-         std::to_string(mb) + ", cb " + std::to_string(cb) + "; its register file holds " +
-         std::to_string(d_.weight_rf_entries);
+  const std::int64_t entries = weight_entries_per_pe(d_, mb, cb * l.R * l.S) + 1;
+  if (entries <= d_.rf_entries) return "";
+  return "each PE needs " + std::to_string(entries) +
+         " register-file entries (weights and the "
+         "input) for mb " +
+         std::to_string(mb) + ", cb " + std::to_string(cb) + "; it has " +
+         std::to_string(d_.rf_entries);
 }
 
 // Core cycles of a GLB access of `bytes` in one region (its banks work in parallel).
@@ -255,11 +259,12 @@ std::int64_t ReductionCost::glb_cycles(std::int64_t bytes) const {
   return ceil_div64(std::min(bytes, d_.glb.bank_bytes) * 8, d_.glb.bank_width_bits);
 }
 
-// A step computes for ceil(K / reduction_lanes) cycles, or as long as its weights take to
-// read from the GLB when they come from there.
+// A step's ceil(K / reduction_lanes) cycles each read and write the lanes' psums in the GLB,
+// one after the other; with weights from the GLB, the next step's weight read overlaps.
 std::int64_t ReductionCost::step_cycles(std::int64_t K, std::int64_t m_act) const {
-  const std::int64_t compute = ceil_div64(K, d_.reduction_lanes);
-  return d_.weights_in_rf() ? compute : std::max(compute, glb_cycles(2 * m_act * K));
+  const std::int64_t psums =
+      2 * ceil_div64(K, d_.reduction_lanes) * glb_cycles(m_act * arch_.data.psum_bits / 8);
+  return d_.weights_in_rf() ? psums : std::max(psums, glb_cycles(2 * m_act * K));
 }
 
 std::int64_t ReductionCost::rf_load_cycles(std::int64_t mb, std::int64_t K) const {
@@ -267,19 +272,17 @@ std::int64_t ReductionCost::rf_load_cycles(std::int64_t mb, std::int64_t K) cons
 }
 
 // The steps; before them the register-file load (when the tile is new) or the first step's
-// weight read; after them the last step's write.
+// weight read.
 std::int64_t ReductionCost::pass_cycles(const Layer& l, const BlockTiling&,
                                         const BlockPass& p) const {
   const std::int64_t K = p.cb * l.R * l.S, lanes = d_.filter_lanes;
-  const std::int64_t pb = arch_.data.psum_bits / 8;
   std::int64_t per_pixel = 0;
   for (std::int64_t m0 = 0; m0 < p.mb; m0 += lanes)
     per_pixel += step_cycles(K, std::min(lanes, p.mb - m0));
-  const std::int64_t last = p.mb - (p.mb - 1) / lanes * lanes;
   std::int64_t first = 1;  // a window row
   if (d_.weights_in_rf() && p.load_weights) first = std::max(first, rf_load_cycles(p.mb, K));
   if (!d_.weights_in_rf()) first = std::max(first, glb_cycles(2 * std::min(lanes, p.mb) * K));
-  return p.nb * p.eb * l.F() * per_pixel + first + glb_cycles(last * pb);
+  return p.nb * p.eb * l.F() * per_pixel + first;
 }
 
 std::vector<std::int64_t> ReductionCost::filter_blocks(const Layer& l, const StepShape&) const {
@@ -293,7 +296,7 @@ ArrayCounts ReductionCost::counts(const Layer& l, const BlockTiling& t) const {
   const double psum_bits = static_cast<double>(arch_.data.psum_bits);
   const std::int64_t RS = l.R * l.S;
   // Over the m- and c-blocks of a group: filter-lane steps, compute cycles, reduction hops.
-  std::int64_t msubs = 0, cblocks = 0, busy = 0, hops = 0;
+  std::int64_t msubs = 0, busy = 0, hops = 0;
   for_each_chunk(l.M_per_group(), t.mb, [&](Chunk m) {
     msubs += ceil_div64(m.size, d_.filter_lanes);
     for_each_chunk(l.C_per_group(), t.cb, [&](Chunk c) {
@@ -301,8 +304,9 @@ ArrayCounts ReductionCost::counts(const Layer& l, const BlockTiling& t) const {
                      [&](Chunk s) { busy += step_cycles(c.size * RS, s.size); });
     });
   });
+  std::int64_t sums = 0;  // a psum's additions through the GLB over its channel blocks
   for_each_chunk(l.C_per_group(), t.cb, [&](Chunk c) {
-    ++cblocks;
+    sums += ceil_div64(c.size * RS, d_.reduction_lanes);
     hops += c.size * RS - ceil_div64(c.size * RS, d_.reduction_lanes);
   });
   const double inside = N * Cg * static_cast<double>(window_rows_inside(l) * window_cols_inside(l));
@@ -315,16 +319,16 @@ ArrayCounts ReductionCost::counts(const Layer& l, const BlockTiling& t) const {
   c.busy_cycles = l.groups * l.N * l.E() * l.F() * busy;
   c.glb_read_bits_by_kind[0] = 16 * weights;
   c.glb_read_bits_by_kind[1] = 16 * G * inside * static_cast<double>(msubs);
-  c.glb_read_bits_by_kind[2] = psum_bits * G * pixels * Mg * static_cast<double>(cblocks - 1);
+  c.glb_read_bits_by_kind[2] = psum_bits * G * pixels * Mg * static_cast<double>(sums - 1);
   c.glb_read_bits =
       c.glb_read_bits_by_kind[0] + c.glb_read_bits_by_kind[1] + c.glb_read_bits_by_kind[2];
-  c.glb_write_bits = psum_bits * G * pixels * Mg * static_cast<double>(cblocks);
+  c.glb_write_bits = psum_bits * G * pixels * Mg * static_cast<double>(sums);
   c.actions.add(ids_.noc_bit, 16 * G * inside * Mg + 16 * weights + c.glb_read_bits_by_kind[2] +
                                   c.glb_write_bits +
                                   psum_bits * G * pixels * Mg * static_cast<double>(hops));
-  if (d_.weights_in_rf()) {
-    c.actions.add(ids_.rf_write, weights);
-    c.actions.add(ids_.rf_read, macs);
+  if (d_.weights_in_rf()) {  // weights: loaded, read per MAC; inputs: delivered, read per MAC
+    c.actions.add(ids_.rf_write, weights + G * inside * Mg);
+    c.actions.add(ids_.rf_read, 2 * macs);
   }
   c.actions.add(ids_.mac, macs);
   return c;

@@ -5,14 +5,17 @@
 // window. A step is one output pixel for up to filter_lanes filters: each cycle up to
 // reduction_lanes window values are read from the GLB and multicast across the filter lanes,
 // each lane's products are reduced spatially (an adder tree, or psums passed PE to PE: one
-// hop per product but the first) into the lane's accumulator, ceil(cb R S / reduction_lanes)
-// cycles in all; then the accumulators go back to the GLB (added to the psums there unless the
-// pass is its block's first channel block). Nothing holds a window between steps.
+// hop per product but the first) into one sum per lane and cycle, ceil(cb R S /
+// reduction_lanes) cycles in all. The psums accumulate spatially and through the GLB: each cycle,
+// each lane's sum is added to its psum there (read, add, write; a block's very first sum is only
+// written). Nothing holds a window between steps.
 //   - no local reuse (DianNao-like, ASPLOS 2014): no register files; every multiplier gets its
 //     weight from the GLB each cycle (unicast), so every weight is read once per output pixel.
 //   - weight stationary with broadcast (nn-X-like): each PE's register file holds its weights
 //     of the pass (ceil(mb / filter_lanes) x ceil(cb R S / reduction_lanes) entries), loaded
-//     once per weight tile; each MAC reads its weight there.
+//     once per weight tile, and the input value broadcast to it (written as it arrives); each
+//     MAC reads both operands there, as the row-stationary PE reads its spads (Chen et al.'s
+//     framework charges every operand a PE uses one register-file access).
 #pragma once
 
 #include <iosfwd>
@@ -26,12 +29,12 @@ namespace dfsim {
 
 struct ReductionDesign {
   std::int64_t filter_lanes = 1, reduction_lanes = 1;
-  std::int64_t weight_rf_entries = 0;  // 16-bit weights a PE's register file holds; 0: none
+  std::int64_t rf_entries = 0;  // 16-bit entries of a PE's register file (weights, input); 0: none
   GlbConfig glb;
   double noc_energy_pj_per_bit = 0;  // per bit delivered to a PE, passed between PEs or returned
   double rf_read_energy_pj = 0, rf_write_energy_pj = 0;  // per register-file entry access
   double mac_energy_pj = 0;                              // per 16-bit MAC
-  bool weights_in_rf() const { return weight_rf_entries > 0; }
+  bool weights_in_rf() const { return rf_entries > 0; }
 };
 
 // The design's actions after the shared ones (block_action), in this order (the register
@@ -60,24 +63,21 @@ class ReductionPeArray final : public BlockPeArray {
   sc_core::sc_time load_weights(const PassOperands& op, std::int64_t K, const sc_core::sc_time& at);
   void step(const Layer& l, const Arithmetic& arith, const PassOperands& op, const StepIndex& at,
             StepTimes& t);
-  void multiply_accumulate(const Value* weights, std::int64_t K, std::int64_t m_act,
-                           std::int64_t shift);
+  sc_core::sc_time accumulate(const Value* weights, std::int64_t K, std::int64_t m_act,
+                              std::int64_t shift, std::int64_t psum_at, bool first_c,
+                              const sc_core::sc_time& begin);
   sc_core::sc_time read_window(const Layer& l, const PassOperands& op, std::int64_t n,
                                std::int64_t e, std::int64_t f, const sc_core::sc_time& at);
-  sc_core::sc_time write_back();
 
   const ArchConfig arch_;
   const ReductionDesign d_;
   ReductionActions ids_;
   const sc_core::sc_time period_;
   Activity noc_;  // bits delivered to PEs (writes), passed between PEs and returned (reads)
-  Activity rf_;   // register-file entries (weights)
+  Activity rf_;   // register-file entries (weights, inputs)
   std::vector<Value> window_, weights_;
   std::vector<unsigned char> psum_bytes_;
-  std::int64_t window_values_ = 0;      // values of the current window inside the image
-  std::vector<unsigned char> pending_;  // the previous step's accumulators, not yet written
-  std::int64_t pending_addr_ = 0;
-  sc_core::sc_time pending_at_;
+  std::int64_t window_values_ = 0;  // values of the current window inside the image
 };
 
 // The reduction array's passes in closed form (what ReductionPeArray counts), for the mapper.
@@ -105,7 +105,7 @@ class ReductionCost final : public BlockArrayCost {
 std::int64_t weight_entries_per_pe(const ReductionDesign& d, std::int64_t mb, std::int64_t K);
 
 // What a reduction style reads from its file: glb, noc {energy_pj_per_bit}, pe {mac_energy_pj,
-// and with register files weight_rf_bytes, rf_read_energy_pj, rf_write_energy_pj}, data
+// and with register files rf_bytes, rf_read_energy_pj, rf_write_energy_pj}, data
 // (16-bit operands, psum_bits 16 or 32). Filter lanes are the PE array's rows when
 // filters_on_rows, else its columns; reduction lanes the other side.
 ReductionDesign parse_reduction_design(const ConfigNode& root, ArchConfig& a, bool with_rf,

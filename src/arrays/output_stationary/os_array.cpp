@@ -227,8 +227,13 @@ void OsPeArray::count(const Layer& l, const PassOperands& op, const Step& st) {
     const std::int64_t hops = cb * st.filters * (pixels * l.R * l.S - block_rows_ * block_cols_);
     const std::int64_t fifo = cb * st.filters * (l.R - 1) * (st.rows - 1) * st.cols * l.S;
     noc_.writes_of(DataKind::Ifmap, hops, 16);
-    rf_.writes_of(DataKind::Ifmap, fifo, 16);
-    rf_.reads_of(DataKind::Ifmap, fifo, 16);
+    rf_.reads_of(DataKind::Ifmap, fifo, 16);  // sent up from the FIFO
+  }
+  // Every operand arrives in the register file and each MAC reads it there (weight, input) as
+  // the row-stationary PE reads its spads; the psum is read and written per MAC.
+  for (DataKind k : {DataKind::Weight, DataKind::Ifmap}) {
+    rf_.writes_of(k, step_macs, 16);
+    rf_.reads_of(k, step_macs, 16);
   }
   rf_.reads_of(DataKind::Psum, step_macs, psum_bits);
   rf_.writes_of(DataKind::Psum, step_macs, psum_bits);
@@ -267,11 +272,11 @@ std::string OsCost::check(const Layer& l, const BlockTiling& t) const {
   if (s.filters > l.M_per_group() || s.rows > l.E() || s.cols > l.F())
     return "a step of " + std::to_string(s.filters) + " x " + std::to_string(s.rows) + "x" +
            std::to_string(s.cols) + " outputs is larger than the layer's M/G x E x F";
-  const std::int64_t need = os_forwards(l) ? l.S + 1 : 1;  // the FIFO's S values and the psum
+  // The psum, the weight and the inputs: the FIFO's last S at stride 1, else the one.
+  const std::int64_t need = 2 + (os_forwards(l) ? l.S : 1);
   if (need > os_design(arch_).rf_entries)
-    return "a PE needs " + std::to_string(need) +
-           " register-file entries (psum and S inputs); "
-           "it has " +
+    return "a PE needs " + std::to_string(need) + " register-file entries (psum, weight and " +
+           (os_forwards(l) ? "S" : "one") + " inputs); it has " +
            std::to_string(os_design(arch_).rf_entries);
   return "";
 }
@@ -374,8 +379,8 @@ ArrayCounts OsCost::counts(const Layer& l, const BlockTiling& t) const {
   }
   c.actions.add(os_action::noc_bit,
                 16 * (macs + inputs * Mg + hops) + c.glb_read_bits_by_kind[2] + c.glb_write_bits);
-  c.actions.add(os_action::rf_read, macs + fifo);
-  c.actions.add(os_action::rf_write, macs + fifo);
+  c.actions.add(os_action::rf_read, 3 * macs + fifo);
+  c.actions.add(os_action::rf_write, 3 * macs);
   c.actions.add(os_action::mac, macs);
   return c;
 }

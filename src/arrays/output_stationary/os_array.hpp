@@ -12,6 +12,9 @@
 //     tap, the right column's and the bottom row's new ones) come from the GLB, multicast to
 //     all filter planes, so a step reads its input region (rows + R - 1) x (cols + S - 1)
 //     once. At larger strides every input comes from the GLB.
+// Every operand arrives in the PE's register file and each MAC reads it there (weight, input)
+// and reads and writes its psum, as the row-stationary PE uses its spads (Chen et al.'s
+// framework charges every operand a PE uses one register-file access).
 // After the step, the psums go back to the GLB (added to the ones there unless the pass is its
 // block's first channel block): stored filter-major when a step has no more filters than pixel
 // columns (a plane's pixel row is one access), else pixel-major (a pixel's filters are one).

@@ -1,8 +1,8 @@
 // The weight-stationary array with broadcast (nn-X-like; Chen et al., ISCA 2016, Section VI-B):
 // a reduction array (dense_spatial/reduction_array.hpp) with filters on the PE columns,
-// reduction lanes on the rows and each PE's weights in its register file; input values are
-// broadcast along the rows and psums accumulate down the columns. Registered as
-// `array: weight_stationary_broadcast` (not the systolic TPU array).
+// reduction lanes on the rows and each PE's weights (and its input) in its register file; input
+// values are broadcast along the rows and psums accumulate down the columns. Registered as `array:
+// weight_stationary_broadcast` (not the systolic TPU array).
 #include <ostream>
 
 #include "arrays/array_style.hpp"
@@ -28,7 +28,7 @@ void describe_wsb(std::ostream& os, const ArchConfig& a) {
 // The GLB and every PE's weight register file.
 std::int64_t wsb_storage_bytes(const ArchConfig& a) {
   const ReductionDesign& d = style_params<WsbParams>(a).design;
-  return d.glb.size_bytes() + a.num_pes() * 2 * d.weight_rf_entries;
+  return d.glb.size_bytes() + a.num_pes() * 2 * d.rf_entries;
 }
 
 using WsbStyle =
