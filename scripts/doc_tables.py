@@ -1054,6 +1054,118 @@ def cmd_onnx_model(argv):
         f.write(tinycnn_bytes())
 
 
+DATAFLOWS = [("RS", "rs_256"), ("WS", "ws_256"), ("OS", "os_256"), ("NLR", "nlr_256")]
+CONV = ["conv1", "conv2", "conv3", "conv4", "conv5"]
+FC = ["fc6", "fc7", "fc8"]
+LEVELS = [("dram", "DRAM"), ("glb", "GLB"), ("noc", "NoC"), ("rf", "RF"), ("mac", "ALU")]
+# RS on AlexNet at batch 16, 10^9 MAC energies (Chen et al., ISCA 2016): ALU, DRAM, RF.
+RS_PAPER = {"conv1": (1.69, 2.46, 6.75), "conv2": (3.58, 2.27, 14.33), "conv3": (2.39, 2.02, 9.57),
+            "conv4": (1.79, 1.57, 7.18), "conv5": (1.20, 1.05, 4.78), "fc6": (0.60, 7.78, 2.42),
+            "fc7": (0.27, 3.39, 1.07), "fc8": (0.07, 0.84, 0.26)}
+
+
+def dataflow_runs():
+    """{name: {layer: layer object}} of AlexNet at batch 16 on the four configs/dataflows files,
+    mapped for energy (shared with the test DataflowComparison)."""
+    out = {}
+    for name, arch in DATAFLOWS:
+        _, stats = simulate(["run", "--arch", f"configs/dataflows/{arch}.yaml", "--workload",
+                             "workloads/alexnet.yaml", "--batch", "16", "--objective", "energy",
+                             "--no-check"])
+        out[name] = {l["name"]: l for l in stats["layers"]}
+    return out
+
+
+def level_energy(layers, names, level):
+    return sum(layers[n]["energy_pj"][level] for n in names)
+
+
+def type_energy(layers, names, kind):
+    """A data type's energy: each level's energy split by the type's share of its bytes."""
+    e = 0.0
+    for n in names:
+        for lv in ("dram", "glb", "noc", "rf"):
+            v = layers[n]["levels"][lv]
+            total = v["read_bytes"] + v["write_bytes"]
+            t = v["by_type"][kind]
+            if total:
+                e += v["energy_pj"] * (t["read_bytes"] + t["write_bytes"]) / total
+    return e
+
+
+def dataflow_svg(runs, path):
+    """Stacked bars of the CONV and FC energy by level, one bar per dataflow (SVG, no library)."""
+    colors = {"dram": "#c0392b", "glb": "#e67e22", "noc": "#2980b9", "rf": "#27ae60",
+              "mac": "#7f8c8d"}
+    top = max(level_energy(l, CONV, "total") for l in runs.values()) / 1e9
+    scale = 300.0 / top
+    w, h = 760, 420
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+           f'font-family="sans-serif" font-size="12">',
+           f'<rect width="{w}" height="{h}" fill="white"/>',
+           '<text x="20" y="20" font-size="14">AlexNet, batch 16: energy by level '
+           '(10^9 MAC energies)</text>']
+    x = 60
+    for group, names in (("CONV1-5", CONV), ("FC6-8", FC)):
+        for label, _ in DATAFLOWS:
+            y = 360.0
+            for lv, _ in LEVELS:
+                v = level_energy(runs[label], names, lv) / 1e9 * scale
+                out.append(f'<rect x="{x}" y="{y - v:.1f}" width="40" height="{v:.1f}" '
+                           f'fill="{colors[lv]}"/>')
+                y -= v
+            total = level_energy(runs[label], names, "total") / 1e9
+            out.append(f'<text x="{x + 20}" y="{y - 4:.1f}" text-anchor="middle">'
+                       f'{total:.1f}</text>')
+            out.append(f'<text x="{x + 20}" y="376" text-anchor="middle">{label}</text>')
+            x += 60
+        out.append(f'<text x="{x - 150}" y="396" text-anchor="middle">{group}</text>')
+        x += 60
+    for i, (lv, name) in enumerate(LEVELS):
+        out.append(f'<rect x="{600}" y="{60 + 22 * i}" width="14" height="14" '
+                   f'fill="{colors[lv]}"/><text x="620" y="{72 + 22 * i}">{name}</text>')
+    out.append('<line x1="50" y1="360" x2="580" y2="360" stroke="black"/></svg>')
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def cmd_dataflows(argv):
+    """dataflows: dataflows.md, AlexNet at batch 16 on the four dataflows: energy by level and
+    ratio to RS (CONV and FC), energy by data type, RS per layer against the paper; writes
+    docs/img/dataflow_energy.svg."""
+    runs = dataflow_runs()
+    rows = []
+    for label, _ in DATAFLOWS:
+        row = [label]
+        for names in (CONV, FC):
+            e = level_energy(runs[label], names, "total")
+            row += [f"{e / 1e9:.1f}", f"{e / level_energy(runs['RS'], names, 'total'):.2f}"]
+        row += [f"{level_energy(runs[label], CONV, lv) / 1e9:.1f}" for lv, _ in LEVELS]
+        rows.append(row)
+    print(md_table(["dataflow", "CONV", "x RS", "FC", "x RS"] + [f"CONV {n}" for _, n in LEVELS],
+                   rows))
+    print()
+    rows = []
+    for label, _ in DATAFLOWS:
+        rows.append([label] + [f"{type_energy(runs[label], CONV, k) / 1e9:.1f}"
+                               for k in ("weight", "ifmap", "psum", "ofmap")]
+                    + [f"{type_energy(runs[label], FC, k) / 1e9:.1f}"
+                       for k in ("weight", "ifmap", "psum")])
+    print(md_table(["dataflow", "CONV weight", "ifmap", "psum", "ofmap", "FC weight", "ifmap",
+                    "psum"], rows))
+    print()
+    rows = []
+    for n in CONV + FC:
+        e = runs["RS"][n]["energy_pj"]
+        p = RS_PAPER[n]
+        diff = [round(e[k] / 1e9 / v - 1, 2) + 0.0 for k, v in zip(("mac", "dram", "rf"), p)]
+        rows.append([n] + [f"{e[k] / 1e9:.2f} ({v:.2f}, {d:+.0%})"
+                           for (k, v), d in zip(zip(("mac", "dram", "rf"), p), diff)])
+    print(md_table(["RS layer", "ALU (paper, diff)", "DRAM (paper, diff)", "RF (paper, diff)"],
+                   rows))
+    dataflow_svg(runs, os.path.join(ROOT, "docs", "img", "dataflow_energy.svg"))
+
+
 # --------------------------------------------------------------------------------------------
 
 
