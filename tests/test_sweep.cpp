@@ -377,6 +377,34 @@ TEST(SweepSpec, CartesianProductInOrderLastGroupFastest) {
   EXPECT_EQ(hashes.size(), pts.size()) << "every point has its own hash";
 }
 
+// `base_arch` as a parameter: each point starts from its own file (paths relative to the
+// spec), and the other keys apply to each; the array style changes with the file.
+TEST(SweepSpec, BaseArchitectureIsSweptAcrossFiles) {
+  const std::string dir = scratch_dir();
+  const std::string configs = dfsim_test::source_path("configs");
+  const std::string spec = write_spec(dir, header("bases") +
+                                               "parameters:\n"
+                                               "  - {key: base_arch, values: [" +
+                                               configs + "/dataflows/ws_256.yaml, " + configs +
+                                               "/dataflows/nlr_256.yaml]}\n"
+                                               "  - {key: glb.banks, values: [40, 48]}\n");
+  const auto pts = dfsim::enumerate_points(dfsim::load_sweep_spec(spec));
+  ASSERT_EQ(pts.size(), 4u);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"ws_256", "40"}, {"ws_256", "48"}, {"nlr_256", "40"}, {"nlr_256", "48"}};
+  std::set<std::string> hashes;
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    const YAML::Node a = YAML::Load(pts[i].arch_text);
+    EXPECT_EQ(a["name"].as<std::string>(), expected[i].first) << "point " << i;
+    EXPECT_EQ(a["glb"]["banks"].as<std::string>(), expected[i].second) << "point " << i;
+    EXPECT_EQ(pts[i].base_arch, configs + "/dataflows/" + expected[i].first + ".yaml");
+    EXPECT_TRUE(dfsim_test::contains(pts[i].params_json(), "\"base_arch\": \"" + configs))
+        << pts[i].params_json();
+    hashes.insert(pts[i].hash);
+  }
+  EXPECT_EQ(hashes.size(), 4u);
+}
+
 TEST(SweepSpec, NoParametersGivesOnePointPerWorkload) {
   const std::string dir = scratch_dir();
   const std::string spec = write_spec(dir, header("none") + "objectives: [latency, power]\n");
@@ -581,6 +609,22 @@ TEST(SweepBadSpec, ValueTheArchitectureRejects) {
   EXPECT_ERR(r, dir + "/spec.yaml:6:5: parameters: point 1");
   EXPECT_ERR(r, "pe_array.rows");
   EXPECT_ERR(r, "must be >= 1, got 0");
+}
+
+// A swept base file that is not a valid architecture is named at its parameter entry; a key
+// another swept base rejects names the point.
+TEST(SweepBadSpec, SweptBaseArchitecturesAreCheckedEach) {
+  const std::string dir = scratch_dir();
+  write_file(dir + "/bad.yaml", "name: bad\narray: row_stationery\n");
+  CliResult r = run_bad(dir, header() + "parameters:\n  - {key: base_arch, values: [bad.yaml]}\n");
+  EXPECT_ERR(r, dir + "/spec.yaml:6:5: parameters[0]: base_arch: " + dir + "/bad.yaml:2:8: ");
+  EXPECT_ERR(r, "did you mean 'row_stationary'?");
+  r = run_bad(dir, header() + "parameters:\n  - {key: base_arch, values: [" +
+                       dfsim_test::source_path("configs/eyeriss_v1.yaml") + ", " +
+                       dfsim_test::source_path("configs/tpu_v1.yaml") +
+                       "]}\n  - {key: glb.banks, values: [27]}\n");
+  EXPECT_ERR(r, "parameters: point 1 does not give a valid architecture");
+  EXPECT_ERR(r, "glb");
 }
 
 TEST(SweepBadSpec, ZippedListsOfUnequalLength) {

@@ -636,7 +636,7 @@ int run_sweep_point(const std::string& spec_file, long long index, const std::st
     try {
       const SweepWorkload& w = spec.workloads[static_cast<std::size_t>(pt->workload)];
       RunOptions ro;
-      ro.arch_file = spec.base_arch + " with " + pt->params_json();
+      ro.arch_file = pt->base_arch + " with " + pt->params_json();
       ro.arch_text = pt->arch_text;
       ro.workload_file = w.file;
       ro.layers = w.layers;

@@ -187,6 +187,61 @@ void parse_run_section(const ConfigNode& run, SweepSpec& spec) {
       run.get_int_range("seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
 }
 
+// A parameter of key `base_arch` sweeps over architecture files: each value is a path relative
+// to the spec, resolved here and checked to be a valid architecture by itself.
+void resolve_base_archs(const std::string& spec_file, const ConfigNode& entry,
+                        SweepSpec::Group& g) {
+  for (std::size_t k = 0; k < g.keys.size(); ++k) {
+    if (g.keys[k] != "base_arch") continue;
+    for (auto& row : g.values) {
+      row[k] = relative_to(spec_file, row[k]);
+      try {
+        parse_arch(ConfigNode::load_file_extending(row[k]));
+      } catch (const ConfigError& e) {
+        entry.fail(std::string("base_arch: ") + e.what());
+      }
+    }
+  }
+}
+
+// One entry of `parameters`: a key with its values, or keys zipped together.
+SweepSpec::Group parse_group(const std::string& spec_file, const ConfigNode& p) {
+  SweepSpec::Group g;
+  g.where = p.where();
+  if (p.has("zip")) {
+    p.expect_keys({"zip"});
+    std::vector<std::vector<std::string>> per_key;
+    for (const ConfigNode& z : p.at("zip").items()) {
+      g.keys.push_back(z.get_string("key"));
+      per_key.push_back(parse_values(z));
+      if (per_key.back().size() != per_key.front().size())
+        z.fail("zipped lists need equal lengths (" + std::to_string(per_key.front().size()) +
+               " vs " + std::to_string(per_key.back().size()) + ")");
+    }
+    if (g.keys.empty()) p.at("zip").fail("needs at least one key");
+    for (std::size_t i = 0; i < per_key.front().size(); ++i) {
+      std::vector<std::string> row;
+      for (const auto& k : per_key) row.push_back(k[i]);
+      g.values.push_back(row);
+    }
+  } else {
+    g.keys.push_back(p.get_string("key"));
+    for (const std::string& v : parse_values(p)) g.values.push_back({v});
+  }
+  resolve_base_archs(spec_file, p, g);
+  return g;
+}
+
+// The files a `base_arch` parameter sweeps over.
+std::vector<std::string> swept_bases(const SweepSpec& spec) {
+  std::vector<std::string> out;
+  for (const auto& g : spec.groups)
+    for (std::size_t k = 0; k < g.keys.size(); ++k)
+      if (g.keys[k] == "base_arch")
+        for (const auto& row : g.values) out.push_back(row[k]);
+  return out;
+}
+
 }  // namespace
 
 SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
@@ -227,31 +282,7 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
   if (spec.workloads.empty()) root.at("workloads").fail("needs at least one workload");
 
   if (auto params = root.find("parameters")) {
-    for (const ConfigNode& p : params->items()) {
-      SweepSpec::Group g;
-      g.where = p.where();
-      if (p.has("zip")) {
-        p.expect_keys({"zip"});
-        std::vector<std::vector<std::string>> per_key;
-        for (const ConfigNode& z : p.at("zip").items()) {
-          g.keys.push_back(z.get_string("key"));
-          per_key.push_back(parse_values(z));
-          if (per_key.back().size() != per_key.front().size())
-            z.fail("zipped lists need equal lengths (" + std::to_string(per_key.front().size()) +
-                   " vs " + std::to_string(per_key.back().size()) + ")");
-        }
-        if (g.keys.empty()) p.at("zip").fail("needs at least one key");
-        for (std::size_t i = 0; i < per_key.front().size(); ++i) {
-          std::vector<std::string> row;
-          for (const auto& k : per_key) row.push_back(k[i]);
-          g.values.push_back(row);
-        }
-      } else {
-        g.keys.push_back(p.get_string("key"));
-        for (const std::string& v : parse_values(p)) g.values.push_back({v});
-      }
-      spec.groups.push_back(g);
-    }
+    for (const ConfigNode& p : params->items()) spec.groups.push_back(parse_group(path, p));
   }
   if (auto s = root.find("sample")) {
     s->expect_keys({"count", "seed"});
@@ -260,6 +291,8 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
         s->get_int_range("seed", 0, std::numeric_limits<std::int64_t>::max(), 1));
   }
   spec.objectives = parse_objectives(root, base);
+  for (const std::string& file : swept_bases(spec))  // each must allow the objectives too
+    parse_objectives(root, parse_arch(ConfigNode::load_file_extending(file)));
 
   if (auto run = root.find("run")) parse_run_section(*run, spec);
 
@@ -268,8 +301,62 @@ SweepSpec load_sweep_spec(const std::string& path, bool validate_points) {
   return spec;
 }
 
+namespace {
+
+// The indices of the points to run: all of them, or `count` distinct ones by Floyd's sampling
+// with a seeded generator (any product size, the same for the same seed).
+std::vector<std::int64_t> chosen_indices(const SweepSpec& spec, std::int64_t total,
+                                         std::int64_t count) {
+  std::vector<std::int64_t> chosen;
+  if (count == total) {
+    chosen.resize(static_cast<std::size_t>(total));
+    for (std::int64_t i = 0; i < total; ++i) chosen[static_cast<std::size_t>(i)] = i;
+    return chosen;
+  }
+  std::set<std::int64_t> pick;
+  std::uint64_t state = spec.sample_seed;
+  for (std::int64_t j = total - count; j < total; ++j) {
+    const auto t = static_cast<std::int64_t>(splitmix64(state) % static_cast<std::uint64_t>(j + 1));
+    if (!pick.insert(t).second) pick.insert(j);
+  }
+  chosen.assign(pick.begin(), pick.end());
+  return chosen;
+}
+
+// The point's architecture: its base (a swept `base_arch`, else the spec's) with its other
+// keys written in, validated; an error names the parameter entry whose key it rejected.
+void resolve_architecture(const SweepSpec& spec, SweepPoint& p,
+                          std::map<std::string, std::string>& base_yaml) {
+  try {
+    Assignment keys;
+    p.base_arch = spec.base_arch;
+    for (const auto& kv : p.params)
+      if (kv.first == "base_arch")
+        p.base_arch = kv.second;
+      else
+        keys.push_back(kv);
+    auto text = base_yaml.find(p.base_arch);
+    if (text == base_yaml.end())
+      text = base_yaml.emplace(p.base_arch, base_arch_yaml(p.base_arch)).first;
+    p.arch_text = apply_assignment(text->second, keys, p.base_arch);
+    parse_arch(ConfigNode::load_string(p.arch_text, p.base_arch + " with " + p.params_json()));
+  } catch (const ConfigError& e) {
+    std::string at = spec.groups.empty() ? spec.file : spec.groups.front().where;
+    const std::string msg = e.what();
+    for (const auto& g : spec.groups)
+      for (const auto& k : g.keys)
+        if (msg.find(k) != std::string::npos ||
+            msg.find(k.substr(k.rfind('.') + 1)) != std::string::npos)
+          at = g.where;
+    throw ConfigError(at + ": parameters: point " + std::to_string(p.index) +
+                      " does not give a valid architecture: " + e.what());
+  }
+}
+
+}  // namespace
+
 std::vector<SweepPoint> enumerate_points(const SweepSpec& spec, std::int64_t only_index) {
-  const std::string base_yaml = base_arch_yaml(spec.base_arch);
+  std::map<std::string, std::string> base_yaml;  // by file, each read once
   std::int64_t per_workload = 1;
   for (const auto& g : spec.groups) {
     const auto n = static_cast<std::int64_t>(g.values.size());
@@ -283,22 +370,7 @@ std::vector<SweepPoint> enumerate_points(const SweepSpec& spec, std::int64_t onl
     throw ConfigError(spec.file + ": the sweep has " + std::to_string(count) +
                       " points (limit 1000000); use sample");
 
-  std::vector<std::int64_t> chosen;
-  if (count == total) {
-    chosen.resize(static_cast<std::size_t>(total));
-    for (std::int64_t i = 0; i < total; ++i) chosen[static_cast<std::size_t>(i)] = i;
-  } else {
-    // Floyd's sampling with a seeded generator: `count` distinct indices of any product size,
-    // the same for the same seed.
-    std::set<std::int64_t> pick;
-    std::uint64_t state = spec.sample_seed;
-    for (std::int64_t j = total - count; j < total; ++j) {
-      const auto t =
-          static_cast<std::int64_t>(splitmix64(state) % static_cast<std::uint64_t>(j + 1));
-      if (!pick.insert(t).second) pick.insert(j);
-    }
-    chosen.assign(pick.begin(), pick.end());
-  }
+  const std::vector<std::int64_t> chosen = chosen_indices(spec, total, count);
 
   std::map<std::string, std::string> workload_text;
   std::set<std::string> seen;
@@ -320,21 +392,7 @@ std::vector<SweepPoint> enumerate_points(const SweepSpec& spec, std::int64_t onl
       for (std::size_t k = 0; k < spec.groups[g].keys.size(); ++k)
         p.params.push_back(
             {spec.groups[g].keys[k], spec.groups[g].values[static_cast<std::size_t>(pick[g])][k]});
-    try {
-      p.arch_text = apply_assignment(base_yaml, p.params, spec.base_arch);
-      parse_arch(ConfigNode::load_string(p.arch_text, spec.base_arch + " with " + p.params_json()));
-    } catch (const ConfigError& e) {
-      // Point at the parameter entry whose key the architecture rejected.
-      std::string at = spec.groups.empty() ? spec.file : spec.groups.front().where;
-      const std::string msg = e.what();
-      for (const auto& g : spec.groups)
-        for (const auto& k : g.keys)
-          if (msg.find(k) != std::string::npos ||
-              msg.find(k.substr(k.rfind('.') + 1)) != std::string::npos)
-            at = g.where;
-      throw ConfigError(at + ": parameters: point " + std::to_string(idx) +
-                        " does not give a valid architecture: " + e.what());
-    }
+    resolve_architecture(spec, p, base_yaml);
     const SweepWorkload& w = spec.workloads[static_cast<std::size_t>(p.workload)];
     auto it = workload_text.find(w.file);
     if (it == workload_text.end()) it = workload_text.emplace(w.file, read_file(w.file)).first;

@@ -26,6 +26,7 @@ struct SweepPoint {
   std::int64_t index = 0;     // position in the spec's enumeration
   std::int64_t workload = 0;  // index into SweepSpec::workloads
   Assignment params;
+  std::string base_arch;  // the point's base architecture file (a swept `base_arch`, or the spec's)
   std::string arch_text;  // resolved architecture YAML
   std::string hash;       // of everything that determines the result
   std::string params_json() const;
@@ -34,7 +35,7 @@ struct SweepPoint {
 struct SweepSpec {
   std::string name;
   std::string file;
-  std::string base_arch;  // path
+  std::string base_arch;  // path; a parameter of key `base_arch` sweeps over several files
   std::vector<SweepWorkload> workloads;
   std::vector<std::string> objectives;  // minimized
   std::string mapper_objective = "latency";
