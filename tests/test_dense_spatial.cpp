@@ -77,7 +77,7 @@ TEST(BlockTiling, ClosedFormTrafficIsWhatThePassesLoad) {
         for (std::int64_t eb = 1; eb <= l.E(); ++eb)
           for (std::int64_t mb = 1; mb <= l.M_per_group(); ++mb)
             for (std::int64_t cb = 1; cb <= l.C_per_group(); ++cb) {
-              const BlockTiling t{nb, eb, mb, cb, order, false};
+              const BlockTiling t{nb, eb, mb, cb, order, false, {}};
               double ifmap = 0, weights = 0;
               std::int64_t if_loads = 0, w_loads = 0;
               std::map<std::vector<std::int64_t>, int> covered;
@@ -93,9 +93,7 @@ TEST(BlockTiling, ClosedFormTrafficIsWhatThePassesLoad) {
                       for (std::int64_t c = p.c0; c < p.c0 + p.cb; ++c)
                         ++covered[{p.g, n, e, m, c}];
               }
-              const dfsim::ArchConfig a =
-                  dfsim::load_arch(dfsim_test::source_path("configs/dataflows/nlr_256.yaml"));
-              const dfsim::BlockDramTraffic d = dfsim::block_dram_traffic(a, l, t);
+              const dfsim::BlockDramTraffic d = dfsim::block_dram_traffic(l, t);
               const std::string what =
                   "layer " + std::to_string(l.M) + ", tiling " + dfsim::to_yaml(t);
               EXPECT_DOUBLE_EQ(d.ifmap_bytes, ifmap) << what;

@@ -42,13 +42,22 @@ GlbConfig parse_block_glb(const ConfigNode& n) {
   return g;
 }
 
+void parse_block_data(const ConfigNode& root, ArchConfig& a, const std::string& model) {
+  const auto n = root.find("data");
+  if (!n) return;
+  n->expect_keys({"weight_bits", "ifmap_bits", "psum_bits"});
+  parse_operand_bits(*n, a.data, 16, model);
+  a.data.psum_bits = n->get_int_min("psum_bits", 16, 16);
+  if (a.data.psum_bits != 16 && a.data.psum_bits != 32) n->at("psum_bits").fail("must be 16 or 32");
+}
+
 // One layer on the block schedule. Timing: a tile is loaded into the slot its pass will use
 // once the pass before last that used the slot has ended (double buffering); a pass starts when
 // the array is free, its tiles are in and, for a block's first pass, the previous block's psums
 // have drained; the DRAM serves requests in the order they are made.
 struct BlockArray::Controller {
   BlockArray& top;
-  const Layer& l;
+  const Layer l;  // FC layers as 1 x 1 layers over C x H x W channels (flatten_fc)
   const LayerJob& job;
   const BlockTiling& tiling;
   const sc_time period;
@@ -69,7 +78,7 @@ struct BlockArray::Controller {
 
   Controller(BlockArray& t, const LayerJob& j)
       : top(t),
-        l(j.layer),
+        l(flatten_fc(j.layer)),
         job(j),
         tiling(result_of<BlockMapResult>(*j.mapping).mapping),
         period(t.arch_.core_period_ns(), sc_core::SC_NS),
@@ -132,12 +141,12 @@ struct BlockArray::Controller {
   // Loads the pass's ifmap tile into the next slot: rows of each (image, channel) from DRAM,
   // stored channel-minor in the GLB. Returns when it is in.
   sc_time load_ifmap(const BlockPass& p, const InputRows& rows, const sc_time& at) {
+    if (rows.rows == 0) return at;  // output rows whose windows lie in the padding only
     std::vector<DmaBlock> blocks;
     for (std::int64_t n = 0; n < p.nb; ++n)
       for (std::int64_t c = 0; c < p.cb; ++c)
         blocks.push_back({2 * ((((p.n0 + n) * l.C + p.g * Cg + p.c0 + c) * l.H + rows.h0) * l.W),
                           2 * rows.rows * l.W});
-    if (rows.rows == 0) return at;  // output rows whose windows lie in the padding only
     const sc_time got = read_blocks(blocks, DataKind::Ifmap, at);
     tile.resize(staging.size());
     const std::int64_t plane = rows.rows * l.W;
@@ -201,9 +210,9 @@ struct BlockArray::Controller {
       for (std::int64_t m = 0; m < p.mb; ++m) {
         for (std::int64_t i = 0; i < run; ++i) {
           Psum v = 0;
-          const std::int64_t at = top.pe_array_->psums_filter_major() ? (m * p.nb + n) * run + i
-                                                                      : (n * run + i) * p.mb + m;
-          std::memcpy(&v, &psums[static_cast<std::size_t>(at * psum_bytes)],
+          const std::int64_t index = top.pe_array_->psums_filter_major() ? (m * p.nb + n) * run + i
+                                                                         : (n * run + i) * p.mb + m;
+          std::memcpy(&v, &psums[static_cast<std::size_t>(index * psum_bytes)],
                       static_cast<std::size_t>(psum_bytes));
           staging[static_cast<std::size_t>((n * p.mb + m) * run + i)] = job.arith.to_ofmap(v);
         }
@@ -237,25 +246,36 @@ struct BlockArray::Controller {
     return start;
   }
 
+  // Runs `pass` on the tiles of its slots while the loads of `next` (if any) go to the others.
+  void run_with_next(const BlockPass& pass, const BlockPass* next) {
+    const int ci = ifmaps.current, cw = weights.current;
+    if (next) issue_loads(*next);
+    const int ni = ifmaps.current, nw = weights.current;
+    ifmaps.current = ci;
+    weights.current = cw;
+    const sc_time start = run_pass(pass);
+    ifmaps.current = ni;
+    weights.current = nw;
+    if (start > now()) sc_core::wait(start - now());
+  }
+
+  // The passes stream from the schedule with one of lookahead (a fine tiling has millions).
   void run() {
     dma_free = array_free = psum_free = now();
     ifmaps.free = weights.free = ifmaps.ready = weights.ready = {now(), now()};
     preload();
-    const std::vector<BlockPass> passes = block_passes(l, tiling);
-    issue_loads(passes[0]);
-    for (std::size_t i = 0; i < passes.size(); ++i) {
-      // The next pass's tiles load while this one runs (their slots were freed by the pass
-      // before this one).
-      const int ci = ifmaps.current, cw = weights.current;
-      if (i + 1 < passes.size()) issue_loads(passes[i + 1]);
-      const int ni = ifmaps.current, nw = weights.current;
-      ifmaps.current = ci;
-      weights.current = cw;
-      const sc_time start = run_pass(passes[i]);
-      ifmaps.current = ni;
-      weights.current = nw;
-      if (start > now()) sc_core::wait(start - now());
-    }
+    BlockPass pending;
+    bool have = false;
+    for_each_block_pass(l, tiling, [&](const BlockPass& p) {
+      if (have)
+        run_with_next(pending, &p);
+      else
+        issue_loads(p);
+      pending = p;
+      have = true;
+      return true;
+    });
+    run_with_next(pending, nullptr);
     const sc_time end = std::max(array_free, dma_free);
     if (end > now()) sc_core::wait(end - now());
   }
@@ -310,7 +330,7 @@ void BlockArray::run() {
       s.active_pes = pe_array_->max_active;
       s.utilization = utilization_of(s.macs, s.cycles, s.num_pes);
       s.unused_macs = s.cycles * s.num_pes - s.macs;
-      s.passes = static_cast<std::int64_t>(block_dram_traffic(arch_, job.layer, ctl.tiling).passes);
+      s.passes = static_cast<std::int64_t>(block_dram_traffic(ctl.l, ctl.tiling).passes);
       s.cycle_breakdown = {{"array_busy", ctl.busy},
                            {"tile_wait", ctl.waiting},
                            {"drain", s.cycles - ctl.busy - ctl.waiting}};

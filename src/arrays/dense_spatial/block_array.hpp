@@ -57,6 +57,15 @@ sc_core::sc_time timed_access(Socket& socket, tlm::tlm_command cmd, std::int64_t
   return timed_transport(socket.operator->(), t.gp(), at, socket.name());
 }
 
+// Where a PE array's stream of steps stands within a pass: when the next step's reads are
+// issued, when the array is free, when the last write completes.
+struct StepTimes {
+  sc_core::sc_time issue, array_free, end;
+};
+
+// The `data` section of a dense spatial array: 16-bit weights and inputs, psum_bits 16 or 32.
+void parse_block_data(const ConfigNode& root, ArchConfig& a, const std::string& model);
+
 // A style's PE array: runs passes, counts its own actions per layer.
 class BlockPeArray : public sc_core::sc_module {
  public:

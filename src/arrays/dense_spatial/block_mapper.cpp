@@ -89,9 +89,10 @@ class Timeline {
     dma_ = std::max(read, dma_) + c.link_cycles * core_per_link_ + round_trip_;
   }
 
-  // A pass's array cycles depend only on its sizes and flags: a schedule has a few kinds.
+  // A pass's array cycles depend only on its sizes, its output rows and its flags: a schedule
+  // has a few kinds.
   double pass_cycles(const BlockPass& p) {
-    const std::array<std::int64_t, 6> key{p.nb, p.eb, p.mb, p.cb, p.first_c, p.load_weights};
+    const std::array<std::int64_t, 7> key{p.nb, p.e0, p.eb, p.mb, p.cb, p.first_c, p.load_weights};
     for (const auto& [k, cycles] : pass_kinds_)
       if (k == key) return cycles;
     const double cycles = static_cast<double>(cost_.pass_cycles(l_, t_, p));
@@ -109,8 +110,7 @@ class Timeline {
  private:
   // A GLB access of `bytes` into one region: its banks work in parallel.
   double glb_cycles(std::int64_t bytes) const {
-    const GlbConfig& g = cost_.glb();
-    return static_cast<double>(ceil_div64(std::min(bytes, g.bank_bytes) * 8, g.bank_width_bits));
+    return static_cast<double>(glb_access_cycles(cost_.glb(), bytes));
   }
   void slot_load(Slots& s, const DmaCost& c) {
     const std::size_t k = static_cast<std::size_t>(s.current);
@@ -128,7 +128,7 @@ class Timeline {
   const Layer& l_;
   const BlockTiling& t_;
   const double core_per_link_, round_trip_, per_link_;
-  std::vector<std::pair<std::array<std::int64_t, 6>, double>> pass_kinds_;
+  std::vector<std::pair<std::array<std::int64_t, 7>, double>> pass_kinds_;
   const std::int64_t psum_bytes_;
 };
 
@@ -166,7 +166,7 @@ BlockEstimate estimate_block(const ArchConfig& a, const BlockArrayCost& cost, co
   if (e.why_infeasible.empty()) e.why_infeasible = cost.check(l, t);
   if (!e.why_infeasible.empty()) return e;
   e.feasible = true;
-  const BlockDramTraffic d = block_dram_traffic(a, l, t);
+  const BlockDramTraffic d = block_dram_traffic(l, t);
   const ArrayCounts ac = cost.counts(l, t);
   const EnergyTable& table = cost.energy_table();
   const double psum_bits = static_cast<double>(a.data.psum_bits);
@@ -177,7 +177,6 @@ BlockEstimate estimate_block(const ArchConfig& a, const BlockArrayCost& cost, co
   n.add(block_action::glb_write, ac.glb_write_bits + 8 * (d.ifmap_bytes + d.weight_bytes));
   e.energy_pj = sum_pj(table, n);
   e.passes = d.passes;
-  e.busy_cycles = ac.busy_cycles;
   e.dram_bytes = d.ifmap_bytes + d.weight_bytes + d.ofmap_bytes;
   e.cycles = static_cast<std::int64_t>(std::ceil(block_timeline_cycles(a, cost, l, t, d.passes)));
   e.traffic.dram_read = {d.weight_bytes, d.ifmap_bytes, 0, 0};
@@ -219,7 +218,7 @@ struct BlockSearch {
 }  // namespace
 
 std::vector<BlockMapResult> BlockMapper::best(const Layer& l, std::size_t k) const {
-  BlockSearch search{arch_, *cost_, objective_, l, BestCandidates<BlockMapResult>(k)};
+  BlockSearch search{arch_, *cost_, objective_, l, BestCandidates<BlockMapResult>(k), 0, ""};
   const std::vector<std::int64_t> nbs = block_sizes(l.N, 1), ebs = block_sizes(l.E(), 1),
                                   cbs = block_sizes(l.C_per_group(), 1);
   for (const StepShape& step : cost_->step_shapes(l))

@@ -18,11 +18,9 @@
 
 namespace dfsim {
 
-// What a style's PE array does over all passes of a tiling, in closed form: core cycles the
-// passes keep the array busy, and its actions (the GLB reads and writes it makes, in bits, and
-// its own actions) in the style's energy table.
+// What a style's PE array does over all passes of a tiling, in closed form: its actions (the
+// GLB reads and writes it makes, in bits, and its own actions) in the style's energy table.
 struct ArrayCounts {
-  std::int64_t busy_cycles = 0;
   double glb_read_bits = 0, glb_write_bits = 0;
   std::array<double, 4> glb_read_bits_by_kind{};  // weight, ifmap, psum, ofmap
   ActionCounts actions;                           // the style's own actions only
@@ -51,7 +49,6 @@ struct BlockEstimate {
   bool feasible = false;
   std::string why_infeasible;
   std::int64_t cycles = 0;
-  std::int64_t busy_cycles = 0;
   std::int64_t passes = 0;
   double dram_bytes = 0;
   double energy_pj = 0;      // excluding idle power
@@ -84,8 +81,9 @@ class BlockMapper {
   // The k best tilings by the estimate, best first; ConfigError when none fits.
   std::vector<BlockMapResult> best(const Layer& l, std::size_t k) const;
   BlockMapResult evaluate_pinned(const Layer& l, BlockTiling t, const std::string& where) const;
-  // The estimate reads the layer's loop bounds only.
-  static Layer estimate_view(const Layer& l) { return shape_of(l); }
+  // The estimate reads the layer's loop bounds only, an FC layer's as a 1 x 1 layer over
+  // C x H x W channels (flatten_fc), as the array runs it.
+  static Layer estimate_view(const Layer& l) { return shape_of(flatten_fc(l)); }
   const EnergyTable& energy_table() const { return cost_->energy_table(); }
   const BlockArrayCost& cost() const { return *cost_; }
 

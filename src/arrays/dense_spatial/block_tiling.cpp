@@ -4,7 +4,6 @@
 #include <ostream>
 
 #include "base/config/config_node.hpp"
-#include "components/memory/dma.hpp"
 #include "mapper/chunks.hpp"
 
 namespace dfsim {
@@ -73,26 +72,25 @@ InputRows input_rows(const Layer& l, std::int64_t e0, std::int64_t eb) {
   return {lo, std::max<std::int64_t>(0, hi - lo)};
 }
 
-namespace {
-
-// Sum over outputs o < count of the taps t < taps with 0 <= o * stride - padding + t < size.
-std::int64_t taps_inside(std::int64_t count, std::int64_t taps, std::int64_t size,
+std::int64_t taps_inside(std::int64_t o0, std::int64_t count, std::int64_t taps, std::int64_t size,
                          std::int64_t stride, std::int64_t padding) {
   std::int64_t sum = 0;
-  for (std::int64_t o = 0; o < count; ++o) {
+  for (std::int64_t o = o0; o < o0 + count; ++o) {
     const std::int64_t x0 = o * stride - padding;
     sum += std::max<std::int64_t>(0, std::min(taps, size - x0) - std::max<std::int64_t>(0, -x0));
   }
   return sum;
 }
 
-}  // namespace
+std::int64_t glb_access_cycles(const GlbConfig& g, std::int64_t bytes) {
+  return ceil_div64(std::min(bytes, g.bank_bytes) * 8, g.bank_width_bits);
+}
 
 std::int64_t window_rows_inside(const Layer& l) {
-  return taps_inside(l.E(), l.R, l.H, l.stride, l.padding);
+  return taps_inside(0, l.E(), l.R, l.H, l.stride, l.padding);
 }
 std::int64_t window_cols_inside(const Layer& l) {
-  return taps_inside(l.F(), l.S, l.W, l.stride, l.padding);
+  return taps_inside(0, l.F(), l.S, l.W, l.stride, l.padding);
 }
 
 void for_each_block_pass(const Layer& l, const BlockTiling& t,
@@ -175,7 +173,7 @@ std::string check_block_tiling(const ArchConfig& a, const GlbConfig& glb, const 
   return "";
 }
 
-BlockDramTraffic block_dram_traffic(const ArchConfig& a, const Layer& l, const BlockTiling& t) {
+BlockDramTraffic block_dram_traffic(const Layer& l, const BlockTiling& t) {
   const std::int64_t E = l.E(), Mg = l.M_per_group(), Cg = l.C_per_group();
   const std::int64_t NB = ceil_div64(l.N, t.nb), EB = ceil_div64(E, t.eb);
   const std::int64_t MB = ceil_div64(Mg, t.mb), CB = ceil_div64(Cg, t.cb);
@@ -195,25 +193,6 @@ BlockDramTraffic block_dram_traffic(const ArchConfig& a, const Layer& l, const B
   d.ifmap_bytes = 2.0 * static_cast<double>(l.groups * l.N * Cg * sum_rows * l.W * ifmap_repeat);
   d.weight_bytes = 2.0 * static_cast<double>(l.weights() * weight_repeat);
   d.ofmap_bytes = 2.0 * static_cast<double>(l.ofmap_values());
-  d.drains = l.groups * NB * EB * MB;
-  // Link time of one average load or drain, times their number. Blocks: an (image, channel)'s
-  // rows of the tile, a filter's channels, an (image, filter)'s output rows; consecutive ones
-  // are adjacent in DRAM when the tile spans the whole dimension in between.
-  const double per_link = dram_bytes_per_link_cycle(a);
-  auto link = [&](double bytes, std::int64_t loads, std::int64_t block_bytes, std::int64_t run,
-                  std::int64_t blocks) {
-    if (loads == 0 || block_bytes == 0) return 0.0;
-    const DmaCost c = dma_cost(a.dram, per_link, block_bytes, run, blocks);
-    return c.link_cycles * bytes / static_cast<double>(c.bytes);
-  };
-  const std::int64_t nb = std::min(t.nb, l.N), cb = std::min(t.cb, Cg), mb = std::min(t.mb, Mg),
-                     eb = std::min(t.eb, E);
-  const std::int64_t rows = std::max<std::int64_t>(1, sum_rows / EB);
-  d.ifmap_link_cycles = link(d.ifmap_bytes, d.ifmap_loads, 2 * rows * l.W,
-                             rows == l.H ? (cb == l.C ? nb * cb : cb) : 1, nb * cb);
-  d.weight_link_cycles =
-      link(d.weight_bytes, d.weight_loads, 2 * cb * l.R * l.S, cb == Cg ? mb : 1, mb);
-  d.ofmap_link_cycles = link(d.ofmap_bytes, d.drains, 2 * eb * l.F(), eb == E ? mb : 1, nb * mb);
   return d;
 }
 

@@ -70,6 +70,15 @@ struct InputRows {
 };
 InputRows input_rows(const Layer& l, std::int64_t e0, std::int64_t eb);
 
+// Taps t < taps with 0 <= o * stride - padding + t < size, summed over outputs [o0, o0 + count):
+// how many of the filter rows (columns) of those outputs' windows fall inside the image.
+std::int64_t taps_inside(std::int64_t o0, std::int64_t count, std::int64_t taps, std::int64_t size,
+                         std::int64_t stride, std::int64_t padding);
+
+// Core cycles of one GLB access of `bytes` within one region (its banks work in parallel, each
+// bank_width_bits per cycle): what the banked buffer books for it.
+std::int64_t glb_access_cycles(const GlbConfig& g, std::int64_t bytes);
+
 // Sums over the output rows (columns) of the filter rows (columns) that fall inside the image,
 // not on padding: the input windows of all E x F output pixels of one channel hold
 // window_rows_inside * window_cols_inside values of the image.
@@ -95,17 +104,13 @@ BlockFootprint block_footprint(const ArchConfig& a, const GlbConfig& glb, const 
 std::string check_block_tiling(const ArchConfig& a, const GlbConfig& glb, const Layer& l,
                                const BlockTiling& t);
 
-// What the schedule moves between DRAM and the GLB, exactly as the controller moves it: bytes
-// of ifmap and weight tiles loaded (with their repeats) and of ofmap written, and the tiles
-// loaded and blocks drained. The link cycles are the DRAM link's time for them (whole bursts
-// per request, requests merged as dma.hpp merges them), with each kind's tiles taken at their
-// average size.
+// What the schedule moves between DRAM and the GLB, as the controller moves it: bytes of
+// ifmap and weight tiles loaded (with their repeats) and of ofmap written, and the tiles
+// loaded.
 struct BlockDramTraffic {
   double ifmap_bytes = 0, weight_bytes = 0, ofmap_bytes = 0;
-  std::int64_t ifmap_loads = 0, weight_loads = 0, drains = 0, passes = 0;
-  double ifmap_link_cycles = 0, weight_link_cycles = 0, ofmap_link_cycles = 0;
-  double link_cycles() const { return ifmap_link_cycles + weight_link_cycles + ofmap_link_cycles; }
+  std::int64_t ifmap_loads = 0, weight_loads = 0, passes = 0;
 };
-BlockDramTraffic block_dram_traffic(const ArchConfig& a, const Layer& l, const BlockTiling& t);
+BlockDramTraffic block_dram_traffic(const Layer& l, const BlockTiling& t);
 
 }  // namespace dfsim

@@ -53,13 +53,7 @@ ReductionDesign parse_reduction_design(const ConfigNode& root, ArchConfig& a, bo
     pe.expect_keys({"mac_energy_pj"});
   }
   d.mac_energy_pj = pe.get_double_min("mac_energy_pj", 0.0);
-  if (auto n = root.find("data")) {
-    n->expect_keys({"weight_bits", "ifmap_bits", "psum_bits"});
-    parse_operand_bits(*n, a.data, 16, "the " + a.array + " array models");
-    a.data.psum_bits = n->get_int_min("psum_bits", 16, 16);
-    if (a.data.psum_bits != 16 && a.data.psum_bits != 32)
-      n->at("psum_bits").fail("must be 16 or 32");
-  }
+  parse_block_data(root, a, "the " + a.array + " array models");
   return d;
 }
 
@@ -155,7 +149,7 @@ sc_time ReductionPeArray::run_pass(const Layer& l, const Arithmetic& arith, cons
   const std::int64_t K = p.cb * l.R * l.S, lanes = d_.filter_lanes;
   const std::int64_t pb = arch_.data.psum_bits / 8;
   window_.resize(static_cast<std::size_t>(K));
-  psum_bytes_.resize(static_cast<std::size_t>(std::min(lanes, p.mb) * pb));
+  psum_buffer_.resize(static_cast<std::size_t>(std::min(lanes, p.mb) * pb));
   StepTimes t{start, start, start};
   if (d_.weights_in_rf() && p.load_weights) t.array_free = load_weights(op, K, start);
   if (!d_.weights_in_rf()) weights_.resize(static_cast<std::size_t>(std::min(lanes, p.mb) * K));
@@ -212,26 +206,26 @@ sc_time ReductionPeArray::accumulate(const Value* weights, std::int64_t K, std::
                                      const sc_time& begin) {
   const std::int64_t pb = arch_.data.psum_bits / 8, lanes = d_.reduction_lanes;
   const std::size_t bytes = static_cast<std::size_t>(pb);
-  psum_bytes_.resize(static_cast<std::size_t>(m_act * pb));
+  psum_buffer_.resize(static_cast<std::size_t>(m_act * pb));
   sc_time at = begin;
   for (std::int64_t k0 = 0, cycle = 1; k0 < K; k0 += lanes, ++cycle) {
     const std::int64_t k1 = std::min(K, k0 + lanes);
-    std::fill(psum_bytes_.begin(), psum_bytes_.end(), 0);
+    std::fill(psum_buffer_.begin(), psum_buffer_.end(), 0);
     if (!first_c || k0 > 0) {
-      at = timed_access(to_glb, tlm::TLM_READ_COMMAND, psum_at, psum_bytes_.data(), m_act * pb,
+      at = timed_access(to_glb, tlm::TLM_READ_COMMAND, psum_at, psum_buffer_.data(), m_act * pb,
                         DataKind::Psum, at, 8 * pb);
       noc_.writes_of(DataKind::Psum, m_act, 8 * pb);
     }
     for (std::int64_t m = 0; m < m_act; ++m) {
       Psum acc = 0;
-      std::memcpy(&acc, &psum_bytes_[static_cast<std::size_t>(m) * bytes], bytes);
+      std::memcpy(&acc, &psum_buffer_[static_cast<std::size_t>(m) * bytes], bytes);
       const Value* w = weights + m * K;
       for (std::int64_t k = k0; k < k1; ++k)
         acc += static_cast<Psum>((std::int32_t{w[k]} * std::int32_t{window_[k]}) >> shift);
-      std::memcpy(&psum_bytes_[static_cast<std::size_t>(m) * bytes], &acc, bytes);
+      std::memcpy(&psum_buffer_[static_cast<std::size_t>(m) * bytes], &acc, bytes);
     }
     // The lane's sum is ready at the end of its cycle.
-    at = timed_access(to_glb, tlm::TLM_WRITE_COMMAND, psum_at, psum_bytes_.data(), m_act * pb,
+    at = timed_access(to_glb, tlm::TLM_WRITE_COMMAND, psum_at, psum_buffer_.data(), m_act * pb,
                       DataKind::Psum, std::max(at, begin + period_ * static_cast<double>(cycle)),
                       8 * pb);
     noc_.reads_of(DataKind::Psum, m_act, 8 * pb);
@@ -254,35 +248,47 @@ std::string ReductionCost::check(const Layer& l, const BlockTiling& t) const {
          std::to_string(d_.rf_entries);
 }
 
-// Core cycles of a GLB access of `bytes` in one region (its banks work in parallel).
+// Core cycles of a GLB access of `bytes` in one region.
 std::int64_t ReductionCost::glb_cycles(std::int64_t bytes) const {
-  return ceil_div64(std::min(bytes, d_.glb.bank_bytes) * 8, d_.glb.bank_width_bits);
+  return glb_access_cycles(d_.glb, bytes);
 }
 
-// A step's ceil(K / reduction_lanes) cycles each read and write the lanes' psums in the GLB,
-// one after the other; with weights from the GLB, the next step's weight read overlaps.
-std::int64_t ReductionCost::step_cycles(std::int64_t K, std::int64_t m_act) const {
+// A step of K reduction values for m_act filter lanes, at an output row whose window has
+// `rows` filter rows inside the image: its ceil(K / reduction_lanes) cycles each read and write
+// the lanes' psums in the GLB, one after the other; the next step's reads (its window rows, on
+// the ifmap slot's bank when they share it, and with weights from the GLB its weights) overlap.
+std::int64_t ReductionCost::step_cycles(std::int64_t K, std::int64_t m_act, std::int64_t rows,
+                                        std::int64_t row_bytes, std::int64_t pitch_bytes) const {
   const std::int64_t psums =
       2 * ceil_div64(K, d_.reduction_lanes) * glb_cycles(m_act * arch_.data.psum_bits / 8);
-  return d_.weights_in_rf() ? psums : std::max(psums, glb_cycles(2 * m_act * K));
+  const std::int64_t window =
+      (pitch_bytes >= d_.glb.bank_bytes ? std::min<std::int64_t>(rows, 1) : rows) *
+      glb_cycles(row_bytes);
+  const std::int64_t reads =
+      d_.weights_in_rf() ? window : std::max(window, glb_cycles(2 * m_act * K));
+  return std::max(psums, reads);
 }
 
 std::int64_t ReductionCost::rf_load_cycles(std::int64_t mb, std::int64_t K) const {
   return std::max(glb_cycles(2 * mb * K), weight_entries_per_pe(d_, mb, K));
 }
 
-// The steps; before them the register-file load (when the tile is new) or the first step's
-// weight read.
+// The steps, output row by output row; before them the register-file load (when the tile is
+// new) or the first step's weight read.
 std::int64_t ReductionCost::pass_cycles(const Layer& l, const BlockTiling&,
                                         const BlockPass& p) const {
   const std::int64_t K = p.cb * l.R * l.S, lanes = d_.filter_lanes;
-  std::int64_t per_pixel = 0;
-  for (std::int64_t m0 = 0; m0 < p.mb; m0 += lanes)
-    per_pixel += step_cycles(K, std::min(lanes, p.mb - m0));
+  const std::int64_t row_bytes = 2 * l.S * p.cb, pitch = 2 * l.W * p.cb;
+  std::int64_t steps = 0;
+  for (std::int64_t e = p.e0; e < p.e0 + p.eb; ++e) {
+    const std::int64_t rows = taps_inside(e, 1, l.R, l.H, l.stride, l.padding);
+    for (std::int64_t m0 = 0; m0 < p.mb; m0 += lanes)
+      steps += step_cycles(K, std::min(lanes, p.mb - m0), rows, row_bytes, pitch);
+  }
   std::int64_t first = 1;  // a window row
   if (d_.weights_in_rf() && p.load_weights) first = std::max(first, rf_load_cycles(p.mb, K));
   if (!d_.weights_in_rf()) first = std::max(first, glb_cycles(2 * std::min(lanes, p.mb) * K));
-  return p.nb * p.eb * l.F() * per_pixel + first;
+  return p.nb * l.F() * steps + first;
 }
 
 std::vector<std::int64_t> ReductionCost::filter_blocks(const Layer& l, const StepShape&) const {
@@ -295,15 +301,10 @@ ArrayCounts ReductionCost::counts(const Layer& l, const BlockTiling& t) const {
   const double pixels = N * static_cast<double>(l.E() * l.F());
   const double psum_bits = static_cast<double>(arch_.data.psum_bits);
   const std::int64_t RS = l.R * l.S;
-  // Over the m- and c-blocks of a group: filter-lane steps, compute cycles, reduction hops.
-  std::int64_t msubs = 0, busy = 0, hops = 0;
-  for_each_chunk(l.M_per_group(), t.mb, [&](Chunk m) {
-    msubs += ceil_div64(m.size, d_.filter_lanes);
-    for_each_chunk(l.C_per_group(), t.cb, [&](Chunk c) {
-      for_each_chunk(m.size, d_.filter_lanes,
-                     [&](Chunk s) { busy += step_cycles(c.size * RS, s.size); });
-    });
-  });
+  // Over the m- and c-blocks of a group: filter-lane steps, reduction hops.
+  std::int64_t msubs = 0, hops = 0;
+  for_each_chunk(l.M_per_group(), t.mb,
+                 [&](Chunk m) { msubs += ceil_div64(m.size, d_.filter_lanes); });
   std::int64_t sums = 0;  // a psum's additions through the GLB over its channel blocks
   for_each_chunk(l.C_per_group(), t.cb, [&](Chunk c) {
     sums += ceil_div64(c.size * RS, d_.reduction_lanes);
@@ -312,11 +313,9 @@ ArrayCounts ReductionCost::counts(const Layer& l, const BlockTiling& t) const {
   const double inside = N * Cg * static_cast<double>(window_rows_inside(l) * window_cols_inside(l));
   const double macs = static_cast<double>(l.macs());
   // Weight values leaving the GLB: once per MAC, or once per tile load into the RFs.
-  const double weights =
-      d_.weights_in_rf() ? block_dram_traffic(arch_, l, t).weight_bytes / 2 : macs;
+  const double weights = d_.weights_in_rf() ? block_dram_traffic(l, t).weight_bytes / 2 : macs;
   ArrayCounts c;
   c.actions = ActionCounts(table_);
-  c.busy_cycles = l.groups * l.N * l.E() * l.F() * busy;
   c.glb_read_bits_by_kind[0] = 16 * weights;
   c.glb_read_bits_by_kind[1] = 16 * G * inside * static_cast<double>(msubs);
   c.glb_read_bits_by_kind[2] = psum_bits * G * pixels * Mg * static_cast<double>(sums - 1);

@@ -57,9 +57,6 @@ class ReductionPeArray final : public BlockPeArray {
   struct StepIndex {
     std::int64_t n, e, f, m0;
   };
-  struct StepTimes {
-    sc_core::sc_time issue, array_free, end;  // reads issued, array free, last write done
-  };
   sc_core::sc_time load_weights(const PassOperands& op, std::int64_t K, const sc_core::sc_time& at);
   void step(const Layer& l, const Arithmetic& arith, const PassOperands& op, const StepIndex& at,
             StepTimes& t);
@@ -76,8 +73,8 @@ class ReductionPeArray final : public BlockPeArray {
   Activity noc_;  // bits delivered to PEs (writes), passed between PEs and returned (reads)
   Activity rf_;   // register-file entries (weights, inputs)
   std::vector<Value> window_, weights_;
-  std::vector<unsigned char> psum_bytes_;
-  std::int64_t window_values_ = 0;  // values of the current window inside the image
+  std::vector<unsigned char> psum_buffer_;  // one step's psums as the GLB holds them
+  std::int64_t window_values_ = 0;          // values of the current window inside the image
 };
 
 // The reduction array's passes in closed form (what ReductionPeArray counts), for the mapper.
@@ -93,7 +90,8 @@ class ReductionCost final : public BlockArrayCost {
 
  private:
   std::int64_t glb_cycles(std::int64_t bytes) const;
-  std::int64_t step_cycles(std::int64_t K, std::int64_t m_act) const;
+  std::int64_t step_cycles(std::int64_t K, std::int64_t m_act, std::int64_t rows,
+                           std::int64_t row_bytes, std::int64_t pitch_bytes) const;
   std::int64_t rf_load_cycles(std::int64_t mb, std::int64_t K) const;
   const ArchConfig& arch_;
   const ReductionDesign d_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "base/energy/energy_model.hpp"
 #include "mapper/chunks.hpp"
@@ -29,17 +30,6 @@ EnergyTable os_energy_table(const ArchConfig& a) {
 bool os_forwards(const Layer& l) { return l.stride == 1; }
 
 namespace {
-
-// Taps t < taps with 0 <= o * stride - padding + t < size, summed over outputs [o0, o0 + count).
-std::int64_t taps_inside(std::int64_t o0, std::int64_t count, std::int64_t taps, std::int64_t size,
-                         std::int64_t stride, std::int64_t padding) {
-  std::int64_t sum = 0;
-  for (std::int64_t o = o0; o < o0 + count; ++o) {
-    const std::int64_t x0 = o * stride - padding;
-    sum += std::max<std::int64_t>(0, std::min(taps, size - x0) - std::max<std::int64_t>(0, -x0));
-  }
-  return sum;
-}
 
 // Positions of [x0, x0 + extent) inside [0, size).
 std::int64_t span_inside(std::int64_t x0, std::int64_t extent, std::int64_t size) {
@@ -84,7 +74,7 @@ sc_time OsPeArray::run_pass(const Layer& l, const Arithmetic& arith, const PassO
   const BlockPass& p = op.pass;
   const StepShape& sh = op.step;
   filter_major_ = os_psums_filter_major(sh);
-  Times t{start, start, start};
+  StepTimes t{start, start, start};
   for (std::int64_t n = 0; n < p.nb; ++n)
     for (std::int64_t e0 = 0; e0 < p.eb; e0 += sh.rows)
       for (std::int64_t f0 = 0; f0 < l.F(); f0 += sh.cols)
@@ -158,7 +148,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> OsPeArray::psum_runs(const La
 }
 
 void OsPeArray::step(const Layer& l, const Arithmetic& arith, const PassOperands& op,
-                     const Step& st, Times& t) {
+                     const Step& st, StepTimes& t) {
   const BlockPass& p = op.pass;
   const std::int64_t K = p.cb * l.R * l.S, pb = arch_.data.psum_bits / 8;
   const std::int64_t outputs = st.filters * st.rows * st.cols;
@@ -168,12 +158,12 @@ void OsPeArray::step(const Layer& l, const Arithmetic& arith, const PassOperands
       std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, op.weight_addr + 2 * st.m0 * K,
                                    weights_.data(), 2 * st.filters * K, DataKind::Weight, t.issue));
   runs_ = psum_runs(l, op, st);
-  psum_bytes_.assign(static_cast<std::size_t>(outputs * pb), 0);
+  psum_buffer_.assign(static_cast<std::size_t>(outputs * pb), 0);
   if (!p.first_c) {
     std::int64_t at = 0;
     for (const auto& [addr, count] : runs_) {
       ready = std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, addr,
-                                           &psum_bytes_[static_cast<std::size_t>(at * pb)],
+                                           &psum_buffer_[static_cast<std::size_t>(at * pb)],
                                            count * pb, DataKind::Psum, t.issue, 8 * pb));
       at += count;
     }
@@ -184,12 +174,12 @@ void OsPeArray::step(const Layer& l, const Arithmetic& arith, const PassOperands
   // The psums go back once the next step's reads are issued (they are needed first: the GLB
   // serves requests in the order they are made).
   t.end = std::max(t.end, write_back());
-  pending_ = {psum_bytes_, runs_, t.array_free};
+  pending_ = {psum_buffer_, runs_, t.array_free};
   t.issue = begin;
   count(l, op, st);
 }
 
-// Every PE's output: its psum (in run order, psum_bytes_) plus the products of its window,
+// Every PE's output: its psum (in run order, psum_buffer_) plus the products of its window,
 // shifted as the reference's mac_row shifts them.
 void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::int64_t shift) {
   const std::int64_t K = cb * l.R * l.S, U = l.stride;
@@ -200,7 +190,7 @@ void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::in
         const std::int64_t pos =
             filter_major_ ? (m * st.rows + i) * st.cols + j : (i * st.cols + j) * st.filters + m;
         Psum acc = 0;
-        std::memcpy(&acc, &psum_bytes_[static_cast<std::size_t>(pos) * pb], pb);
+        std::memcpy(&acc, &psum_buffer_[static_cast<std::size_t>(pos) * pb], pb);
         for (std::int64_t r = 0; r < l.R; ++r)
           for (std::int64_t s = 0; s < l.S; ++s) {
             const Value* x =
@@ -209,7 +199,7 @@ void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::in
             for (std::int64_t c = 0; c < cb; ++c)
               acc += static_cast<Psum>((std::int32_t{w[c]} * std::int32_t{x[c]}) >> shift);
           }
-        std::memcpy(&psum_bytes_[static_cast<std::size_t>(pos) * pb], &acc, pb);
+        std::memcpy(&psum_buffer_[static_cast<std::size_t>(pos) * pb], &acc, pb);
       }
 }
 
@@ -272,8 +262,9 @@ std::string OsCost::check(const Layer& l, const BlockTiling& t) const {
   if (s.filters > l.M_per_group() || s.rows > l.E() || s.cols > l.F())
     return "a step of " + std::to_string(s.filters) + " x " + std::to_string(s.rows) + "x" +
            std::to_string(s.cols) + " outputs is larger than the layer's M/G x E x F";
-  // The psum, the weight and the inputs: the FIFO's last S at stride 1, else the one.
-  const std::int64_t need = 2 + (os_forwards(l) ? l.S : 1);
+  // The psum (psum_bits / 16 entries), the weight and the inputs: the FIFO's last S at
+  // stride 1, else the one.
+  const std::int64_t need = arch_.data.psum_bits / 16 + 1 + (os_forwards(l) ? l.S : 1);
   if (need > os_design(arch_).rf_entries)
     return "a PE needs " + std::to_string(need) + " register-file entries (psum, weight and " +
            (os_forwards(l) ? "S" : "one") + " inputs); it has " +
@@ -300,39 +291,52 @@ std::vector<std::int64_t> OsCost::filter_blocks(const Layer& l, const StepShape&
 }
 
 // A step lasts its K cycles, or as long as its GLB accesses take: the weights (the weight
-// slot's banks in parallel), the input region's rows (one after the other), the psum runs
-// (read and written).
-std::int64_t OsCost::step_cycles(const Layer& l, const BlockPass& p, std::int64_t rows,
-                                 std::int64_t cols, std::int64_t filters) const {
+// slot's banks in parallel), its input reads (one after the other: `reads` of `read_bytes`),
+// the psum runs (read and written; their layout is the step shape's, `filter_major`).
+std::int64_t OsCost::step_cycles(const Layer& l, const BlockPass& p, const OsStep& st) const {
   const GlbConfig& g = os_design(arch_).glb;
-  auto glb = [&](std::int64_t bytes) {
-    return ceil_div64(std::min(bytes, g.bank_bytes) * 8, g.bank_width_bits);
-  };
   const std::int64_t K = p.cb * l.R * l.S;
-  const std::int64_t region = os_forwards(l) ? (rows - 1 + l.R) * glb(2 * (cols - 1 + l.S) * p.cb)
-                                             : rows * cols * l.R * glb(2 * l.S * p.cb);
-  const std::int64_t runs =
-      os_psums_filter_major({filters, rows, cols}) ? filters * rows : rows * cols;
-  return std::max({K, glb(2 * filters * K), region, runs * (p.first_c ? 1 : 2)});
+  const std::int64_t runs = st.filter_major ? st.filters * st.rows : st.rows * st.cols;
+  return std::max({K, glb_access_cycles(g, 2 * st.filters * K),
+                   st.reads * glb_access_cycles(g, st.read_bytes), runs * (p.first_c ? 1 : 2)});
 }
 
-// The steps of each shape (full and edge steps of rows, columns and filters), the first step's
-// weight read before them and the last step's psum write after them.
+// The pass's steps: per row block of the step's rows, per class of column blocks (equal in
+// width and in what they read inside the image), per filter group; the first step's weight
+// read before them and the last step's psum write after them.
 std::int64_t OsCost::pass_cycles(const Layer& l, const BlockTiling& t, const BlockPass& p) const {
   const StepShape& s = t.step;
-  auto sizes = [](std::int64_t total, std::int64_t step) {
-    std::vector<std::pair<std::int64_t, std::int64_t>> v{{step, total / step}};
-    if (total % step) v.emplace_back(total % step, 1);
-    return v;
-  };
+  const bool forwards = os_forwards(l), filter_major = os_psums_filter_major(s);
+  // Column blocks by (width, columns read inside the image or, without forwarding, windows
+  // with any column inside).
+  std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> col_kinds;
+  for_each_chunk(l.F(), s.cols, [&](Chunk f) {
+    std::int64_t inside = os_cols_inside(l, f.begin, f.size);
+    if (!forwards) {
+      inside = 0;
+      for (std::int64_t j = f.begin; j < f.begin + f.size; ++j)
+        inside += taps_inside(j, 1, l.S, l.W, l.stride, l.padding) > 0;
+    }
+    ++col_kinds[{f.size, inside}];
+  });
   std::int64_t cycles = 0;
-  for (const auto& [rows, nr] : sizes(p.eb, s.rows))
-    for (const auto& [cols, nc] : sizes(l.F(), s.cols))
-      for (const auto& [filters, nf] : sizes(p.mb, s.filters))
-        cycles += nr * nc * nf * step_cycles(l, p, rows, cols, filters);
+  for_each_chunk(p.eb, s.rows, [&](Chunk e) {
+    const std::int64_t e_abs = p.e0 + e.begin;
+    for (const auto& [kind, count] : col_kinds)
+      for_each_chunk(p.mb, s.filters, [&](Chunk m) {
+        OsStep st{e.size, kind.first, m.size, filter_major, 0, 0};
+        if (forwards) {
+          st.reads = os_rows_inside(l, e_abs, e.size);
+          st.read_bytes = 2 * kind.second * p.cb;
+        } else {
+          st.reads = os_rows_inside(l, e_abs, e.size) * kind.second;
+          st.read_bytes = 2 * l.S * p.cb;
+        }
+        cycles += count * step_cycles(l, p, st);
+      });
+  });
   const GlbConfig& g = os_design(arch_).glb;
-  const std::int64_t first =
-      ceil_div64(std::min(2 * s.filters * p.cb * l.R * l.S, g.bank_bytes) * 8, g.bank_width_bits);
+  const std::int64_t first = glb_access_cycles(g, 2 * std::min(s.filters, p.mb) * p.cb * l.R * l.S);
   return p.nb * cycles + first + 1;
 }
 
@@ -362,7 +366,6 @@ ArrayCounts OsCost::counts(const Layer& l, const BlockTiling& t) const {
   const double inputs = G * N * Cg * static_cast<double>(rows_in * cols_in);
   ArrayCounts c;
   c.actions = ActionCounts(table_);
-  c.busy_cycles = l.groups * l.N * esubs * fsubs * msubs * l.C_per_group() * l.R * l.S;
   c.glb_read_bits_by_kind[0] = 16 * G * N * static_cast<double>(esubs * fsubs) * Mg * Cg * RS;
   c.glb_read_bits_by_kind[1] = 16 * inputs * static_cast<double>(msubs);
   c.glb_read_bits_by_kind[2] = psum_bits * outputs * static_cast<double>(cblocks - 1);

@@ -62,11 +62,8 @@ class OsPeArray final : public BlockPeArray {
   struct Step {
     std::int64_t n, e0, rows, f0, cols, m0, filters;  // within the pass's block
   };
-  struct Times {
-    sc_core::sc_time issue, array_free, end;
-  };
   void step(const Layer& l, const Arithmetic& arith, const PassOperands& op, const Step& st,
-            Times& t);
+            StepTimes& t);
   sc_core::sc_time read_inputs(const Layer& l, const PassOperands& op, const Step& st,
                                const sc_core::sc_time& at);
   // The step's psums in the GLB as runs of adjacent values: (byte address, values).
@@ -83,10 +80,10 @@ class OsPeArray final : public BlockPeArray {
   bool filter_major_ = true;  // the current layer's psum layout (os_psums_filter_major)
   std::int64_t block_rows_ = 0, block_cols_ = 0;  // the input region's shape, (h, w) origin
   std::int64_t region_h0_ = 0, region_w0_ = 0;
-  std::vector<Value> region_, weights_;  // inputs [h][w][c] of the step's region; [m][k]
-  std::vector<Psum> acc_;                // [m][i][j]
-  std::vector<unsigned char> psum_bytes_;
-  std::int64_t region_values_ = 0;                           // inputs the step read from the GLB
+  std::vector<Value> region_, weights_;     // inputs [h][w][c] of the step's region; [m][k]
+  std::vector<Psum> acc_;                   // [m][i][j]
+  std::vector<unsigned char> psum_buffer_;  // one step's psums as the GLB holds them
+  std::int64_t region_values_ = 0;          // inputs the step read from the GLB
   std::vector<std::pair<std::int64_t, std::int64_t>> runs_;  // the current step's psum runs
   struct Pending {  // the previous step's psums, written once the next step's reads are issued
     std::vector<unsigned char> bytes;
@@ -108,8 +105,13 @@ class OsCost final : public BlockArrayCost {
   std::vector<StepShape> step_shapes(const Layer& l) const override;
 
  private:
-  std::int64_t step_cycles(const Layer& l, const BlockPass& p, std::int64_t rows, std::int64_t cols,
-                           std::int64_t filters) const;
+  // A step's shape, psum layout and GLB input reads, for step_cycles.
+  struct OsStep {
+    std::int64_t rows, cols, filters;
+    bool filter_major;
+    std::int64_t reads, read_bytes;
+  };
+  std::int64_t step_cycles(const Layer& l, const BlockPass& p, const OsStep& st) const;
   const ArchConfig& arch_;
   EnergyTable table_;
 };

@@ -26,13 +26,7 @@ void parse_os(const ConfigNode& root, ArchConfig& a) {
   d.rf_write_energy_pj = pe.get_double_min("rf_write_energy_pj", 0.0);
   d.mac_energy_pj = pe.get_double_min("mac_energy_pj", 0.0);
   a.style_params = p;
-  if (auto n = root.find("data")) {
-    n->expect_keys({"weight_bits", "ifmap_bits", "psum_bits"});
-    parse_operand_bits(*n, a.data, 16, "the output-stationary array models");
-    a.data.psum_bits = n->get_int_min("psum_bits", 16, 16);
-    if (a.data.psum_bits != 16 && a.data.psum_bits != 32)
-      n->at("psum_bits").fail("must be 16 or 32");
-  }
+  parse_block_data(root, a, "the output-stationary array models");
 }
 
 void describe_os(std::ostream& os, const ArchConfig& a) {
