@@ -213,8 +213,10 @@ TEST(OutputStationary, TheSimulationCountsWhatTheEstimatePredicts) {
 // filters, padding 1 (E = F = 4). K = 27 values per window: 7 cycles of 4 reduction lanes per
 // step, each reading and writing its lanes' psums in the GLB (2 cycles of the psum bank): 14
 // cycles; the 6 filters are two steps (4 + 2) per output pixel: 16 x 2 x 14 = 448 cycles.
-dfsim::LayerStats one_pass(const std::string& arch) {
-  const std::string dir = fresh_dir("reduction_one_pass");
+// The pass on `arch` (with `step`, an output-stationary step shape), and what every array
+// does alike: each operand once from DRAM (16-bit values), every MAC once.
+dfsim::LayerStats run_one_pass(const std::string& arch, const std::string& step = "") {
+  const std::string dir = fresh_dir("one_pass");
   dfsim::RunOptions opt;
   opt.arch_file = write_file(dir + "/small.yaml", arch);
   opt.workload_file = write_file(
@@ -223,7 +225,8 @@ dfsim::LayerStats one_pass(const std::string& arch) {
       "padding: 1}\n");
   opt.mapping_file = write_file(dir + "/pinned.yaml",
                                 "mappings:\n  one: {nb: 1, eb: 4, mb: 6, cb: 3, order: "
-                                "filters_inner}\n");
+                                "filters_inner" +
+                                    step + "}\n");
   const dfsim::RunResult r = dfsim::run_simulation(opt);
   EXPECT_EQ(r.layers.size(), 1u);
   const dfsim::LayerStats& s = r.layers.at(0);
@@ -231,10 +234,14 @@ dfsim::LayerStats one_pass(const std::string& arch) {
   EXPECT_EQ(s.macs, 16 * 6 * 27);
   EXPECT_EQ(s.passes, 1);
   EXPECT_EQ(s.active_pes, 16);
-  // DRAM: each operand once; 16-bit values.
   EXPECT_EQ(s.dram.read_bytes[1], 2 * 3 * 16);
   EXPECT_EQ(s.dram.read_bytes[0], 2 * 6 * 27);
   EXPECT_EQ(s.dram.write_bytes[3], 2 * 6 * 16);
+  return s;
+}
+
+dfsim::LayerStats one_pass(const std::string& arch) {
+  const dfsim::LayerStats s = run_one_pass(arch);
   // GLB: each window once per step, without its padding (rows inside per output row 2, 3, 3, 2
   // and the same for columns: 10 x 10 per channel). Psums: each of the 7 cycles of a step adds
   // its lanes' sums to the GLB's psums (the first only writes), and the drain reads them once.
@@ -280,22 +287,7 @@ TEST(WeightStationaryBroadcast, ClosedFormCyclesAndTrafficOfOnePass) {
 // Every operand arrives in the register file and is read there by its MAC; each MAC reads and
 // writes its psum there.
 TEST(OutputStationary, ClosedFormCyclesAndTrafficOfOnePass) {
-  const std::string dir = fresh_dir("os_one_pass");
-  dfsim::RunOptions opt;
-  opt.arch_file = write_file(dir + "/small.yaml", kOs);
-  opt.workload_file = write_file(
-      dir + "/one.yaml",
-      "network: one\nlayers:\n  - {name: one, type: conv, C: 3, M: 6, H: 4, W: 4, R: 3, S: 3, "
-      "padding: 1}\n");
-  opt.mapping_file = write_file(dir + "/pinned.yaml",
-                                "mappings:\n  one: {nb: 1, eb: 4, mb: 6, cb: 3, order: "
-                                "filters_inner, step: {filters: 1, rows: 4, cols: 4}}\n");
-  const dfsim::RunResult r = dfsim::run_simulation(opt);
-  ASSERT_EQ(r.layers.size(), 1u);
-  const dfsim::LayerStats& s = r.layers[0];
-  EXPECT_EQ(s.output_check, "pass");
-  EXPECT_EQ(s.macs, 16 * 6 * 27);
-  EXPECT_EQ(s.active_pes, 16);
+  const dfsim::LayerStats s = run_one_pass(kOs, ", step: {filters: 1, rows: 4, cols: 4}");
   // Before the steps, the first step's reads (the region's rows, one after another: 4); after
   // them, the last step's psum rows (4).
   EXPECT_EQ(busy_cycles(s), 4 + 6 * 27 + 4);

@@ -79,13 +79,19 @@ class BlockPeArray : public sc_core::sc_module {
                                     const sc_core::sc_time& start) = 0;
   // Per-layer bookkeeping: begin_layer clears the counters; layer_stats adds the array's
   // components (NoC, register files) to `s` and its actions to `n`.
-  virtual void begin_layer() = 0;
+  void begin_layer() {
+    noc = rf = Activity{};
+    macs = max_active = 0;
+  }
   virtual void layer_stats(LayerStats& s, ActionCounts& n) const = 0;
   // How the array keeps a block's psums in the GLB: [n][e][f][m] (pixel-major, the default) or
   // [m][n][e][f] (filter-major: a filter's output rows adjacent).
   virtual bool psums_filter_major() const { return false; }
   std::int64_t macs = 0;        // MACs performed this layer, zero operands included
   std::int64_t max_active = 0;  // the most multipliers one pass uses
+  // This layer's bits delivered to PEs (writes), passed between them and returned to the GLB
+  // (reads); register-file entries read and written.
+  Activity noc, rf;
 };
 
 class BlockArray : public ArrayModel {

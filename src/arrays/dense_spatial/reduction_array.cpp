@@ -84,20 +84,13 @@ ReductionPeArray::ReductionPeArray(sc_core::sc_module_name name, const ArchConfi
   reduction_energy_table(arch_, d_, &ids_);
 }
 
-void ReductionPeArray::begin_layer() {
-  noc_ = Activity{};
-  rf_ = Activity{};
-  macs = 0;
-  max_active = 0;
-}
-
 void ReductionPeArray::layer_stats(LayerStats& s, ActionCounts& n) const {
-  add_component(s, "noc", "noc", level_of(noc_));
-  n.add(ids_.noc_bit, static_cast<double>(noc_.total_bits()));
+  add_component(s, "noc", "noc", level_of(noc));
+  n.add(ids_.noc_bit, static_cast<double>(noc.total_bits()));
   if (d_.weights_in_rf()) {
-    add_component(s, "pe_rf", "rf", level_of(rf_));
-    n.add(ids_.rf_read, static_cast<double>(rf_.total_reads()));
-    n.add(ids_.rf_write, static_cast<double>(rf_.total_writes()));
+    add_component(s, "pe_rf", "rf", level_of(rf));
+    n.add(ids_.rf_read, static_cast<double>(rf.total_reads()));
+    n.add(ids_.rf_write, static_cast<double>(rf.total_writes()));
   }
   n.add(ids_.mac, static_cast<double>(macs));
 }
@@ -135,8 +128,8 @@ sc_time ReductionPeArray::load_weights(const PassOperands& op, std::int64_t K, c
   weights_.resize(static_cast<std::size_t>(values));
   const sc_time read = timed_access(to_glb, tlm::TLM_READ_COMMAND, op.weight_addr, weights_.data(),
                                     2 * values, DataKind::Weight, at);
-  noc_.writes_of(DataKind::Weight, values, 16);
-  rf_.writes_of(DataKind::Weight, values, 16);
+  noc.writes_of(DataKind::Weight, values, 16);
+  rf.writes_of(DataKind::Weight, values, 16);
   const std::int64_t entries = weight_entries_per_pe(d_, op.pass.mb, K);
   return std::max(read, at + period_ * static_cast<double>(entries));
 }
@@ -171,15 +164,15 @@ void ReductionPeArray::step(const Layer& l, const Arithmetic& arith, const PassO
   const Value* w = weights_.data();
   if (d_.weights_in_rf()) {
     w += at.m0 * K;
-    rf_.reads_of(DataKind::Weight, m_act * K, 16);
+    rf.reads_of(DataKind::Weight, m_act * K, 16);
     // Each input delivered is written into the PE's input entry; each MAC reads it there.
-    rf_.writes_of(DataKind::Ifmap, window_values_ * m_act, 16);
-    rf_.reads_of(DataKind::Ifmap, m_act * K, 16);
+    rf.writes_of(DataKind::Ifmap, window_values_ * m_act, 16);
+    rf.reads_of(DataKind::Ifmap, m_act * K, 16);
   } else {
     ready =
         std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, op.weight_addr + 2 * at.m0 * K,
                                      weights_.data(), 2 * m_act * K, DataKind::Weight, t.issue));
-    noc_.writes_of(DataKind::Weight, m_act * K, 16);
+    noc.writes_of(DataKind::Weight, m_act * K, 16);
   }
   const sc_time begin = std::max(ready, t.array_free);
   const std::int64_t psum_at =
@@ -190,10 +183,10 @@ void ReductionPeArray::step(const Layer& l, const Arithmetic& arith, const PassO
   t.issue = begin;
   macs += m_act * K;
   max_active = std::max(max_active, m_act * std::min(K, d_.reduction_lanes));
-  noc_.writes_of(DataKind::Ifmap, window_values_ * m_act, 16);
+  noc.writes_of(DataKind::Ifmap, window_values_ * m_act, 16);
   // Each product but the first of a cycle's lane moves one hop to be reduced.
-  noc_.writes_of(DataKind::Psum, (K - ceil_div64(K, d_.reduction_lanes)) * m_act,
-                 arch_.data.psum_bits);
+  noc.writes_of(DataKind::Psum, (K - ceil_div64(K, d_.reduction_lanes)) * m_act,
+                arch_.data.psum_bits);
 }
 
 // The step's reduction, one cycle's reduction_lanes products per filter lane at a time: each
@@ -214,7 +207,7 @@ sc_time ReductionPeArray::accumulate(const Value* weights, std::int64_t K, std::
     if (!first_c || k0 > 0) {
       at = timed_access(to_glb, tlm::TLM_READ_COMMAND, psum_at, psum_buffer_.data(), m_act * pb,
                         DataKind::Psum, at, 8 * pb);
-      noc_.writes_of(DataKind::Psum, m_act, 8 * pb);
+      noc.writes_of(DataKind::Psum, m_act, 8 * pb);
     }
     for (std::int64_t m = 0; m < m_act; ++m) {
       Psum acc = 0;
@@ -228,7 +221,7 @@ sc_time ReductionPeArray::accumulate(const Value* weights, std::int64_t K, std::
     at = timed_access(to_glb, tlm::TLM_WRITE_COMMAND, psum_at, psum_buffer_.data(), m_act * pb,
                       DataKind::Psum, std::max(at, begin + period_ * static_cast<double>(cycle)),
                       8 * pb);
-    noc_.reads_of(DataKind::Psum, m_act, 8 * pb);
+    noc.reads_of(DataKind::Psum, m_act, 8 * pb);
   }
   return at;
 }

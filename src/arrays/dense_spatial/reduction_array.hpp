@@ -50,7 +50,6 @@ class ReductionPeArray final : public BlockPeArray {
   ReductionPeArray(sc_core::sc_module_name name, const ArchConfig& arch, ReductionDesign design);
   sc_core::sc_time run_pass(const Layer& l, const Arithmetic& arith, const PassOperands& op,
                             const sc_core::sc_time& start) override;
-  void begin_layer() override;
   void layer_stats(LayerStats& s, ActionCounts& n) const override;
 
  private:
@@ -70,8 +69,6 @@ class ReductionPeArray final : public BlockPeArray {
   const ReductionDesign d_;
   ReductionActions ids_;
   const sc_core::sc_time period_;
-  Activity noc_;  // bits delivered to PEs (writes), passed between PEs and returned (reads)
-  Activity rf_;   // register-file entries (weights, inputs)
   std::vector<Value> window_, weights_;
   std::vector<unsigned char> psum_buffer_;  // one step's psums as the GLB holds them
   std::int64_t window_values_ = 0;          // values of the current window inside the image

@@ -51,19 +51,12 @@ std::int64_t os_cols_inside(const Layer& l, std::int64_t f0, std::int64_t cols) 
 OsPeArray::OsPeArray(sc_core::sc_module_name name, const ArchConfig& arch)
     : BlockPeArray(name), arch_(arch), period_(arch.core_period_ns(), sc_core::SC_NS) {}
 
-void OsPeArray::begin_layer() {
-  noc_ = Activity{};
-  rf_ = Activity{};
-  macs = 0;
-  max_active = 0;
-}
-
 void OsPeArray::layer_stats(LayerStats& s, ActionCounts& n) const {
-  add_component(s, "noc", "noc", level_of(noc_));
-  add_component(s, "pe_rf", "rf", level_of(rf_));
-  n.add(os_action::noc_bit, static_cast<double>(noc_.total_bits()));
-  n.add(os_action::rf_read, static_cast<double>(rf_.total_reads()));
-  n.add(os_action::rf_write, static_cast<double>(rf_.total_writes()));
+  add_component(s, "noc", "noc", level_of(noc));
+  add_component(s, "pe_rf", "rf", level_of(rf));
+  n.add(os_action::noc_bit, static_cast<double>(noc.total_bits()));
+  n.add(os_action::rf_read, static_cast<double>(rf.total_reads()));
+  n.add(os_action::rf_write, static_cast<double>(rf.total_writes()));
   n.add(os_action::mac, static_cast<double>(macs));
 }
 
@@ -211,24 +204,24 @@ void OsPeArray::count(const Layer& l, const PassOperands& op, const Step& st) {
   const std::int64_t psum_bits = arch_.data.psum_bits, step_macs = st.filters * pixels * K;
   macs += step_macs;
   max_active = std::max(max_active, st.filters * pixels);
-  noc_.writes_of(DataKind::Weight, step_macs, 16);
-  noc_.writes_of(DataKind::Ifmap, region_values_ * st.filters, 16);
+  noc.writes_of(DataKind::Weight, step_macs, 16);
+  noc.writes_of(DataKind::Ifmap, region_values_ * st.filters, 16);
   if (os_forwards(l)) {
     const std::int64_t hops = cb * st.filters * (pixels * l.R * l.S - block_rows_ * block_cols_);
     const std::int64_t fifo = cb * st.filters * (l.R - 1) * (st.rows - 1) * st.cols * l.S;
-    noc_.writes_of(DataKind::Ifmap, hops, 16);
-    rf_.reads_of(DataKind::Ifmap, fifo, 16);  // sent up from the FIFO
+    noc.writes_of(DataKind::Ifmap, hops, 16);
+    rf.reads_of(DataKind::Ifmap, fifo, 16);  // sent up from the FIFO
   }
   // Every operand arrives in the register file and each MAC reads it there (weight, input) as
   // the row-stationary PE reads its spads; the psum is read and written per MAC.
   for (DataKind k : {DataKind::Weight, DataKind::Ifmap}) {
-    rf_.writes_of(k, step_macs, 16);
-    rf_.reads_of(k, step_macs, 16);
+    rf.writes_of(k, step_macs, 16);
+    rf.reads_of(k, step_macs, 16);
   }
-  rf_.reads_of(DataKind::Psum, step_macs, psum_bits);
-  rf_.writes_of(DataKind::Psum, step_macs, psum_bits);
-  if (!op.pass.first_c) noc_.writes_of(DataKind::Psum, st.filters * pixels, psum_bits);
-  noc_.reads_of(DataKind::Psum, st.filters * pixels, psum_bits);
+  rf.reads_of(DataKind::Psum, step_macs, psum_bits);
+  rf.writes_of(DataKind::Psum, step_macs, psum_bits);
+  if (!op.pass.first_c) noc.writes_of(DataKind::Psum, st.filters * pixels, psum_bits);
+  noc.reads_of(DataKind::Psum, st.filters * pixels, psum_bits);
 }
 
 // Writes the previous step's psums (if any) to the GLB; returns when they are in.

@@ -54,7 +54,6 @@ class OsPeArray final : public BlockPeArray {
   OsPeArray(sc_core::sc_module_name name, const ArchConfig& arch);
   sc_core::sc_time run_pass(const Layer& l, const Arithmetic& arith, const PassOperands& op,
                             const sc_core::sc_time& start) override;
-  void begin_layer() override;
   void layer_stats(LayerStats& s, ActionCounts& n) const override;
   bool psums_filter_major() const override { return filter_major_; }
 
@@ -76,7 +75,6 @@ class OsPeArray final : public BlockPeArray {
 
   const ArchConfig arch_;
   const sc_core::sc_time period_;
-  Activity noc_, rf_;
   bool filter_major_ = true;  // the current layer's psum layout (os_psums_filter_major)
   std::int64_t block_rows_ = 0, block_cols_ = 0;  // the input region's shape, (h, w) origin
   std::int64_t region_h0_ = 0, region_w0_ = 0;
