@@ -315,17 +315,17 @@ std::int64_t OsCost::pass_cycles(const Layer& l, const BlockTiling& t, const Blo
   std::int64_t cycles = 0;
   for_each_chunk(p.eb, s.rows, [&](Chunk e) {
     const std::int64_t e_abs = p.e0 + e.begin;
-    for (const auto& [kind, count] : col_kinds)
+    for (const auto& kind_count : col_kinds)  // (no structured binding: a lambda uses it)
       for_each_chunk(p.mb, s.filters, [&](Chunk m) {
-        OsStep st{e.size, kind.first, m.size, filter_major, 0, 0};
+        OsStep st{e.size, kind_count.first.first, m.size, filter_major, 0, 0};
         if (forwards) {
           st.reads = os_rows_inside(l, e_abs, e.size);
-          st.read_bytes = 2 * kind.second * p.cb;
+          st.read_bytes = 2 * kind_count.first.second * p.cb;
         } else {
-          st.reads = os_rows_inside(l, e_abs, e.size) * kind.second;
+          st.reads = os_rows_inside(l, e_abs, e.size) * kind_count.first.second;
           st.read_bytes = 2 * l.S * p.cb;
         }
-        cycles += count * step_cycles(l, p, st);
+        cycles += kind_count.second * step_cycles(l, p, st);
       });
   });
   const GlbConfig& g = os_design(arch_).glb;
