@@ -195,6 +195,36 @@ TEST(WeightStationaryBroadcast, TheSimulationCountsWhatTheEstimatePredicts) {
                              "  fc: {nb: 2, eb: 1, mb: 7, cb: 1, order: filters_inner}\n");
 }
 
+// The weight-stationary array's register files hold a pass's weights, so its GLB stages a
+// weight tile in one slot where the other arrays need two. With 8 banks of 1 KB, conv in one
+// block (ifmap 2 x 6 x 9 x 7 x 2 B: 2 banks; weights 10 x 6 x 3 x 3 x 2 B: 2 banks; psums
+// 2 x 5 x 4 x 10 x 2 B: 1 bank) needs 2 x 2 + 1 x 2 + 1 = 7 banks on WS and 9 with two weight
+// slots; fc (a new weight tile every pass) reuses the one slot pass after pass.
+TEST(WeightStationaryBroadcast, RegisterFilesAreTheWeightTilesSecondBuffer) {
+  const std::string mappings =
+      "mappings:\n"
+      "  conv: {nb: 2, eb: 5, mb: 10, cb: 6, order: filters_inner}\n"
+      "  grouped: {nb: 1, eb: 3, mb: 3, cb: 4, order: filters_outer}\n"
+      "  fc: {nb: 2, eb: 1, mb: 7, cb: 1, order: filters_inner}\n";
+  const auto with_8_banks = [](std::string arch) {
+    arch.replace(arch.find("banks: 16"), 9, "banks: 8");
+    const std::size_t rf = arch.find("rf_bytes: 64");
+    if (rf != std::string::npos) arch.replace(rf, 12, "rf_bytes: 128");  // 43 weight entries
+    return arch;
+  };
+  expect_counts_as_estimated(with_8_banks(kWsb), mappings);
+  const std::string dir = fresh_dir("one_weight_slot");
+  try {
+    dfsim::make_plan(options(dir, with_8_banks(kNlr), mappings));
+    FAIL() << "two weight slots fit 8 banks";
+  } catch (const dfsim::ConfigError& e) {
+    EXPECT_TRUE(contains(e.what(),
+                         "the blocks need 9 GLB banks (2 x 2 ifmap, 2 x 2 weight, 1 "
+                         "psum); the GLB has 8"))
+        << e.what();
+  }
+}
+
 // Step shapes: 2 filters x 2 x 4 pixels (OS_B), the layer's 6 filters of one pixel (OS_C-like),
 // one filter over 3 x 3 pixels (OS_A) on a stride-2 layer (no forwarding there).
 TEST(OutputStationary, TheSimulationCountsWhatTheEstimatePredicts) {

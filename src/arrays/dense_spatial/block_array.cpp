@@ -30,7 +30,7 @@ GlbConfig parse_block_glb(const ConfigNode& n) {
   g.impl = parse_role_section(n, "sram", g.impl,
                               {"banks", "bank_bytes", "bank_width_bits", "read_energy_pj_per_bit",
                                "write_energy_pj_per_bit"});
-  g.banks = n.get_int_min("banks", 5);  // two ifmap slots, two weight slots, the psums
+  g.banks = n.get_int_min("banks", 5);  // two ifmap slots, up to two weight slots, the psums
   g.bank_bytes = n.get_int_min("bank_bytes", 8);
   g.bank_width_bits = n.get_int_min("bank_width_bits", 16);
   if (static_cast<double>(g.banks) * static_cast<double>(g.bank_bytes) > 4294967296.0)
@@ -52,7 +52,8 @@ void parse_block_data(const ConfigNode& root, ArchConfig& a, const std::string& 
 }
 
 // One layer on the block schedule. Timing: a tile is loaded into the slot its pass will use
-// once the pass before last that used the slot has ended (double buffering); a pass starts when
+// once the pass before last that used the slot has ended (double buffering; with one weight
+// slot, once the pass before has loaded its register files from it); a pass starts when
 // the array is free, its tiles are in and, for a block's first pass, the previous block's psums
 // have drained; the DRAM serves requests in the order they are made.
 struct BlockArray::Controller {
@@ -87,9 +88,10 @@ struct BlockArray::Controller {
         Mg(l.M_per_group()),
         Cg(l.C_per_group()),
         psum_bytes(t.arch_.data.psum_bits / 8) {
-    const std::string why = check_block_tiling(t.arch_, t.glb_cfg_, l, tiling);
+    const std::int64_t weight_slots = t.pe_array_->weight_slots();
+    const std::string why = check_block_tiling(t.arch_, t.glb_cfg_, l, tiling, weight_slots);
     if (!why.empty()) throw SimulationError("layer " + l.name + ": " + why);
-    fp = block_footprint(t.arch_, t.glb_cfg_, l, tiling);
+    fp = block_footprint(t.arch_, t.glb_cfg_, l, tiling, weight_slots);
   }
 
   sc_time now() const { return sc_core::sc_time_stamp(); }
@@ -114,10 +116,11 @@ struct BlockArray::Controller {
       ifmap_slot[static_cast<std::size_t>(s)] = b * bank;
       glb.assign_banks(b, fp.ifmap_banks, DataKind::Ifmap);
     }
-    for (int s = 0; s < 2; ++s, b += fp.weight_banks) {
+    for (int s = 0; s < fp.weight_slots; ++s, b += fp.weight_banks) {
       weight_slot[static_cast<std::size_t>(s)] = b * bank;
       glb.assign_banks(b, fp.weight_banks, DataKind::Weight);
     }
+    if (one_weight_slot()) weight_slot[1] = weight_slot[0];  // the index stays put
     psum_addr = b * bank;
     glb.assign_banks(b, fp.psum_banks, DataKind::Psum);
   }
@@ -178,8 +181,11 @@ struct BlockArray::Controller {
                         2 * static_cast<std::int64_t>(tile.size()), DataKind::Weight, got);
   }
 
-  // Issues pass p's loads (those it needs) into the other slots.
-  void issue_loads(const BlockPass& p) {
+  bool one_weight_slot() const { return fp.weight_slots == 1; }
+
+  // Issues pass p's loads (those it needs) into the other slots: its ifmap tile, and its weight
+  // tile unless `ifmap_only`.
+  void issue_loads(const BlockPass& p, bool ifmap_only = false) {
     if (p.load_ifmap) {
       ifmaps.current ^= 1;
       const std::size_t s = static_cast<std::size_t>(ifmaps.current);
@@ -187,8 +193,8 @@ struct BlockArray::Controller {
       ifmaps.ready[s] = load_ifmap(p, input_rows(l, p.e0, p.eb), at);
       dma_free = std::max(dma_free, ifmaps.ready[s]);
     }
-    if (p.load_weights) {
-      weights.current ^= 1;
+    if (p.load_weights && !ifmap_only) {
+      if (!one_weight_slot()) weights.current ^= 1;
       const std::size_t s = static_cast<std::size_t>(weights.current);
       const sc_time at = std::max({now(), dma_free, weights.free[s]});
       weights.ready[s] = load_weights(p, at);
@@ -241,21 +247,28 @@ struct BlockArray::Controller {
     top.trace_pass_.set(end, 0);
     waiting += cycles(start - array_free);
     busy += cycles(end - start);
-    array_free = ifmaps.free[si] = weights.free[sw] = end;
+    array_free = ifmaps.free[si] = end;
+    weights.free[sw] = one_weight_slot() ? top.pe_array_->weight_slot_read_by : end;
     if (p.last_c) drain(p, end);
     return start;
   }
 
   // Runs `pass` on the tiles of its slots while the loads of `next` (if any) go to the others.
+  // With one weight slot, next's weight tile is issued after the pass has read the slot.
   void run_with_next(const BlockPass& pass, const BlockPass* next) {
     const int ci = ifmaps.current, cw = weights.current;
-    if (next) issue_loads(*next);
+    if (next) issue_loads(*next, one_weight_slot());
     const int ni = ifmaps.current, nw = weights.current;
     ifmaps.current = ci;
     weights.current = cw;
     const sc_time start = run_pass(pass);
     ifmaps.current = ni;
     weights.current = nw;
+    if (next && one_weight_slot() && next->load_weights) {
+      BlockPass weights_only = *next;
+      weights_only.load_ifmap = false;
+      issue_loads(weights_only);
+    }
     if (start > now()) sc_core::wait(start - now());
   }
 

@@ -87,6 +87,11 @@ class BlockPeArray : public sc_core::sc_module {
   // How the array keeps a block's psums in the GLB: [n][e][f][m] (pixel-major, the default) or
   // [m][n][e][f] (filter-major: a filter's output rows adjacent).
   virtual bool psums_filter_major() const { return false; }
+  // Weight slots in the GLB: two (the next tile loads while a pass reads the current one), or
+  // one when the register files hold a pass's weights (the slot is free once they are loaded;
+  // run_pass then sets weight_slot_read_by).
+  virtual std::int64_t weight_slots() const { return 2; }
+  sc_core::sc_time weight_slot_read_by;
   std::int64_t macs = 0;        // MACs performed this layer, zero operands included
   std::int64_t max_active = 0;  // the most multipliers one pass uses
   // This layer's bits delivered to PEs (writes), passed between them and returned to the GLB

@@ -55,8 +55,9 @@ class Timeline {
         per_link_(dram_bytes_per_link_cycle(a)),
         psum_bytes_(a.data.psum_bits / 8) {}
 
-  // Issues pass p's loads (the controller does so before running the pass before p).
-  void issue_loads(const BlockPass& p) {
+  // Issues pass p's loads (the controller does so before running the pass before p; with one
+  // weight slot, the weight tile after it).
+  void issue_loads(const BlockPass& p, bool ifmap_only = false) {
     const std::int64_t Cg = l_.C_per_group(), RS = l_.R * l_.S;
     if (p.load_ifmap) {
       ifmaps_.current ^= 1;
@@ -65,8 +66,8 @@ class Timeline {
       const std::int64_t run = whole_planes ? (p.cb == l_.C ? p.nb * p.cb : p.cb) : 1;
       slot_load(ifmaps_, dma_cost(a_.dram, per_link_, 2 * rows * l_.W, run, p.nb * p.cb));
     }
-    if (p.load_weights) {
-      weights_.current ^= 1;
+    if (p.load_weights && !ifmap_only) {
+      if (!one_weight_slot()) weights_.current ^= 1;
       slot_load(weights_, dma_cost(a_.dram, per_link_, 2 * p.cb * RS, p.cb == Cg ? p.mb : 1, p.mb));
     }
   }
@@ -76,7 +77,9 @@ class Timeline {
     double start = std::max({array_, ifmaps_.ready[si], weights_.ready[sw]});
     if (p.first_c) start = std::max(start, psum_free_);
     const double end = start + pass_cycles(p);
-    ifmaps_.free[si] = weights_.free[sw] = array_ = end;
+    ifmaps_.free[si] = array_ = end;
+    weights_.free[sw] =
+        one_weight_slot() ? start + static_cast<double>(cost_.weight_slot_read_cycles(l_, p)) : end;
     if (runs_++ == 0) first_start_ = start;
     last_start_ = start;
     if (!p.last_c) return;
@@ -99,6 +102,8 @@ class Timeline {
     pass_kinds_.emplace_back(key, cycles);
     return cycles;
   }
+
+  bool one_weight_slot() const { return cost_.weight_slots() == 1; }
 
   struct Slots {
     int current = 1;
@@ -142,8 +147,13 @@ double block_timeline_cycles(const ArchConfig& a, const BlockArrayCost& cost, co
   for_each_block_pass(l, t, [&](const BlockPass& p) {
     if (have) {
       const int si = tl.ifmaps_.current, sw = tl.weights_.current;
-      tl.issue_loads(p);
+      tl.issue_loads(p, tl.one_weight_slot());
       tl.run(pending, si, sw);
+      if (tl.one_weight_slot() && p.load_weights) {
+        BlockPass weights_only = p;
+        weights_only.load_ifmap = false;
+        tl.issue_loads(weights_only);
+      }
     } else {
       tl.issue_loads(p);
     }
@@ -162,7 +172,7 @@ double block_timeline_cycles(const ArchConfig& a, const BlockArrayCost& cost, co
 BlockEstimate estimate_block(const ArchConfig& a, const BlockArrayCost& cost, const Layer& l,
                              const BlockTiling& t) {
   BlockEstimate e;
-  e.why_infeasible = check_block_tiling(a, cost.glb(), l, t);
+  e.why_infeasible = check_block_tiling(a, cost.glb(), l, t, cost.weight_slots());
   if (e.why_infeasible.empty()) e.why_infeasible = cost.check(l, t);
   if (!e.why_infeasible.empty()) return e;
   e.feasible = true;

@@ -43,6 +43,10 @@ class BlockArrayCost {
   virtual std::vector<std::int64_t> filter_blocks(const Layer& l, const StepShape& step) const = 0;
   // Step shapes the search tries (one unset shape: the array's shape is fixed).
   virtual std::vector<StepShape> step_shapes(const Layer&) const { return {StepShape{}}; }
+  // Weight slots in the GLB (BlockPeArray::weight_slots) and, with one, the core cycles from a
+  // pass's start until it has read its slot.
+  virtual std::int64_t weight_slots() const { return 2; }
+  virtual std::int64_t weight_slot_read_cycles(const Layer&, const BlockPass&) const { return 0; }
 };
 
 struct BlockEstimate {

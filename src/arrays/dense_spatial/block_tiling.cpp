@@ -137,8 +137,9 @@ std::vector<BlockPass> block_passes(const Layer& l, const BlockTiling& t) {
 }
 
 BlockFootprint block_footprint(const ArchConfig& a, const GlbConfig& glb, const Layer& l,
-                               const BlockTiling& t) {
+                               const BlockTiling& t, std::int64_t weight_slots) {
   BlockFootprint f;
+  f.weight_slots = weight_slots;
   std::int64_t rows = 0;  // the most input rows an e-block reads
   for_each_chunk(l.E(), t.eb,
                  [&](Chunk e) { rows = std::max(rows, input_rows(l, e.begin, e.size).rows); });
@@ -154,7 +155,7 @@ BlockFootprint block_footprint(const ArchConfig& a, const GlbConfig& glb, const 
 }
 
 std::string check_block_tiling(const ArchConfig& a, const GlbConfig& glb, const Layer& l,
-                               const BlockTiling& t) {
+                               const BlockTiling& t, std::int64_t weight_slots) {
   const std::pair<const char*, std::pair<std::int64_t, std::int64_t>> bounds[] = {
       {"nb", {t.nb, l.N}},
       {"eb", {t.eb, l.E()}},
@@ -164,12 +165,12 @@ std::string check_block_tiling(const ArchConfig& a, const GlbConfig& glb, const 
     if (v.first > v.second)
       return std::string(key) + " " + std::to_string(v.first) + " is larger than the layer's " +
              std::to_string(v.second);
-  const BlockFootprint f = block_footprint(a, glb, l, t);
+  const BlockFootprint f = block_footprint(a, glb, l, t, weight_slots);
   if (f.banks() > glb.banks)
     return "the blocks need " + std::to_string(f.banks()) + " GLB banks (2 x " +
-           std::to_string(f.ifmap_banks) + " ifmap, 2 x " + std::to_string(f.weight_banks) +
-           " weight, " + std::to_string(f.psum_banks) + " psum); the GLB has " +
-           std::to_string(glb.banks);
+           std::to_string(f.ifmap_banks) + " ifmap, " + std::to_string(weight_slots) + " x " +
+           std::to_string(f.weight_banks) + " weight, " + std::to_string(f.psum_banks) +
+           " psum); the GLB has " + std::to_string(glb.banks);
   return "";
 }
 

@@ -5,7 +5,8 @@
 // the last channel block, when they drain through the activation to DRAM. The tiles a pass
 // needs (ifmap: nb x cb x the eb rows' input rows x W; weights: mb x cb x R x S) are loaded
 // from DRAM only when they differ from the previous pass's, into the other of two slots while
-// the array works on the current one.
+// the array works on the current one. (An array whose register files hold a pass's weights
+// needs one weight slot: the register files are the second buffer.)
 //
 // Shapes: DRAM holds the ifmap [N][C][H][W], the weights [M][C/G][R][S] and the ofmap
 // [N][M][E][F], 16-bit values. In the GLB, the ifmap tile is channel-minor [n][h][w][c] (one
@@ -92,17 +93,18 @@ void for_each_block_pass(const Layer& l, const BlockTiling& t,
 std::vector<BlockPass> block_passes(const Layer& l, const BlockTiling& t);
 
 // Bytes of the largest tile of each kind (one slot), and the GLB banks the schedule occupies:
-// two ifmap slots, two weight slots and the psum block, each in whole banks.
+// two ifmap slots, `weight_slots` (1 or 2) weight slots and the psum block, each in whole banks.
 struct BlockFootprint {
   std::int64_t ifmap_bytes = 0, weight_bytes = 0, psum_bytes = 0;
   std::int64_t ifmap_banks = 0, weight_banks = 0, psum_banks = 0;
-  std::int64_t banks() const { return 2 * ifmap_banks + 2 * weight_banks + psum_banks; }
+  std::int64_t weight_slots = 2;
+  std::int64_t banks() const { return 2 * ifmap_banks + weight_slots * weight_banks + psum_banks; }
 };
 BlockFootprint block_footprint(const ArchConfig& a, const GlbConfig& glb, const Layer& l,
-                               const BlockTiling& t);
+                               const BlockTiling& t, std::int64_t weight_slots);
 // "" when the tiling fits the layer and the GLB, else why not.
 std::string check_block_tiling(const ArchConfig& a, const GlbConfig& glb, const Layer& l,
-                               const BlockTiling& t);
+                               const BlockTiling& t, std::int64_t weight_slots);
 
 // What the schedule moves between DRAM and the GLB, as the controller moves it: bytes of
 // ifmap and weight tiles loaded (with their repeats) and of ofmap written, and the tiles

@@ -145,6 +145,7 @@ sc_time ReductionPeArray::run_pass(const Layer& l, const Arithmetic& arith, cons
   psum_buffer_.resize(static_cast<std::size_t>(std::min(lanes, p.mb) * pb));
   StepTimes t{start, start, start};
   if (d_.weights_in_rf() && p.load_weights) t.array_free = load_weights(op, K, start);
+  weight_slot_read_by = t.array_free;
   if (!d_.weights_in_rf()) weights_.resize(static_cast<std::size_t>(std::min(lanes, p.mb) * K));
   for (std::int64_t n = 0; n < p.nb; ++n)
     for (std::int64_t e = 0; e < p.eb; ++e)
@@ -282,6 +283,10 @@ std::int64_t ReductionCost::pass_cycles(const Layer& l, const BlockTiling&,
   if (d_.weights_in_rf() && p.load_weights) first = std::max(first, rf_load_cycles(p.mb, K));
   if (!d_.weights_in_rf()) first = std::max(first, glb_cycles(2 * std::min(lanes, p.mb) * K));
   return p.nb * l.F() * steps + first;
+}
+
+std::int64_t ReductionCost::weight_slot_read_cycles(const Layer& l, const BlockPass& p) const {
+  return d_.weights_in_rf() && p.load_weights ? rf_load_cycles(p.mb, p.cb * l.R * l.S) : 0;
 }
 
 std::vector<std::int64_t> ReductionCost::filter_blocks(const Layer& l, const StepShape&) const {

@@ -35,6 +35,8 @@ struct ReductionDesign {
   double rf_read_energy_pj = 0, rf_write_energy_pj = 0;  // per register-file entry access
   double mac_energy_pj = 0;                              // per 16-bit MAC
   bool weights_in_rf() const { return rf_entries > 0; }
+  // Register files holding a pass's weights are the second buffer of its weight tile.
+  std::int64_t weight_slots() const { return weights_in_rf() ? 1 : 2; }
 };
 
 // The design's actions after the shared ones (block_action), in this order (the register
@@ -51,6 +53,7 @@ class ReductionPeArray final : public BlockPeArray {
   sc_core::sc_time run_pass(const Layer& l, const Arithmetic& arith, const PassOperands& op,
                             const sc_core::sc_time& start) override;
   void layer_stats(LayerStats& s, ActionCounts& n) const override;
+  std::int64_t weight_slots() const override { return d_.weight_slots(); }
 
  private:
   struct StepIndex {
@@ -84,6 +87,8 @@ class ReductionCost final : public BlockArrayCost {
   ArrayCounts counts(const Layer& l, const BlockTiling& t) const override;
   std::int64_t pass_cycles(const Layer& l, const BlockTiling& t, const BlockPass& p) const override;
   std::vector<std::int64_t> filter_blocks(const Layer& l, const StepShape&) const override;
+  std::int64_t weight_slots() const override { return d_.weight_slots(); }
+  std::int64_t weight_slot_read_cycles(const Layer& l, const BlockPass& p) const override;
 
  private:
   std::int64_t glb_cycles(std::int64_t bytes) const;
