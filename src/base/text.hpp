@@ -43,8 +43,9 @@ inline std::uint64_t fnv1a64(const std::string& s, std::uint64_t h = 14695981039
 }
 
 // splitmix64: a fixed, portable generator (std::uniform_int_distribution is not portable).
+constexpr std::uint64_t kSplitmix64Gamma = 0x9E3779B97F4A7C15ULL;  // the state's step
 inline std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  std::uint64_t z = (state += kSplitmix64Gamma);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);

@@ -14,6 +14,12 @@ namespace {
 
 // Picks `keep` of `count` indices (exact), by a seeded partial shuffle; returns a mask.
 std::vector<char> choose(std::size_t count, std::size_t keep, std::uint64_t& state) {
+  if (keep == count) {
+    // Every index: the shuffle would only advance the generator, one step per index, and a
+    // splitmix64 step adds its constant to the state; so the state advances the same.
+    state += static_cast<std::uint64_t>(keep) * kSplitmix64Gamma;
+    return std::vector<char>(count, 1);
+  }
   std::vector<char> mask(count, 0);
   std::vector<std::uint32_t> order(count);
   for (std::size_t i = 0; i < count; ++i) order[i] = static_cast<std::uint32_t>(i);
