@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "base/config/config_node.hpp"
+#include "workload/scalesim_import.hpp"
 
 namespace dfsim {
 
@@ -198,7 +199,10 @@ Network parse_network(const ConfigNode& root) {
 
 }  // namespace
 
-Network load_network(const std::string& path) { return parse_network(ConfigNode::load_file(path)); }
+Network load_network(const std::string& path) {
+  if (is_scalesim_topology(path)) return import_scalesim_topology(path);
+  return parse_network(ConfigNode::load_file(path));
+}
 
 Network load_network_from_string(const std::string& text, const std::string& origin) {
   return parse_network(ConfigNode::load_string(text, origin));
