@@ -4,6 +4,7 @@
 // (E F R S C M with E = ceil((H - R + stride) / stride)); errors with file:line:column; and a
 // run from the command line.
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdint>
 #include <string>
@@ -88,7 +89,8 @@ TEST(ScaleSimImport, FormattingVariantsAndDepthwiseLayers) {
       "Conv1, 224, 224, 3, 3, 3, 32, 2, 2,\n"
       "Conv2_DP, 112, 112, 3, 3, 32, 1, 1, 1,#dw\n"
       "\tConv3,112,112,1,1,32,64,1,1\r\n"
-      "# a comment row\n",
+      "# a comment row\n"
+      "#Conv4, 56, 56, 1, 1, 64, 128, 1, 1,\n",
       "mobilenet.csv");
   ASSERT_EQ(net.layers.size(), 3u);
   const dfsim::Layer& dw = net.layers[1];
@@ -106,6 +108,9 @@ TEST(ScaleSimImport, ErrorsNameFileLineAndColumn) {
   const std::string header =
       "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
       "Strides,\n";
+  const std::string header9 =
+      "Layer name,IFMAP height,IFMAP width,Filter height,Filter width,Channels,Num filter,"
+      "Stride height,Stride width,\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"", "t.csv:1:1: the file is empty"},
       {header, "t.csv:1:1: no layer rows after the header"},
@@ -116,9 +121,29 @@ TEST(ScaleSimImport, ErrorsNameFileLineAndColumn) {
        "t.csv:2:20: column 'Num Filter': '0' is not an integer"},
       {header + "c1, 8, 8, 9, 3, 4, 8, 1,\n",
        "t.csv:2:11: column 'Filter Height': 9 exceeds the IFMAP Height 8"},
-      {header + "c1, 8, 8, 3, 3, 4, 8, 2, 1,\n",
+      {header9 + "c1, 8, 8, 3, 3, 4, 8, 2, 1,\n",
        "t.csv:2:26: column 'Stride width': 1 differs from the stride height 2"},
-      {header + "c1, 8, 8, 3, 3, 4, 8,\n", "t.csv:2:20: expected 8 values"},
+      {header + "c1, 8, 8, 3, 3, 4, 8,\n",
+       "t.csv:2:20: expected 8 values, one per header column, got 7"},
+      {header + "c1, 8, 8, 3, 3, 4, 8, 2, 1,\n", "t.csv:2:26: expected 8 values"},
+      {header + "c1, 8, 12abc, 3, 3, 4, 8, 1,\n",
+       "t.csv:2:8: column 'IFMAP Width': '12abc' is not an integer"},
+      {header + "c1, -8, 8, 3, 3, 4, 8, 1,\n",
+       "t.csv:2:5: column 'IFMAP Height': '-8' is not an integer"},
+      {header + "c1, 8, 8, 3, 3, 4, 16777217, 1,\n",
+       "t.csv:2:20: column 'Num Filter': '16777217' is not an integer from 1 to 16777216"},
+      {header + "c1, 8, 8, 3, 3, 4, 8, 99999999999999999999,\n",
+       "column 'Strides': '99999999999999999999' is not an integer"},
+      {header + "c1_DP, 8, 8, 3, 3, 65536, 65536, 1,\n",
+       "t.csv:2:27: column 'Num Filter': the depthwise layer's Channels x Num Filter is "
+       "4294967296"},
+      {header + "c1, 16777216, 1, 1, 1, 1, 1, 8388609,\n",
+       "column 'Strides': the windows of stride 8388609 read 16777219 rows or columns"},
+      {header + "c1, 16777216, 16777216, 1, 1, 8, 1, 1,\n",
+       "t.csv:2:1: layer 'c1': the ifmap (N x C x H x W) would hold"},
+      {"Layer name, IFMAP Width, IFMAP Height, Filter Height, Filter Width, Channels, Num Filter, "
+       "Strides,\nc1, 8, 8, 3, 3, 4, 8, 1,\n",
+       "t.csv:1:1: not a SCALE-Sim topology header"},
       {header + "c1, 8, 8, 3, 3, 4, 8, 1,\nc1, 8, 8, 3, 3, 4, 8, 1,\n",
        "t.csv:3:1: duplicate layer name 'c1'"},
       {"Layer,M,N,K\ng, 4, 4\n", "t.csv:2:7: expected 4 values (Layer, M, N, K), got 3"},
@@ -143,15 +168,20 @@ TEST(ScaleSimImport, RunsFromTheCommandLine) {
       "Strides,\n"
       "Small1, 15, 15, 3, 3, 4, 8, 2,\n"
       "Gemm-like_DP, 9, 9, 3, 3, 4, 2, 1,\n");
-  const dfsim_test::CliResult r =
-      dfsim_test::dfsim("run --arch '" + dfsim_test::source_path("configs/eyeriss_v1.yaml") +
-                            "' --workload '" + csv + "' --batch 2 --layers Small1,Gemm-like_DP",
-                        dir);
+  const dfsim_test::CliResult r = dfsim_test::dfsim(
+      "run --arch '" + dfsim_test::source_path("configs/eyeriss_v1.yaml") + "' --workload '" + csv +
+          "' --batch 2 --layers Small1,Gemm-like_DP --out '" + dir + "/out'",
+      dir);
   ASSERT_EQ(r.code, 0) << dfsim_test::describe(r);
   EXPECT_TRUE(contains(r.out, "running small (batch 2")) << r.out;
-  // Small1: E = 7, 2 x 7 x 7 x 3 x 3 x 4 x 8 = 28224 MACs; the depthwise layer: 2 x 7 x 7 x 9 x 8.
-  EXPECT_TRUE(contains(r.out, "Small1")) << r.out;
-  EXPECT_TRUE(contains(r.out, "pass")) << r.out;
+  const YAML::Node layers = YAML::LoadFile(dir + "/out/stats.json")["layers"];
+  ASSERT_EQ(layers.size(), 2u);
+  // Small1: E = ceil((15 - 3 + 2) / 2) = 7: 2 x 7 x 7 x 3 x 3 x 4 x 8 MACs; the depthwise
+  // layer: 4 channels of 2 filters, 2 x 7 x 7 x 3 x 3 x 1 x 8.
+  EXPECT_EQ(layers[0]["name"].as<std::string>(), "Small1");
+  EXPECT_EQ(layers[0]["macs"].as<std::int64_t>(), 2 * 7 * 7 * 9 * 4 * 8);
+  EXPECT_EQ(layers[1]["macs"].as<std::int64_t>(), 2 * 7 * 7 * 9 * 8);
+  for (const YAML::Node& l : layers) EXPECT_EQ(l["output_check"].as<std::string>(), "pass");
   const dfsim_test::CliResult m =
       dfsim_test::dfsim("map --arch '" + dfsim_test::source_path("configs/eyeriss_v1.yaml") +
                             "' --workload '" + csv + "' --batch 2",

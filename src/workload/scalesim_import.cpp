@@ -69,7 +69,8 @@ class TopologyReader {
       ++line_;
       pos = end + 1;
       const std::vector<Field> fields = split_row(row);
-      if (fields.empty() || (fields.size() == 1 && fields[0].text.empty())) continue;
+      if (fields.empty() || (!fields[0].text.empty() && fields[0].text[0] == '#'))
+        continue;  // blank, or a comment row
       if (header) {
         form_ = form_of(fields, row);
         header = false;
@@ -92,11 +93,22 @@ class TopologyReader {
                       what);
   }
 
-  Form form_of(const std::vector<Field>& f, const std::string& row) const {
-    if (f.size() == 4 && lower(f[1].text) == "m" && lower(f[2].text) == "n" &&
-        lower(f[3].text) == "k")
-      return Form::Gemm;
-    if ((f.size() == 8 || f.size() == 9) && lower(f[1].text) == "ifmap height") return Form::Conv;
+  // The form the header names, every column as SCALE-Sim writes it (any case; the stride
+  // column is "Strides" in its topology files and "Stride height" in the ones it writes).
+  Form form_of(const std::vector<Field>& f, const std::string& row) {
+    const auto named = [&f](const std::vector<std::string>& columns) {
+      if (f.size() != columns.size()) return false;
+      for (std::size_t i = 0; i < f.size(); ++i)
+        if (lower(f[i].text) != lower(columns[i]) &&
+            !(i == 7 && lower(f[i].text) == "stride height"))
+          return false;
+      return true;
+    };
+    if (named(kGemmColumns)) return Form::Gemm;
+    if (named(kConvColumns) || named({kConvColumns.begin(), kConvColumns.end() - 1})) {
+      conv_columns_ = f.size();
+      return Form::Conv;
+    }
     fail(1,
          "not a SCALE-Sim topology header: expected the conv columns (Layer name, IFMAP Height, "
          "IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides) or the GEMM "
@@ -130,18 +142,14 @@ class TopologyReader {
   }
 
   void check_size(const Layer& l, std::int64_t column) const {
-    if (const std::string too_large = l.size_problem(); !too_large.empty())
-      fail(column, "layer '" + l.name + "': " + too_large);
+    if (const std::string too_large = l.size_problem(); !too_large.empty()) fail(column, too_large);
   }
 
   Layer conv_layer(const std::vector<Field>& f) const {
     const std::vector<std::string>& cols = kConvColumns;
-    if (f.size() != 8 && f.size() != 9)
-      fail(f.back().column,
-           "expected 8 values (Layer name, IFMAP Height, IFMAP Width, Filter "
-           "Height, Filter Width, Channels, Num Filter, Strides) or 9 (and "
-           "Stride width), got " +
-               std::to_string(f.size()));
+    if (f.size() != conv_columns_)
+      fail(f.back().column, "expected " + std::to_string(conv_columns_) +
+                                " values, one per header column, got " + std::to_string(f.size()));
     Layer l = named(f);
     l.H = dim(f, 1, cols);
     l.W = dim(f, 2, cols);
@@ -163,6 +171,10 @@ class TopologyReader {
     // ifmap; the imported ifmap is the rows and columns the windows read.
     l.H = ceil_div(l.H - l.R, l.stride) * l.stride + l.R;
     l.W = ceil_div(l.W - l.S, l.stride) * l.stride + l.S;
+    if (std::max(l.H, l.W) > kMaxLayerDim)
+      fail(f[7].column, "column 'Strides': the windows of stride " + f[7].text + " read " +
+                            std::to_string(std::max(l.H, l.W)) + " rows or columns, more than " +
+                            std::to_string(kMaxLayerDim));
     // SCALE-Sim runs a "DP" layer as one layer per channel, each with `filters` filters.
     const bool depthwise = l.name.find("DP") != std::string::npos;
     l.groups = depthwise ? l.C : 1;
@@ -187,6 +199,7 @@ class TopologyReader {
 
   const std::string origin_;
   std::int64_t line_ = 0;
+  std::size_t conv_columns_ = 8;  // the header's: 8, or 9 with the stride width
   Form form_ = Form::Conv;
 };
 

@@ -249,12 +249,12 @@ struct BlockArray::Controller {
     busy += cycles(end - start);
     array_free = ifmaps.free[si] = end;
     weights.free[sw] = one_weight_slot() ? top.pe_array_->weight_slot_read_by : end;
-    if (p.last_c) drain(p, end);
     return start;
   }
 
-  // Runs `pass` on the tiles of its slots while the loads of `next` (if any) go to the others.
-  // With one weight slot, next's weight tile is issued after the pass has read the slot.
+  // Runs `pass` on the tiles of its slots while the loads of `next` (if any) go to the others,
+  // then drains its block if it is the block's last. With one weight slot, next's weight tile
+  // is issued after the pass has read the slot (and before the drain).
   void run_with_next(const BlockPass& pass, const BlockPass* next) {
     const int ci = ifmaps.current, cw = weights.current;
     if (next) issue_loads(*next, one_weight_slot());
@@ -269,6 +269,7 @@ struct BlockArray::Controller {
       weights_only.load_ifmap = false;
       issue_loads(weights_only);
     }
+    if (pass.last_c) drain(pass, array_free);
     if (start > now()) sc_core::wait(start - now());
   }
 

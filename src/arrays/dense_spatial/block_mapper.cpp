@@ -82,9 +82,13 @@ class Timeline {
         one_weight_slot() ? start + static_cast<double>(cost_.weight_slot_read_cycles(l_, p)) : end;
     if (runs_++ == 0) first_start_ = start;
     last_start_ = start;
+  }
+
+  // Drains pass p's block after its last pass (the pass just run).
+  void drain(const BlockPass& p) {
     if (!p.last_c) return;
     const std::int64_t bytes = p.nb * p.eb * l_.F() * p.mb * psum_bytes_;
-    const double read = end + glb_cycles(bytes);
+    const double read = array_ + glb_cycles(bytes);
     psum_free_ = read;
     const bool whole = p.eb == l_.E();
     const DmaCost c = dma_cost(a_.dram, per_link_, 2 * p.eb * l_.F(),
@@ -154,6 +158,7 @@ double block_timeline_cycles(const ArchConfig& a, const BlockArrayCost& cost, co
         weights_only.load_ifmap = false;
         tl.issue_loads(weights_only);
       }
+      tl.drain(pending);
     } else {
       tl.issue_loads(p);
     }
@@ -162,6 +167,7 @@ double block_timeline_cycles(const ArchConfig& a, const BlockArrayCost& cost, co
     return tl.runs_ + 1 < kTimelinePasses;
   });
   tl.run(pending, tl.ifmaps_.current, tl.weights_.current);
+  tl.drain(pending);
   double end = std::max(tl.array_, tl.dma_);
   if (tl.runs_ < passes)  // the rest at the walked passes' pace
     end += (tl.array_ - tl.first_start_) / static_cast<double>(tl.runs_) *
