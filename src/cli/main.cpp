@@ -199,7 +199,7 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   desc.add_options()("help,h", "this help")(
       "arch", po::value<std::string>(&opt.arch_file)->required(), "architecture YAML")(
       "workload", po::value<std::string>(&opt.workload_file)->required(),
-      "network YAML, an ONNX model (.onnx) or a SCALE-Sim topology (.csv)")(
+      "network YAML or Timeloop problem, an ONNX model (.onnx) or a SCALE-Sim topology (.csv)")(
       "layers", po::value<std::string>(&layers), "comma-separated layer names (default: all)")(
       "batch", po::value<std::int64_t>(&batch), "batch size N for every layer")(
       "weight-density", po::value<double>(&weight_density),

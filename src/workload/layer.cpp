@@ -10,6 +10,7 @@
 
 #include "base/config/config_node.hpp"
 #include "workload/scalesim_import.hpp"
+#include "workload/timeloop_import.hpp"
 
 namespace dfsim {
 
@@ -201,7 +202,8 @@ Network parse_network(const ConfigNode& root) {
 
 Network load_network(const std::string& path) {
   if (is_scalesim_topology(path)) return import_scalesim_topology(path);
-  return parse_network(ConfigNode::load_file(path));
+  const ConfigNode root = ConfigNode::load_file(path);
+  return is_timeloop_problem(root) ? import_timeloop_problem(root) : parse_network(root);
 }
 
 Network load_network_from_string(const std::string& text, const std::string& origin) {

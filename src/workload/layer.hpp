@@ -115,8 +115,9 @@ struct Network {
   std::vector<Layer> layers;
 };
 
-// Loads a network YAML (see docs/config-reference.md, "Workload files"), or a SCALE-Sim
-// topology CSV (workload/scalesim_import.hpp). Every layer is
+// Loads a network YAML (see docs/config-reference.md, "Workload files"), a Timeloop problem
+// YAML (workload/timeloop_import.hpp) or a SCALE-Sim topology CSV (workload/scalesim_import.hpp).
+// Every layer is
 // validated; errors throw ConfigError naming file, line, column and key.
 Network load_network(const std::string& path);
 Network load_network_from_string(const std::string& text, const std::string& origin);
