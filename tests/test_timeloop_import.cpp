@@ -86,14 +86,38 @@ TEST(TimeloopImport, FlatFormAndTimeloopsWidthAndHeight) {
   EXPECT_EQ(l.macs(), std::int64_t{3} * 64 * 7 * 5 * 2 * 112 * 56);
 }
 
-TEST(TimeloopImport, DensitiesAsNumbersOrDistributions) {
+TEST(TimeloopImport, DensitiesAndBitWidths) {
   std::string text = vgg_layer(8, 16, 10);
   text +=
       "    densities:\n      Weights: 0.25\n"
-      "      Inputs: {distribution: fixed-structured, density: 0.5}\n";
+      "      Inputs: {distribution: fixed-structured, density: 0.5}\n"
+      "      Outputs: 0.75\n"
+      "    bitwidths: {Weights: 4, Inputs: 6}\n";
   const dfsim::Layer l = load("sparse", text).layers[0];
   EXPECT_DOUBLE_EQ(l.weight_density, 0.25);
   EXPECT_DOUBLE_EQ(l.input_density, 0.5);
+  EXPECT_DOUBLE_EQ(l.output_density, 0.75);
+  EXPECT_EQ(l.weight_bits, 4);
+  EXPECT_EQ(l.input_bits, 6);
+  const dfsim::Layer c =
+      load("common", vgg_layer(8, 16, 10) + "    commonDensity: 0.4\n").layers[0];
+  EXPECT_DOUBLE_EQ(c.weight_density, 0.4);
+  EXPECT_DOUBLE_EQ(c.input_density, 0.4);
+}
+
+// The flat form without a shape (Timeloop then assumes cnn-layer), with a version, N and the
+// strides at their defaults.
+TEST(TimeloopImport, FlatFormWithoutShapeTakesTheDefaults) {
+  const dfsim::Layer l =
+      load("bare", "problem:\n  version: 0.4\n  C: 2\n  M: 3\n  R: 3\n  S: 1\n  P: 5\n  Q: 4\n")
+          .layers[0];
+  EXPECT_EQ(l.N, 1);
+  EXPECT_EQ(l.stride, 1);
+  EXPECT_EQ(l.R, 1);
+  EXPECT_EQ(l.S, 3);
+  EXPECT_EQ(l.H, 4);
+  EXPECT_EQ(l.W, 7);
+  EXPECT_EQ(l.macs(), 2 * 3 * 3 * 1 * 5 * 4);
 }
 
 TEST(TimeloopImport, ErrorsNameFileLineColumnAndKey) {
@@ -103,6 +127,8 @@ TEST(TimeloopImport, ErrorsNameFileLineColumnAndKey) {
     t.replace(t.find(from), from.size(), to);
     return t;
   };
+  std::string no_wstride = with("Hstride: 1", "Hstride: 2");
+  no_wstride.erase(no_wstride.find("    Wstride: 1\n"), 15);
   const std::vector<std::pair<std::string, std::string>> cases = {
       {with("Wdilation: 1", "Wdilation: 2"),
        "bad.yaml:16:16: problem.instance.Wdilation: dilation 2 is not supported"},
@@ -115,7 +141,14 @@ TEST(TimeloopImport, ErrorsNameFileLineColumnAndKey) {
        "problem.shape.dimensions: expected the cnn-layer dimensions"},
       {with("    P: 10\n", ""), "bad.yaml:7:5: problem.instance: missing required key 'P'"},
       {with("    C: 8\n", "    C: 0\n"), "problem.instance.C: must be >= 1, got 0"},
-      {base + "    densities: {Weights: 1.5}\n", "must be in (0, 1]"},
+      {base + "    densities: {Weights: 1.5}\n",
+       "problem.instance.densities.Weights: must be in (0, 1]"},
+      {base + "    densities: {Inputs: {density: 0.5, distribution: bogus}}\n",
+       "problem.instance.densities.Inputs.distribution"},
+      {base + "    bitwidths: {Weights: 17}\n", "problem.instance.bitwidths.Weights"},
+      {no_wstride, "bad.yaml:14:14: problem.instance.Hstride: Wstride 1 differs from Hstride 2"},
+      {with("    C: 8\n", "    C: eight\n"),
+       "bad.yaml:7:8: problem.instance.C: expected an integer"},
       {"problem:\n  C: 3\n  K: 4\n  M: 4\n  R: 1\n  S: 1\n  P: 2\n  Q: 2\n  shape: cnn-layer\n",
        ".yaml:2:3: problem: give the filter count once, as K (or M)"}};
   for (const auto& [text, message] : cases) {

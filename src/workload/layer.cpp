@@ -207,7 +207,8 @@ Network load_network(const std::string& path) {
 }
 
 Network load_network_from_string(const std::string& text, const std::string& origin) {
-  return parse_network(ConfigNode::load_string(text, origin));
+  const ConfigNode root = ConfigNode::load_string(text, origin);
+  return is_timeloop_problem(root) ? import_timeloop_problem(root) : parse_network(root);
 }
 
 Network select_layers(const Network& net, const std::vector<std::string>& names) {

@@ -34,13 +34,37 @@ void check_shape(const ConfigNode& shape) {
     shape.at("dimensions").fail("expected the cnn-layer dimensions [C, M, R, S, N, P, Q]");
 }
 
-// A density of `densities`: a number, or {density: x[, distribution: ...]}, in (0, 1].
+// A density of `densities`: a number, or {density: x[, distribution: ...]} with one of
+// Timeloop's distributions, in (0, 1].
 double density_of(const ConfigNode& n) {
   const ConfigNode d = n.is_map() ? n.at("density") : n;
-  if (n.is_map()) n.expect_keys({"density", "distribution"});
+  if (n.is_map()) {
+    n.expect_keys({"density", "distribution"});
+    if (n.has("distribution"))
+      n.get_choice("distribution", {"fixed", "fixed-structured", "hypergeometric"});
+  }
   const double v = d.as_double();
   if (!(v > 0 && v <= 1)) d.fail("must be in (0, 1]");
   return v;
+}
+
+// The instance's operand keys: densities, commonDensity, bitwidths.
+void apply_operand_keys(const ConfigNode& in, Layer& l) {
+  if (in.has("commonDensity"))
+    l.weight_density = l.input_density = density_of(in.at("commonDensity"));
+  if (in.has("densities")) {
+    const ConfigNode d = in.at("densities");
+    d.expect_keys({"Weights", "Inputs", "Outputs"});
+    if (d.has("Weights")) l.weight_density = density_of(d.at("Weights"));
+    if (d.has("Inputs")) l.input_density = density_of(d.at("Inputs"));
+    if (d.has("Outputs")) l.output_density = density_of(d.at("Outputs"));  // declared
+  }
+  if (in.has("bitwidths")) {  // generated operands' widths; the output's is the array's
+    const ConfigNode b = in.at("bitwidths");
+    b.expect_keys({"Weights", "Inputs"});
+    if (b.has("Weights")) l.weight_bits = b.get_int_range("Weights", 1, 16);
+    if (b.has("Inputs")) l.input_bits = b.get_int_range("Inputs", 2, 16);
+  }
 }
 
 // The layer of an instance map (`filters` names the filter count's key: M, or K in the flat
@@ -66,8 +90,9 @@ Layer layer_of(const ConfigNode& in, const std::string& filters, const std::stri
   const std::int64_t width = dim("R"), height = dim("S"), P = dim("P"), Q = dim("Q");
   const std::int64_t w_stride = dim("Wstride", 1), h_stride = dim("Hstride", 1);
   if (w_stride != h_stride)
-    in.at("Wstride").fail("Wstride " + std::to_string(w_stride) + " differs from Hstride " +
-                          std::to_string(h_stride) + " (a dfsim layer has one stride)");
+    in.at(in.has("Wstride") ? "Wstride" : "Hstride")
+        .fail("Wstride " + std::to_string(w_stride) + " differs from Hstride " +
+              std::to_string(h_stride) + " (a dfsim layer has one stride)");
   l.R = height;
   l.S = width;
   l.stride = h_stride;
@@ -76,13 +101,7 @@ Layer layer_of(const ConfigNode& in, const std::string& filters, const std::stri
   if (std::max(l.H, l.W) > kMaxLayerDim)
     in.fail("the input these P, Q, R, S and strides read is " + std::to_string(l.H) + " x " +
             std::to_string(l.W) + ", more than " + std::to_string(kMaxLayerDim) + " on a side");
-  if (in.has("densities")) {
-    const ConfigNode d = in.at("densities");
-    d.expect_keys({"Weights", "Inputs", "Outputs"});
-    if (d.has("Weights")) l.weight_density = density_of(d.at("Weights"));
-    if (d.has("Inputs")) l.input_density = density_of(d.at("Inputs"));
-    if (d.has("Outputs")) density_of(d.at("Outputs"));  // dfsim measures the output's
-  }
+  apply_operand_keys(in, l);
   if (const std::string too_large = l.size_problem(); !too_large.empty()) in.fail(too_large);
   return l;
 }
@@ -100,7 +119,7 @@ Network import_timeloop_problem(const ConfigNode& root) {
   net.source_file = root.file();
   std::vector<std::string> keys = kDimensions;
   keys.insert(keys.end(), kCoefficients.begin(), kCoefficients.end());
-  keys.push_back("densities");
+  for (const char* k : {"densities", "commonDensity", "bitwidths"}) keys.push_back(k);
   if (p.has("instance")) {  // v0.3/v0.4: shape and instance
     p.expect_keys({"version", "shape", "instance"});
     if (p.has("shape")) check_shape(p.at("shape"));
@@ -108,11 +127,10 @@ Network import_timeloop_problem(const ConfigNode& root) {
     in.expect_map();
     in.expect_keys(keys);
     net.layers.push_back(layer_of(in, "M", net.name));
-  } else {  // the flat form: the instance's keys and `shape: cnn-layer` in `problem`
-    keys.push_back("K");
-    keys.push_back("shape");
+  } else {  // the flat form: the instance's keys and the shape in `problem`
+    for (const char* k : {"K", "shape", "version"}) keys.push_back(k);
     p.expect_keys(keys);
-    check_shape(p.at("shape"));
+    if (p.has("shape")) check_shape(p.at("shape"));  // Timeloop assumes cnn-layer without
     if (p.has("K") == p.has("M")) p.fail("give the filter count once, as K (or M)");
     net.layers.push_back(layer_of(p, p.has("K") ? "K" : "M", net.name));
   }

@@ -6,7 +6,8 @@
 //     instance: {C, M, R, S, N, P, Q, Wstride, Hstride, Wdilation, Hdilation, densities}
 //
 //   problem: {C, K, R, S, N, P, Q, Wstride, Hstride, Wdilation, Hdilation, shape: cnn-layer}
-//                                  # the flat form of older exercises and tools (K = M)
+//                                  # the flat form of older exercises and tools (K = M; the
+//                                  # shape may be left out, as Timeloop then assumes it)
 //
 // Timeloop's cnn-layer problem: R is the filter's width, paired with P (output width), Wstride
 // and Wdilation; S its height, with Q, Hstride and Hdilation; the input has no padding (its
@@ -14,9 +15,12 @@
 // + R and H = Hstride (Q - 1) + S at dilation 1. In Sze et al.'s names dfsim uses: R (height) =
 // Timeloop's S, S (width) = its R, E = Q, F = P. MACs are Timeloop's C M R S N P Q.
 // Dilations other than 1 and unequal strides are refused (a dfsim layer has one stride and no
-// dilation); `densities` of Weights and Inputs (a number, or {density: x} with an optional
-// distribution) become weight_density and input_density. The layer is named after the file.
-// Errors throw ConfigError with file:line:column and key.
+// dilation); N and the strides default to 1. `densities` of Weights, Inputs and Outputs (a
+// number, or {density: x} with one of Timeloop's distributions) become weight_density,
+// input_density and the declared output_density; `commonDensity` sets the first two;
+// `bitwidths` of Weights and Inputs set the generated operands' widths. The shape is checked
+// by name and dimensions only: its data-spaces are assumed to be cnn-layer's projections.
+// The layer is named after the file. Errors throw ConfigError with file:line:column and key.
 #pragma once
 
 #include "base/config/config_node.hpp"
