@@ -54,7 +54,8 @@ TEST(TimeloopImport, VggLayersHaveTheirMacCounts) {
     const dfsim::Network net = load(c.name, vgg_layer(c.C, c.M, c.PQ));
     ASSERT_EQ(net.layers.size(), 1u);
     const dfsim::Layer& l = net.layers[0];
-    const dfsim::Layer& ours = dfsim::select_layers(vgg, {c.name}).layers[0];
+    const dfsim::Layer ours =
+        dfsim::select_layers(vgg, {c.name}).layers[0];  // a copy: the network is a temporary
     EXPECT_EQ(l.name, c.name);
     EXPECT_EQ(l.macs(), c.C * c.M * 9 * c.PQ * c.PQ) << c.name;
     EXPECT_EQ(l.macs(), ours.macs()) << c.name;
