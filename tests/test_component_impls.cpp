@@ -111,7 +111,7 @@ TEST(DramImpl, NamesKeysAndErrors) {
   std::string err = error_of("{impl: bandwdith}");
   EXPECT_TRUE(contains(err,
                        "arch.yaml:3:14: dram.impl: unknown dram implementation "
-                       "'bandwdith' (did you mean 'bandwidth'?); registered: bandwidth, "
+                       "'bandwdith' (did you mean 'bandwidth'?); registered: bandwidth, jedec, "
                        "test_fixed_latency"))
       << err;
   // An implementation's own key is not the default's, and is checked by its implementation.

@@ -45,6 +45,9 @@ TEST(Golden, NoLocalReuse256) { expect_golden("nlr_256"); }
 TEST(Golden, WeightStationaryBroadcast256) { expect_golden("ws_256"); }
 TEST(Golden, OutputStationary256) { expect_golden("os_256"); }
 TEST(Golden, RowStationary256) { expect_golden("rs_256"); }
+TEST(Golden, EyerissV1Jedec) { expect_golden("eyeriss_v1_jedec"); }
+TEST(Golden, TpuV1Ddr3) { expect_golden("tpu_v1_ddr3"); }
+TEST(Golden, ScnnLpddr4) { expect_golden("scnn_lpddr4"); }
 
 // Every shipped architecture has its golden file (a new one needs a TEST above).
 TEST(Golden, CoversEveryShippedArchitecture) {
@@ -56,7 +59,7 @@ TEST(Golden, CoversEveryShippedArchitecture) {
       golden.insert(f.substr(0, f.size() - 11));
   }
   EXPECT_EQ(shipped, golden);
-  EXPECT_EQ(shipped.size(), 9u);
+  EXPECT_EQ(shipped.size(), 12u);
 }
 
 }  // namespace

@@ -326,6 +326,7 @@ void BlockArray::run() {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
       const Activity dram0 = dram_->activity, glb0 = glb_->activity;
+      const DramDeviceWindow dram_device(*dram_);
       pe_array_->begin_layer();
       const sc_time t0 = sc_core::sc_time_stamp();
       trace_layer_.set(t0, li);
@@ -357,6 +358,7 @@ void BlockArray::run() {
       n.add(block_action::glb_write, static_cast<double>(glb.total_write_bits()));
       n.add(energy_table_.size() - 1, s.seconds * 1e9);  // idle, last
       pe_array_->layer_stats(s, n);
+      dram_device.finish(s, n, energy_table_);
       set_levels(s);
       set_energy(s, energy_table_, n);
       out.ofmap = Tensor4(job.layer.N, job.layer.M, job.layer.E(), job.layer.F());

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "arrays/dense_spatial/block_array.hpp"
+#include "base/energy/energy_model.hpp"
 #include "base/sim_error.hpp"
 #include "components/memory/dma.hpp"
 #include "mapper/chunks.hpp"
@@ -191,6 +192,7 @@ BlockEstimate estimate_block(const ArchConfig& a, const BlockArrayCost& cost, co
   n.add(block_action::dram_bit, 8 * (d.ifmap_bytes + d.weight_bytes + d.ofmap_bytes));
   n.add(block_action::glb_read, ac.glb_read_bits + drain_bits);
   n.add(block_action::glb_write, ac.glb_write_bits + 8 * (d.ifmap_bytes + d.weight_bytes));
+  add_dram_device_estimate(n, table, a);
   e.energy_pj = sum_pj(table, n);
   e.passes = d.passes;
   e.dram_bytes = d.ifmap_bytes + d.weight_bytes + d.ofmap_bytes;

@@ -654,7 +654,8 @@ PlanarTiledArray::Snapshot PlanarTiledArray::snapshot() const {
 
 // A layer's traffic by level and its priced actions (see pt_energy_table), from the counters
 // it added (`d`).
-void PlanarTiledArray::layer_activity(LayerStats& s, const Snapshot& d) const {
+void PlanarTiledArray::layer_activity(LayerStats& s, const Snapshot& d,
+                                      const DramDeviceWindow& dram_device) const {
   const std::tuple<const char*, const char*, const Activity*> components[] = {
       {"dram", "dram", &d.dram},
       {"iaram", "glb", &d.iaram},
@@ -688,6 +689,7 @@ void PlanarTiledArray::layer_activity(LayerStats& s, const Snapshot& d) const {
   n.add(pt_action::multiply, count(d.pe.products));
   n.add(pt_action::add, count(d.pe.adds));
   n.add(pt_action::idle, s.seconds * 1e9);
+  dram_device.finish(s, n, table);
   set_energy(s, table, n);
 }
 
@@ -745,6 +747,7 @@ void PlanarTiledArray::run() {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
       const Snapshot before = snapshot();
+      const DramDeviceWindow dram_device(*dram_);
       const sc_time t0 = sc_core::sc_time_stamp();
       trace_layer_.set(t0, li);
       Controller ctl(*this, job, li == 0, li + 1 == jobs_.size());
@@ -759,7 +762,7 @@ void PlanarTiledArray::run() {
       s.macs = job.layer.macs();
       const Snapshot delta = snapshot() - before;
       array_stats(s, ctl, delta.pe);
-      layer_activity(s, delta);
+      layer_activity(s, delta, dram_device);
       out.ofmap = std::move(ctl.out);
       outcomes_.push_back(std::move(out));
     }

@@ -39,7 +39,7 @@ class PlanarTiledArray : public ArrayModel {
   void run();
   struct Snapshot;
   Snapshot snapshot() const;
-  void layer_activity(LayerStats& s, const Snapshot& d) const;
+  void layer_activity(LayerStats& s, const Snapshot& d, const DramDeviceWindow& dram_device) const;
   void array_stats(LayerStats& s, const Controller& ctl, const PlanarPeCounters& sum) const;
 
   const ArchConfig arch_;

@@ -790,6 +790,7 @@ PtEstimate estimate_pt(const ArchConfig& a, const EnergyTable& table, const Laye
   actions.add(pt_action::weight_fifo_bit, n * pipeline.weight_fifo_read_bits());
   actions.add(pt_action::multiply, products);
   actions.add(pt_action::add, products);
+  add_dram_device_estimate(actions, table, a);
   est.energy_pj = sum_pj(table, actions);
   return est;
 }

@@ -34,7 +34,8 @@ struct Counters {
 
 // A layer's components (traffic by level) and priced actions (see rs_energy_table) from the
 // counters it added (`d`).
-void layer_activity(LayerStats& s, const Counters& d, const EnergyTable& table) {
+void layer_activity(LayerStats& s, const Counters& d, const EnergyTable& table,
+                    const DramDeviceWindow& dram_device) {
   const std::pair<const char*, const Activity*> noc[] = {{"filter_gin", &d.filter_gin},
                                                          {"ifmap_gin", &d.ifmap_gin},
                                                          {"psum_gin", &d.psum_gin},
@@ -63,6 +64,7 @@ void layer_activity(LayerStats& s, const Counters& d, const EnergyTable& table) 
   spad(rs_action::psum_spad_read, rs_action::psum_spad_write, DataKind::Psum);
   n.add(rs_action::mac, static_cast<double>(d.macs));
   n.add(rs_action::idle, s.seconds * 1e9);
+  dram_device.finish(s, n, table);
   set_energy(s, table, n);
 }
 
@@ -790,6 +792,7 @@ void RowStationaryArray::run() {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
       const Counters before = snapshot();
+      const DramDeviceWindow dram_device(*dram_);
       const sc_time t0 = sc_core::sc_time_stamp();
       trace_layer_.set(t0, li);
       Controller ctl(*this, job);
@@ -812,7 +815,7 @@ void RowStationaryArray::run() {
       s.utilization = utilization_of(s.macs, s.cycles, s.num_pes);
       s.unused_macs = s.cycles * s.num_pes - s.macs;
       s.passes = ctl.passes;
-      layer_activity(s, after - before, energy_table_);
+      layer_activity(s, after - before, energy_table_, dram_device);
 
       out.ofmap = ctl.read_ofmap();
       outcomes_.push_back(std::move(out));

@@ -204,6 +204,7 @@ RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Laye
   actions.add(rs_action::psum_spad_read, spad_reads[2]);
   actions.add(rs_action::psum_spad_write, spad_writes[2]);
   actions.add(rs_action::mac, macs);
+  add_dram_device_estimate(actions, table, a);
   est.energy_pj = sum_pj(table, actions);
   est.feasible = true;
   return est;

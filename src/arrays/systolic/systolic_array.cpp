@@ -422,7 +422,8 @@ WeightStationaryArray::Snapshot WeightStationaryArray::snapshot() const {
 }
 
 // A layer's traffic by level and its priced actions (see ws_energy_table).
-void WeightStationaryArray::layer_activity(LayerStats& s, const Snapshot& before) const {
+void WeightStationaryArray::layer_activity(LayerStats& s, const Snapshot& before,
+                                           const DramDeviceWindow& dram_device) const {
   const Snapshot now = snapshot();
   const Activity dram = now.dram - before.dram, ub = now.ub - before.ub, acc = now.acc - before.acc,
                  fifo = now.fifo - before.fifo, hops = now.hops - before.hops,
@@ -448,6 +449,7 @@ void WeightStationaryArray::layer_activity(LayerStats& s, const Snapshot& before
   n.add(ws_action::hop_bit, bits(hops.total_bits()));
   n.add(ws_action::mac, bits(now.mac_passes - before.mac_passes));
   n.add(ws_action::idle, s.seconds * 1e9);
+  dram_device.finish(s, n, table);
   set_energy(s, table, n);
 }
 
@@ -456,6 +458,7 @@ void WeightStationaryArray::run() {
     for (std::size_t li = 0; li < jobs_.size(); ++li) {
       const LayerJob& job = jobs_[li];
       const Snapshot before = snapshot();
+      const DramDeviceWindow dram_device(*weight_memory_);
       const std::int64_t macs0 = before.macs;
       const sc_time t0 = sc_core::sc_time_stamp();
       trace_layer_.set(t0, li);
@@ -484,7 +487,7 @@ void WeightStationaryArray::run() {
       if (split != s.cycles)
         throw SimulationError("layer " + job.layer.name + ": cycle categories add up to " +
                               std::to_string(split) + ", not " + std::to_string(s.cycles));
-      layer_activity(s, before);
+      layer_activity(s, before, dram_device);
 
       // Read the ofmap back from the unified buffer.
       const Layer& l = job.layer;

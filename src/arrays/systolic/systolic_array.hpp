@@ -36,7 +36,8 @@ class WeightStationaryArray : public ArrayModel {
   void run();
   struct Snapshot;
   Snapshot snapshot() const;
-  void layer_activity(LayerStats& s, const Snapshot& before) const;
+  void layer_activity(LayerStats& s, const Snapshot& before,
+                      const DramDeviceWindow& dram_device) const;
 
   const ArchConfig arch_;
   const EnergyTable energy_table_;  // the style's priced actions, built once

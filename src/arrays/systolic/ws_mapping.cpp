@@ -239,6 +239,7 @@ WsEstimate estimate_ws(const ArchConfig& a, const EnergyTable& table, const Laye
   est.tiles *= l.groups;
   est.dram_bytes *= l.groups;
   est.traffic.dram_read[0] = static_cast<double>(est.dram_bytes);
+  add_dram_device_estimate(actions, table, a);
   est.energy_pj = sum_pj(table, actions) * static_cast<double>(l.groups);
   est.feasible = true;
   return est;

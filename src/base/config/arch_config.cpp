@@ -46,6 +46,8 @@ void parse_dram(const ConfigNode& n, DramConfig& d) {
         .fail("max_request_bytes (" + std::to_string(d.max_request_bytes) +
               ") must be at least burst_bytes (" + std::to_string(d.burst_bytes) + ")");
   d.energy_pj_per_bit = n.get_double_min("energy_pj_per_bit", 0.0);
+  const ComponentImpl& impl = *find_component("dram", d.impl);
+  if (const auto* derive = std::any_cast<DramDerive>(&impl.derive)) (*derive)(n, d);
 }
 
 // technology_nm, vdd_v and logic_area_factor: within the scaling tables

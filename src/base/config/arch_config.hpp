@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <stdexcept>
@@ -36,7 +37,15 @@ struct DramConfig {
   // (one DRAM page of a x16 DDR3/DDR4 device, 2 KB).
   std::int64_t max_request_bytes = 2048;
   double energy_pj_per_bit = 28.75;  // 460 pJ per 16-bit word
+  // Set by a device model that computes its own energy (impl jedec): the energy table then
+  // has the action dram.device (pJ), and the mappers' estimates count device_pj_per_bit for
+  // each bit of sequential traffic (energy_pj_per_bit is then the interface's alone).
+  bool device_energy = false;
+  double device_pj_per_bit = 0;
 };
+
+// What a dram implementation's registration may give in ComponentImpl::derive.
+using DramDerive = std::function<void(const ConfigNode& section, DramConfig& dram)>;
 
 struct GlbConfig {
   std::string impl = "banked_sram";  // the buffer model (component registry, role "sram")

@@ -27,6 +27,10 @@ struct ComponentImpl {
   std::function<void(const ConfigNode& section)> check;
   // A std::function<std::unique_ptr<Role>(Args...)> (see make_component).
   std::any factory;
+  // Optional, role-specific: what the implementation derives for the role's common settings
+  // from its own keys (the dram role: a std::function<void(const ConfigNode&, DramConfig&)>
+  // setting the figures the mappers' estimates read, arch_config.cpp).
+  std::any derive = {};
 };
 
 // Adds an implementation; returns true so that it can register from a namespace-scope

@@ -60,7 +60,15 @@ ConfigNode price_key_node(const ArchConfig& arch, const std::string& key) {
                                   : arch.node->at(key.substr(0, dot)).at(key.substr(dot + 1));
 }
 
+void add_dram_device_estimate(ActionCounts& n, const EnergyTable& t, const ArchConfig& arch) {
+  const ActionId device = t.find(kDramDeviceAction);
+  if (device == t.size()) return;
+  n.add(device, n[t.find("dram.bit")] * arch.dram.device_pj_per_bit);
+}
+
 EnergyTable priced_by_energy_model(EnergyTable declared, const ArchConfig& arch) {
+  if (arch.dram.device_energy)  // pJ the device model computed: 1 pJ per unit
+    declared.add(kDramDeviceAction, "pJ", EnergyLevel::Dram, "dram.impl", 1.0);
   for (const PricedAction& a : declared.actions()) refuse_implausible_price(a, arch);
   const std::unique_ptr<EnergyModel> model = make_energy_model(arch);
   model->check_parts(declared);

@@ -38,6 +38,13 @@ using EnergyModelFactory = std::function<std::unique_ptr<EnergyModel>(const Arch
 ActionId add_dram_bits(EnergyTable& t, const ArchConfig& arch);
 ActionId add_idle(EnergyTable& t, const ArchConfig& arch);
 
+// The DRAM device's own energy in pJ, for a dram model that computes it (DramConfig::
+// device_energy): priced_by_energy_model adds it last to such an architecture's table, the
+// simulation counts what the device model computed, and the estimates count
+// DramConfig::device_pj_per_bit for each bit of their dram.bit count (add_dram_device_estimate).
+inline constexpr const char* kDramDeviceAction = "dram.device";
+void add_dram_device_estimate(ActionCounts& n, const EnergyTable& t, const ArchConfig& arch);
+
 // The node of the architecture file a price key names ("glb.read_energy_pj_per_bit",
 // "idle_power_mw"); throws ConfigError if the file has none.
 ConfigNode price_key_node(const ArchConfig& arch, const std::string& key);

@@ -40,6 +40,12 @@ const char* to_string(PartKind kind) {
   return "?";
 }
 
+ActionId EnergyTable::find(const std::string& name) const {
+  for (ActionId a = 0; a < actions_.size(); ++a)
+    if (actions_[a].name == name) return a;
+  return actions_.size();
+}
+
 void EnergyTable::add_part(HardwarePart part) {
   for (const HardwarePart& p : parts_)
     if (p.name == part.name)

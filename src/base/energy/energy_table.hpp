@@ -66,6 +66,8 @@ class EnergyTable {
   ActionId add(std::string name, std::string unit, EnergyLevel level, std::string key, double pj,
                std::string part = "");
   const std::vector<PricedAction>& actions() const { return actions_; }
+  // The action named `name`, or size() if the table has none.
+  ActionId find(const std::string& name) const;
   // Adds a part; throws std::logic_error if the name is taken.
   void add_part(HardwarePart part);
   const std::vector<HardwarePart>& parts() const { return parts_; }

@@ -1,6 +1,7 @@
 #include "base/stats/stats.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,29 @@
 #include "base/text.hpp"
 
 namespace dfsim {
+
+namespace {
+
+// The fields of DramCommandStats, for arithmetic and JSON in one place.
+constexpr std::array<std::pair<const char*, std::int64_t DramCommandStats::*>, 9> kCommandCounts = {
+    {{"bursts", &DramCommandStats::bursts},
+     {"act", &DramCommandStats::act},
+     {"pre", &DramCommandStats::pre},
+     {"rd", &DramCommandStats::rd},
+     {"wr", &DramCommandStats::wr},
+     {"ref", &DramCommandStats::ref},
+     {"row_hits", &DramCommandStats::row_hits},
+     {"row_misses", &DramCommandStats::row_misses},
+     {"row_conflicts", &DramCommandStats::row_conflicts}}};
+constexpr std::array<std::pair<const char*, double DramCommandStats::*>, 6> kCommandEnergies = {
+    {{"act", &DramCommandStats::act_pj},
+     {"pre", &DramCommandStats::pre_pj},
+     {"rd", &DramCommandStats::rd_pj},
+     {"wr", &DramCommandStats::wr_pj},
+     {"ref", &DramCommandStats::ref_pj},
+     {"background", &DramCommandStats::background_pj}}};
+
+}  // namespace
 
 namespace {
 
@@ -103,6 +127,38 @@ void level_json(std::ostream& os, const char* name, const LevelStats& l, const s
   os << "}}";
 }
 
+void command_stats_json(std::ostream& os, const DramCommandStats& c) {
+  os << "{";
+  for (const auto& [name, f] : kCommandCounts) os << json_quote(name) << ": " << c.*f << ", ";
+  os << "\"energy_pj\": {";
+  for (const auto& [name, f] : kCommandEnergies)
+    os << json_quote(name) << ": " << num(c.*f) << ", ";
+  os << "\"total\": " << num(c.energy_pj()) << "}}";
+}
+
+// "dram_device": the jedec model's requests, latencies, bandwidth, commands and energy (nothing
+// for a DRAM model without devices).
+void dram_device_json(std::ostream& os, const DramDeviceStats& d, double seconds,
+                      const std::string& in2) {
+  if (!d.present) return;
+  const double bytes = static_cast<double>(d.read_bytes + d.write_bytes);
+  os << in2 << "\"dram_device\": {\"read_requests\": " << d.read_requests
+     << ", \"write_requests\": " << d.write_requests << ", \"read_bytes\": " << d.read_bytes
+     << ", \"write_bytes\": " << d.write_bytes
+     << ", \"read_latency_ns\": {\"mean\": " << num(d.read_latency_ns_mean());
+  if (d.read_latency_ns_p99 >= 0) os << ", \"p99\": " << num(d.read_latency_ns_p99);
+  os << ", \"max\": " << num(d.read_latency_ns_max)
+     << "}, \"achieved_gbytes_per_s\": " << num(seconds > 0 ? bytes / seconds * 1e-9 : 0) << ",\n"
+     << in2 << "  \"all_channels\": ";
+  command_stats_json(os, d.all);
+  os << ",\n" << in2 << "  \"channels\": [";
+  for (std::size_t c = 0; c < d.channels.size(); ++c) {
+    os << (c ? ",\n" + in2 + "    " : "");
+    command_stats_json(os, d.channels[c]);
+  }
+  os << "]},\n";
+}
+
 void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
   const std::string in2 = ind + "  ";
   os << "{\n"
@@ -176,6 +232,7 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
          << l.cycle_breakdown[i].second;
     os << "},\n";
   }
+  dram_device_json(os, l.dram_device, l.seconds, in2);
   os << in2 << "\"estimate\": {\"cycles\": " << l.estimate_cycles
      << ", \"energy_pj\": " << num(l.estimate_energy_pj) << "},\n"
      << in2 << "\"mapping\": " << json_quote(l.mapping) << ",\n"
@@ -219,6 +276,50 @@ LevelStats& LevelStats::operator+=(const LevelStats& o) {
   }
   energy_pj += o.energy_pj;
   return *this;
+}
+
+DramCommandStats& DramCommandStats::operator+=(const DramCommandStats& o) {
+  for (const auto& [name, f] : kCommandCounts) this->*f += o.*f;
+  for (const auto& [name, f] : kCommandEnergies) this->*f += o.*f;
+  return *this;
+}
+
+DramCommandStats DramCommandStats::operator-(const DramCommandStats& o) const {
+  DramCommandStats r = *this;
+  for (const auto& [name, f] : kCommandCounts) r.*f -= o.*f;
+  for (const auto& [name, f] : kCommandEnergies) r.*f -= o.*f;
+  return r;
+}
+
+DramDeviceStats DramDeviceStats::since(const DramDeviceStats& start) const {
+  DramDeviceStats d = *this;
+  d.read_requests -= start.read_requests;
+  d.write_requests -= start.write_requests;
+  d.read_bytes -= start.read_bytes;
+  d.write_bytes -= start.write_bytes;
+  d.read_latency_ns_sum -= start.read_latency_ns_sum;
+  d.all = all - start.all;
+  for (std::size_t c = 0; c < channels.size() && c < start.channels.size(); ++c)
+    d.channels[c] = channels[c] - start.channels[c];
+  return d;
+}
+
+void DramDeviceStats::add_layer(const DramDeviceStats& layer) {
+  if (!layer.present) return;
+  if (!present) {
+    *this = layer;
+    read_latency_ns_p99 = -1;
+    return;
+  }
+  read_requests += layer.read_requests;
+  write_requests += layer.write_requests;
+  read_bytes += layer.read_bytes;
+  write_bytes += layer.write_bytes;
+  read_latency_ns_sum += layer.read_latency_ns_sum;
+  read_latency_ns_max = std::max(read_latency_ns_max, layer.read_latency_ns_max);
+  all += layer.all;
+  for (std::size_t c = 0; c < channels.size() && c < layer.channels.size(); ++c)
+    channels[c] += layer.channels[c];
 }
 
 const char* const kLevelKeys[kNumLevels] = {"dram", "glb", "noc", "rf"};
@@ -287,6 +388,7 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.idle_pj += l.idle_pj;
     add_actions(t.actions, l.actions);
     add_components(t.components, l.components);
+    t.dram_device.add_layer(l.dram_device);
     t.level_names = l.level_names;
     t.estimate_cycles += l.estimate_cycles;
     t.estimate_energy_pj += l.estimate_energy_pj;

@@ -39,6 +39,38 @@ struct ComponentStats {
   LevelStats traffic;
 };
 
+// What a DRAM model that schedules device commands (`dram.impl: jedec`) did in a layer, in total
+// and per channel; `present` is false for models without devices (the bandwidth model).
+// Energies in pJ (components/memory/jedec/dram_channel.hpp gives the formulas).
+struct DramCommandStats {
+  std::int64_t bursts = 0;  // read and write bursts
+  std::int64_t act = 0, pre = 0, rd = 0, wr = 0, ref = 0;
+  std::int64_t row_hits = 0, row_misses = 0, row_conflicts = 0;  // by burst
+  double act_pj = 0, pre_pj = 0, rd_pj = 0, wr_pj = 0, ref_pj = 0, background_pj = 0;
+  double energy_pj() const { return act_pj + pre_pj + rd_pj + wr_pj + ref_pj + background_pj; }
+  DramCommandStats& operator+=(const DramCommandStats& o);
+  DramCommandStats operator-(const DramCommandStats& o) const;
+};
+
+struct DramDeviceStats {
+  bool present = false;
+  std::int64_t read_requests = 0, write_requests = 0;
+  std::int64_t read_bytes = 0, write_bytes = 0;  // what the requests asked for
+  double read_latency_ns_sum = 0;                // request issue to its last byte on chip
+  double read_latency_ns_max = 0;
+  double read_latency_ns_p99 = -1;  // -1: not known (a run's total)
+  DramCommandStats all;
+  std::vector<DramCommandStats> channels;
+  double read_latency_ns_mean() const {
+    return read_requests ? read_latency_ns_sum / static_cast<double>(read_requests) : 0;
+  }
+  // The counts and energies since `start` (a snapshot of the same device); the latency tails
+  // and maximum are the caller's.
+  DramDeviceStats since(const DramDeviceStats& start) const;
+  // Adds another layer's counts (the run's total; max of maxima, no p99).
+  void add_layer(const DramDeviceStats& layer);
+};
+
 // The four columns of the level view and what each holds on an array (row stationary: DRAM,
 // GLB, NoC, RF; the planar array: DRAM, ARAM, NoC, PE; ...).
 constexpr int kNumLevels = 4;
@@ -83,6 +115,8 @@ struct LayerStats {
   }
   // The components, each in one level; the levels below are their sums (set_levels).
   std::vector<ComponentStats> components;
+  // The DRAM device's commands, rows, latencies and energy (the jedec model only).
+  DramDeviceStats dram_device;
   // The level view. For the systolic array: dram = weight memory, glb = unified buffer and
   // accumulators, noc = weight FIFO and data moving between PEs, rf = nothing.
   LevelStats dram, glb, noc, rf;

@@ -3,8 +3,10 @@
 #include <cmath>
 #include <functional>
 #include <memory>
+#include <tuple>
 
 #include "base/config/component_registry.hpp"
+#include "base/energy/energy_model.hpp"
 #include "base/trace/tracer.hpp"
 
 namespace dfsim {
@@ -25,6 +27,15 @@ const bool registered = register_component(
      })});
 
 }  // namespace
+
+void DramDeviceWindow::finish(LayerStats& s, ActionCounts& n, const EnergyTable& table) const {
+  if (!start_.present) return;
+  DramDeviceStats d = dram_.device_totals().since(start_);
+  std::tie(d.read_latency_ns_p99, d.read_latency_ns_max) =
+      dram_.read_latency_tail(start_.read_requests);
+  n.add(table.find(kDramDeviceAction), d.all.energy_pj());
+  s.dram_device = std::move(d);
+}
 
 std::unique_ptr<DramModel> make_dram(const char* name, const ArchConfig& arch, Tracer* trace) {
   return make_component<DramModel, const char*, const ArchConfig&, Tracer*>("dram", arch.dram.impl,

@@ -8,9 +8,12 @@
 #include <memory>
 #include <systemc>
 #include <tlm>
+#include <utility>
 #include <vector>
 
 #include "base/config/arch_config.hpp"
+#include "base/energy/energy_table.hpp"
+#include "base/stats/stats.hpp"
 #include "base/trace/tracer.hpp"
 #include "components/activity.hpp"
 #include "components/byte_store.hpp"
@@ -35,10 +38,32 @@ class DramModel : public sc_core::sc_module {
 
   Activity activity;
 
+  // A model with devices (impl jedec) reports what they did, cumulative from the start of the
+  // run to the current simulation time (DramDeviceStats::present false for the others).
+  virtual DramDeviceStats device_totals() { return {}; }
+  // The 99th percentile and the maximum (ns) of the read latencies of the requests issued
+  // from the `first`-th read request on; {-1, 0} without a device model or requests.
+  virtual std::pair<double, double> read_latency_tail(std::int64_t /*first*/) const {
+    return {-1, 0};
+  }
+
  protected:
   ByteStore store_;
   // Debug transport (no time, no energy).
   unsigned int debug_access(tlm::tlm_generic_payload& gp) { return store_.debug_copy(gp); }
+};
+
+// A layer's view of the DRAM device: made when the layer starts, `finish` puts the device's
+// statistics since then into the layer's and its energy into the count of the action
+// dram.device (energy_model.hpp). Nothing for a DRAM model without devices.
+class DramDeviceWindow {
+ public:
+  explicit DramDeviceWindow(DramModel& dram) : dram_(dram), start_(dram.device_totals()) {}
+  void finish(LayerStats& s, ActionCounts& n, const EnergyTable& table) const;
+
+ private:
+  DramModel& dram_;
+  DramDeviceStats start_;
 };
 
 // What a "dram" implementation registers (ComponentImpl::factory), and how a style builds

@@ -1,0 +1,275 @@
+#include "components/memory/jedec/dram_standard.hpp"
+
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "base/config/config_node.hpp"
+#include "base/text.hpp"
+
+namespace dfsim::jedec {
+
+namespace {
+
+// DDR3-1600 (11-11-11 speed bin class, JESD79-3F): a 64-bit channel of four 2 Gb x16 devices
+// (Micron MT41J128M16 -125, D-die: 8 banks x 16384 rows x 1024 columns). Timing and currents
+// from the device's datasheet as DRAMPower's memspec MICRON_2Gb_DDR3-1600_16bit_D transcribes
+// them (CL = tRCD = tRP = 10); tREFI = 7.8 us (JESD79-3F, 0-85 C), tRFC = 160 ns (2 Gb). Power-
+// down is the slow-exit precharged kind (IDD2P0 = 12 mA, DLL off): tXP is its tXPDLL (24 ns).
+DramStandard ddr3_1600() {
+  DramStandard s;
+  s.name = "DDR3-1600";
+  s.source =
+      "JESD79-3F; Micron MT41J128M16-125 (2 Gb x16) datasheet values as in DRAMPower's memspec "
+      "MICRON_2Gb_DDR3-1600_16bit_D";
+  s.org = {1, 1, 1, 8, 16384, 1024, 16, 64, 8};
+  s.timing = {1.25, 10, 8, 10, 10, 28, 38, 6, 6, 32, 4, 4, 12, 6, 6, 6, 128, 6240, 20};
+  s.supplies[0] = {1.5, 110, 42, 45, 12, 270, 280, 215};
+  return s;
+}
+
+// DDR3-2133 (JESD79-3F speed bin DDR3-2133N, 14-14-14, tCK 0.9375 ns), 4 Gb x16 devices
+// (8 banks x 32768 rows x 1024 columns, tRFC 260 ns): tRAS 33 ns, tRRD 6 ns, tFAW 35 ns,
+// tWR 15 ns, tWTR = tRTP = 7.5 ns, tXPDLL 24 ns, rounded up to cycles. TPU v1's weight memory is
+// two such 64-bit channels (34 GB/s). No public memspec gives a -093 part's currents: the DDR3-1600
+// preset's are used (a -093 part draws more IDD4R/IDD4W); override them from your device.
+DramStandard ddr3_2133() {
+  DramStandard s = ddr3_1600();
+  s.name = "DDR3-2133";
+  s.source =
+      "JESD79-3F speed bin DDR3-2133N; 4 Gb x16 organization and tRFC; currents of the "
+      "DDR3-1600 preset (none published for this bin in a public memspec)";
+  s.org = {1, 1, 1, 8, 32768, 1024, 16, 64, 8};
+  s.timing = {0.9375, 14, 10, 14, 14, 36, 50, 7, 7, 38, 4, 4, 16, 8, 8, 8, 278, 8320, 26};
+  return s;
+}
+
+// DDR4-2400 (JESD79-4B): a 64-bit channel of eight 4 Gb x8 devices (Micron MT40A512M8 -083E:
+// 4 bank groups x 4 banks x 32768 rows x 1024 columns); timing and VDD/VPP currents from the
+// datasheet as DRAMPower's memspec MICRON_4Gb_DDR4-2400_8bit_A transcribes them (IDD5 is the
+// burst refresh current IDD5B); tREFI = 7.8 us.
+DramStandard ddr4_2400() {
+  DramStandard s;
+  s.name = "DDR4-2400";
+  s.source =
+      "JESD79-4B; Micron MT40A512M8-083E (4 Gb x8) datasheet values as in DRAMPower's memspec "
+      "MICRON_4Gb_DDR4-2400_8bit_A";
+  s.org = {1, 1, 4, 4, 32768, 1024, 8, 64, 8};
+  s.timing = {0.833, 16, 16, 16, 16, 39, 55, 4, 6, 26, 4, 6, 18, 3, 9, 12, 313, 9360, 8};
+  s.supplies[0] = {1.2, 60.75, 38.25, 44.0, 17.0, 184.5, 168.75, 118.0};
+  s.supplies[1] = {2.5, 4.05, 0, 0, 0, 0, 0, 0};  // VPP: the wordline pump, during ACT
+  return s;
+}
+
+// LPDDR4-3200 (JESD209-4): one 16-bit channel per 8 Gb x16 die (8 banks x 65536 rows x 1024
+// columns, BL16); all-bank timing (tRPab, tRCab, tRFCab) and VDD2/VDD1 currents from JEDEC's
+// values as DRAMSys's memspec JEDEC_8Gb_LPDDR4-3200_16bit transcribes them.
+DramStandard lpddr4_3200() {
+  DramStandard s;
+  s.name = "LPDDR4-3200";
+  s.source =
+      "JESD209-4; 8 Gb x16 channel, values as in DRAMSys's memspec JEDEC_8Gb_LPDDR4-3200_16bit";
+  s.org = {1, 1, 1, 8, 65536, 1024, 16, 16, 16};
+  s.timing = {0.625, 28, 14, 29, 34, 68, 102, 16, 16, 64, 8, 8, 29, 16, 16, 12, 448, 6246, 12};
+  s.supplies[0] = {1.1, 45.0, 27.0, 30.0, 3.0, 275.0, 210.0, 90.0};  // VDD2
+  s.supplies[1] = {1.8, 3.5, 2.0, 2.25, 1.2, 2.25, 2.25, 10.0};      // VDD1
+  return s;
+}
+
+// HBM2 (JESD235A), one 64-bit pseudo channel at 1 GHz (4 bank groups x 4 banks x 16384 rows x
+// 128 columns of 64 bits, BL4: a 1 KB page); timing as DRAMSys's HBM2 memspec (tRCD for reads).
+// No IDD values are published: an architecture using it states dram.energy_pj_per_bit.
+DramStandard hbm2() {
+  DramStandard s;
+  s.name = "HBM2";
+  s.source = "JESD235A; pseudo-channel timing as in DRAMSys's HBM2 memspec; no published currents";
+  s.org = {1, 1, 4, 4, 16384, 128, 64, 64, 4};
+  s.timing = {1.0, 17, 7, 12, 14, 28, 42, 4, 6, 16, 2, 3, 14, 4, 9, 5, 220, 3900, 8};
+  s.has_currents = false;
+  return s;
+}
+
+const std::vector<DramStandard>& standards() {
+  static const std::vector<DramStandard> all = {ddr3_1600(), ddr3_2133(), ddr4_2400(),
+                                                lpddr4_3200(), hbm2()};
+  return all;
+}
+
+// The organization keys and the fields they set.
+const std::vector<std::pair<const char*, std::int64_t DramOrganization::*>>& org_keys() {
+  static const std::vector<std::pair<const char*, std::int64_t DramOrganization::*>> keys = {
+      {"channels", &DramOrganization::channels},
+      {"ranks", &DramOrganization::ranks},
+      {"bank_groups", &DramOrganization::bank_groups},
+      {"banks_per_group", &DramOrganization::banks_per_group},
+      {"rows", &DramOrganization::rows},
+      {"columns", &DramOrganization::columns},
+      {"device_width_bits", &DramOrganization::device_width_bits},
+      {"channel_width_bits", &DramOrganization::channel_width_bits},
+      {"burst_length", &DramOrganization::burst_length}};
+  return keys;
+}
+
+const std::vector<std::pair<const char*, std::int64_t DramTiming::*>>& timing_keys() {
+  static const std::vector<std::pair<const char*, std::int64_t DramTiming::*>> keys = {
+      {"tCL", &DramTiming::tCL},       {"tCWL", &DramTiming::tCWL},     {"tRCD", &DramTiming::tRCD},
+      {"tRP", &DramTiming::tRP},       {"tRAS", &DramTiming::tRAS},     {"tRC", &DramTiming::tRC},
+      {"tRRD_S", &DramTiming::tRRD_S}, {"tRRD_L", &DramTiming::tRRD_L}, {"tFAW", &DramTiming::tFAW},
+      {"tCCD_S", &DramTiming::tCCD_S}, {"tCCD_L", &DramTiming::tCCD_L}, {"tWR", &DramTiming::tWR},
+      {"tWTR_S", &DramTiming::tWTR_S}, {"tWTR_L", &DramTiming::tWTR_L}, {"tRTP", &DramTiming::tRTP},
+      {"tRFC", &DramTiming::tRFC},     {"tREFI", &DramTiming::tREFI},   {"tXP", &DramTiming::tXP}};
+  return keys;
+}
+
+const std::vector<std::pair<const char*, double DramSupply::*>>& current_keys() {
+  static const std::vector<std::pair<const char*, double DramSupply::*>> keys = {
+      {"IDD0", &DramSupply::idd0},   {"IDD2N", &DramSupply::idd2n}, {"IDD3N", &DramSupply::idd3n},
+      {"IDD2P", &DramSupply::idd2p}, {"IDD4R", &DramSupply::idd4r}, {"IDD4W", &DramSupply::idd4w},
+      {"IDD5", &DramSupply::idd5}};
+  return keys;
+}
+
+template <class Table>
+std::vector<std::string> names_of(const Table& table) {
+  std::vector<std::string> out;
+  for (const auto& [name, field] : table) out.emplace_back(name);
+  return out;
+}
+
+void read_organization(const ConfigNode& n, DramOrganization& org) {
+  for (const auto& [key, field] : org_keys())
+    org.*field = n.get_int_range(key, 1, std::int64_t{1} << 24, org.*field);
+  const auto fail_at = [&n](const char* key, const char* fallback, const std::string& msg) {
+    n.at(n.has(key) ? key : fallback).fail(msg);
+  };
+  if (org.channel_width_bits % org.device_width_bits != 0)
+    fail_at("channel_width_bits", "device_width_bits",
+            "channel_width_bits (" + std::to_string(org.channel_width_bits) +
+                ") must be a multiple of device_width_bits (" +
+                std::to_string(org.device_width_bits) + ")");
+  if (org.channel_width_bits % 8 != 0)
+    fail_at("channel_width_bits", "standard", "channel_width_bits must be a multiple of 8");
+  if (org.burst_length % 2 != 0)
+    fail_at("burst_length", "standard", "burst_length must be even (two transfers per tCK)");
+  if (org.columns % org.burst_length != 0)
+    fail_at("columns", "burst_length", "columns must be a multiple of burst_length");
+}
+
+void read_timing(const ConfigNode& section, DramTiming& t) {
+  if (section.has("tck_ns")) {
+    t.tck_ns = section.get_double_min("tck_ns", 0.0, false);
+    if (t.tck_ns < 0.1 || t.tck_ns > 100)
+      section.at("tck_ns").fail(json_number(t.tck_ns) + " ns is not a DRAM clock (0.1 to 100 ns)");
+  }
+  const auto node = section.find("timing_cycles");
+  if (!node) return;
+  node->expect_keys(names_of(timing_keys()));
+  for (const auto& [key, field] : timing_keys())
+    t.*field = node->get_int_range(key, 0, 1 << 24, t.*field);
+}
+
+// Timing relations a device obeys; `node` is where the user wrote timing (the error goes to the
+// first key of the pair stated there, else to `standard`).
+void check_timing(const ConfigNode& section, const DramTiming& t, const DramOrganization& org) {
+  const auto node = section.find("timing_cycles");
+  const auto fail = [&](const char* a, const char* b, const std::string& msg) {
+    if (node && node->has(a)) node->at(a).fail(msg);
+    if (node && node->has(b)) node->at(b).fail(msg);
+    section.at("standard").fail(msg);
+  };
+  const auto need = [&](bool ok, const char* a, const char* b, const std::string& msg) {
+    if (!ok) fail(a, b, msg);
+  };
+  const auto v = [](std::int64_t x) { return std::to_string(x); };
+  for (const char* key : {"tCL", "tRCD", "tRP", "tRAS", "tRC", "tRFC", "tREFI"})
+    for (const auto& [name, field] : timing_keys())
+      if (std::string(name) == key)
+        need(t.*field >= 1, key, key, std::string(key) + " must be >= 1");
+  need(t.tRAS >= t.tRCD, "tRAS", "tRCD",
+       "tRAS (" + v(t.tRAS) + ") must be at least tRCD (" + v(t.tRCD) + ")");
+  need(t.tRC >= t.tRAS + t.tRP, "tRC", "tRAS",
+       "tRC (" + v(t.tRC) + ") must be at least tRAS + tRP (" + v(t.tRAS + t.tRP) + ")");
+  need(t.tREFI > t.tRFC, "tREFI", "tRFC",
+       "tREFI (" + v(t.tREFI) + ") must exceed tRFC (" + v(t.tRFC) + ")");
+  need(t.tRRD_L >= t.tRRD_S, "tRRD_L", "tRRD_S", "tRRD_L must be at least tRRD_S");
+  need(t.tCCD_L >= t.tCCD_S, "tCCD_L", "tCCD_S", "tCCD_L must be at least tCCD_S");
+  need(t.tWTR_L >= t.tWTR_S, "tWTR_L", "tWTR_S", "tWTR_L must be at least tWTR_S");
+  need(t.tCCD_S >= org.burst_length / 2, "tCCD_S", "tCCD_L",
+       "tCCD_S (" + v(t.tCCD_S) + ") is shorter than a burst (BL/2 = " + v(org.burst_length / 2) +
+           " cycles): bursts would overlap on the data bus");
+}
+
+void read_supply(const ConfigNode& section, const char* v_key, const char* currents_key,
+                 DramSupply& s) {
+  if (section.has(v_key)) {
+    s.v = section.get_double_min(v_key, 0.0);
+    if (s.v > 5) section.at(v_key).fail(json_number(s.v) + " V is not a DRAM supply (0 to 5 V)");
+  }
+  const auto node = section.find(currents_key);
+  if (!node) return;
+  if (s.v == 0) node->fail(std::string("needs ") + v_key + " (this device has no such supply)");
+  node->expect_keys(names_of(current_keys()));
+  for (const auto& [key, field] : current_keys()) {
+    s.*field = node->get_double_min(key, 0.0, s.*field);
+    if (s.*field > 1e4)
+      node->at(key).fail(json_number(s.*field) + " mA is implausible (IDD in mA)");
+  }
+  const auto need = [&](bool ok, const char* key, const std::string& msg) {
+    if (!ok) node->at(node->has(key) ? key : "IDD0").fail(msg);
+  };
+  if (!node->has("IDD0") && node->keys().empty()) return;
+  need(s.idd0 >= s.idd3n && s.idd0 >= s.idd2n, "IDD0", "IDD0 must be at least IDD2N and IDD3N");
+  need(s.idd4r >= s.idd3n, "IDD4R", "IDD4R must be at least IDD3N");
+  need(s.idd4w >= s.idd3n, "IDD4W", "IDD4W must be at least IDD3N");
+  need(s.idd5 >= s.idd3n, "IDD5", "IDD5 must be at least IDD3N");
+}
+
+}  // namespace
+
+std::vector<std::string> dram_standard_names() {
+  std::vector<std::string> out;
+  for (const DramStandard& s : standards()) out.push_back(s.name);
+  return out;
+}
+
+const DramStandard* find_dram_standard(const std::string& name) {
+  for (const DramStandard& s : standards())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+std::vector<std::string> jedec_section_keys() {
+  std::vector<std::string> keys = {
+      "standard",  "tck_ns",       "timing_cycles", "supply_v",        "currents_ma",
+      "supply2_v", "currents2_ma", "page_policy",   "address_mapping", "powerdown_idle_cycles"};
+  for (const auto& [key, field] : org_keys()) keys.emplace_back(key);
+  return keys;
+}
+
+DramSpec parse_dram_spec(const ConfigNode& section) {
+  // An unknown name fails at its position with the closest preset and the list.
+  const DramStandard* preset =
+      find_dram_standard(section.get_choice("standard", dram_standard_names()));
+  DramSpec spec;
+  spec.device = *preset;
+  read_organization(section, spec.device.org);
+  read_timing(section, spec.device.timing);
+  check_timing(section, spec.device.timing, spec.device.org);
+  read_supply(section, "supply_v", "currents_ma", spec.device.supplies[0]);
+  read_supply(section, "supply2_v", "currents2_ma", spec.device.supplies[1]);
+  if (section.has("currents_ma")) spec.device.has_currents = true;
+  spec.page_policy = section.get_choice("page_policy", {"open", "closed"}, "open") == "closed"
+                         ? PagePolicy::Closed
+                         : PagePolicy::Open;
+  spec.address_mapping = section.get_string("address_mapping", spec.address_mapping);
+  spec.powerdown_idle_cycles =
+      section.get_int_range("powerdown_idle_cycles", 0, std::int64_t{1} << 30, 0);
+  return spec;
+}
+
+double peak_bytes_per_ns(const DramSpec& s) {
+  const DramOrganization& o = s.device.org;
+  return static_cast<double>(o.channels * o.channel_width_bits / 8) * 2.0 / s.device.timing.tck_ns;
+}
+
+}  // namespace dfsim::jedec

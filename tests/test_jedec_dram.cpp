@@ -1,0 +1,346 @@
+// The jedec DRAM model against closed forms: each timing rule on micro-traffic gives the cycle
+// the JEDEC parameters compute, the sequential rate is the peak less refresh, random reads run
+// at the tRRD/tFAW rate, refresh blocks tRFC every tREFI, and command and background energies
+// equal the DRAMPower formulas worked by hand. Presets, overrides and bad parameters through the
+// architecture loader; the TLM module through SystemC (one design per process).
+#include <gtest/gtest.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <string>
+#include <systemc>
+#include <vector>
+
+#include "base/config/arch_config.hpp"
+#include "base/config/config_node.hpp"
+#include "components/memory/jedec/address_mapping.hpp"
+#include "components/memory/jedec/dram_channel.hpp"
+#include "components/memory/jedec/dram_standard.hpp"
+#include "components/memory/jedec/jedec_dram.hpp"
+#include "components/payload.hpp"
+#include "test_util.hpp"
+
+namespace {
+
+using dfsim::jedec::DramBurst;
+using dfsim::jedec::DramChannel;
+using dfsim::jedec::DramCoordinates;
+using dfsim::jedec::DramSpec;
+
+DramSpec preset(const std::string& name) {
+  DramSpec s;
+  s.device = *dfsim::jedec::find_dram_standard(name);
+  return s;
+}
+
+// One read burst to (bank group, bank, row), column 0, ready at `ready`; returns its data end.
+std::int64_t read(DramChannel& ch, std::int64_t bank, std::int64_t row, std::int64_t ready,
+                  std::int64_t bank_group = 0) {
+  std::vector<DramBurst> b(1);
+  b[0].at.bank_group = bank_group;
+  b[0].at.bank = bank;
+  b[0].at.row = row;
+  b[0].ready = ready;
+  ch.serve(b);
+  return b[0].data_end;
+}
+
+// DDR3-1600 (dram_standard.cpp): tCL = tRCD = tRP = 10, tRAS 28, tRC 38, BL8 (4 cycles of data).
+TEST(JedecChannel, MissHitAndConflictLatencies) {
+  DramChannel ch(preset("DDR3-1600"));
+  EXPECT_EQ(read(ch, 0, 5, 100) - 100, 10 + 10 + 4);         // closed bank: tRCD + tCL + BL/2
+  EXPECT_EQ(read(ch, 0, 5, 1000) - 1000, 10 + 4);            // row hit: tCL + BL/2
+  EXPECT_EQ(read(ch, 0, 9, 2000) - 2000, 10 + 10 + 10 + 4);  // row miss: tRP + tRCD + tCL + BL/2
+  // A conflict right after: PRE waits tRAS after that ACT (at 2010), the ACT tRC after it
+  // (2048), then tRCD + tCL + BL/2.
+  EXPECT_EQ(read(ch, 0, 3, 2000), 2010 + 38 + 10 + 10 + 4);
+  EXPECT_EQ(ch.counters().row_misses, 1);
+  EXPECT_EQ(ch.counters().row_hits, 1);
+  EXPECT_EQ(ch.counters().row_conflicts, 2);
+  EXPECT_EQ(ch.counters().commands.act, 3);
+  EXPECT_EQ(ch.counters().commands.pre, 2);
+}
+
+// A long sequential read stream (all of it queued at cycle 0, in 2 KB requests) moves one burst
+// per BL/2 cycles except while refreshing: the rate is the peak times (1 - tRFC/tREFI), within
+// 3% (the rest: the precharge before and the activate after each REF).
+TEST(JedecChannel, SequentialStreamReachesPeakLessRefresh) {
+  for (const char* name : {"DDR3-1600", "DDR4-2400", "LPDDR4-3200"}) {
+    const DramSpec spec = preset(name);
+    const dfsim::jedec::AddressMapping map(spec.address_mapping, spec.device.org);
+    DramChannel ch(spec);
+    const std::int64_t bb = spec.device.org.burst_bytes(), per_request = 2048 / bb;
+    const std::int64_t bursts = 200000;
+    std::int64_t last = 0;
+    for (std::int64_t first = 0; first < bursts; first += per_request) {
+      std::vector<DramBurst> req(static_cast<std::size_t>(per_request));
+      for (std::int64_t i = 0; i < per_request; ++i)
+        req[static_cast<std::size_t>(i)].at = map.locate((first + i) * bb);
+      ch.serve(req);
+      for (const DramBurst& b : req) last = std::max(last, b.data_end);
+    }
+    const auto& t = spec.device.timing;
+    const double achieved =
+        static_cast<double>(bursts * spec.device.org.burst_length / 2) / static_cast<double>(last);
+    const double expected = 1.0 - static_cast<double>(t.tRFC) / static_cast<double>(t.tREFI);
+    EXPECT_NEAR(achieved / expected, 1.0, 0.03) << name;
+    EXPECT_LT(achieved, expected) << name;
+    EXPECT_EQ(ch.counters().commands.ref, last / t.tREFI) << name;
+    EXPECT_EQ(ch.counters().row_misses + ch.counters().row_conflicts, ch.counters().commands.act);
+  }
+}
+
+// Reads to a new row of the next bank each time: ACTs are spaced by tRRD, at most four per
+// tFAW. DDR3-1600: tRRD 6, tFAW 32 -> four reads per 32 cycles (6, 6, 6, 14); tFAW 0 -> 24.
+TEST(JedecChannel, RandomReadsRunAtTheActivateRate) {
+  for (const auto& [faw, four] : {std::pair<std::int64_t, std::int64_t>{32, 32}, {0, 24}}) {
+    DramSpec spec = preset("DDR3-1600");
+    spec.device.timing.tFAW = faw;
+    DramChannel ch(spec);
+    std::vector<std::int64_t> ends;
+    for (std::int64_t i = 0; i < 400; ++i) ends.push_back(read(ch, i % 8, i / 8 + 1, 0));
+    for (std::size_t i = 100; i + 4 < ends.size(); ++i)
+      ASSERT_EQ(ends[i + 4] - ends[i], four) << "tFAW " << faw << ", read " << i;
+  }
+  // DDR4-2400 with bank groups visited in turn: tRRD_S 4 apart, but four ACTs per tFAW = 26.
+  DramChannel ch(preset("DDR4-2400"));
+  std::vector<std::int64_t> ends;
+  for (std::int64_t i = 0; i < 400; ++i)
+    ends.push_back(read(ch, (i / 4) % 4, i / 16 + 1, 0, i % 4));
+  for (std::size_t i = 100; i + 4 < ends.size(); i += 4) ASSERT_EQ(ends[i + 4] - ends[i], 26) << i;
+}
+
+// A REF is due every tREFI; it precharges the open rows and blocks activates for tRFC.
+TEST(JedecChannel, RefreshBlocksForRfcEveryRefi) {
+  DramChannel ch(preset("DDR3-1600"));
+  const std::int64_t refi = 6240, rfc = 128;
+  EXPECT_EQ(read(ch, 0, 7, 100), 100 + 24);
+  // At the due time the open row is precharged (tRAS and tRTP long past), REF follows tRP
+  // later, and the read's ACT waits tRFC: the row it had open is a miss now.
+  EXPECT_EQ(read(ch, 0, 7, refi), refi + 10 + rfc + 10 + 10 + 4);
+  EXPECT_EQ(ch.counters().commands.ref, 1);
+  EXPECT_EQ(ch.counters().row_misses, 2);
+  EXPECT_EQ(ch.counters().row_hits, 0);
+  // Nine more fall due by 10 tREFI (banks precharged by the one before: REF on time).
+  EXPECT_EQ(read(ch, 3, 1, 10 * refi + 5), 10 * refi + rfc + 10 + 10 + 4);
+  EXPECT_EQ(ch.counters().commands.ref, 10);
+}
+
+// DRAMPower's formulas (dram_channel.hpp) for DDR3-1600's four x16 devices, VDD 1.5 V, tCK
+// 1.25 ns, IDD0 110, IDD2N 42, IDD3N 45, IDD2P 12, IDD4R 270, IDD4W 280, IDD5 215 mA:
+//   ACT  28 x 1.25 x (110 - 45) x 1.5 x 4 = 13,650 pJ     PRE (38 - 28) x 1.25 x (110 - 42) x 6 =
+//   5,100 RD    4 x 1.25 x (270 - 45) x 6 = 6,750 pJ            WR 4 x 1.25 x (280 - 45) x 6 =
+//   7,050 REF 128 x 1.25 x (215 - 45) x 6 = 163,200 pJ per cycle: active 45 x 1.875 x 4 = 337.5,
+//   precharged 42 x 7.5 = 315, power-down 12 x 7.5 = 90
+TEST(JedecEnergy, CommandsAndBackgroundAsWorkedByHand) {
+  const auto& dev = *dfsim::jedec::find_dram_standard("DDR3-1600");
+  dfsim::jedec::DramCommandCounts c;
+  c.act = 3;
+  c.pre = 2;
+  c.rd = 10;
+  c.wr = 5;
+  c.ref = 1;
+  const dfsim::jedec::DramEnergy e = dfsim::jedec::dram_energy(dev, c, {1000, 3000, 2000});
+  EXPECT_DOUBLE_EQ(e.act, 3 * 13650.0);
+  EXPECT_DOUBLE_EQ(e.pre, 2 * 5100.0);
+  EXPECT_DOUBLE_EQ(e.rd, 10 * 6750.0);
+  EXPECT_DOUBLE_EQ(e.wr, 5 * 7050.0);
+  EXPECT_DOUBLE_EQ(e.ref, 163200.0);
+  EXPECT_DOUBLE_EQ(e.background, 1000 * 337.5 + 3000 * 90.0 + 2000 * 315.0);
+
+  // A fixed sequence through the controller, closed page: ACT at 0, four RDs at 10, 14, 18,
+  // 22, PRE at 28 (tRAS; tRTP after the last RD is also 28). Background to cycle 1000: 28
+  // active, 972 precharged.
+  DramSpec spec = preset("DDR3-1600");
+  spec.page_policy = dfsim::jedec::PagePolicy::Closed;
+  DramChannel ch(spec);
+  std::vector<DramBurst> four(4);
+  for (std::int64_t i = 0; i < 4; ++i) four[static_cast<std::size_t>(i)].at.column = i;
+  ch.serve(four);
+  EXPECT_EQ(four[3].data_end, 22 + 10 + 4);
+  const dfsim::jedec::BackgroundCycles bg = ch.background(1000);
+  EXPECT_EQ(bg.active, 28);
+  EXPECT_EQ(bg.precharged, 972);
+  EXPECT_EQ(bg.powerdown, 0);
+  EXPECT_DOUBLE_EQ(dfsim::jedec::dram_energy(dev, ch.counters().commands, bg).total(),
+                   13650 + 5100 + 4 * 6750 + 28 * 337.5 + 972 * 315.0);
+}
+
+// Precharged power-down after an idle threshold: the idle cycles beyond it are charged at
+// IDD2P, and the next command waits tXP (DDR3-1600: tXPDLL, 20 cycles, slow exit).
+TEST(JedecEnergy, PowerDownAfterTheIdleThreshold) {
+  DramSpec spec = preset("DDR3-1600");
+  spec.page_policy = dfsim::jedec::PagePolicy::Closed;
+  spec.powerdown_idle_cycles = 100;
+  DramChannel ch(spec);
+  EXPECT_EQ(read(ch, 0, 1, 0), 24);  // ACT 0, RD 10, PRE at 28
+  const dfsim::jedec::BackgroundCycles bg = ch.background(1000);
+  EXPECT_EQ(bg.active, 28);
+  EXPECT_EQ(bg.powerdown, 1000 - 28 - 100);
+  EXPECT_EQ(bg.precharged, 100);
+  EXPECT_EQ(read(ch, 1, 1, 2000), 2000 + 20 + 24);
+  EXPECT_EQ(read(ch, 2, 1, 2040), 2040 + 24);  // 2 cycles idle: awake
+}
+
+TEST(JedecAddressMapping, FieldsFromTheLeastSignificant) {
+  DramSpec spec = preset("DDR3-1600");
+  spec.device.org.channels = 2;
+  const dfsim::jedec::AddressMapping map("RoRaBaCoBgCh", spec.device.org);
+  // 64 B bursts: channel alternates, then (one bank group) the column (128 bursts per row),
+  // then the bank.
+  EXPECT_EQ(map.locate(0).channel, 0);
+  EXPECT_EQ(map.locate(64).channel, 1);
+  EXPECT_EQ(map.locate(128).column, 1);
+  EXPECT_EQ(map.locate(2 * 64 * 128).bank, 1);
+  EXPECT_EQ(map.locate(2 * 64 * 128 * 8).row, 1);
+  const dfsim::jedec::AddressMapping row_first("ChRaBgBaRoCo", spec.device.org);
+  EXPECT_EQ(row_first.locate(64 * 128).row, 1);
+  EXPECT_EQ(dfsim::jedec::address_mapping_problem("RoRaBaBgCoCo"),
+            "'RoRaBaBgCoCo': 'Co' appears twice (fields: Ro Ra Bg Ba Co Ch, each once, most "
+            "significant first)");
+}
+
+// The Eyeriss architecture with a JEDEC device section (extends the shipped file).
+std::string eyeriss_with_dram(const std::string& dram_keys) {
+  return "extends: eyeriss_v1.yaml\ndram:\n  impl: jedec\n  latency_ns: ~\n"
+         "  bandwidth_gbytes_per_s: ~\n  energy_pj_per_bit: 0\n" +
+         dram_keys;
+}
+
+std::string load_error(const std::string& text) {
+  try {
+    dfsim::load_arch_from_string(text, dfsim_test::source_path("configs/test_jedec.yaml"));
+  } catch (const dfsim::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(JedecConfig, PresetOverriddenKeyByKey) {
+  const dfsim::ArchConfig a = dfsim::load_arch_from_string(
+      eyeriss_with_dram("  standard: DDR3-2133\n  channels: 2\n  timing_cycles: {tRCD: 15}\n"
+                        "  currents_ma: {IDD4R: 300}\n  page_policy: closed\n"),
+      dfsim_test::source_path("configs/test_jedec.yaml"));
+  const DramSpec s = dfsim::jedec::parse_dram_spec(a.node->at("dram"));
+  EXPECT_EQ(s.device.name, "DDR3-2133");
+  EXPECT_EQ(s.device.org.channels, 2);
+  EXPECT_EQ(s.device.timing.tRCD, 15);
+  EXPECT_EQ(s.device.timing.tCL, 14);  // the preset's
+  EXPECT_DOUBLE_EQ(s.device.supplies[0].idd4r, 300);
+  EXPECT_DOUBLE_EQ(s.device.supplies[0].idd0, 110);
+  EXPECT_EQ(s.page_policy, dfsim::jedec::PagePolicy::Closed);
+  // The estimates' figures: a row miss's first data (15 + 14 + 4 cycles of 0.9375 ns) and the
+  // peak of two 64-bit channels at 2133 MT/s less refresh (278 of every 8320 cycles).
+  EXPECT_DOUBLE_EQ(a.dram.latency_ns, 33 * 0.9375);
+  EXPECT_NEAR(a.dram.bandwidth_gbytes_per_s, 2 * 8 * 2 / 0.9375 * (1 - 278.0 / 8320), 1e-9);
+  EXPECT_TRUE(a.dram.device_energy);
+  EXPECT_GT(a.dram.device_pj_per_bit, 0);
+}
+
+TEST(JedecConfig, BadParametersNameFileLineAndKey) {
+  const std::string file = dfsim_test::source_path("configs/test_jedec.yaml");
+  EXPECT_EQ(load_error(eyeriss_with_dram("  standard: DDR3-1600\n  timing_cycles: {tRAS: 9}\n")),
+            file + ":8:25: dram.timing_cycles.tRAS: tRAS (9) must be at least tRCD (10)");
+  EXPECT_EQ(load_error(eyeriss_with_dram("  standard: DDR3-1600\n  banks_per_group: 0\n")),
+            file + ":8:20: dram.banks_per_group: must be >= 1, got 0");
+  EXPECT_EQ(load_error(eyeriss_with_dram("  standard: DDR3-1066\n")),
+            file +
+                ":7:13: dram.standard: 'DDR3-1066' is not one of: DDR3-1600 DDR3-2133 "
+                "DDR4-2400 LPDDR4-3200 HBM2 (did you mean 'DDR3-1600'?)");
+  EXPECT_EQ(load_error("extends: eyeriss_v1.yaml\ndram:\n  impl: jedec\n  standard: DDR4-2400\n"),
+            dfsim_test::source_path("configs/eyeriss_v1.yaml") +
+                ":19:15: dram.latency_ns: is not used by impl jedec: the device's timing "
+                "comes from its standard (change it with timing_cycles)");
+  EXPECT_EQ(load_error(eyeriss_with_dram("  standard: HBM2\n")),
+            file +
+                ":6:22: dram.energy_pj_per_bit: HBM2 has no published IDD currents: state the "
+                "device's energy per bit here, or give supply_v and currents_ma");
+  EXPECT_EQ(load_error(eyeriss_with_dram("  standard: DDR3-1600\n  address_mapping: RoRo\n")),
+            file +
+                ":8:20: dram.address_mapping: 'RoRo' must list Ro, Ra, Bg, Ba, Co and Ch once "
+                "each (e.g. RoRaBaCoBgCh)");
+}
+
+// Through TLM: a 64 B read of an idle DDR3-1600 takes tRCD + tCL + BL/2 = 24 cycles of 1.25 ns
+// in the device, then one burst across Eyeriss's link (8 B per cycle at 90 MHz: 8 cycles).
+TEST(JedecDramModule, ReadThroughTheDeviceThenTheLink) {
+  const dfsim::ArchConfig a =
+      dfsim::load_arch_from_string(eyeriss_with_dram("  standard: DDR3-1600\n"),
+                                   dfsim_test::source_path("configs/test_jedec.yaml"));
+  dfsim::jedec::JedecDram dram("dram", a, nullptr);
+  dram.resize(1 << 20);
+  struct Init : sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<Init> socket{"socket"};
+    std::vector<sc_core::sc_time> done;
+    std::vector<unsigned char> out = std::vector<unsigned char>(128, 7),
+                               in = std::vector<unsigned char>(128, 0);
+    explicit Init(sc_core::sc_module_name n) : sc_module(n) {
+      SC_HAS_PROCESS(Init);
+      SC_THREAD(run);
+    }
+    void access(tlm::tlm_command cmd, std::vector<unsigned char>& data, std::size_t bytes) {
+      dfsim::Transaction t;
+      t.setup(cmd, 4096, data.data(), bytes);
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      socket->b_transport(t.gp(), delay);
+      done.push_back(sc_core::sc_time_stamp() + delay);
+    }
+    void run() {
+      access(tlm::TLM_READ_COMMAND, in, 64);
+      wait(sc_core::sc_time(1, sc_core::SC_US));
+      access(tlm::TLM_WRITE_COMMAND, out, 128);
+      wait(sc_core::sc_time(1, sc_core::SC_US));
+      access(tlm::TLM_READ_COMMAND, in, 128);
+    }
+  } init("init");
+  init.socket.bind(dram.socket);
+  sc_core::sc_start();
+  ASSERT_EQ(init.done.size(), 3u);
+  const double link_burst_ns = 8 * 1000.0 / 90;
+  EXPECT_NEAR(init.done[0].to_seconds() * 1e9, 24 * 1.25 + link_burst_ns, 1e-3);
+  EXPECT_EQ(init.in, init.out);  // the bytes written come back
+  const dfsim::DramDeviceStats s = dram.device_totals();
+  EXPECT_EQ(s.read_requests, 2);
+  EXPECT_EQ(s.write_requests, 1);
+  EXPECT_EQ(s.all.rd, 3);
+  EXPECT_EQ(s.all.wr, 2);
+  EXPECT_EQ(s.all.act, 1);  // one row all along (open page)
+}
+
+// Two channels: consecutive bursts alternate between them (RoRaBaCoBgCh), so a 2 KB read
+// (32 bursts of 64 B) takes 16 bursts of 4 cycles on each, in parallel: its last data leaves
+// a device at tRCD + tCL + 16 x BL/2 = 84 cycles (105 ns); the link (256 bits at 800 MHz: a
+// 64 B burst per 2.5 ns) carries each channel's pair of bursts in the 5 ns the devices take to
+// deliver the next pair, so it ends 2 x 2.5 ns after the last pair's data.
+TEST(JedecDramModule, ChannelsServeInParallel) {
+  const dfsim::ArchConfig a = dfsim::load_arch_from_string(
+      eyeriss_with_dram("  standard: DDR3-1600\n  channels: 2\n  bus_width_bits: 256\n"
+                        "clocks: {core_mhz: 200, link_mhz: 800, cdc_sync_cycles: 2}\n"),
+      dfsim_test::source_path("configs/test_jedec.yaml"));
+  dfsim::jedec::JedecDram dram("dram", a, nullptr);
+  dram.resize(1 << 20);
+  struct Init : sc_core::sc_module {
+    tlm_utils::simple_initiator_socket<Init> socket{"socket"};
+    sc_core::sc_time done;
+    std::vector<unsigned char> in = std::vector<unsigned char>(2048, 0);
+    explicit Init(sc_core::sc_module_name n) : sc_module(n) {
+      SC_HAS_PROCESS(Init);
+      SC_THREAD(run);
+    }
+    void run() {
+      dfsim::Transaction t;
+      t.setup(tlm::TLM_READ_COMMAND, 0, in.data(), in.size());
+      sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+      socket->b_transport(t.gp(), delay);
+      done = delay;
+    }
+  } init("init");
+  init.socket.bind(dram.socket);
+  sc_core::sc_start();
+  EXPECT_NEAR(init.done.to_seconds() * 1e9, 84 * 1.25 + 2 * 2.5, 1e-3);
+  const dfsim::DramDeviceStats s = dram.device_totals();
+  ASSERT_EQ(s.channels.size(), 2u);
+  EXPECT_EQ(s.channels[0].rd, 16);
+  EXPECT_EQ(s.channels[1].rd, 16);
+}
+
+}  // namespace
