@@ -462,6 +462,50 @@ def cmd_tpu_knee(argv):
 
 
 # --------------------------------------------------------------------------------------------
+# models.md section 3.2: the seed designs with each DRAM model
+
+DRAM_CASES = [
+    ("Eyeriss v1, AlexNet CONV1-5, batch 4", "eyeriss_v1",
+     ["--workload", "workloads/alexnet.yaml", "--layers", "conv1,conv2,conv3,conv4,conv5",
+      "--batch", "4"]),
+    ("TPU v1, MLP 2048, batch 16", "tpu_v1", ["--workload", "workloads/mlp_2048.yaml",
+                                              "--batch", "16"]),
+    ("TPU v1, MLP 2048, batch 1350", "tpu_v1", ["--workload", "workloads/mlp_2048.yaml",
+                                                "--batch", "1350"]),
+    ("SCNN, pruned AlexNet", "scnn", ["--workload", "workloads/alexnet_pruned.yaml"]),
+    ("SCNN, pruned GoogLeNet", "scnn", ["--workload", "workloads/googlenet_pruned.yaml"]),
+]
+DRAM_VARIANT = {"eyeriss_v1": "eyeriss_v1_jedec", "tpu_v1": "tpu_v1_ddr3", "scnn": "scnn_lpddr4"}
+
+
+def cmd_dram_models(argv):
+    """dram-models: models.md section 3.2, each seed design with its bandwidth DRAM model and its
+    JEDEC variant: time, DRAM energy and total energy, and the JEDEC devices' row hits, read
+    latency, refreshes and achieved bandwidth."""
+    rows = []
+    for what, base, args in DRAM_CASES:
+        for arch in (base, DRAM_VARIANT[base]):
+            _, stats = simulate(["run", "--arch", f"configs/{arch}.yaml", "--no-check"] + args)
+            t = stats["total"]
+            dev = t.get("dram_device")
+            e_dram, e_tot = t["energy_pj"]["dram"] * 1e-6, t["energy_pj"]["total"] * 1e-6
+            cells = [what, arch, f"{t['seconds'] * 1e3:.3f}", f"{e_dram:.1f}", f"{e_tot:.1f}"]
+            if dev:
+                c = dev["all_channels"]
+                hits = c["row_hits"] / max(1, c["bursts"])
+                cells += [pct(hits), f"{dev['read_latency_ns']['mean']:.0f}", str(c["ref"]),
+                          f"{dev['achieved_gbytes_per_s']:.2f}",
+                          f"{c['energy_pj']['background'] / max(1, c['energy_pj']['total']) * 100:.0f}%"]
+            else:
+                cells += ["", "", "", "", ""]
+            rows.append(cells)
+    print(md_table(["design and workload", "architecture", "time (ms)", "E.dram (uJ)",
+                    "E.total (uJ)", "row hits", "mean read latency (ns)", "REF",
+                    "achieved GB/s", "background share of E.dram"], rows,
+                   ["---", "---"] + ["---:"] * 8))
+
+
+# --------------------------------------------------------------------------------------------
 # compression.md section 4: copies of configs/eyeriss_v1.yaml with encodings / gating changed
 
 FORMATS = ["dense", "rlc", "zero_run", "bitmask", "csr", "csc"]

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <systemc>
 #include <vector>
@@ -123,6 +125,185 @@ TEST(JedecChannel, RefreshBlocksForRfcEveryRefi) {
   // Nine more fall due by 10 tREFI (banks precharged by the one before: REF on time).
   EXPECT_EQ(read(ch, 3, 1, 10 * refi + 5), 10 * refi + rfc + 10 + 10 + 4);
   EXPECT_EQ(ch.counters().commands.ref, 10);
+}
+
+// An independent protocol checker: replays a channel's command log in time order and checks
+// every JEDEC rule the controller must obey (bank state, tRCD, tRP, tRAS, tRC, tRRD_S/L, tFAW,
+// tCCD_S/L, tWTR_S/L, read-to-write turnaround, tRTP, tWR, data-bus overlap, refresh with
+// banks closed, tRFC, REFs not early and at most 8 behind). Returns "" or the first violation.
+class ProtocolChecker {
+ public:
+  explicit ProtocolChecker(const DramSpec& spec) : o_(spec.device.org), t_(spec.device.timing) {
+    const auto banks = static_cast<std::size_t>(o_.ranks * o_.banks());
+    bank_.assign(banks, BankState{});
+    rank_.assign(static_cast<std::size_t>(o_.ranks), RankState{});
+    for (RankState& r : rank_) r.act_bg.assign(static_cast<std::size_t>(o_.bank_groups), kNever);
+    col_bg_.assign(static_cast<std::size_t>(o_.ranks * o_.bank_groups), kNever);
+    wr_end_bg_ = col_bg_;
+  }
+
+  std::string check(std::vector<dfsim::jedec::DramCommand> log) {
+    std::stable_sort(log.begin(), log.end(),
+                     [](const auto& a, const auto& b) { return a.cycle < b.cycle; });
+    for (const auto& c : log) {
+      const std::string problem = step(c);
+      if (!problem.empty()) return "cycle " + std::to_string(c.cycle) + ": " + problem;
+    }
+    return "";
+  }
+
+ private:
+  static constexpr std::int64_t kNever = -(std::int64_t{1} << 40);
+  struct BankState {
+    std::int64_t row = -1, act = kNever, pre = kNever, rd = kNever, wr_end = kNever;
+  };
+  struct RankState {
+    std::vector<std::int64_t> acts, act_bg;
+    std::int64_t ref = kNever, refs = 0;
+  };
+
+  std::string step(const dfsim::jedec::DramCommand& c) {
+    using K = dfsim::jedec::DramCommandKind;
+    RankState& r = rank_[static_cast<std::size_t>(c.rank)];
+    // Refresh may be postponed by at most 8 tREFI (JESD79).
+    if (c.cycle / t_.tREFI - r.refs > 9) return "refresh more than 8 tREFI behind";
+    if (c.kind == K::Ref) return ref(c, r);
+    BankState& b = bank_[static_cast<std::size_t>(c.rank * o_.banks() + c.bank)];
+    if (c.kind == K::Act) return act(c, r, b);
+    if (c.kind == K::Pre) return pre(c, b);
+    return column(c, b);
+  }
+
+  static std::string need(bool ok, const char* rule) { return ok ? "" : rule; }
+
+  std::string act(const dfsim::jedec::DramCommand& c, RankState& r, BankState& b) {
+    const auto bg = static_cast<std::size_t>(c.bank_group);
+    std::string p = need(b.row < 0, "ACT to an open bank");
+    if (p.empty()) p = need(c.cycle >= b.pre + t_.tRP, "tRP");
+    if (p.empty()) p = need(c.cycle >= b.act + t_.tRC, "tRC");
+    if (p.empty() && !r.acts.empty()) p = need(c.cycle >= r.acts.back() + t_.tRRD_S, "tRRD_S");
+    if (p.empty()) p = need(c.cycle >= r.act_bg[bg] + t_.tRRD_L, "tRRD_L");
+    if (p.empty() && r.acts.size() >= 4)
+      p = need(c.cycle >= r.acts[r.acts.size() - 4] + t_.tFAW, "tFAW");
+    if (p.empty()) p = need(c.cycle >= r.ref + t_.tRFC, "tRFC");
+    b.row = c.row;
+    b.act = c.cycle;
+    r.acts.push_back(c.cycle);
+    r.act_bg[bg] = c.cycle;
+    return p;
+  }
+
+  std::string pre(const dfsim::jedec::DramCommand& c, BankState& b) {
+    std::string p = need(b.row >= 0, "PRE to a closed bank");
+    if (p.empty()) p = need(c.cycle >= b.act + t_.tRAS, "tRAS");
+    if (p.empty()) p = need(c.cycle >= b.rd + t_.tRTP, "tRTP");
+    if (p.empty()) p = need(c.cycle >= b.wr_end + t_.tWR, "tWR");
+    b.row = -1;
+    b.pre = c.cycle;
+    return p;
+  }
+
+  std::string column(const dfsim::jedec::DramCommand& c, BankState& b) {
+    const bool write = c.kind == dfsim::jedec::DramCommandKind::Wr;
+    const auto g = static_cast<std::size_t>(c.rank * o_.bank_groups + c.bank_group);
+    const std::int64_t half = o_.burst_length / 2, start = c.cycle + (write ? t_.tCWL : t_.tCL);
+    std::string p = need(b.row == c.row, "column command to a row that is not open");
+    if (p.empty()) p = need(c.cycle >= b.act + t_.tRCD, "tRCD");
+    if (p.empty()) p = need(c.cycle >= col_ + t_.tCCD_S, "tCCD_S");
+    if (p.empty()) p = need(c.cycle >= col_bg_[g] + t_.tCCD_L, "tCCD_L");
+    if (p.empty()) p = need(start >= data_end_, "data bursts overlap on the bus");
+    if (p.empty() && write) p = need(c.cycle >= rd_ + t_.tCL + half + 2 - t_.tCWL, "RD to WR");
+    if (p.empty() && !write) p = need(c.cycle >= wr_end_ + t_.tWTR_S, "tWTR_S");
+    if (p.empty() && !write) p = need(c.cycle >= wr_end_bg_[g] + t_.tWTR_L, "tWTR_L");
+    col_ = col_bg_[g] = c.cycle;
+    data_end_ = start + half;
+    if (write) {
+      wr_end_ = wr_end_bg_[g] = b.wr_end = start + half;
+    } else {
+      rd_ = b.rd = c.cycle;
+    }
+    return p;
+  }
+
+  std::string ref(const dfsim::jedec::DramCommand& c, RankState& r) {
+    for (std::int64_t k = 0; k < o_.banks(); ++k) {
+      const BankState& b = bank_[static_cast<std::size_t>(c.rank * o_.banks() + k)];
+      if (b.row >= 0) return "REF with a bank open";
+      if (c.cycle < b.pre + t_.tRP) return "REF before tRP";
+    }
+    ++r.refs;
+    if (c.cycle < r.refs * t_.tREFI) return "REF before it is due";
+    r.ref = c.cycle;
+    return "";
+  }
+
+  const dfsim::jedec::DramOrganization o_;
+  const dfsim::jedec::DramTiming t_;
+  std::vector<BankState> bank_;
+  std::vector<RankState> rank_;
+  std::vector<std::int64_t> col_bg_, wr_end_bg_;
+  std::int64_t col_ = kNever, rd_ = kNever, wr_end_ = kNever, data_end_ = kNever;
+};
+
+// Random requests (reads and writes, sequential runs and random addresses, bursts of arrivals
+// and idle gaps past tREFI) on every preset, both page policies, two ranks and power-down: the
+// checker finds no violation, and each burst's data comes no sooner than CL (CWL) + BL/2 after
+// it may start.
+TEST(JedecChannel, RandomTrafficObeysEveryTimingRule) {
+  struct Variant {
+    const char* standard;
+    dfsim::jedec::PagePolicy policy;
+    std::int64_t ranks, powerdown;
+    const char* mapping;
+  };
+  const dfsim::jedec::PagePolicy open = dfsim::jedec::PagePolicy::Open,
+                                 closed = dfsim::jedec::PagePolicy::Closed;
+  for (const Variant& v : {Variant{"DDR3-1600", open, 1, 0, "RoRaBaCoBgCh"},
+                           Variant{"DDR3-2133", closed, 2, 50, "RoBaRaCoBgCh"},
+                           Variant{"DDR4-2400", open, 2, 0, "RoRaBaCoBgCh"},
+                           Variant{"DDR4-2400", closed, 1, 20, "RoRaBaBgCoCh"},
+                           Variant{"LPDDR4-3200", open, 1, 100, "RoRaBaCoBgCh"},
+                           Variant{"HBM2", open, 1, 0, "ChRaBaBgRoCo"}}) {
+    DramSpec spec = preset(v.standard);
+    spec.page_policy = v.policy;
+    spec.device.org.ranks = v.ranks;
+    spec.powerdown_idle_cycles = v.powerdown;
+    const dfsim::jedec::AddressMapping map(v.mapping, spec.device.org);
+    DramChannel ch(spec);
+    std::vector<dfsim::jedec::DramCommand> log;
+    ch.on_command = [&log](const dfsim::jedec::DramCommand& c) { log.push_back(c); };
+    std::mt19937_64 rng(20261130);
+    const std::int64_t bb = spec.device.org.burst_bytes();
+    std::int64_t ready = 0, next_addr = 0;
+    for (int r = 0; r < 3000; ++r) {
+      const std::uint64_t draw = rng();
+      ready += draw % 7 == 0 ? static_cast<std::int64_t>(rng() % 20000)
+                             : static_cast<std::int64_t>(rng() % 40);
+      const std::int64_t addr =
+          draw % 3 == 0 ? static_cast<std::int64_t>(rng() % (std::uint64_t{1} << 30)) / bb * bb
+                        : next_addr;
+      const std::int64_t bursts = 1 + static_cast<std::int64_t>(rng() % 40);
+      std::vector<DramBurst> req(static_cast<std::size_t>(bursts));
+      for (std::int64_t i = 0; i < bursts; ++i) {
+        DramBurst& b = req[static_cast<std::size_t>(i)];
+        b.at = map.locate(addr + i * bb);
+        b.write = draw % 5 == 0;
+        b.ready = ready;
+      }
+      next_addr = addr + bursts * bb;
+      ch.serve(req);
+      for (const DramBurst& b : req)
+        ASSERT_GE(b.data_end, b.ready +
+                                  (b.write ? spec.device.timing.tCWL : spec.device.timing.tCL) +
+                                  spec.device.org.burst_length / 2)
+            << v.standard;
+    }
+    ProtocolChecker checker(spec);
+    EXPECT_EQ(checker.check(log), "")
+        << v.standard << " " << v.mapping << " (" << log.size() << " commands)";
+    EXPECT_GT(ch.counters().commands.ref, 0) << v.standard;
+    if (v.policy == open) EXPECT_GT(ch.counters().row_conflicts, 0) << v.standard;
+  }
 }
 
 // DRAMPower's formulas (dram_channel.hpp) for DDR3-1600's four x16 devices, VDD 1.5 V, tCK

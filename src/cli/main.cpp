@@ -15,6 +15,7 @@
 #include "base/energy/energy_table.hpp"
 #include "base/energy/technology.hpp"
 #include "base/sim_error.hpp"
+#include "components/memory/jedec/dram_channel.hpp"
 #include "run/run.hpp"
 #include "sweep/sweep_runner.hpp"
 
@@ -31,7 +32,7 @@ const char* kUsage =
     "  dfsim map --arch FILE --workload FILE [options]   mapping and estimate only\n"
     "  dfsim sweep SPEC.yaml [-j N] [--backend local|slurm] [--out DIR]\n"
     "  dfsim sweep SPEC.yaml --export csv|json [--output FILE]\n"
-    "  dfsim tech [--arch FILE]                          energy and area model\n"
+    "  dfsim tech [--arch FILE | --dram]                 energy and area model, DRAM presets\n"
     "  dfsim --help | --version\n\n"
     "Examples:\n"
     "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/alexnet.yaml \\\n"
@@ -166,14 +167,19 @@ int tech_command(const std::vector<std::string>& args) {
   std::string arch_file;
   desc.add_options()("help,h", "this help")(
       "arch", po::value<std::string>(&arch_file),
-      "an architecture: its actions' prices and its parts' areas");
+      "an architecture: its actions' prices and its parts' areas")(
+      "dram", "the JEDEC DRAM presets of dram.impl jedec: timing, currents, energies");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
   if (vm.count("help")) {
-    std::cout << "Usage: dfsim tech [--arch FILE]\n" << desc;
+    std::cout << "Usage: dfsim tech [--arch FILE | --dram]\n" << desc;
     return 0;
   }
   po::notify(vm);
+  if (vm.count("dram")) {
+    jedec::print_dram_standards(std::cout);
+    return 0;
+  }
   if (arch_file.empty()) {
     print_technology_tables(std::cout);
     return 0;

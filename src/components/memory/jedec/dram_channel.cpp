@@ -1,7 +1,9 @@
 #include "components/memory/jedec/dram_channel.hpp"
 
 #include <algorithm>
+#include <iomanip>
 #include <limits>
+#include <ostream>
 
 namespace dfsim::jedec {
 
@@ -211,7 +213,7 @@ void DramChannel::open_row(Rank& rk, std::int64_t bank, const DramCoordinates& a
   bk.next_act = t + t_.tRC;
   ++counters_.commands.act;
   rk.activity.open(bank, t);
-  if (on_bank_state) on_bank_state(at.rank, bank, t, at.row);
+  if (on_command) on_command({DramCommandKind::Act, t, at.rank, bank, at.bank_group, at.row});
 }
 
 std::int64_t DramChannel::act_cycle(const Rank& rk, const Bank& bk, std::int64_t bank_group,
@@ -237,6 +239,9 @@ void DramChannel::issue_column(Bank& bk, const DramCoordinates& at, bool write,
   const auto g = static_cast<std::size_t>(at.rank * org_.bank_groups + at.bank_group);
   last_col_ = at_cycle;
   last_col_bg_[g] = at_cycle;
+  if (on_command)
+    on_command({write ? DramCommandKind::Wr : DramCommandKind::Rd, at_cycle, at.rank,
+                at.bank_in_rank(org_), at.bank_group, at.row});
   if (write) {
     ++counters_.commands.wr;
     const std::int64_t end = at_cycle + t_.tCWL + org_.burst_length / 2;
@@ -258,7 +263,8 @@ void DramChannel::precharge(Rank& rk, std::int64_t bank, std::int64_t at_cycle) 
   bk.next_act = std::max(bk.next_act, t + t_.tRP);
   rk.busy_until = std::max(rk.busy_until, t + t_.tRP);
   rk.activity.close(bank, t);
-  if (on_bank_state) on_bank_state(&rk - ranks_.data(), bank, t, -1);
+  if (on_command)
+    on_command({DramCommandKind::Pre, t, &rk - ranks_.data(), bank, bank / org_.banks_per_group});
 }
 
 // Every refresh due by `cycle`: at its due time or once the open banks may be precharged
@@ -274,6 +280,7 @@ void DramChannel::refresh_before(Rank& rk, std::int64_t cycle) {
       ref = std::max(ref, rk.banks[b].next_act);
     }
     ++counters_.commands.ref;
+    if (on_command) on_command({DramCommandKind::Ref, ref, &rk - ranks_.data()});
     rk.activity.add(ref, ref + t_.tRFC);
     for (Bank& b : rk.banks) b.next_act = std::max(b.next_act, ref + t_.tRFC);
     rk.busy_until = std::max(rk.busy_until, ref + t_.tRFC);
@@ -311,6 +318,72 @@ DramEnergy dram_energy(const DramStandard& device, const DramCommandCounts& c,
         k * (n(bg.active) * s.idd3n + n(bg.precharged) * s.idd2n + n(bg.powerdown) * s.idd2p);
   }
   return e;
+}
+
+namespace {
+
+void print_timing_table(std::ostream& os) {
+  os << "| standard | tCK ns | MT/s | channel bits x BL | bank groups x banks | rows | row B "
+        "| tCL tCWL tRCD tRP | tRAS tRC | tRRD_S/L tFAW | tCCD_S/L | tWR tWTR_S/L tRTP | tRFC "
+        "tREFI "
+        "| tXP | GB/s per channel "
+        "|\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const std::string& name : dram_standard_names()) {
+    const DramStandard& s = *find_dram_standard(name);
+    const DramOrganization& o = s.org;
+    const DramTiming& t = s.timing;
+    os << "| " << name << " | " << t.tck_ns << " | " << 2000 / t.tck_ns << " | "
+       << o.channel_width_bits << " x " << o.burst_length << " | " << o.bank_groups << " x "
+       << o.banks_per_group << " | " << o.rows << " | " << o.row_bytes() << " | " << t.tCL << " "
+       << t.tCWL << " " << t.tRCD << " " << t.tRP << " | " << t.tRAS << " " << t.tRC << " | "
+       << t.tRRD_S << "/" << t.tRRD_L << " " << t.tFAW << " | " << t.tCCD_S << "/" << t.tCCD_L
+       << " | " << t.tWR << " " << t.tWTR_S << "/" << t.tWTR_L << " " << t.tRTP << " | " << t.tRFC
+       << " " << t.tREFI << " | " << t.tXP << " | "
+       << static_cast<double>(o.channel_width_bits / 8) * 2 / t.tck_ns << " |\n";
+  }
+}
+
+void print_energy_table(std::ostream& os) {
+  os << "\n| standard | supplies (V) | pJ per ACT | per PRE | per RD burst | per WR burst | per "
+        "REF "
+        "| mW active standby | precharged standby | power-down |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const std::string& name : dram_standard_names()) {
+    const DramStandard& s = *find_dram_standard(name);
+    if (!s.has_currents) {
+      os << "| " << name << " | no published currents | | | | | | | | |\n";
+      continue;
+    }
+    const auto one = [&](std::int64_t DramCommandCounts::*f) {
+      DramCommandCounts c;
+      c.*f = 1;
+      return dram_energy(s, c, {}).total();
+    };
+    // A background state's power: the energy of 1000 cycles over their time (pJ/ns = mW).
+    const auto mw = [&](std::int64_t BackgroundCycles::*f) {
+      BackgroundCycles bg;
+      bg.*f = 1000;
+      return dram_energy(s, {}, bg).total() / (1000 * s.timing.tck_ns);
+    };
+    os << "| " << name << " | " << s.supplies[0].v;
+    if (s.supplies[1].v > 0) os << " and " << s.supplies[1].v;
+    os << " | " << one(&DramCommandCounts::act) << " | " << one(&DramCommandCounts::pre) << " | "
+       << one(&DramCommandCounts::rd) << " | " << one(&DramCommandCounts::wr) << " | "
+       << one(&DramCommandCounts::ref) << " | " << mw(&BackgroundCycles::active) << " | "
+       << mw(&BackgroundCycles::precharged) << " | " << mw(&BackgroundCycles::powerdown) << " |\n";
+  }
+}
+
+}  // namespace
+
+void print_dram_standards(std::ostream& os) {
+  os << "JEDEC DRAM presets of dram.impl jedec (timing in cycles of tCK; one channel; energies "
+        "of one rank, all its devices, DRAMPower's formulas):\n\n";
+  print_timing_table(os);
+  print_energy_table(os);
+  os << "\nSources:\n";
+  for (const std::string& name : dram_standard_names())
+    os << "- " << name << ": " << find_dram_standard(name)->source << "\n";
 }
 
 }  // namespace dfsim::jedec

@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <vector>
 
 #include "components/memory/jedec/address_mapping.hpp"
@@ -31,6 +32,14 @@ struct DramBurst {
   bool write = false;
   std::int64_t ready = 0;     // first cycle a command of this burst may issue
   std::int64_t data_end = 0;  // out: the cycle its data leaves (read) or enters (write) the bus
+};
+
+// A command as the controller places it (for the VCD and for checking the timing in tests).
+enum class DramCommandKind : std::uint8_t { Act, Pre, Rd, Wr, Ref };
+struct DramCommand {
+  DramCommandKind kind;
+  std::int64_t cycle, rank;
+  std::int64_t bank = -1, bank_group = -1, row = -1;  // bank in its rank; -1 for REF
 };
 
 struct DramCommandCounts {
@@ -77,8 +86,9 @@ class DramChannel {
   void serve(std::vector<DramBurst>& bursts);
   const ChannelCounters& counters() const { return counters_; }
   BackgroundCycles background(std::int64_t now);
-  // Called with (rank, bank in rank, cycle, open row or -1) at each ACT and PRE (VCD).
-  std::function<void(std::int64_t, std::int64_t, std::int64_t, std::int64_t)> on_bank_state;
+  // Called with every command placed, in the order they are placed (not always time order:
+  // an ACT may precede earlier bursts' column commands).
+  std::function<void(const DramCommand&)> on_command;
 
  private:
   struct Bank {
@@ -139,5 +149,9 @@ struct DramEnergy {
 };
 DramEnergy dram_energy(const DramStandard& device, const DramCommandCounts& c,
                        const BackgroundCycles& bg);
+
+// The presets as tables (timing in cycles, currents, and what one command and one cycle of each
+// background state cost a rank), for `dfsim tech --dram` and docs/config-reference.md.
+void print_dram_standards(std::ostream& os);
 
 }  // namespace dfsim::jedec

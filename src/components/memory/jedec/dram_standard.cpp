@@ -55,7 +55,7 @@ DramStandard ddr4_2400() {
       "JESD79-4B; Micron MT40A512M8-083E (4 Gb x8) datasheet values as in DRAMPower's memspec "
       "MICRON_4Gb_DDR4-2400_8bit_A";
   s.org = {1, 1, 4, 4, 32768, 1024, 8, 64, 8};
-  s.timing = {0.833, 16, 16, 16, 16, 39, 55, 4, 6, 26, 4, 6, 18, 3, 9, 12, 313, 9360, 8};
+  s.timing = {0.8333333, 16, 16, 16, 16, 39, 55, 4, 6, 26, 4, 6, 18, 3, 9, 12, 313, 9360, 8};
   s.supplies[0] = {1.2, 60.75, 38.25, 44.0, 17.0, 184.5, 168.75, 118.0};
   s.supplies[1] = {2.5, 4.05, 0, 0, 0, 0, 0, 0};  // VPP: the wordline pump, during ACT
   return s;
@@ -95,18 +95,24 @@ const std::vector<DramStandard>& standards() {
   return all;
 }
 
-// The organization keys and the fields they set.
-const std::vector<std::pair<const char*, std::int64_t DramOrganization::*>>& org_keys() {
-  static const std::vector<std::pair<const char*, std::int64_t DramOrganization::*>> keys = {
-      {"channels", &DramOrganization::channels},
-      {"ranks", &DramOrganization::ranks},
-      {"bank_groups", &DramOrganization::bank_groups},
-      {"banks_per_group", &DramOrganization::banks_per_group},
-      {"rows", &DramOrganization::rows},
-      {"columns", &DramOrganization::columns},
-      {"device_width_bits", &DramOrganization::device_width_bits},
-      {"channel_width_bits", &DramOrganization::channel_width_bits},
-      {"burst_length", &DramOrganization::burst_length}};
+// The organization keys, the fields they set and the largest value a memory system has (HBM3's
+// 32 pseudo channels per stack and more, 16 ranks, DDR5's 8 bank groups, 2^18 rows, ...).
+struct OrgKey {
+  const char* name;
+  std::int64_t DramOrganization::*field;
+  std::int64_t max;
+};
+const std::vector<OrgKey>& org_keys() {
+  static const std::vector<OrgKey> keys = {
+      {"channels", &DramOrganization::channels, 1024},
+      {"ranks", &DramOrganization::ranks, 16},
+      {"bank_groups", &DramOrganization::bank_groups, 16},
+      {"banks_per_group", &DramOrganization::banks_per_group, 64},
+      {"rows", &DramOrganization::rows, std::int64_t{1} << 24},
+      {"columns", &DramOrganization::columns, std::int64_t{1} << 20},
+      {"device_width_bits", &DramOrganization::device_width_bits, 1024},
+      {"channel_width_bits", &DramOrganization::channel_width_bits, 4096},
+      {"burst_length", &DramOrganization::burst_length, 256}};
   return keys;
 }
 
@@ -137,8 +143,7 @@ std::vector<std::string> names_of(const Table& table) {
 }
 
 void read_organization(const ConfigNode& n, DramOrganization& org) {
-  for (const auto& [key, field] : org_keys())
-    org.*field = n.get_int_range(key, 1, std::int64_t{1} << 24, org.*field);
+  for (const OrgKey& k : org_keys()) org.*k.field = n.get_int_range(k.name, 1, k.max, org.*k.field);
   const auto fail_at = [&n](const char* key, const char* fallback, const std::string& msg) {
     n.at(n.has(key) ? key : fallback).fail(msg);
   };
@@ -242,7 +247,7 @@ std::vector<std::string> jedec_section_keys() {
   std::vector<std::string> keys = {
       "standard",  "tck_ns",       "timing_cycles", "supply_v",        "currents_ma",
       "supply2_v", "currents2_ma", "page_policy",   "address_mapping", "powerdown_idle_cycles"};
-  for (const auto& [key, field] : org_keys()) keys.emplace_back(key);
+  for (const OrgKey& k : org_keys()) keys.emplace_back(k.name);
   return keys;
 }
 

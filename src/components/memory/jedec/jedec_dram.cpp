@@ -99,10 +99,11 @@ JedecDram::JedecDram(sc_core::sc_module_name name, const ArchConfig& arch, Trace
         for (std::int64_t b = 0; b < o.banks(); ++b)
           trace_[c].banks.emplace_back(
               trace, "dram", ch + "_r" + std::to_string(r) + "_b" + std::to_string(b) + "_open", 1);
-      channels_[c].on_bank_state = [this, c](std::int64_t rank, std::int64_t bank,
-                                             std::int64_t cycle, std::int64_t row) {
-        trace_[c].banks[static_cast<std::size_t>(rank * spec_.device.org.banks() + bank)].set(
-            time_of(cycle), row >= 0 ? 1 : 0);
+      channels_[c].on_command = [this, c](const DramCommand& cmd) {
+        if (cmd.kind != DramCommandKind::Act && cmd.kind != DramCommandKind::Pre) return;
+        trace_[c]
+            .banks[static_cast<std::size_t>(cmd.rank * spec_.device.org.banks() + cmd.bank)]
+            .set(time_of(cmd.cycle), cmd.kind == DramCommandKind::Act ? 1 : 0);
       };
     }
   }
