@@ -356,7 +356,7 @@ void BlockArray::run() {
       n.add(block_action::dram_bit, static_cast<double>(dram.total_bits()));
       n.add(block_action::glb_read, static_cast<double>(glb.total_read_bits()));
       n.add(block_action::glb_write, static_cast<double>(glb.total_write_bits()));
-      n.add(energy_table_.size() - 1, s.seconds * 1e9);  // idle, last
+      n.add(energy_table_.find("idle"), s.seconds * 1e9);
       pe_array_->layer_stats(s, n);
       dram_device.finish(s, n, energy_table_);
       set_levels(s);

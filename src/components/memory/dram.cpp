@@ -33,7 +33,9 @@ void DramDeviceWindow::finish(LayerStats& s, ActionCounts& n, const EnergyTable&
   DramDeviceStats d = dram_.device_totals().since(start_);
   std::tie(d.read_latency_ns_p99, d.read_latency_ns_max) =
       dram_.read_latency_tail(start_.read_requests);
-  n.add(table.find(kDramDeviceAction), d.all.energy_pj());
+  // A device without published currents (HBM2) has no dram.device action: its energy is per bit.
+  if (const ActionId device = table.find(kDramDeviceAction); device < table.size())
+    n.add(device, d.all.energy_pj());
   s.dram_device = std::move(d);
 }
 

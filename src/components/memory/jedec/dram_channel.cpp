@@ -43,12 +43,20 @@ void RankActivity::open(std::int64_t bank, std::int64_t at) {
 void RankActivity::close(std::int64_t bank, std::int64_t at) {
   std::int64_t& since = open_since_[static_cast<std::size_t>(bank)];
   closed_.emplace_back(since, at);
+  latest_end_ = std::max(latest_end_, at);
   since = -1;
 }
 
 void RankActivity::add(std::int64_t start, std::int64_t end) {
   closed_.emplace_back(start, end);
   latest_start_ = std::max(latest_start_, start);
+  latest_end_ = std::max(latest_end_, end);
+}
+
+std::int64_t RankActivity::idle_since() const {
+  for (std::int64_t s : open_since_)
+    if (s >= 0) return -1;
+  return latest_end_;
 }
 
 void RankActivity::measure(std::int64_t now, std::int64_t pd_after, std::int64_t& active,
@@ -98,7 +106,7 @@ DramChannel::DramChannel(const DramSpec& spec)
   }
   last_col_bg_.assign(static_cast<std::size_t>(org_.ranks * org_.bank_groups), kLongAgo);
   last_write_end_bg_ = last_col_bg_;
-  last_col_ = last_read_ = last_write_end_ = kLongAgo;
+  last_col_ = last_read_ = last_write_end_ = last_data_end_ = kLongAgo;
 }
 
 DramChannel::Rank::Rank(std::int64_t banks_per_rank, std::int64_t bank_groups)
@@ -166,11 +174,12 @@ void DramChannel::serve(std::vector<DramBurst>& bursts) {
   }
 }
 
-std::int64_t DramChannel::wake(Rank& rk, std::int64_t start) const {
+// A command at `start` to a rank in power-down (idle, every bank closed, for longer than the
+// threshold: the gap RankActivity::measure charges at IDD2P) waits tXP.
+std::int64_t DramChannel::wake(const Rank& rk, std::int64_t start) const {
   if (spec_.powerdown_idle_cycles == 0) return start;
-  for (const Bank& b : rk.banks)
-    if (b.open_row >= 0) return start;
-  return start - rk.busy_until > spec_.powerdown_idle_cycles ? start + t_.tXP : start;
+  const std::int64_t idle = rk.activity.idle_since();
+  return idle >= 0 && start - idle > spec_.powerdown_idle_cycles ? start + t_.tXP : start;
 }
 
 void DramChannel::serve_burst(DramBurst& b, bool last_of_row) {
@@ -194,7 +203,6 @@ void DramChannel::serve_burst(DramBurst& b, bool last_of_row) {
   const std::int64_t col = column_cycle(at, b.write, std::max(start, bk.next_col));
   issue_column(bk, at, b.write, col);
   b.data_end = col + (b.write ? t_.tCWL : t_.tCL) + org_.burst_length / 2;
-  rk.busy_until = std::max(rk.busy_until, b.data_end);
   if (spec_.page_policy == PagePolicy::Closed && last_of_row) precharge(rk, bank, bk.next_pre);
 }
 
@@ -229,8 +237,10 @@ std::int64_t DramChannel::column_cycle(const DramCoordinates& at, bool write,
                                        std::int64_t earliest) const {
   const auto g = static_cast<std::size_t>(at.rank * org_.bank_groups + at.bank_group);
   std::int64_t t = std::max({earliest, last_col_ + t_.tCCD_S, last_col_bg_[g] + t_.tCCD_L});
-  if (write)  // read-to-write turnaround: RL + BL/2 + 2 - WL (JESD79-3F, 4.14)
-    return std::max(t, last_read_ + t_.tCL + org_.burst_length / 2 + 2 - t_.tCWL);
+  // Another rank's data follows tRTRS after the last data on the bus.
+  if (at.rank != last_col_rank_)
+    t = std::max(t, last_data_end_ + t_.tRTRS - (write ? t_.tCWL : t_.tCL));
+  if (write) return std::max(t, last_read_ + t_.tRTW);
   return std::max({t, last_write_end_ + t_.tWTR_S, last_write_end_bg_[g] + t_.tWTR_L});
 }
 
@@ -239,6 +249,8 @@ void DramChannel::issue_column(Bank& bk, const DramCoordinates& at, bool write,
   const auto g = static_cast<std::size_t>(at.rank * org_.bank_groups + at.bank_group);
   last_col_ = at_cycle;
   last_col_bg_[g] = at_cycle;
+  last_col_rank_ = at.rank;
+  last_data_end_ = at_cycle + (write ? t_.tCWL : t_.tCL) + org_.burst_length / 2;
   if (on_command)
     on_command({write ? DramCommandKind::Wr : DramCommandKind::Rd, at_cycle, at.rank,
                 at.bank_in_rank(org_), at.bank_group, at.row});
@@ -261,7 +273,6 @@ void DramChannel::precharge(Rank& rk, std::int64_t bank, std::int64_t at_cycle) 
   ++counters_.commands.pre;
   bk.open_row = -1;
   bk.next_act = std::max(bk.next_act, t + t_.tRP);
-  rk.busy_until = std::max(rk.busy_until, t + t_.tRP);
   rk.activity.close(bank, t);
   if (on_command)
     on_command({DramCommandKind::Pre, t, &rk - ranks_.data(), bank, bank / org_.banks_per_group});
@@ -271,7 +282,7 @@ void DramChannel::precharge(Rank& rk, std::int64_t bank, std::int64_t at_cycle) 
 // (precharge all), then REF; no bank activates for tRFC.
 void DramChannel::refresh_before(Rank& rk, std::int64_t cycle) {
   while (rk.next_refresh <= cycle) {
-    std::int64_t t = rk.next_refresh;
+    std::int64_t t = wake(rk, rk.next_refresh);
     for (const Bank& b : rk.banks)
       if (b.open_row >= 0) t = std::max(t, b.next_pre);
     std::int64_t ref = t;
@@ -283,7 +294,6 @@ void DramChannel::refresh_before(Rank& rk, std::int64_t cycle) {
     if (on_command) on_command({DramCommandKind::Ref, ref, &rk - ranks_.data()});
     rk.activity.add(ref, ref + t_.tRFC);
     for (Bank& b : rk.banks) b.next_act = std::max(b.next_act, ref + t_.tRFC);
-    rk.busy_until = std::max(rk.busy_until, ref + t_.tRFC);
     rk.next_refresh += t_.tREFI;
   }
 }
@@ -291,6 +301,7 @@ void DramChannel::refresh_before(Rank& rk, std::int64_t cycle) {
 BackgroundCycles DramChannel::background(std::int64_t now) {
   BackgroundCycles bg;
   for (Rank& rk : ranks_) {
+    refresh_before(rk, now);
     std::int64_t active = 0, pd = 0;
     rk.activity.measure(now, spec_.powerdown_idle_cycles, active, pd);
     bg.active += active;

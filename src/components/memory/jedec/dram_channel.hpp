@@ -71,11 +71,14 @@ class RankActivity {
   void measure(std::int64_t now, std::int64_t pd_after, std::int64_t& active,
                std::int64_t& powerdown);
   explicit RankActivity(std::int64_t banks) : open_since_(static_cast<std::size_t>(banks), -1) {}
+  // The end of the last busy interval so far (the rank's idle gap starts there), or -1 while a
+  // bank is open.
+  std::int64_t idle_since() const;
 
  private:
   std::vector<std::int64_t> open_since_;                       // per bank, -1 if closed
   std::vector<std::pair<std::int64_t, std::int64_t>> closed_;  // not yet folded
-  std::int64_t latest_start_ = 0;
+  std::int64_t latest_start_ = 0, latest_end_ = 0;
   std::int64_t folded_until_ = 0, folded_active_ = 0, folded_powerdown_ = 0, folded_gap_end_ = 0;
 };
 
@@ -85,6 +88,8 @@ class DramChannel {
   // Serves one request's bursts on this channel (FR-FCFS among them), filling data_end.
   void serve(std::vector<DramBurst>& bursts);
   const ChannelCounters& counters() const { return counters_; }
+  // Places the refreshes due by `now` on every rank (also ranks no request reached), then
+  // measures: nothing can be placed before a cycle measured once.
   BackgroundCycles background(std::int64_t now);
   // Called with every command placed, in the order they are placed (not always time order:
   // an ACT may precede earlier bursts' column commands).
@@ -100,7 +105,7 @@ class DramChannel {
     std::vector<Bank> banks;
     std::vector<std::int64_t> last_act_bg;      // per bank group, for tRRD_L
     std::array<std::int64_t, 4> recent_acts{};  // the last four ACTs, for tFAW (ring)
-    std::int64_t acts = 0, last_act = 0, next_refresh = 0, busy_until = 0;
+    std::int64_t acts = 0, last_act = 0, next_refresh = 0;
     RankActivity activity;
   };
   // The queued bursts to one row of one bank (indices into the request's bursts, oldest first
@@ -123,7 +128,7 @@ class DramChannel {
   void issue_column(Bank& bk, const DramCoordinates& at, bool write, std::int64_t at_cycle);
   void precharge(Rank& rk, std::int64_t bank, std::int64_t at_cycle);
   void refresh_before(Rank& rk, std::int64_t cycle);
-  std::int64_t wake(Rank& rk, std::int64_t start) const;
+  std::int64_t wake(const Rank& rk, std::int64_t start) const;
 
   const DramSpec spec_;
   const DramOrganization org_;  // copies: a channel moves when the vector holding it grows
@@ -133,6 +138,7 @@ class DramChannel {
   // Column commands are in order on the channel: the last one, per bank group and overall.
   std::vector<std::int64_t> last_col_bg_;                           // per (rank, bank group)
   std::int64_t last_col_ = 0, last_read_ = 0, last_write_end_ = 0;  // set by the constructor
+  std::int64_t last_col_rank_ = 0, last_data_end_ = 0;
   std::vector<std::int64_t> last_write_end_bg_;
 };
 

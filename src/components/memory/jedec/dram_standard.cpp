@@ -11,11 +11,12 @@ namespace dfsim::jedec {
 
 namespace {
 
-// DDR3-1600 (11-11-11 speed bin class, JESD79-3F): a 64-bit channel of four 2 Gb x16 devices
+// DDR3-1600 (JESD79-3F): a 64-bit channel of four 2 Gb x16 devices
 // (Micron MT41J128M16 -125, D-die: 8 banks x 16384 rows x 1024 columns). Timing and currents
 // from the device's datasheet as DRAMPower's memspec MICRON_2Gb_DDR3-1600_16bit_D transcribes
-// them (CL = tRCD = tRP = 10); tREFI = 7.8 us (JESD79-3F, 0-85 C), tRFC = 160 ns (2 Gb). Power-
-// down is the slow-exit precharged kind (IDD2P0 = 12 mA, DLL off): tXP is its tXPDLL (24 ns).
+// them (CL = tRCD = tRP = 10, the DDR3-1600J bin); tREFI = 7.8 us (JESD79-3F, 0-85 C), tRFC = 160
+// ns (2 Gb). Power- down is the slow-exit precharged kind (IDD2P0 = 12 mA, DLL off): tXP is its
+// tXPDLL (24 ns).
 DramStandard ddr3_1600() {
   DramStandard s;
   s.name = "DDR3-1600";
@@ -23,7 +24,7 @@ DramStandard ddr3_1600() {
       "JESD79-3F; Micron MT41J128M16-125 (2 Gb x16) datasheet values as in DRAMPower's memspec "
       "MICRON_2Gb_DDR3-1600_16bit_D";
   s.org = {1, 1, 1, 8, 16384, 1024, 16, 64, 8};
-  s.timing = {1.25, 10, 8, 10, 10, 28, 38, 6, 6, 32, 4, 4, 12, 6, 6, 6, 128, 6240, 20};
+  s.timing = {1.25, 10, 8, 10, 10, 28, 38, 6, 6, 32, 4, 4, 12, 6, 6, 6, 128, 6240, 20, 8, 1};
   s.supplies[0] = {1.5, 110, 42, 45, 12, 270, 280, 215};
   return s;
 }
@@ -40,7 +41,7 @@ DramStandard ddr3_2133() {
       "JESD79-3F speed bin DDR3-2133N; 4 Gb x16 organization and tRFC; currents of the "
       "DDR3-1600 preset (none published for this bin in a public memspec)";
   s.org = {1, 1, 1, 8, 32768, 1024, 16, 64, 8};
-  s.timing = {0.9375, 14, 10, 14, 14, 36, 50, 7, 7, 38, 4, 4, 16, 8, 8, 8, 278, 8320, 26};
+  s.timing = {0.9375, 14, 10, 14, 14, 36, 50, 7, 7, 38, 4, 4, 16, 8, 8, 8, 278, 8320, 26, 10, 1};
   return s;
 }
 
@@ -55,7 +56,7 @@ DramStandard ddr4_2400() {
       "JESD79-4B; Micron MT40A512M8-083E (4 Gb x8) datasheet values as in DRAMPower's memspec "
       "MICRON_4Gb_DDR4-2400_8bit_A";
   s.org = {1, 1, 4, 4, 32768, 1024, 8, 64, 8};
-  s.timing = {0.8333333, 16, 16, 16, 16, 39, 55, 4, 6, 26, 4, 6, 18, 3, 9, 12, 313, 9360, 8};
+  s.timing = {0.8333333, 16, 16, 16, 16, 39, 55, 4, 6, 26, 4, 6, 18, 3, 9, 12, 313, 9360, 8, 6, 1};
   s.supplies[0] = {1.2, 60.75, 38.25, 44.0, 17.0, 184.5, 168.75, 118.0};
   s.supplies[1] = {2.5, 4.05, 0, 0, 0, 0, 0, 0};  // VPP: the wordline pump, during ACT
   return s;
@@ -63,28 +64,32 @@ DramStandard ddr4_2400() {
 
 // LPDDR4-3200 (JESD209-4): one 16-bit channel per 8 Gb x16 die (8 banks x 65536 rows x 1024
 // columns, BL16); all-bank timing (tRPab, tRCab, tRFCab) and VDD2/VDD1 currents from JEDEC's
-// values as DRAMSys's memspec JEDEC_8Gb_LPDDR4-3200_16bit transcribes them.
+// values as DRAMSys's memspec JEDEC_8Gb_LPDDR4-3200_16bit transcribes them. Read data comes
+// RL + tDQSCK = 28 + 6 after the RD; write to read is WL + 1 + BL/2 + tWTR (tWTR 16 + 1 here);
+// read to write RL + tDQSCK + BL/2 - WL + tWPRE = 30.
 DramStandard lpddr4_3200() {
   DramStandard s;
   s.name = "LPDDR4-3200";
   s.source =
       "JESD209-4; 8 Gb x16 channel, values as in DRAMSys's memspec JEDEC_8Gb_LPDDR4-3200_16bit";
   s.org = {1, 1, 1, 8, 65536, 1024, 16, 16, 16};
-  s.timing = {0.625, 28, 14, 29, 34, 68, 102, 16, 16, 64, 8, 8, 29, 16, 16, 12, 448, 6246, 12};
+  s.timing = {0.625, 34, 14, 29, 34, 68,  102,  16, 16, 64, 8,
+              8,     29, 17, 17, 12, 448, 6246, 12, 30, 1};
   s.supplies[0] = {1.1, 45.0, 27.0, 30.0, 3.0, 275.0, 210.0, 90.0};  // VDD2
   s.supplies[1] = {1.8, 3.5, 2.0, 2.25, 1.2, 2.25, 2.25, 10.0};      // VDD1
   return s;
 }
 
 // HBM2 (JESD235A), one 64-bit pseudo channel at 1 GHz (4 bank groups x 4 banks x 16384 rows x
-// 128 columns of 64 bits, BL4: a 1 KB page); timing as DRAMSys's HBM2 memspec (tRCD for reads).
+// 128 columns of 64 bits, BL4: a 1 KB page); timing as DRAMSys's HBM2 memspec (tRCD for reads,
+// its RTW 18 as tRTW).
 // No IDD values are published: an architecture using it states dram.energy_pj_per_bit.
 DramStandard hbm2() {
   DramStandard s;
   s.name = "HBM2";
   s.source = "JESD235A; pseudo-channel timing as in DRAMSys's HBM2 memspec; no published currents";
   s.org = {1, 1, 4, 4, 16384, 128, 64, 64, 4};
-  s.timing = {1.0, 17, 7, 12, 14, 28, 42, 4, 6, 16, 2, 3, 14, 4, 9, 5, 220, 3900, 8};
+  s.timing = {1.0, 17, 7, 12, 14, 28, 42, 4, 6, 16, 2, 3, 14, 4, 9, 5, 220, 3900, 8, 18, 1};
   s.has_currents = false;
   return s;
 }
@@ -123,7 +128,8 @@ const std::vector<std::pair<const char*, std::int64_t DramTiming::*>>& timing_ke
       {"tRRD_S", &DramTiming::tRRD_S}, {"tRRD_L", &DramTiming::tRRD_L}, {"tFAW", &DramTiming::tFAW},
       {"tCCD_S", &DramTiming::tCCD_S}, {"tCCD_L", &DramTiming::tCCD_L}, {"tWR", &DramTiming::tWR},
       {"tWTR_S", &DramTiming::tWTR_S}, {"tWTR_L", &DramTiming::tWTR_L}, {"tRTP", &DramTiming::tRTP},
-      {"tRFC", &DramTiming::tRFC},     {"tREFI", &DramTiming::tREFI},   {"tXP", &DramTiming::tXP}};
+      {"tRFC", &DramTiming::tRFC},     {"tREFI", &DramTiming::tREFI},   {"tXP", &DramTiming::tXP},
+      {"tRTW", &DramTiming::tRTW},     {"tRTRS", &DramTiming::tRTRS}};
   return keys;
 }
 
@@ -194,8 +200,17 @@ void check_timing(const ConfigNode& section, const DramTiming& t, const DramOrga
        "tRAS (" + v(t.tRAS) + ") must be at least tRCD (" + v(t.tRCD) + ")");
   need(t.tRC >= t.tRAS + t.tRP, "tRC", "tRAS",
        "tRC (" + v(t.tRC) + ") must be at least tRAS + tRP (" + v(t.tRAS + t.tRP) + ")");
-  need(t.tREFI > t.tRFC, "tREFI", "tRFC",
-       "tREFI (" + v(t.tREFI) + ") must exceed tRFC (" + v(t.tRFC) + ")");
+  // Refresh takes a few percent of the time on every JEDEC device (DDR4's 4x fine-grained mode
+  // about 13%): more than a quarter, or a REF more often than every microsecond, is a typo.
+  need(t.tREFI >= 4 * t.tRFC, "tREFI", "tRFC",
+       "tREFI (" + v(t.tREFI) + ") must be at least 4 x tRFC (" + v(4 * t.tRFC) +
+           "): refresh would take over a quarter of the time");
+  need(static_cast<double>(t.tREFI) * t.tck_ns >= 1000, "tREFI", "tck_ns",
+       "tREFI (" + v(t.tREFI) + " cycles of " + json_number(t.tck_ns) +
+           " ns) is below 1 us: no JEDEC device refreshes that often");
+  need(t.tRTW >= t.tCL + org.burst_length / 2 - t.tCWL, "tRTW", "tCL",
+       "tRTW (" + v(t.tRTW) + ") is shorter than tCL + BL/2 - tCWL (" +
+           v(t.tCL + org.burst_length / 2 - t.tCWL) + "): write data would meet read data");
   need(t.tRRD_L >= t.tRRD_S, "tRRD_L", "tRRD_S", "tRRD_L must be at least tRRD_S");
   need(t.tCCD_L >= t.tCCD_S, "tCCD_L", "tCCD_S", "tCCD_L must be at least tCCD_S");
   need(t.tWTR_L >= t.tWTR_S, "tWTR_L", "tWTR_S", "tWTR_L must be at least tWTR_S");
@@ -219,14 +234,20 @@ void read_supply(const ConfigNode& section, const char* v_key, const char* curre
     if (s.*field > 1e4)
       node->at(key).fail(json_number(s.*field) + " mA is implausible (IDD in mA)");
   }
-  const auto need = [&](bool ok, const char* key, const std::string& msg) {
-    if (!ok) node->at(node->has(key) ? key : "IDD0").fail(msg);
+  // The error goes to the first of the pair the file states (else to the map).
+  const auto need = [&](bool ok, const char* a, const char* b, const std::string& msg) {
+    if (ok) return;
+    if (node->has(a)) node->at(a).fail(msg);
+    if (node->has(b)) node->at(b).fail(msg);
+    node->fail(msg);
   };
-  if (!node->has("IDD0") && node->keys().empty()) return;
-  need(s.idd0 >= s.idd3n && s.idd0 >= s.idd2n, "IDD0", "IDD0 must be at least IDD2N and IDD3N");
-  need(s.idd4r >= s.idd3n, "IDD4R", "IDD4R must be at least IDD3N");
-  need(s.idd4w >= s.idd3n, "IDD4W", "IDD4W must be at least IDD3N");
-  need(s.idd5 >= s.idd3n, "IDD5", "IDD5 must be at least IDD3N");
+  need(s.idd0 >= s.idd3n && s.idd0 >= s.idd2n, "IDD0", "IDD3N",
+       "IDD0 must be at least IDD2N and IDD3N");
+  need(s.idd4r >= s.idd3n, "IDD4R", "IDD3N", "IDD4R must be at least IDD3N");
+  need(s.idd4w >= s.idd3n, "IDD4W", "IDD3N", "IDD4W must be at least IDD3N");
+  need(s.idd5 >= s.idd3n, "IDD5", "IDD3N", "IDD5 must be at least IDD3N");
+  need(s.idd3n >= s.idd2n, "IDD3N", "IDD2N", "IDD3N must be at least IDD2N");
+  need(s.idd2n >= s.idd2p, "IDD2N", "IDD2P", "IDD2N must be at least IDD2P");
 }
 
 }  // namespace

@@ -35,13 +35,16 @@ struct DramOrganization {
 
 // JEDEC timing parameters in cycles of tck_ns. "_S"/"_L": to another / the same bank group
 // (equal without bank groups). tWR, tWTR count from the end of the write data; tRTP from the
-// read command.
+// read command; tCL is the read latency to the first data (LPDDR4: RL + tDQSCK); tRTW is the
+// read-to-write command spacing (DDR3/DDR4: RL + BL/2 + 2 - WL); tRTRS the data bus turnaround
+// between ranks.
 struct DramTiming {
   double tck_ns = 1.25;
   std::int64_t tCL = 11, tCWL = 8, tRCD = 11, tRP = 11, tRAS = 28, tRC = 39;
   std::int64_t tRRD_S = 6, tRRD_L = 6, tFAW = 32, tCCD_S = 4, tCCD_L = 4;
   std::int64_t tWR = 12, tWTR_S = 6, tWTR_L = 6, tRTP = 6, tRFC = 208, tREFI = 6240;
   std::int64_t tXP = 5;  // power-down exit to the next command
+  std::int64_t tRTW = 8, tRTRS = 1;
 };
 
 // One supply of a device: its voltage and the JEDEC IDD currents (mA) measured on it. A device

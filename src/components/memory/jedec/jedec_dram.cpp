@@ -29,7 +29,7 @@ double sequential_pj_per_bit(const DramSpec& spec) {
   bg.active = o.bursts_per_row() * o.burst_length / 2;
   const double row_bits = static_cast<double>(o.row_bytes() * 8);
   DramCommandCounts one_ref;
-  one_ref.ref = 1;
+  one_ref.ref = o.ranks;  // every rank refreshes
   const double bits_per_refi =
       static_cast<double>(spec.device.timing.tREFI) * static_cast<double>(o.channel_width_bits * 2);
   return dram_energy(spec.device, row, bg).total() / row_bits +
