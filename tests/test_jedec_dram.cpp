@@ -5,8 +5,10 @@
 // architecture loader; the TLM module through SystemC (one design per process).
 #include <gtest/gtest.h>
 #include <tlm_utils/simple_initiator_socket.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <fstream>
 #include <random>
 #include <string>
 #include <systemc>
@@ -310,6 +312,44 @@ TEST(JedecChannel, RandomTrafficObeysEveryTimingRule) {
   }
 }
 
+// Statistics are read at each layer's end; what was measured once never changes after: with
+// requests and measurements interleaved (idle gaps over tREFI, power-down, open and closed
+// rows), every background total and the energy only grow. (A refresh placed late, when the
+// next request came, once moved a precharge before a measured time: negative layer energy.)
+TEST(JedecEnergy, MeasuredTotalsNeverDecrease) {
+  for (const auto policy : {dfsim::jedec::PagePolicy::Open, dfsim::jedec::PagePolicy::Closed}) {
+    DramSpec spec = preset("DDR3-1600");
+    spec.page_policy = policy;
+    spec.powerdown_idle_cycles = 64;
+    spec.device.org.ranks = 2;
+    DramChannel ch(spec);
+    std::mt19937_64 rng(7);
+    std::int64_t now = 0;
+    dfsim::jedec::BackgroundCycles last{};
+    double last_pj = 0;
+    for (int i = 0; i < 2000; ++i) {
+      now += static_cast<std::int64_t>(rng() % 3 == 0 ? rng() % 30000 : rng() % 200);
+      std::vector<DramBurst> b(1);
+      b[0].at.rank = static_cast<std::int64_t>(rng() % 2);
+      b[0].at.bank = static_cast<std::int64_t>(rng() % 8);
+      b[0].at.row = static_cast<std::int64_t>(rng() % 4);
+      b[0].ready = now;
+      ch.serve(b);
+      now += static_cast<std::int64_t>(rng() % 100);
+      const dfsim::jedec::BackgroundCycles bg = ch.background(now);
+      const double pj = dfsim::jedec::dram_energy(spec.device, ch.counters().commands, bg).total();
+      ASSERT_GE(bg.active, last.active) << i;
+      ASSERT_GE(bg.powerdown, last.powerdown) << i;
+      ASSERT_GE(bg.precharged, last.precharged) << i;
+      ASSERT_EQ(bg.active + bg.powerdown + bg.precharged, 2 * now) << i;  // two ranks
+      ASSERT_GE(pj, last_pj) << i;
+      last = bg;
+      last_pj = pj;
+    }
+    EXPECT_EQ(ch.counters().commands.ref, 2 * (now / spec.device.timing.tREFI));
+  }
+}
+
 // DRAMPower's formulas (dram_channel.hpp) for DDR3-1600's four x16 devices, VDD 1.5 V, tCK
 // 1.25 ns, IDD0 110, IDD2N 42, IDD3N 45, IDD2P 12, IDD4R 270, IDD4W 280, IDD5 215 mA:
 //   ACT  28 x 1.25 x (110 - 45) x 1.5 x 4 = 13,650 pJ     PRE (38 - 28) x 1.25 x (110 - 42) x 6 =
@@ -443,6 +483,49 @@ TEST(JedecConfig, BadParametersNameFileLineAndKey) {
             file +
                 ":8:20: dram.address_mapping: 'RoRo' must list Ro, Ra, Bg, Ba, Co and Ch once "
                 "each (e.g. RoRaBaCoBgCh)");
+}
+
+// Every preset behind every array style (row stationary, systolic, planar, dense spatial), two
+// channels and, where the standard has them, two ranks: the run passes its output check, each
+// layer's device statistics are non-negative, the dram.device action counts the devices'
+// energy (none for HBM2, which has no published currents: its energy is per bit) and the idle
+// action the layer's time.
+TEST(JedecDramRuns, EveryPresetOnEveryStyle) {
+  const std::vector<std::string> bases = {"configs/eyeriss_v1.yaml", "configs/tpu_v1.yaml",
+                                          "configs/scnn.yaml", "configs/dataflows/os_256.yaml"};
+  for (const std::string& base : bases) {
+    for (const std::string& standard : dfsim::jedec::dram_standard_names()) {
+      const std::string what = base + " with " + standard;
+      const std::string dir = dfsim_test::fresh_dir("jedec_runs");
+      const bool hbm = standard == "HBM2", lp = standard.rfind("LPDDR", 0) == 0;
+      std::ofstream(dir + "/arch.yaml")
+          << "extends: " << dfsim_test::source_path(base) << "\nname: x\ndram:\n  impl: jedec\n"
+          << "  standard: " << standard << "\n  channels: 2\n  ranks: " << (hbm || lp ? 1 : 2)
+          << "\n  latency_ns: ~\n  bandwidth_gbytes_per_s: ~\n  energy_pj_per_bit: "
+          << (hbm ? "3.9" : "0") << "\n  powerdown_idle_cycles: 16\n";
+      const auto r = dfsim_test::dfsim("run --arch '" + dir + "/arch.yaml' --workload '" +
+                                           dfsim_test::source_path("workloads/lenet5.yaml") +
+                                           "' --out '" + dir + "/out'",
+                                       dir);
+      ASSERT_EQ(r.code, 0) << what << ": " << dfsim_test::describe(r);
+      const YAML::Node stats = YAML::LoadFile(dir + "/out/stats.json");
+      for (const YAML::Node& l : stats["layers"]) {
+        const YAML::Node dev = l["dram_device"], e = dev["all_channels"]["energy_pj"];
+        ASSERT_TRUE(dev) << what;
+        for (const auto& kind : e) EXPECT_GE(kind.second.as<double>(), 0) << what;
+        EXPECT_EQ(dev["channels"].size(), 2u) << what;
+        const YAML::Node actions = l["actions"];
+        EXPECT_EQ(static_cast<bool>(actions["dram.device"]), !hbm) << what;
+        if (!hbm) {
+          EXPECT_NEAR(actions["dram.device"]["count"].as<double>(), e["total"].as<double>(),
+                      1e-6 * e["total"].as<double>())
+              << what;
+        }
+        EXPECT_NEAR(actions["idle"]["count"].as<double>(), l["seconds"].as<double>() * 1e9, 1e-6)
+            << what;
+      }
+    }
+  }
 }
 
 // Through TLM: a 64 B read of an idle DDR3-1600 takes tRCD + tCL + BL/2 = 24 cycles of 1.25 ns
