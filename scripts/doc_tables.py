@@ -468,10 +468,9 @@ DRAM_CASES = [
     ("Eyeriss v1, AlexNet CONV1-5, batch 4", "eyeriss_v1",
      ["--workload", "workloads/alexnet.yaml", "--layers", "conv1,conv2,conv3,conv4,conv5",
       "--batch", "4"]),
-    ("TPU v1, MLP 2048, batch 16", "tpu_v1", ["--workload", "workloads/mlp_2048.yaml",
-                                              "--batch", "16"]),
-    ("TPU v1, MLP 2048, batch 1350", "tpu_v1", ["--workload", "workloads/mlp_2048.yaml",
-                                                "--batch", "1350"]),
+] + [(f"TPU v1, MLP 2048, batch {b}", "tpu_v1",
+        ["--workload", "workloads/mlp_2048.yaml", "--batch", str(b)])
+       for b in (16, 256, 1350, 4096)] + [
     ("SCNN, pruned AlexNet", "scnn", ["--workload", "workloads/alexnet_pruned.yaml"]),
     ("SCNN, pruned GoogLeNet", "scnn", ["--workload", "workloads/googlenet_pruned.yaml"]),
 ]
@@ -480,7 +479,7 @@ DRAM_VARIANT = {"eyeriss_v1": "eyeriss_v1_jedec", "tpu_v1": "tpu_v1_ddr3", "scnn
 
 def cmd_dram_models(argv):
     """dram-models: models.md section 3.2, each seed design with its bandwidth DRAM model and its
-    JEDEC variant: time, DRAM energy and total energy, and the JEDEC devices' row hits, read
+    JEDEC variant (the TPU at four batches: its MLP roofline): time, TOPS, DRAM and total energy, and the JEDEC devices' row hits, read
     latency, refreshes and achieved bandwidth."""
     rows = []
     for what, base, args in DRAM_CASES:
@@ -489,7 +488,8 @@ def cmd_dram_models(argv):
             t = stats["total"]
             dev = t.get("dram_device")
             e_dram, e_tot = t["energy_pj"]["dram"] * 1e-6, t["energy_pj"]["total"] * 1e-6
-            cells = [what, arch, f"{t['seconds'] * 1e3:.3f}", f"{e_dram:.1f}", f"{e_tot:.1f}"]
+            cells = [what, arch, f"{t['seconds'] * 1e3:.3f}", f"{t['tops']:.2f}", f"{e_dram:.1f}",
+                     f"{e_tot:.1f}"]
             if dev:
                 c = dev["all_channels"]
                 hits = c["row_hits"] / max(1, c["bursts"])
@@ -499,10 +499,10 @@ def cmd_dram_models(argv):
             else:
                 cells += ["", "", "", "", ""]
             rows.append(cells)
-    print(md_table(["design and workload", "architecture", "time (ms)", "E.dram (uJ)",
+    print(md_table(["design and workload", "architecture", "time (ms)", "TOPS", "E.dram (uJ)",
                     "E.total (uJ)", "row hits", "mean read latency (ns)", "REF",
                     "achieved GB/s", "background share of E.dram"], rows,
-                   ["---", "---"] + ["---:"] * 8))
+                   ["---", "---"] + ["---:"] * 9))
 
 
 # --------------------------------------------------------------------------------------------

@@ -248,6 +248,42 @@ std::vector<std::string> files_in(const std::string& dir) {
 // The CLI writes a waveform only when --vcd names one: a run without it, started in an empty
 // folder, leaves stats.json (and the captured output) only; the same run with --vcd adds the
 // file (so the listing would see a waveform written anywhere in the folder).
+// The JEDEC DRAM's signals: one per bank (1 while a row is open) and the queue depth per
+// channel. Every ACT the statistics count is a 0 -> 1 edge of a bank signal, every PRE a
+// 1 -> 0 edge; the queue rises with the requests and drains to 0.
+TEST(Vcd, JedecBankStateAndQueueDepth) {
+  dfsim::RunOptions opt;
+  opt.arch_file = std::string(DFSIM_SOURCE_DIR) + "/configs/eyeriss_v1_jedec.yaml";
+  opt.workload_file = write_temp("workload.yaml", kTinyTwoLayers);
+  opt.vcd_file = temp_path("wave.vcd");
+  const dfsim::RunResult r = dfsim::run_simulation(opt);
+  ASSERT_TRUE(r.total.dram_device.present);
+  const Vcd vcd = parse_vcd(read_file(opt.vcd_file));
+  for (const auto& e : vcd.errors) ADD_FAILURE() << "malformed VCD: " << e;
+  std::int64_t rises = 0, falls = 0, banks = 0;
+  for (const Var& v : vcd.vars) {
+    if (v.scope != "dram" || v.name.rfind("ch0_r0_b", 0) != 0) continue;
+    ++banks;
+    EXPECT_EQ(v.width, 1) << v.name;
+    std::string prev = "0";
+    for (const auto& [t, value] : vcd.changes.at(v.code)) {
+      rises += prev == "0" && value == "1";
+      falls += prev == "1" && value == "0";
+      prev = value;
+    }
+  }
+  EXPECT_EQ(banks, 8);
+  EXPECT_EQ(rises, r.total.dram_device.all.act);
+  EXPECT_EQ(falls, r.total.dram_device.all.pre);
+  const Var* queue = vcd.find("dram", "ch0_queue");
+  ASSERT_NE(queue, nullptr);
+  EXPECT_EQ(queue->width, 16);
+  std::uint64_t most = 0;
+  for (const auto& [t, value] : vcd.changes.at(queue->code))
+    most = std::max<std::uint64_t>(most, std::stoull(value, nullptr, 2));
+  EXPECT_GE(most, 2u);  // the controller issues requests ahead: they queue
+}
+
 TEST(Vcd, NoVcdUnlessAsked) {
   const std::string dir = temp_path("cwd");
   std::filesystem::remove_all(dir);
