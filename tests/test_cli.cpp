@@ -658,3 +658,85 @@ TEST(Cli, SuggestionsAndExportWithoutResults) {
 }
 
 }  // namespace
+
+namespace {
+
+// The line of `text` that starts with `prefix` ("" if none).
+std::string line_starting(const std::string& text, const std::string& prefix) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(prefix, 0) == 0) return line;
+  return "";
+}
+
+const std::string kLenet = "run --arch '" + source_path("configs/eyeriss_v1.yaml") +
+                           "' --workload '" + source_path("workloads/lenet5.yaml") + "'";
+
+// Verbosity: the default table (no compressed sizes), --sizes adds them, --summary keeps the
+// total row (the same line), --quiet prints nothing and still writes stats.json; --quiet with
+// --summary, and the run-only flags on `map`, are errors.
+TEST(Cli, SummaryQuietAndSizes) {
+  const std::string dir = dfsim_test::fresh_dir("cli_verbosity");
+  const CliResult full = dfsim(kLenet, dir);
+  ASSERT_EQ(full.code, 0) << describe(full);
+  EXPECT_NE(line_starting(full.out, "conv1 "), "");
+  EXPECT_TRUE(contains(full.out, "Mapping per layer"));
+  EXPECT_FALSE(contains(full.out, "Compressed sizes"));
+  const CliResult sizes = dfsim(kLenet + " --sizes", dir);
+  EXPECT_TRUE(contains(sizes.out, "Compressed sizes of the operands")) << describe(sizes);
+  const CliResult summary = dfsim(kLenet + " --summary", dir);
+  ASSERT_EQ(summary.code, 0) << describe(summary);
+  EXPECT_EQ(line_starting(summary.out, "conv1 "), "");
+  EXPECT_FALSE(contains(summary.out, "Mapping per layer"));
+  EXPECT_FALSE(contains(summary.out, "Non-zero operands"));
+  EXPECT_EQ(line_starting(summary.out, "total "), line_starting(full.out, "total "));
+  const CliResult quiet = dfsim(kLenet + " --quiet --out '" + dir + "/q'", dir);
+  EXPECT_EQ(quiet.code, 0);
+  EXPECT_EQ(quiet.out, "");
+  EXPECT_EQ(quiet.err, "");
+  EXPECT_TRUE(std::filesystem::exists(dir + "/q/stats.json"));
+  const CliResult both = dfsim(kLenet + " --quiet --summary", dir);
+  EXPECT_EQ(both.code, 2);
+  EXPECT_TRUE(contains(both.err, "--quiet prints nothing: it does not go with --summary"))
+      << describe(both);
+  const CliResult map =
+      dfsim("map --arch '" + source_path("configs/eyeriss_v1.yaml") + "' --workload '" +
+                source_path("workloads/lenet5.yaml") + "' --summary",
+            dir);
+  EXPECT_EQ(map.code, 2);
+  EXPECT_TRUE(contains(map.err, "--summary is an option of 'run', not of 'map'")) << describe(map);
+}
+
+// The progress line: --progress shows it from the start on stderr (layer i of N with its name,
+// then cleared), stdout is the same as without it; without a terminal and without the flag,
+// stderr stays empty.
+TEST(Cli, ProgressLineOnRequest) {
+  const std::string dir = dfsim_test::fresh_dir("cli_progress");
+  const CliResult plain = dfsim(kLenet, dir);
+  ASSERT_EQ(plain.code, 0) << describe(plain);
+  EXPECT_EQ(plain.err, "");
+  const CliResult progress = dfsim(kLenet + " --progress", dir);
+  ASSERT_EQ(progress.code, 0) << describe(progress);
+  EXPECT_TRUE(contains(progress.err, "\rdfsim: layer 1 of 4 (conv1), 0 ms simulated, "))
+      << progress.err;
+  EXPECT_EQ(progress.err.substr(progress.err.size() - 4), "\r\033[K");  // cleared at the end
+  EXPECT_EQ(progress.out, plain.out);
+}
+
+// On a terminal (script(1) gives the run one), a run that takes more than a second shows the
+// line without being asked.
+TEST(Cli, ProgressLineOnATerminal) {
+  const std::string dir = dfsim_test::fresh_dir("cli_tty");
+  const std::string run = std::string("'") + DFSIM_BINARY + "' run --arch '" +
+                          source_path("configs/eyeriss_v1.yaml") + "' --workload '" +
+                          source_path("workloads/alexnet.yaml") +
+                          "' --layers conv1,conv2,conv3,conv4,conv5 --batch 8";
+  const std::string cmd =
+      "script -qec \"" + run + "\" /dev/null > '" + dir + "/tty.txt' 2>&1 < /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const std::string text = read_file(dir + "/tty.txt");
+  EXPECT_TRUE(contains(text, "dfsim: layer ")) << text.substr(0, 2000);
+  EXPECT_TRUE(contains(text, " s elapsed")) << text.substr(0, 2000);
+}
+
+}  // namespace

@@ -2,6 +2,7 @@
 // then hand back per-layer statistics and the ofmaps read back from memory.
 #pragma once
 
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <string>
@@ -42,14 +43,28 @@ class ArrayModel : public sc_core::sc_module {
  public:
   using sc_core::sc_module::sc_module;
   const std::vector<LayerOutcome>& outcomes() const { return outcomes_; }
+  // Layers finished and the simulated seconds at the last one's end, readable from another
+  // thread while the simulation runs (the progress line).
+  std::size_t layers_done() const { return layers_done_.load(std::memory_order_relaxed); }
+  double simulated_seconds() const { return simulated_s_.load(std::memory_order_relaxed); }
   // An error raised inside the simulation thread (rethrown by the caller after sc_start).
   std::exception_ptr error() const { return error_; }
 
  protected:
   // Fills the statistics common to every array from the layer job.
   static void describe(LayerStats& s, const LayerJob& job, const ArchConfig& arch);
+  // Records a finished layer (every style ends each layer with this).
+  void finish_layer(LayerOutcome out) {
+    outcomes_.push_back(std::move(out));
+    simulated_s_.store(sc_core::sc_time_stamp().to_seconds(), std::memory_order_relaxed);
+    layers_done_.store(outcomes_.size(), std::memory_order_relaxed);
+  }
   std::vector<LayerOutcome> outcomes_;
   std::exception_ptr error_;
+
+ private:
+  std::atomic<std::size_t> layers_done_{0};
+  std::atomic<double> simulated_s_{0};
 };
 
 // The host's access to a memory through an initiator socket (debug transport: no time, no

@@ -194,12 +194,36 @@ int tech_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+// dfsim map: the mappings and their estimates, no simulation.
+int map_command(const RunOptions& opt, const po::variables_map& vm, bool no_check) {
+  for (const char* o : {"seed", "out", "vcd", "quiet", "summary", "sizes", "progress"})
+    if (vm.count(o) && !vm[o].defaulted())
+      throw ConfigError(std::string("--") + o + " is an option of 'run', not of 'map'");
+  if (no_check) throw ConfigError("--no-check is an option of 'run', not of 'map'");
+  const Plan plan = make_plan(opt);
+  if (!opt.dump_mappings_file.empty())
+    write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
+  std::cout << plan.arch << "\nMappings (" << opt.objective << "):\n";
+  for (const SkippedLayer& s : plan.skipped)
+    std::cout << "  skipped " << s.name << ": " << s.reason << "\n";
+  for (const auto& lp : plan.layers) {
+    const std::int64_t cycles = lp.estimate_cycles();
+    std::cout << "  " << lp.layer << "\n    " << lp.mapping_text() << "\n    estimate: " << cycles
+              << " cycles (" << static_cast<double>(cycles) * plan.arch.core_period_ns() * 1e-6
+              << " ms), " << lp.estimate_energy_pj() * 1e-6 << " uJ w/o idle";
+    std::cout << lp.mapping->estimate_details();
+    std::cout << "; " << lp.candidates() << " candidates\n";
+  }
+  return 0;
+}
+
 int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   po::options_description desc("Options");
   std::string layers;
   std::int64_t batch = 0;
   RunOptions opt;
-  bool no_check = false;
+  bool no_check = false, quiet = false, progress = false;
+  TableOptions table;
   double weight_density = 1, input_density = 1;
   std::string seed = "1";
   desc.add_options()("help,h", "this help")(
@@ -224,7 +248,14 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
       "no-check", po::bool_switch(&no_check), "skip the comparison with the reference convolution")(
       "skip-unmappable", po::bool_switch(&opt.skip_unmappable),
       "leave out layers no mapping fits (listed in the table and stats.json) instead of "
-      "stopping");
+      "stopping")("quiet", po::bool_switch(&quiet),
+                  "print nothing on success (errors still go to stderr; see the exit code)")(
+      "summary", po::bool_switch(&table.summary), "print the total row only")(
+      "sizes", po::bool_switch(&table.sizes),
+      "also print the operands' compressed sizes in every encoding")(
+      "progress", po::bool_switch(&progress),
+      "show the progress line on stderr from the start, even when it is not a terminal "
+      "(by default: on a terminal, after a second)");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
   if (vm.count("help")) {
@@ -239,31 +270,17 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   if (vm.count("input-density")) opt.input_density = input_density;
   opt.check = !no_check;
 
-  if (cmd == "map") {
-    for (const char* o : {"seed", "out", "vcd"})
-      if (vm.count(o) && !vm[o].defaulted())
-        throw ConfigError(std::string("--") + o + " is an option of 'run', not of 'map'");
-    if (no_check) throw ConfigError("--no-check is an option of 'run', not of 'map'");
-    const Plan plan = make_plan(opt);
-    if (!opt.dump_mappings_file.empty())
-      write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
-    std::cout << plan.arch << "\nMappings (" << opt.objective << "):\n";
-    for (const SkippedLayer& s : plan.skipped)
-      std::cout << "  skipped " << s.name << ": " << s.reason << "\n";
-    for (const auto& lp : plan.layers) {
-      const std::int64_t cycles = lp.estimate_cycles();
-      std::cout << "  " << lp.layer << "\n    " << lp.mapping_text() << "\n    estimate: " << cycles
-                << " cycles (" << static_cast<double>(cycles) * plan.arch.core_period_ns() * 1e-6
-                << " ms), " << lp.estimate_energy_pj() * 1e-6 << " uJ w/o idle";
-      std::cout << lp.mapping->estimate_details();
-      std::cout << "; " << lp.candidates() << " candidates\n";
-    }
-    return 0;
-  }
+  if (cmd == "map") return map_command(opt, vm, no_check);
+  if (quiet && (table.summary || table.sizes))
+    throw ConfigError("--quiet prints nothing: it does not go with --summary or --sizes");
+  opt.progress = progress ? RunOptions::Progress::Always
+                          : (quiet ? RunOptions::Progress::Never : RunOptions::Progress::Auto);
   const RunResult r = run_simulation(opt);
-  print_table(std::cout, r.info, r.layers, r.total);
-  if (!opt.out_dir.empty()) std::cout << "\nwrote " << opt.out_dir << "/stats.json\n";
-  if (!opt.vcd_file.empty()) std::cout << "wrote " << opt.vcd_file << "\n";
+  if (!quiet) {
+    print_table(std::cout, r.info, r.layers, r.total, table);
+    if (!opt.out_dir.empty()) std::cout << "\nwrote " << opt.out_dir << "/stats.json\n";
+    if (!opt.vcd_file.empty()) std::cout << "wrote " << opt.vcd_file << "\n";
+  }
   if (r.total.output_check == "fail") {
     std::cerr << "dfsim: error: simulated outputs differ from the reference convolution\n";
     return 3;

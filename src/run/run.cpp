@@ -4,10 +4,15 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <systemc>
@@ -451,6 +456,77 @@ void check_simulated_time(const Plan& plan) {
 
 }  // namespace
 
+namespace {
+
+// The progress line: a thread that, while the simulation runs, rewrites one stderr line with
+// the layers done, the simulated time and an ETA from the MACs done so far.
+class ProgressLine {
+ public:
+  ProgressLine(const RunOptions::Progress mode, const ArrayModel& array, const Plan& plan)
+      : array_(array), plan_(plan) {
+    if (mode == RunOptions::Progress::Never) return;
+    if (mode == RunOptions::Progress::Auto && isatty(STDERR_FILENO) == 0) return;
+    const double delay_s = mode == RunOptions::Progress::Always ? 0.0 : 1.0;
+    thread_ = std::thread([this, delay_s] { loop(delay_s); });
+  }
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+  ~ProgressLine() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void loop(double delay_s) {
+    const auto start = std::chrono::steady_clock::now();
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (wake_.wait_for(lock, std::chrono::duration<double>(delay_s), [this] { return done_; }))
+      return;
+    bool shown = false;
+    do {
+      print(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      shown = true;
+    } while (!wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return done_; }));
+    if (shown) std::cerr << "\r\033[K" << std::flush;  // clear the line for the results
+  }
+
+  void print(double elapsed_s) const {
+    const std::size_t done = array_.layers_done(), n = plan_.layers.size();
+    double macs_done = 0, macs = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto m = static_cast<double>(plan_.layers[i].layer.macs());
+      macs += m;
+      if (i < done) macs_done += m;
+    }
+    std::ostringstream line;
+    line << "\rdfsim: layer " << std::min(done + 1, n) << " of " << n;
+    if (done < n) line << " (" << plan_.layers[done].layer.name << ")";
+    char buf[96];
+    std::snprintf(buf, sizeof buf, ", %.4g ms simulated, %.1f s elapsed",
+                  array_.simulated_seconds() * 1e3, elapsed_s);
+    line << buf;
+    if (macs_done > 0) {
+      std::snprintf(buf, sizeof buf, ", ETA %.1f s", elapsed_s * (macs - macs_done) / macs_done);
+      line << buf;
+    }
+    std::cerr << line.str() << "\033[K" << std::flush;
+  }
+
+  const ArrayModel& array_;
+  const Plan& plan_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
 RunResult run_simulation(const RunOptions& opt) {
   check_output_paths(opt);  // before any work: a bad path must not cost the whole simulation
   const Plan plan = make_plan(opt, PlanFor::Simulation);
@@ -481,7 +557,10 @@ RunResult run_simulation(const RunOptions& opt) {
   std::unique_ptr<VcdWriter> vcd;
   if (!opt.vcd_file.empty()) vcd = std::make_unique<VcdWriter>(1000);
   auto array = plan.style->make_model(layer_jobs(plan, data), vcd.get());
-  sc_core::sc_start();
+  {
+    const ProgressLine progress(opt.progress, *array, plan);
+    sc_core::sc_start();
+  }
   if (!reference.joinable()) reference_work();
   if (array->error()) std::rethrow_exception(array->error());
   if (reference.joinable()) reference.join();

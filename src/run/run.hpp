@@ -33,6 +33,9 @@ struct RunOptions {
   bool skip_unmappable = false;
   // Override every layer's declared densities (e.g. a density sweep); unset: the workload's.
   std::optional<double> weight_density, input_density;
+  // A progress line on stderr (layer i of N, simulated time, elapsed, ETA): Auto shows it when
+  // stderr is a terminal and the run has taken over a second; Always from the start.
+  enum class Progress : std::uint8_t { Never, Auto, Always } progress = Progress::Never;
 };
 
 // One layer with the mapping chosen for the architecture's array style.

@@ -358,7 +358,7 @@ class SinglePeArray : public ArrayModel {
         actions.add(single_pe_action::mac, static_cast<double>(s.macs));
         actions.add(single_pe_action::idle, s.seconds * 1e9);
         set_energy(s, table, actions);
-        outcomes_.push_back(std::move(o));
+        finish_layer(std::move(o));
       }
     } catch (...) {
       error_ = std::current_exception();

@@ -364,7 +364,7 @@ void BlockArray::run() {
       out.ofmap = Tensor4(job.layer.N, job.layer.M, job.layer.E(), job.layer.F());
       host_access(to_dram, tlm::TLM_READ_COMMAND, ctl.out_base, out.ofmap.data.data(),
                   2 * job.layer.ofmap_values());
-      outcomes_.push_back(std::move(out));
+      finish_layer(std::move(out));
     }
   } catch (...) {
     error_ = std::current_exception();

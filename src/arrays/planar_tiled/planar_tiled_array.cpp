@@ -764,7 +764,7 @@ void PlanarTiledArray::run() {
       array_stats(s, ctl, delta.pe);
       layer_activity(s, delta, dram_device);
       out.ofmap = std::move(ctl.out);
-      outcomes_.push_back(std::move(out));
+      finish_layer(std::move(out));
     }
   } catch (...) {
     error_ = std::current_exception();

@@ -818,7 +818,7 @@ void RowStationaryArray::run() {
       layer_activity(s, after - before, energy_table_, dram_device);
 
       out.ofmap = ctl.read_ofmap();
-      outcomes_.push_back(std::move(out));
+      finish_layer(std::move(out));
     }
   } catch (...) {
     error_ = std::current_exception();

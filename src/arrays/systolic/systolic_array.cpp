@@ -503,7 +503,7 @@ void WeightStationaryArray::run() {
               out.ofmap.at(n, mm, e, f) = static_cast<Value>(Controller::get(
                   &bytes[static_cast<std::size_t>((((n * l.E() + e) * l.F() + f) * l.M + mm) * ob)],
                   ob));
-      outcomes_.push_back(std::move(out));
+      finish_layer(std::move(out));
     }
   } catch (...) {
     error_ = std::current_exception();

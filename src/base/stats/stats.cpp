@@ -436,8 +436,11 @@ void area_json(std::ostream& os, const AreaReport& area) {
 
 }  // namespace
 
-void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,
-                 const LayerStats& total) {
+namespace {
+
+// The result table: one row per layer (none with `summary`) and the total.
+void print_rows(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,
+                const LayerStats& total, bool summary) {
   os << "dfsim: " << info.arch_name << " running " << info.workload_name << " (batch " << info.batch
      << ", seed " << info.seed << ", objective " << info.objective << ")\n\n";
   auto row = [&](const LayerStats& l) {
@@ -465,12 +468,17 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
                 (n[1] + "(MB)").c_str(), e[0].c_str(), e[1].c_str(), e[2].c_str(), e[3].c_str(),
                 "E.mac", "E.tot(uJ)", "P(mW)", "check");
   os << head;
-  for (const auto& l : layers) row(l);
+  if (!summary)
+    for (const auto& l : layers) row(l);
   row(total);
   for (const SkippedLayer& s : info.skipped) os << "skipped " << s.name << ": " << s.reason << "\n";
   os << "\nEnergy columns in uJ; E.tot includes idle power (" << total.idle_pj * 1e-6
      << " uJ in total). Clock " << info.clock_mhz << " MHz.\n";
   print_area(os, info.area);
+}
+
+void print_nonzero(std::ostream& os, const std::vector<LayerStats>& layers,
+                   const LayerStats& total) {
   os << "\nNon-zero operands (Table IV metrics, whole batch):\n";
   for (const LayerStats* l : with_total(layers, total)) {
     char buf[256];
@@ -486,6 +494,9 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
         100.0 * l->output_density);
     os << buf;
   }
+}
+
+void print_sizes(std::ostream& os, const std::vector<LayerStats>& layers, const LayerStats& total) {
   if (!total.weight_bits_by_format.empty()) {
     os << "\nCompressed sizes of the operands (kB, metadata included):\n  " << std::left;
     char buf[64];
@@ -509,6 +520,10 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
       }
     os << std::right;
   }
+}
+
+void print_cycle_breakdown(std::ostream& os, const std::vector<LayerStats>& layers,
+                           const LayerStats& total) {
   bool any_split = false;
   for (const auto& l : layers) any_split = any_split || !l.cycle_breakdown.empty();
   if (any_split) {
@@ -530,6 +545,9 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
       os << buf;
     }
   }
+}
+
+void print_ratios(std::ostream& os, const std::vector<LayerStats>& layers) {
   bool any_ratios = false;
   for (const auto& l : layers) any_ratios = any_ratios || !l.ratios.empty();
   if (any_ratios) {
@@ -546,6 +564,9 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
       os << "\n";
     }
   }
+}
+
+void print_mappings(std::ostream& os, const std::vector<LayerStats>& layers) {
   os << "\nMapping per layer (simulated vs mapper estimate):\n";
   for (const auto& l : layers) {
     const double dc = l.estimate_cycles
@@ -555,6 +576,19 @@ void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerS
        << " cycles, " << std::fixed << std::setprecision(3) << l.estimate_energy_pj * 1e-6
        << " uJ (w/o idle); simulated/estimate cycles = " << dc << std::defaultfloat << "\n";
   }
+}
+
+}  // namespace
+
+void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,
+                 const LayerStats& total, const TableOptions& options) {
+  print_rows(os, info, layers, total, options.summary);
+  if (options.summary) return;
+  print_nonzero(os, layers, total);
+  if (options.sizes) print_sizes(os, layers, total);
+  print_cycle_breakdown(os, layers, total);
+  print_ratios(os, layers);
+  print_mappings(os, layers);
 }
 
 std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layers,

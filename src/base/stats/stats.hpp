@@ -174,8 +174,14 @@ struct RunInfo {
   AreaReport area;
 };
 
+// What the result table shows: `summary`, the total row only; `sizes`, the compressed sizes of
+// the operands in every encoding (on request: the table is long).
+struct TableOptions {
+  bool summary = false;
+  bool sizes = false;
+};
 void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,
-                 const LayerStats& total);
+                 const LayerStats& total, const TableOptions& options = {});
 // Writes DIR/stats.json atomically (a temporary file renamed into place): a reader never
 // sees a partial file. Throws std::runtime_error naming the path on failure.
 void write_stats_json(const std::string& dir, const RunInfo& info,
