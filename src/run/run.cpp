@@ -485,14 +485,14 @@ class ProgressLine {
   void loop(double delay_s) {
     const auto start = std::chrono::steady_clock::now();
     std::unique_lock<std::mutex> lock(mutex_);
-    if (wake_.wait_for(lock, std::chrono::duration<double>(delay_s), [this] { return done_; }))
+    // Auto: nothing for a run that ends within the delay. Always: at least one line.
+    if (delay_s > 0 &&
+        wake_.wait_for(lock, std::chrono::duration<double>(delay_s), [this] { return done_; }))
       return;
-    bool shown = false;
     do {
       print(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      shown = true;
     } while (!wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return done_; }));
-    if (shown) std::cerr << "\r\033[K" << std::flush;  // clear the line for the results
+    std::cerr << "\r\033[K" << std::flush;  // clear the line for the results
   }
 
   void print(double elapsed_s) const {
