@@ -631,11 +631,13 @@ def cmd_gating_table(argv):
 
 def cmd_stats_diff(argv):
     """stats-diff VARIANT_A VARIANT_B: `diff` of the stats.json files of AlexNet CONV1-5 (batch
-    4) on two copies of eyeriss_v1.yaml, with the copies' paths shortened to their names."""
+    4) on two copies of eyeriss_v1.yaml, with the copies' paths shortened to their names and
+    without the provenance (which records each copy's text)."""
     a, b = argv
     texts = []
     for v in (a, b):
         _, s = eyeriss_alex5(v)
+        s = {k: x for k, x in s.items() if k != "provenance"}
         texts.append(json.dumps(s, indent=1, sort_keys=True).replace(
             eyeriss_variant(v), f"eyeriss_{v}.yaml" if v not in ("base", "dense")
             else "configs/eyeriss_v1.yaml").split("\n"))

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -740,6 +741,51 @@ TEST(Cli, ProgressLineOnATerminal) {
   const std::string text = read_file(dir + "/tty.txt");
   EXPECT_TRUE(contains(text, "dfsim: layer ")) << text.substr(0, 2000);
   EXPECT_TRUE(contains(text, " s elapsed")) << text.substr(0, 2000);
+}
+
+// Provenance round trip: the architecture (extends resolved) and the layers as they ran, taken
+// from stats.json and run again with the same seed and objective, give the same statistics
+// byte for byte and the same hash; another seed another hash.
+TEST(Cli, ProvenanceRunsAgainToTheSameResult) {
+  struct Case {
+    const char* arch;
+    const char* workload;
+    const char* options;
+  };
+  for (const Case& c :
+       {Case{"configs/eyeriss_v1.yaml", "workloads/lenet5.yaml",
+             "--layers conv2,fc3 --batch 2 --weight-density 0.5 --seed 5"},
+        Case{"configs/tpu_v1_ddr3.yaml", "workloads/lenet5.yaml", "--objective energy"},
+        Case{"configs/dataflows/os_256.yaml", "workloads/googlenet_pruned.yaml",
+             "--layers inception_3a-1x1 --seed 9"}}) {
+    const std::string dir = dfsim_test::fresh_dir("cli_provenance");
+    const std::string first = "run --arch '" + source_path(c.arch) + "' --workload '" +
+                              source_path(c.workload) + "' " + c.options + " --out '" + dir + "/a'";
+    const CliResult a = dfsim(first + " --quiet", dir);
+    ASSERT_EQ(a.code, 0) << c.arch << ": " << describe(a);
+    const YAML::Node stats = YAML::LoadFile(dir + "/a/stats.json");
+    const YAML::Node p = stats["provenance"];
+    ASSERT_TRUE(p) << c.arch;
+    EXPECT_EQ(p["hash"].as<std::string>().rfind("fnv1a64:", 0), 0u);
+    write_file(dir + "/arch.yaml", p["architecture"].as<std::string>());
+    write_file(dir + "/workload.yaml", p["workload"].as<std::string>());
+    // The seed (given last) and the objective; the rest is in the workload now.
+    const std::string seed =
+        contains(c.options, "--seed")
+            ? std::string(c.options).substr(std::string(c.options).find("--seed"))
+            : "";
+    const std::string objective = contains(c.options, "--objective") ? "--objective energy" : "";
+    const CliResult b =
+        dfsim("run --arch '" + dir + "/arch.yaml' --workload '" + dir + "/workload.yaml' " + seed +
+                  " " + objective + " --quiet --out '" + dir + "/b'",
+              dir);
+    ASSERT_EQ(b.code, 0) << c.arch << ": " << describe(b);
+    const std::string ta = read_file(dir + "/a/stats.json"), tb = read_file(dir + "/b/stats.json");
+    EXPECT_EQ(ta.substr(ta.find("\"layers\": [")), tb.substr(tb.find("\"layers\": ["))) << c.arch;
+    EXPECT_EQ(YAML::LoadFile(dir + "/b/stats.json")["provenance"]["hash"].as<std::string>(),
+              p["hash"].as<std::string>())
+        << c.arch;
+  }
 }
 
 }  // namespace

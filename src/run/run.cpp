@@ -1,6 +1,7 @@
 #include "run/run.hpp"
 
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <array>
 #include <atomic>
@@ -298,8 +299,37 @@ AreaReport area_report(const ArchConfig& arch, const EnergyTable& table) {
   return r;
 }
 
+namespace {
+
+std::uint64_t fnv1a64(const std::string& text, std::uint64_t h = 14695981039346656037ULL) {
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+Provenance provenance_of(const Plan& plan, const RunOptions& opt) {
+  Provenance p;
+  YAML::Emitter arch;
+  arch << plan.arch.node->merged();
+  p.architecture_yaml = std::string(arch.c_str()) + "\n";
+  Network ran{plan.network.name, plan.network.source_file, {}};
+  for (const LayerPlan& lp : plan.layers) ran.layers.push_back(lp.layer);
+  p.workload_yaml = network_yaml(ran);
+  p.mappings_yaml = mappings_yaml(plan);
+  const std::string what = std::string("dfsim ") + DFSIM_VERSION + "\n--- architecture\n" +
+                           p.architecture_yaml + "--- workload\n" + p.workload_yaml +
+                           "--- mappings\n" + p.mappings_yaml + "--- seed " +
+                           std::to_string(opt.seed) + ", objective " + to_string(plan.objective);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(what)));
+  p.hash = std::string("fnv1a64:") + hex;
+  return p;
+}
+
+}  // namespace
+
 RunInfo run_info(const Plan& plan, const RunOptions& opt) {
   RunInfo info;
+  info.provenance = provenance_of(plan, opt);
   info.arch_name = plan.arch.name;
   info.arch_file = opt.arch_file;
   info.workload_name = plan.network.name;

@@ -1,5 +1,7 @@
 #include "workload/layer.hpp"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -304,6 +306,108 @@ std::string layer_key(const Layer& l) {
      << l.weights_file << "] " << l.input_from_previous << ' ' << l.input_pool.kind << ' '
      << l.input_pool.size << ' ' << l.input_pool.stride << ' ' << l.input_pool.padding;
   return os.str();
+}
+
+namespace {
+
+const char* granularity_name(Granularity g) {
+  switch (g) {
+    case Granularity::Fine:
+      return "fine";
+    case Granularity::Vector:
+      return "vector";
+    case Granularity::Kernel:
+      return "kernel";
+    case Granularity::Filter:
+      return "filter";
+    case Granularity::Channel:
+      return "channel";
+  }
+  return "fine";
+}
+
+const char* quantization_name(Quantization q) {
+  switch (q) {
+    case Quantization::Uniform:
+      return "uniform";
+    case Quantization::PowerOfTwo:
+      return "power_of_two";
+    case Quantization::Codebook:
+      return "codebook";
+  }
+  return "uniform";
+}
+
+// The shape, stride and padding keys of one layer (an fc layer: its R, S are H, W).
+void emit_shape(YAML::Emitter& out, const Layer& l) {
+  out << YAML::Key << "type" << YAML::Value
+      << (l.kind == LayerKind::FullyConnected ? "fc" : "conv");
+  for (const auto& [key, v] : {std::pair<const char*, std::int64_t>{"N", l.N},
+                               {"M", l.M},
+                               {"C", l.C},
+                               {"H", l.H},
+                               {"W", l.W}})
+    out << YAML::Key << key << YAML::Value << v;
+  if (l.kind == LayerKind::FullyConnected) return;
+  for (const auto& [key, v] : {std::pair<const char*, std::int64_t>{"R", l.R},
+                               {"S", l.S},
+                               {"stride", l.stride},
+                               {"padding", l.padding},
+                               {"groups", l.groups}})
+    out << YAML::Key << key << YAML::Value << v;
+}
+
+// The data keys: densities, bits, quantization, given operands and the input chain.
+void emit_data(YAML::Emitter& out, const Layer& l) {
+  out << YAML::Key << "relu" << YAML::Value << l.relu;
+  out << YAML::Key << "product_shift" << YAML::Value << l.product_shift;
+  if (!l.input_from_previous && l.ifmap_file.empty())
+    out << YAML::Key << "input_density" << YAML::Value << l.input_density;
+  out << YAML::Key << "weight_density" << YAML::Value << l.weight_density;
+  out << YAML::Key << "weight_granularity" << YAML::Value << granularity_name(l.weight_granularity);
+  out << YAML::Key << "weight_bits" << YAML::Value << l.weight_bits;
+  out << YAML::Key << "input_bits" << YAML::Value << l.input_bits;
+  out << YAML::Key << "quantization" << YAML::Value << quantization_name(l.quantization);
+  if (l.quantization == Quantization::Codebook)
+    out << YAML::Key << "codebook_size" << YAML::Value << l.codebook_size;
+  if (l.output_density >= 0)
+    out << YAML::Key << "output_density" << YAML::Value << l.output_density;
+  if (l.accumulator_bits_given > 0)
+    out << YAML::Key << "accumulator_bits" << YAML::Value << l.accumulator_bits_given;
+  const auto absolute = [](const std::string& f) {
+    return std::filesystem::absolute(f).lexically_normal().string();
+  };
+  if (!l.ifmap_file.empty())
+    out << YAML::Key << "ifmap_file" << YAML::Value << YAML::DoubleQuoted << absolute(l.ifmap_file);
+  if (!l.weights_file.empty())
+    out << YAML::Key << "weights_file" << YAML::Value << YAML::DoubleQuoted
+        << absolute(l.weights_file);
+  if (!l.input_from_previous) return;
+  out << YAML::Key << "input_from" << YAML::Value << "previous";
+  if (l.input_pool.kind.empty()) return;
+  out << YAML::Key << "input_pool" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "kind" << YAML::Value << l.input_pool.kind;
+  out << YAML::Key << "size" << YAML::Value << l.input_pool.size;
+  out << YAML::Key << "stride" << YAML::Value << l.input_pool.stride;
+  out << YAML::Key << "padding" << YAML::Value << l.input_pool.padding << YAML::EndMap;
+}
+
+}  // namespace
+
+std::string network_yaml(const Network& net) {
+  YAML::Emitter out;
+  out.SetDoublePrecision(17);  // densities round-trip exactly
+  out << YAML::BeginMap << YAML::Key << "network" << YAML::Value << YAML::DoubleQuoted << net.name;
+  out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+  for (const Layer& l : net.layers) {
+    out << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value << YAML::DoubleQuoted << l.name;
+    emit_shape(out, l);
+    emit_data(out, l);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
 }
 
 std::ostream& operator<<(std::ostream& os, const Layer& l) {

@@ -115,6 +115,11 @@ struct Network {
   std::vector<Layer> layers;
 };
 
+// The network as a workload YAML that loads back to the same layers: every key of every layer
+// written out (defaults included, so that the text keeps its meaning if a default changes), data
+// files as absolute paths.
+std::string network_yaml(const Network& net);
+
 // Loads a network YAML (see docs/config-reference.md, "Workload files"), a Timeloop problem
 // YAML (workload/timeloop_import.hpp) or a SCALE-Sim topology CSV (workload/scalesim_import.hpp).
 // Every layer is

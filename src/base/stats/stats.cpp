@@ -595,6 +595,10 @@ std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layer
                        const LayerStats& total) {
   std::ostringstream os;
   os << "{\n  \"dfsim_version\": " << json_quote(DFSIM_VERSION)
+     << ",\n  \"provenance\": {\"hash\": " << json_quote(info.provenance.hash)
+     << ",\n    \"architecture\": " << json_quote(info.provenance.architecture_yaml)
+     << ",\n    \"workload\": " << json_quote(info.provenance.workload_yaml)
+     << ",\n    \"mappings\": " << json_quote(info.provenance.mappings_yaml) << "}"
      << ",\n  \"arch\": " << json_quote(info.arch_name)
      << ",\n  \"arch_file\": " << json_quote(info.arch_file)
      << ",\n  \"workload\": " << json_quote(info.workload_name)

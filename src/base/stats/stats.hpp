@@ -165,8 +165,19 @@ struct AreaReport {
   double total_mm2() const;
 };
 
+// What produced a result, embedded in stats.json: the architecture with every `extends:`
+// resolved, the layers as they ran (batch and selection applied, every key written) and their
+// mappings, as YAML texts that run again to the same statistics (`dfsim run --arch A --workload
+// W --seed S --objective O` with A, W written from them), and a hash of all of it with the
+// version, seed and objective (FNV-1a, 64 bits: it identifies, it does not secure).
+struct Provenance {
+  std::string architecture_yaml, workload_yaml, mappings_yaml;
+  std::string hash;  // "fnv1a64:" and 16 hex digits
+};
+
 struct RunInfo {
   std::string arch_name, arch_file, workload_name, workload_file, objective;
+  Provenance provenance;
   std::int64_t batch = 1;
   std::uint64_t seed = 0;
   double clock_mhz = 0;
