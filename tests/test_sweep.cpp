@@ -286,6 +286,31 @@ DbState read_db(const std::string& path) {
   return s;
 }
 
+// Rows of a query on the database, each column as text ("" for NULL).
+std::vector<std::vector<std::string>> query(const std::string& path, const std::string& sql) {
+  std::vector<std::vector<std::string>> rows;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    ADD_FAILURE() << "cannot open " << path;
+    return rows;
+  }
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+  while (st && sqlite3_step(st) == SQLITE_ROW) {
+    std::vector<std::string> row;
+    for (int c = 0; c < sqlite3_column_count(st); ++c) {
+      const unsigned char* t = sqlite3_column_text(st, c);
+      row.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+    }
+    rows.push_back(row);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rows;
+}
+
 // ---- processes ----------------------------------------------------------------------------
 
 pid_t spawn_dfsim(const std::vector<std::string>& args, const std::string& out,
@@ -784,6 +809,29 @@ TEST(SweepRun, AllPointsDoneWithExportsParetoFrontAndPlots) {
 
   expect_pareto_front(out, t, kRunObjectives);
   expect_plots(out);
+
+  // The database keeps each point's layers with the energy by level, and its parameters typed.
+  const std::string db_path = out + "/sweep.sqlite";
+  const auto layers = query(db_path,
+                            "SELECT p.hash, l.name, l.macs, l.cycles, p.cycles, l.energy_pj,"
+                            " l.dram_pj + l.glb_pj + l.noc_pj + l.rf_pj + l.mac_pj + l.idle_pj,"
+                            " p.energy_pj FROM layers l JOIN points p ON p.hash = l.hash");
+  ASSERT_EQ(layers.size(), 6u);  // one layer per point
+  for (const auto& row : layers) {
+    EXPECT_EQ(row[1], "conv_a");
+    EXPECT_EQ(std::stoll(row[2]), 8LL * 4 * 10 * 10 * 9);
+    EXPECT_EQ(row[3], row[4]);  // the only layer's cycles are the point's
+    EXPECT_NEAR(std::stod(row[5]), std::stod(row[6]), 1e-9 * std::stod(row[5]));
+    EXPECT_NEAR(std::stod(row[5]), std::stod(row[7]), 1e-9 * std::stod(row[5]));
+  }
+  const auto params = query(db_path,
+                            "SELECT key, type, integer_value, real_value, text_value FROM"
+                            " parameters WHERE hash = '" +
+                                pts[3].hash + "' ORDER BY key");
+  ASSERT_EQ(params.size(), 3u);
+  EXPECT_EQ(params[0], (std::vector<std::string>{"glb.banks", "integer", "27", "", ""}));
+  EXPECT_EQ(params[1], (std::vector<std::string>{"pe_array.cols", "integer", "8", "", ""}));
+  EXPECT_EQ(params[2], (std::vector<std::string>{"pe_array.rows", "integer", "8", "", ""}));
 }
 
 TEST(SweepRun, FailingPointIsRecordedAndTheOthersRun) {

@@ -3,7 +3,11 @@
 #include <sqlite3.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -42,6 +46,15 @@ ResultStore::ResultStore(const std::string& path) : path_(path) {
       " dram_bytes INTEGER, onchip_storage_bytes INTEGER, macs INTEGER, utilization REAL,"
       " wall_seconds REAL, finished_at TEXT DEFAULT CURRENT_TIMESTAMP, area_mm2 REAL);");
   add_area_column();
+  exec(
+      "CREATE TABLE IF NOT EXISTS layers ("
+      " hash TEXT, layer INTEGER, name TEXT, cycles INTEGER, seconds REAL, macs INTEGER,"
+      " utilization REAL, dram_bytes INTEGER, energy_pj REAL, dram_pj REAL, glb_pj REAL,"
+      " noc_pj REAL, rf_pj REAL, mac_pj REAL, idle_pj REAL, PRIMARY KEY (hash, layer));");
+  exec(
+      "CREATE TABLE IF NOT EXISTS parameters ("
+      " hash TEXT, key TEXT, type TEXT, integer_value INTEGER, real_value REAL,"
+      " text_value TEXT, PRIMARY KEY (hash, key));");
 }
 
 // A database written before areas were reported lacks the column: add it (its points read 0).
@@ -78,7 +91,7 @@ std::set<std::string> ResultStore::finished_hashes() const {
   return out;
 }
 
-bool ResultStore::insert(const PointResult& r) {
+bool ResultStore::insert_point(const PointResult& r) {
   sqlite3_stmt* st = nullptr;
   const char* sql =
       "INSERT OR IGNORE INTO points (hash, idx, workload, params, status, error, cycles, seconds,"
@@ -106,6 +119,112 @@ bool ResultStore::insert(const PointResult& r) {
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) throw std::runtime_error(path_ + ": " + sqlite3_errmsg(db_));
   return sqlite3_changes(db_) > 0;
+}
+
+namespace {
+
+// A prepared statement, finalized on every path.
+struct Statement {
+  sqlite3_stmt* st = nullptr;
+  Statement(sqlite3* db, const char* sql, const std::string& path) {
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK)
+      throw std::runtime_error(path + ": " + sqlite3_errmsg(db));
+  }
+  ~Statement() { sqlite3_finalize(st); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  void done(sqlite3* db, const std::string& path) {
+    if (sqlite3_step(st) != SQLITE_DONE) throw std::runtime_error(path + ": " + sqlite3_errmsg(db));
+    sqlite3_reset(st);
+  }
+};
+
+}  // namespace
+
+void ResultStore::insert_layers(const PointResult& r) {
+  Statement s(db_,
+              "INSERT INTO layers (hash, layer, name, cycles, seconds, macs, utilization,"
+              " dram_bytes, energy_pj, dram_pj, glb_pj, noc_pj, rf_pj, mac_pj, idle_pj)"
+              " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+              path_);
+  for (std::size_t i = 0; i < r.layers.size(); ++i) {
+    const LayerResult& l = r.layers[i];
+    sqlite3_bind_text(s.st, 1, r.hash.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s.st, 2, static_cast<std::int64_t>(i));
+    sqlite3_bind_text(s.st, 3, l.name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s.st, 4, l.cycles);
+    sqlite3_bind_double(s.st, 5, l.seconds);
+    sqlite3_bind_int64(s.st, 6, l.macs);
+    sqlite3_bind_double(s.st, 7, l.utilization);
+    sqlite3_bind_int64(s.st, 8, l.dram_bytes);
+    int col = 9;
+    for (double v : {l.energy_pj, l.dram_pj, l.glb_pj, l.noc_pj, l.rf_pj, l.mac_pj, l.idle_pj})
+      sqlite3_bind_double(s.st, col++, v);
+    s.done(db_, path_);
+  }
+}
+
+namespace {
+
+// The type of a swept value as the spec wrote it (YAML text): a whole number in int64, another
+// finite number, true or false, or text.
+enum class ValueType : std::uint8_t { Integer, Real, Boolean, Text };
+ValueType value_type(const std::string& v, std::int64_t& i, double& d) {
+  if (v.empty()) return ValueType::Text;
+  const char* end = v.data() + v.size();
+  auto [ip, iec] = std::from_chars(v.data(), end, i);
+  if (iec == std::errc() && ip == end) return ValueType::Integer;
+  char* dend = nullptr;
+  d = std::strtod(v.c_str(), &dend);
+  if (dend == v.c_str() + v.size() && std::isfinite(d) && !std::isspace(v.front()))
+    return ValueType::Real;
+  if (v == "true" || v == "false") return ValueType::Boolean;
+  return ValueType::Text;
+}
+
+}  // namespace
+
+// Each swept key with its value's type and the value in the column of that type.
+void ResultStore::insert_parameters(const PointResult& r) {
+  if (r.params.empty()) return;
+  const YAML::Node params = YAML::Load(r.params);  // JSON is YAML
+  if (!params.IsMap()) return;
+  Statement s(db_,
+              "INSERT INTO parameters (hash, key, type, integer_value, real_value, text_value)"
+              " VALUES (?,?,?,?,?,?)",
+              path_);
+  static const char* const kNames[] = {"integer", "real", "boolean", "text"};
+  for (const auto& kv : params) {
+    const std::string key = kv.first.as<std::string>(), text = kv.second.Scalar();
+    std::int64_t i = 0;
+    double d = 0;
+    const ValueType type = value_type(text, i, d);
+    sqlite3_bind_text(s.st, 1, r.hash.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s.st, 2, key.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s.st, 3, kNames[static_cast<int>(type)], -1, SQLITE_STATIC);
+    for (int c = 4; c <= 6; ++c) sqlite3_bind_null(s.st, c);
+    if (type == ValueType::Integer) sqlite3_bind_int64(s.st, 4, i);
+    if (type == ValueType::Boolean) sqlite3_bind_int64(s.st, 4, text == "true" ? 1 : 0);
+    if (type == ValueType::Real) sqlite3_bind_double(s.st, 5, d);
+    if (type == ValueType::Text) sqlite3_bind_text(s.st, 6, text.c_str(), -1, SQLITE_TRANSIENT);
+    s.done(db_, path_);
+  }
+}
+
+bool ResultStore::insert(const PointResult& r) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    const bool inserted = insert_point(r);
+    if (inserted) {
+      insert_layers(r);
+      insert_parameters(r);
+    }
+    exec("COMMIT");
+    return inserted;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 std::vector<PointResult> ResultStore::all() const {
@@ -161,7 +280,24 @@ void write_point_result(const std::string& path, const PointResult& r) {
      << ", \"onchip_storage_bytes\": " << r.onchip_storage_bytes << ", \"macs\": " << r.macs
      << ", \"utilization\": " << json_number_17(r.utilization)
      << ", \"wall_seconds\": " << json_number_17(r.wall_seconds)
-     << ", \"area_mm2\": " << json_number_17(r.area_mm2) << "}\n";
+     << ", \"area_mm2\": " << json_number_17(r.area_mm2) << ", \"layers\": [";
+  for (std::size_t i = 0; i < r.layers.size(); ++i) {
+    const LayerResult& l = r.layers[i];
+    os << (i ? ", " : "") << "{\"name\": " << json_quote(l.name) << ", \"cycles\": " << l.cycles
+       << ", \"macs\": " << l.macs << ", \"dram_bytes\": " << l.dram_bytes;
+    for (const auto& [key, v] : {std::pair<const char*, double>{"seconds", l.seconds},
+                                 {"utilization", l.utilization},
+                                 {"energy_pj", l.energy_pj},
+                                 {"dram_pj", l.dram_pj},
+                                 {"glb_pj", l.glb_pj},
+                                 {"noc_pj", l.noc_pj},
+                                 {"rf_pj", l.rf_pj},
+                                 {"mac_pj", l.mac_pj},
+                                 {"idle_pj", l.idle_pj}})
+      os << ", " << json_quote(key) << ": " << json_number_17(v);
+    os << "}";
+  }
+  os << "]}\n";
   // Written to a temporary name and renamed: a result file that exists is complete.
   const std::string tmp = path + ".tmp";
   {
@@ -194,6 +330,25 @@ std::optional<PointResult> read_point_result(const std::string& path) {
     r.utilization = n["utilization"].as<double>();
     r.wall_seconds = n["wall_seconds"].as<double>();
     r.area_mm2 = n["area_mm2"] ? n["area_mm2"].as<double>() : 0.0;
+    for (const YAML::Node& l : n["layers"]) {
+      LayerResult x;
+      x.name = l["name"].as<std::string>();
+      x.cycles = l["cycles"].as<std::int64_t>();
+      x.macs = l["macs"].as<std::int64_t>();
+      x.dram_bytes = l["dram_bytes"].as<std::int64_t>();
+      for (const auto& [key, field] :
+           {std::pair<const char*, double LayerResult::*>{"seconds", &LayerResult::seconds},
+            {"utilization", &LayerResult::utilization},
+            {"energy_pj", &LayerResult::energy_pj},
+            {"dram_pj", &LayerResult::dram_pj},
+            {"glb_pj", &LayerResult::glb_pj},
+            {"noc_pj", &LayerResult::noc_pj},
+            {"rf_pj", &LayerResult::rf_pj},
+            {"mac_pj", &LayerResult::mac_pj},
+            {"idle_pj", &LayerResult::idle_pj}})
+        x.*field = l[key].as<double>();
+      r.layers.push_back(x);
+    }
     return r;
   } catch (const YAML::Exception&) {
     return std::nullopt;

@@ -1,6 +1,9 @@
 // Sweep results in SQLite, keyed by the point's hash: a point is inserted once, in one
 // transaction, when it has finished (done or failed), so an interrupted sweep loses nothing
-// finished and duplicates nothing.
+// finished and duplicates nothing. Tables: `points` (one row per point, its totals and its
+// parameters as JSON), `layers` (per point and layer: cycles, seconds, MACs, utilization, DRAM
+// bytes and the energy by level) and `parameters` (per point and swept key: the value with its
+// type, `integer`, `real`, `boolean` or `text`, in the column of that type).
 #pragma once
 
 #include <cstdint>
@@ -12,6 +15,14 @@
 struct sqlite3;
 
 namespace dfsim {
+
+// One layer of a point: its time, traffic and energy by level (pJ; `energy_pj` their sum).
+struct LayerResult {
+  std::string name;
+  std::int64_t cycles = 0, macs = 0, dram_bytes = 0;
+  double seconds = 0, utilization = 0;
+  double energy_pj = 0, dram_pj = 0, glb_pj = 0, noc_pj = 0, rf_pj = 0, mac_pj = 0, idle_pj = 0;
+};
 
 struct PointResult {
   std::string hash;
@@ -30,6 +41,7 @@ struct PointResult {
   double utilization = 0;
   double wall_seconds = 0;
   double area_mm2 = 0;  // the sized parts' area (0: the architecture states no technology_nm)
+  std::vector<LayerResult> layers;  // stored in the table `layers`
   double objective(const std::string& name) const;
 };
 
@@ -47,6 +59,9 @@ class ResultStore {
 
  private:
   void add_area_column();
+  bool insert_point(const PointResult& r);
+  void insert_layers(const PointResult& r);
+  void insert_parameters(const PointResult& r);
   void exec(const std::string& sql) const;
   sqlite3* db_ = nullptr;
   std::string path_;

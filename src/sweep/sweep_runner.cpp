@@ -657,6 +657,11 @@ int run_sweep_point(const std::string& spec_file, long long index, const std::st
       r.area_mm2 = res.info.area.total_mm2();
       r.macs = res.total.macs;
       r.utilization = res.total.utilization;
+      for (const LayerStats& l : res.layers)
+        r.layers.push_back({l.name, l.cycles, l.macs,
+                            l.dram.total_read_bytes() + l.dram.total_write_bytes(), l.seconds,
+                            l.utilization, l.total_pj(), l.dram.energy_pj, l.glb.energy_pj,
+                            l.noc.energy_pj, l.rf.energy_pj, l.mac_pj, l.idle_pj});
     } catch (const std::exception& e) {
       r.status = "failed";
       r.error = e.what();
