@@ -743,49 +743,92 @@ TEST(Cli, ProgressLineOnATerminal) {
   EXPECT_TRUE(contains(text, " s elapsed")) << text.substr(0, 2000);
 }
 
-// Provenance round trip: the architecture (extends resolved) and the layers as they ran, taken
-// from stats.json and run again with the same seed and objective, give the same statistics
-// byte for byte and the same hash; another seed another hash.
+// Runs ARCH on WORKLOAD with OPTIONS (a --seed last, if any), writes the provenance's
+// architecture and workload to files, runs them with the same seed and objective, and expects
+// byte-identical layer and total statistics and the same hash.
+void expect_round_trip(const std::string& arch, const std::string& workload,
+                       const std::string& options) {
+  const std::string dir = dfsim_test::fresh_dir("cli_provenance");
+  const CliResult a = dfsim("run --arch '" + arch + "' --workload '" + workload + "' " + options +
+                                " --quiet --out '" + dir + "/a'",
+                            dir);
+  ASSERT_EQ(a.code, 0) << arch << ": " << describe(a);
+  const YAML::Node p = YAML::LoadFile(dir + "/a/stats.json")["provenance"];
+  ASSERT_TRUE(p) << arch;
+  EXPECT_EQ(p["hash"].as<std::string>().rfind("fnv1a64:", 0), 0u);
+  // Written in another folder: nothing in it may depend on where the original files were.
+  fs::create_directories(dir + "/elsewhere");
+  write_file(dir + "/elsewhere/arch.yaml", p["architecture"].as<std::string>());
+  write_file(dir + "/elsewhere/workload.yaml", p["workload"].as<std::string>());
+  const std::size_t at = options.find("--seed");
+  const std::string seed = at == std::string::npos ? "" : options.substr(at);
+  const std::string objective = contains(options, "--objective energy") ? "--objective energy" : "";
+  const CliResult b = dfsim("run --arch '" + dir + "/elsewhere/arch.yaml' --workload '" + dir +
+                                "/elsewhere/workload.yaml' " + seed + " " + objective +
+                                " --quiet --out '" + dir + "/b'",
+                            dir);
+  ASSERT_EQ(b.code, 0) << arch << ": " << describe(b);
+  const std::string ta = read_file(dir + "/a/stats.json"), tb = read_file(dir + "/b/stats.json");
+  EXPECT_EQ(ta.substr(ta.find("\"layers\": [")), tb.substr(tb.find("\"layers\": ["))) << arch;
+  EXPECT_EQ(YAML::LoadFile(dir + "/b/stats.json")["provenance"]["hash"].as<std::string>(),
+            p["hash"].as<std::string>())
+      << arch;
+}
+
+// Provenance round trip on three styles (one a JEDEC variant through an extends chain) and on
+// an architecture that erases an inherited key and names energy tables by relative paths.
 TEST(Cli, ProvenanceRunsAgainToTheSameResult) {
-  struct Case {
-    const char* arch;
-    const char* workload;
-    const char* options;
-  };
-  for (const Case& c :
-       {Case{"configs/eyeriss_v1.yaml", "workloads/lenet5.yaml",
-             "--layers conv2,fc3 --batch 2 --weight-density 0.5 --seed 5"},
-        Case{"configs/tpu_v1_ddr3.yaml", "workloads/lenet5.yaml", "--objective energy"},
-        Case{"configs/dataflows/os_256.yaml", "workloads/googlenet_pruned.yaml",
-             "--layers inception_3a-1x1 --seed 9"}}) {
-    const std::string dir = dfsim_test::fresh_dir("cli_provenance");
-    const std::string first = "run --arch '" + source_path(c.arch) + "' --workload '" +
-                              source_path(c.workload) + "' " + c.options + " --out '" + dir + "/a'";
-    const CliResult a = dfsim(first + " --quiet", dir);
-    ASSERT_EQ(a.code, 0) << c.arch << ": " << describe(a);
-    const YAML::Node stats = YAML::LoadFile(dir + "/a/stats.json");
-    const YAML::Node p = stats["provenance"];
-    ASSERT_TRUE(p) << c.arch;
-    EXPECT_EQ(p["hash"].as<std::string>().rfind("fnv1a64:", 0), 0u);
-    write_file(dir + "/arch.yaml", p["architecture"].as<std::string>());
-    write_file(dir + "/workload.yaml", p["workload"].as<std::string>());
-    // The seed (given last) and the objective; the rest is in the workload now.
-    const std::string seed =
-        contains(c.options, "--seed")
-            ? std::string(c.options).substr(std::string(c.options).find("--seed"))
-            : "";
-    const std::string objective = contains(c.options, "--objective") ? "--objective energy" : "";
-    const CliResult b =
-        dfsim("run --arch '" + dir + "/arch.yaml' --workload '" + dir + "/workload.yaml' " + seed +
-                  " " + objective + " --quiet --out '" + dir + "/b'",
+  const std::string lenet = source_path("workloads/lenet5.yaml");
+  expect_round_trip(source_path("configs/eyeriss_v1.yaml"), lenet,
+                    "--layers conv2,fc3 --batch 2 --weight-density 0.5 --seed 5");
+  expect_round_trip(source_path("configs/tpu_v1_ddr3.yaml"), lenet, "--objective energy");
+  expect_round_trip(source_path("configs/dataflows/os_256.yaml"),
+                    source_path("workloads/googlenet_pruned.yaml"),
+                    "--layers inception_3a-1x1 --seed 9");
+  const std::string dir = dfsim_test::fresh_dir("cli_provenance_accelergy");
+  const std::string tables = fs::relative(source_path("tests/accelergy"), dir).string();
+  write_file(dir + "/arch.yaml",
+             "extends: " + source_path("configs/eyeriss_v1.yaml") +
+                 "\nenergy:\n  impl: accelergy\n  calibration: ~\n  ert: " + tables +
+                 "/eyeriss_ERT.yaml\n  art: " + tables +
+                 "/eyeriss_ART.yaml\n  names: {glb: system.eyeriss.shared_glb,\n"
+                 "          filter_spad: system.eyeriss.weights_spad_sram}\n");
+  expect_round_trip(dir + "/arch.yaml", lenet, "--layers conv1");
+}
+
+// A .npy file of int8 VALUES in `shape` (NumPy format 1.0, header padded to 64 bytes).
+void write_npy_int8(const std::string& path, const std::string& shape,
+                    const std::vector<std::int8_t>& values) {
+  std::string header = "{'descr': '|i1', 'fortran_order': False, 'shape': (" + shape + "), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  out << "\x93NUMPY" << '\x01' << '\x00' << static_cast<char>(header.size() & 0xff)
+      << static_cast<char>(header.size() >> 8) << header;
+  out.write(reinterpret_cast<const char*>(values.data()),
+            static_cast<std::streamsize>(values.size()));
+}
+
+// The hash covers the check and the contents of the files the run reads, not only their names.
+TEST(Cli, ProvenanceHashCoversTheCheckAndFileContents) {
+  const std::string dir = dfsim_test::fresh_dir("cli_provenance_hash");
+  write_file(dir + "/wl.yaml",
+             "network: t\nlayers:\n  - {name: c, C: 1, M: 6, H: 12, W: 12, R: 5, S: 5, "
+             "weights_file: w.npy}\n");
+  const auto hash = [&](const std::string& extra, const std::string& out) {
+    const CliResult r =
+        dfsim("run --arch '" + source_path("configs/eyeriss_v1.yaml") + "' --workload '" + dir +
+                  "/wl.yaml' --quiet --out '" + dir + "/" + out + "' " + extra,
               dir);
-    ASSERT_EQ(b.code, 0) << c.arch << ": " << describe(b);
-    const std::string ta = read_file(dir + "/a/stats.json"), tb = read_file(dir + "/b/stats.json");
-    EXPECT_EQ(ta.substr(ta.find("\"layers\": [")), tb.substr(tb.find("\"layers\": ["))) << c.arch;
-    EXPECT_EQ(YAML::LoadFile(dir + "/b/stats.json")["provenance"]["hash"].as<std::string>(),
-              p["hash"].as<std::string>())
-        << c.arch;
-  }
+    EXPECT_EQ(r.code, 0) << describe(r);
+    return YAML::LoadFile(dir + "/" + out + "/stats.json")["provenance"]["hash"].as<std::string>();
+  };
+  write_npy_int8(dir + "/w.npy", "6, 1, 5, 5", std::vector<std::int8_t>(150, 1));
+  const std::string ones = hash("", "ones");
+  EXPECT_EQ(hash("", "ones_again"), ones);
+  EXPECT_NE(hash("--no-check", "unchecked"), ones);
+  write_npy_int8(dir + "/w.npy", "6, 1, 5, 5", std::vector<std::int8_t>(150, 2));
+  EXPECT_NE(hash("", "twos"), ones);  // same file name, other weights
 }
 
 }  // namespace

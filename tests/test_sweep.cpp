@@ -829,9 +829,9 @@ TEST(SweepRun, AllPointsDoneWithExportsParetoFrontAndPlots) {
                             " parameters WHERE hash = '" +
                                 pts[3].hash + "' ORDER BY key");
   ASSERT_EQ(params.size(), 3u);
-  EXPECT_EQ(params[0], (std::vector<std::string>{"glb.banks", "integer", "27", "", ""}));
-  EXPECT_EQ(params[1], (std::vector<std::string>{"pe_array.cols", "integer", "8", "", ""}));
-  EXPECT_EQ(params[2], (std::vector<std::string>{"pe_array.rows", "integer", "8", "", ""}));
+  EXPECT_EQ(params[0], (std::vector<std::string>{"glb.banks", "integer", "27", "27.0", ""}));
+  EXPECT_EQ(params[1], (std::vector<std::string>{"pe_array.cols", "integer", "8", "8.0", ""}));
+  EXPECT_EQ(params[2], (std::vector<std::string>{"pe_array.rows", "integer", "8", "8.0", ""}));
 }
 
 TEST(SweepRun, FailingPointIsRecordedAndTheOthersRun) {
@@ -1109,6 +1109,50 @@ TEST(SweepStore, OldDatabaseGetsTheAreaColumn) {
   EXPECT_EQ(all[0].cycles, 7);
   EXPECT_EQ(all[0].area_mm2, 0);
   EXPECT_EQ(all[1].area_mm2, 4.5);
+}
+
+}  // namespace
+
+namespace {
+
+// A point retried the documented way (its `points` row deleted, the sweep run again) is stored
+// again with its new layers and parameters, not refused for the old rows; each swept value is
+// stored with its type, numbers also as reals.
+TEST(SweepStore, RetriedPointReplacesItsRowsAndValuesAreTyped) {
+  const std::string path = dfsim_test::fresh_dir("retry_store") + "/sweep.sqlite";
+  dfsim::PointResult r;
+  r.hash = "p";
+  r.status = "failed";
+  r.params = R"({"a": "3", "b": "2.5", "c": "+4", "d": "yes", "e": "DDR3-1600", "f": "1e3"})";
+  {
+    dfsim::ResultStore store(path);
+    EXPECT_TRUE(store.insert(r));
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db, "DELETE FROM points WHERE status = 'failed'", nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(db);
+  }
+  r.status = "done";
+  r.layers.push_back({"conv1", 10, 20, 30, 1e-6, 0.5, 6, 1, 1, 1, 1, 1, 1});
+  {
+    dfsim::ResultStore store(path);
+    EXPECT_TRUE(store.insert(r));
+  }
+  EXPECT_EQ(query(path, "SELECT name, cycles, energy_pj FROM layers"),
+            (std::vector<std::vector<std::string>>{{"conv1", "10", "6.0"}}));
+  EXPECT_EQ(query(path,
+                  "SELECT key, type, integer_value, real_value, text_value FROM parameters "
+                  "ORDER BY key"),
+            (std::vector<std::vector<std::string>>{{"a", "integer", "3", "3.0", ""},
+                                                   {"b", "real", "", "2.5", ""},
+                                                   {"c", "integer", "4", "4.0", ""},
+                                                   {"d", "boolean", "1", "", ""},
+                                                   {"e", "text", "", "", "DDR3-1600"},
+                                                   {"f", "real", "", "1000.0", ""}}));
 }
 
 }  // namespace

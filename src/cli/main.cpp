@@ -273,10 +273,15 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   if (cmd == "map") return map_command(opt, vm, no_check);
   if (quiet && (table.summary || table.sizes))
     throw ConfigError("--quiet prints nothing: it does not go with --summary or --sizes");
+  if (table.summary && table.sizes)
+    throw ConfigError("--summary prints the total row only: it does not go with --sizes");
   opt.progress = progress ? RunOptions::Progress::Always
                           : (quiet ? RunOptions::Progress::Never : RunOptions::Progress::Auto);
   const RunResult r = run_simulation(opt);
-  if (!quiet) {
+  if (quiet) {  // layers left out must not pass unnoticed
+    for (const SkippedLayer& s : r.info.skipped)
+      std::cerr << "dfsim: skipped " << s.name << ": " << s.reason << "\n";
+  } else {
     print_table(std::cout, r.info, r.layers, r.total, table);
     if (!opt.out_dir.empty()) std::cout << "\nwrote " << opt.out_dir << "/stats.json\n";
     if (!opt.vcd_file.empty()) std::cout << "wrote " << opt.vcd_file << "\n";

@@ -130,7 +130,9 @@ std::vector<LayerPlan> planned_layers(const RunOptions& opt, const Network& net)
   for (Layer l : net.layers) {
     if (opt.batch) l.N = *opt.batch;
     if (opt.weight_density) l.weight_density = *opt.weight_density;
-    if (opt.input_density) l.input_density = *opt.input_density;
+    // The ifmap of a chained or .npy-fed layer is real data: its density is what it is.
+    if (opt.input_density && !l.input_from_previous && l.ifmap_file.empty())
+      l.input_density = *opt.input_density;
     if (const std::string too_large = l.size_problem(); !too_large.empty())
       throw ConfigError((opt.batch ? "--batch " + std::to_string(*opt.batch) + ": " : "") +
                         too_large);
@@ -306,19 +308,60 @@ std::uint64_t fnv1a64(const std::string& text, std::uint64_t h = 146959810393466
   return h;
 }
 
+// The architecture keys that name files, made absolute (relative to the file that wrote them)
+// so that the provenance loads from anywhere.
+void absolute_file_keys(const ConfigNode& arch, YAML::Node& merged) {
+  const auto energy = arch.find("energy");
+  if (!energy) return;
+  for (const char* key : {"ert", "art"})
+    if (const auto n = energy->find(key)) {
+      const std::filesystem::path f(n->as_string());
+      merged["energy"][key] =
+          f.is_absolute()
+              ? f.string()
+              : (std::filesystem::path(n->file()).parent_path() / f).lexically_normal().string();
+    }
+}
+
+// FNV-1a of a file's bytes ("" if it cannot be read: the run would have failed).
+std::string file_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return std::to_string(fnv1a64(ss.str()));
+}
+
+// Every file the run read besides the architecture and workload texts: .npy operands and
+// energy tables, by content.
+std::string referenced_files(const Plan& plan, const YAML::Node& arch) {
+  std::string out;
+  for (const LayerPlan& lp : plan.layers)
+    for (const std::string* f : {&lp.layer.ifmap_file, &lp.layer.weights_file})
+      if (!f->empty()) out += *f + " " + file_hash(*f) + "\n";
+  for (const char* key : {"ert", "art"})
+    if (arch["energy"] && arch["energy"][key])
+      out += arch["energy"][key].as<std::string>() + " " +
+             file_hash(arch["energy"][key].as<std::string>()) + "\n";
+  return out;
+}
+
 Provenance provenance_of(const Plan& plan, const RunOptions& opt) {
   Provenance p;
+  YAML::Node merged = plan.arch.node->merged();
+  absolute_file_keys(*plan.arch.node, merged);
   YAML::Emitter arch;
-  arch << plan.arch.node->merged();
+  arch << merged;
   p.architecture_yaml = std::string(arch.c_str()) + "\n";
   Network ran{plan.network.name, plan.network.source_file, {}};
   for (const LayerPlan& lp : plan.layers) ran.layers.push_back(lp.layer);
   p.workload_yaml = network_yaml(ran);
   p.mappings_yaml = mappings_yaml(plan);
-  const std::string what = std::string("dfsim ") + DFSIM_VERSION + "\n--- architecture\n" +
-                           p.architecture_yaml + "--- workload\n" + p.workload_yaml +
-                           "--- mappings\n" + p.mappings_yaml + "--- seed " +
-                           std::to_string(opt.seed) + ", objective " + to_string(plan.objective);
+  const std::string what =
+      std::string("dfsim ") + DFSIM_VERSION + "\n--- architecture\n" + p.architecture_yaml +
+      "--- workload\n" + p.workload_yaml + "--- mappings\n" + p.mappings_yaml + "--- files\n" +
+      referenced_files(plan, merged) + "--- seed " + std::to_string(opt.seed) + ", objective " +
+      to_string(plan.objective) + (opt.check ? ", checked" : ", not checked");
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(what)));
   p.hash = std::string("fnv1a64:") + hex;

@@ -167,18 +167,23 @@ void ResultStore::insert_layers(const PointResult& r) {
 namespace {
 
 // The type of a swept value as the spec wrote it (YAML text): a whole number in int64, another
-// finite number, true or false, or text.
+// finite number, a boolean (true/false, yes/no, on/off), or text.
 enum class ValueType : std::uint8_t { Integer, Real, Boolean, Text };
 ValueType value_type(const std::string& v, std::int64_t& i, double& d) {
   if (v.empty()) return ValueType::Text;
+  const char* begin = v.data() + (v.size() > 1 && v[0] == '+' ? 1 : 0);  // "+3" is 3 in YAML
   const char* end = v.data() + v.size();
-  auto [ip, iec] = std::from_chars(v.data(), end, i);
-  if (iec == std::errc() && ip == end) return ValueType::Integer;
+  auto [ip, iec] = std::from_chars(begin, end, i);
+  if (iec == std::errc() && ip == end) {
+    d = static_cast<double>(i);
+    return ValueType::Integer;
+  }
   char* dend = nullptr;
   d = std::strtod(v.c_str(), &dend);
   if (dend == v.c_str() + v.size() && std::isfinite(d) && !std::isspace(v.front()))
     return ValueType::Real;
-  if (v == "true" || v == "false") return ValueType::Boolean;
+  for (const char* b : {"true", "false", "yes", "no", "on", "off"})  // as ConfigNode::as_bool
+    if (v == b) return ValueType::Boolean;
   return ValueType::Text;
 }
 
@@ -204,8 +209,10 @@ void ResultStore::insert_parameters(const PointResult& r) {
     sqlite3_bind_text(s.st, 3, kNames[static_cast<int>(type)], -1, SQLITE_STATIC);
     for (int c = 4; c <= 6; ++c) sqlite3_bind_null(s.st, c);
     if (type == ValueType::Integer) sqlite3_bind_int64(s.st, 4, i);
-    if (type == ValueType::Boolean) sqlite3_bind_int64(s.st, 4, text == "true" ? 1 : 0);
-    if (type == ValueType::Real) sqlite3_bind_double(s.st, 5, d);
+    if (type == ValueType::Boolean)
+      sqlite3_bind_int64(s.st, 4, text == "true" || text == "yes" || text == "on" ? 1 : 0);
+    // Every number has its real value too: a key whose values are 28, 28.5 and 29 sorts as one.
+    if (type == ValueType::Real || type == ValueType::Integer) sqlite3_bind_double(s.st, 5, d);
     if (type == ValueType::Text) sqlite3_bind_text(s.st, 6, text.c_str(), -1, SQLITE_TRANSIENT);
     s.done(db_, path_);
   }
@@ -216,6 +223,12 @@ bool ResultStore::insert(const PointResult& r) {
   try {
     const bool inserted = insert_point(r);
     if (inserted) {
+      // Rows of an earlier result of this point whose `points` row was deleted (a retry).
+      for (const char* table : {"layers", "parameters"}) {
+        Statement s(db_, (std::string("DELETE FROM ") + table + " WHERE hash = ?").c_str(), path_);
+        sqlite3_bind_text(s.st, 1, r.hash.c_str(), -1, SQLITE_TRANSIENT);
+        s.done(db_, path_);
+      }
       insert_layers(r);
       insert_parameters(r);
     }

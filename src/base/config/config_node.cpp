@@ -211,8 +211,9 @@ ConfigNode ConfigNode::extending(ConfigNode own, std::vector<std::string>& chain
 YAML::Node ConfigNode::merged() const {
   if (!is_map()) return YAML::Clone(node_);
   YAML::Node out(YAML::NodeType::Map);
-  for (const std::string& k : keys())
-    if (k != "extends") out[k] = find(k) ? find(k)->merged() : YAML::Node();
+  for (const std::string& k : keys())  // an erased key (`key: ~`) is gone, as its value is
+    if (k != "extends")
+      if (const auto child = find(k)) out[k] = child->merged();
   return out;
 }
 
