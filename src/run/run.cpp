@@ -6,25 +6,26 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <systemc>
 #include <thread>
 
 #include "arrays/array_model.hpp"
+#include "base/config/component_registry.hpp"
 #include "base/config/config_node.hpp"
 #include "base/energy/energy_model.hpp"
 #include "base/energy/technology.hpp"
 #include "base/text.hpp"
 #include "base/trace/vcd_writer.hpp"
+#include "base/util/stoppable_thread.hpp"
 #include "workload/onnx_import.hpp"
 #include "workload/tensor.hpp"
 
@@ -308,19 +309,29 @@ std::uint64_t fnv1a64(const std::string& text, std::uint64_t h = 146959810393466
   return h;
 }
 
-// The architecture keys that name files, made absolute (relative to the file that wrote them)
-// so that the provenance loads from anywhere.
-void absolute_file_keys(const ConfigNode& arch, YAML::Node& merged) {
-  const auto energy = arch.find("energy");
-  if (!energy) return;
-  for (const char* key : {"ert", "art"})
-    if (const auto n = energy->find(key)) {
-      const std::filesystem::path f(n->as_string());
-      merged["energy"][key] =
-          f.is_absolute()
-              ? f.string()
-              : (std::filesystem::path(n->file()).parent_path() / f).lexically_normal().string();
-    }
+// The architecture keys that name files (each implementation's file_keys, in its role's
+// section): (role, key, absolute path).
+struct FileKey {
+  std::string role, key, path;
+};
+std::vector<FileKey> file_keys(const ConfigNode& arch) {
+  std::vector<FileKey> out;
+  for (const std::string& role : component_roles()) {
+    const auto section = arch.find(role);
+    if (!section || !section->is_map()) continue;
+    std::set<std::string> keys;
+    for (const std::string& name : component_names(role))
+      for (const std::string& k : find_component(role, name)->file_keys) keys.insert(k);
+    for (const std::string& k : keys)
+      if (const auto n = section->find(k)) out.push_back({role, k, n->as_path()});
+  }
+  return out;
+}
+
+// The merged architecture with its file keys absolute, so that the provenance loads from
+// anywhere.
+void absolute_file_keys(const std::vector<FileKey>& files, YAML::Node& merged) {
+  for (const FileKey& f : files) merged[f.role][f.key] = f.path;
 }
 
 // FNV-1a of a file's bytes ("" if it cannot be read: the run would have failed).
@@ -334,22 +345,20 @@ std::string file_hash(const std::string& path) {
 
 // Every file the run read besides the architecture and workload texts: .npy operands and
 // energy tables, by content.
-std::string referenced_files(const Plan& plan, const YAML::Node& arch) {
+std::string referenced_files(const Plan& plan, const std::vector<FileKey>& arch_files) {
   std::string out;
   for (const LayerPlan& lp : plan.layers)
     for (const std::string* f : {&lp.layer.ifmap_file, &lp.layer.weights_file})
       if (!f->empty()) out += *f + " " + file_hash(*f) + "\n";
-  for (const char* key : {"ert", "art"})
-    if (arch["energy"] && arch["energy"][key])
-      out += arch["energy"][key].as<std::string>() + " " +
-             file_hash(arch["energy"][key].as<std::string>()) + "\n";
+  for (const FileKey& f : arch_files) out += f.path + " " + file_hash(f.path) + "\n";
   return out;
 }
 
 Provenance provenance_of(const Plan& plan, const RunOptions& opt) {
   Provenance p;
   YAML::Node merged = plan.arch.node->merged();
-  absolute_file_keys(*plan.arch.node, merged);
+  const std::vector<FileKey> arch_files = file_keys(*plan.arch.node);
+  absolute_file_keys(arch_files, merged);
   YAML::Emitter arch;
   arch << merged;
   p.architecture_yaml = std::string(arch.c_str()) + "\n";
@@ -360,7 +369,7 @@ Provenance provenance_of(const Plan& plan, const RunOptions& opt) {
   const std::string what =
       std::string("dfsim ") + DFSIM_VERSION + "\n--- architecture\n" + p.architecture_yaml +
       "--- workload\n" + p.workload_yaml + "--- mappings\n" + p.mappings_yaml + "--- files\n" +
-      referenced_files(plan, merged) + "--- seed " + std::to_string(opt.seed) + ", objective " +
+      referenced_files(plan, arch_files) + "--- seed " + std::to_string(opt.seed) + ", objective " +
       to_string(plan.objective) + (opt.check ? ", checked" : ", not checked");
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(what)));
@@ -540,31 +549,17 @@ class ProgressLine {
     if (mode == RunOptions::Progress::Never) return;
     if (mode == RunOptions::Progress::Auto && isatty(STDERR_FILENO) == 0) return;
     const double delay_s = mode == RunOptions::Progress::Always ? 0.0 : 1.0;
-    thread_ = std::thread([this, delay_s] { loop(delay_s); });
-  }
-  ProgressLine(const ProgressLine&) = delete;
-  ProgressLine& operator=(const ProgressLine&) = delete;
-  ~ProgressLine() {
-    if (!thread_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      done_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
+    thread_.start([this, delay_s](StoppableThread& t) { loop(t, delay_s); });
   }
 
  private:
-  void loop(double delay_s) {
+  void loop(StoppableThread& t, double delay_s) const {
     const auto start = std::chrono::steady_clock::now();
-    std::unique_lock<std::mutex> lock(mutex_);
     // Auto: nothing for a run that ends within the delay. Always: at least one line.
-    if (delay_s > 0 &&
-        wake_.wait_for(lock, std::chrono::duration<double>(delay_s), [this] { return done_; }))
-      return;
+    if (delay_s > 0 && t.stopped_within(delay_s)) return;
     do {
       print(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    } while (!wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return done_; }));
+    } while (!t.stopped_within(0.5));
     std::cerr << "\r\033[K" << std::flush;  // clear the line for the results
   }
 
@@ -592,10 +587,7 @@ class ProgressLine {
 
   const ArrayModel& array_;
   const Plan& plan_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool done_ = false;
-  std::thread thread_;
+  StoppableThread thread_;  // last: stopped before the members it reads go
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/config/config_node.hpp"
 #include "base/text.hpp"
 
 namespace dfsim {
@@ -182,8 +183,7 @@ ValueType value_type(const std::string& v, std::int64_t& i, double& d) {
   d = std::strtod(v.c_str(), &dend);
   if (dend == v.c_str() + v.size() && std::isfinite(d) && !std::isspace(v.front()))
     return ValueType::Real;
-  for (const char* b : {"true", "false", "yes", "no", "on", "off"})  // as ConfigNode::as_bool
-    if (v == b) return ValueType::Boolean;
+  if (ConfigNode::bool_spelling(v)) return ValueType::Boolean;
   return ValueType::Text;
 }
 
@@ -210,7 +210,7 @@ void ResultStore::insert_parameters(const PointResult& r) {
     for (int c = 4; c <= 6; ++c) sqlite3_bind_null(s.st, c);
     if (type == ValueType::Integer) sqlite3_bind_int64(s.st, 4, i);
     if (type == ValueType::Boolean)
-      sqlite3_bind_int64(s.st, 4, text == "true" || text == "yes" || text == "on" ? 1 : 0);
+      sqlite3_bind_int64(s.st, 4, *ConfigNode::bool_spelling(text) ? 1 : 0);
     // Every number has its real value too: a key whose values are 28, 28.5 and 29 sorts as one.
     if (type == ValueType::Real || type == ValueType::Integer) sqlite3_bind_double(s.st, 5, d);
     if (type == ValueType::Text) sqlite3_bind_text(s.st, 6, text.c_str(), -1, SQLITE_TRANSIENT);

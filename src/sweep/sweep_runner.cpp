@@ -11,20 +11,19 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "base/config/arch_config.hpp"
 #include "base/config/config_node.hpp"
 #include "base/text.hpp"
+#include "base/util/stoppable_thread.hpp"
 #include "run/run.hpp"
 #include "sweep/result_store.hpp"
 #include "sweep/sweep_spec.hpp"
@@ -592,32 +591,17 @@ class PointWatchdog {
         spec, pt,
         "stopped after " + json_number(spec.point_timeout_s) + " s (run.point_timeout_s)");
     r.wall_seconds = spec.point_timeout_s;
-    const auto limit = std::chrono::duration<double>(spec.point_timeout_s);
-    thread_ = std::thread([this, r, limit, path = std::move(result_path)] {
-      std::unique_lock<std::mutex> lock(mutex_);
-      if (done_cv_.wait_for(lock, limit, [this] { return done_; })) return;
-      write_point_result(path, r);
-      std::cout << "point " << r.index << ": failed: " << r.error << std::endl;
-      std::_Exit(0);
-    });
+    thread_.start(
+        [r, limit_s = spec.point_timeout_s, path = std::move(result_path)](StoppableThread& t) {
+          if (t.stopped_within(limit_s)) return;
+          write_point_result(path, r);
+          std::cout << "point " << r.index << ": failed: " << r.error << std::endl;
+          std::_Exit(0);
+        });
   }
-  ~PointWatchdog() {
-    if (!thread_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      done_ = true;
-    }
-    done_cv_.notify_one();
-    thread_.join();
-  }
-  PointWatchdog(const PointWatchdog&) = delete;
-  PointWatchdog& operator=(const PointWatchdog&) = delete;
 
  private:
-  std::mutex mutex_;
-  std::condition_variable done_cv_;
-  bool done_ = false;
-  std::thread thread_;
+  StoppableThread thread_;
 };
 
 }  // namespace

@@ -123,10 +123,8 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
   l.where = n.where();
   // Data files are relative to the workload file.
   auto data_path = [&](const char* key) {
-    if (!n.has(key)) return std::string();
-    const std::filesystem::path p = n.get_string(key);
-    return p.is_absolute() ? p.string()
-                           : (std::filesystem::path(n.file()).parent_path() / p).string();
+    const auto f = n.find(key);
+    return f ? f->as_path() : std::string();
   };
   l.ifmap_file = data_path("ifmap_file");
   l.weights_file = data_path("weights_file");

@@ -31,6 +31,9 @@ struct ComponentImpl {
   // from its own keys (the dram role: a std::function<void(const ConfigNode&, DramConfig&)>
   // setting the figures the mappers' estimates read, arch_config.cpp).
   std::any derive = {};
+  // Those of `keys` whose values name files (relative to the file that writes them): a
+  // result's provenance writes them absolute and hashes the files' contents.
+  std::vector<std::string> file_keys = {};
 };
 
 // Adds an implementation; returns true so that it can register from a namespace-scope

@@ -349,12 +349,22 @@ double ConfigNode::as_double() const {
   return v;
 }
 
+std::optional<bool> ConfigNode::bool_spelling(const std::string& scalar) {
+  if (scalar == "true" || scalar == "yes" || scalar == "on") return true;
+  if (scalar == "false" || scalar == "no" || scalar == "off") return false;
+  return std::nullopt;
+}
+
 bool ConfigNode::as_bool() const {
   if (!node_.IsScalar()) fail("expected true or false, got " + describe(node_));
-  const std::string& s = node_.Scalar();
-  if (s == "true" || s == "yes" || s == "on") return true;
-  if (s == "false" || s == "no" || s == "off") return false;
-  fail("expected true or false, got '" + s + "'");
+  if (const auto b = bool_spelling(node_.Scalar())) return *b;
+  fail("expected true or false, got '" + node_.Scalar() + "'");
+}
+
+std::string ConfigNode::as_path() const {
+  const std::filesystem::path p(as_string());
+  if (p.is_absolute()) return p.string();
+  return (std::filesystem::path(file()).parent_path() / p).lexically_normal().string();
 }
 
 std::string ConfigNode::as_string() const {

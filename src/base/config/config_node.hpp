@@ -65,6 +65,10 @@ class ConfigNode {
   double as_double() const;
   bool as_bool() const;
   std::string as_string() const;
+  // A file path, resolved against the folder of the file that wrote it (absolute ones as written).
+  std::string as_path() const;
+  // The YAML spellings of a boolean that as_bool accepts (true/yes/on, false/no/off).
+  static std::optional<bool> bool_spelling(const std::string& scalar);
 
   std::int64_t get_int(const std::string& key) const { return at(key).as_int(); }
   std::int64_t get_int(const std::string& key, std::int64_t dflt) const;

@@ -33,13 +33,6 @@ namespace dfsim {
 
 namespace {
 
-// A path in `node` (a string) resolved against the folder of the file that writes it.
-std::string path_in(const ConfigNode& node) {
-  const std::filesystem::path p(node.as_string());
-  if (p.is_absolute()) return p.string();
-  return (std::filesystem::path(node.file()).parent_path() / p).lexically_normal().string();
-}
-
 // `system.eyeriss.PE[0..167].ifmap_spad` -> `ifmap_spad` (instance ranges removed first:
 // `PE[0..15].mac[0..3]` -> `mac`).
 std::string last_component(const std::string& name) {
@@ -67,7 +60,7 @@ std::vector<ConfigNode> tables_of(const std::string& path, const char* top) {
 
 // The file `node` names, which must exist (an error at the node otherwise).
 std::string existing(const ConfigNode& node) {
-  const std::string path = path_in(node);
+  const std::string path = node.as_path();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) node.fail("cannot open '" + path + "'");
   return path;
@@ -204,7 +197,9 @@ const bool registered = register_component(
      },
      EnergyModelFactory([](const ArchConfig& arch) -> std::unique_ptr<EnergyModel> {
        return std::make_unique<AccelergyTables>(arch.node->at("energy"));
-     })});
+     }),
+     {},
+     {"ert", "art"}});
 
 }  // namespace
 
