@@ -209,6 +209,36 @@ def cmd_vcd_summary(argv):
     print(f"{vcd}: {signals} signals, {size / 1e6:.1f} MB")
 
 
+def cmd_trace_signals(argv):
+    """trace-signals ARCH...: the signals each architecture traces (a VCD of a one-layer run,
+    numbered signals folded into one row with their count), as a markdown table."""
+    wl = os.path.join(tmpdir(), "trace_signals.yaml")
+    with open(wl, "w") as f:
+        f.write("network: trace_signals\nlayers:\n"
+                "  - {name: a, M: 8, C: 4, H: 8, W: 8, R: 3, S: 3, padding: 1}\n")
+    rows = []
+    for arch in argv:
+        vcd = os.path.join(tmpdir(), "signals.vcd")
+        dfsim(["run", "--quiet", "--no-check", "--arch", arch, "--workload", wl, "--vcd", vcd])
+        scope, seen = [], {}
+        with open(vcd) as f:
+            for line in f:
+                w = line.split()
+                if w[:2] == ["$scope", "module"]:
+                    scope.append(w[2])
+                elif w[:1] == ["$upscope"]:
+                    scope.pop()
+                elif w[:1] == ["$var"]:
+                    folded = re.sub(r"\d+", "<i>", w[4])
+                    key = (".".join(scope[1:]), folded, w[2])
+                    seen[key] = seen.get(key, 0) + 1
+        names = "; ".join(f"`{sc}.{n}`" + (f" x{c}" if c > 1 else "") + (f" ({wd} bit)" if wd != "1" else "")
+                          for (sc, n, wd), c in seen.items())
+        rows.append([f"`{arch}`", names])
+    print(md_table(["architecture", "signals (scope.name; x count of numbered ones; width if not 1 bit)"],
+                   rows))
+
+
 def vcd_changes(path, scope, name):
     """[(time_ps, value)] of signal SCOPE.NAME in a VCD file (values as strings)."""
     ident, scopes, changes, t = None, [], [], 0

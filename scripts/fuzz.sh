@@ -6,7 +6,7 @@
 # executions, seconds, and findings (crash-*, leak-*, timeout-*, oom-* files in
 # out/fuzz/findings/LOADER). Exits 1 if any loader has a finding.
 #
-#   bash scripts/fuzz.sh [SECONDS [LOADER...]]     # default 60 s each, all seven loaders
+#   bash scripts/fuzz.sh [SECONDS [LOADER...]]     # default 60 s each, all eight loaders
 #   bash scripts/fuzz.sh 3600                      # the on-demand hour per loader
 #   FUZZ_MERGE=1 bash scripts/fuzz.sh 3600 npy     # then minimize the corpus into fuzz/corpus/npy
 set -euo pipefail
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 loaders=("$@")
-[ ${#loaders[@]} -gt 0 ] || loaders=(arch workload scalesim mapping sweep_spec npy onnx)
+[ ${#loaders[@]} -gt 0 ] || loaders=(arch workload scalesim scalesim_cfg mapping sweep_spec npy onnx)
 if [ ! -x build-fuzz/fuzz/fuzz_arch ]; then
   CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DDFSIM_SANITIZE=ON \
     -DDFSIM_FUZZ=ON >/dev/null

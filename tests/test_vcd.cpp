@@ -153,7 +153,7 @@ TEST(Vcd, WaveformOfATinyRun) {
   EXPECT_TRUE(vcd.has_enddefinitions);
   EXPECT_TRUE(text.find("$timescale") != std::string::npos &&
               text.find("$timescale") < text.find("$enddefinitions"));
-  // Timestamps are picoseconds (base/trace/vcd_writer.cpp).
+  // Timestamps are picoseconds (base/trace/trace_writer.cpp).
   EXPECT_NE(text.find("\n$timescale 1ps $end\n"), std::string::npos) << text.substr(0, 200);
   for (const auto& e : vcd.errors) ADD_FAILURE() << "malformed VCD: " << e;
 

@@ -196,14 +196,17 @@ int tech_command(const std::vector<std::string>& args) {
 
 // dfsim map: the mappings and their estimates, no simulation.
 int map_command(const RunOptions& opt, const po::variables_map& vm, bool no_check) {
-  for (const char* o : {"seed", "out", "vcd", "quiet", "summary", "sizes", "progress"})
+  for (const char* o : {"seed", "out", "vcd", "quiet", "summary", "sizes", "progress", "trace-json",
+                        "trace-signals", "trace-layers", "trace-window-us"})
     if (vm.count(o) && !vm[o].defaulted())
       throw ConfigError(std::string("--") + o + " is an option of 'run', not of 'map'");
   if (no_check) throw ConfigError("--no-check is an option of 'run', not of 'map'");
   const Plan plan = make_plan(opt);
   if (!opt.dump_mappings_file.empty())
     write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
-  std::cout << plan.arch << "\nMappings (" << opt.objective << "):\n";
+  std::cout << plan.arch;
+  for (const std::string& n : plan.arch.import_notes) std::cout << "  imported: " << n << "\n";
+  std::cout << "\nMappings (" << opt.objective << "):\n";
   for (const SkippedLayer& s : plan.skipped)
     std::cout << "  skipped " << s.name << ": " << s.reason << "\n";
   for (const auto& lp : plan.layers) {
@@ -215,6 +218,40 @@ int map_command(const RunOptions& opt, const po::variables_map& vm, bool no_chec
     std::cout << "; " << lp.candidates() << " candidates\n";
   }
   return 0;
+}
+
+// The trace options of `run` (base/trace/trace_writer.hpp) as the command line spells them.
+struct TraceArgs {
+  std::string signals, layers, window;
+};
+
+void add_trace_options(po::options_description& desc, RunOptions& opt, TraceArgs& t) {
+  desc.add_options()("trace-json", po::value<std::string>(&opt.trace_json_file),
+                     "write a trace-event JSON (Perfetto, chrome://tracing) of the layers, "
+                     "passes and DRAM transfers")(
+      "trace-signals", po::value<std::string>(&t.signals),
+      "trace only the signals matching these comma-separated globs over scope.name "
+      "(e.g. 'dram.*,control.*')")("trace-layers", po::value<std::string>(&t.layers),
+                                   "trace only while these comma-separated layers run")(
+      "trace-window-us", po::value<std::string>(&t.window),
+      "FROM:TO: trace only that simulated time, in microseconds");
+}
+
+void apply_trace_args(const TraceArgs& t, RunOptions& opt) {
+  opt.trace_signals = split(t.signals);
+  opt.trace_layers = split(t.layers);
+  if (t.window.empty()) return;
+  const std::size_t colon = t.window.find(':');
+  char* end = nullptr;
+  const std::string from = t.window.substr(0, colon);
+  const std::string to = colon == std::string::npos ? "" : t.window.substr(colon + 1);
+  const double a = std::strtod(from.c_str(), &end);
+  const bool a_ok = !from.empty() && *end == '\0';
+  const double b = std::strtod(to.c_str(), &end);
+  if (!a_ok || to.empty() || *end != '\0')
+    throw ConfigError("--trace-window-us: expected FROM:TO in microseconds, got '" + t.window +
+                      "'");
+  opt.trace_window_us = std::pair{a, b};
 }
 
 int run_command(const std::string& cmd, const std::vector<std::string>& args) {
@@ -256,6 +293,8 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
       "progress", po::bool_switch(&progress),
       "show the progress line on stderr from the start, even when it is not a terminal "
       "(by default: on a terminal, after a second)");
+  TraceArgs trace;
+  add_trace_options(desc, opt, trace);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
   if (vm.count("help")) {
@@ -269,6 +308,7 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   opt.seed = parse_seed(seed);
   if (vm.count("input-density")) opt.input_density = input_density;
   opt.check = !no_check;
+  apply_trace_args(trace, opt);
 
   if (cmd == "map") return map_command(opt, vm, no_check);
   if (quiet && (table.summary || table.sizes))
@@ -285,6 +325,7 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
     print_table(std::cout, r.info, r.layers, r.total, table);
     if (!opt.out_dir.empty()) std::cout << "\nwrote " << opt.out_dir << "/stats.json\n";
     if (!opt.vcd_file.empty()) std::cout << "wrote " << opt.vcd_file << "\n";
+    if (!opt.trace_json_file.empty()) std::cout << "wrote " << opt.trace_json_file << "\n";
   }
   if (r.total.output_check == "fail") {
     std::cerr << "dfsim: error: simulated outputs differ from the reference convolution\n";

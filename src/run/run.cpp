@@ -24,7 +24,7 @@
 #include "base/energy/energy_model.hpp"
 #include "base/energy/technology.hpp"
 #include "base/text.hpp"
-#include "base/trace/vcd_writer.hpp"
+#include "base/trace/trace_writer.hpp"
 #include "base/util/stoppable_thread.hpp"
 #include "workload/onnx_import.hpp"
 #include "workload/tensor.hpp"
@@ -384,6 +384,7 @@ RunInfo run_info(const Plan& plan, const RunOptions& opt) {
   info.provenance = provenance_of(plan, opt);
   info.arch_name = plan.arch.name;
   info.arch_file = opt.arch_file;
+  info.arch_import_notes = plan.arch.import_notes;
   info.workload_name = plan.network.name;
   info.workload_file = opt.workload_file;
   info.objective = to_string(plan.objective);
@@ -412,7 +413,8 @@ void check_output_paths(const RunOptions& opt) {
                         " is not a writable directory)");
   }
   for (const auto& [file, option] :
-       {std::pair{opt.vcd_file, "--vcd"}, std::pair{opt.dump_mappings_file, "--dump-mappings"}}) {
+       {std::pair{opt.vcd_file, "--vcd"}, std::pair{opt.trace_json_file, "--trace-json"},
+        std::pair{opt.dump_mappings_file, "--dump-mappings"}}) {
     if (file.empty()) continue;
     const fs::path p = fs::absolute(file, ec);
     if (fs::is_directory(p, ec))
@@ -540,6 +542,49 @@ void check_simulated_time(const Plan& plan) {
 
 namespace {
 
+// The trace writer of --vcd / --trace-json with their filters, or none; the filters without a
+// trace, unknown layer names and an empty window are refused.
+std::unique_ptr<TraceWriter> make_trace_writer(const RunOptions& opt, const Plan& plan) {
+  TraceOptions t;
+  t.vcd_file = opt.vcd_file;
+  t.json_file = opt.trace_json_file;
+  t.signals = opt.trace_signals;
+  t.layers = opt.trace_layers;
+  const bool filtered = !t.signals.empty() || !t.layers.empty() || opt.trace_window_us;
+  if (!t.enabled()) {
+    if (filtered)
+      throw ConfigError(
+          "--trace-signals, --trace-layers and --trace-window-us select what "
+          "--vcd or --trace-json writes: give one of them");
+    return nullptr;
+  }
+  std::vector<std::string> names;
+  for (const LayerPlan& lp : plan.layers) names.push_back(lp.layer.name);
+  for (const std::string& l : t.layers)
+    if (std::find(names.begin(), names.end(), l) == names.end())
+      throw ConfigError("--trace-layers: no layer named '" + l + "' in this run");
+  if (opt.trace_window_us) {
+    const auto [from, to] = *opt.trace_window_us;
+    if (!(from >= 0 && to > from && to < 1.8e13))
+      throw ConfigError("--trace-window-us: expected FROM:TO with 0 <= FROM < TO (microseconds)");
+    t.window_from_ps = static_cast<std::uint64_t>(std::llround(from * 1e6));
+    t.window_to_ps = static_cast<std::uint64_t>(std::llround(to * 1e6));
+  }
+  if (const char* e = std::getenv("DFSIM_TRACE_BUFFER_EVENTS"))  // tests of the spilling
+    t.buffer_events = static_cast<std::size_t>(std::max(1LL, std::atoll(e)));
+  return std::make_unique<TraceWriter>(t, names, 1000);  // femtosecond resolution
+}
+
+// --trace-signals that select no signal of the built array are a mistake worth stopping for.
+void check_traced_signals(const TraceWriter* trace, const RunOptions& opt) {
+  if (!trace || opt.trace_signals.empty() || trace->traced_signals() > 0) return;
+  std::string names;
+  const auto all = trace->signal_names();
+  for (std::size_t i = 0; i < all.size() && i < 8; ++i) names += (i ? ", " : "") + all[i];
+  throw ConfigError("--trace-signals: no signal of this array matches (signals are scope.name: " +
+                    names + (all.size() > 8 ? ", ..." : "") + ")");
+}
+
 // The progress line: a thread that, while the simulation runs, rewrites one stderr line with
 // the layers done, the simulated time and an ETA from the MACs done so far.
 class ProgressLine {
@@ -596,6 +641,7 @@ RunResult run_simulation(const RunOptions& opt) {
   check_output_paths(opt);  // before any work: a bad path must not cost the whole simulation
   const Plan plan = make_plan(opt, PlanFor::Simulation);
   check_simulated_time(plan);
+  std::unique_ptr<TraceWriter> trace = make_trace_writer(opt, plan);  // its options checked
   if (!opt.dump_mappings_file.empty())
     write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
   RunResult result;
@@ -619,9 +665,8 @@ RunResult run_simulation(const RunOptions& opt) {
   // Femtosecond resolution: clock periods such as 700 MHz's 1428.571 ps stay exact enough that
   // cycles and seconds agree (picoseconds would round the period by 0.03%).
   sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
-  std::unique_ptr<VcdWriter> vcd;
-  if (!opt.vcd_file.empty()) vcd = std::make_unique<VcdWriter>(1000);
-  auto array = plan.style->make_model(layer_jobs(plan, data), vcd.get());
+  auto array = plan.style->make_model(layer_jobs(plan, data), trace.get());
+  check_traced_signals(trace.get(), opt);
   {
     const ProgressLine progress(opt.progress, *array, plan);
     sc_core::sc_start();
@@ -634,7 +679,7 @@ RunResult run_simulation(const RunOptions& opt) {
     result.layers.push_back(
         layer_stats(plan.layers[i].layer, array->outcomes()[i], host, i, opt.check));
   result.total = total_of(result.layers);
-  if (vcd) vcd->write(opt.vcd_file);
+  if (trace) trace->write();
   if (!opt.out_dir.empty()) write_stats_json(opt.out_dir, result.info, result.layers, result.total);
   return result;
 }

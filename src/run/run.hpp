@@ -27,6 +27,11 @@ struct RunOptions {
   std::string dump_mappings_file;  // writes the chosen mappings in the --mapping format
   std::string out_dir;             // writes stats.json when set
   std::string vcd_file;            // writes a waveform when set
+  // Traces (base/trace/trace_writer.hpp): a trace-event JSON for Perfetto when set; with
+  // either trace, only these signals (globs over scope.name), layers and time window (in us).
+  std::string trace_json_file;
+  std::vector<std::string> trace_signals, trace_layers;
+  std::optional<std::pair<double, double>> trace_window_us;
   bool check = true;
   // Layers no mapping fits are left out (listed in the table and stats.json) instead of
   // stopping the run.

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "base/config/arch_config.hpp"
+#include "base/config/scalesim_config.hpp"
 #include "base/text.hpp"
 #include "workload/layer.hpp"
 
@@ -33,6 +34,7 @@ std::string read_file(const std::string& path) {
 // The base architecture's text; one that extends another is written out merged, so that the
 // sweep's keys reach what it inherits.
 std::string base_arch_yaml(const std::string& path) {
+  if (is_scalesim_config(path)) return import_scalesim_config(path).yaml;
   const std::string text = read_file(path);
   const ConfigNode root = ConfigNode::load_string_extending(text, path);
   if (!root.is_map() || !root.raw()["extends"].IsDefined()) return text;

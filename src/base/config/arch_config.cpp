@@ -7,6 +7,7 @@
 #include "base/config/array_style_registry.hpp"
 #include "base/config/component_registry.hpp"
 #include "base/config/config_node.hpp"
+#include "base/config/scalesim_config.hpp"
 #include "base/energy/technology.hpp"
 #include "base/text.hpp"
 
@@ -151,6 +152,13 @@ void throw_no_style_params(const ArchConfig& a, const char* style) {
 }
 
 ArchConfig load_arch(const std::string& path) {
+  if (is_scalesim_config(path)) {
+    const ImportedArch imported = import_scalesim_config(path);
+    ArchConfig a = parse_arch(ConfigNode::load_string_extending(
+        imported.yaml, path + " (imported as " + imported.base + ")"));
+    a.import_notes = imported.notes;
+    return a;
+  }
   return parse_arch(ConfigNode::load_file_extending(path));
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "workload/encoding.hpp"
 
@@ -76,6 +77,9 @@ struct StyleParams {
 struct ArchConfig {
   std::string name;
   std::string source_file;
+  // An architecture imported from another tool's file (a SCALE-Sim .cfg): what was mapped
+  // approximately or dropped, one line each (printed by the CLI, written to stats.json).
+  std::vector<std::string> import_notes;
   // The array style (base/config/array_style_registry.hpp): "row_stationary",
   // "weight_stationary_systolic", "planar_tiled", or any other registered style.
   std::string array;
@@ -124,6 +128,7 @@ inline const P& style_params(const ArchConfig& a) {
 // Bytes of on-chip storage the architecture has (buffers, spads, registers holding data).
 std::int64_t onchip_storage_bytes(const ArchConfig& a);
 
+// A dfsim YAML file, or a SCALE-Sim configuration (.cfg; base/config/scalesim_config.hpp).
 ArchConfig load_arch(const std::string& path);
 ArchConfig load_arch_from_string(const std::string& text, const std::string& origin);
 ArchConfig parse_arch(const ConfigNode& root);

@@ -582,6 +582,11 @@ void print_mappings(std::ostream& os, const std::vector<LayerStats>& layers) {
 
 void print_table(std::ostream& os, const RunInfo& info, const std::vector<LayerStats>& layers,
                  const LayerStats& total, const TableOptions& options) {
+  if (!info.arch_import_notes.empty() && !options.summary) {
+    os << "Architecture " << info.arch_name << " imported from " << info.arch_file << ":\n";
+    for (const std::string& n : info.arch_import_notes) os << "  " << n << "\n";
+    os << "\n";
+  }
   print_rows(os, info, layers, total, options.summary);
   if (options.summary) return;
   print_nonzero(os, layers, total);
@@ -600,8 +605,14 @@ std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layer
      << ",\n    \"workload\": " << json_quote(info.provenance.workload_yaml)
      << ",\n    \"mappings\": " << json_quote(info.provenance.mappings_yaml) << "}"
      << ",\n  \"arch\": " << json_quote(info.arch_name)
-     << ",\n  \"arch_file\": " << json_quote(info.arch_file)
-     << ",\n  \"workload\": " << json_quote(info.workload_name)
+     << ",\n  \"arch_file\": " << json_quote(info.arch_file);
+  if (!info.arch_import_notes.empty()) {  // only for an imported architecture
+    os << ",\n  \"arch_import_notes\": [";
+    for (std::size_t i = 0; i < info.arch_import_notes.size(); ++i)
+      os << (i ? ", " : "") << json_quote(info.arch_import_notes[i]);
+    os << "]";
+  }
+  os << ",\n  \"workload\": " << json_quote(info.workload_name)
      << ",\n  \"workload_file\": " << json_quote(info.workload_file)
      << ",\n  \"batch\": " << info.batch << ",\n  \"seed\": " << info.seed
      << ",\n  \"objective\": " << json_quote(info.objective)

@@ -183,6 +183,7 @@ struct RunInfo {
   double clock_mhz = 0;
   std::vector<SkippedLayer> skipped;  // listed in the table and in stats.json
   AreaReport area;
+  std::vector<std::string> arch_import_notes;  // ArchConfig::import_notes
 };
 
 // What the result table shows: `summary`, the total row only; `sizes`, the compressed sizes of

@@ -1,7 +1,7 @@
 // What components trace through. A component registers its signals once, in its constructor,
 // as TraceSignal members; it then reports busy intervals and values at SystemC times. Without
 // a tracer (a run without --vcd) a TraceSignal ignores every call, so models carry no
-// `if (tracing)` branches. VcdWriter (base/trace/vcd_writer.hpp) is the implementation.
+// `if (tracing)` branches. TraceWriter (base/trace/trace_writer.hpp) is the implementation.
 #pragma once
 
 #include <cstdint>
