@@ -42,6 +42,10 @@ const char* kWritten =
     "dataflow = os\nbandwidth = 10\n\n[run_presets]\nInterfaceBandwidth = USER\n\n"
     "[network_presets]\ntopologycsvloc = \"topologies/conv_nets/alexnet.csv\"\n";
 
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  return text.replace(text.find(from), from.size(), to);
+}
+
 bool has_note(const dfsim::ImportedArch& a, const std::string& text) {
   for (const std::string& n : a.notes)
     if (contains(n, text)) return true;
@@ -104,6 +108,13 @@ TEST(ScaleSimConfig, WrittenByScaleSimOutputStationaryWithUserBandwidth) {
   EXPECT_TRUE(has_note(a, "dropped topologycsvloc (give the topology with --workload)"));
 }
 
+TEST(ScaleSimConfig, AFilterSramBelowOneTileIsEnlargedAndSaysSo) {
+  const dfsim::ImportedArch a = dfsim::import_scalesim_config_from_string(
+      with(kGoogle, "FilterSramSzkB:   6144", "FilterSramSzkB:   32"), "small.cfg");
+  EXPECT_EQ(YAML::Load(a.yaml)["weight_fifo"]["depth_tiles"].as<int>(), 1);
+  EXPECT_TRUE(has_note(a, "1 tile(s) of 65536 B (enlarged: the SRAM holds less than one tile)"));
+}
+
 TEST(ScaleSimConfig, InputStationaryRunsWeightStationaryAndSaysSo) {
   std::string text = kEyeriss;
   text.replace(text.find("Dataflow : ws"), 13, "Dataflow : is");
@@ -119,10 +130,6 @@ std::string error_of(const std::string& text) {
     return e.what();
   }
   return "(no error)";
-}
-
-std::string with(std::string text, const std::string& from, const std::string& to) {
-  return text.replace(text.find(from), from.size(), to);
 }
 
 TEST(ScaleSimConfig, ErrorsNameFileLineColumnAndKey) {
@@ -147,6 +154,8 @@ TEST(ScaleSimConfig, ErrorsNameFileLineColumnAndKey) {
             "bad.cfg:1:1: ArrayHeight: a key before the first [section]");
   EXPECT_EQ(error_of(with(kEyeriss, "MemoryBanks: 1", "arrayheight: 1")),
             "bad.cfg:15:1: arrayheight: given twice in [architecture_presets]");
+  EXPECT_EQ(error_of(std::string(kEyeriss) + "[general]\nx: 1\n"),
+            "bad.cfg:19:1: [general]: section given twice");
   EXPECT_EQ(error_of(with(kEyeriss, "IfmapSramSzkB:    36", "IfmapSramSzkB:    0")),
             "bad.cfg:7:19: IfmapSramSzkB: expected a positive integer, got '0'");
 }

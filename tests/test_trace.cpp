@@ -44,7 +44,7 @@ Written write_small(TraceOptions o, const std::string& stem) {
   w.busy(a, 50, 60);
   w.set(v, 25, 7);
   w.set(v, 25, 9);  // the later of two sets at one time wins
-  w.write();
+  w.write(100);     // the simulation ends at 100
   return {read_file(o.vcd_file), read_file(o.json_file)};
 }
 
@@ -74,9 +74,9 @@ TEST(TraceWriter, JsonHasLayerSpansBusyIntervalsAndNothingElseByDefault) {
                     e["dur"].as<std::string>());
   }
   // Picoseconds as microseconds; glb.level is in neither control.* nor dram.*.
-  // In the order they end.
+  // In the order they end; the last layer ends with the simulation (at 100).
   EXPECT_EQ(spans, (std::vector<std::string>{"busy 0.000010 0.000030", "conv1 0.000000 0.000045",
-                                             "busy 0.000050 0.000010", "conv2 0.000045 0.000015"}));
+                                             "busy 0.000050 0.000010", "conv2 0.000045 0.000055"}));
 }
 
 TEST(TraceWriter, SpillingToDiskGivesTheSameBytes) {
@@ -106,7 +106,7 @@ TEST(TraceWriter, SpillingToDiskGivesTheSameBytes) {
       else
         w.busy(id, t, t + (state >> 50) % 300);
     }
-    w.write();
+    w.write(100000);
     return Written{read_file(o.vcd_file), read_file(o.json_file)};
   };
   const Written m = many(1 << 22, "trace_many_mem"), s = many(7, "trace_many_spill");
@@ -137,12 +137,35 @@ TEST(TraceWriter, LayerAndSignalFilters) {
   EXPECT_EQ(changes, "#45\nb1 !\n#50\n1\"\n#60\n0\"\n");
 }
 
+// A value set while recording is off (an unselected layer) is shown when it resumes, as it
+// stands then.
+TEST(TraceWriter, ValuesSetWhilePausedAppearWhenRecordingResumes) {
+  TraceOptions o;
+  o.layers = {"conv1", "conv3"};
+  o.vcd_file = temp_path("trace_resume.vcd");
+  TraceWriter w(o, {"conv1", "conv2", "conv3"});
+  const int layer = w.add_signal("control", "layer", 16);
+  const int pass = w.add_signal("control", "pass", 32);
+  w.set(layer, 0, 0);
+  w.set(pass, 0, 0);
+  w.set(pass, 10, 1);
+  w.set(layer, 20, 1);  // conv2: not recorded
+  w.set(pass, 20, 0);
+  w.set(pass, 30, 5);
+  w.set(layer, 40, 2);  // conv3: pass 5 as it stands, then its own passes
+  w.set(pass, 45, 0);
+  w.write(50);
+  const std::string text = read_file(o.vcd_file);
+  EXPECT_EQ(text.substr(text.find("$end\n#") + 5),
+            "#10\nb1 \"\n#20\nb1 !\n#40\nb10 !\nb101 \"\n#45\nb0 \"\n");
+}
+
 TEST(TraceWriter, AnUnwritablePathThrows) {
   TraceOptions o;
   o.vcd_file = temp_path("no_such_dir/x.vcd");
   TraceWriter w(o, {});
   w.add_signal("dram", "busy", 1);
-  EXPECT_THROW(w.write(), std::runtime_error);
+  EXPECT_THROW(w.write(0), std::runtime_error);
 }
 
 // The command line on a real run: the same VCD with events spilled in chunks of 5; the JSON's
@@ -188,7 +211,10 @@ TEST(TraceCli, SpilledRunTraceIsByteIdenticalAndJsonAgrees) {
       {" --trace-layers z", "--trace-layers: no layer named 'z' in this run"},
       {" --trace-window-us 5", "--trace-window-us: expected FROM:TO"},
       {" --trace-window-us 5:2", "0 <= FROM < TO"},
-      {" --trace-signals 'nothing.*'", "--trace-signals: no signal of this array"}};
+      {" --trace-signals 'dram.*, nothing.*'",
+       "--trace-signals: 'nothing.*' matches no signal of this array"},
+      {" --trace-json" + d + "c.vcd'",
+       "--trace-json: " + dir + "/c.vcd is also the file of --vcd"}};
   for (const auto& [args, message] : bad) {
     const std::string vcd = args == bad[0].first ? "" : " --vcd" + d + "c.vcd'";
     const auto r = dfsim_test::dfsim(base + vcd + args, dir);

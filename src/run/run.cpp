@@ -1,5 +1,6 @@
 #include "run/run.hpp"
 
+#include <fnmatch.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -412,10 +413,14 @@ void check_output_paths(const RunOptions& opt) {
       throw ConfigError("--out: cannot create " + opt.out_dir + " (" + p.string() +
                         " is not a writable directory)");
   }
+  std::map<fs::path, std::string> written;  // one file for two outputs would garble both
   for (const auto& [file, option] :
        {std::pair{opt.vcd_file, "--vcd"}, std::pair{opt.trace_json_file, "--trace-json"},
         std::pair{opt.dump_mappings_file, "--dump-mappings"}}) {
     if (file.empty()) continue;
+    const fs::path key = fs::absolute(file, ec).lexically_normal();
+    if (!written.emplace(key, option).second)
+      throw ConfigError(std::string(option) + ": " + file + " is also the file of " + written[key]);
     const fs::path p = fs::absolute(file, ec);
     if (fs::is_directory(p, ec))
       throw ConfigError(std::string(option) + ": " + file + " is a directory");
@@ -565,24 +570,36 @@ std::unique_ptr<TraceWriter> make_trace_writer(const RunOptions& opt, const Plan
       throw ConfigError("--trace-layers: no layer named '" + l + "' in this run");
   if (opt.trace_window_us) {
     const auto [from, to] = *opt.trace_window_us;
-    if (!(from >= 0 && to > from && to < 1.8e13))
+    if (!(from >= 0 && to > from && to <= 9e12))  // picoseconds in 63 bits
       throw ConfigError("--trace-window-us: expected FROM:TO with 0 <= FROM < TO (microseconds)");
     t.window_from_ps = static_cast<std::uint64_t>(std::llround(from * 1e6));
     t.window_to_ps = static_cast<std::uint64_t>(std::llround(to * 1e6));
   }
-  if (const char* e = std::getenv("DFSIM_TRACE_BUFFER_EVENTS"))  // tests of the spilling
-    t.buffer_events = static_cast<std::size_t>(std::max(1LL, std::atoll(e)));
+  if (const char* e = std::getenv("DFSIM_TRACE_BUFFER_EVENTS")) {  // tests of the spilling
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(e, &end, 10);
+    if (*e == '\0' || *end != '\0' || n == 0)
+      throw ConfigError(
+          std::string("DFSIM_TRACE_BUFFER_EVENTS: expected a positive integer, got '") + e + "'");
+    t.buffer_events = static_cast<std::size_t>(n);
+  }
   return std::make_unique<TraceWriter>(t, names, 1000);  // femtosecond resolution
 }
 
-// --trace-signals that select no signal of the built array are a mistake worth stopping for.
+// A --trace-signals glob that selects no signal of the built array is a mistake worth stopping
+// for (a typo would leave a trace without the signals asked for).
 void check_traced_signals(const TraceWriter* trace, const RunOptions& opt) {
-  if (!trace || opt.trace_signals.empty() || trace->traced_signals() > 0) return;
-  std::string names;
+  if (!trace) return;
   const auto all = trace->signal_names();
-  for (std::size_t i = 0; i < all.size() && i < 8; ++i) names += (i ? ", " : "") + all[i];
-  throw ConfigError("--trace-signals: no signal of this array matches (signals are scope.name: " +
-                    names + (all.size() > 8 ? ", ..." : "") + ")");
+  for (const std::string& glob : opt.trace_signals) {
+    if (std::any_of(all.begin(), all.end(),
+                    [&](const std::string& n) { return fnmatch(glob.c_str(), n.c_str(), 0) == 0; }))
+      continue;
+    std::string names;
+    for (std::size_t i = 0; i < all.size() && i < 8; ++i) names += (i ? ", " : "") + all[i];
+    throw ConfigError("--trace-signals: '" + glob + "' matches no signal of this array (signals " +
+                      "are scope.name: " + names + (all.size() > 8 ? ", ..." : "") + ")");
+  }
 }
 
 // The progress line: a thread that, while the simulation runs, rewrites one stderr line with
@@ -679,7 +696,7 @@ RunResult run_simulation(const RunOptions& opt) {
     result.layers.push_back(
         layer_stats(plan.layers[i].layer, array->outcomes()[i], host, i, opt.check));
   result.total = total_of(result.layers);
-  if (trace) trace->write();
+  if (trace) trace->write(static_cast<std::uint64_t>(sc_core::sc_time_stamp().value()));
   if (!opt.out_dir.empty()) write_stats_json(opt.out_dir, result.info, result.layers, result.total);
   return result;
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "base/config/arch_config.hpp"
@@ -87,6 +88,8 @@ class CfgFile {
     if (s[0] == '[') {
       if (s.back() != ']') fail_at(line, static_cast<int>(at) + 1, s, "expected [section]");
       section = lower(s.substr(1, s.size() - 2));
+      if (!sections_.insert(section).second)  // as configparser's DuplicateSectionError
+        fail_at(line, static_cast<int>(at) + 1, s, "section given twice");
       return;
     }
     const std::size_t sep = s.find_first_of(":=");
@@ -108,6 +111,7 @@ class CfgFile {
 
   std::string origin_;
   std::map<std::string, Entry> entries_;  // "section.key"
+  std::set<std::string> sections_;
 };
 
 constexpr std::int64_t kMaxSramKib = 1 << 20;  // 1 GiB
@@ -134,10 +138,12 @@ void weight_stationary(YAML::Node& a, const Sizes& s, ImportedArch& out) {
                       " B: activations in and out, as in the TPU; a "
                       "layer whose ifmap and ofmap do not fit it is refused, --skip-unmappable "
                       "leaves it out)");
-  out.notes.push_back(
-      "FilterSramSzkB -> the weight FIFO: " + std::to_string(tiles) + " tile(s) of " +
-      std::to_string(tile_bytes) + " B" +
-      (s.filter_kib * 1024 % tile_bytes != 0 ? " (the rest of the SRAM dropped)" : ""));
+  const std::int64_t filter_bytes = s.filter_kib * 1024;
+  const char* fit = filter_bytes < tile_bytes ? " (enlarged: the SRAM holds less than one tile)"
+                    : filter_bytes % tile_bytes != 0 ? " (the rest of the SRAM dropped)"
+                                                     : "";
+  out.notes.push_back("FilterSramSzkB -> the weight FIFO: " + std::to_string(tiles) +
+                      " tile(s) of " + std::to_string(tile_bytes) + " B" + fit);
   out.notes.push_back(
       "accumulators: tpu_v1's 4096 entries x ArrayWidth x 32 bit, double-buffered "
       "(SCALE-Sim has none)");

@@ -1,9 +1,11 @@
 #include "base/trace/trace_writer.hpp"
 
 #include <fnmatch.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cinttypes>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <queue>
@@ -53,7 +55,9 @@ std::string us(std::uint64_t ps) {
 // One sorted sequence of events: a spilled chunk read back in blocks, or one in memory.
 class RunReader {
  public:
-  RunReader(std::FILE* f, std::size_t size) : file_(f), left_(size) { std::rewind(f); }
+  // `size` events from event `offset` of the spill file.
+  RunReader(std::FILE* f, std::size_t offset, std::size_t size)
+      : file_(f), offset_(offset), left_(size) {}
   explicit RunReader(const std::vector<TraceWriter::Event>* v) : memory_(v), left_(v->size()) {}
 
   bool next(TraceWriter::Event& e) {
@@ -70,10 +74,13 @@ class RunReader {
  private:
   bool refill() {
     if (left_ == 0) return false;
-    block_.resize(std::min<std::size_t>(left_, 16384));
-    if (std::fread(block_.data(), sizeof(TraceWriter::Event), block_.size(), file_) !=
-        block_.size())
-      throw std::runtime_error("trace: a temporary file could not be read back");
+    // Blocks of 4096 events (96 KiB) per chunk: the merge's memory grows slowly with chunks.
+    block_.resize(std::min<std::size_t>(left_, 4096));
+    if (fseeko(file_, static_cast<off_t>(offset_ * sizeof(TraceWriter::Event)), SEEK_SET) != 0 ||
+        std::fread(block_.data(), sizeof(TraceWriter::Event), block_.size(), file_) !=
+            block_.size())
+      throw std::runtime_error("trace: the temporary file could not be read back");
+    offset_ += block_.size();
     left_ -= block_.size();
     pos_ = 0;
     return true;
@@ -81,7 +88,7 @@ class RunReader {
 
   std::FILE* file_ = nullptr;
   const std::vector<TraceWriter::Event>* memory_ = nullptr;
-  std::size_t left_ = 0, pos_ = 0;
+  std::size_t offset_ = 0, left_ = 0, pos_ = 0;
   std::vector<TraceWriter::Event> block_;
 };
 
@@ -132,7 +139,7 @@ TraceWriter::TraceWriter(TraceOptions options, std::vector<std::string> layer_na
 }
 
 TraceWriter::~TraceWriter() {
-  for (std::FILE* f : runs_) std::fclose(f);
+  if (spill_) std::fclose(spill_);
 }
 
 int TraceWriter::add_signal(const std::string& scope, const std::string& name, int width) {
@@ -149,12 +156,8 @@ int TraceWriter::add_signal(const std::string& scope, const std::string& name, i
   const int id = static_cast<int>(signals_.size() - 1);
   if (scope == "control" && name == "layer") layer_signal_ = id;
   before_window_.push_back({0, 0, 0, 0});
+  while_paused_.push_back({0, 0, 0, 0});
   return id;
-}
-
-std::size_t TraceWriter::traced_signals() const {
-  return static_cast<std::size_t>(std::count_if(
-      signals_.begin(), signals_.end(), [](const Signal& s) { return s.in_vcd || s.in_json; }));
 }
 
 std::vector<std::string> TraceWriter::signal_names() const {
@@ -186,22 +189,35 @@ void TraceWriter::busy(int id, std::uint64_t start, std::uint64_t end) {
 }
 
 void TraceWriter::set(int id, std::uint64_t time, std::uint64_t value) {
-  if (id == layer_signal_)
+  const std::uint64_t t = time / units_per_ps_;
+  if (id == layer_signal_) {
+    const bool was = recording_;
     recording_ =
         options_.layers.empty() ||
         (value < layer_names_.size() && std::find(options_.layers.begin(), options_.layers.end(),
                                                   layer_names_[value]) != options_.layers.end());
+    if (recording_ && !was) resume(t);
+  }
   const Signal& s = signals_[static_cast<std::size_t>(id)];
-  if ((!recording_ && id != layer_signal_) || !(s.in_vcd || s.in_json)) return;
-  const std::uint64_t t = time / units_per_ps_;
-  if (t > options_.window_to_ps) return;
+  if (!(s.in_vcd || s.in_json) || t > options_.window_to_ps) return;
   const auto v = static_cast<std::int64_t>(value);
-  if (t < options_.window_from_ps) {  // the value the signal has when the window opens
-    Event& last = before_window_[static_cast<std::size_t>(id)];
+  const bool paused = !recording_ && id != layer_signal_;
+  if (paused || t < options_.window_from_ps) {  // the value it has when recording resumes
+    Event& last = (paused ? while_paused_ : before_window_)[static_cast<std::size_t>(id)];
     if (last.seq == 0 || t >= last.time_ps) last = {t, v, static_cast<std::uint32_t>(id), 1};
     return;
   }
   record(t, v, id, false);
+}
+
+// Recording resumes at `time_ps`: the values set meanwhile, as they stand.
+void TraceWriter::resume(std::uint64_t time_ps) {
+  const std::uint64_t t = std::max(time_ps, options_.window_from_ps);
+  for (Event& e : while_paused_) {
+    if (e.seq == 0) continue;
+    if (t <= options_.window_to_ps) record(t, e.value, static_cast<int>(e.id), false);
+    e.seq = 0;
+  }
 }
 
 void TraceWriter::record_interval(int id, std::uint64_t start_ps, std::uint64_t end_ps) {
@@ -216,14 +232,31 @@ void TraceWriter::record(std::uint64_t time_ps, std::int64_t value, int id, bool
   if (chunk_.size() >= options_.buffer_events) spill();
 }
 
+namespace {
+
+// One temporary file in $TMPDIR (else /tmp), unlinked at once, for every chunk.
+std::FILE* open_spill_file() {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/dfsim_trace_XXXXXX";
+  const int fd = mkstemp(path.data());
+  if (fd < 0)
+    throw std::runtime_error("trace: cannot create a temporary file in " +
+                             path.substr(0, path.rfind('/')) + " to spill events to (set TMPDIR)");
+  unlink(path.c_str());
+  std::FILE* f = fdopen(fd, "w+b");
+  if (!f) close(fd);
+  return f;
+}
+
+}  // namespace
+
 void TraceWriter::spill() {
   std::sort(chunk_.begin(), chunk_.end(), earlier);
-  std::FILE* f = std::tmpfile();
-  if (!f) throw std::runtime_error("trace: cannot create a temporary file to spill events to");
-  runs_.push_back(f);
+  if (!spill_) spill_ = open_spill_file();
+  if (!spill_ || fseeko(spill_, 0, SEEK_END) != 0 ||
+      std::fwrite(chunk_.data(), sizeof(Event), chunk_.size(), spill_) != chunk_.size())
+    throw std::runtime_error("trace: cannot write events to the temporary file (disk full?)");
   run_sizes_.push_back(chunk_.size());
-  if (std::fwrite(chunk_.data(), sizeof(Event), chunk_.size(), f) != chunk_.size())
-    throw std::runtime_error("trace: cannot write events to a temporary file (disk full?)");
   chunk_.clear();
 }
 
@@ -419,7 +452,7 @@ std::uint64_t merge(std::vector<RunReader>& sources, Replay& replay) {
 
 }  // namespace
 
-void TraceWriter::write() {
+void TraceWriter::write(std::uint64_t end) {
   flush_pending();
   std::sort(chunk_.begin(), chunk_.end(), earlier);
   std::size_t vcd_index = 0;
@@ -430,7 +463,13 @@ void TraceWriter::write() {
     if (e.seq != 0) initial.push_back({options_.window_from_ps, e.value, e.id, 0});
   std::vector<RunReader> sources;
   sources.emplace_back(&initial);
-  for (std::size_t r = 0; r < runs_.size(); ++r) sources.emplace_back(runs_[r], run_sizes_[r]);
+  if (spill_ && std::fflush(spill_) != 0)
+    throw std::runtime_error("trace: cannot write events to the temporary file (disk full?)");
+  std::size_t offset = 0;
+  for (const std::size_t size : run_sizes_) {
+    sources.emplace_back(spill_, offset, size);
+    offset += size;
+  }
   sources.emplace_back(&chunk_);
 
   std::unique_ptr<AtomicFile> vcd, json;
@@ -447,7 +486,8 @@ void TraceWriter::write() {
                 {}};
 
   const std::uint64_t last = merge(sources, replay);
-  if (js) js->finish(last);
+  // Spans end with the simulation (clipped to the window), never before the last event.
+  if (js) js->finish(std::max(last, std::min(end / units_per_ps_, options_.window_to_ps)));
   if (vcd) vcd->commit();
   if (json) json->commit();
 }

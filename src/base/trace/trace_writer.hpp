@@ -44,15 +44,16 @@ class TraceWriter : public Tracer {
   // Busy from start to end; overlapping intervals of one signal stack (a 1-bit signal shows 1
   // while one covers the time; touching or overlapping 1-bit intervals are recorded as one).
   void busy(int id, std::uint64_t start, std::uint64_t end) override;
-  // A value from `time` on. control.layer's value switches recording for --trace-layers.
+  // A value from `time` on. control.layer's value switches recording for --trace-layers; the
+  // values set while recording is off are written, as they stand, when it resumes.
   void set(int id, std::uint64_t time, std::uint64_t value) override;
-  // Writes the files (each through a temporary file renamed into place); throws
-  // std::runtime_error naming the path if one cannot be written.
-  void write();
+  // Writes the files (each through a temporary file renamed into place), the spans still open
+  // ending at `end` (the simulation's end, in the units above); throws std::runtime_error
+  // naming the path if one cannot be written.
+  void write(std::uint64_t end);
   // Events recorded (after filtering and merging of 1-bit intervals), for benchmarks.
   std::uint64_t events() const { return recorded_; }
-  // Signals in a written file, and every registered signal as scope.name.
-  std::size_t traced_signals() const;
+  // Every registered signal as scope.name.
   std::vector<std::string> signal_names() const;
 
   struct Signal {
@@ -80,13 +81,15 @@ class TraceWriter : public Tracer {
   std::uint64_t units_per_ps_;
   std::vector<Signal> signals_;
   std::vector<Event> chunk_;
-  std::vector<std::FILE*> runs_;  // sorted chunks on disk (tmpfile: removed when closed)
+  std::FILE* spill_ = nullptr;  // sorted chunks, one after another (removed when closed)
   std::vector<std::size_t> run_sizes_;
   int layer_signal_ = -1;
   bool recording_ = true;
   std::uint64_t recorded_ = 0;
-  // Per signal: the last value set before the window (written at its start).
-  std::vector<Event> before_window_;
+  // Per signal: the last value set before the window (written at its start), and the last
+  // value set while recording was off (written when it resumes); seq 0: none.
+  std::vector<Event> before_window_, while_paused_;
+  void resume(std::uint64_t time_ps);
 };
 
 }  // namespace dfsim

@@ -10,6 +10,8 @@
 
 namespace dfsim {
 
+// A signal is driven either by busy intervals or by set values, never both (a 1-bit signal's
+// intervals are merged before they are recorded).
 class Tracer {
  public:
   virtual ~Tracer() = default;
