@@ -1,6 +1,7 @@
 // Small shared helpers: JSON text, deterministic hashing and random numbers.
 #pragma once
 
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -36,10 +37,18 @@ inline std::string json_number(double v, int digits = 9) {
   return buf;
 }
 
-// FNV-1a, 64 bit.
+// FNV-1a, 64 bit. The default basis has one digit fewer than the published offset basis
+// (kFnv1a64Basis); kept because the generated operands of every layer are seeded with it.
+constexpr std::uint64_t kFnv1a64Basis = 14695981039346656037ULL;
 inline std::uint64_t fnv1a64(const std::string& s, std::uint64_t h = 1469598103934665603ULL) {
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
   return h;
+}
+
+// The text in ASCII lower case.
+inline std::string lowercase(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 // splitmix64: a fixed, portable generator (std::uniform_int_distribution is not portable).

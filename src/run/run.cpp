@@ -305,11 +305,6 @@ AreaReport area_report(const ArchConfig& arch, const EnergyTable& table) {
 
 namespace {
 
-std::uint64_t fnv1a64(const std::string& text, std::uint64_t h = 14695981039346656037ULL) {
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
-
 // The architecture keys that name files (each implementation's file_keys, in its role's
 // section): (role, key, absolute path).
 struct FileKey {
@@ -341,7 +336,7 @@ std::string file_hash(const std::string& path) {
   if (!in) return "";
   std::ostringstream ss;
   ss << in.rdbuf();
-  return std::to_string(fnv1a64(ss.str()));
+  return std::to_string(fnv1a64(ss.str(), kFnv1a64Basis));
 }
 
 // Every file the run read besides the architecture and workload texts: .npy operands and
@@ -373,7 +368,8 @@ Provenance provenance_of(const Plan& plan, const RunOptions& opt) {
       referenced_files(plan, arch_files) + "--- seed " + std::to_string(opt.seed) + ", objective " +
       to_string(plan.objective) + (opt.check ? ", checked" : ", not checked");
   char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(what)));
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(fnv1a64(what, kFnv1a64Basis)));
   p.hash = std::string("fnv1a64:") + hex;
   return p;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/config/config_node.hpp"
+#include "base/text.hpp"
 
 namespace dfsim {
 
@@ -37,11 +38,6 @@ std::vector<Field> split_row(const std::string& line) {
 }
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 enum class Form { Conv, Gemm };
 
@@ -99,8 +95,8 @@ class TopologyReader {
     const auto named = [&f](const std::vector<std::string>& columns) {
       if (f.size() != columns.size()) return false;
       for (std::size_t i = 0; i < f.size(); ++i)
-        if (lower(f[i].text) != lower(columns[i]) &&
-            !(i == 7 && lower(f[i].text) == "stride height"))
+        if (lowercase(f[i].text) != lowercase(columns[i]) &&
+            !(i == 7 && lowercase(f[i].text) == "stride height"))
           return false;
       return true;
     };
@@ -206,7 +202,7 @@ class TopologyReader {
 }  // namespace
 
 bool is_scalesim_topology(const std::string& path) {
-  return path.size() > 4 && lower(path.substr(path.size() - 4)) == ".csv";
+  return path.size() > 4 && lowercase(path.substr(path.size() - 4)) == ".csv";
 }
 
 Network import_scalesim_topology(const std::string& path) {

@@ -50,13 +50,9 @@ std::string describe(const YAML::Node& n) {
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
   // The same word in another case (`c` for `C`), then the only candidate the word begins (`weight`
   // for `weight_density`), then the nearest by edit distance.
-  const auto lower = [](std::string s) {
-    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-  };
   std::vector<std::string> prefixed;
   for (const auto& c : candidates) {
-    if (lower(c) == lower(word)) return c;
+    if (lowercase(c) == lowercase(word)) return c;
     if (word.size() >= 3 && c.size() > word.size() && c.compare(0, word.size(), word) == 0)
       prefixed.push_back(c);
   }

@@ -14,15 +14,11 @@
 #include "base/config/arch_config.hpp"
 #include "base/config/config_node.hpp"
 #include "base/config/embedded_configs.hpp"
+#include "base/text.hpp"
 
 namespace dfsim {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string trim(const std::string& s, std::size_t& first) {
   std::size_t b = 0, e = s.size();
@@ -54,7 +50,7 @@ class CfgFile {
   }
 
   const Entry* find(const std::string& section, const std::string& key) const {
-    const auto it = entries_.find(section + "." + lower(key));
+    const auto it = entries_.find(section + "." + lowercase(key));
     return it == entries_.end() ? nullptr : &it->second;
   }
 
@@ -87,7 +83,7 @@ class CfgFile {
     if (s.empty() || s[0] == '#' || s[0] == ';') return;
     if (s[0] == '[') {
       if (s.back() != ']') fail_at(line, static_cast<int>(at) + 1, s, "expected [section]");
-      section = lower(s.substr(1, s.size() - 2));
+      section = lowercase(s.substr(1, s.size() - 2));
       if (!sections_.insert(section).second)  // as configparser's DuplicateSectionError
         fail_at(line, static_cast<int>(at) + 1, s, "section given twice");
       return;
@@ -101,7 +97,7 @@ class CfgFile {
     e.spelled = trim(s.substr(0, sep), k0);
     if (section.empty())
       fail_at(line, static_cast<int>(at) + 1, e.spelled, "a key before the first [section]");
-    e.key = lower(e.spelled);
+    e.key = lowercase(e.spelled);
     e.value = trim(s.substr(sep + 1), v0);
     e.line = line;
     e.column = static_cast<int>(at + sep + 1 + v0) + 1;
@@ -211,7 +207,7 @@ void note_dropped(const CfgFile& f, ImportedArch& out) {
 }  // namespace
 
 bool is_scalesim_config(const std::string& path) {
-  return lower(std::filesystem::path(path).extension().string()) == ".cfg";
+  return lowercase(std::filesystem::path(path).extension().string()) == ".cfg";
 }
 
 ImportedArch import_scalesim_config(const std::string& path) {
@@ -237,7 +233,7 @@ ImportedArch import_scalesim_config_from_string(const std::string& text,
                   " PEs, more than dfsim builds (" + std::to_string(kMaxPes) + ")");
   }
   const Entry& df = f.at(sec, "Dataflow");
-  const std::string dataflow = lower(df.value);
+  const std::string dataflow = lowercase(df.value);
   if (dataflow != "ws" && dataflow != "os" && dataflow != "is")
     f.fail_at(df.line, df.column, df.spelled, "expected ws, os or is, got '" + df.value + "'");
   ImportedArch out;
