@@ -5,6 +5,7 @@ namespace dfsim {
 void ArrayModel::describe(LayerStats& s, const LayerJob& job, const ArchConfig& arch) {
   s.name = job.layer.name;
   s.num_pes = arch.num_pes();
+  s.mac_units = arch.num_pes();
   s.mapping = job.mapping_text;
   s.estimate_cycles = job.estimate_cycles;
   s.estimate_energy_pj = job.estimate_energy_pj;

@@ -1,7 +1,11 @@
-// dfsim command line: run | map.
+// dfsim command line: run | map | sweep | tech | report.
+#include <unistd.h>
+
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -19,6 +23,10 @@
 #include "run/run.hpp"
 #include "sweep/sweep_runner.hpp"
 
+#ifndef DFSIM_PYTHON_EXECUTABLE
+#define DFSIM_PYTHON_EXECUTABLE "/usr/bin/python3"  // Debian's (python/CMakeLists.txt sets it)
+#endif
+
 namespace po = boost::program_options;
 using namespace dfsim;
 
@@ -33,6 +41,8 @@ const char* kUsage =
     "  dfsim sweep SPEC.yaml [-j N] [--backend local|slurm] [--out DIR]\n"
     "  dfsim sweep SPEC.yaml --export csv|json [--output FILE]\n"
     "  dfsim tech [--arch FILE | --dram]                 energy and area model, DRAM presets\n"
+    "  dfsim report PATH [--out DIR]                     HTML page with SVG plots of a run's\n"
+    "                                                    stats.json or a sweep's folder\n"
     "  dfsim --help | --version\n\n"
     "Examples:\n"
     "  dfsim run --arch configs/eyeriss_v1.yaml --workload workloads/alexnet.yaml \\\n"
@@ -336,6 +346,51 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   return 0;
 }
 
+// `dfsim report`: the Python package's dfsim.report (matplotlib) on the package found next to
+// this program (the build tree's python/, the package holding this program, an install's
+// lib/python3.X/{dist,site}-packages), else on python3's own path.
+std::string python_package_root(const std::filesystem::path& exe_dir) {
+  namespace fs = std::filesystem;
+  // The build tree's python/; the package's own copy of the program (dfsim/bin/dfsim).
+  std::vector<fs::path> roots{exe_dir / "python", exe_dir.parent_path().parent_path()};
+  std::vector<fs::path> versions;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(exe_dir.parent_path() / "lib", ec))
+    if (e.path().filename().string().rfind("python3", 0) == 0) versions.push_back(e.path());
+  std::sort(versions.begin(), versions.end());
+  for (const auto& v : versions) {
+    roots.push_back(v / "dist-packages");
+    roots.push_back(v / "site-packages");
+  }
+  for (const auto& r : roots)
+    if (fs::exists(r / "dfsim" / "report.py", ec)) return r.string();
+  return "";
+}
+
+// Replaces this process with python3: the report's exit status and messages are the command's.
+int report_command(const std::vector<std::string>& args, const std::string& self) {
+  const std::string root = python_package_root(std::filesystem::path(self).parent_path());
+  if (!root.empty()) {
+    const char* old = std::getenv("PYTHONPATH");
+    setenv("PYTHONPATH", (root + (old && *old ? std::string(":") + old : "")).c_str(), 1);
+  }
+  const char* script =
+      "import sys\n"
+      "try:\n"
+      "    from dfsim import report\n"
+      "except ImportError as e:\n"
+      "    sys.exit('dfsim: error: report needs the dfsim Python package (built with "
+      "-DDFSIM_PYTHON=ON, the default): ' + str(e))\n"
+      "sys.exit(report.main(sys.argv[1:]))\n";
+  std::vector<const char*> argv{DFSIM_PYTHON_EXECUTABLE, "-c", script};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  execv(argv[0], const_cast<char* const*>(argv.data()));
+  std::cerr << "dfsim: error: report needs " << DFSIM_PYTHON_EXECUTABLE << ": "
+            << std::strerror(errno) << "\n";
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -358,9 +413,12 @@ int main(int argc, char** argv) {
                            std::filesystem::read_symlink("/proc/self/exe").c_str());
     if (cmd == "sweep-point") return sweep_point_command({args.begin() + 1, args.end()});
     if (cmd == "tech") return tech_command({args.begin() + 1, args.end()});
+    if (cmd == "report")
+      return report_command({args.begin() + 1, args.end()},
+                            std::filesystem::read_symlink("/proc/self/exe").string());
     if (cmd != "run" && cmd != "map") {
       std::cerr << "dfsim: error: unknown command '" << cmd
-                << "' (expected run, map, sweep or tech)\n";
+                << "' (expected run, map, sweep, tech or report)\n";
       return 2;
     }
     return run_command(cmd, {args.begin() + 1, args.end()});

@@ -27,6 +27,7 @@
 #include "base/text.hpp"
 #include "base/trace/trace_writer.hpp"
 #include "base/util/stoppable_thread.hpp"
+#include "components/memory/dma.hpp"
 #include "workload/onnx_import.hpp"
 #include "workload/tensor.hpp"
 
@@ -388,6 +389,8 @@ RunInfo run_info(const Plan& plan, const RunOptions& opt) {
   info.batch = plan.layers.empty() ? 1 : plan.layers.front().layer.N;
   info.seed = opt.seed;
   info.clock_mhz = plan.arch.clocks.core_mhz;
+  info.dram_peak_bytes_per_s =
+      dram_bytes_per_link_cycle(plan.arch) * plan.arch.clocks.link_mhz * 1e6;
   info.skipped = plan.skipped;
   info.area = area_report(plan.arch, plan.style->energy_table());
   return info;

@@ -56,6 +56,19 @@ ResultStore::ResultStore(const std::string& path) : path_(path) {
       "CREATE TABLE IF NOT EXISTS parameters ("
       " hash TEXT, key TEXT, type TEXT, integer_value INTEGER, real_value REAL,"
       " text_value TEXT, PRIMARY KEY (hash, key));");
+  exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);");
+}
+
+void ResultStore::set_meta(const std::string& key, const std::string& value) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1, &st,
+                         nullptr) != SQLITE_OK)
+    throw std::runtime_error(path_ + ": " + sqlite3_errmsg(db_));
+  sqlite3_bind_text(st, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, value.c_str(), -1, SQLITE_TRANSIENT);
+  const int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) throw std::runtime_error(path_ + ": " + sqlite3_errmsg(db_));
 }
 
 // A database written before areas were reported lacks the column: add it (its points read 0).

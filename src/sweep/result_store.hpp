@@ -3,7 +3,8 @@
 // finished and duplicates nothing. Tables: `points` (one row per point, its totals and its
 // parameters as JSON), `layers` (per point and layer: cycles, seconds, MACs, utilization, DRAM
 // bytes and the energy by level) and `parameters` (per point and swept key: the value with its
-// type, `integer`, `real`, `boolean` or `text`, in the column of that type).
+// type, `integer`, `real`, `boolean` or `text`, in the column of that type) and `meta` (the
+// sweep's name, objectives and current points).
 #pragma once
 
 #include <cstdint>
@@ -56,6 +57,9 @@ class ResultStore {
   // Inserts unless the hash is already there; returns whether it inserted.
   bool insert(const PointResult& r);
   std::vector<PointResult> all() const;
+  // The sweep's own facts in the table `meta` (key, value): its `name`, `objectives` and
+  // `point_hashes` (comma-separated), read by `dfsim report`.
+  void set_meta(const std::string& key, const std::string& value);
 
  private:
   void add_area_column();

@@ -560,6 +560,15 @@ int run_sweep(const SweepOptions& opt) {
   Prepared p = prepare(opt);
   const SweepFolderLock lock(p.dir);
   ResultStore store(p.dir + "/sweep.sqlite");
+  std::string objectives;
+  for (const std::string& o : p.spec.objectives) objectives += (objectives.empty() ? "" : ",") + o;
+  store.set_meta("name", p.spec.name);
+  store.set_meta("objectives", objectives);
+  // The spec's points as this run enumerated them: rows of an older version of the spec stay in
+  // the database, and a report leaves them out as the summary and exports do.
+  std::string hashes;
+  for (const auto& pt : p.points) hashes += (hashes.empty() ? "" : ",") + pt.hash;
+  store.set_meta("point_hashes", hashes);
   std::vector<const SweepPoint*> pending;
   const auto finished = store.finished_hashes();
   for (const auto& pt : p.points)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cmake --install into a fresh prefix, then the README's examples from the installed tree, outside
-# the source and build folders: the program on a shipped config, and the README's Python example
-# with only the installed package on the path.
+# the source and build folders: the program on a shipped config and its report, and the README's
+# Python example with only the installed package on the path.
 #   run_install_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1
@@ -19,8 +19,12 @@ ls "$site"/dfsim/_dfsim*.so > /dev/null
 
 cd "$prefix/share/dfsim"
 "$prefix/bin/dfsim" run --arch configs/eyeriss_v1.yaml --workload workloads/alexnet.yaml \
-  --layers conv1 --batch 1 --summary > "$work/run.txt"
+  --layers conv1 --batch 1 --summary --out "$work/out" > "$work/run.txt"
 grep -q "^total" "$work/run.txt" || { cat "$work/run.txt"; echo "install test: no total row"; exit 1; }
+# dfsim report finds the installed package next to the program (no PYTHONPATH).
+env -u PYTHONPATH "$prefix/bin/dfsim" report "$work/out" > "$work/report.txt"
+grep -q "<svg" "$work/out/report/index.html" \
+  || { cat "$work/report.txt"; echo "install test: dfsim report wrote no plot"; exit 1; }
 
 sed -n '/^```python$/,/^```$/p' "$src/README.md" | sed '1d;$d' > "$work/example.py"
 [ -s "$work/example.py" ] || { echo "install test: no python block in README.md"; exit 1; }

@@ -343,7 +343,7 @@ void BlockArray::run() {
                               std::to_string(s.macs) + " MACs, the layer has " +
                               std::to_string(job.layer.macs()));
       s.active_pes = pe_array_->max_active;
-      s.utilization = utilization_of(s.macs, s.cycles, s.num_pes);
+      s.utilization = utilization_of(s.macs, s.cycles, s.mac_units);
       s.unused_macs = s.cycles * s.num_pes - s.macs;
       s.passes = static_cast<std::int64_t>(block_dram_traffic(ctl.l, ctl.tiling).passes);
       s.cycle_breakdown = {{"array_busy", ctl.busy},

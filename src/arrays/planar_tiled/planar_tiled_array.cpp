@@ -704,6 +704,7 @@ void PlanarTiledArray::array_stats(LayerStats& s, const Controller& ctl,
   // The sparse PE occupies a multiplier per accumulated product, the dense one per MAC slot
   // of the layer (zeros and gated ones included).
   const std::int64_t occupied = pc.sparse() ? sum.useful_products : sum.dense_macs;
+  s.mac_units = mults;
   s.utilization = utilization_of(occupied, s.cycles, mults);
   s.unused_macs = s.cycles * mults - occupied;
   s.passes = ctl.passes;

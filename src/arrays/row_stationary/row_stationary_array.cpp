@@ -812,7 +812,7 @@ void RowStationaryArray::run() {
                               std::to_string(s.macs) + " MACs, the layer has " +
                               std::to_string(job.layer.macs()));
       s.active_pes = ctl.max_active;
-      s.utilization = utilization_of(s.macs, s.cycles, s.num_pes);
+      s.utilization = utilization_of(s.macs, s.cycles, s.mac_units);
       s.unused_macs = s.cycles * s.num_pes - s.macs;
       s.passes = ctl.passes;
       layer_activity(s, after - before, energy_table_, dram_device);

@@ -476,7 +476,7 @@ void WeightStationaryArray::run() {
                               std::to_string(s.macs) + " MACs, the layer has " +
                               std::to_string(job.layer.macs()));
       s.active_pes = ctl.max_active_pes;
-      s.utilization = utilization_of(s.macs, s.cycles, s.num_pes);
+      s.utilization = utilization_of(s.macs, s.cycles, s.mac_units);
       s.unused_macs = ctl.active * s.num_pes - s.macs;
       s.passes = static_cast<std::int64_t>(ctl.streams.size());
       s.cycle_breakdown = {{"array_active", ctl.active},

@@ -186,6 +186,7 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
      << in2 << "\"seconds\": " << num(l.seconds) << ",\n"
      << in2 << "\"active_pes\": " << l.active_pes << ",\n"
      << in2 << "\"utilization\": " << num(l.utilization) << ",\n"
+     << in2 << "\"mac_units\": " << l.mac_units << ",\n"
      << in2 << "\"passes\": " << l.passes << ",\n"
      << in2 << "\"dram_read_bytes\": " << l.dram.total_read_bytes() << ",\n"
      << in2 << "\"dram_write_bytes\": " << l.dram.total_write_bytes() << ",\n"
@@ -368,6 +369,7 @@ LayerStats total_of(const std::vector<LayerStats>& layers) {
     t.seconds += l.seconds;
     t.active_pes = std::max(t.active_pes, l.active_pes);
     t.num_pes = l.num_pes;
+    t.mac_units = std::max(t.mac_units, l.mac_units);
     t.passes += l.passes;
     t.unused_macs += l.unused_macs;
     for (auto* list : {&t.cycle_breakdown, &t.counts})
@@ -621,6 +623,10 @@ std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layer
     os << (i ? ", " : "") << json_quote(kLevelKeys[i]) << ": " << json_quote(total.level_names[i]);
   os << "}";
   area_json(os, info.area);
+  // The roofs: 2 ops per MAC unit per core cycle, the DRAM link's peak bytes per second.
+  os << ",\n  \"roofline\": {\"mac_units\": " << total.mac_units << ", \"peak_ops_per_s\": "
+     << num(2.0 * static_cast<double>(total.mac_units) * info.clock_mhz * 1e6)
+     << ", \"dram_peak_bytes_per_s\": " << num(info.dram_peak_bytes_per_s) << "}";
   os << ",\n  \"units\": {\"cycles\": \"core clock cycles\", \"seconds\": \"s\", \"bytes\": \"B\", "
         "\"energy_pj\": \"pJ\", \"average_power_mw\": \"mW\", \"tops\": \"10^12 ops/s (2 per "
         "MAC)\", "

@@ -97,6 +97,9 @@ struct LayerStats {
   double seconds = 0;
   std::int64_t active_pes = 0;  // PEs the mapping uses (the largest pass)
   std::int64_t num_pes = 0;
+  // The array's MAC units (multipliers), utilization's denominator: num_pes, or PEs x
+  // multipliers per PE on the planar array.
+  std::int64_t mac_units = 0;
   double utilization = 0;  // occupied MAC slots / (cycles * MAC units): utilization_of
   std::int64_t passes = 0;
   // MAC slots not used for the layer's MACs: row-stationary, over all cycles and PEs
@@ -184,6 +187,10 @@ struct RunInfo {
   std::vector<SkippedLayer> skipped;  // listed in the table and in stats.json
   AreaReport area;
   std::vector<std::string> arch_import_notes;  // ArchConfig::import_notes
+  // The DRAM link's peak rate (its bytes per link cycle at the link clock): with the MAC units
+  // at the core clock, the roofs of stats.json's "roofline" (Williams, Waterman and Patterson,
+  // "Roofline", CACM 2009).
+  double dram_peak_bytes_per_s = 0;
 };
 
 // What the result table shows: `summary`, the total row only; `sizes`, the compressed sizes of

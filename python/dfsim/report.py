@@ -1,0 +1,547 @@
+"""dfsim.report: a run's stats.json or a sweep's folder as an HTML page with SVG plots.
+
+    dfsim report out/alexnet               # the folder of `dfsim run --out` (or its stats.json)
+    dfsim report sweeps/glb_size           # a sweep's folder (its sweep.sqlite)
+    python3 -m dfsim.report PATH [--out DIR]
+
+The page (DIR/index.html, default PATH/report) is one self-contained file with the plots inline;
+each plot is also written as DIR/NAME.svg for papers. A run shows per layer: the energy by level
+and by data type, the time and utilization, and each layer's place on the roofline of the
+architecture's MAC units and DRAM bandwidth. A sweep shows the Pareto plot of its first two
+objectives with the front's points labelled by their parameters, and the table of points. The same
+input gives byte-identical files. Plots use matplotlib (Debian's python3-matplotlib).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import io
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+
+__all__ = ["report", "ReportError", "main"]
+
+LEVELS = ("dram", "glb", "noc", "rf")
+DATA_TYPES = ("weight", "ifmap", "psum", "ofmap")
+# Colours of the levels and data types (colour-blind safe, Okabe-Ito).
+LEVEL_COLOURS = {"dram": "#0072B2", "glb": "#E69F00", "noc": "#009E73", "rf": "#CC79A7",
+                 "mac": "#D55E00", "idle": "#999999"}
+TYPE_COLOURS = {"weight": "#0072B2", "ifmap": "#E69F00", "psum": "#009E73", "ofmap": "#CC79A7",
+                "mac": "#D55E00", "idle": "#999999"}
+
+
+class ReportError(ValueError):
+    """The input is not a stats.json or a sweep folder dfsim wrote; the message names the file."""
+
+
+# ----------------------------------------------------------------------------- units
+
+def _scaled(values, unit: str, steps):
+    """(factor, label) putting the largest of `values` between 1 and 1000 of a step's unit."""
+    top = max((abs(v) for v in values), default=0)
+    chosen = steps[0]
+    for step in steps:
+        if top >= step[0]:
+            chosen = step
+    return chosen[0], chosen[1] + unit
+
+
+ENERGY_STEPS = [(1, "p"), (1e3, "n"), (1e6, "u"), (1e9, "m"), (1e12, "")]       # from pJ
+TIME_STEPS = [(1e-9, "n"), (1e-6, "u"), (1e-3, "m"), (1, "")]                   # from s
+BYTE_STEPS = [(1, ""), (1e3, "k"), (1e6, "M"), (1e9, "G"), (1e12, "T")]          # from B
+OPS_STEPS = [(1, ""), (1e3, "k"), (1e6, "M"), (1e9, "G"), (1e12, "T"), (1e15, "P")]
+
+
+def energy_unit(values_pj):
+    """(pJ per unit, "uJ") for energies given in pJ."""
+    return _scaled(values_pj, "J", ENERGY_STEPS)
+
+
+def time_unit(values_s):
+    return _scaled(values_s, "s", TIME_STEPS)
+
+
+def _plain(value: float) -> str:
+    """Three significant digits without an exponent: 0.0123, 4.56, 2,700."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _readable(value: float, unit: str, steps) -> str:
+    factor, label = _scaled([value], unit, steps)
+    return f"{value / factor:.4g} {label}"
+
+
+# Each objective of a sweep: its column in the points table, its unit steps and base unit.
+OBJECTIVES = {
+    "energy": ("energy_pj", ENERGY_STEPS, "J"),
+    "latency": ("seconds", TIME_STEPS, "s"),
+    "cycles": ("cycles", OPS_STEPS, " cycles"),
+    "edp": ("edp_pj_s", ENERGY_STEPS, "J s"),
+    "power": ("power_mw", [(1, "m"), (1e3, ""), (1e6, "k")], "W"),
+    "dram_traffic": ("dram_bytes", BYTE_STEPS, "B"),
+    "onchip_storage": ("onchip_storage_bytes", BYTE_STEPS, "B"),
+    "area": ("area_mm2", [(1, "")], "mm²"),
+}
+
+
+# ----------------------------------------------------------------------------- reading input
+
+def _load_json(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except json.JSONDecodeError as e:
+        raise ReportError(f"{path}:{e.lineno}:{e.colno}: not JSON: {e.msg}") from None
+    except OSError as e:
+        raise ReportError(f"{path}: cannot read: {e.strerror}") from None
+
+
+def _need(obj: dict, key: str, path: str, where: str):
+    if not isinstance(obj, dict) or key not in obj:
+        raise ReportError(f"{path}: {where}: key '{key}' missing: not a stats.json of dfsim run")
+    return obj[key]
+
+
+def load_run(path: str) -> dict:
+    """stats.json, checked for the keys the report reads."""
+    stats = _load_json(path)
+    layers = _need(stats, "layers", path, "top level")
+    if not isinstance(layers, list):
+        raise ReportError(f"{path}: key 'layers' is not a list")
+    for i, layer in enumerate(layers + [_need(stats, "total", path, "top level")]):
+        where = f"layer {i + 1}" if i < len(layers) else "total"
+        for key in ("name", "macs", "cycles", "seconds", "utilization", "energy_pj", "levels"):
+            _need(layer, key, path, where)
+        for level in LEVELS:
+            _need(_need(layer, "levels", path, where), level, path, where + ".levels")
+    return stats
+
+
+# ----------------------------------------------------------------------------- plots
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use("svg")
+    # Glyphs as paths: the page looks the same in every browser, with or without the fonts.
+    matplotlib.rcParams.update({"svg.hashsalt": "dfsim", "svg.fonttype": "path",
+                                "font.size": 9, "axes.spines.top": False,
+                                "axes.spines.right": False})
+    from matplotlib import pyplot
+    return pyplot
+
+
+def _svg(fig) -> str:
+    """The figure as SVG text without a date (byte-identical for the same figure)."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    _pyplot().close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]  # inline: no XML prolog or doctype
+
+
+def _width(n_bars: int) -> float:
+    return min(14.0, max(5.5, 0.45 * n_bars + 2.5))
+
+
+def _stacked_bars(names, parts, colours, ylabel, title, unit_fn):
+    """Bars per layer stacked from `parts` ([(label, key, values)]), scaled by unit_fn."""
+    plt = _pyplot()
+    totals = [sum(p[2][i] for p in parts) for i in range(len(names))]
+    factor, unit = unit_fn(totals)
+    fig, ax = plt.subplots(figsize=(_width(len(names)), 3.6))
+    bottom = [0.0] * len(names)
+    for label, key, values in parts:
+        scaled = [v / factor for v in values]
+        ax.bar(names, scaled, bottom=bottom, label=label, color=colours[key], width=0.7)
+        bottom = [b + s for b, s in zip(bottom, scaled)]
+    ax.set_ylabel(f"{ylabel} ({unit})")
+    ax.set_title(title)
+    ax.tick_params(axis="x", labelrotation=45 if len(names) > 6 else 0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return _svg(fig)
+
+
+def energy_by_level_svg(stats: dict) -> str:
+    layers = stats["layers"]
+    names = [l["name"] for l in layers]
+    level_names = stats.get("level_names", {})
+    parts = [(level_names.get(lv, lv.upper()), lv, [l["energy_pj"][lv] for l in layers])
+             for lv in LEVELS]
+    parts += [("MAC", "mac", [l["energy_pj"]["mac"] for l in layers]),
+              ("idle", "idle", [l["energy_pj"]["idle"] for l in layers])]
+    return _stacked_bars(names, parts, LEVEL_COLOURS, "energy", "Energy per layer by level",
+                         energy_unit)
+
+
+def energy_by_type(layer: dict) -> dict:
+    """A layer's energy by data type (pJ): each level's energy shared among the data types in
+    proportion to the bytes that level read and wrote of each; MAC and idle energy apart."""
+    out = {t: 0.0 for t in DATA_TYPES}
+    for lv in LEVELS:
+        by_type = layer["levels"][lv].get("by_type", {})
+        moved = {t: by_type.get(t, {}).get("read_bytes", 0) + by_type.get(t, {}).get("write_bytes", 0)
+                 for t in DATA_TYPES}
+        total = sum(moved.values())
+        if total:
+            for t in DATA_TYPES:
+                out[t] += layer["energy_pj"][lv] * moved[t] / total
+    out["mac"] = layer["energy_pj"]["mac"]
+    out["idle"] = layer["energy_pj"]["idle"]
+    return out
+
+
+def energy_by_type_svg(stats: dict) -> str:
+    layers = stats["layers"]
+    split = [energy_by_type(l) for l in layers]
+    parts = [(t, t, [s[t] for s in split]) for t in DATA_TYPES + ("mac", "idle")]
+    parts[4] = ("MAC", "mac", parts[4][2])
+    return _stacked_bars([l["name"] for l in layers], parts, TYPE_COLOURS, "energy",
+                         "Energy per layer by data type", energy_unit)
+
+
+def time_svg(stats: dict) -> str:
+    plt = _pyplot()
+    layers = stats["layers"]
+    names = [l["name"] for l in layers]
+    factor, unit = time_unit([l["seconds"] for l in layers])
+    fig, ax = plt.subplots(figsize=(_width(len(names)), 3.6))
+    ax.bar(names, [l["seconds"] / factor for l in layers], color="#0072B2", width=0.7,
+           label="time")
+    ax.set_ylabel(f"time ({unit})")
+    ax.set_title(f"Time and utilization per layer (clock {stats.get('clock_mhz', 0):g} MHz)")
+    ax.tick_params(axis="x", labelrotation=45 if len(names) > 6 else 0)
+    util = ax.twinx()
+    util.spines["right"].set_visible(True)
+    util.plot(names, [100 * l["utilization"] for l in layers], color="#D55E00", marker="o",
+              ls="none", label="utilization")
+    util.set_ylim(0, 105)
+    util.set_ylabel("utilization (% of MAC slots)")
+    handles = ax.get_legend_handles_labels()[0] + util.get_legend_handles_labels()[0]
+    ax.legend(handles, ["time", "utilization"], loc="upper left", bbox_to_anchor=(1.08, 1.0),
+              frameon=False)
+    return _svg(fig)
+
+
+def roofline_points(stats: dict) -> list:
+    """Per layer: (name, ops per DRAM byte or None without DRAM traffic, ops/s)."""
+    points = []
+    for l in stats["layers"]:
+        ops = 2.0 * l["macs"]
+        moved = l["levels"]["dram"]["read_bytes"] + l["levels"]["dram"]["write_bytes"]
+        points.append((l["name"], ops / moved if moved else None,
+                       ops / l["seconds"] if l["seconds"] > 0 else 0.0))
+    return points
+
+
+def roofline_svg(stats: dict) -> str:
+    plt = _pyplot()
+    roof = stats["roofline"]
+    peak, bandwidth = roof["peak_ops_per_s"], roof["dram_peak_bytes_per_s"]
+    pts = [p for p in roofline_points(stats) if p[2] > 0]
+    finite = [p[1] for p in pts if p[1]]
+    ridge = peak / bandwidth
+    lo = min(finite + [ridge]) / 10
+    hi = max(finite + [ridge]) * 10
+    no_dram_x = hi  # layers without DRAM traffic sit at the right edge
+    factor, unit = _scaled([peak], "OPS", OPS_STEPS)
+    fig, ax = plt.subplots(figsize=(6.8, 4.4))
+    xs = [lo, ridge, hi * 1.5]
+    ax.plot(xs, [min(peak, bandwidth * x) / factor for x in xs], color="#333333", lw=1.5,
+            label=f"roof: {_readable(peak, 'OPS', OPS_STEPS)} peak, "
+                  f"{_readable(bandwidth, 'B/s', BYTE_STEPS)} DRAM")
+    ax.axvline(ridge, color="#999999", lw=0.8, ls=":",
+               label=f"ridge at {_plain(ridge)} ops per DRAM byte")
+    lowest = min([p[2] for p in pts] + [bandwidth * lo])
+    ax.set_ylim(lowest / factor / 2, peak / factor * 2)
+    for name, x, y in pts:
+        px = x if x else no_dram_x
+        ax.plot([px], [y / factor], "o", color="#0072B2" if x else "#E69F00", ms=5)
+        ax.annotate(name, (px, y / factor), textcoords="offset points", xytext=(4, 3),
+                    fontsize=8, annotation_clip=False)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+    for axis in (ax.xaxis, ax.yaxis):  # 0.01, 1, 100 rather than 10^-2, 10^0, 10^2
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        axis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("operational intensity (ops per DRAM byte; 2 ops per MAC)")
+    ax.set_ylabel(f"performance ({unit})")
+    ax.set_title("Roofline: each layer's achieved performance")
+    if any(not p[1] for p in pts):
+        ax.plot([], [], "o", color="#E69F00", label="no DRAM traffic (drawn at the right edge)")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.15), frameon=False)
+    ax.grid(True, which="major", alpha=0.3)
+    return _svg(fig)
+
+
+# ----------------------------------------------------------------------------- sweep
+
+def _typed_parameters(db) -> dict:
+    """{(hash, key): value} with the type the sweep database gives each value."""
+    out = {}
+    for h, key, kind, i, r, t in db.execute("SELECT hash, key, type, integer_value, real_value, "
+                                            "text_value FROM parameters"):
+        out[(h, key)] = {"integer": i, "real": r, "boolean": bool(i)}.get(kind, t)
+    return out
+
+
+def load_sweep(folder: str) -> dict:
+    path = os.path.join(folder, "sweep.sqlite")
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            db.row_factory = sqlite3.Row
+            points = [dict(r) for r in db.execute("SELECT * FROM points ORDER BY idx")]
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            meta = dict(db.execute("SELECT key, value FROM meta")) if "meta" in tables else {}
+            typed = _typed_parameters(db) if "parameters" in tables else {}
+        finally:
+            db.close()
+    except sqlite3.Error as e:
+        raise ReportError(f"{path}: not a sweep database of dfsim: {e}") from None
+    if "point_hashes" in meta:  # the spec's current points (older rows stay in the database)
+        current = set(meta["point_hashes"].split(","))
+        points = [p for p in points if p["hash"] in current]
+    for p in points:
+        p["params"] = {k: typed.get((p["hash"], k), v)
+                       for k, v in json.loads(p["params"] or "{}").items()}
+        p["edp_pj_s"] = (p["energy_pj"] or 0) * (p["seconds"] or 0)
+    objectives = meta.get("objectives", "energy,latency").split(",")
+    for o in objectives:
+        if o not in OBJECTIVES:
+            raise ReportError(f"{path}: table meta: unknown objective '{o}'")
+    return {"name": meta.get("name", os.path.basename(os.path.abspath(folder))),
+            "objectives": objectives, "points": points, "path": path}
+
+
+def pareto_front(points: list, objectives: list) -> list:
+    """The points no other point dominates (no worse in every objective, better in one)."""
+    cols = [OBJECTIVES[o][0] for o in objectives]
+
+    def dominates(a, b):
+        return all(a[c] <= b[c] for c in cols) and any(a[c] < b[c] for c in cols)
+    return [a for a in points if not any(dominates(b, a) for b in points)]
+
+
+def _label(point: dict) -> str:
+    params = point["params"]
+    if not params:
+        return f"#{point['idx']}"
+    return ", ".join(f"{k.split('.')[-1]}={v}" for k, v in params.items())
+
+
+LABEL_ALL_POINTS = 30  # up to this many points, every point is labelled, not only the front
+
+
+def pareto_svg(sweep: dict) -> str:
+    plt = _pyplot()
+    done = [p for p in sweep["points"] if p["status"] == "done"]
+    x, y = sweep["objectives"][:2]
+    (xc, xs, xu), (yc, ys, yu) = OBJECTIVES[x], OBJECTIVES[y]
+    fx, ux = _scaled([p[xc] for p in done], xu, xs)
+    fy, uy = _scaled([p[yc] for p in done], yu, ys)
+    front = sorted(pareto_front(done, sweep["objectives"]), key=lambda p: (p[xc], p[yc]))
+    fig, ax = plt.subplots(figsize=(7.5, 5.0))
+    ax.scatter([p[xc] / fx for p in done], [p[yc] / fy for p in done], s=14, color="#9a9a9a",
+               label=f"points ({len(done)})")
+    ax.plot([p[xc] / fx for p in front], [p[yc] / fy for p in front], "o-", color="#c0392b",
+            ms=6, lw=1.5, label=f"Pareto front ({len(front)}, over {', '.join(sweep['objectives'])})")
+    for i, p in enumerate(front):
+        ax.annotate(_label(p), (p[xc] / fx, p[yc] / fy), textcoords="offset points",
+                    xytext=(6, 6 if i % 2 == 0 else -12), fontsize=7.5, annotation_clip=False)
+    if len(done) <= LABEL_ALL_POINTS:  # few points: the others labelled too, in grey
+        on_front = {id(p) for p in front}
+        for p in done:
+            if id(p) not in on_front:
+                ax.annotate(_label(p), (p[xc] / fx, p[yc] / fy), textcoords="offset points",
+                            xytext=(6, 4), fontsize=7, color="#777777", annotation_clip=False)
+    ax.set_xlabel(f"{x} ({ux})")
+    ax.set_ylabel(f"{y} ({uy})")
+    ax.set_title(f"{sweep['name']}: Pareto front")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False)
+    return _svg(fig)
+
+
+# ----------------------------------------------------------------------------- HTML
+
+STYLE = """body{font-family:sans-serif;margin:2em;max-width:1200px;color:#222}
+table{border-collapse:collapse;font-size:13px;margin:1em 0}
+td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+td:first-child,th:first-child{text-align:left}
+figure{margin:1.5em 0}figcaption{font-size:13px;color:#444;max-width:900px}
+.fail{color:#b00}"""
+
+
+def _table(header, rows) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header or [])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    thead = f"<thead><tr>{head}</tr></thead>" if head else ""
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
+
+
+def _page(title: str, sections: list) -> str:
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n"
+            f"<h1>{html.escape(title)}</h1>\n" + "\n".join(sections) + "\n</body></html>\n")
+
+
+def _figure(svg: str, name: str, caption: str) -> str:
+    return (f"<figure id=\"{name}\">{svg}<figcaption>{html.escape(caption)} "
+            f"(<a href=\"{name}.svg\">{name}.svg</a>)</figcaption></figure>")
+
+
+def _run_rows(stats: dict) -> list:
+    rows = []
+    points = {p[0]: p for p in roofline_points(stats)}
+    for l in stats["layers"] + [stats["total"]]:
+        oi = points.get(l["name"], (None, None))[1] if l is not stats["total"] else None
+        rows.append([l["name"], f"{l['macs']:,}", f"{l['cycles']:,}",
+                     _readable(l["seconds"], "s", TIME_STEPS), f"{100 * l['utilization']:.1f} %",
+                     _readable(l["energy_pj"]["total"], "J", ENERGY_STEPS),
+                     _readable(l["levels"]["dram"]["read_bytes"] + l["levels"]["dram"]["write_bytes"],
+                               "B", BYTE_STEPS),
+                     _plain(oi) if oi else "", l.get("output_check", "")])
+    return rows
+
+
+def run_report(stats: dict, source: str) -> tuple:
+    """(HTML, {name: svg}) of a run."""
+    figs = {"energy_by_level": energy_by_level_svg(stats),
+            "energy_by_type": energy_by_type_svg(stats),
+            "time_utilization": time_svg(stats)}
+    if "roofline" in stats:
+        figs["roofline"] = roofline_svg(stats)
+    t = stats["total"]
+    facts = [["architecture", f"{stats.get('arch', '')} ({stats.get('arch_file', '')})"],
+             ["workload", f"{stats.get('workload', '')} ({stats.get('workload_file', '')})"],
+             ["batch, seed, objective",
+              f"{stats.get('batch')}, {stats.get('seed')}, {stats.get('objective')}"],
+             ["time", f"{_readable(t['seconds'], 's', TIME_STEPS)} ({t['cycles']:,} cycles)"],
+             ["energy", _readable(t["energy_pj"]["total"], "J", ENERGY_STEPS)],
+             ["area", f"{stats['area']['total_mm2']:.4g} mm² ({stats['area']['source']})"
+              if stats.get("area") else "not reported (no technology_nm)"],
+             ["dfsim, provenance", f"{stats.get('dfsim_version', '')}, "
+                                   f"{stats.get('provenance', {}).get('hash', '')}"]]
+    captions = {
+        "energy_by_level": "Energy of each layer by memory level, MAC and idle energy.",
+        "energy_by_type": "Energy of each layer by data type: each level's energy is shared among "
+                          "the data types in proportion to the bytes that level moved of each (the "
+                          "energy tables price accesses, not data types: an attribution where a "
+                          "level's parts cost differently per bit, e.g. Eyeriss's three spads).",
+        "time_utilization": "Simulated time of each layer and its utilization (MACs over cycles "
+                            "times MAC units).",
+        "roofline": "Each layer's performance (2 ops per MAC over its simulated time) against its "
+                    "operational intensity (ops per byte of DRAM traffic, reads and writes), under "
+                    "the roofs of the MAC units at the core clock and the DRAM link's peak rate."}
+    sections = [f"<p>Source: {html.escape(source)}</p>", _table(None, facts)]
+    sections += [_figure(svg, name, captions[name]) for name, svg in figs.items()]
+    sections.append(_table(["layer", "MACs", "cycles", "time", "utilization", "energy",
+                            "DRAM traffic", "ops/DRAM byte", "output check"], _run_rows(stats)))
+    title = f"dfsim run: {stats.get('workload', '')} on {stats.get('arch', '')}"
+    return _page(title, sections), figs
+
+
+def sweep_report(sweep: dict) -> tuple:
+    done = [p for p in sweep["points"] if p["status"] == "done"]
+    figs = {"pareto": pareto_svg(sweep)} if done else {}
+    front = {id(p) for p in pareto_front(done, sweep["objectives"])}
+    cols = [OBJECTIVES[o] for o in sweep["objectives"]]
+    rows = []
+    for p in sweep["points"]:
+        values = ([_readable(p[c], u, s) for c, s, u in cols] if p["status"] == "done"
+                  else ["" for _ in cols])
+        rows.append([p["idx"], _label(p), p["status"], *values, "yes" if id(p) in front else "",
+                     p["error"] or ""])
+    failed = len(sweep["points"]) - len(done)
+    sections = [f"<p>Source: {html.escape(sweep['path'])}; {len(done)} points done, "
+                f"{failed} failed.</p>"]
+    if done:
+        sections.append(_figure(figs["pareto"], "pareto",
+                                "Every finished point (grey) and the Pareto front over the "
+                                "sweep's objectives (red), labelled with the swept parameters "
+                                f"(every point up to {LABEL_ALL_POINTS} points, else the front's)."))
+    sections.append(_table(["point", "parameters", "status", *sweep["objectives"], "on the front",
+                            "error"], rows))
+    return _page(f"dfsim sweep: {sweep['name']}", sections), figs
+
+
+# ----------------------------------------------------------------------------- files
+
+def _write_atomic(path: str, text: str) -> None:
+    """Writes `text` to `path` through a temporary file renamed into place (never partial)."""
+    folder = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".report-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _source(path: str) -> tuple:
+    """("run", stats.json) or ("sweep", folder) for a path the user gave."""
+    if os.path.isdir(path):
+        if os.path.exists(os.path.join(path, "stats.json")):
+            return "run", os.path.join(path, "stats.json")
+        if os.path.exists(os.path.join(path, "sweep.sqlite")):
+            return "sweep", path
+        raise ReportError(f"{path}: neither stats.json (dfsim run --out) nor sweep.sqlite "
+                          f"(dfsim sweep) is in this folder")
+    if not os.path.exists(path):
+        raise ReportError(f"{path}: no such file or folder")
+    if path.endswith(".sqlite"):
+        return "sweep", os.path.dirname(path) or "."
+    return "run", path
+
+
+def report(path, out=None) -> str:
+    """Writes the report of `path` (a stats.json, the folder of one, or a sweep folder) into
+    `out` (default: PATH's folder/report) and returns the path of its index.html. Raises
+    ReportError for input dfsim did not write."""
+    kind, source = _source(os.fspath(path))
+    folder = source if kind == "sweep" else os.path.dirname(source) or "."
+    if kind == "run":
+        page, figs = run_report(load_run(source), source)
+    else:
+        page, figs = sweep_report(load_sweep(source))
+    out = os.fspath(out) if out else os.path.join(folder, "report")
+    os.makedirs(out, exist_ok=True)
+    for name, svg in figs.items():
+        _write_atomic(os.path.join(out, name + ".svg"),
+                      '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + svg)
+    index = os.path.join(out, "index.html")
+    _write_atomic(index, page)
+    return index
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="dfsim report",
+        description="Renders a run's stats.json (or its folder) or a sweep's folder as an HTML "
+                    "page with SVG plots.")
+    parser.add_argument("path", help="stats.json, a folder of dfsim run --out, or a sweep folder")
+    parser.add_argument("--out", help="folder of the report (default: PATH's folder/report)")
+    args = parser.parse_args(argv)
+    try:
+        index = report(args.path, args.out)
+    except ReportError as e:
+        print(f"report: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"report: {e.filename or args.out}: {e.strerror}", file=sys.stderr)
+        return 2
+    print(f"report: {index}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
