@@ -244,61 +244,132 @@ NonZeroCounts count_nonzeros(const Layer& l, const LayerData& d) {
 
 namespace {
 
-// The padded input of image n, [C][Hp][Wp].
-void pad_image(const Layer& l, const Tensor4& ifmap, std::int64_t n, std::vector<Value>& padded) {
-  const std::int64_t Hp = l.H + 2 * l.padding, Wp = l.W + 2 * l.padding;
-  std::fill(padded.begin(), padded.end(), 0);
-  for (std::int64_t c = 0; c < l.C; ++c)
-    for (std::int64_t h = 0; h < l.H; ++h)
-      for (std::int64_t w = 0; w < l.W; ++w)
-        padded[static_cast<std::size_t>((c * Hp + h + l.padding) * Wp + w + l.padding)] =
-            ifmap.at(n, c, h, w);
+// The reference is an im2col + blocked integer GEMM, independent of the models' datapaths:
+// the columns are the output positions of the whole batch, p = (n, e, f), taken a block at a
+// time (block_positions); for one block, col[k][p] holds the input tap k = (c, r, s) of the group
+// meets at p (zero in the padding), and kRows filters at a time accumulate W[m][k] x col[k][.] into
+// a block of psums each, which stay in the L1 cache while the taps stream by.
+constexpr int kRows = 4;  // filters accumulated together (one col load each)
+// Output positions per block: 256, more for few taps (a depthwise layer's 9) so that a block's
+// fixed costs are spread over more MACs; col stays within about 32 K operands.
+std::int64_t block_positions(std::int64_t taps) {
+  std::int64_t b = 256;
+  while (b < 4096 && 2 * b * taps <= 32768) b *= 2;
+  return b;
 }
 
-// The inputs filter tap (r, s) of a plane meets at every output position, [E][F] (one row of
-// im2col): every filter of the group multiplies the same row.
-void tap_row(const Layer& l, const Value* plane, std::int64_t r, std::int64_t s, Value* row) {
-  const std::int64_t E = l.E(), F = l.F(), Wp = l.W + 2 * l.padding;
-  for (std::int64_t e = 0; e < E; ++e) {
-    const Value* in = plane + (e * l.stride + r) * Wp + s;
-    for (std::int64_t f = 0; f < F; ++f) row[e * F + f] = in[f * l.stride];
+// acc[j][p] += (w[j] * col[p]) >> shift for the first `rows` filters, p in [0, count): each
+// product is shifted before it is added, as the definition's; unsigned sums wrap identically
+// in any order.
+__attribute__((target_clones("avx2", "default"))) void mac_rows(Psum* __restrict acc,
+                                                                const Value* __restrict col,
+                                                                const std::int32_t* w, int rows,
+                                                                int shift, std::int64_t count,
+                                                                std::int64_t block) {
+  for (int j = 0; j < rows; ++j) {
+    const std::int32_t wv = w[j];
+    if (wv == 0) continue;  // adds nothing
+    Psum* __restrict a = acc + j * block;
+    for (std::int64_t p = 0; p < count; ++p)
+      a[p] += static_cast<Psum>((wv * static_cast<std::int32_t>(col[p])) >> shift);
+  }
+}
+
+// out[x] = the input column w = (f + x) x stride + s - padding of `row` for x < run, zero in
+// the padding: zeros, a strided copy, zeros.
+void copy_taps(const Value* row, const Layer& l, std::int64_t s, std::int64_t f, std::int64_t run,
+               Value* out) {
+  const std::int64_t off = s - l.padding;  // w = (f + x) * stride + off
+  // The first x with w >= 0 and the first with w >= W, both within [0, run].
+  const auto first_at = [&](std::int64_t bound) {
+    const std::int64_t need = bound - off - f * l.stride;  // x * stride >= need
+    const std::int64_t x = need <= 0 ? 0 : (need + l.stride - 1) / l.stride;
+    return std::min(x, run);
+  };
+  const std::int64_t lo = first_at(0), hi = std::max(lo, first_at(l.W));
+  std::fill(out, out + lo, Value{0});
+  if (hi > lo) {
+    const Value* in = row + (f + lo) * l.stride + off;
+    if (l.stride == 1)
+      std::copy(in, in + (hi - lo), out + lo);
+    else
+      for (std::int64_t x = lo; x < hi; ++x) out[x] = in[(x - lo) * l.stride];
+  }
+  std::fill(out + hi, out + run, Value{0});
+}
+
+// col[k][i] for the block's positions p0 + i (i < count) and every tap k of group g, one output
+// row (n, e) at a time.
+void im2col_block(const Layer& l, const Tensor4& ifmap, std::int64_t g, std::int64_t p0,
+                  std::int64_t count, std::int64_t block, std::vector<Value>& col) {
+  const std::int64_t E = l.E(), F = l.F(), Cg = l.C_per_group();
+  std::int64_t k = 0;
+  for (std::int64_t c = 0; c < Cg; ++c)
+    for (std::int64_t r = 0; r < l.R; ++r)
+      for (std::int64_t s = 0; s < l.S; ++s, ++k) {
+        Value* out = &col[static_cast<std::size_t>(k * block)];
+        std::int64_t n = p0 / (E * F), e = (p0 / F) % E, f = p0 % F;
+        for (std::int64_t i = 0; i < count;) {
+          const std::int64_t run = std::min(F - f, count - i);  // positions left in the row
+          const std::int64_t h = e * l.stride + r - l.padding;
+          if (h < 0 || h >= l.H) {
+            std::fill(out + i, out + i + run, Value{0});
+          } else {
+            const Value* row =
+                &ifmap.data[static_cast<std::size_t>(ifmap.index(n, g * Cg + c, h, 0))];
+            copy_taps(row, l, s, f, run, out + i);
+          }
+          i += run;
+          f = 0;
+          if (++e == E) e = 0, ++n;
+        }
+      }
+}
+
+// The block's psums of filters m0 .. m0 + rows - 1 of group g, to the ofmap.
+void write_block(const Layer& l, const Arithmetic& arith, std::int64_t g, std::int64_t m0, int rows,
+                 std::int64_t p0, std::int64_t count, std::int64_t block,
+                 const std::vector<Psum>& acc, Tensor4& out) {
+  const std::int64_t EF = l.E() * l.F(), Mg = l.M_per_group();
+  for (int j = 0; j < rows; ++j) {
+    std::int64_t n = p0 / EF, q = p0 % EF;
+    for (std::int64_t i = 0; i < count; ++i) {
+      out.data[static_cast<std::size_t>((n * l.M + g * Mg + m0 + j) * EF + q)] =
+          arith.to_ofmap(acc[static_cast<std::size_t>(j * block + i)]);
+      if (++q == EF) q = 0, ++n;
+    }
   }
 }
 
 }  // namespace
 
-// Per group and input tap (c, r, s), the tap's im2col row is built once and every filter of the
-// group accumulates weight x row into its [E][F] psums (mac_row over E x F contiguous values);
-// a zero weight adds nothing and is skipped. Sums are the same as the definition's: each product
-// is shifted before it is added, and the unsigned 32-bit sums wrap identically in any order.
 Tensor4 reference_conv(const Layer& l, const LayerData& d, const Arithmetic& arith) {
-  const std::int64_t E = l.E(), F = l.F(), Cg = l.C_per_group(), Mg = l.M_per_group();
-  const std::int64_t Hp = l.H + 2 * l.padding, Wp = l.W + 2 * l.padding, EF = E * F;
-  Tensor4 out(l.N, l.M, E, F);
-  std::vector<Value> padded(static_cast<std::size_t>(l.C * Hp * Wp));
-  std::vector<Value> row(static_cast<std::size_t>(EF));
-  std::vector<Psum> acc(static_cast<std::size_t>(Mg * EF));
-  for (std::int64_t n = 0; n < l.N; ++n) {
-    pad_image(l, d.ifmap, n, padded);
-    for (std::int64_t g = 0; g < l.groups; ++g) {
-      std::fill(acc.begin(), acc.end(), 0);
-      for (std::int64_t c = 0; c < Cg; ++c)
-        for (std::int64_t r = 0; r < l.R; ++r)
-          for (std::int64_t s = 0; s < l.S; ++s) {
-            tap_row(l, &padded[static_cast<std::size_t>((g * Cg + c) * Hp * Wp)], r, s, row.data());
-            for (std::int64_t m = 0; m < Mg; ++m) {
-              const Value wv = d.weights.at(g * Mg + m, c, r, s);
-              if (wv != 0)
-                mac_row(&acc[static_cast<std::size_t>(m * EF)], row.data(), 1, wv,
-                        arith.product_shift, EF);
-            }
-          }
-      for (std::int64_t m = 0; m < Mg; ++m)
-        for (std::int64_t i = 0; i < EF; ++i)
-          out.data[static_cast<std::size_t>(((n * l.M + g * Mg + m) * EF) + i)] =
-              arith.to_ofmap(acc[static_cast<std::size_t>(m * EF + i)]);
+  const std::int64_t Mg = l.M_per_group(), K = l.C_per_group() * l.R * l.S;
+  const std::int64_t positions = l.N * l.E() * l.F();
+  const std::int64_t block = block_positions(K);
+  Tensor4 out(l.N, l.M, l.E(), l.F());
+  std::vector<Value> col(static_cast<std::size_t>(K * block));
+  std::vector<Psum> acc(static_cast<std::size_t>(kRows * block));
+  std::vector<std::int32_t> w(static_cast<std::size_t>(K * kRows));
+  const int shift = static_cast<int>(arith.product_shift);
+  for (std::int64_t g = 0; g < l.groups; ++g)
+    for (std::int64_t p0 = 0; p0 < positions; p0 += block) {
+      const std::int64_t count = std::min(block, positions - p0);
+      im2col_block(l, d.ifmap, g, p0, count, block, col);
+      for (std::int64_t m0 = 0; m0 < Mg; m0 += kRows) {
+        const int rows = static_cast<int>(std::min<std::int64_t>(kRows, Mg - m0));
+        // The weights [M][C/G][R][S] of the rows, k-major: w[k][j].
+        for (int j = 0; j < rows; ++j)
+          for (std::int64_t k = 0; k < K; ++k)
+            w[static_cast<std::size_t>(k * kRows + j)] =
+                d.weights.data[static_cast<std::size_t>((g * Mg + m0 + j) * K + k)];
+        std::fill(acc.begin(), acc.begin() + rows * block, 0);
+        for (std::int64_t k = 0; k < K; ++k)
+          mac_rows(acc.data(), &col[static_cast<std::size_t>(k * block)],
+                   &w[static_cast<std::size_t>(k * kRows)], rows, shift, count, block);
+        write_block(l, arith, g, m0, rows, p0, count, block, acc, out);
+      }
     }
-  }
   return out;
 }
 

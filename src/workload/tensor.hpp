@@ -89,12 +89,14 @@ NonZeroCounts count_nonzeros(const Layer& layer, const LayerData& data);
 // size x size at `stride`, padding counted as absent (max) or as zeros excluded (avg).
 Tensor4 pool(const Tensor4& in, const Layer::Pool& p);
 
-// Plain direct convolution (grouped, strided, padded) with the same arithmetic; returns the
-// ofmap [N][M][E][F].
+// The convolution by its definition (grouped, strided, padded) with the same arithmetic,
+// computed as an im2col + blocked integer GEMM over the whole batch (independent of the
+// models' datapaths); returns the ofmap [N][M][E][F]. Memory beyond the output: about 32 K
+// operands of im2col (at least C/G x R x S x 256) and 4 x 256 to 4 x 4096 psums.
 Tensor4 reference_conv(const Layer& layer, const LayerData& data, const Arithmetic& arith);
 
-// out[f] += (w * in[f * stride]) >> shift for f in [0, count): the inner loop of both the
-// reference and the PE model, written once.
+// out[f] += (w * in[f * stride]) >> shift for f in [0, count): a PE model's row of MACs in the
+// arithmetic above (the single-PE example style of tests/single_pe_style uses it).
 void mac_row(Psum* out, const Value* in, std::int64_t stride, Value w, std::int64_t shift,
              std::int64_t count);
 

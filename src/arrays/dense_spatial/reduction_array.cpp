@@ -193,7 +193,7 @@ void ReductionPeArray::step(const Layer& l, const Arithmetic& arith, const PassO
 // The step's reduction, one cycle's reduction_lanes products per filter lane at a time: each
 // lane's sum is added to its psum in the GLB (read, add, write: psums accumulate spatially and
 // through the GLB), except that a block's very first sum is written without a read. The
-// products are shifted as the reference's mac_row shifts them. Returns when the last psum is
+// products are shifted as the reference convolution shifts them. Returns when the last psum is
 // written.
 sc_time ReductionPeArray::accumulate(const Value* weights, std::int64_t K, std::int64_t m_act,
                                      std::int64_t shift, std::int64_t psum_at, bool first_c,

@@ -173,7 +173,7 @@ void OsPeArray::step(const Layer& l, const Arithmetic& arith, const PassOperands
 }
 
 // Every PE's output: its psum (in run order, psum_buffer_) plus the products of its window,
-// shifted as the reference's mac_row shifts them.
+// shifted as the reference convolution shifts them.
 void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::int64_t shift) {
   const std::int64_t K = cb * l.R * l.S, U = l.stride;
   const std::size_t pb = static_cast<std::size_t>(arch_.data.psum_bits / 8);
