@@ -379,8 +379,9 @@ int report_command(const std::vector<std::string>& args, const std::string& self
       "try:\n"
       "    from dfsim import report\n"
       "except ImportError as e:\n"
-      "    sys.exit('dfsim: error: report needs the dfsim Python package (built with "
-      "-DDFSIM_PYTHON=ON, the default): ' + str(e))\n"
+      "    print('dfsim: error: report needs the dfsim Python package (built with "
+      "-DDFSIM_PYTHON=ON, the default): ' + str(e), file=sys.stderr)\n"
+      "    sys.exit(2)\n"
       "sys.exit(report.main(sys.argv[1:]))\n";
   std::vector<const char*> argv{DFSIM_PYTHON_EXECUTABLE, "-c", script};
   for (const auto& a : args) argv.push_back(a.c_str());
