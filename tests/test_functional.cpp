@@ -780,12 +780,16 @@ TEST(ReferenceOracle, MatchesNaiveConvolution) {
       make_layer("g", 1, 6, 4, 10, 12, 3, 3, 2, 1, 2, true, 8, 0.4),
       // The reference's blocks of output positions (256 and more; 2048 for 9 taps) end inside
       // an output row and inside an image; filters in fours with a remainder of 1, 2 and 3.
-      make_layer("h", 3, 5, 2, 31, 29, 3, 3, 1, 1, 1, true, 8, 0.7),    // 2,697 positions
-      make_layer("i", 2, 7, 14, 33, 35, 3, 3, 1, 1, 7, false, 4, 1.0),  // 9 taps per group
-      make_layer("j", 5, 6, 300, 1, 1, 1, 1, 1, 0, 1, false, 8, 1.0),   // FC: 5 positions
-      make_layer("k", 2, 3, 16, 19, 19, 5, 5, 2, 2, 1, true, 6, 0.8),   // stride 2, pad 2
-      make_layer("l", 1, 4, 2, 40, 40, 7, 7, 3, 3, 2, false, 8, 1.0),   // stride 3, pad 3
-      make_layer("m", 2, 4, 2, 6, 6, 3, 3, 1, 4, 1, false, 8, 1.0),     // pad > R: zero rows
+      make_layer("h", 3, 5, 2, 31, 29, 3, 3, 1, 1, 1, true, 8, 0.7),   // 2,697 positions
+      make_layer("i", 2, 7, 7, 33, 35, 3, 3, 1, 1, 7, false, 4, 1.0),  // 9 taps: 2,310 > 2,048
+      make_layer("j", 5, 6, 300, 1, 1, 1, 1, 1, 0, 1, false, 8, 1.0),  // FC: 5 positions
+      make_layer("k", 2, 3, 16, 19, 19, 5, 5, 2, 2, 1, true, 6, 0.8),  // stride 2, pad 2
+      make_layer("l", 1, 4, 2, 40, 40, 7, 7, 3, 3, 2, false, 8, 1.0),  // stride 3, pad 3
+      make_layer("m", 2, 4, 2, 6, 6, 3, 3, 1, 4, 1, false, 8, 1.0),    // pad > R: zero rows
+      // Strided layers whose blocks start inside an output row: 9 taps (2048-position blocks)
+      // over 4 x 30 x 30 positions at stride 2; 27 taps (512) over 3 x 20 x 20 at stride 3.
+      make_layer("n", 4, 2, 2, 60, 60, 3, 3, 2, 1, 2, false, 8, 0.9),
+      make_layer("o", 3, 5, 3, 60, 60, 3, 3, 3, 1, 1, true, 8, 1.0),
   };
   int wrapped = 0;
   for (const auto& l : layers)

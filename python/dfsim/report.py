@@ -409,6 +409,17 @@ def _read_database(path: str) -> tuple:
     write-ahead log) so that nothing is written next to it, read-only storage included."""
     if not os.path.isfile(path):
         raise ReportError(f"{path}: no such file")
+    for attempt in range(3):  # a running sweep may checkpoint between the two copies
+        try:
+            return _read_copy(path)
+        except sqlite3.Error as e:
+            if attempt == 2:
+                raise ReportError(f"{path}: not a sweep database of dfsim: {e}") from None
+    raise AssertionError("unreachable")
+
+
+def _read_copy(path: str) -> tuple:
+    """The database read from a copy of it and its write-ahead log in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="dfsim-report-") as tmp:
         copy = os.path.join(tmp, "sweep.sqlite")
         try:
@@ -417,20 +428,16 @@ def _read_database(path: str) -> tuple:
                 shutil.copyfile(path + "-wal", copy + "-wal")
         except OSError as e:
             raise ReportError(f"{path}: cannot read: {e.strerror}") from None
+        db = sqlite3.connect(copy)
         try:
-            db = sqlite3.connect(copy)
-            try:
-                db.row_factory = sqlite3.Row
-                points = [dict(r) for r in db.execute("SELECT * FROM points ORDER BY idx")]
-                db.row_factory = None
-                tables = {r[0] for r in
-                          db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-                meta = dict(db.execute("SELECT key, value FROM meta")) if "meta" in tables else {}
-                typed = _typed_parameters(db) if "parameters" in tables else {}
-            finally:
-                db.close()
-        except sqlite3.Error as e:
-            raise ReportError(f"{path}: not a sweep database of dfsim: {e}") from None
+            db.row_factory = sqlite3.Row
+            points = [dict(r) for r in db.execute("SELECT * FROM points ORDER BY idx")]
+            db.row_factory = None
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            meta = dict(db.execute("SELECT key, value FROM meta")) if "meta" in tables else {}
+            typed = _typed_parameters(db) if "parameters" in tables else {}
+        finally:
+            db.close()
     return points, tables, meta, typed
 
 
@@ -442,9 +449,16 @@ def load_sweep(path: str) -> dict:
     points, tables, meta, typed = _read_database(path)
     notes = []
     expected = None
-    if "point_hashes" in meta:  # the spec's current points (older rows stay in the database)
-        current = [h for h in meta["point_hashes"].split(",") if h]
-        points = [p for p in points if p["hash"] in set(current)]
+    if "points" in meta:  # the spec's current points, HASH:INDEX (older rows stay in the database)
+        try:
+            current = dict((h, int(i)) for h, i in
+                           (item.split(":") for item in meta["points"].split(",") if item))
+        except ValueError:
+            raise ReportError(f"{path}: table meta: points is not HASH:INDEX,...") from None
+        points = [p for p in points if p["hash"] in current]
+        for p in points:
+            p["idx"] = current[p["hash"]]  # the point's place in the spec as it is now
+        points.sort(key=lambda p: p["idx"])
         expected = len(current)
     else:
         notes.append("The database predates dfsim's table meta: it may also hold points of "
@@ -495,11 +509,16 @@ def short_keys(points: list) -> dict:
     return out
 
 
-def _label(point: dict, names: dict) -> str:
-    params = point["params"]
-    if not params:
-        return f"#{point['idx']}"
-    return ", ".join(f"{names.get(k, k)}={v}" for k, v in params.items())
+def _label(point: dict, names: dict, workloads: bool = False) -> str:
+    """The point's swept values (and its workload when the sweep has several)."""
+    parts = [f"{names.get(k, k)}={v}" for k, v in point["params"].items()]
+    if workloads:
+        parts.insert(0, point["workload"])
+    return ", ".join(parts) or f"#{point['idx']}"
+
+
+def _several_workloads(points: list) -> bool:
+    return len({p["workload"] for p in points}) > 1
 
 
 LABEL_ALL_POINTS = 12  # up to this many points, every point is labelled, not only the front
@@ -510,6 +529,7 @@ def pareto_svg(sweep: dict) -> str:
     plt = _pyplot()
     done = [p for p in sweep["points"] if p["status"] == "done"]
     names = short_keys(sweep["points"])
+    several = _several_workloads(sweep["points"])
     x, y = sweep["objectives"][:2]
     (xc, xs, xu), (yc, ys, yu) = OBJECTIVES[x], OBJECTIVES[y]
     fx, ux = _scaled([p[xc] for p in done], xu, xs)
@@ -530,14 +550,15 @@ def pareto_svg(sweep: dict) -> str:
                 ms=6, label=f"Pareto front ({len(front)}, over {over})")
     if len(front) <= LABEL_FRONT:
         for i, p in enumerate(front):
-            ax.annotate(_label(p, names), (p[xc] / fx, p[yc] / fy), textcoords="offset points",
-                        xytext=(6, 6 if i % 2 == 0 else -12), fontsize=7.5,
+            ax.annotate(_label(p, names, several), (p[xc] / fx, p[yc] / fy),
+                        textcoords="offset points", xytext=(6, 6 if i % 2 == 0 else -12), fontsize=7.5,
                         annotation_clip=False)
     if len(done) <= LABEL_ALL_POINTS:  # few points: the others labelled too, in grey
         on_front = {id(p) for p in front}
         for p in done:
             if id(p) not in on_front:
-                ax.annotate(_label(p, names), (p[xc] / fx, p[yc] / fy), textcoords="offset points",
+                ax.annotate(_label(p, names, several), (p[xc] / fx, p[yc] / fy),
+                            textcoords="offset points",
                             xytext=(6, 4), fontsize=7, color="#777777", annotation_clip=False)
     ax.set_xlabel(f"{x} ({ux})")
     ax.set_ylabel(f"{y} ({uy})")
@@ -655,7 +676,7 @@ def sweep_report(sweep: dict) -> tuple:
     for p in sweep["points"]:
         values = ([_readable(p[c], u, s) for c, s, u in cols] if p["status"] == "done"
                   else ["" for _ in cols])
-        rows.append([p["idx"], _label(p, names), p["status"], *values,
+        rows.append([p["idx"], p["workload"], _label(p, names), p["status"], *values,
                      "yes" if id(p) in front else "", p["error"] or ""])
     failed = len(sweep["points"]) - len(done)
     sections = [f"<p>Source: {html.escape(sweep['path'])}; {len(done)} points done, "
@@ -670,8 +691,8 @@ def sweep_report(sweep: dict) -> tuple:
                                 "sweep's objectives (red), labelled with the swept parameters "
                                 f"(every point up to {LABEL_ALL_POINTS} points; the front up to "
                                 f"{LABEL_FRONT} points)."))
-    sections.append(_table(["point", "parameters", "status", *sweep["objectives"], "on the front",
-                            "error"], rows))
+    sections.append(_table(["point", "workload", "parameters", "status", *sweep["objectives"],
+                            "on the front", "error"], rows))
     return _page(f"dfsim sweep: {sweep['name']}", sections), figs
 
 
@@ -684,6 +705,8 @@ def _write_all(out: str, files: dict) -> None:
         target = os.path.join(out, name)
         if os.path.isdir(target):
             raise ReportError(f"{target}: is a folder; the report writes a file there")
+    umask = os.umask(0)
+    os.umask(umask)
     written = []
     try:
         for name, text in files.items():
@@ -691,14 +714,15 @@ def _write_all(out: str, files: dict) -> None:
             written.append((tmp, os.path.join(out, name)))
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
-            os.chmod(tmp, 0o644)
+            os.chmod(tmp, 0o666 & ~umask)  # as a plain open() would create it
         for tmp, target in written:
             os.replace(tmp, target)
     except OSError as e:
+        raise ReportError(f"{out}: cannot write the report: {e.strerror}") from None
+    finally:  # whatever stopped it (an error, an interrupt), no temporary file stays
         for tmp, _ in written:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        raise ReportError(f"{out}: cannot write the report: {e.strerror}") from None
 
 
 def _source(path: str) -> tuple:

@@ -183,6 +183,14 @@ def test_sweep_report_labels_its_front(tmp_path):
     probe, console = in_chromium(str(index), tmp_path)
     assert probe["errors"] == [] and not [c for c in console if "Uncaught" in c], console
     (fig,) = probe["svgs"]
+    # The spec edited (16 rows first) and run again: the report numbers the points as the spec
+    # now does, the old ones included.
+    spec.write_text(spec.read_text().replace("values: [32, 64, 256]", "values: [16, 32, 64, 256]"))
+    r = dfsim_cli("sweep", str(spec), "-j", "2", "--out", str(folder))
+    assert r.returncode == 0, r.stderr
+    sweep = dfsim_report.load_sweep(str(folder))
+    assert [(p["idx"], p["params"]["pe_array.rows"]) for p in sweep["points"]] == \
+        [(0, 16), (1, 32), (2, 64), (3, 256)]
     assert fig["id"] == "pareto" and not fig["cut"] and fig["width"] > 300, fig
     assert fig["overlapping"] == [], fig
     # The title and the three points' labels (few points: every one labelled).
@@ -250,6 +258,15 @@ def test_output_that_cannot_be_written_leaves_no_file(run_dir, tmp_path):
     (tmp_path / "file").write_text("")
     r = dfsim_cli("report", str(run_dir), "--out", str(tmp_path / "file"))
     assert r.returncode == 2 and "not a folder" in r.stderr, r.stderr
+
+
+def test_modules_in_the_current_folder_are_not_imported(run_dir, tmp_path):
+    (tmp_path / "json.py").write_text("raise SystemExit('imported json.py from the folder')\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    r = subprocess.run([os.environ["DFSIM_CLI"], "report", str(run_dir), "--out",
+                        str(tmp_path / "rep")], cwd=tmp_path, capture_output=True, text=True,
+                       env=env)
+    assert r.returncode == 0, r.stderr
 
 
 def test_a_folder_without_results_is_refused(tmp_path):

@@ -1,7 +1,6 @@
 // dfsim command line: run | map | sweep | tech | report.
 #include <unistd.h>
 
-#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdlib>
@@ -23,8 +22,9 @@
 #include "run/run.hpp"
 #include "sweep/sweep_runner.hpp"
 
-#ifndef DFSIM_PYTHON_EXECUTABLE
-#define DFSIM_PYTHON_EXECUTABLE "/usr/bin/python3"  // Debian's (python/CMakeLists.txt sets it)
+#ifndef DFSIM_PYTHON_EXECUTABLE                     // python/CMakeLists.txt sets both
+#define DFSIM_PYTHON_EXECUTABLE "/usr/bin/python3"  // Debian's
+#define DFSIM_PYTHON_LIBDIR "python3"
 #endif
 
 namespace po = boost::program_options;
@@ -348,20 +348,16 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
 
 // `dfsim report`: the Python package's dfsim.report (matplotlib) on the package found next to
 // this program (the build tree's python/, the package holding this program, an install's
-// lib/python3.X/{dist,site}-packages), else on python3's own path.
+// lib/python3.X/{dist,site}-packages of the interpreter's version), else on python3's own path.
 std::string python_package_root(const std::filesystem::path& exe_dir) {
   namespace fs = std::filesystem;
   // The build tree's python/; the package's own copy of the program (dfsim/bin/dfsim).
   std::vector<fs::path> roots{exe_dir / "python", exe_dir.parent_path().parent_path()};
-  std::vector<fs::path> versions;
+  // An install for the interpreter's own version (another version's extension cannot load).
+  const fs::path lib = exe_dir.parent_path() / "lib" / DFSIM_PYTHON_LIBDIR;
+  roots.push_back(lib / "dist-packages");
+  roots.push_back(lib / "site-packages");
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(exe_dir.parent_path() / "lib", ec))
-    if (e.path().filename().string().rfind("python3", 0) == 0) versions.push_back(e.path());
-  std::sort(versions.begin(), versions.end());
-  for (const auto& v : versions) {
-    roots.push_back(v / "dist-packages");
-    roots.push_back(v / "site-packages");
-  }
   for (const auto& r : roots)
     if (fs::exists(r / "dfsim" / "report.py", ec)) return r.string();
   return "";
@@ -374,8 +370,10 @@ int report_command(const std::vector<std::string>& args, const std::string& self
     const char* old = std::getenv("PYTHONPATH");
     setenv("PYTHONPATH", (root + (old && *old ? std::string(":") + old : "")).c_str(), 1);
   }
+  // The current folder is left off the module path: a json.py there must not be imported.
   const char* script =
       "import sys\n"
+      "sys.path[:] = [p for p in sys.path if p not in ('', '.')]\n"
       "try:\n"
       "    from dfsim import report\n"
       "except ImportError as e:\n"

@@ -57,8 +57,9 @@ class ResultStore {
   // Inserts unless the hash is already there; returns whether it inserted.
   bool insert(const PointResult& r);
   std::vector<PointResult> all() const;
-  // The sweep's own facts in the table `meta` (key, value): its `name`, `objectives` and
-  // `point_hashes` (comma-separated), read by `dfsim report`.
+  // The sweep's own facts in the table `meta` (key, value): its `name`, `objectives`
+  // (comma-separated) and `points` (the spec's, HASH:INDEX comma-separated), read by
+  // `dfsim report`.
   void set_meta(const std::string& key, const std::string& value);
 
  private:

@@ -564,11 +564,13 @@ int run_sweep(const SweepOptions& opt) {
   for (const std::string& o : p.spec.objectives) objectives += (objectives.empty() ? "" : ",") + o;
   store.set_meta("name", p.spec.name);
   store.set_meta("objectives", objectives);
-  // The spec's points as this run enumerated them: rows of an older version of the spec stay in
-  // the database, and a report leaves them out as the summary and exports do.
-  std::string hashes;
-  for (const auto& pt : p.points) hashes += (hashes.empty() ? "" : ",") + pt.hash;
-  store.set_meta("point_hashes", hashes);
+  // The spec's points as this run enumerated them, HASH:INDEX: rows of an older version of the
+  // spec stay in the database (with the index they had), and a report leaves them out and
+  // numbers the others as the summary and exports do.
+  std::string points;
+  for (const auto& pt : p.points)
+    points += (points.empty() ? "" : ",") + pt.hash + ":" + std::to_string(pt.index);
+  store.set_meta("points", points);
   std::vector<const SweepPoint*> pending;
   const auto finished = store.finished_hashes();
   for (const auto& pt : p.points)
