@@ -1,5 +1,6 @@
 // What every array model offers the runner: elaborate with a list of layer jobs, simulate,
-// then hand back per-layer statistics and the ofmaps read back from memory.
+// take each layer's operands from the runner's LayerFeed as the layer starts and hand it the
+// ofmap read back from memory as the layer ends; then per-layer statistics.
 #pragma once
 
 #include <atomic>
@@ -24,9 +25,27 @@ namespace dfsim {
 
 class Tracer;
 
+// Where a model gets each layer's operands and leaves its ofmap. The runner streams layers:
+// operands made when a layer is about to start, the ofmap checked and dropped as it ends, so a
+// run holds about two layers' tensors, not the network's.
+class LayerFeed {
+ public:
+  virtual ~LayerFeed() = default;
+  // Layer i's operands (ifmap [N][C][H][W], weights [M][C/G][R][S]); blocks until they are
+  // made; valid until layer_done(i). Rethrows the error that made them impossible.
+  virtual const LayerData& operands(std::size_t i) = 0;
+  // Layer i ended with `ofmap` [N][M][E][F] read back from memory: adds what follows from the
+  // data to `s` (the check, the output density, operand statistics) and drops the layer's
+  // tensors.
+  virtual void layer_done(std::size_t i, const Tensor4& ofmap, LayerStats& s) = 0;
+};
+
 struct LayerJob {
   Layer layer;
-  const LayerData* data = nullptr;
+  LayerFeed* feed = nullptr;
+  std::size_t index = 0;  // the layer's position in the run (the feed's i)
+  // The layer's operands (call once, when the layer starts: the feed may make them then).
+  const LayerData& operands() const { return feed->operands(index); }
   std::shared_ptr<const LayerMapping> mapping;  // made by the array's style
   Arithmetic arith;                             // the style's, for this layer
   std::string mapping_text;
@@ -42,7 +61,8 @@ struct LayerOutcome {
 class ArrayModel : public sc_core::sc_module {
  public:
   using sc_core::sc_module::sc_module;
-  const std::vector<LayerOutcome>& outcomes() const { return outcomes_; }
+  // Each finished layer's statistics, completed by the feed.
+  const std::vector<LayerStats>& layer_stats() const { return stats_; }
   // Layers finished and the simulated seconds at the last one's end, readable from another
   // thread while the simulation runs (the progress line).
   std::size_t layers_done() const { return layers_done_.load(std::memory_order_relaxed); }
@@ -53,13 +73,15 @@ class ArrayModel : public sc_core::sc_module {
  protected:
   // Fills the statistics common to every array from the layer job.
   static void describe(LayerStats& s, const LayerJob& job, const ArchConfig& arch);
-  // Records a finished layer (every style ends each layer with this).
-  void finish_layer(LayerOutcome out) {
-    outcomes_.push_back(std::move(out));
+  // Records a finished layer: the feed checks its ofmap, which is then dropped (every style
+  // ends each layer with this).
+  void finish_layer(const LayerJob& job, LayerOutcome out) {
+    job.feed->layer_done(job.index, out.ofmap, out.stats);
+    stats_.push_back(std::move(out.stats));
     simulated_s_.store(sc_core::sc_time_stamp().to_seconds(), std::memory_order_relaxed);
-    layers_done_.store(outcomes_.size(), std::memory_order_relaxed);
+    layers_done_.store(stats_.size(), std::memory_order_relaxed);
   }
-  std::vector<LayerOutcome> outcomes_;
+  std::vector<LayerStats> stats_;
   std::exception_ptr error_;
 
  private:

@@ -28,6 +28,7 @@
 #include "base/trace/trace_writer.hpp"
 #include "base/util/stoppable_thread.hpp"
 #include "components/memory/dma.hpp"
+#include "run/layer_stream.hpp"
 #include "workload/onnx_import.hpp"
 #include "workload/tensor.hpp"
 
@@ -197,34 +198,21 @@ std::vector<std::string> search_mappings(Plan& plan,
 
 namespace {
 
-// A run holds every layer's operands and outputs at once (16-bit values): the host's ifmap
-// and weights and their copy in the DRAM model, and the reference, simulated and DRAM copies
-// of the ofmap. Refused before any allocation when that lower bound exceeds the machine's
-// physical memory, instead of ending in std::bad_alloc.
+// A run streams its layers (run/layer_stream.hpp): it holds two consecutive layers' operands
+// and outputs at once. Refused before any allocation when that lower bound exceeds the
+// machine's physical memory, instead of ending in std::bad_alloc.
 void check_memory(const std::vector<LayerPlan>& layers) {
   const double pages = static_cast<double>(::sysconf(_SC_PHYS_PAGES));
   const double page_bytes = static_cast<double>(::sysconf(_SC_PAGE_SIZE));
   if (pages <= 0 || page_bytes <= 0) return;  // unknown: nothing to compare with
   const double machine = pages * page_bytes;
-  double total = 0, largest = 0;
   std::string largest_name;
-  for (const LayerPlan& lp : layers) {
-    const Layer& l = lp.layer;
-    const auto d = [](std::int64_t v) { return static_cast<double>(v); };
-    const double ofmap = d(l.N) * d(l.M) * d(l.E()) * d(l.F());
-    const double operands = d(l.N) * d(l.C) * d(l.H) * d(l.W) + d(l.weights());
-    const double bytes = 2 * (2 * operands + 3 * ofmap);
-    total += bytes;
-    if (bytes > largest) {
-      largest = bytes;
-      largest_name = l.name;
-    }
-  }
-  if (total <= machine) return;
+  const double need = streamed_bytes_lower_bound(layers, &largest_name);
+  if (need <= machine) return;
   const auto gb = [](double b) { return json_number(b / 1e9, 3) + " GB"; };
-  throw ConfigError("the run's operands and outputs need at least " + gb(total) + " (layer " +
-                    largest_name + ": " + gb(largest) + "); this machine has " + gb(machine) +
-                    " of memory");
+  throw ConfigError("the run's operands and outputs need at least " + gb(need) +
+                    " at once (largest layer " + largest_name + "); this machine has " +
+                    gb(machine) + " of memory");
 }
 
 }  // namespace
@@ -430,69 +418,7 @@ void check_output_paths(const RunOptions& opt) {
   }
 }
 
-// The operands of every layer; a layer fed by the previous one gets that layer's reference
-// output (which the simulation reproduces bit for bit), pooled as the workload says, and
-// `chained_expected[i - 1]` keeps that output for the check.
-std::vector<LayerData> layer_operands(const Plan& plan, std::uint64_t seed,
-                                      std::vector<Tensor4>& chained_expected) {
-  std::vector<LayerData> data;
-  data.reserve(plan.layers.size());
-  chained_expected.assign(plan.layers.size(), Tensor4());
-  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
-    const Layer& l = plan.layers[i].layer;
-    data.push_back(make_layer_data(l, seed));
-    if (l.input_from_previous) {
-      if (i == 0)
-        throw ConfigError(l.where + ": input_from: previous, but the run starts with this layer");
-      const Layer& prev = plan.layers[i - 1].layer;
-      chained_expected[i - 1] = reference_conv(prev, data[i - 1], plan.style->arithmetic(prev));
-      Tensor4 in = pool(chained_expected[i - 1], l.input_pool);
-      if (in.d0 != l.N || in.d1 != l.C || in.d2 != l.H || in.d3 != l.W)
-        throw ConfigError(l.where + ": layer '" + l.name + "': input_from: previous gives [" +
-                          std::to_string(in.d0) + "][" + std::to_string(in.d1) + "][" +
-                          std::to_string(in.d2) + "][" + std::to_string(in.d3) +
-                          "], the layer needs [" + std::to_string(l.N) + "][" +
-                          std::to_string(l.C) + "][" + std::to_string(l.H) + "][" +
-                          std::to_string(l.W) + "] (add or fix input_pool)");
-      data.back().ifmap = std::move(in);
-    }
-    plan.style->check_operands(l, data.back());
-  }
-  return data;
-}
-
-// What the host computes next to the simulation: the reference outputs and the operand
-// statistics (non-zeros, sizes in every encoding).
-struct HostResults {
-  std::vector<Tensor4> expected;
-  std::vector<NonZeroCounts> nonzeros;
-  std::vector<std::array<std::vector<std::pair<std::string, std::int64_t>>, 2>> sizes;
-};
-
-void host_work(const Plan& plan, const std::vector<LayerData>& data,
-               const std::vector<Tensor4>& chained_expected, bool check, HostResults& out) {
-  const std::size_t n = plan.layers.size();
-  out.expected.assign(n, Tensor4());
-  out.nonzeros.assign(n, NonZeroCounts());
-  out.sizes.assign(n, {});
-  for (std::size_t i = 0; i < n; ++i) {
-    const Layer& l = plan.layers[i].layer;
-    if (check)
-      out.expected[i] = chained_expected[i].data.empty()
-                            ? reference_conv(l, data[i], plan.style->arithmetic(l))
-                            : chained_expected[i];
-    out.nonzeros[i] = count_nonzeros(l, data[i]);
-    for (Encoding e : {Encoding::Dense, Encoding::Rlc, Encoding::ZeroRun, Encoding::Csr,
-                       Encoding::Csc, Encoding::Bitmask}) {
-      out.sizes[i][0].push_back({to_string(e), encoded_bits(e, data[i].weights.data.data(), l.M,
-                                                            l.C_per_group() * l.R * l.S, 16)});
-      out.sizes[i][1].push_back(
-          {to_string(e), encoded_bits(e, data[i].ifmap.data.data(), l.N * l.C * l.H, l.W, 16)});
-    }
-  }
-}
-
-std::vector<LayerJob> layer_jobs(const Plan& plan, const std::vector<LayerData>& data) {
+std::vector<LayerJob> layer_jobs(const Plan& plan, LayerFeed& feed) {
   std::vector<LayerJob> jobs;
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     const LayerPlan& lp = plan.layers[i];
@@ -500,29 +426,10 @@ std::vector<LayerJob> layer_jobs(const Plan& plan, const std::vector<LayerData>&
     // input from DRAM); the mapper ranks position-free.
     const std::int64_t estimate =
         lp.estimate_cycles() + lp.mapping->place_cycles(i == 0, i + 1 == plan.layers.size());
-    jobs.push_back({lp.layer, &data[i], lp.mapping, plan.style->arithmetic(lp.layer),
+    jobs.push_back({lp.layer, &feed, i, lp.mapping, plan.style->arithmetic(lp.layer),
                     lp.mapping_text(), estimate, lp.estimate_energy_pj()});
   }
   return jobs;
-}
-
-// A layer's statistics: the model's, with the host's operand statistics and the check.
-LayerStats layer_stats(const Layer& l, const LayerOutcome& o, const HostResults& host,
-                       std::size_t i, bool check) {
-  LayerStats s = o.stats;
-  s.weight_bits_by_format = host.sizes[i][0];
-  s.ifmap_bits_by_format = host.sizes[i][1];
-  s.weights = l.weights();
-  std::int64_t nz = 0;
-  for (Value v : o.ofmap.data) nz += v != 0;
-  s.output_density =
-      o.ofmap.data.empty() ? 0 : static_cast<double>(nz) / static_cast<double>(o.ofmap.data.size());
-  s.declared_output_density = l.output_density;
-  s.accumulator_bits = l.accumulator_bits();
-  s.nz_weights = host.nonzeros[i].weights;
-  s.nz_macs = host.nonzeros[i].macs;
-  if (check) s.output_check = o.ofmap == host.expected[i] ? "pass" : "fail";
-  return s;
 }
 
 }  // namespace
@@ -662,38 +569,24 @@ RunResult run_simulation(const RunOptions& opt) {
     write_text_atomically(opt.dump_mappings_file, mappings_yaml(plan));
   RunResult result;
   result.info = run_info(plan, opt);
-  std::vector<Tensor4> chained_expected;
-  const std::vector<LayerData> data = layer_operands(plan, opt.seed, chained_expected);
+  check_chained_shapes(plan);
 
-  // The reference convolutions and the operand statistics run on a second core while the
-  // simulation runs on this one (or after it, when the run may use one core only).
-  HostResults host;
-  auto reference_work = [&] { host_work(plan, data, chained_expected, opt.check, host); };
-  std::thread reference;
-  if (run_threads() > 1) reference = std::thread(reference_work);
-  struct JoinGuard {
-    std::thread& t;
-    ~JoinGuard() {
-      if (t.joinable()) t.join();
-    }
-  } guard{reference};
+  // Layers stream: the operands of the next layer and the reference outputs are made on a
+  // second core while the simulation runs on this one (or on this one as each layer starts and
+  // ends, when the run may use one core only); each ofmap is checked as its layer ends.
+  LayerStream stream(plan, opt.seed, opt.check, run_threads() > 1);
 
   // Femtosecond resolution: clock periods such as 700 MHz's 1428.571 ps stay exact enough that
   // cycles and seconds agree (picoseconds would round the period by 0.03%).
   sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
-  auto array = plan.style->make_model(layer_jobs(plan, data), trace.get());
+  auto array = plan.style->make_model(layer_jobs(plan, stream), trace.get());
   check_traced_signals(trace.get(), opt);
   {
     const ProgressLine progress(opt.progress, *array, plan);
     sc_core::sc_start();
   }
-  if (!reference.joinable()) reference_work();
   if (array->error()) std::rethrow_exception(array->error());
-  if (reference.joinable()) reference.join();
-
-  for (std::size_t i = 0; i < array->outcomes().size(); ++i)
-    result.layers.push_back(
-        layer_stats(plan.layers[i].layer, array->outcomes()[i], host, i, opt.check));
+  result.layers = array->layer_stats();
   result.total = total_of(result.layers);
   if (trace) trace->write(static_cast<std::uint64_t>(sc_core::sc_time_stamp().value()));
   if (!opt.out_dir.empty()) write_stats_json(opt.out_dir, result.info, result.layers, result.total);

@@ -184,11 +184,19 @@ __attribute__((target_clones("avx2", "default"))) void mac_row(Psum* out, const 
   }
 }
 
+std::pair<std::int64_t, std::int64_t> pooled_size(std::int64_t h, std::int64_t w,
+                                                  const Layer::Pool& p) {
+  if (p.kind.empty()) return {h, w};
+  const auto side = [&](std::int64_t n) {
+    return std::max<std::int64_t>(0, (n + 2 * p.padding - p.size) / p.stride + 1);
+  };
+  return {side(h), side(w)};
+}
+
 Tensor4 pool(const Tensor4& in, const Layer::Pool& p) {
   if (p.kind.empty()) return in;
-  const std::int64_t Ho = (in.d2 + 2 * p.padding - p.size) / p.stride + 1;
-  const std::int64_t Wo = (in.d3 + 2 * p.padding - p.size) / p.stride + 1;
-  Tensor4 out(in.d0, in.d1, std::max<std::int64_t>(0, Ho), std::max<std::int64_t>(0, Wo));
+  const auto [Ho, Wo] = pooled_size(in.d2, in.d3, p);
+  Tensor4 out(in.d0, in.d1, Ho, Wo);
   for (std::int64_t n = 0; n < in.d0; ++n)
     for (std::int64_t c = 0; c < in.d1; ++c)
       for (std::int64_t y = 0; y < out.d2; ++y)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "workload/layer.hpp"
@@ -88,6 +89,9 @@ NonZeroCounts count_nonzeros(const Layer& layer, const LayerData& data);
 // Pooling of an ofmap on its way to the next layer (host side): [N][C][H][W] windows of
 // size x size at `stride`, padding counted as absent (max) or as zeros excluded (avg).
 Tensor4 pool(const Tensor4& in, const Layer::Pool& p);
+// The pooled plane's height and width for an h x w input (no pooling: h x w).
+std::pair<std::int64_t, std::int64_t> pooled_size(std::int64_t h, std::int64_t w,
+                                                  const Layer::Pool& p);
 
 // The convolution by its definition (grouped, strided, padded) with the same arithmetic,
 // computed as an im2col + blocked integer GEMM over the whole batch (independent of the

@@ -290,10 +290,11 @@ class SinglePeArray : public ArrayModel {
     const std::int64_t in_values = l.C * l.H * l.W, w_values = l.C_per_group() * l.R * l.S;
     const std::int64_t w_base = 2 * l.N * in_values, out_base = w_base + 2 * l.weights();
     dram_.grow(static_cast<std::size_t>(out_base + 2 * l.N * l.M * l.E() * l.F()));
-    host_access(to_dram, tlm::TLM_WRITE_COMMAND, 0, const_cast<Value*>(job.data->ifmap.data.data()),
+    const LayerData& d = job.operands();
+    host_access(to_dram, tlm::TLM_WRITE_COMMAND, 0, const_cast<Value*>(d.ifmap.data.data()),
                 w_base);
-    host_access(to_dram, tlm::TLM_WRITE_COMMAND, w_base,
-                const_cast<Value*>(job.data->weights.data.data()), 2 * l.weights());
+    host_access(to_dram, tlm::TLM_WRITE_COMMAND, w_base, const_cast<Value*>(d.weights.data.data()),
+                2 * l.weights());
     std::vector<Value> image(static_cast<std::size_t>(in_values)), out;
     std::vector<std::vector<Value>> filters(2);  // double-buffered
     std::vector<Psum> psums;
@@ -358,7 +359,7 @@ class SinglePeArray : public ArrayModel {
         actions.add(single_pe_action::mac, static_cast<double>(s.macs));
         actions.add(single_pe_action::idle, s.seconds * 1e9);
         set_energy(s, table, actions);
-        finish_layer(std::move(o));
+        finish_layer(job, std::move(o));
       }
     } catch (...) {
       error_ = std::current_exception();

@@ -104,10 +104,11 @@ struct BlockArray::Controller {
     w_base = 2 * l.ifmap_values();
     out_base = w_base + 2 * l.weights();
     top.dram_->resize(static_cast<std::size_t>(out_base + 2 * l.ofmap_values()));
-    host_access(top.to_dram, tlm::TLM_WRITE_COMMAND, 0,
-                const_cast<Value*>(job.data->ifmap.data.data()), w_base);
+    const LayerData& d = job.operands();
+    host_access(top.to_dram, tlm::TLM_WRITE_COMMAND, 0, const_cast<Value*>(d.ifmap.data.data()),
+                w_base);
     host_access(top.to_dram, tlm::TLM_WRITE_COMMAND, w_base,
-                const_cast<Value*>(job.data->weights.data.data()), out_base - w_base);
+                const_cast<Value*>(d.weights.data.data()), out_base - w_base);
     const std::int64_t bank = top.glb_cfg_.bank_bytes;
     SramModel& glb = *top.glb_;
     glb.clear_assignment();
@@ -364,7 +365,7 @@ void BlockArray::run() {
       out.ofmap = Tensor4(job.layer.N, job.layer.M, job.layer.E(), job.layer.F());
       host_access(to_dram, tlm::TLM_READ_COMMAND, ctl.out_base, out.ofmap.data.data(),
                   2 * job.layer.ofmap_values());
-      finish_layer(std::move(out));
+      finish_layer(job, std::move(out));
     }
   } catch (...) {
     error_ = std::current_exception();

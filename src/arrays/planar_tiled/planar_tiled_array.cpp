@@ -72,7 +72,7 @@ struct PlanarTiledArray::Controller {
         a(t.arch_),
         formats(pt_params(a).encodings),
         l(flatten_fc(job.layer)),
-        d(*job.data),
+        d(job.operands()),
         m(result_of<PtMapResult>(*job.mapping).mapping),
         period(a.core_period_ns(), sc_core::SC_NS),
         arith(job.arith),
@@ -765,7 +765,7 @@ void PlanarTiledArray::run() {
       array_stats(s, ctl, delta.pe);
       layer_activity(s, delta, dram_device);
       out.ofmap = std::move(ctl.out);
-      finish_layer(std::move(out));
+      finish_layer(job, std::move(out));
     }
   } catch (...) {
     error_ = std::current_exception();

@@ -181,7 +181,7 @@ struct RowStationaryArray::Controller {
       : top(t),
         a(t.arch_),
         l(flatten_fc(job.layer)),
-        d(*job.data),
+        d(job.operands()),
         m(result_of<RsMapResult>(*job.mapping).mapping),
         period(a.core_period_ns(), sc_core::SC_NS),
         arith(job.arith),
@@ -818,7 +818,7 @@ void RowStationaryArray::run() {
       layer_activity(s, after - before, energy_table_, dram_device);
 
       out.ofmap = ctl.read_ofmap();
-      finish_layer(std::move(out));
+      finish_layer(job, std::move(out));
     }
   } catch (...) {
     error_ = std::current_exception();

@@ -82,7 +82,7 @@ struct WeightStationaryArray::Controller {
       : top(t),
         a(t.arch_),
         l(job.layer),
-        d(*job.data),
+        d(job.operands()),
         m(result_of<WsMapResult>(*job.mapping).mapping),
         period(a.core_period_ns(), sc_core::SC_NS),
         arith(job.arith),
@@ -503,7 +503,7 @@ void WeightStationaryArray::run() {
               out.ofmap.at(n, mm, e, f) = static_cast<Value>(Controller::get(
                   &bytes[static_cast<std::size_t>((((n * l.E() + e) * l.F() + f) * l.M + mm) * ob)],
                   ob));
-      finish_layer(std::move(out));
+      finish_layer(job, std::move(out));
     }
   } catch (...) {
     error_ = std::current_exception();
