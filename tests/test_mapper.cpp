@@ -307,3 +307,87 @@ TEST(Mapper, ObjectiveNames) {
   EXPECT_EQ(dfsim::parse_objective("edp"), Objective::Edp);
   EXPECT_THROW(dfsim::parse_objective("fast"), ConfigError);
 }
+
+// The search's memo (rs_tiling.hpp) reuses the pass totals of a loop nest across its GLB
+// bufferings and the DMA costs across nests: every estimate equals the one computed afresh,
+// in any order of candidates (nests revisited, bufferings interleaved).
+TEST(Mapper, EstimateMemoGivesTheSameEstimates) {
+  const ArchConfig arch = dfsim::load_arch(arch_path());
+  const dfsim::EnergyTable table = dfsim::rs_energy_table(arch);
+  std::vector<Layer> layers = alexnet_conv_batch4();
+  const Network fc = dfsim::select_layers(dfsim::load_network(alexnet_path()), {"fc7"});
+  layers.push_back(dfsim::flatten_fc(fc.layers[0]));
+  std::int64_t compared = 0, misfits = 0;
+  for (const Layer& l : layers) {
+    SCOPED_TRACE(l.name);
+    dfsim::RsEstimateMemo memo;
+    std::vector<RsMapping> order;
+    for (std::int64_t sw : {1, 4, 7, 14})
+      for (std::int64_t n : {1, 2, 4})
+        for (std::int64_t p : {1, 4, 16, 32})
+          for (std::int64_t q : {1, 3, 4})
+            for (std::int64_t rt : {1, 2, 3})
+              for (int buffering = 0; buffering < 4; ++buffering) {
+                RsMapping m;
+                m.strip_width = sw;
+                m.n = n;
+                m.p = p;
+                m.q = q;
+                m.r = rt;
+                m.t = 4 - rt;
+                m.ifmap_resident = buffering < 2;
+                m.ifmap_double_buffer = buffering % 2 == 0;
+                order.push_back(m);
+              }
+    // Then the same candidates again in reverse: nests come back after others were seen.
+    for (std::size_t i = order.size(); i-- > 0;) order.push_back(order[i]);
+    for (const RsMapping& m : order) {
+      const auto fresh = dfsim::estimate_rs(arch, table, l, m, dfsim::RsEstimateDetail::Bounds);
+      const auto memoized =
+          dfsim::estimate_rs(arch, table, l, m, dfsim::RsEstimateDetail::Bounds, &memo);
+      ASSERT_EQ(fresh.feasible, memoized.feasible) << m;
+      if (!fresh.feasible) {
+        EXPECT_EQ(memoized.why_infeasible, dfsim::kRsDoesNotFit);
+        EXPECT_NE(fresh.why_infeasible, dfsim::kRsDoesNotFit);
+        EXPECT_FALSE(fresh.why_infeasible.empty());
+        ++misfits;
+        continue;
+      }
+      ++compared;
+      EXPECT_EQ(fresh.cycles, memoized.cycles) << m;
+      EXPECT_EQ(fresh.compute_cycles, memoized.compute_cycles) << m;
+      EXPECT_EQ(fresh.dram_cycles, memoized.dram_cycles) << m;
+      EXPECT_EQ(fresh.passes, memoized.passes) << m;
+      EXPECT_EQ(fresh.active_pes, memoized.active_pes) << m;
+      EXPECT_EQ(fresh.dram_bytes, memoized.dram_bytes) << m;
+      EXPECT_EQ(fresh.dram_requests, memoized.dram_requests) << m;
+      EXPECT_EQ(fresh.glb_bytes, memoized.glb_bytes) << m;
+      EXPECT_EQ(fresh.energy_pj, memoized.energy_pj) << m;  // bit for bit
+      EXPECT_EQ(fresh.traffic.dram_read, memoized.traffic.dram_read) << m;
+      EXPECT_EQ(fresh.traffic.dram_write, memoized.traffic.dram_write) << m;
+      EXPECT_EQ(fresh.traffic.glb_read, memoized.traffic.glb_read) << m;
+    }
+  }
+  EXPECT_GT(compared, 1000);
+  EXPECT_GT(misfits, 1000);
+}
+
+// A layer no candidate fits names the reason of the last candidate rejected, formatted in
+// full (the search itself formats none).
+TEST(Mapper, NoFitNamesTheLastRejectionInFull) {
+  const ArchConfig arch = dfsim::load_arch(arch_path());
+  const RowStationaryMapper mapper(arch, Objective::Latency);
+  // A 3-row strip of 60,000 16-bit values per channel (360 KB) exceeds the 108 KB GLB.
+  const Network net = dfsim::load_network_from_string(
+      "network: wide\nlayers:\n  - {name: wide, M: 4, C: 2, H: 3, W: 60000, R: 3, S: 3}\n",
+      "wide.yaml");
+  try {
+    mapper.map(net.layers[0]);
+    FAIL() << "a 360 KB ifmap strip should not fit the GLB";
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_TRUE(contains(msg, "no row-stationary mapping fits the array")) << msg;
+    EXPECT_TRUE(contains(msg, "last reason: ifmap (")) << msg;
+    EXPECT_TRUE(contains(msg, "GLB banks, 25 available")) << msg;
+  }
+}

@@ -1,6 +1,7 @@
 #include "arrays/row_stationary/row_stationary_mapper.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -82,7 +83,14 @@ struct RsSearch {
   const Layer& l;
   Shortlists top;
   std::int64_t evaluated = 0;
-  std::string last_reason = "no candidate";
+  std::optional<RsMapping> last_rejected;
+  RsEstimateMemo memo;  // the parts candidates share, computed once
+
+  // Why the last candidate was rejected (formatted once, when none fits).
+  std::string last_reason() const {
+    if (!last_rejected) return "no candidate";
+    return estimate_rs(arch, table, l, *last_rejected, RsEstimateDetail::Bounds).why_infeasible;
+  }
 
   // One shortlist of `shortlist` candidates per objective.
   RsSearch(const ArchConfig& a, const EnergyTable& t, const Layer& layer, std::size_t shortlist)
@@ -96,10 +104,10 @@ struct RsSearch {
     for (int buffering = 0; buffering < 4; ++buffering) {
       m.ifmap_resident = buffering < 2;
       m.ifmap_double_buffer = buffering % 2 == 0;
-      RsEstimate est = estimate_rs(arch, table, l, m, RsEstimateDetail::Bounds);
+      RsEstimate est = estimate_rs(arch, table, l, m, RsEstimateDetail::Bounds, &memo);
       ++evaluated;
       if (!est.feasible) {
-        last_reason = est.why_infeasible;
+        last_rejected = m;
         continue;
       }
       const RsMapResult candidate{m, est, 0};
@@ -166,7 +174,7 @@ std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size
   if (search.top.front().empty())
     throw ConfigError("layer '" + l.name + "': no row-stationary mapping fits the array (" +
                       std::to_string(search.evaluated) +
-                      " candidates; last reason: " + search.last_reason + ")");
+                      " candidates; last reason: " + search.last_reason() + ")");
   BestCandidates<RsMapResult> scheduled(k);
   std::set<std::string> seen;
   for (const BestCandidates<RsMapResult>& list : search.top)

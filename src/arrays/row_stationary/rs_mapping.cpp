@@ -88,80 +88,94 @@ EnergyTable rs_energy_table(const ArchConfig& a) {
   return priced_by_energy_model(std::move(t), a);
 }
 
+RsPassTotals rs_pass_totals(const ArchConfig& a, const Layer& l, const RsMapping& m) {
+  const double ibits = static_cast<double>(a.data.ifmap_bits);
+  const double wbits = static_cast<double>(a.data.weight_bits);
+  const double pbits = static_cast<double>(a.data.psum_bits);
+  const std::int64_t F = l.F(), S = l.S, R = l.R, Wp = l.W + 2 * l.padding;
+  // Zero gating skips the filter read and the MAC for zero ifmap values (padding ignored).
+  const double performed = rs_params(a).pe.zero_gating ? l.input_density : 1.0;
+  RsPassTotals t;
+  RsTiling(a, l, m).for_each_pass_shape([&](const RsPassShape& ps, std::int64_t count) {
+    const double c = static_cast<double>(count);
+    const std::int64_t pes = ps.active_pes(R);
+    t.active_pes = std::max(t.active_pes, pes);
+    const std::int64_t psum_row = ps.p * F * ps.n;  // psums one PE column passes on
+    const std::int64_t psum_out_values = ps.chain_columns() * psum_row;
+    const std::int64_t psum_in_values = ps.psum_in_columns() * psum_row;
+    t.pass_cycles += count * rs_pass_cycles(a, l, ps).total;
+    t.passes += count;
+
+    // Traffic. The pass reads its filter tile from the GLB (DRAM loads: filter_dma).
+    const double filter_values = static_cast<double>(ps.t * ps.p * ps.r * ps.q * R * S);
+    t.glb_read_bits += c * filter_values * wbits;
+    t.glb_read_bytes[0] += c * filter_values * wbits / 8;
+    const double ifmap_glb_values =
+        static_cast<double>(ps.n * ps.r * ps.q * ps.ifmap_rows_stored * l.W);
+    t.glb_read_bits += c * ifmap_glb_values * ibits;
+    t.glb_read_bits += c * static_cast<double>(psum_in_values) * pbits;
+    t.glb_read_bytes[1] += c * ifmap_glb_values * ibits / 8;
+    t.glb_read_bytes[2] += c * static_cast<double>(psum_in_values) * pbits / 8;
+    t.glb_write_bits += c * static_cast<double>(psum_out_values) * pbits;
+    // NoC: bits delivered per receiving PE.
+    t.noc_bits += c * static_cast<double>(pes * ps.p * ps.q * S) * wbits;
+    t.noc_bits += c * static_cast<double>(pes * ps.n * ps.q * Wp) * ibits;
+    // Psums: in at chain tops, one local hop per PE below the top, out through the GON.
+    t.noc_bits += c * static_cast<double>(psum_in_values + pes * psum_row) * pbits;
+    // Spads: per MAC an ifmap and psum read (a filter read unless gated) and a psum write;
+    // loads write the filter and ifmap spads.
+    const double pass_macs = static_cast<double>(ps.macs(F, S, R));
+    t.macs += c * pass_macs * performed;
+    t.spad_reads[0] += c * pass_macs * performed;
+    t.spad_reads[1] += c * pass_macs;
+    t.spad_reads[2] += c * pass_macs;
+    t.spad_writes[2] += c * pass_macs;
+    t.spad_writes[0] += c * static_cast<double>(pes * ps.p * ps.q * S);
+    t.spad_writes[1] += c * static_cast<double>(pes * ps.n * ps.q * Wp);
+    // Each PE adds the psum row passing through it: one spad read and one write per psum.
+    t.spad_writes[2] += c * static_cast<double>(pes * psum_row);
+    t.spad_reads[2] += c * static_cast<double>(pes * psum_row);
+  });
+  return t;
+}
+
 RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Layer& l,
-                       const RsMapping& m, RsEstimateDetail detail) {
+                       const RsMapping& m, RsEstimateDetail detail, RsEstimateMemo* memo) {
   RsEstimate est;
   auto fail = [&](const std::string& why) {
     est.feasible = false;
     est.why_infeasible = why;
     return est;
   };
-  std::string why = rs_check_capacity(a, l, m);
+  const bool explain = memo == nullptr;  // a search formats its last rejection only
+  std::string why = rs_check_capacity(a, l, m, explain);
   if (!why.empty()) return fail(why);
   const RsTiling tiling(a, l, m);
-  const RsGlbPlan glb = rs_glb_plan(a, l, m);
+  const RsGlbPlan glb = rs_glb_plan(a, l, m, explain);
   if (!glb.why_not.empty()) return fail(glb.why_not);
 
-  const double ibits = static_cast<double>(a.data.ifmap_bits);
-  const double wbits = static_cast<double>(a.data.weight_bits);
   const double pbits = static_cast<double>(a.data.psum_bits);
-  const std::int64_t F = l.F(), S = l.S, R = l.R, Wp = l.W + 2 * l.padding;
   const double core_per_link = a.clocks.core_mhz / a.clocks.link_mhz;
   const double link_bytes_per_cycle = dram_bytes_per_link_cycle(a);
 
-  double dram_bits = 0, glb_read_bits = 0, glb_write_bits = 0, noc_bits = 0;
-  // Spad accesses by spad: filter, ifmap, psum.
-  std::array<double, 3> spad_reads{}, spad_writes{};
-  double macs = 0;
-  // Zero gating skips the filter read and the MAC for zero ifmap values (padding ignored).
-  const double performed = rs_params(a).pe.zero_gating ? l.input_density : 1.0;
-  std::int64_t pass_cycles_total = 0;
-
-  tiling.for_each_pass_shape([&](const RsPassShape& ps, std::int64_t count) {
-    const double c = static_cast<double>(count);
-    const std::int64_t pes = ps.active_pes(R);
-    est.active_pes = std::max(est.active_pes, pes);
-    const std::int64_t psum_row = ps.p * F * ps.n;  // psums one PE column passes on
-    const std::int64_t psum_out_values = ps.chain_columns() * psum_row;
-    const std::int64_t psum_in_values = ps.psum_in_columns() * psum_row;
-    pass_cycles_total += count * rs_pass_cycles(a, l, ps).total;
-    est.passes += count;
-
-    // Traffic. The pass reads its filter tile from the GLB (DRAM loads: filter_dma below).
-    const double filter_values = static_cast<double>(ps.t * ps.p * ps.r * ps.q * R * S);
-    glb_read_bits += c * filter_values * wbits;
-    est.traffic.glb_read[0] += c * filter_values * wbits / 8;
-    const double ifmap_glb_values =
-        static_cast<double>(ps.n * ps.r * ps.q * ps.ifmap_rows_stored * l.W);
-    glb_read_bits += c * ifmap_glb_values * ibits;
-    glb_read_bits += c * static_cast<double>(psum_in_values) * pbits;
-    est.traffic.glb_read[1] += c * ifmap_glb_values * ibits / 8;
-    est.traffic.glb_read[2] += c * static_cast<double>(psum_in_values) * pbits / 8;
-    glb_write_bits += c * static_cast<double>(psum_out_values) * pbits;
-    // NoC: bits delivered per receiving PE.
-    noc_bits += c * static_cast<double>(pes * ps.p * ps.q * S) * wbits;
-    noc_bits += c * static_cast<double>(pes * ps.n * ps.q * Wp) * ibits;
-    // Psums: in at chain tops, one local hop per PE below the top, out through the GON.
-    noc_bits += c * static_cast<double>(psum_in_values + pes * psum_row) * pbits;
-    // Spads: per MAC an ifmap and psum read (a filter read unless gated) and a psum write;
-    // loads write the filter and ifmap spads.
-    const double pass_macs = static_cast<double>(ps.macs(F, S, R));
-    macs += c * pass_macs * performed;
-    spad_reads[0] += c * pass_macs * performed;
-    spad_reads[1] += c * pass_macs;
-    spad_reads[2] += c * pass_macs;
-    spad_writes[2] += c * pass_macs;
-    spad_writes[0] += c * static_cast<double>(pes * ps.p * ps.q * S);
-    spad_writes[1] += c * static_cast<double>(pes * ps.n * ps.q * Wp);
-    // Each PE adds the psum row passing through it: one spad read and one write per psum.
-    spad_writes[2] += c * static_cast<double>(pes * psum_row);
-    spad_reads[2] += c * static_cast<double>(pes * psum_row);
-  });
+  const RsPassTotals fresh = memo ? RsPassTotals() : rs_pass_totals(a, l, m);
+  const RsPassTotals& pass = memo ? memo->pass_totals(a, l, m) : fresh;
+  double dram_bits = 0, glb_read_bits = pass.glb_read_bits, glb_write_bits = pass.glb_write_bits;
+  const double noc_bits = pass.noc_bits, macs = pass.macs;
+  const std::array<double, 3>&spad_reads = pass.spad_reads, &spad_writes = pass.spad_writes;
+  const std::int64_t pass_cycles_total = pass.pass_cycles;
+  est.active_pes = pass.active_pes;
+  est.passes = pass.passes;
+  for (std::size_t k = 0; k < 3; ++k) est.traffic.glb_read[k] = pass.glb_read_bytes[k];
   // DRAM: the requests the controller issues (whole bursts each), whole layer; every loaded
   // tile is written into the GLB.
-  const DmaCost ifmap_dma = tiling.ifmap_dma(link_bytes_per_cycle);
-  const DmaCost filter_dma = tiling.filter_dma(link_bytes_per_cycle, glb.filter_buffers);
-  const DmaCost ofmap_dma = tiling.ofmap_dma(link_bytes_per_cycle);
+  const DmaCost ifmap_dma = memo ? memo->ifmap_dma(tiling, m, link_bytes_per_cycle)
+                                 : tiling.ifmap_dma(link_bytes_per_cycle);
+  const DmaCost filter_dma =
+      memo ? memo->filter_dma(tiling, m, link_bytes_per_cycle, glb.filter_buffers)
+           : tiling.filter_dma(link_bytes_per_cycle, glb.filter_buffers);
+  const DmaCost ofmap_dma = memo ? memo->ofmap_dma(tiling, m, link_bytes_per_cycle)
+                                 : tiling.ofmap_dma(link_bytes_per_cycle);
   const double ifmap_dram_bits = static_cast<double>(ifmap_dma.bytes) * 8;
   dram_bits += ifmap_dram_bits + static_cast<double>(filter_dma.bytes) * 8;
   glb_write_bits += ifmap_dram_bits + static_cast<double>(filter_dma.bytes) * 8;

@@ -97,10 +97,15 @@ struct RsEstimate {
 // estimate).
 enum class RsEstimateDetail { Bounds, Schedule };
 
+class RsEstimateMemo;  // rs_tiling.hpp
+
 // Checks capacity constraints (spads, GLB, array) and evaluates the analytical model.
-// Energy: the estimated action counts priced by `table` (rs_energy_table(arch)).
+// Energy: the estimated action counts priced by `table` (rs_energy_table(arch)). A memo shared
+// by the calls of one search (one layer, one array) computes each of their common parts once;
+// the estimate is the same with or without it.
 RsEstimate estimate_rs(const ArchConfig& arch, const EnergyTable& table, const Layer& layer,
-                       const RsMapping& m, RsEstimateDetail detail = RsEstimateDetail::Schedule);
+                       const RsMapping& m, RsEstimateDetail detail = RsEstimateDetail::Schedule,
+                       RsEstimateMemo* memo = nullptr);
 
 std::ostream& operator<<(std::ostream& os, const RsMapping& m);
 // The mapping as a YAML flow map in the pinned-mapping format (parse_rs_mapping).

@@ -3,9 +3,13 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 
 #include "arrays/row_stationary/rs_mapping.hpp"
 #include "base/config/arch_config.hpp"
@@ -240,9 +244,60 @@ RsPassCycles rs_pass_cycles(const ArchConfig& a, const Layer& l, const RsPassSha
 double rs_pipeline_cycles(const ArchConfig& a, const Layer& l, const RsMapping& m,
                           const RsGlbPlan& plan);
 
-// Spad / array constraints; returns why the mapping does not fit, or "".
-std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMapping& m);
-// GLB allocation of the mapping; why_not says what does not fit.
-RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m);
+// Spad / array constraints; returns why the mapping does not fit, or "". With `explain` false a
+// misfit returns kRsDoesNotFit instead of its message (the search rejects millions of
+// candidates and formats the reason of its last one only).
+constexpr const char* kRsDoesNotFit = "does not fit";
+std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMapping& m,
+                              bool explain = true);
+// GLB allocation of the mapping; why_not says what does not fit (kRsDoesNotFit unless
+// `explain`).
+RsGlbPlan rs_glb_plan(const ArchConfig& a, const Layer& l, const RsMapping& m, bool explain = true);
+
+// Sums over a layer's pass shapes (RsTiling::for_each_pass_shape): what a loop nest costs
+// apart from its DRAM transfers, the same for each of its GLB bufferings.
+struct RsPassTotals {
+  double glb_read_bits = 0, glb_write_bits = 0, noc_bits = 0, macs = 0;
+  std::array<double, 3> glb_read_bytes{};             // filter, ifmap, psum
+  std::array<double, 3> spad_reads{}, spad_writes{};  // filter, ifmap, psum spads
+  std::int64_t pass_cycles = 0, passes = 0, active_pes = 0;
+};
+RsPassTotals rs_pass_totals(const ArchConfig& a, const Layer& l, const RsMapping& m);
+
+// The parts of estimate_rs that one search's candidates share, each computed once: the pass
+// totals and DMA costs of the last loop nest (its four GLB bufferings come in a row) and the
+// DMA costs of every nest, keyed by the mapping fields each depends on. One memo per (layer,
+// architecture). With a memo, estimate_rs reports a misfit as kRsDoesNotFit.
+class RsEstimateMemo {
+ public:
+  const RsPassTotals& pass_totals(const ArchConfig& a, const Layer& l, const RsMapping& m);
+  DmaCost ifmap_dma(const RsTiling& t, const RsMapping& m, double bytes_per_link_cycle);
+  DmaCost filter_dma(const RsTiling& t, const RsMapping& m, double bytes_per_link_cycle,
+                     std::int64_t buffers);
+  DmaCost ofmap_dma(const RsTiling& t, const RsMapping& m, double bytes_per_link_cycle);
+
+ private:
+  using Key = std::array<std::int64_t, 7>;
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const {
+      std::uint64_t h = 0xcbf29ce484222325ULL;
+      for (std::int64_t v : k) h = (h ^ static_cast<std::uint64_t>(v)) * 0x100000001b3ULL;
+      return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+  };
+  using Memo = std::unordered_map<Key, DmaCost, KeyHash>;
+  template <typename Compute>
+  static DmaCost memoized(Memo& memo, const Key& key, Compute&& compute);
+  void enter_nest(const RsMapping& m);  // forgets the last nest's results when m's differs
+
+  // The last nest: its pass totals (computed on first use) and DMA costs (ifmap by residency).
+  Key nest_{};
+  bool has_nest_ = false;
+  std::optional<RsPassTotals> totals_;
+  std::array<std::optional<DmaCost>, 2> nest_ifmap_;
+  std::optional<DmaCost> nest_ofmap_;
+  std::optional<std::pair<std::int64_t, DmaCost>> nest_filter_;  // by buffers
+  Memo ifmap_, filter_, ofmap_;
+};
 
 }  // namespace dfsim
