@@ -589,11 +589,14 @@ TEST(Encoding, EncodedBitsMatchesTheStream) {
                                                                          : 1)))
              : 0;
     }
-    for (auto e : {dfsim::Encoding::Dense, dfsim::Encoding::Rlc, dfsim::Encoding::ZeroRun,
-                   dfsim::Encoding::Csr, dfsim::Encoding::Csc, dfsim::Encoding::Bitmask})
-      EXPECT_EQ(dfsim::encoded_bits(e, v.data(), rows, cols, bits),
-                dfsim::encode(e, v, rows, cols, bits).total_bits)
+    const auto all = dfsim::encoded_bits_all(v.data(), rows, cols, bits);
+    for (std::size_t k = 0; k < dfsim::kAllEncodings.size(); ++k) {
+      const dfsim::Encoding e = dfsim::kAllEncodings[k];
+      const std::int64_t stream = dfsim::encode(e, v, rows, cols, bits).total_bits;
+      EXPECT_EQ(dfsim::encoded_bits(e, v.data(), rows, cols, bits), stream)
           << dfsim::to_string(e) << " trial " << trial;
+      EXPECT_EQ(all[k], stream) << dfsim::to_string(e) << " trial " << trial;
+    }
   }
 }
 

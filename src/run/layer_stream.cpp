@@ -88,12 +88,12 @@ void LayerStream::make_operands(std::size_t i) {
   }
   plan_.style->check_operands(l, *data);
   slot.nonzeros = count_nonzeros(l, *data);
-  for (Encoding e : {Encoding::Dense, Encoding::Rlc, Encoding::ZeroRun, Encoding::Csr,
-                     Encoding::Csc, Encoding::Bitmask}) {
-    slot.sizes[0].push_back({to_string(e), encoded_bits(e, data->weights.data.data(), l.M,
-                                                        l.C_per_group() * l.R * l.S, 16)});
-    slot.sizes[1].push_back(
-        {to_string(e), encoded_bits(e, data->ifmap.data.data(), l.N * l.C * l.H, l.W, 16)});
+  const auto weights =
+      encoded_bits_all(data->weights.data.data(), l.M, l.C_per_group() * l.R * l.S, 16);
+  const auto ifmap = encoded_bits_all(data->ifmap.data.data(), l.N * l.C * l.H, l.W, 16);
+  for (std::size_t k = 0; k < kAllEncodings.size(); ++k) {
+    slot.sizes[0].push_back({to_string(kAllEncodings[k]), weights[k]});
+    slot.sizes[1].push_back({to_string(kAllEncodings[k]), ifmap[k]});
   }
   slot.data = std::move(data);
 }

@@ -42,13 +42,34 @@ int rlc_pairs_per_word(int value_bits) {
 
 class BitWriter {
  public:
+  // Appends the low `width` bits of `value`, least significant first (bit i of the stream is
+  // bit i % 8 of byte i / 8); a byte at a time rather than a bit at a time.
   void put(std::uint64_t value, int width) {
     if (width == 0) return;
+    if (width > 56) {  // a field and the bit offset must fit one 64-bit word
+      put(value & 0xffffffffu, 32);
+      put(value >> 32, width - 32);
+      return;
+    }
     const std::int64_t end = pos_ + width;
     if (static_cast<std::int64_t>(bytes_.size()) * 8 < end)
       bytes_.resize(static_cast<std::size_t>((end + 7) / 8), 0);
-    for (int i = 0; i < width; ++i, ++pos_)
-      if ((value >> i) & 1u) bytes_[static_cast<std::size_t>(pos_ >> 3)] |= 1u << (pos_ & 7);
+    const int shift = static_cast<int>(pos_ & 7);
+    std::uint64_t bits = (value & ((std::uint64_t{1} << width) - 1)) << shift;
+    for (std::size_t b = static_cast<std::size_t>(pos_ >> 3); bits != 0; ++b, bits >>= 8)
+      bytes_[b] |= static_cast<std::uint8_t>(bits & 0xffu);
+    pos_ = end;
+  }
+  // n 16-bit values at a byte boundary: what put_signed(v[i], 16) writes, a byte at a time.
+  void put_le16(const std::int16_t* v, std::int64_t n) {
+    const std::size_t at = static_cast<std::size_t>(pos_ >> 3);
+    bytes_.resize(at + 2 * static_cast<std::size_t>(n), 0);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+      const auto u = static_cast<std::uint16_t>(v[i]);
+      bytes_[at + 2 * i] = static_cast<std::uint8_t>(u & 0xffu);
+      bytes_[at + 2 * i + 1] = static_cast<std::uint8_t>(u >> 8);
+    }
+    pos_ += 16 * n;
   }
   void put_signed(std::int64_t value, int width) {
     put(static_cast<std::uint64_t>(value) & ((std::uint64_t{1} << width) - 1), width);
@@ -71,18 +92,27 @@ class BitWriter {
 class BitReader {
  public:
   BitReader(const std::vector<std::uint8_t>& bytes, std::int64_t limit, Encoding e)
-      : bytes_(bytes), limit_(limit), enc_(e) {}
+      : bytes_(bytes),
+        limit_(std::min(limit, static_cast<std::int64_t>(bytes.size()) * 8)),
+        enc_(e) {}
   void seek(std::int64_t pos) { pos_ = pos; }
   std::int64_t pos() const { return pos_; }
   std::uint64_t get(int width) {
     if (width == 0) return 0;
     if (pos_ < 0 || pos_ + width > limit_) corrupt(enc_, "truncated (read past the end)");
+    if (width > 56) {  // a field and the bit offset must fit one 64-bit word
+      const std::uint64_t low = get(32);
+      return low | get(width - 32) << 32;
+    }
+    // The bytes holding bits [pos, pos + width), least significant first.
+    const int shift = static_cast<int>(pos_ & 7);
+    const std::size_t first = static_cast<std::size_t>(pos_ >> 3);
+    const int nbytes = (shift + width + 7) / 8;
     std::uint64_t v = 0;
-    for (int i = 0; i < width; ++i, ++pos_)
-      v |= static_cast<std::uint64_t>((bytes_[static_cast<std::size_t>(pos_ >> 3)] >> (pos_ & 7)) &
-                                      1u)
-           << i;
-    return v;
+    for (int k = 0; k < nbytes; ++k)
+      v |= static_cast<std::uint64_t>(bytes_[first + static_cast<std::size_t>(k)]) << (8 * k);
+    pos_ += width;
+    return (v >> shift) & ((std::uint64_t{1} << width) - 1);
   }
   std::int16_t get_signed(int width) {
     const std::uint64_t u = get(width);
@@ -118,7 +148,11 @@ void check_value_bits(int value_bits) {
 // ---- encoders ----------------------------------------------------------------------------
 
 void encode_dense(EncodedTensor& t, const std::int16_t* v, std::int64_t n, BitWriter& w) {
-  for (std::int64_t i = 0; i < n; ++i) w.put_signed(v[i], t.value_bits);
+  if (t.value_bits == 16 && w.pos() == 0) {
+    w.put_le16(v, n);  // the same bits, two whole bytes per value
+  } else {
+    for (std::int64_t i = 0; i < n; ++i) w.put_signed(v[i], t.value_bits);
+  }
   t.payload_bits = n * t.value_bits;
 }
 
@@ -215,6 +249,11 @@ void decode_dense(const EncodedTensor& t, std::vector<std::int16_t>& out) {
   if (t.total_bits != n * t.value_bits)
     corrupt(t.encoding, "length " + std::to_string(t.total_bits) + " bits, expected " +
                             std::to_string(n * t.value_bits));
+  if (t.value_bits == 16) {  // two whole bytes per value, least significant first
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = static_cast<std::int16_t>(t.bits[2 * i] | (t.bits[2 * i + 1] << 8));
+    return;
+  }
   BitReader r(t.bits, t.total_bits, t.encoding);
   for (auto& x : out) x = r.get_signed(t.value_bits);
 }
@@ -371,11 +410,35 @@ const char* to_string(Encoding e) {
   return "?";
 }
 
-std::int64_t encoded_bits(Encoding e, const std::int16_t* v, std::int64_t rows, std::int64_t cols,
-                          int b) {
-  const std::int64_t n = rows * cols;
-  std::int64_t nnz = 0;
-  for (std::int64_t i = 0; i < n; ++i) nnz += v[i] != 0;
+namespace {
+
+// What the sizes of all encodings follow from: the non-zeros and, for the run-length formats,
+// the entries (one per non-zero plus the fillers long zero runs need, and for RLC the runs of
+// trailing zeros).
+struct RunCounts {
+  std::int64_t nnz = 0, rlc_entries = 0, zero_run_entries = 0;
+};
+
+RunCounts run_counts(const std::int16_t* v, std::int64_t n) {
+  constexpr std::int64_t rlc_span = kRlcMaxRun + 1, zr_span = kZrMaxCount + 1;
+  RunCounts c;
+  std::int64_t run = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (v[i] == 0) {
+      ++run;
+      continue;
+    }
+    ++c.nnz;
+    c.rlc_entries += 1 + run / rlc_span;
+    c.zero_run_entries += 1 + run / zr_span;
+    run = 0;
+  }
+  c.rlc_entries += run / rlc_span + (run % rlc_span > 0 ? 1 : 0);  // zero-run: trailing implied
+  return c;
+}
+
+std::int64_t bits_of(Encoding e, const RunCounts& c, std::int64_t rows, std::int64_t cols, int b) {
+  const std::int64_t n = rows * cols, nnz = c.nnz;
   switch (e) {
     case Encoding::Dense:
       return n * b;
@@ -386,25 +449,29 @@ std::int64_t encoded_bits(Encoding e, const std::int16_t* v, std::int64_t rows, 
     case Encoding::Csc:
       return nnz * (b + index_width(rows)) + (cols + 1) * pointer_width(nnz);
     case Encoding::ZeroRun:
+      return c.zero_run_entries * (b + kZrCountBits);
     case Encoding::Rlc: {
-      // Entries: one per non-zero plus the fillers long zero runs need.
-      const std::int64_t span = e == Encoding::Rlc ? kRlcMaxRun + 1 : kZrMaxCount + 1;
-      std::int64_t entries = 0, run = 0;
-      for (std::int64_t i = 0; i < n; ++i) {
-        if (v[i] == 0) {
-          ++run;
-          continue;
-        }
-        entries += 1 + run / span;
-        run = 0;
-      }
-      if (e == Encoding::ZeroRun) return entries * (b + kZrCountBits);  // trailing zeros implied
-      entries += run / span + (run % span > 0 ? 1 : 0);
       const int per_word = rlc_pairs_per_word(b);
-      return (entries + per_word - 1) / per_word * kRlcWordBits;
+      return (c.rlc_entries + per_word - 1) / per_word * kRlcWordBits;
     }
   }
   return 0;
+}
+
+}  // namespace
+
+std::int64_t encoded_bits(Encoding e, const std::int16_t* v, std::int64_t rows, std::int64_t cols,
+                          int b) {
+  return bits_of(e, run_counts(v, rows * cols), rows, cols, b);
+}
+
+std::array<std::int64_t, 6> encoded_bits_all(const std::int16_t* v, std::int64_t rows,
+                                             std::int64_t cols, int b) {
+  const RunCounts c = run_counts(v, rows * cols);
+  std::array<std::int64_t, 6> out{};
+  for (std::size_t i = 0; i < kAllEncodings.size(); ++i)
+    out[i] = bits_of(kAllEncodings[i], c, rows, cols, b);
+  return out;
 }
 
 std::int64_t dense_bits(const EncodedTensor& t) { return t.rows * t.cols * t.value_bits; }

@@ -56,6 +56,7 @@
 //            in order. total = n + nonzeros*b.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -105,6 +106,13 @@ std::vector<std::int16_t> decode_stream(Encoding e, const std::uint8_t* bits,
 // stream (same rules; tests check the two agree). For statistics over large tensors.
 std::int64_t encoded_bits(Encoding e, const std::int16_t* values, std::int64_t rows,
                           std::int64_t cols, int value_bits);
+// encoded_bits of every encoding (Dense, RLC, zero-run, CSR, CSC, bitmask, in this order) in
+// one pass over the values.
+constexpr std::array<Encoding, 6> kAllEncodings = {Encoding::Dense,   Encoding::Rlc,
+                                                   Encoding::ZeroRun, Encoding::Csr,
+                                                   Encoding::Csc,     Encoding::Bitmask};
+std::array<std::int64_t, 6> encoded_bits_all(const std::int16_t* values, std::int64_t rows,
+                                             std::int64_t cols, int value_bits);
 
 // Expected bits per value of encoding a tensor whose non-zeros occur independently with
 // probability `density` (the mappers' estimates; the formats above). `line_length` is the
