@@ -187,22 +187,86 @@ std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vec
 // Dense: the values of every product with both operands non-zero (a zero operand adds
 // nothing, so the sums equal the dense datapath's); timing and energy are counted by the
 // caller from the dense loop bounds.
+namespace {
+
+// One stride phase's activations as a dense plane over their bounding box (zeros where none
+// is), with a summed-area table of its non-zeros: a weight's products then run along plane
+// rows (one multiply-add per output position, zeros adding nothing) and the products of
+// non-zero values it makes inside the extent are counted from the table.
+struct ActPlane {
+  std::int64_t ae0 = 0, af0 = 0, h = 0, w = 0;
+  std::vector<std::int32_t> v;       // [h][w]
+  std::vector<std::int32_t> nz_sum;  // [h + 1][w + 1]: non-zeros above and left
+
+  static std::size_t index(std::int64_t y, std::int64_t x, std::int64_t width) {
+    return static_cast<std::size_t>(y * width + x);
+  }
+
+  template <typename Act>
+  void build(const std::vector<Act>& acts) {
+    std::int64_t ae1 = acts.front().ae, af1 = acts.front().af;
+    ae0 = ae1;
+    af0 = af1;
+    for (const Act& a : acts) {
+      ae0 = std::min<std::int64_t>(ae0, a.ae);
+      ae1 = std::max<std::int64_t>(ae1, a.ae);
+      af0 = std::min<std::int64_t>(af0, a.af);
+      af1 = std::max<std::int64_t>(af1, a.af);
+    }
+    h = ae1 - ae0 + 1;
+    w = af1 - af0 + 1;
+    v.assign(index(h, 0, w), 0);
+    for (const Act& a : acts) v[index(a.ae - ae0, a.af - af0, w)] = a.v;
+    nz_sum.assign(index(h + 1, 0, w + 1), 0);
+    for (std::int64_t y = 0; y < h; ++y)
+      for (std::int64_t x = 0; x < w; ++x)
+        nz_sum[index(y + 1, x + 1, w + 1)] = nz_sum[index(y, x + 1, w + 1)] +
+                                             nz_sum[index(y + 1, x, w + 1)] -
+                                             nz_sum[index(y, x, w + 1)] + (v[index(y, x, w)] != 0);
+  }
+  // Non-zeros in plane rows [y0, y1) and columns [x0, x1).
+  std::int64_t nonzeros(std::int64_t y0, std::int64_t y1, std::int64_t x0, std::int64_t x1) const {
+    const auto at = [&](std::int64_t y, std::int64_t x) { return nz_sum[index(y, x, w + 1)]; };
+    return at(y1, x1) - at(y0, x1) - at(y1, x0) + at(y0, x0);
+  }
+};
+
+// acc[j] += (wv * in[j]) >> shift for a row of n outputs (the products of the reference).
+__attribute__((target_clones("avx2", "default"))) void accumulate_row(Psum* acc,
+                                                                      const std::int32_t* in,
+                                                                      std::int32_t wv,
+                                                                      std::int64_t n, int shift) {
+  for (std::int64_t j = 0; j < n; ++j) acc[j] += static_cast<Psum>((wv * in[j]) >> shift);
+}
+
+}  // namespace
+
+// Every (activation, weight) pair of a phase whose output falls in the extent: the weight at
+// tap (rq, sq) adds to output (ae - rq, af - sq).
 void PlanarPe::dense_channel(const std::vector<std::vector<Act>>& acts,
                              const std::vector<std::vector<Wt>>& wts) {
-  const std::uint32_t eh = static_cast<std::uint32_t>(ext_h_),
-                      ew = static_cast<std::uint32_t>(ext_w_);
-  const std::int64_t shift = layer_.arith.product_shift;
+  const std::int64_t eh = ext_h_, ew = ext_w_;
+  const int shift = static_cast<int>(layer_.arith.product_shift);
   std::int64_t useful = 0;
-  for (std::size_t p = 0; p < acts.size(); ++p)
-    for (const Act& a : acts[p])
-      for (const Wt& w : wts[p]) {
-        const std::uint32_t oe = static_cast<std::uint32_t>(a.ae - w.rq);
-        const std::uint32_t of = static_cast<std::uint32_t>(a.af - w.sq);
-        if (oe >= eh || of >= ew) continue;
-        acc_[static_cast<std::size_t>(w.base) + oe * ew + of] +=
-            static_cast<Psum>(static_cast<std::int32_t>(w.v * a.v) >> shift);
-        ++useful;
-      }
+  ActPlane plane;
+  for (std::size_t p = 0; p < acts.size(); ++p) {
+    if (acts[p].empty() || wts[p].empty()) continue;
+    plane.build(acts[p]);
+    for (const Wt& wt : wts[p]) {
+      // Outputs whose activation lies in the plane and inside the extent.
+      const std::int64_t oe0 = std::max<std::int64_t>(0, plane.ae0 - wt.rq),
+                         oe1 = std::min(eh, plane.ae0 + plane.h - wt.rq);
+      const std::int64_t of0 = std::max<std::int64_t>(0, plane.af0 - wt.sq),
+                         of1 = std::min(ew, plane.af0 + plane.w - wt.sq);
+      if (oe0 >= oe1 || of0 >= of1) continue;
+      const std::int64_t y0 = oe0 + wt.rq - plane.ae0, x0 = of0 + wt.sq - plane.af0;
+      useful += plane.nonzeros(y0, y0 + (oe1 - oe0), x0, x0 + (of1 - of0));
+      for (std::int64_t oe = oe0; oe < oe1; ++oe)
+        accumulate_row(&acc_[static_cast<std::size_t>(wt.base + oe * ew + of0)],
+                       &plane.v[ActPlane::index(y0 + oe - oe0, x0, plane.w)], wt.v, of1 - of0,
+                       shift);
+    }
+  }
   counters.useful_products += useful;
 }
 
