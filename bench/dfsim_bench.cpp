@@ -1,5 +1,6 @@
 // Benchmark runner: runs a dfsim command several times in child processes and prints the
-// wall time and peak resident memory of each run (wait4's rusage), then the best and median.
+// wall time, CPU time (user + system, all threads) and peak resident memory of each run
+// (wait4's rusage), then the best and median.
 // Usage: dfsim_bench REPEATS -- COMMAND [ARGS...]
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -19,7 +20,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int repeats = std::atoi(argv[1]);
-  std::vector<double> walls;
+  std::vector<double> walls, cpus;
   long peak_kb = 0;
   for (int i = 0; i < repeats; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -39,12 +40,20 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "run %d failed (status %d)\n", i, status);
       return 1;
     }
+    const auto seconds = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+    };
+    const double cpu = seconds(ru.ru_utime) + seconds(ru.ru_stime);
     walls.push_back(wall);
+    cpus.push_back(cpu);
     peak_kb = std::max(peak_kb, ru.ru_maxrss);
-    std::printf("run %d: wall %.3f s, peak RSS %.1f MiB\n", i, wall, ru.ru_maxrss / 1024.0);
+    std::printf("run %d: wall %.3f s, CPU %.3f s, peak RSS %.1f MiB\n", i, wall, cpu,
+                ru.ru_maxrss / 1024.0);
   }
   std::sort(walls.begin(), walls.end());
-  std::printf("best %.3f s, median %.3f s, peak RSS %.1f MiB over %d runs\n", walls.front(),
-              walls[walls.size() / 2], peak_kb / 1024.0, repeats);
+  std::sort(cpus.begin(), cpus.end());
+  std::printf("best %.3f s, median %.3f s, median CPU %.3f s, peak RSS %.1f MiB over %d runs\n",
+              walls.front(), walls[walls.size() / 2], cpus[cpus.size() / 2], peak_kb / 1024.0,
+              repeats);
   return 0;
 }

@@ -2,12 +2,18 @@
 // fixed set (AlexNet CONV1-5 at batch 4, ResNet-50's 1x1 and 3x3 shapes, a MobileNet depthwise
 // layer, an FC layer) computed three times; prints the best time and GMAC/s per layer and in all.
 // Usage: dfsim_reference_bench
+//        dfsim_reference_bench --arch FILE --workload FILE [--batch N] [--layers A,B,...]
+//   the second form times the layers of that run instead (the GEMM floor of a simulation:
+//   the reference convolutions of its layers, with the array style's arithmetic).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "run/run.hpp"
 #include "workload/tensor.hpp"
 
 namespace {
@@ -29,23 +35,42 @@ dfsim::Layer conv(const char* name, std::int64_t N, std::int64_t M, std::int64_t
 
 }  // namespace
 
-int main() {
-  const std::vector<dfsim::Layer> layers = {
-      conv("alexnet.conv1", 4, 96, 3, 227, 11, 4, 0),
-      conv("alexnet.conv2", 4, 256, 96, 27, 5, 1, 2, 2),
-      conv("alexnet.conv3", 4, 384, 256, 13, 3, 1, 1),
-      conv("alexnet.conv4", 4, 384, 384, 13, 3, 1, 1, 2),
-      conv("alexnet.conv5", 4, 256, 384, 13, 3, 1, 1, 2),
-      conv("resnet50.1x1", 4, 256, 64, 56, 1, 1, 0),
-      conv("resnet50.3x3", 4, 64, 64, 56, 3, 1, 1),
-      conv("mobilenet.dw3x3", 4, 32, 32, 112, 3, 1, 1, 32),
-      conv("alexnet.fc6", 16, 4096, 256, 6, 6, 1, 0),
-  };
+namespace {
+
+// The run's layers (mapped layers only, as with --skip-unmappable) and their arithmetic.
+std::vector<std::pair<dfsim::Layer, dfsim::Arithmetic>> run_layers(int argc, char** argv) {
+  dfsim::RunOptions opt;
+  opt.skip_unmappable = true;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i], value = argv[i + 1];
+    if (key == "--arch") {
+      opt.arch_file = value;
+    } else if (key == "--workload") {
+      opt.workload_file = value;
+    } else if (key == "--batch") {
+      opt.batch = std::stoll(value);
+    } else if (key == "--layers") {
+      for (std::size_t at = 0; at <= value.size();) {
+        const std::size_t comma = std::min(value.find(',', at), value.size());
+        opt.layers.push_back(value.substr(at, comma - at));
+        at = comma + 1;
+      }
+    } else {
+      throw std::invalid_argument("unknown option " + key);
+    }
+  }
+  const dfsim::Plan plan = dfsim::make_plan(opt);
+  std::vector<std::pair<dfsim::Layer, dfsim::Arithmetic>> out;
+  for (const dfsim::LayerPlan& lp : plan.layers)
+    out.emplace_back(lp.layer, plan.style->arithmetic(lp.layer));
+  return out;
+}
+
+int bench(const std::vector<std::pair<dfsim::Layer, dfsim::Arithmetic>>& layers) {
   double total_s = 0, total_macs = 0;
   std::printf("%-18s %14s %10s %8s\n", "layer", "MACs", "best ms", "GMAC/s");
-  for (const auto& l : layers) {
+  for (const auto& [l, arith] : layers) {
     const dfsim::LayerData d = dfsim::make_layer_data(l, 1);
-    const dfsim::Arithmetic arith{8, 16, true};
     double best = 1e30;
     for (int i = 0; i < 3; ++i) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -63,4 +88,31 @@ int main() {
   std::printf("%-18s %14.0f %10.2f %8.2f\n", "all", total_macs, total_s * 1e3,
               total_macs / total_s * 1e-9);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1) {
+    try {
+      return bench(run_layers(argc, argv));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "dfsim_reference_bench: %s\n", e.what());
+      return 2;
+    }
+  }
+  const std::vector<dfsim::Layer> layers = {
+      conv("alexnet.conv1", 4, 96, 3, 227, 11, 4, 0),
+      conv("alexnet.conv2", 4, 256, 96, 27, 5, 1, 2, 2),
+      conv("alexnet.conv3", 4, 384, 256, 13, 3, 1, 1),
+      conv("alexnet.conv4", 4, 384, 384, 13, 3, 1, 1, 2),
+      conv("alexnet.conv5", 4, 256, 384, 13, 3, 1, 1, 2),
+      conv("resnet50.1x1", 4, 256, 64, 56, 1, 1, 0),
+      conv("resnet50.3x3", 4, 64, 64, 56, 3, 1, 1),
+      conv("mobilenet.dw3x3", 4, 32, 32, 112, 3, 1, 1, 32),
+      conv("alexnet.fc6", 16, 4096, 256, 6, 6, 1, 0),
+  };
+  std::vector<std::pair<dfsim::Layer, dfsim::Arithmetic>> with_arith;
+  for (const dfsim::Layer& l : layers) with_arith.emplace_back(l, dfsim::Arithmetic{8, 16, true});
+  return bench(with_arith);
 }
