@@ -41,6 +41,7 @@ namespace {
 std::vector<std::pair<dfsim::Layer, dfsim::Arithmetic>> run_layers(int argc, char** argv) {
   dfsim::RunOptions opt;
   opt.skip_unmappable = true;
+  if (argc % 2 == 0) throw std::invalid_argument("options come in pairs: --key value");
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i], value = argv[i + 1];
     if (key == "--arch") {
@@ -52,7 +53,7 @@ std::vector<std::pair<dfsim::Layer, dfsim::Arithmetic>> run_layers(int argc, cha
     } else if (key == "--layers") {
       for (std::size_t at = 0; at <= value.size();) {
         const std::size_t comma = std::min(value.find(',', at), value.size());
-        opt.layers.push_back(value.substr(at, comma - at));
+        if (comma > at) opt.layers.push_back(value.substr(at, comma - at));
         at = comma + 1;
       }
     } else {

@@ -4,8 +4,8 @@
 For each (architecture, network) it runs `dfsim run` with and without the output check (the
 median of --repeats runs each, every run in its own process) and prints the CPU time (user +
 system, all threads), the wall time, the peak resident memory, the simulated cycles and MACs,
-the MACs simulated per CPU second, and the GEMM floor: the CPU time of the reference
-convolutions of the same layers (dfsim_reference_bench, best of three per layer), measured in
+the MACs simulated per CPU second, and the GEMM floor: the time of the reference convolutions
+of the same layers on one thread (dfsim_reference_bench, best of three per layer), measured in
 the same benchmark run, with the ratio of each run's CPU time to it.
 
 Usage: /usr/bin/python3 bench/speed_matrix.py [--build DIR] [--repeats N] [--batch N]
@@ -36,23 +36,26 @@ def shipped(folder_list):
 
 
 def timed(cmd):
-    """Runs cmd (stdout discarded); returns (exit code, CPU s, wall s, peak RSS MiB)."""
+    """Runs cmd (output discarded); returns (exit code, CPU s, wall s, peak RSS MiB)."""
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, ru = os.wait4(proc.pid, 0)
     wall = time.monotonic() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    proc.stderr.close()
     return proc.returncode, ru.ru_utime + ru.ru_stime, wall, ru.ru_maxrss / 1024.0
 
 
 def gemm_floor_s(build, arch, workload, batch, layers):
+    """The reference convolutions' time on the run's layers (wall time of a single thread,
+    best of three per layer), or None when dfsim_reference_bench fails."""
     cmd = [os.path.join(build, "dfsim_reference_bench"), "--arch", arch, "--workload", workload,
            "--batch", str(batch)]
     if layers:
         cmd += ["--layers", layers]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    last = out.strip().splitlines()[-1].split()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        return None
+    last = done.stdout.strip().splitlines()[-1].split()
     return float(last[2]) / 1e3  # the "all" line: MACs, best ms, GMAC/s
 
 
@@ -71,6 +74,8 @@ def case_row(build, name, arch, workload, batch, layers, repeats):
         with open(os.path.join(out, "stats.json")) as f:
             total = json.load(f)["total"]
     floor = gemm_floor_s(build, arch, workload, batch, layers)
+    if not floor:
+        return {"case": name, "failed": True}
     med = lambda label, k: statistics.median(s[k] for s in runs[label])
     cpu, cpu_nc = med("check", 1), med("no_check", 1)
     return {"case": name, "failed": False, "cpu_s": cpu, "cpu_no_check_s": cpu_nc,

@@ -15,13 +15,17 @@ std::string shape_text(std::int64_t n, std::int64_t c, std::int64_t h, std::int6
          std::to_string(w) + "]";
 }
 
-// Bytes of one layer's host tensors (16-bit values): the ifmap and weights twice (host, DRAM
-// model), the ofmap three times (reference, simulated, DRAM model).
-double layer_bytes(const Layer& l) {
+// Bytes of a layer's tensors (16-bit values) while it simulates: the ifmap and weights twice
+// (host, DRAM model), the ofmap three times (reference, simulated, DRAM model); and while it is
+// made next to the one simulated: its operands and reference output once.
+struct LayerBytes {
+  double simulated = 0, made = 0;
+};
+LayerBytes layer_bytes(const Layer& l) {
   const auto d = [](std::int64_t v) { return static_cast<double>(v); };
   const double ofmap = d(l.N) * d(l.M) * d(l.E()) * d(l.F());
   const double operands = d(l.N) * d(l.C) * d(l.H) * d(l.W) + d(l.weights());
-  return 2 * (2 * operands + 3 * ofmap);
+  return {2 * (2 * operands + 3 * ofmap), 2 * (operands + ofmap)};
 }
 
 }  // namespace
@@ -43,15 +47,15 @@ void check_chained_shapes(const Plan& plan) {
 
 double streamed_bytes_lower_bound(const std::vector<LayerPlan>& layers,
                                   std::string* largest_layer) {
-  double most = 0, largest = 0, previous = 0;
-  for (const LayerPlan& lp : layers) {
-    const double bytes = layer_bytes(lp.layer);
-    most = std::max(most, previous + bytes);
-    if (bytes > largest) {
-      largest = bytes;
-      if (largest_layer) *largest_layer = lp.layer.name;
+  double most = 0, largest = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const LayerBytes b = layer_bytes(layers[i].layer);
+    const double next = i + 1 < layers.size() ? layer_bytes(layers[i + 1].layer).made : 0;
+    most = std::max(most, b.simulated + next);
+    if (b.simulated > largest) {
+      largest = b.simulated;
+      if (largest_layer) *largest_layer = layers[i].layer.name;
     }
-    previous = bytes;
   }
   return most;
 }
@@ -157,13 +161,16 @@ void LayerStream::produce() {
 
 const LayerData& LayerStream::operands(std::size_t i) {
   Slot& slot = slots_.at(i);
-  if (producer_.joinable()) {
+  if (!producer_.joinable() && !slot.operands_ready) host_step(i);
+  std::exception_ptr error;
+  {
+    // The producer may still be running the reference (and may record its error) after it
+    // published the operands: the error is read under the lock.
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(lock, [&] { return slot.operands_ready; });
-  } else if (!slot.operands_ready) {
-    host_step(i);
+    error = slot.error;
   }
-  if (slot.error) std::rethrow_exception(slot.error);
+  if (error) std::rethrow_exception(error);
   return *slot.data;
 }
 

@@ -25,8 +25,10 @@ namespace dfsim {
 // Needs the shapes only, so it runs before the simulation.
 void check_chained_shapes(const Plan& plan);
 
-// The host tensors a run holds at once, in bytes: the largest two consecutive layers' operands
-// (the host's and the DRAM model's copy) and outputs (reference, simulated, DRAM copy).
+// The tensors a run holds at once, in bytes, at least: a layer's operands (the host's and the
+// DRAM model's copy) and outputs (reference, simulated, DRAM copy) while the next layer's
+// operands and reference output are made, at the largest such pair. `largest_layer` names the
+// layer with the most bytes of its own.
 double streamed_bytes_lower_bound(const std::vector<LayerPlan>& layers,
                                   std::string* largest_layer = nullptr);
 

@@ -8,6 +8,7 @@
 #include "base/config/component_registry.hpp"
 #include "base/config/config_node.hpp"
 #include "base/energy/energy_model.hpp"
+#include "base/util/le_bytes.hpp"
 #include "components/memory/dma.hpp"
 #include "mapper/chunks.hpp"
 
@@ -216,11 +217,10 @@ struct BlockArray::Controller {
     for (std::int64_t n = 0; n < p.nb; ++n)
       for (std::int64_t m = 0; m < p.mb; ++m) {
         for (std::int64_t i = 0; i < run; ++i) {
-          Psum v = 0;
           const std::int64_t index = top.pe_array_->psums_filter_major() ? (m * p.nb + n) * run + i
                                                                          : (n * run + i) * p.mb + m;
-          std::memcpy(&v, &psums[static_cast<std::size_t>(index * psum_bytes)],
-                      static_cast<std::size_t>(psum_bytes));
+          const Psum v = load_le(&psums[static_cast<std::size_t>(index * psum_bytes)],
+                                 static_cast<std::size_t>(psum_bytes));
           staging[static_cast<std::size_t>((n * p.mb + m) * run + i)] = job.arith.to_ofmap(v);
         }
         blocks.push_back(

@@ -6,6 +6,7 @@
 
 #include "base/config/config_node.hpp"
 #include "base/energy/energy_model.hpp"
+#include "base/util/le_bytes.hpp"
 #include "mapper/chunks.hpp"
 
 namespace dfsim {
@@ -211,12 +212,11 @@ sc_time ReductionPeArray::accumulate(const Value* weights, std::int64_t K, std::
       noc.writes_of(DataKind::Psum, m_act, 8 * pb);
     }
     for (std::int64_t m = 0; m < m_act; ++m) {
-      Psum acc = 0;
-      std::memcpy(&acc, &psum_buffer_[static_cast<std::size_t>(m) * bytes], bytes);
+      Psum acc = load_le(&psum_buffer_[static_cast<std::size_t>(m) * bytes], bytes);
       const Value* w = weights + m * K;
       for (std::int64_t k = k0; k < k1; ++k)
         acc += static_cast<Psum>((std::int32_t{w[k]} * std::int32_t{window_[k]}) >> shift);
-      std::memcpy(&psum_buffer_[static_cast<std::size_t>(m) * bytes], &acc, bytes);
+      store_le(&psum_buffer_[static_cast<std::size_t>(m) * bytes], acc, bytes);
     }
     // The lane's sum is ready at the end of its cycle.
     at = timed_access(to_glb, tlm::TLM_WRITE_COMMAND, psum_at, psum_buffer_.data(), m_act * pb,

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "base/energy/energy_model.hpp"
+#include "base/util/le_bytes.hpp"
 #include "mapper/chunks.hpp"
 
 namespace dfsim {
@@ -182,8 +183,7 @@ void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::in
       for (std::int64_t j = 0; j < st.cols; ++j) {
         const std::int64_t pos =
             filter_major_ ? (m * st.rows + i) * st.cols + j : (i * st.cols + j) * st.filters + m;
-        Psum acc = 0;
-        std::memcpy(&acc, &psum_buffer_[static_cast<std::size_t>(pos) * pb], pb);
+        Psum acc = load_le(&psum_buffer_[static_cast<std::size_t>(pos) * pb], pb);
         for (std::int64_t r = 0; r < l.R; ++r)
           for (std::int64_t s = 0; s < l.S; ++s) {
             const Value* x =
@@ -192,7 +192,7 @@ void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::in
             for (std::int64_t c = 0; c < cb; ++c)
               acc += static_cast<Psum>((std::int32_t{w[c]} * std::int32_t{x[c]}) >> shift);
           }
-        std::memcpy(&psum_buffer_[static_cast<std::size_t>(pos) * pb], &acc, pb);
+        store_le(&psum_buffer_[static_cast<std::size_t>(pos) * pb], acc, pb);
       }
 }
 

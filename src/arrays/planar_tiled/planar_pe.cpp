@@ -24,6 +24,15 @@ constexpr std::int64_t PlanarPeCounters::*kCounterFields[] = {&PlanarPeCounters:
                                                               &PlanarPeCounters::halo_values,
                                                               &PlanarPeCounters::adds,
                                                               &PlanarPeCounters::crossbar_products};
+
+// The bank of an accumulator index: a mask when there are 2^k banks (SCNN's 2 F I = 32), else
+// the remainder. The mask (A - 1), or -1 when A is not a power of two.
+std::int32_t accumulator_bank_mask(std::int32_t A) { return (A & (A - 1)) == 0 ? A - 1 : -1; }
+// The bank of accumulator index idx >= 0 of A banks.
+std::int32_t accumulator_bank(std::int32_t idx, std::int32_t A, std::int32_t mask) {
+  return mask >= 0 ? idx & mask : idx % A;
+}
+
 }  // namespace
 
 PlanarPeCounters& PlanarPeCounters::operator+=(const PlanarPeCounters& o) {
@@ -123,8 +132,7 @@ std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vec
   const std::uint32_t eh = static_cast<std::uint32_t>(ext_h_),
                       ew = static_cast<std::uint32_t>(ext_w_);
   const std::int32_t A = static_cast<std::int32_t>(pc.accumulator_banks);
-  // The bank of an accumulator index: a mask when A is a power of two (SCNN's 2 F I = 32).
-  const std::int32_t bank_mask = (A & (A - 1)) == 0 ? A - 1 : -1;
+  const std::int32_t bank_mask = accumulator_bank_mask(A);
   const std::int64_t shift = layer_.arith.product_shift;
   std::int64_t products = 0, useful = 0, steps = 0, stalls = 0, conflicts = 0, weight_reads = 0;
   for (std::size_t p = 0; p < acts.size(); ++p) {
@@ -146,7 +154,7 @@ std::int64_t PlanarPe::sparse_channel(std::int64_t t, const std::vector<std::vec
             const std::int32_t idx = w.base + static_cast<std::int32_t>(oe * ew + of);
             acc_[static_cast<std::size_t>(idx)] +=
                 static_cast<Psum>(static_cast<std::int32_t>(w.v * a.v) >> shift);
-            const std::int32_t bank = bank_mask >= 0 ? idx & bank_mask : idx % A;
+            const std::int32_t bank = accumulator_bank(idx, A, bank_mask);
             if (bank_count_[static_cast<std::size_t>(bank)]++ == 0) touched_.push_back(bank);
             ++useful;
           }

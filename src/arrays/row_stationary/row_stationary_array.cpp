@@ -9,6 +9,7 @@
 #include "arrays/row_stationary/rs_tiling.hpp"
 #include "base/sim_error.hpp"
 #include "base/trace/tracer.hpp"
+#include "base/util/le_bytes.hpp"
 #include "components/memory/dma.hpp"
 
 namespace dfsim {
@@ -565,9 +566,8 @@ struct RowStationaryArray::Controller {
                    DataKind::Psum, count, a.data.psum_bits, start, &rs);
           psums.assign(static_cast<std::size_t>(count), 0);
           for (std::int64_t i = 0; i < count; ++i)
-            std::memcpy(&psums[static_cast<std::size_t>(i)],
-                        &staging[static_cast<std::size_t>(i * pbytes)],
-                        static_cast<std::size_t>(pbytes));
+            psums[static_cast<std::size_t>(i)] = load_le(
+                &staging[static_cast<std::size_t>(i * pbytes)], static_cast<std::size_t>(pbytes));
           done = multicast(top.to_psum_gin, op, tag, psums.data(),
                            count * static_cast<std::int64_t>(sizeof(Psum)), DataKind::Psum, count,
                            a.data.psum_bits, rs + period);
@@ -624,11 +624,9 @@ struct RowStationaryArray::Controller {
         values.resize(static_cast<std::size_t>(sg.size * F));
         for (std::int64_t el = 0; el < sg.size; ++el)
           for (std::int64_t f = 0; f < F; ++f) {
-            Psum v = 0;
-            std::memcpy(&v,
-                        &staging[static_cast<std::size_t>(
-                            (((el * mb.size + mi) * nb.size + ni) * F + f) * pbytes)],
-                        static_cast<std::size_t>(pbytes));
+            const Psum v = load_le(&staging[static_cast<std::size_t>(
+                                       (((el * mb.size + mi) * nb.size + ni) * F + f) * pbytes)],
+                                   static_cast<std::size_t>(pbytes));
             values[static_cast<std::size_t>(el * F + f)] = arith.to_ofmap(v);
           }
         const std::int64_t row0 = ((nb.begin + ni) * l.M + g * Mg + mb.begin + mi) * E + sg.begin;

@@ -5,6 +5,7 @@
 #include "base/config/component_registry.hpp"
 #include "base/sim_error.hpp"
 #include "base/trace/tracer.hpp"
+#include "base/util/le_bytes.hpp"
 
 namespace dfsim {
 
@@ -115,8 +116,7 @@ void OutputNoc::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
   const std::size_t bytes_per = static_cast<std::size_t>(data.bits_per_value / 8);
   packed_.resize(static_cast<std::size_t>(data.values) * bytes_per);
   for (std::int64_t i = 0; i < data.values; ++i) {
-    const std::uint32_t v = psums[i];
-    std::memcpy(&packed_[static_cast<std::size_t>(i) * bytes_per], &v, bytes_per);  // little endian
+    store_le(&packed_[static_cast<std::size_t>(i) * bytes_per], psums[i], bytes_per);
   }
   Transaction t;
   t.setup(tlm::TLM_WRITE_COMMAND, static_cast<std::uint64_t>(row.glb_address), packed_.data(),
