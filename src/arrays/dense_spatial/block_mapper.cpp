@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <unordered_map>
 
 #include "arrays/dense_spatial/block_array.hpp"
 #include "base/energy/energy_model.hpp"
 #include "base/sim_error.hpp"
+#include "base/util/array_hash.hpp"
 #include "components/memory/dma.hpp"
 #include "mapper/chunks.hpp"
 
@@ -101,10 +103,10 @@ class Timeline {
   // has a few kinds.
   double pass_cycles(const BlockPass& p) {
     const std::array<std::int64_t, 7> key{p.nb, p.e0, p.eb, p.mb, p.cb, p.first_c, p.load_weights};
-    for (const auto& [k, cycles] : pass_kinds_)
-      if (k == key) return cycles;
+    const auto it = pass_kinds_.find(key);
+    if (it != pass_kinds_.end()) return it->second;
     const double cycles = static_cast<double>(cost_.pass_cycles(l_, t_, p));
-    pass_kinds_.emplace_back(key, cycles);
+    pass_kinds_.emplace(key, cycles);
     return cycles;
   }
 
@@ -138,7 +140,7 @@ class Timeline {
   const Layer& l_;
   const BlockTiling& t_;
   const double core_per_link_, round_trip_, per_link_;
-  std::vector<std::pair<std::array<std::int64_t, 7>, double>> pass_kinds_;
+  std::unordered_map<std::array<std::int64_t, 7>, double, IntArrayHash> pass_kinds_;
   const std::int64_t psum_bytes_;
 };
 

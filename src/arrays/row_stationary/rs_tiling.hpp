@@ -13,6 +13,7 @@
 
 #include "arrays/row_stationary/rs_mapping.hpp"
 #include "base/config/arch_config.hpp"
+#include "base/util/array_hash.hpp"
 #include "components/memory/dma.hpp"
 #include "mapper/chunks.hpp"
 #include "workload/layer.hpp"
@@ -278,14 +279,7 @@ class RsEstimateMemo {
 
  private:
   using Key = std::array<std::int64_t, 7>;
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const {
-      std::uint64_t h = 0xcbf29ce484222325ULL;
-      for (std::int64_t v : k) h = (h ^ static_cast<std::uint64_t>(v)) * 0x100000001b3ULL;
-      return static_cast<std::size_t>(h ^ (h >> 29));
-    }
-  };
-  using Memo = std::unordered_map<Key, DmaCost, KeyHash>;
+  using Memo = std::unordered_map<Key, DmaCost, IntArrayHash>;
   template <typename Compute>
   static DmaCost memoized(Memo& memo, const Key& key, Compute&& compute);
   void enter_nest(const RsMapping& m);  // forgets the last nest's results when m's differs
