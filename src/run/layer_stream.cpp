@@ -45,6 +45,15 @@ void check_chained_shapes(const Plan& plan) {
   }
 }
 
+void check_operand_files(const Plan& plan, std::uint64_t seed) {
+  for (const LayerPlan& lp : plan.layers) {
+    const Layer& l = lp.layer;
+    if (l.ifmap_file.empty() && l.weights_file.empty()) continue;
+    // A generated operand fits by construction (its layer's declared widths).
+    plan.style->check_operands(l, make_layer_data(l, seed));
+  }
+}
+
 double streamed_bytes_lower_bound(const std::vector<LayerPlan>& layers,
                                   std::string* largest_layer) {
   double most = 0, largest = 0;

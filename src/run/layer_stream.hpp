@@ -25,6 +25,12 @@ namespace dfsim {
 // Needs the shapes only, so it runs before the simulation.
 void check_chained_shapes(const Plan& plan);
 
+// Reads every operand file of the run's layers (.npy, ONNX weights) and lets the style check
+// their values (check_operands), one layer at a time: bad files and values the datapath cannot
+// hold are refused before the simulation, not when their layer starts. Values computed in the
+// run (a chained layer's input) are checked when their layer's operands are made.
+void check_operand_files(const Plan& plan, std::uint64_t seed);
+
 // The tensors a run holds at once, in bytes, at least: a layer's operands (the host's and the
 // DRAM model's copy) and outputs (reference, simulated, DRAM copy) while the next layer's
 // operands and reference output are made, at the largest such pair. `largest_layer` names the

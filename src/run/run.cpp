@@ -570,6 +570,7 @@ RunResult run_simulation(const RunOptions& opt) {
   RunResult result;
   result.info = run_info(plan, opt);
   check_chained_shapes(plan);
+  check_operand_files(plan, opt.seed);  // input errors before anything is simulated
 
   // Layers stream: the operands of the next layer and the reference outputs are made on a
   // second core while the simulation runs on this one (or on this one as each layer starts and
