@@ -51,6 +51,10 @@ struct LayerJob {
   std::string mapping_text;
   std::int64_t estimate_cycles = 0;
   double estimate_energy_pj = 0;
+  // False in a timing-only run whose style's timing does not depend on the outputs: the model
+  // counts what its MACs would do (gated products included) but computes no psum values, and
+  // its ofmap is left unset (all zeros).
+  bool compute_outputs = true;
 };
 
 struct LayerOutcome {

@@ -67,6 +67,10 @@ class ArrayStyle {
   virtual int import_weight_bits() const { return 16; }
   // Throws ConfigError when a layer's operand values do not fit the datapath.
   virtual void check_operands(const Layer& /*layer*/, const LayerData& /*data*/) const {}
+  // Whether this architecture's cycles, traffic or energy depend on the values its datapath
+  // computes (an ofmap encoded by its values, outputs kept sparse): a timing-only run then
+  // still computes them. Operand values (gating, sparse operands) are always available.
+  virtual bool timing_needs_outputs() const { return true; }
   // The SystemC top level that runs the jobs.
   virtual std::unique_ptr<ArrayModel> make_model(std::vector<LayerJob> jobs,
                                                  Tracer* trace) const = 0;
@@ -140,7 +144,8 @@ const Result& result_of(const LayerMapping& m) {
 
 // A style made of a mapper class (map/best/evaluate_pinned/estimate_view, as the shipped
 // mappers have), a parser of its pinned mappings and a model class constructed as
-// Model("accelerator", arch, jobs, trace).
+// Model("accelerator", arch, jobs, trace) that says whether its timing depends on the outputs
+// it computes (static bool timing_needs_outputs(const ArchConfig&)).
 template <typename Mapper, typename Model, auto parse_mapping>
 class MapperStyle : public ArrayStyle {
  public:
@@ -163,6 +168,7 @@ class MapperStyle : public ArrayStyle {
     return std::make_unique<Model>("accelerator", arch_, std::move(jobs), trace);
   }
   const EnergyTable& energy_table() const override { return mapper_.energy_table(); }
+  bool timing_needs_outputs() const override { return Model::timing_needs_outputs(arch_); }
 
  protected:
   Mapper mapper_;

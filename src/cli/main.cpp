@@ -209,7 +209,7 @@ int tech_command(const std::vector<std::string>& args) {
 // dfsim map: the mappings and their estimates, no simulation.
 int map_command(const RunOptions& opt, const po::variables_map& vm, bool no_check) {
   for (const char* o : {"seed", "out", "vcd", "quiet", "summary", "sizes", "progress", "trace-json",
-                        "trace-signals", "trace-layers", "trace-window-us"})
+                        "trace-signals", "trace-layers", "trace-window-us", "timing-only"})
     if (vm.count(o) && !vm[o].defaulted())
       throw ConfigError(std::string("--") + o + " is an option of 'run', not of 'map'");
   if (no_check) throw ConfigError("--no-check is an option of 'run', not of 'map'");
@@ -295,6 +295,10 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
       "out", po::value<std::string>(&opt.out_dir), "write DIR/stats.json")(
       "vcd", po::value<std::string>(&opt.vcd_file), "write a VCD waveform")(
       "no-check", po::bool_switch(&no_check), "skip the comparison with the reference convolution")(
+      "timing-only", po::bool_switch(&opt.timing_only),
+      "cycles, traffic and energy only: no check, and no output values computed where the "
+      "array's timing does not depend on them (the same counts as a full run; ofmap density "
+      "not reported)")(
       "skip-unmappable", po::bool_switch(&opt.skip_unmappable),
       "leave out layers no mapping fits (listed in the table and stats.json) instead of "
       "stopping")("quiet", po::bool_switch(&quiet),
@@ -319,7 +323,7 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   if (vm.count("weight-density")) opt.weight_density = weight_density;
   opt.seed = parse_seed(seed);
   if (vm.count("input-density")) opt.input_density = input_density;
-  opt.check = !no_check;
+  opt.check = !no_check && !opt.timing_only;
   apply_trace_args(trace, opt);
 
   if (cmd == "map") return map_command(opt, vm, no_check);

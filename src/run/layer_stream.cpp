@@ -1,6 +1,7 @@
 #include "run/layer_stream.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "base/sim_error.hpp"
 #include "workload/encoding.hpp"
@@ -26,6 +27,11 @@ LayerBytes layer_bytes(const Layer& l) {
   const double ofmap = d(l.N) * d(l.M) * d(l.E()) * d(l.F());
   const double operands = d(l.N) * d(l.C) * d(l.H) * d(l.W) + d(l.weights());
   return {2 * (2 * operands + 3 * ofmap), 2 * (operands + ofmap)};
+}
+
+double density_of(const Tensor4& t) {
+  const auto nz = std::count_if(t.data.begin(), t.data.end(), [](Value v) { return v; });
+  return t.data.empty() ? 0 : static_cast<double>(nz) / static_cast<double>(t.data.size());
 }
 
 }  // namespace
@@ -69,8 +75,13 @@ double streamed_bytes_lower_bound(const std::vector<LayerPlan>& layers,
   return most;
 }
 
-LayerStream::LayerStream(const Plan& plan, std::uint64_t seed, bool check, bool threaded)
-    : plan_(plan), seed_(seed), check_(check), slots_(plan.layers.size()) {
+LayerStream::LayerStream(const Plan& plan, std::uint64_t seed, bool check, bool threaded,
+                         bool outputs_computed)
+    : plan_(plan),
+      seed_(seed),
+      check_(check && outputs_computed),
+      outputs_computed_(outputs_computed),
+      slots_(plan.layers.size()) {
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     const bool next_chained =
         i + 1 < slots_.size() && plan_.layers[i + 1].layer.input_from_previous;
@@ -195,9 +206,8 @@ void LayerStream::layer_done(std::size_t i, const Tensor4& ofmap, LayerStats& s)
   s.weight_bits_by_format = slot.sizes[0];
   s.ifmap_bits_by_format = slot.sizes[1];
   s.weights = l.weights();
-  const auto nz = std::count_if(ofmap.data.begin(), ofmap.data.end(), [](Value v) { return v; });
   s.output_density =
-      ofmap.data.empty() ? 0 : static_cast<double>(nz) / static_cast<double>(ofmap.data.size());
+      outputs_computed_ ? density_of(ofmap) : std::numeric_limits<double>::quiet_NaN();
   s.declared_output_density = l.output_density;
   s.accumulator_bits = l.accumulator_bits();
   s.nz_weights = slot.nonzeros.weights;

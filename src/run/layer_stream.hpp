@@ -42,8 +42,11 @@ class LayerStream final : public LayerFeed {
  public:
   // `threaded`: the operands and the reference are made on a second thread, one layer ahead of
   // the simulation; otherwise on the calling thread when a layer starts and ends. `check`:
-  // compare each ofmap with the reference convolution (stats' output_check).
-  LayerStream(const Plan& plan, std::uint64_t seed, bool check, bool threaded);
+  // compare each ofmap with the reference convolution (stats' output_check). Without
+  // `outputs_computed` (a timing-only run whose model computes no output values) there is
+  // nothing to check and the output density is unknown (NaN).
+  LayerStream(const Plan& plan, std::uint64_t seed, bool check, bool threaded,
+              bool outputs_computed = true);
   ~LayerStream() override;
   LayerStream(const LayerStream&) = delete;
   LayerStream& operator=(const LayerStream&) = delete;
@@ -79,6 +82,7 @@ class LayerStream final : public LayerFeed {
   const Plan& plan_;
   const std::uint64_t seed_;
   const bool check_;
+  const bool outputs_computed_;
   std::vector<Slot> slots_;
   std::mutex mutex_;
   std::condition_variable changed_;

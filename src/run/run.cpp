@@ -355,7 +355,8 @@ Provenance provenance_of(const Plan& plan, const RunOptions& opt) {
       std::string("dfsim ") + DFSIM_VERSION + "\n--- architecture\n" + p.architecture_yaml +
       "--- workload\n" + p.workload_yaml + "--- mappings\n" + p.mappings_yaml + "--- files\n" +
       referenced_files(plan, arch_files) + "--- seed " + std::to_string(opt.seed) + ", objective " +
-      to_string(plan.objective) + (opt.check ? ", checked" : ", not checked");
+      to_string(plan.objective) + (opt.check ? ", checked" : ", not checked") +
+      (opt.timing_only ? ", timing only" : "");
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx",
                 static_cast<unsigned long long>(fnv1a64(what, kFnv1a64Basis)));
@@ -376,6 +377,7 @@ RunInfo run_info(const Plan& plan, const RunOptions& opt) {
   info.objective = to_string(plan.objective);
   info.batch = plan.layers.empty() ? 1 : plan.layers.front().layer.N;
   info.seed = opt.seed;
+  info.timing_only = opt.timing_only;
   info.clock_mhz = plan.arch.clocks.core_mhz;
   info.dram_peak_bytes_per_s =
       dram_bytes_per_link_cycle(plan.arch) * plan.arch.clocks.link_mhz * 1e6;
@@ -418,7 +420,7 @@ void check_output_paths(const RunOptions& opt) {
   }
 }
 
-std::vector<LayerJob> layer_jobs(const Plan& plan, LayerFeed& feed) {
+std::vector<LayerJob> layer_jobs(const Plan& plan, LayerFeed& feed, bool compute_outputs) {
   std::vector<LayerJob> jobs;
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     const LayerPlan& lp = plan.layers[i];
@@ -427,7 +429,7 @@ std::vector<LayerJob> layer_jobs(const Plan& plan, LayerFeed& feed) {
     const std::int64_t estimate =
         lp.estimate_cycles() + lp.mapping->place_cycles(i == 0, i + 1 == plan.layers.size());
     jobs.push_back({lp.layer, &feed, i, lp.mapping, plan.style->arithmetic(lp.layer),
-                    lp.mapping_text(), estimate, lp.estimate_energy_pj()});
+                    lp.mapping_text(), estimate, lp.estimate_energy_pj(), compute_outputs});
   }
   return jobs;
 }
@@ -575,12 +577,13 @@ RunResult run_simulation(const RunOptions& opt) {
   // Layers stream: the operands of the next layer and the reference outputs are made on a
   // second core while the simulation runs on this one (or on this one as each layer starts and
   // ends, when the run may use one core only); each ofmap is checked as its layer ends.
-  LayerStream stream(plan, opt.seed, opt.check, run_threads() > 1);
+  const bool compute_outputs = !opt.timing_only || plan.style->timing_needs_outputs();
+  LayerStream stream(plan, opt.seed, opt.check, run_threads() > 1, compute_outputs);
 
   // Femtosecond resolution: clock periods such as 700 MHz's 1428.571 ps stay exact enough that
   // cycles and seconds agree (picoseconds would round the period by 0.03%).
   sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
-  auto array = plan.style->make_model(layer_jobs(plan, stream), trace.get());
+  auto array = plan.style->make_model(layer_jobs(plan, stream, compute_outputs), trace.get());
   check_traced_signals(trace.get(), opt);
   {
     const ProgressLine progress(opt.progress, *array, plan);

@@ -33,6 +33,10 @@ struct RunOptions {
   std::vector<std::string> trace_signals, trace_layers;
   std::optional<std::pair<double, double>> trace_window_us;
   bool check = true;
+  // Cycles, traffic and energy only (--timing-only): no reference check, and the datapath
+  // computes no output values where the style's timing does not depend on them (output
+  // density then unknown). Every count is the full run's.
+  bool timing_only = false;
   // Layers no mapping fits are left out (listed in the table and stats.json) instead of
   // stopping the run.
   bool skip_unmappable = false;

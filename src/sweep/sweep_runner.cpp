@@ -639,6 +639,8 @@ int run_sweep_point(const std::string& spec_file, long long index, const std::st
       ro.seed = spec.seed;
       ro.objective = spec.mapper_objective;
       ro.check = spec.check;
+      // A point needs cycles, traffic and energy; the values only when the spec checks them.
+      ro.timing_only = !spec.check;
       const RunResult res = run_simulation(ro);
       const ArchConfig arch = load_arch_from_string(pt->arch_text, ro.arch_file);
       r.status = res.total.output_check == "fail" ? "failed" : "done";

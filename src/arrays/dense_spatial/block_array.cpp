@@ -328,7 +328,7 @@ void BlockArray::run() {
       const LayerJob& job = jobs_[li];
       const Activity dram0 = dram_->activity, glb0 = glb_->activity;
       const DramDeviceWindow dram_device(*dram_);
-      pe_array_->begin_layer();
+      pe_array_->begin_layer(job.compute_outputs);
       const sc_time t0 = sc_core::sc_time_stamp();
       trace_layer_.set(t0, li);
       Controller ctl(*this, job);

@@ -79,9 +79,10 @@ class BlockPeArray : public sc_core::sc_module {
                                     const sc_core::sc_time& start) = 0;
   // Per-layer bookkeeping: begin_layer clears the counters; layer_stats adds the array's
   // components (NoC, register files) to `s` and its actions to `n`.
-  void begin_layer() {
+  void begin_layer(bool compute_outputs_of_layer) {
     noc = rf = Activity{};
     macs = max_active = 0;
+    compute_outputs = compute_outputs_of_layer;
   }
   virtual void layer_stats(LayerStats& s, ActionCounts& n) const = 0;
   // How the array keeps a block's psums in the GLB: [n][e][f][m] (pixel-major, the default) or
@@ -92,6 +93,7 @@ class BlockPeArray : public sc_core::sc_module {
   // run_pass then sets weight_slot_read_by).
   virtual std::int64_t weight_slots() const { return 2; }
   sc_core::sc_time weight_slot_read_by;
+  bool compute_outputs = true;  // false (timing only): MACs counted, no products summed
   std::int64_t macs = 0;        // MACs performed this layer, zero operands included
   std::int64_t max_active = 0;  // the most multipliers one pass uses
   // This layer's bits delivered to PEs (writes), passed between them and returned to the GLB
@@ -110,6 +112,8 @@ class BlockArray : public ArrayModel {
              std::vector<LayerJob> jobs, Tracer* trace, const PeArrayFactory& make_pe_array,
              EnergyTable table);
   ~BlockArray() override;
+  // Dense operands, fixed-width outputs: the timing never depends on the values.
+  static bool timing_needs_outputs(const ArchConfig&) { return false; }
 
  private:
   struct Controller;

@@ -211,7 +211,7 @@ sc_time ReductionPeArray::accumulate(const Value* weights, std::int64_t K, std::
                         DataKind::Psum, at, 8 * pb);
       noc.writes_of(DataKind::Psum, m_act, 8 * pb);
     }
-    for (std::int64_t m = 0; m < m_act; ++m) {
+    for (std::int64_t m = 0; m < m_act && compute_outputs; ++m) {
       Psum acc = load_le(&psum_buffer_[static_cast<std::size_t>(m) * bytes], bytes);
       const Value* w = weights + m * K;
       for (std::int64_t k = k0; k < k1; ++k)

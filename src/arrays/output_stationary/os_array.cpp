@@ -163,7 +163,7 @@ void OsPeArray::step(const Layer& l, const Arithmetic& arith, const PassOperands
     }
   }
   const sc_time begin = std::max(ready, t.array_free);
-  compute(l, st, p.cb, arith.product_shift);
+  if (compute_outputs) compute(l, st, p.cb, arith.product_shift);
   t.array_free = begin + period_ * static_cast<double>(K);
   // The psums go back once the next step's reads are issued (they are needed first: the GLB
   // serves requests in the order they are made).

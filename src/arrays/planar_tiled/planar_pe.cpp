@@ -271,6 +271,7 @@ void PlanarPe::dense_channel(const std::vector<std::vector<Act>>& acts,
       if (oe0 >= oe1 || of0 >= of1) continue;
       const std::int64_t y0 = oe0 + wt.rq - plane.ae0, x0 = of0 + wt.sq - plane.af0;
       useful += plane.nonzeros(y0, y0 + (oe1 - oe0), x0, x0 + (of1 - of0));
+      if (!layer_.compute_outputs) continue;
       for (std::int64_t oe = oe0; oe < oe1; ++oe)
         accumulate_row(&acc_[static_cast<std::size_t>(wt.base + oe * ew + of0)],
                        &plane.v[ActPlane::index(y0 + oe - oe0, x0, plane.w)], wt.v, of1 - of0,

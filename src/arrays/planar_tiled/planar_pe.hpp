@@ -62,6 +62,7 @@ struct PlanarPeLayer {
   Arithmetic arith;
   std::int64_t R = 1, S = 1, stride = 1, padding = 0;
   std::int64_t C_per_group = 1;
+  bool compute_outputs = true;  // false (timing only): products counted, not summed
 };
 
 // A psum on its way to the PE owning its output.

@@ -40,6 +40,7 @@ struct PlanarTiledArray::Controller {
   const PtMapping& m;
   const sc_time period;
   const Arithmetic arith;
+  const bool compute_outputs;  // false in a timing-only run: the PEs sum no products
   const bool ifmap_from_dram, ofmap_to_dram;
   const std::int64_t Cg, Mg, P;
 
@@ -76,6 +77,7 @@ struct PlanarTiledArray::Controller {
         m(result_of<PtMapResult>(*job.mapping).mapping),
         period(a.core_period_ns(), sc_core::SC_NS),
         arith(job.arith),
+        compute_outputs(job.compute_outputs),
         ifmap_from_dram(first || result_of<PtMapResult>(*job.mapping).mapping.rounds() > 1),
         ofmap_to_dram(last || result_of<PtMapResult>(*job.mapping).mapping.rounds() > 1),
         Cg(l.C_per_group()),
@@ -364,6 +366,7 @@ struct PlanarTiledArray::Controller {
     pl.stride = l.stride;
     pl.padding = l.padding;
     pl.C_per_group = Cg;
+    pl.compute_outputs = compute_outputs;
     for (auto& pe : top.pes_) pe->configure_layer(pl);
   }
 

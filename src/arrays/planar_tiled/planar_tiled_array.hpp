@@ -27,6 +27,13 @@ class PlanarTiledArray : public ArrayModel {
   PlanarTiledArray(sc_core::sc_module_name name, const ArchConfig& arch, std::vector<LayerJob> jobs,
                    Tracer* trace);
   ~PlanarTiledArray() override;
+  // Outputs kept or stored by their values (sparse PEs, an encoded ofmap on chip or in DRAM)
+  // make the timing depend on them.
+  static bool timing_needs_outputs(const ArchConfig& arch) {
+    const PlanarParams& p = pt_params(arch);
+    return p.planar_pe.sparse() || p.encodings.onchip != Encoding::Dense ||
+           arch.dram_ofmap_encoding != Encoding::Dense;
+  }
 
   tlm_utils::simple_initiator_socket<PlanarTiledArray> to_dram;
   tlm_utils::simple_initiator_socket<PlanarTiledArray> to_iaram;

@@ -41,6 +41,17 @@ __attribute__((target_clones("avx2", "default"))) std::int64_t pe_mac_loop(
   return zeros;
 }
 
+// The (position, tap) pairs of pe_mac_loop whose ifmap value is zero, without the MACs: per
+// ifmap row (rows x Wp values), each zero counts the taps that read its column (taps_at).
+std::int64_t zero_taps(const Value* ifmap, std::int64_t rows, std::int64_t Wp,
+                       const std::int64_t* taps_at) {
+  std::int64_t zeros = 0;
+  for (std::int64_t r = 0; r < rows; ++r, ifmap += Wp)
+    for (std::int64_t x = 0; x < Wp; ++x)
+      if (ifmap[x] == 0) zeros += taps_at[x];
+  return zeros;
+}
+
 }  // namespace
 
 Pe::Pe(sc_core::sc_module_name name, const ArchConfig& arch, int index, Tracer* trace)
@@ -73,6 +84,12 @@ void Pe::configure(const PeSetup& s) {
   ifmap_loaded_.assign(static_cast<std::size_t>(s.n), 0);
   partial_.assign(static_cast<std::size_t>(s.n * s.F * s.p), 0);
   out_.resize(static_cast<std::size_t>(s.n * s.p * s.F));
+  if (!s.compute_outputs) {
+    taps_at_.assign(static_cast<std::size_t>(s.padded_width), 0);
+    for (std::int64_t f = 0; f < s.F; ++f)
+      for (std::int64_t x = f * s.stride; x < f * s.stride + s.S; ++x)
+        ++taps_at_[static_cast<std::size_t>(x)];
+  }
 }
 
 void Pe::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
@@ -103,7 +120,7 @@ void Pe::load_filter(tlm::tlm_generic_payload& gp, const DataTransfer& data, con
     throw SimulationError(std::string(name()) + ": filter load of " + std::to_string(data.values) +
                           " weights, expected p*q*S = " + std::to_string(p * q * S));
   const auto* w = reinterpret_cast<const Value*>(gp.get_data_ptr());  // [p][q][S]
-  for (std::int64_t pi = 0; pi < p; ++pi)
+  for (std::int64_t pi = 0; pi < p && setup_.compute_outputs; ++pi)
     for (std::int64_t qi = 0; qi < q; ++qi)
       for (std::int64_t s = 0; s < S; ++s)
         weights_[(qi * S + s) * p + pi] = w[(pi * q + qi) * S + s];
@@ -130,9 +147,12 @@ void Pe::compute() {
   const std::int64_t Wp = setup_.padded_width, stride = setup_.stride;
   if (filter_loaded_ != p * q * S || std::count(ifmap_loaded_.begin(), ifmap_loaded_.end(), 1) != n)
     throw SimulationError(std::string(name()) + ": psums arrived before the filter and ifmap rows");
-  const std::int64_t zeros =
-      pe_mac_loop(partial_.data(), weights_.data(), ifmap_.data(), n, p, q, S, F, Wp, stride,
-                  static_cast<int>(setup_.arith.product_shift), cfg_.zero_gating);
+  std::int64_t zeros = 0;
+  if (setup_.compute_outputs)
+    zeros = pe_mac_loop(partial_.data(), weights_.data(), ifmap_.data(), n, p, q, S, F, Wp, stride,
+                        static_cast<int>(setup_.arith.product_shift), cfg_.zero_gating);
+  else if (cfg_.zero_gating)
+    zeros = zero_taps(ifmap_.data(), n * q, Wp, taps_at_.data());
   const std::int64_t total = n * F * p * q * S;
   const std::int64_t gated = zeros * p;
   macs += total - gated;
@@ -167,7 +187,7 @@ void Pe::psum_in(tlm::tlm_generic_payload& gp, const DataTransfer& data, const R
     throw SimulationError(std::string(name()) + ": psum row of " + std::to_string(data.values) +
                           " values, expected " + std::to_string(count));
   const auto* incoming = reinterpret_cast<const Psum*>(gp.get_data_ptr());
-  for (std::int64_t pi = 0; pi < p; ++pi)
+  for (std::int64_t pi = 0; pi < p && setup_.compute_outputs; ++pi)
     for (std::int64_t ni = 0; ni < n; ++ni)
       for (std::int64_t f = 0; f < F; ++f) {
         const std::size_t o = static_cast<std::size_t>((pi * n + ni) * F + f);

@@ -53,6 +53,7 @@ struct PeSetup {
   std::int64_t padded_width = 1;  // Wp: ifmap row length including padding
   bool chain_bottom = false;      // send psums to the GON instead of the PE below
   Arithmetic arith;
+  bool compute_outputs = true;  // false: count the MACs (and gated ones), compute no psums
 };
 
 class Pe : public sc_core::sc_module {
@@ -90,6 +91,8 @@ class Pe : public sc_core::sc_module {
   std::vector<Value> ifmap_;           // ifmap stream [n][q][Wp] (the spad holds a q*S window)
   std::vector<Psum> partial_;          // this PE's products, [n][F][p]
   std::vector<Psum> out_;              // psums passed on, [p][n][F]
+  // Without computed outputs: per column of a padded ifmap row, the (f, s) taps reading it.
+  std::vector<std::int64_t> taps_at_;
   std::int64_t filter_loaded_ = 0;
   std::vector<std::int64_t> ifmap_loaded_;  // per image
   bool computed_ = false;

@@ -89,6 +89,7 @@ struct RowStationaryArray::Controller {
   const RsMapping& m;
   const sc_time period;
   const Arithmetic arith;
+  const bool compute_outputs;  // false in a timing-only run: the PEs compute no psums
   const RsTiling tiling;
   const RsGlbPlan plan;
   const std::int64_t Cg, Mg, E, F, Wp, pbytes;
@@ -186,6 +187,7 @@ struct RowStationaryArray::Controller {
         m(result_of<RsMapResult>(*job.mapping).mapping),
         period(a.core_period_ns(), sc_core::SC_NS),
         arith(job.arith),
+        compute_outputs(job.compute_outputs),
         tiling(a, l, m),
         plan(rs_glb_plan(a, l, m)),
         Cg(l.C_per_group()),
@@ -432,6 +434,7 @@ struct RowStationaryArray::Controller {
             s.padded_width = Wp;
             s.chain_bottom = ri == r_eff - 1 && rr == R - 1;
             s.arith = arith;
+            s.compute_outputs = compute_outputs;
             filter_ids[idx] = {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0};
             ifmap_ids[idx] = {static_cast<std::int32_t>(ri),
                               static_cast<std::int32_t>((sg.begin + si * e + ee) * l.stride + rr)};

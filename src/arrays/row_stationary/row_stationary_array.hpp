@@ -31,6 +31,11 @@ class RowStationaryArray : public ArrayModel {
   RowStationaryArray(sc_core::sc_module_name name, const ArchConfig& arch,
                      std::vector<LayerJob> jobs, Tracer* trace);
   ~RowStationaryArray() override;
+  // Only an ofmap stored in DRAM by its values (an encoding other than dense) makes the
+  // timing depend on the outputs; zero gating reads the operands.
+  static bool timing_needs_outputs(const ArchConfig& arch) {
+    return arch.dram_ofmap_encoding != Encoding::Dense;
+  }
 
  private:
   struct Controller;

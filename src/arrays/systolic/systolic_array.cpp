@@ -462,6 +462,7 @@ void WeightStationaryArray::run() {
       const std::int64_t macs0 = before.macs;
       const sc_time t0 = sc_core::sc_time_stamp();
       trace_layer_.set(t0, li);
+      matrix_.compute_outputs = job.compute_outputs;
       Controller ctl(*this, job);
       ctl.run();
 

@@ -84,6 +84,7 @@ class MatrixUnit : public sc_core::sc_module {
   Activity weight_shift;        // weight tiles shifting down into the shadow registers
   std::int64_t macs = 0;        // useful MACs
   std::int64_t mac_passes = 0;  // 8-bit MAC operations: MACs x passes (16-bit operands: 2 or 4)
+  bool compute_outputs = true;  // false (timing only): MACs counted, no products summed
   sc_core::sc_time shadow_free() const { return shadow_free_; }
 
  private:

@@ -57,6 +57,9 @@ std::string num(double v) {
   return buf;
 }
 
+// A value that may be unknown (NaN): JSON null.
+std::string num_or_null(double v) { return std::isnan(v) ? std::string("null") : num(v); }
+
 std::string actions_json(const std::vector<ActionStat>& actions) {
   std::ostringstream os;
   os << "{";
@@ -168,7 +171,7 @@ void layer_json(std::ostream& os, const LayerStats& l, const std::string& ind) {
      << in2 << "\"weights\": " << l.weights << ",\n"
      << in2 << "\"nz_weights\": " << l.nz_weights << ",\n"
      << in2 << "\"nz_macs\": " << l.nz_macs << ",\n"
-     << in2 << "\"output_density\": " << num(l.output_density) << ",\n";
+     << in2 << "\"output_density\": " << num_or_null(l.output_density) << ",\n";
   if (l.declared_output_density >= 0)
     os << in2 << "\"declared_output_density\": " << num(l.declared_output_density) << ",\n";
   if (l.accumulator_bits) os << in2 << "\"accumulator_bits\": " << l.accumulator_bits << ",\n";
@@ -486,15 +489,19 @@ void print_nonzero(std::ostream& os, const std::vector<LayerStats>& layers,
     char buf[256];
     std::snprintf(
         buf, sizeof buf,
-        "  %-14s weights %lld, non-zero %lld (%.1f%%); MACs %lld, non-zero %lld (%.1f%%); "
-        "ofmap non-zero %.1f%%\n",
+        "  %-14s weights %lld, non-zero %lld (%.1f%%); MACs %lld, non-zero %lld (%.1f%%); ",
         l->name.c_str(), static_cast<long long>(l->weights), static_cast<long long>(l->nz_weights),
         l->weights ? 100.0 * static_cast<double>(l->nz_weights) / static_cast<double>(l->weights)
                    : 0.0,
         static_cast<long long>(l->macs), static_cast<long long>(l->nz_macs),
-        l->macs ? 100.0 * static_cast<double>(l->nz_macs) / static_cast<double>(l->macs) : 0.0,
-        100.0 * l->output_density);
+        l->macs ? 100.0 * static_cast<double>(l->nz_macs) / static_cast<double>(l->macs) : 0.0);
     os << buf;
+    if (std::isnan(l->output_density)) {
+      os << "ofmap not computed (timing only)\n";
+    } else {
+      std::snprintf(buf, sizeof buf, "ofmap non-zero %.1f%%\n", 100.0 * l->output_density);
+      os << buf;
+    }
   }
 }
 
@@ -617,8 +624,9 @@ std::string stats_json(const RunInfo& info, const std::vector<LayerStats>& layer
   os << ",\n  \"workload\": " << json_quote(info.workload_name)
      << ",\n  \"workload_file\": " << json_quote(info.workload_file)
      << ",\n  \"batch\": " << info.batch << ",\n  \"seed\": " << info.seed
-     << ",\n  \"objective\": " << json_quote(info.objective)
-     << ",\n  \"clock_mhz\": " << num(info.clock_mhz) << ",\n  \"level_names\": {";
+     << ",\n  \"objective\": " << json_quote(info.objective);
+  if (info.timing_only) os << ",\n  \"timing_only\": true";
+  os << ",\n  \"clock_mhz\": " << num(info.clock_mhz) << ",\n  \"level_names\": {";
   for (int i = 0; i < kNumLevels; ++i)
     os << (i ? ", " : "") << json_quote(kLevelKeys[i]) << ": " << json_quote(total.level_names[i]);
   os << "}";

@@ -183,6 +183,7 @@ struct RunInfo {
   Provenance provenance;
   std::int64_t batch = 1;
   std::uint64_t seed = 0;
+  bool timing_only = false;  // --timing-only: outputs neither checked nor always computed
   double clock_mhz = 0;
   std::vector<SkippedLayer> skipped;  // listed in the table and in stats.json
   AreaReport area;
