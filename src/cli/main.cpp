@@ -343,6 +343,9 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
     if (!opt.vcd_file.empty()) std::cout << "wrote " << opt.vcd_file << "\n";
     if (!opt.trace_json_file.empty()) std::cout << "wrote " << opt.trace_json_file << "\n";
   }
+  // For benchmarks (bench/speed_matrix.py): the host's work in transactions.
+  if (std::getenv("DFSIM_REPORT_TRANSACTIONS"))
+    std::cerr << "dfsim: transactions " << r.transactions << "\n";
   if (r.total.output_check == "fail") {
     std::cerr << "dfsim: error: simulated outputs differ from the reference convolution\n";
     return 3;

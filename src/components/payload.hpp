@@ -63,6 +63,10 @@ class BusyResource {
   sc_core::sc_time busy_total_ = sc_core::SC_ZERO_TIME;
 };
 
+// Transactions set up by initiators so far in this process (the simulation runs on one thread):
+// what a benchmark divides host time by (DFSIM_REPORT_TRANSACTIONS, bench/speed_matrix.py).
+inline std::uint64_t transactions_issued = 0;
+
 // A payload with its DataTransfer and one extension per protocol it speaks, owned by the
 // initiator (blocking transport only). `Transaction` is the plain memory protocol.
 template <class... Protocols>
@@ -94,6 +98,7 @@ class TransactionWith {
     gp_.set_byte_enable_ptr(nullptr);
     gp_.set_dmi_allowed(false);
     gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    ++transactions_issued;
   }
 
  private:

@@ -28,6 +28,7 @@
 #include "base/trace/trace_writer.hpp"
 #include "base/util/stoppable_thread.hpp"
 #include "components/memory/dma.hpp"
+#include "components/payload.hpp"
 #include "run/layer_stream.hpp"
 #include "workload/onnx_import.hpp"
 #include "workload/tensor.hpp"
@@ -590,6 +591,7 @@ RunResult run_simulation(const RunOptions& opt) {
     sc_core::sc_start();
   }
   if (array->error()) std::rethrow_exception(array->error());
+  result.transactions = transactions_issued;
   result.layers = array->layer_stats();
   result.total = total_of(result.layers);
   if (trace) trace->write(static_cast<std::uint64_t>(sc_core::sc_time_stamp().value()));

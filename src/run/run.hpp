@@ -80,6 +80,7 @@ struct RunResult {
   RunInfo info;
   std::vector<LayerStats> layers;
   LayerStats total;
+  std::uint64_t transactions = 0;  // TLM transactions the simulation issued (host cost)
 };
 
 // Elaborates the array and simulates; a process can do this once (SystemC).

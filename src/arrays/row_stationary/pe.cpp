@@ -43,12 +43,12 @@ __attribute__((target_clones("avx2", "default"))) std::int64_t pe_mac_loop(
 
 // The (position, tap) pairs of pe_mac_loop whose ifmap value is zero, without the MACs: per
 // ifmap row (rows x Wp values), each zero counts the taps that read its column (taps_at).
-std::int64_t zero_taps(const Value* ifmap, std::int64_t rows, std::int64_t Wp,
-                       const std::int64_t* taps_at) {
+__attribute__((target_clones("avx2", "default"))) std::int64_t zero_taps(
+    const Value* ifmap, std::int64_t rows, std::int64_t Wp, const std::int64_t* taps_at) {
   std::int64_t zeros = 0;
   for (std::int64_t r = 0; r < rows; ++r, ifmap += Wp)
     for (std::int64_t x = 0; x < Wp; ++x)
-      if (ifmap[x] == 0) zeros += taps_at[x];
+      zeros += ifmap[x] == 0 ? taps_at[x] : 0;  // branch-free: vectorizes
   return zeros;
 }
 
@@ -79,12 +79,13 @@ void Pe::configure(const PeSetup& s) {
     throw SimulationError(std::string(name()) + ": q*S exceeds the ifmap spad");
   if (s.p > cfg_.psum_spad_entries)
     throw SimulationError(std::string(name()) + ": p exceeds the psum spad");
-  weights_.assign(static_cast<std::size_t>(s.q * s.S * s.p), 0);
   ifmap_.assign(static_cast<std::size_t>(s.n * s.q * s.padded_width), 0);
   ifmap_loaded_.assign(static_cast<std::size_t>(s.n), 0);
-  partial_.assign(static_cast<std::size_t>(s.n * s.F * s.p), 0);
   out_.resize(static_cast<std::size_t>(s.n * s.p * s.F));
-  if (!s.compute_outputs) {
+  if (s.compute_outputs) {
+    weights_.assign(static_cast<std::size_t>(s.q * s.S * s.p), 0);
+    partial_.assign(static_cast<std::size_t>(s.n * s.F * s.p), 0);
+  } else {
     taps_at_.assign(static_cast<std::size_t>(s.padded_width), 0);
     for (std::int64_t f = 0; f < s.F; ++f)
       for (std::int64_t x = f * s.stride; x < f * s.stride + s.S; ++x)
