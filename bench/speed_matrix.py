@@ -90,7 +90,7 @@ def case_row(build, name, arch, workload, batch, layers, repeats):
     cpu, cpu_nc, cpu_t = med("check", 1), med("no_check", 1), med("timing", 1)
     tx = runs["timing"][0][4] or 0
     return {"case": name, "failed": False, "cpu_s": cpu, "cpu_no_check_s": cpu_nc,
-            "cpu_timing_only_s": cpu_t, "full_over_timing_only": cpu / cpu_t,
+            "cpu_timing_only_s": cpu_t, "full_over_timing_only": cpu / cpu_t if cpu_t else 0,
             "transactions": tx, "timing_only_ns_per_transaction": cpu_t / tx * 1e9 if tx else 0,
             "wall_s": med("check", 2), "wall_no_check_s": med("no_check", 2),
             "peak_mib": max(s[3] for s in runs["check"]), "cycles": total["cycles"],

@@ -206,6 +206,21 @@ int tech_command(const std::vector<std::string>& args) {
   return 0;
 }
 
+// The result table and the files written; with --quiet only the layers left out (on stderr:
+// they must not pass unnoticed).
+void print_run_result(const RunResult& r, const RunOptions& opt, const TableOptions& table,
+                      bool quiet) {
+  if (quiet) {
+    for (const SkippedLayer& s : r.info.skipped)
+      std::cerr << "dfsim: skipped " << s.name << ": " << s.reason << "\n";
+    return;
+  }
+  print_table(std::cout, r.info, r.layers, r.total, table);
+  if (!opt.out_dir.empty()) std::cout << "\nwrote " << opt.out_dir << "/stats.json\n";
+  if (!opt.vcd_file.empty()) std::cout << "wrote " << opt.vcd_file << "\n";
+  if (!opt.trace_json_file.empty()) std::cout << "wrote " << opt.trace_json_file << "\n";
+}
+
 // dfsim map: the mappings and their estimates, no simulation.
 int map_command(const RunOptions& opt, const po::variables_map& vm, bool no_check) {
   for (const char* o : {"seed", "out", "vcd", "quiet", "summary", "sizes", "progress", "trace-json",
@@ -334,15 +349,7 @@ int run_command(const std::string& cmd, const std::vector<std::string>& args) {
   opt.progress = progress ? RunOptions::Progress::Always
                           : (quiet ? RunOptions::Progress::Never : RunOptions::Progress::Auto);
   const RunResult r = run_simulation(opt);
-  if (quiet) {  // layers left out must not pass unnoticed
-    for (const SkippedLayer& s : r.info.skipped)
-      std::cerr << "dfsim: skipped " << s.name << ": " << s.reason << "\n";
-  } else {
-    print_table(std::cout, r.info, r.layers, r.total, table);
-    if (!opt.out_dir.empty()) std::cout << "\nwrote " << opt.out_dir << "/stats.json\n";
-    if (!opt.vcd_file.empty()) std::cout << "wrote " << opt.vcd_file << "\n";
-    if (!opt.trace_json_file.empty()) std::cout << "wrote " << opt.trace_json_file << "\n";
-  }
+  print_run_result(r, opt, table, quiet);
   // For benchmarks (bench/speed_matrix.py): the host's work in transactions.
   if (std::getenv("DFSIM_REPORT_TRANSACTIONS"))
     std::cerr << "dfsim: transactions " << r.transactions << "\n";

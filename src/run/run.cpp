@@ -356,7 +356,7 @@ Provenance provenance_of(const Plan& plan, const RunOptions& opt) {
       std::string("dfsim ") + DFSIM_VERSION + "\n--- architecture\n" + p.architecture_yaml +
       "--- workload\n" + p.workload_yaml + "--- mappings\n" + p.mappings_yaml + "--- files\n" +
       referenced_files(plan, arch_files) + "--- seed " + std::to_string(opt.seed) + ", objective " +
-      to_string(plan.objective) + (opt.check ? ", checked" : ", not checked") +
+      to_string(plan.objective) + (opt.check && !opt.timing_only ? ", checked" : ", not checked") +
       (opt.timing_only ? ", timing only" : "");
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx",
@@ -579,7 +579,8 @@ RunResult run_simulation(const RunOptions& opt) {
   // second core while the simulation runs on this one (or on this one as each layer starts and
   // ends, when the run may use one core only); each ofmap is checked as its layer ends.
   const bool compute_outputs = !opt.timing_only || plan.style->timing_needs_outputs();
-  LayerStream stream(plan, opt.seed, opt.check, run_threads() > 1, compute_outputs);
+  LayerStream stream(plan, opt.seed, opt.check && !opt.timing_only, run_threads() > 1,
+                     compute_outputs);
 
   // Femtosecond resolution: clock periods such as 700 MHz's 1428.571 ps stay exact enough that
   // cycles and seconds agree (picoseconds would round the period by 0.03%).
