@@ -311,34 +311,71 @@ TEST(Mapper, ObjectiveNames) {
 // The search's memo (rs_tiling.hpp) reuses the pass totals of a loop nest across its GLB
 // bufferings and the DMA costs across nests: every estimate equals the one computed afresh,
 // in any order of candidates (nests revisited, bufferings interleaved).
-TEST(Mapper, EstimateMemoGivesTheSameEstimates) {
-  const ArchConfig arch = dfsim::load_arch(arch_path());
-  const dfsim::EnergyTable table = dfsim::rs_energy_table(arch);
+// AlexNet CONV1-5 at batch 4 and FC7, and a grid of mappings over every field (feasible or not),
+// each loop nest with its four GLB bufferings in a row.
+std::vector<Layer> grid_layers() {
   std::vector<Layer> layers = alexnet_conv_batch4();
   const Network fc = dfsim::select_layers(dfsim::load_network(alexnet_path()), {"fc7"});
   layers.push_back(dfsim::flatten_fc(fc.layers[0]));
+  return layers;
+}
+std::vector<RsMapping> mapping_grid() {
+  std::vector<RsMapping> order;
+  for (std::int64_t sw : {1, 4, 7, 14})
+    for (std::int64_t n : {1, 2, 4})
+      for (std::int64_t p : {1, 4, 16, 32})
+        for (std::int64_t q : {1, 3, 4})
+          for (std::int64_t rt : {1, 2, 3})
+            for (int buffering = 0; buffering < 4; ++buffering) {
+              RsMapping m;
+              m.strip_width = sw;
+              m.n = n;
+              m.p = p;
+              m.q = q;
+              m.r = rt;
+              m.t = 4 - rt;
+              m.ifmap_resident = buffering < 2;
+              m.ifmap_double_buffer = buffering % 2 == 0;
+              order.push_back(m);
+            }
+  return order;
+}
+
+// The search skips a loop nest by rs_lower_bound only if no estimate of it can be below the
+// bound: every feasible candidate's cycles and energy (and so each objective's score) are at
+// least the bound of its pass totals.
+TEST(Mapper, LowerBoundNeverExceedsTheEstimate) {
+  const ArchConfig arch = dfsim::load_arch(arch_path());
+  const dfsim::EnergyTable table = dfsim::rs_energy_table(arch);
+  std::int64_t compared = 0;
+  for (const Layer& l : grid_layers()) {
+    SCOPED_TRACE(l.name);
+    for (const RsMapping& m : mapping_grid()) {
+      const auto est = dfsim::estimate_rs(arch, table, l, m, dfsim::RsEstimateDetail::Bounds);
+      if (!est.feasible) continue;
+      const dfsim::RsLowerBound lb =
+          dfsim::rs_lower_bound(table, dfsim::rs_pass_totals(arch, l, m));
+      EXPECT_LE(lb.cycles, est.cycles) << m;
+      EXPECT_LE(lb.energy_pj, est.energy_pj) << m;
+      EXPECT_GT(lb.energy_pj, 0) << m;
+      for (Objective o : {Objective::Energy, Objective::Latency, Objective::Edp})
+        EXPECT_LE(dfsim::score_of(o, arch, table, lb.cycles, lb.energy_pj).primary,
+                  dfsim::score_of(o, arch, table, est.cycles, est.energy_pj).primary)
+            << m;
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 1000);
+}
+
+TEST(Mapper, EstimateMemoGivesTheSameEstimates) {
+  const ArchConfig arch = dfsim::load_arch(arch_path());
+  const dfsim::EnergyTable table = dfsim::rs_energy_table(arch);
   std::int64_t compared = 0, misfits = 0;
-  for (const Layer& l : layers) {
+  for (const Layer& l : grid_layers()) {
     SCOPED_TRACE(l.name);
     dfsim::RsEstimateMemo memo;
-    std::vector<RsMapping> order;
-    for (std::int64_t sw : {1, 4, 7, 14})
-      for (std::int64_t n : {1, 2, 4})
-        for (std::int64_t p : {1, 4, 16, 32})
-          for (std::int64_t q : {1, 3, 4})
-            for (std::int64_t rt : {1, 2, 3})
-              for (int buffering = 0; buffering < 4; ++buffering) {
-                RsMapping m;
-                m.strip_width = sw;
-                m.n = n;
-                m.p = p;
-                m.q = q;
-                m.r = rt;
-                m.t = 4 - rt;
-                m.ifmap_resident = buffering < 2;
-                m.ifmap_double_buffer = buffering % 2 == 0;
-                order.push_back(m);
-              }
+    std::vector<RsMapping> order = mapping_grid();
     // Then the same candidates again in reverse: nests come back after others were seen.
     for (std::size_t i = order.size(); i-- > 0;) order.push_back(order[i]);
     for (const RsMapping& m : order) {

@@ -50,6 +50,12 @@ class BestCandidates {
     if (items_.size() > k_) items_.pop_back();
   }
   bool empty() const { return items_.empty(); }
+  bool full() const { return items_.size() >= k_; }
+  // Whether every score whose primary is at least `bound`'s would be refused (the list is full
+  // and its worst is strictly better): a search may skip candidates it bounds below by it.
+  bool rejects_all_from(const Score& bound) const {
+    return full() && items_.back().score.primary < bound.primary;
+  }
   const T& best() const { return items_.front().candidate; }
   const Score& best_score() const { return items_.front().score; }
   std::vector<T> ranked() const {

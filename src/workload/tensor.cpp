@@ -220,27 +220,49 @@ Tensor4 pool(const Tensor4& in, const Layer::Pool& p) {
   return out;
 }
 
+namespace {
+
+// Per input row h of one (image, channel) plane: for each filter column s, the output columns f
+// whose tap s reads a non-zero value of the row (row_count[h * S + s]).
+void count_row_taps(const Layer& l, const Value* plane, std::vector<std::int64_t>& row_count) {
+  const std::int64_t F = l.F();
+  for (std::int64_t h = 0; h < l.H; ++h) {
+    const Value* row = plane + h * l.W;
+    for (std::int64_t s = 0; s < l.S; ++s) {
+      std::int64_t cnt = 0;
+      for (std::int64_t f = 0; f < F; ++f) {
+        const std::int64_t w = f * l.stride + s - l.padding;
+        cnt += w >= 0 && w < l.W && row[w] != 0;
+      }
+      row_count[static_cast<std::size_t>(h * l.S + s)] = cnt;
+    }
+  }
+}
+
+}  // namespace
+
 NonZeroCounts count_nonzeros(const Layer& l, const LayerData& d) {
   NonZeroCounts nz;
   for (Value v : d.weights.data) nz.weights += v != 0;
   // For each (channel, r, s): how many output positions read a non-zero input through it.
-  const std::int64_t E = l.E(), F = l.F(), Cg = l.C_per_group(), Mg = l.M_per_group();
+  // An input row h serves every (r, e) with e * stride + r - padding = h: its count per s (the
+  // output columns f whose tap s reads a non-zero) is made once per row.
+  const std::int64_t E = l.E(), Cg = l.C_per_group(), Mg = l.M_per_group();
   std::vector<std::int64_t> reach(static_cast<std::size_t>(l.C * l.R * l.S), 0);
+  std::vector<std::int64_t> row_count(static_cast<std::size_t>(l.H * l.S));
   for (std::int64_t n = 0; n < l.N; ++n)
-    for (std::int64_t c = 0; c < l.C; ++c)
+    for (std::int64_t c = 0; c < l.C; ++c) {
+      count_row_taps(l, &d.ifmap.data[static_cast<std::size_t>(d.ifmap.index(n, c, 0, 0))],
+                     row_count);
       for (std::int64_t r = 0; r < l.R; ++r)
         for (std::int64_t e = 0; e < E; ++e) {
           const std::int64_t h = e * l.stride + r - l.padding;
           if (h < 0 || h >= l.H) continue;
-          for (std::int64_t s = 0; s < l.S; ++s) {
-            std::int64_t cnt = 0;
-            for (std::int64_t f = 0; f < F; ++f) {
-              const std::int64_t w = f * l.stride + s - l.padding;
-              cnt += w >= 0 && w < l.W && d.ifmap.at(n, c, h, w) != 0;
-            }
-            reach[static_cast<std::size_t>((c * l.R + r) * l.S + s)] += cnt;
-          }
+          for (std::int64_t s = 0; s < l.S; ++s)
+            reach[static_cast<std::size_t>((c * l.R + r) * l.S + s)] +=
+                row_count[static_cast<std::size_t>(h * l.S + s)];
         }
+    }
   for (std::int64_t m = 0; m < l.M; ++m)
     for (std::int64_t c = 0; c < Cg; ++c)
       for (std::int64_t r = 0; r < l.R; ++r)

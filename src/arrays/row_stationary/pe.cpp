@@ -79,13 +79,16 @@ void Pe::configure(const PeSetup& s) {
     throw SimulationError(std::string(name()) + ": q*S exceeds the ifmap spad");
   if (s.p > cfg_.psum_spad_entries)
     throw SimulationError(std::string(name()) + ": p exceeds the psum spad");
-  ifmap_.assign(static_cast<std::size_t>(s.n * s.q * s.padded_width), 0);
+  // Filled whole by the loads the pass needs (compute refuses to start without them).
+  ifmap_.resize(static_cast<std::size_t>(s.n * s.q * s.padded_width));
   ifmap_loaded_.assign(static_cast<std::size_t>(s.n), 0);
   out_.resize(static_cast<std::size_t>(s.n * s.p * s.F));
   if (s.compute_outputs) {
-    weights_.assign(static_cast<std::size_t>(s.q * s.S * s.p), 0);
+    weights_.resize(static_cast<std::size_t>(s.q * s.S * s.p));
     partial_.assign(static_cast<std::size_t>(s.n * s.F * s.p), 0);
-  } else {
+  } else if (taps_key_ != std::array<std::int64_t, 4>{s.padded_width, s.F, s.stride, s.S}) {
+    // The same for every pass of a layer: made when the geometry changes.
+    taps_key_ = {s.padded_width, s.F, s.stride, s.S};
     taps_at_.assign(static_cast<std::size_t>(s.padded_width), 0);
     for (std::int64_t f = 0; f < s.F; ++f)
       for (std::int64_t x = f * s.stride; x < f * s.stride + s.S; ++x)

@@ -6,6 +6,8 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <array>
+#include <cstdint>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -93,6 +95,7 @@ class Pe : public sc_core::sc_module {
   std::vector<Psum> out_;              // psums passed on, [p][n][F]
   // Without computed outputs: per column of a padded ifmap row, the (f, s) taps reading it.
   std::vector<std::int64_t> taps_at_;
+  std::array<std::int64_t, 4> taps_key_{};  // the (Wp, F, stride, S) taps_at_ was made for
   std::int64_t filter_loaded_ = 0;
   std::vector<std::int64_t> ifmap_loaded_;  // per image
   bool computed_ = false;

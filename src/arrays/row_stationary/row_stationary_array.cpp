@@ -567,10 +567,9 @@ struct RowStationaryArray::Controller {
           sc_time rs;
           transfer(top.to_glb, tlm::TLM_READ_COMMAND, addr, staging.data(), count * pbytes,
                    DataKind::Psum, count, a.data.psum_bits, start, &rs);
-          psums.assign(static_cast<std::size_t>(count), 0);
-          for (std::int64_t i = 0; i < count; ++i)
-            psums[static_cast<std::size_t>(i)] = load_le(
-                &staging[static_cast<std::size_t>(i * pbytes)], static_cast<std::size_t>(pbytes));
+          psums.resize(static_cast<std::size_t>(count));
+          load_le_all(psums.data(), staging.data(), static_cast<std::size_t>(count),
+                      static_cast<std::size_t>(pbytes));
           done = multicast(top.to_psum_gin, op, tag, psums.data(),
                            count * static_cast<std::int64_t>(sizeof(Psum)), DataKind::Psum, count,
                            a.data.psum_bits, rs + period);

@@ -99,8 +99,25 @@ struct RsSearch {
         l(layer),
         top(std::size(kObjectives), BestCandidates<RsMapResult>(shortlist)) {}
 
-  // The four GLB bufferings of one loop nest.
+  // Whether no shortlist would take any buffering of the nest `m`: each is full and refuses
+  // the nest's lower bound (rs_lower_bound), so the exact estimates cannot change the lists.
+  bool bounded_out(const RsMapping& m) {
+    for (const auto& list : top)
+      if (!list.full()) return false;
+    const RsLowerBound lb = rs_lower_bound(table, memo.pass_totals(arch, l, m));
+    for (std::size_t o = 0; o < top.size(); ++o)
+      if (!top[o].rejects_all_from(score_of(kObjectives[o], arch, table, lb.cycles, lb.energy_pj)))
+        return false;
+    return true;
+  }
+
+  // The four GLB bufferings of one loop nest (counted as evaluated when bounded out: the
+  // count is of candidates ranked, by estimate or by bound).
   void offer_bufferings(RsMapping m) {
+    if (bounded_out(m)) {
+      evaluated += 4;
+      return;
+    }
     for (int buffering = 0; buffering < 4; ++buffering) {
       m.ifmap_resident = buffering < 2;
       m.ifmap_double_buffer = buffering % 2 == 0;

@@ -139,6 +139,34 @@ RsPassTotals rs_pass_totals(const ArchConfig& a, const Layer& l, const RsMapping
   return t;
 }
 
+namespace {
+
+// The estimate's priced actions: the layer's DRAM and GLB traffic and its passes' NoC, spad
+// and MAC counts.
+ActionCounts rs_actions(const EnergyTable& table, double dram_bits, double glb_read_bits,
+                        double glb_write_bits, const RsPassTotals& pass) {
+  ActionCounts actions(table);
+  actions.add(rs_action::dram_bit, dram_bits);
+  actions.add(rs_action::glb_read, glb_read_bits);
+  actions.add(rs_action::glb_write, glb_write_bits);
+  actions.add(rs_action::noc_bit, pass.noc_bits);
+  actions.add(rs_action::filter_spad_read, pass.spad_reads[0]);
+  actions.add(rs_action::filter_spad_write, pass.spad_writes[0]);
+  actions.add(rs_action::ifmap_spad_read, pass.spad_reads[1]);
+  actions.add(rs_action::ifmap_spad_write, pass.spad_writes[1]);
+  actions.add(rs_action::psum_spad_read, pass.spad_reads[2]);
+  actions.add(rs_action::psum_spad_write, pass.spad_writes[2]);
+  actions.add(rs_action::mac, pass.macs);
+  return actions;
+}
+
+}  // namespace
+
+RsLowerBound rs_lower_bound(const EnergyTable& table, const RsPassTotals& pass) {
+  return {pass.pass_cycles,
+          sum_pj(table, rs_actions(table, 0, pass.glb_read_bits, pass.glb_write_bits, pass))};
+}
+
 RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Layer& l,
                        const RsMapping& m, RsEstimateDetail detail, RsEstimateMemo* memo) {
   RsEstimate est;
@@ -161,8 +189,6 @@ RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Laye
   const RsPassTotals fresh = memo ? RsPassTotals() : rs_pass_totals(a, l, m);
   const RsPassTotals& pass = memo ? memo->pass_totals(a, l, m) : fresh;
   double dram_bits = 0, glb_read_bits = pass.glb_read_bits, glb_write_bits = pass.glb_write_bits;
-  const double noc_bits = pass.noc_bits, macs = pass.macs;
-  const std::array<double, 3>&spad_reads = pass.spad_reads, &spad_writes = pass.spad_writes;
   const std::int64_t pass_cycles_total = pass.pass_cycles;
   est.active_pes = pass.active_pes;
   est.passes = pass.passes;
@@ -206,18 +232,7 @@ RsEstimate estimate_rs(const ArchConfig& a, const EnergyTable& table, const Laye
       detail == RsEstimateDetail::Schedule
           ? static_cast<std::int64_t>(std::ceil(rs_pipeline_cycles(a, l, m, glb)))
           : std::max(pass_cycles_total + first_load + exposed_ifmap, est.dram_cycles + first_load);
-  ActionCounts actions(table);
-  actions.add(rs_action::dram_bit, dram_bits);
-  actions.add(rs_action::glb_read, glb_read_bits);
-  actions.add(rs_action::glb_write, glb_write_bits);
-  actions.add(rs_action::noc_bit, noc_bits);
-  actions.add(rs_action::filter_spad_read, spad_reads[0]);
-  actions.add(rs_action::filter_spad_write, spad_writes[0]);
-  actions.add(rs_action::ifmap_spad_read, spad_reads[1]);
-  actions.add(rs_action::ifmap_spad_write, spad_writes[1]);
-  actions.add(rs_action::psum_spad_read, spad_reads[2]);
-  actions.add(rs_action::psum_spad_write, spad_writes[2]);
-  actions.add(rs_action::mac, macs);
+  ActionCounts actions = rs_actions(table, dram_bits, glb_read_bits, glb_write_bits, pass);
   add_dram_device_estimate(actions, table, a);
   est.energy_pj = sum_pj(table, actions);
   est.feasible = true;

@@ -107,6 +107,19 @@ RsEstimate estimate_rs(const ArchConfig& arch, const EnergyTable& table, const L
                        const RsMapping& m, RsEstimateDetail detail = RsEstimateDetail::Schedule,
                        RsEstimateMemo* memo = nullptr);
 
+// A lower bound of estimate_rs's Bounds-mode cycles and energy for every GLB buffering of the
+// loop nest whose pass totals are `pass` (feasible or not): the passes' cycles (no DRAM load
+// exposed) and the energy of their GLB, NoC, spad and MAC actions (no DRAM, no DMA writes into
+// the GLB, no ofmap read-out). Each count is at most the estimate's and prices are
+// non-negative, so the bound never exceeds the estimate, rounding included. The search skips
+// nests whose bound no shortlist would take.
+struct RsLowerBound {
+  std::int64_t cycles = 0;
+  double energy_pj = 0;
+};
+struct RsPassTotals;  // rs_tiling.hpp
+RsLowerBound rs_lower_bound(const EnergyTable& table, const RsPassTotals& pass);
+
 std::ostream& operator<<(std::ostream& os, const RsMapping& m);
 // The mapping as a YAML flow map in the pinned-mapping format (parse_rs_mapping).
 std::string to_yaml(const RsMapping& m);

@@ -115,9 +115,7 @@ void OutputNoc::b_transport(int, tlm::tlm_generic_payload& gp, sc_time& delay) {
   const auto* psums = reinterpret_cast<const std::uint32_t*>(gp.get_data_ptr());
   const std::size_t bytes_per = static_cast<std::size_t>(data.bits_per_value / 8);
   packed_.resize(static_cast<std::size_t>(data.values) * bytes_per);
-  for (std::int64_t i = 0; i < data.values; ++i) {
-    store_le(&packed_[static_cast<std::size_t>(i) * bytes_per], psums[i], bytes_per);
-  }
+  store_le_all(packed_.data(), psums, static_cast<std::size_t>(data.values), bytes_per);
   Transaction t;
   t.setup(tlm::TLM_WRITE_COMMAND, static_cast<std::uint64_t>(row.glb_address), packed_.data(),
           packed_.size());
