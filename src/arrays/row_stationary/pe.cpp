@@ -13,32 +13,38 @@ using sc_core::sc_time;
 
 namespace {
 
-// The PE's MAC loop over one pass: for each image, channel, filter tap and output position,
-// p filters at once (partial is [n][F][p], weights [q][S][p], ifmap [n][q][Wp]). Returns the
-// number of (position, tap) pairs skipped because the ifmap value was zero.
+// The PE's MAC loop over one pass: each image's and channel's ifmap row [Wp] is walked once,
+// and each value goes to the taps s and output positions f that read it (x = f * stride + s),
+// p filters at once (partial is [n][F][p], weights [q][S][p], ifmap [n][q][Wp]). A zero adds
+// nothing, so it is skipped (the sums are exact integers: the order does not matter); with zero
+// gating the (position, tap) pairs it would have fed, taps_at[x] of them, are returned as
+// skipped. Walking values instead of (s, f) pairs tests each value once, not once per tap.
 __attribute__((target_clones("avx2", "default"))) std::int64_t pe_mac_loop(
     Psum* partial, const std::int32_t* weights, const Value* ifmap, std::int64_t n, std::int64_t p,
     std::int64_t q, std::int64_t S, std::int64_t F, std::int64_t Wp, std::int64_t stride, int shift,
-    bool zero_gating) {
+    bool zero_gating, const std::int64_t* taps_at) {
   std::int64_t zeros = 0;
   for (std::int64_t ni = 0; ni < n; ++ni)
     for (std::int64_t qi = 0; qi < q; ++qi) {
       const Value* row = ifmap + (ni * q + qi) * Wp;
-      for (std::int64_t s = 0; s < S; ++s) {
-        const std::int32_t* w = weights + (qi * S + s) * p;
-        Psum* acc = partial + ni * F * p;
-        for (std::int64_t f = 0; f < F; ++f, acc += p) {
-          const std::int32_t x = row[f * stride + s];
-          // Zero gating: a zero ifmap skips the filter read and the MAC.
-          if (x == 0 && zero_gating) {
-            ++zeros;
-            continue;
-          }
-          for (std::int64_t i = 0; i < p; ++i) acc[i] += static_cast<Psum>((w[i] * x) >> shift);
+      Psum* acc_n = partial + ni * F * p;
+      for (std::int64_t x = 0; x < Wp; ++x) {
+        const std::int32_t v = row[x];
+        if (v == 0) {
+          zeros += taps_at[x];
+          continue;
+        }
+        // Taps s <= x with x - s a multiple of stride and f = (x - s) / stride < F.
+        const std::int64_t lo = std::max<std::int64_t>(0, x - (F - 1) * stride);
+        const std::int64_t hi = std::min(S - 1, x);
+        for (std::int64_t s = lo + (x - lo) % stride; s <= hi; s += stride) {
+          const std::int32_t* w = weights + (qi * S + s) * p;
+          Psum* acc = acc_n + (x - s) / stride * p;
+          for (std::int64_t i = 0; i < p; ++i) acc[i] += static_cast<Psum>((w[i] * v) >> shift);
         }
       }
     }
-  return zeros;
+  return zero_gating ? zeros : 0;
 }
 
 // The (position, tap) pairs of pe_mac_loop whose ifmap value is zero, without the MACs: per
@@ -86,7 +92,8 @@ void Pe::configure(const PeSetup& s) {
   if (s.compute_outputs) {
     weights_.resize(static_cast<std::size_t>(s.q * s.S * s.p));
     partial_.assign(static_cast<std::size_t>(s.n * s.F * s.p), 0);
-  } else if (taps_key_ != std::array<std::int64_t, 4>{s.padded_width, s.F, s.stride, s.S}) {
+  }
+  if (taps_key_ != std::array<std::int64_t, 4>{s.padded_width, s.F, s.stride, s.S}) {
     // The same for every pass of a layer: made when the geometry changes.
     taps_key_ = {s.padded_width, s.F, s.stride, s.S};
     taps_at_.assign(static_cast<std::size_t>(s.padded_width), 0);
@@ -154,7 +161,8 @@ void Pe::compute() {
   std::int64_t zeros = 0;
   if (setup_.compute_outputs)
     zeros = pe_mac_loop(partial_.data(), weights_.data(), ifmap_.data(), n, p, q, S, F, Wp, stride,
-                        static_cast<int>(setup_.arith.product_shift), cfg_.zero_gating);
+                        static_cast<int>(setup_.arith.product_shift), cfg_.zero_gating,
+                        taps_at_.data());
   else if (cfg_.zero_gating)
     zeros = zero_taps(ifmap_.data(), n * q, Wp, taps_at_.data());
   const std::int64_t total = n * F * p * q * S;

@@ -93,7 +93,7 @@ class Pe : public sc_core::sc_module {
   std::vector<Value> ifmap_;           // ifmap stream [n][q][Wp] (the spad holds a q*S window)
   std::vector<Psum> partial_;          // this PE's products, [n][F][p]
   std::vector<Psum> out_;              // psums passed on, [p][n][F]
-  // Without computed outputs: per column of a padded ifmap row, the (f, s) taps reading it.
+  // Per column of a padded ifmap row, the (f, s) taps reading it (made once per geometry).
   std::vector<std::int64_t> taps_at_;
   std::array<std::int64_t, 4> taps_key_{};  // the (Wp, F, stride, S) taps_at_ was made for
   std::int64_t filter_loaded_ = 0;
