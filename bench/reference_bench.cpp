@@ -27,8 +27,8 @@ dfsim::Layer conv(const char* name, std::int64_t N, std::int64_t M, std::int64_t
   l.C = C;
   l.H = l.W = HW;
   l.R = l.S = RS;
-  l.stride = stride;
-  l.padding = pad;
+  l.set_stride(stride);
+  l.set_padding(pad);
   l.groups = groups;
   return l;
 }

@@ -220,7 +220,7 @@ TEST(EnergyImpl, EstimatesArePricedByTheNamedModel) {
   const dfsim::Layer layer = [] {
     dfsim::Layer l;
     l.name = "conv";
-    l.C = 8, l.M = 16, l.H = 12, l.W = 12, l.R = 3, l.S = 3, l.padding = 1;
+    l.C = 8, l.M = 16, l.H = 12, l.W = 12, l.R = 3, l.S = 3, l.set_padding(1);
     return l;
   }();
   const std::string dir = fresh_dir("flat_estimates");

@@ -59,7 +59,7 @@ Layer layer(std::int64_t N, std::int64_t M, std::int64_t C, std::int64_t H, std:
   Layer l;
   l.name = "l";
   l.N = N, l.M = M, l.C = C, l.H = H, l.W = W, l.R = R, l.S = S;
-  l.stride = stride, l.padding = padding, l.groups = groups;
+  l.set_stride(stride), l.set_padding(padding), l.groups = groups;
   return l;
 }
 

@@ -7,7 +7,8 @@
 // faults of this kind came from: padding 0..R+1 (windows entirely in the padding), stride
 // 1..R+2 (inputs no window reads), grouped and depthwise layers, 1x1 filters on a 1x1 map,
 // H != W, R != S, batch 1-3, FC layers (over a plane and 1x1), odd sizes, pruned weights at
-// every granularity, sparse inputs, 8- to 16-bit operands. DFSIM_DIFF_LAYERS and
+// every granularity, sparse inputs, 8- to 16-bit operands; and (layers x<i>) strides per axis,
+// paddings per side and dilations, bit-exact where the array runs them. DFSIM_DIFF_LAYERS and
 // DFSIM_DIFF_SEED widen the search on demand (scripts/differential.sh).
 
 #include <gtest/gtest.h>
@@ -121,7 +122,40 @@ std::string generate_layer(SplitMix64& g, int i) {
   return os.str();
 }
 
-std::string generated_workload(std::uint64_t seed, int count, std::vector<std::string>& names) {
+// What a geometry layer (x<i>) has beyond a uniform one (Layer::uniform).
+struct Geometry {
+  bool per_axis = false, dilated = false;
+};
+
+// A conv layer with a stride per axis, a padding per side and dilations (each drawn apart, so
+// some layers have one of them, some all, some none).
+std::string generate_geometry_layer(SplitMix64& g, int i, Geometry& kind) {
+  const std::int64_t R = g.in(1, 4), S = g.in(1, 4);
+  const std::int64_t dh = g.pick<std::int64_t>({1, 1, 2, 3}), dw = g.pick<std::int64_t>({1, 2});
+  const std::int64_t uh = g.in(1, 3), uw = g.pick<std::int64_t>({uh, g.in(1, 3)});
+  std::int64_t pad[4];
+  for (std::int64_t& p : pad) p = g.in(0, 3);
+  if (g.in(0, 2) == 0) pad[1] = pad[2] = pad[3] = pad[0];
+  // The dilated filter must fit the padded input.
+  const std::int64_t H = std::max(g.in(1, 12), dh * (R - 1) + 1 - pad[0] - pad[1]);
+  const std::int64_t W = std::max(g.in(1, 12), dw * (S - 1) + 1 - pad[2] - pad[3]);
+  const std::int64_t groups = g.pick<std::int64_t>({1, 1, 2});
+  kind.per_axis = uh != uw || pad[0] != pad[1] || pad[0] != pad[2] || pad[0] != pad[3];
+  kind.dilated = dh != 1 || dw != 1;
+  std::ostringstream os;
+  os << "  - {name: x" << i << ", N: " << g.in(1, 2) << ", C: " << groups * g.in(1, 4)
+     << ", M: " << groups * g.in(1, 4) << ", H: " << H << ", W: " << W << ", R: " << R
+     << ", S: " << S << ", stride: [" << uh << ", " << uw << "], padding: [" << pad[0] << ", "
+     << pad[1] << ", " << pad[2] << ", " << pad[3] << "], dilation: [" << dh << ", " << dw
+     << "], groups: " << groups;
+  if (g.in(0, 2) == 0) os << ", input_density: 0.4";
+  if (g.in(0, 2) == 0) os << ", weight_density: 0.5";
+  os << "}\n";
+  return os.str();
+}
+
+std::string generated_workload(std::uint64_t seed, int count, std::vector<std::string>& names,
+                               std::map<std::string, Geometry>& geometry) {
   SplitMix64 g{seed};
   std::string text = "network: differential\nlayers:\n";
   text += kReproducers;
@@ -130,7 +164,23 @@ std::string generated_workload(std::uint64_t seed, int count, std::vector<std::s
     text += generate_layer(g, i);
     names.push_back("g" + std::to_string(i));
   }
+  SplitMix64 gx{seed ^ 0x5eed};  // its own stream: the layers above stay as they were
+  for (int i = 0; i < count / 5; ++i) {
+    const std::string name = "x" + std::to_string(i);
+    text += generate_geometry_layer(gx, i, geometry[name]);
+    names.push_back(name);
+  }
   return text;
+}
+
+// The geometry each shipped array runs (its GeometrySupport): the systolic setup unit gathers
+// any window; the block arrays and the row-stationary PEs read adjacent values (no dilation);
+// the planar arrays' stride phases take one stride and padding.
+bool systolic(const std::string& arch) { return arch.rfind("tpu", 0) == 0; }
+Geometry supported(const std::string& arch) {
+  if (systolic(arch)) return {true, true};
+  if (arch.rfind("scnn", 0) == 0 || arch.rfind("dcnn", 0) == 0) return {false, false};
+  return {true, false};
 }
 
 // Runs the architecture on the generated layers; every layer passes or is refused clearly.
@@ -138,9 +188,10 @@ void expect_bit_exact_or_refused(const std::string& arch) {
   const std::uint64_t seed = static_cast<std::uint64_t>(env_or("DFSIM_DIFF_SEED", 20261129));
   const int count = static_cast<int>(env_or("DFSIM_DIFF_LAYERS", 400));
   std::vector<std::string> names;
+  std::map<std::string, Geometry> geometry;
   const std::string dir = dfsim_test::fresh_dir(arch);
   const std::string wl =
-      write_file(dir + "/differential.yaml", generated_workload(seed, count, names));
+      write_file(dir + "/differential.yaml", generated_workload(seed, count, names, geometry));
   const CliResult r = dfsim("run --arch '" + dfsim_test::shipped_architectures().at(arch) +
                                 "' --workload '" + wl + "' --skip-unmappable --out '" + dir + "'",
                             dir);
@@ -170,11 +221,22 @@ void expect_bit_exact_or_refused(const std::string& arch) {
   }
   EXPECT_TRUE(bad.str().empty()) << arch << ", seed " << seed << " (layers in " << wl << "):\n"
                                  << bad.str();
-  // Refusals are the exception: r13 on Eyeriss's row-stationary array only (also with its JEDEC
-  // DRAM; the generated layers all run on every other shipped array; a new refusal must be a
-  // deliberate, documented limit).
+  // Refusals are the exception: r13 on Eyeriss's row-stationary array (also with its JEDEC
+  // DRAM), and the geometry layers an array's datapath does not run; every other generated
+  // layer runs on every shipped array (a new refusal must be a deliberate, documented limit).
   const bool eyeriss = arch == "eyeriss_v1" || arch == "eyeriss_v1_jedec";
-  const std::size_t expected_refusals = eyeriss ? 1 : 0;
+  std::size_t expected_refusals = eyeriss ? 1 : 0, geometry_run = 0;
+  const Geometry can = supported(arch);
+  for (const auto& [name, kind] : geometry) {
+    const bool runs = (!kind.per_axis || can.per_axis) && (!kind.dilated || can.dilated);
+    EXPECT_EQ(verdict[name], runs ? "pass" : "refused") << name;
+    expected_refusals += !runs;
+    geometry_run += runs;
+  }
+  // The generated geometry layers include ones each array runs and, but on the systolic array,
+  // ones it refuses.
+  EXPECT_GT(geometry_run, 0u);
+  if (!systolic(arch)) EXPECT_LT(geometry_run, geometry.size());
   EXPECT_EQ(refused, expected_refusals) << arch << " refused " << refused << " of " << names.size();
   if (eyeriss) {
     EXPECT_EQ(verdict["r13"], "refused");

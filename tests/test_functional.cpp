@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -723,8 +724,9 @@ dfsim::Tensor4 naive_conv(const dfsim::Layer& l, const dfsim::LayerData& d, int 
           for (std::int64_t c = 0; c < Cg; ++c)
             for (std::int64_t r = 0; r < l.R; ++r)
               for (std::int64_t q = 0; q < l.S; ++q) {
-                const std::int64_t h = e * l.stride + r - l.padding;
-                const std::int64_t w = f * l.stride + q - l.padding;
+                // Dumoulin and Visin's arithmetic, written out per axis.
+                const std::int64_t h = e * l.stride_h + r * l.dilation_h - l.pad_top;
+                const std::int64_t w = f * l.stride_w + q * l.dilation_w - l.pad_left;
                 if (h < 0 || h >= l.H || w < 0 || w >= l.W) continue;
                 const std::int32_t x = d.ifmap.at(n, (m / Mg) * Cg + c, h, w);
                 const std::int32_t wt = d.weights.at(m, c, r, q);
@@ -757,8 +759,8 @@ dfsim::Layer make_layer(const char* name, std::int64_t N, std::int64_t M, std::i
   l.W = W;
   l.R = R;
   l.S = S;
-  l.stride = stride;
-  l.padding = pad;
+  l.set_stride(stride);
+  l.set_padding(pad);
   l.groups = groups;
   l.relu = relu;
   l.product_shift = shift;
@@ -810,6 +812,69 @@ TEST(ReferenceOracle, MatchesNaiveConvolution) {
     }
   // The 16-bit psum wrap-around actually shows up in some of these layers.
   EXPECT_GT(wrapped, 0);
+}
+
+namespace {
+
+// Layer l with strides (rows, columns), paddings (top, bottom, left, right) and dilations.
+dfsim::Layer with_geometry(dfsim::Layer l, std::array<std::int64_t, 2> stride,
+                           std::array<std::int64_t, 4> pad, std::array<std::int64_t, 2> dilation) {
+  l.stride_h = stride[0], l.stride_w = stride[1];
+  l.pad_top = pad[0], l.pad_bottom = pad[1], l.pad_left = pad[2], l.pad_right = pad[3];
+  l.dilation_h = dilation[0], l.dilation_w = dilation[1];
+  return l;
+}
+
+}  // namespace
+
+// Per-axis strides, paddings and dilations (issue 17's field cases: dilated 3x3 at 2 and 4,
+// stride (2, 1), padding (0, 1, 0, 1) as TF's "same" pads an even input), against the
+// definition; E and F from Dumoulin and Visin's relation o = (i + p_b + p_a - d (k - 1) - 1) / s
+// + 1, worked out by hand next to each case.
+TEST(ReferenceOracle, MatchesNaiveConvolutionOnPerAxisGeometry) {
+  const auto base = [](const char* name, std::int64_t N, std::int64_t groups) {
+    return make_layer(name, N, 6, 4, 16, 14, 3, 3, 1, 0, groups, true, 6, 0.8);
+  };
+  struct Case {
+    dfsim::Layer l;
+    std::int64_t E, F;
+  };
+  const std::vector<Case> cases = {
+      {with_geometry(base("dil2", 2, 1), {1, 1}, {2, 2, 2, 2}, {2, 2}), 16, 14},      // 16+4-5+1
+      {with_geometry(base("dil4", 1, 2), {1, 1}, {4, 4, 4, 4}, {4, 4}), 16, 14},      // 16+8-9+1
+      {with_geometry(base("dil4_valid", 1, 1), {1, 1}, {0, 0, 0, 0}, {4, 4}), 8, 6},  // 16-9+1
+      {with_geometry(base("stride21", 2, 1), {2, 1}, {1, 1, 1, 1}, {1, 1}), 8, 14},   // 17/2+1
+      {with_geometry(base("pad0101", 1, 1), {1, 1}, {0, 1, 0, 1}, {1, 1}), 15, 13},   // 17-3+1
+      {with_geometry(base("same_s2", 1, 2), {2, 2}, {0, 1, 0, 1}, {1, 1}), 8, 7},     // 14/2+1
+      {with_geometry(base("mixed", 3, 2), {3, 2}, {2, 0, 1, 3}, {2, 3}), 5, 6},  // 13/3+1, 11/2+1
+  };
+  for (const Case& c : cases)
+    for (int psum_bits : {16, 32}) {
+      SCOPED_TRACE(c.l.name + std::string(" psum_bits ") + std::to_string(psum_bits));
+      ASSERT_EQ(c.l.E(), c.E);
+      ASSERT_EQ(c.l.F(), c.F);
+      const dfsim::LayerData d = dfsim::make_layer_data(c.l, 5);
+      const dfsim::Tensor4 ref =
+          dfsim::reference_conv(c.l, d, dfsim::Arithmetic{c.l.product_shift, psum_bits, c.l.relu});
+      EXPECT_TRUE(ref == naive_conv(c.l, d, psum_bits));
+      // The non-zero MAC count (gating statistics) against the definition too.
+      std::int64_t nonzero = 0;
+      const std::int64_t Cg = c.l.C_per_group(), Mg = c.l.M_per_group();
+      for (std::int64_t n = 0; n < c.l.N; ++n)
+        for (std::int64_t m = 0; m < c.l.M; ++m)
+          for (std::int64_t e = 0; e < c.E; ++e)
+            for (std::int64_t f = 0; f < c.F; ++f)
+              for (std::int64_t ch = 0; ch < Cg; ++ch)
+                for (std::int64_t r = 0; r < c.l.R; ++r)
+                  for (std::int64_t q = 0; q < c.l.S; ++q) {
+                    const std::int64_t h = e * c.l.stride_h + r * c.l.dilation_h - c.l.pad_top;
+                    const std::int64_t w = f * c.l.stride_w + q * c.l.dilation_w - c.l.pad_left;
+                    if (h < 0 || h >= c.l.H || w < 0 || w >= c.l.W) continue;
+                    nonzero += d.weights.at(m, ch, r, q) != 0 &&
+                               d.ifmap.at(n, (m / Mg) * Cg + ch, h, w) != 0;
+                  }
+      EXPECT_EQ(dfsim::count_nonzeros(c.l, d).macs, nonzero);
+    }
 }
 
 TEST(ReferenceOracle, GeneratedDataFollowsTheSpec) {

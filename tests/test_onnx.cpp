@@ -130,6 +130,13 @@ void set_ints(onnx::NodeProto& n, const std::string& name, const std::vector<std
   for (auto x : v) a->add_ints(x);
 }
 
+void set_string(onnx::NodeProto& n, const std::string& name, const std::string& v) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto_AttributeType_STRING);
+  a->set_s(v);
+}
+
 std::int64_t product(const std::vector<std::int64_t>& dims) {
   std::int64_t p = 1;
   for (auto d : dims) p *= d;
@@ -181,7 +188,8 @@ void expect_layer(const Layer& l, const std::string& name, LayerKind kind,
   EXPECT_EQ(l.name, name);
   EXPECT_EQ(l.kind, kind);
   EXPECT_EQ((std::vector<std::int64_t>{l.N, l.M, l.C, l.H, l.W}), nmchw);
-  EXPECT_EQ((std::vector<std::int64_t>{l.R, l.S, l.stride, l.padding, l.groups}), rs_u_p_g);
+  EXPECT_TRUE(l.uniform()) << l.geometry();
+  EXPECT_EQ((std::vector<std::int64_t>{l.R, l.S, l.stride_h, l.pad_top, l.groups}), rs_u_p_g);
   EXPECT_EQ(l.E(), E);
   EXPECT_EQ(l.F(), F);
   EXPECT_EQ(l.relu, relu);
@@ -479,10 +487,12 @@ TEST(Onnx, ImportedNetworkSimulates) {
     const Layer &a = net.layers[i], &b = loaded.layers[i];
     EXPECT_EQ(a.name, b.name);
     EXPECT_EQ(a.kind, b.kind);
-    EXPECT_EQ((std::vector<std::int64_t>{a.N, a.M, a.C, a.H, a.W, a.R, a.S, a.stride, a.padding,
-                                         a.groups, a.product_shift}),
-              (std::vector<std::int64_t>{b.N, b.M, b.C, b.H, b.W, b.R, b.S, b.stride, b.padding,
-                                         b.groups, b.product_shift}));
+    EXPECT_EQ((std::vector<std::int64_t>{a.N, a.M, a.C, a.H, a.W, a.R, a.S, a.stride_h, a.stride_w,
+                                         a.pad_top, a.pad_bottom, a.pad_left, a.pad_right,
+                                         a.dilation_h, a.dilation_w, a.groups, a.product_shift}),
+              (std::vector<std::int64_t>{b.N, b.M, b.C, b.H, b.W, b.R, b.S, b.stride_h, b.stride_w,
+                                         b.pad_top, b.pad_bottom, b.pad_left, b.pad_right,
+                                         b.dilation_h, b.dilation_w, b.groups, b.product_shift}));
     EXPECT_EQ(a.relu, b.relu);
     EXPECT_EQ(fs::canonical(a.weights_file), fs::canonical(b.weights_file));
   }
@@ -554,27 +564,53 @@ TEST(Onnx, MissingInitializer) {
       p, [&] { dfsim::import_onnx(p); }, "w_missing");
 }
 
+// Conv geometry per axis: ONNX pads are [top, left, bottom, right]; SAME_UPPER puts an odd
+// padding's extra row or column at the end, SAME_LOWER at the beginning (for 8 inputs at stride
+// 2, a 3-tap window needs (4 - 1) x 2 + 3 - 8 = 1 padding: 0 before and 1 after, or 1 and 0).
+TEST(Onnx, ConvPaddingsStridesAndDilationsPerAxis) {
+  const std::string dir = tmp_dir("conv_axes");
+  struct Case {
+    const char* name;
+    std::vector<std::int64_t> pads, strides, dilations;
+    const char* auto_pad;
+    std::vector<std::int64_t> want;  // top, bottom, left, right, U_h, U_w, D_h, D_w, E, F
+  };
+  const std::vector<Case> cases = {
+      {"pads", {0, 1, 2, 3}, {1, 1}, {1, 1}, "", {0, 2, 1, 3, 1, 1, 1, 1, 8, 10}},
+      {"strides", {1, 1, 1, 1}, {2, 1}, {1, 1}, "", {1, 1, 1, 1, 2, 1, 1, 1, 4, 8}},
+      {"dilations", {2, 2, 2, 2}, {1, 1}, {2, 2}, "", {2, 2, 2, 2, 1, 1, 2, 2, 8, 8}},
+      {"same_upper", {}, {2, 2}, {1, 1}, "SAME_UPPER", {0, 1, 0, 1, 2, 2, 1, 1, 4, 4}},
+      {"same_lower", {}, {2, 2}, {1, 1}, "SAME_LOWER", {1, 0, 1, 0, 2, 2, 1, 1, 4, 4}},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    Model m({1, 3, 8, 8});
+    m.weights("w", {4, 3, 3, 3}, make_weights(108));
+    auto& c = m.node("Conv", {"x", "w"}, {"y"}, "conv");
+    if (!k.pads.empty()) set_ints(c, "pads", k.pads);
+    set_ints(c, "strides", k.strides);
+    set_ints(c, "dilations", k.dilations);
+    if (*k.auto_pad) set_string(c, "auto_pad", k.auto_pad);
+    m.output("y");
+    const Layer l = dfsim::import_onnx(m.write(dir + "/" + k.name + ".onnx")).layers.at(0);
+    EXPECT_EQ(
+        (std::vector<std::int64_t>{l.pad_top, l.pad_bottom, l.pad_left, l.pad_right, l.stride_h,
+                                   l.stride_w, l.dilation_h, l.dilation_w, l.E(), l.F()}),
+        k.want);
+  }
+}
+
 TEST(Onnx, UnsupportedShapesAndAttributes) {
   const std::string dir = tmp_dir("attrs");
-  {  // asymmetric padding
+  {  // a dilated filter wider than the padded input (extent 2 x 4 + 1 = 9 > 8)
     Model m({1, 3, 8, 8});
     m.weights("w", {4, 3, 3, 3}, make_weights(108));
     auto& c = m.node("Conv", {"x", "w"}, {"y"}, "conv");
-    set_ints(c, "pads", {0, 0, 1, 1});
-    m.output("y");
-    const std::string p = m.write(dir + "/asym.onnx");
-    expect_config_error(
-        p, [&] { dfsim::import_onnx(p); }, "asymmetric");
-  }
-  {  // dilation
-    Model m({1, 3, 8, 8});
-    m.weights("w", {4, 3, 3, 3}, make_weights(108));
-    auto& c = m.node("Conv", {"x", "w"}, {"y"}, "conv");
-    set_ints(c, "dilations", {2, 2});
+    set_ints(c, "dilations", {4, 4});
     m.output("y");
     const std::string p = m.write(dir + "/dil.onnx");
     expect_config_error(
-        p, [&] { dfsim::import_onnx(p); }, "dilations");
+        p, [&] { dfsim::import_onnx(p); }, "9 inputs wide with its dilation");
   }
   {  // a 2-D graph input
     Model m({1, 64});

@@ -51,12 +51,13 @@ TEST(ScaleSimImport, AlexNetConvLayersWithScaleSimsMacCounts) {
     EXPECT_EQ(l.E(), e[i]) << l.name;
     EXPECT_EQ(l.F(), e[i]) << l.name;
     EXPECT_EQ(l.macs(), macs[i]) << l.name;
-    EXPECT_EQ(l.padding, 0);
+    EXPECT_EQ(l.pad_top + l.pad_bottom + l.pad_left + l.pad_right, 0);
     EXPECT_EQ(l.groups, 1);
     EXPECT_EQ(l.N, 1);
   }
   EXPECT_EQ(net.layers[0].H, 227);
-  EXPECT_EQ(net.layers[0].stride, 4);
+  EXPECT_EQ(net.layers[0].stride_h, 4);
+  EXPECT_EQ(net.layers[0].stride_w, 4);
   EXPECT_EQ(net.layers[1].H, 27);
   EXPECT_EQ(total_macs(net), 805118496);
   EXPECT_EQ(net.layers[2].where, "alexnet.csv:4:1");
@@ -104,6 +105,24 @@ TEST(ScaleSimImport, FormattingVariantsAndDepthwiseLayers) {
   EXPECT_EQ(net.layers[2].macs(), 112 * 112 * 32 * 64);
 }
 
+// A stride per axis (the 9-column header SCALE-Sim writes). SCALE-Sim's E = ceil((8 - 3) / 2) + 1
+// = 4 counts a last window reaching past the image, so the imported H is the 3 x 2 + 3 = 9 rows
+// the windows read; F = (8 - 3) / 1 + 1 = 6.
+TEST(ScaleSimImport, StridePerAxis) {
+  const std::string dir = dfsim_test::fresh_dir("scalesim_axes");
+  const dfsim::Network net = dfsim::load_network(dfsim_test::write_file(
+      dir + "/t.csv",
+      "Layer name,IFMAP height,IFMAP width,Filter height,Filter width,Channels,Num filter,"
+      "Stride height,Stride width,\nc1, 8, 8, 3, 3, 4, 8, 2, 1,\n"));
+  const dfsim::Layer& l = net.layers[0];
+  EXPECT_EQ(l.stride_h, 2);
+  EXPECT_EQ(l.stride_w, 1);
+  EXPECT_EQ(l.H, 9);
+  EXPECT_EQ(l.W, 8);
+  EXPECT_EQ(l.E(), 4);
+  EXPECT_EQ(l.F(), 6);
+}
+
 TEST(ScaleSimImport, ErrorsNameFileLineAndColumn) {
   const std::string header =
       "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
@@ -121,8 +140,8 @@ TEST(ScaleSimImport, ErrorsNameFileLineAndColumn) {
        "t.csv:2:20: column 'Num Filter': '0' is not an integer"},
       {header + "c1, 8, 8, 9, 3, 4, 8, 1,\n",
        "t.csv:2:11: column 'Filter Height': 9 exceeds the IFMAP Height 8"},
-      {header9 + "c1, 8, 8, 3, 3, 4, 8, 2, 1,\n",
-       "t.csv:2:26: column 'Stride width': 1 differs from the stride height 2"},
+      {header9 + "c1, 8, 8, 3, 3, 4, 8, 2, 0,\n",
+       "t.csv:2:26: column 'Stride width': '0' is not an integer from 1"},
       {header + "c1, 8, 8, 3, 3, 4, 8,\n",
        "t.csv:2:20: expected 8 values, one per header column, got 7"},
       {header + "c1, 8, 8, 3, 3, 4, 8, 2, 1,\n", "t.csv:2:26: expected 8 values"},

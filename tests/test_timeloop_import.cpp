@@ -62,7 +62,7 @@ TEST(TimeloopImport, VggLayersHaveTheirMacCounts) {
     EXPECT_EQ(l.E(), ours.E());
     EXPECT_EQ(l.F(), ours.F());
     EXPECT_EQ(l.H, c.PQ + 2);  // the padded input Timeloop's P x Q windows read
-    EXPECT_EQ(l.padding, 0);
+    EXPECT_EQ(l.pad_top + l.pad_bottom + l.pad_left + l.pad_right, 0);
   }
   EXPECT_EQ(load("conv1_2", vgg_layer(64, 64, 224)).layers[0].macs(), 1849688064);
 }
@@ -113,12 +113,32 @@ TEST(TimeloopImport, FlatFormWithoutShapeTakesTheDefaults) {
       load("bare", "problem:\n  version: 0.4\n  C: 2\n  M: 3\n  R: 3\n  S: 1\n  P: 5\n  Q: 4\n")
           .layers[0];
   EXPECT_EQ(l.N, 1);
-  EXPECT_EQ(l.stride, 1);
+  EXPECT_EQ(l.stride_h, 1);
+  EXPECT_EQ(l.stride_w, 1);
   EXPECT_EQ(l.R, 1);
   EXPECT_EQ(l.S, 3);
   EXPECT_EQ(l.H, 4);
   EXPECT_EQ(l.W, 7);
   EXPECT_EQ(l.macs(), 2 * 3 * 3 * 1 * 5 * 4);
+}
+
+// Strides and dilations per axis: Timeloop's W axis is dfsim's columns (S, F), its H axis the
+// rows (R, E). Input W = Wstride (P - 1) + Wdilation (R - 1) + 1 = 1 x 9 + 3 x 2 + 1 = 16, H =
+// Hstride (Q - 1) + Hdilation (S - 1) + 1 = 2 x 9 + 2 x 2 + 1 = 23; E = Q, F = P.
+TEST(TimeloopImport, StridesAndDilationsPerAxis) {
+  std::string text = vgg_layer(8, 16, 10);
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"Hstride: 1", "Hstride: 2"},
+                                 {"Wdilation: 1", "Wdilation: 3"},
+                                 {"Hdilation: 1", "Hdilation: 2"}})
+    text.replace(text.find(from), from.size(), to);
+  const dfsim::Layer l = load("axes", text).layers[0];
+  EXPECT_EQ((std::vector<std::int64_t>{l.stride_h, l.stride_w, l.dilation_h, l.dilation_w}),
+            (std::vector<std::int64_t>{2, 1, 2, 3}));
+  EXPECT_EQ(l.W, 16);
+  EXPECT_EQ(l.H, 23);
+  EXPECT_EQ(l.E(), 10);
+  EXPECT_EQ(l.F(), 10);
+  EXPECT_EQ(l.macs(), 8 * 16 * 9 * 10 * 10);
 }
 
 TEST(TimeloopImport, ErrorsNameFileLineColumnAndKey) {
@@ -128,13 +148,9 @@ TEST(TimeloopImport, ErrorsNameFileLineColumnAndKey) {
     t.replace(t.find(from), from.size(), to);
     return t;
   };
-  std::string no_wstride = with("Hstride: 1", "Hstride: 2");
-  no_wstride.erase(no_wstride.find("    Wstride: 1\n"), 15);
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {with("Wdilation: 1", "Wdilation: 2"),
-       "bad.yaml:16:16: problem.instance.Wdilation: dilation 2 is not supported"},
-      {with("Hstride: 1", "Hstride: 2"),
-       "problem.instance.Wstride: Wstride 1 differs from Hstride 2 (a dfsim layer has one stride)"},
+      {with("Wdilation: 1", "Wdilation: 0"),
+       "bad.yaml:16:16: problem.instance.Wdilation: must be >= 1, got 0"},
       {with("    N: 1\n", "    N: 1\n    Padding: 1\n"), "unknown key 'Padding'"},
       {with("name: CNN-Layer", "name: GEMM"),
        "problem.shape.name: only Timeloop's cnn-layer problem shape is imported, got 'gemm'"},
@@ -147,7 +163,6 @@ TEST(TimeloopImport, ErrorsNameFileLineColumnAndKey) {
       {base + "    densities: {Inputs: {density: 0.5, distribution: bogus}}\n",
        "problem.instance.densities.Inputs.distribution"},
       {base + "    bitwidths: {Weights: 17}\n", "problem.instance.bitwidths.Weights"},
-      {no_wstride, "bad.yaml:14:14: problem.instance.Hstride: Wstride 1 differs from Hstride 2"},
       {with("    C: 8\n", "    C: eight\n"),
        "bad.yaml:7:8: problem.instance.C: expected an integer"},
       {"problem:\n  C: 3\n  K: 4\n  M: 4\n  R: 1\n  S: 1\n  P: 2\n  Q: 2\n  shape: cnn-layer\n",

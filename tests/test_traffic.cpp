@@ -58,7 +58,7 @@ double used_input_bytes(const dfsim::Layer& l) {
     for (std::int64_t i = 0; i < size; ++i) {
       bool hit = false;
       for (std::int64_t o = 0; o < outs && !hit; ++o) {
-        const std::int64_t r = i + l.padding - o * l.stride;
+        const std::int64_t r = i + l.pad_top - o * l.stride_h;  // uniform layers
         hit = r >= 0 && r < taps;
       }
       n += hit;

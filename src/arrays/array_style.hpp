@@ -44,6 +44,13 @@ class LayerMapping {
   virtual std::int64_t place_cycles(bool /*first*/, bool /*last*/) const { return 0; }
 };
 
+// The convolution geometry an array style's datapath runs beyond uniform layers (one stride,
+// the same padding on all four sides, no dilation: Layer::uniform).
+struct GeometrySupport {
+  bool per_axis = false;  // a stride per axis and a padding per side
+  bool dilation = false;  // filter taps more than one input apart
+};
+
 class ArrayStyle {
  public:
   explicit ArrayStyle(const ArchConfig& arch) : arch_(arch) {}
@@ -61,6 +68,10 @@ class ArrayStyle {
   // the node's file:line:column.
   virtual std::shared_ptr<const LayerMapping> pinned(const Layer& view,
                                                      const ConfigNode& node) const = 0;
+  virtual GeometrySupport geometry_support() const = 0;
+  // Why this array cannot run the layer's geometry (naming what the layer has that the array
+  // lacks), or "". Checked before the layer is mapped.
+  std::string refusal(const Layer& layer) const;
   // The fixed-point arithmetic of the datapath (the reference convolution follows it).
   virtual Arithmetic arithmetic(const Layer& layer) const;
   // The weight width an imported (ONNX) model is quantized to.
@@ -145,7 +156,8 @@ const Result& result_of(const LayerMapping& m) {
 // A style made of a mapper class (map/best/evaluate_pinned/estimate_view, as the shipped
 // mappers have), a parser of its pinned mappings and a model class constructed as
 // Model("accelerator", arch, jobs, trace) that says whether its timing depends on the outputs
-// it computes (static bool timing_needs_outputs(const ArchConfig&)).
+// it computes (static bool timing_needs_outputs(const ArchConfig&)) and which geometry its
+// datapath runs (static GeometrySupport geometry_support()).
 template <typename Mapper, typename Model, auto parse_mapping>
 class MapperStyle : public ArrayStyle {
  public:
@@ -169,6 +181,7 @@ class MapperStyle : public ArrayStyle {
   }
   const EnergyTable& energy_table() const override { return mapper_.energy_table(); }
   bool timing_needs_outputs() const override { return Model::timing_needs_outputs(arch_); }
+  GeometrySupport geometry_support() const override { return Model::geometry_support(); }
 
  protected:
   Mapper mapper_;

@@ -159,8 +159,14 @@ std::vector<std::string> search_mappings(Plan& plan,
   std::map<std::string, std::size_t> search_of_view;
   std::vector<std::size_t> search_index(plan.layers.size());
   std::vector<Layer> views;
+  std::vector<std::string> reasons(plan.layers.size());
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     LayerPlan& lp = plan.layers[i];
+    if (const std::string why = style.refusal(lp.layer); !why.empty()) {
+      if (!skip_unmappable) throw ConfigError(lp.layer.where + ": " + why);
+      reasons[i] = lp.layer.where + ": " + why;
+      continue;
+    }
     const Layer view = style.estimate_view(lp.layer);
     auto it = pinned.find(lp.layer.name);
     if (it != pinned.end()) {
@@ -175,10 +181,9 @@ std::vector<std::string> search_mappings(Plan& plan,
   const std::vector<std::exception_ptr> errors = parallel_for(
       views.size(), std::min<std::size_t>(4, run_threads()),
       [&](std::size_t j) { found[j] = best_mapping(style, views[j], plan.arch.array); });
-  std::vector<std::string> reasons(plan.layers.size());
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     LayerPlan& lp = plan.layers[i];
-    if (pinned.count(lp.layer.name)) continue;
+    if (pinned.count(lp.layer.name) || !reasons[i].empty()) continue;
     const std::size_t j = search_index[i];
     if (!errors[j]) {
       lp.mapping = found[j];

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "base/config/config_node.hpp"
 #include "workload/scalesim_import.hpp"
@@ -18,19 +19,57 @@ namespace dfsim {
 
 namespace {
 
-// The shape (N M C H W R S, stride, padding, groups), each dimension within kMaxLayerDim,
-// consistent (groups divide C and M, the filter fits the padded ifmap, E and F as given) and
-// within the size limits (Layer::size_problem).
+// A dimension of a layer: at least `min`, at most kMaxLayerDim; required unless it has a default.
+std::int64_t layer_dim(const ConfigNode& n, std::int64_t min) {
+  const std::int64_t v = n.as_int();
+  if (v < min) n.fail("must be >= " + std::to_string(min) + ", got " + std::to_string(v));
+  if (v > ConfigNode::kMaxConfigInt)  // as every count or size of a configuration
+    n.fail("must be <= " + std::to_string(ConfigNode::kMaxConfigInt) +
+           " (2^31 - 1, the largest count or size dfsim takes), got " + std::to_string(v));
+  if (v > kMaxLayerDim)
+    n.fail("must be <= " + std::to_string(kMaxLayerDim) + " (2^24), got " + std::to_string(v));
+  return v;
+}
+
+// A per-axis key: one number for every axis, or a list of `count` (e.g. stride [rows, columns],
+// padding [top, bottom, left, right]); `dflt` when absent.
+std::vector<std::int64_t> per_axis(const ConfigNode& n, const char* key, std::size_t count,
+                                   const char* order, std::int64_t min, std::int64_t dflt) {
+  const auto v = n.find(key);
+  if (!v) return std::vector<std::int64_t>(count, dflt);
+  if (!v->is_sequence()) return std::vector<std::int64_t>(count, layer_dim(*v, min));
+  const std::vector<ConfigNode> items = v->items();
+  if (items.size() != count)
+    v->fail("give one number or " + std::to_string(count) + " (" + order + "), got " +
+            std::to_string(items.size()));
+  std::vector<std::int64_t> out;
+  for (const ConfigNode& i : items) out.push_back(layer_dim(i, min));
+  return out;
+}
+
+// Stride, padding and dilation of a conv layer (per axis, Layer).
+void parse_geometry(const ConfigNode& n, Layer& l) {
+  const auto stride = per_axis(n, "stride", 2, "rows, columns", 1, 1);
+  const auto dilation = per_axis(n, "dilation", 2, "rows, columns", 1, 1);
+  const auto pad = per_axis(n, "padding", 4, "top, bottom, left, right", 0, 0);
+  l.stride_h = stride[0];
+  l.stride_w = stride[1];
+  l.dilation_h = dilation[0];
+  l.dilation_w = dilation[1];
+  l.pad_top = pad[0];
+  l.pad_bottom = pad[1];
+  l.pad_left = pad[2];
+  l.pad_right = pad[3];
+}
+
+// The shape (N M C H W R S, strides, paddings, dilations, groups), each dimension within
+// kMaxLayerDim, consistent (groups divide C and M, the dilated filter fits the padded ifmap, E
+// and F as given) and within the size limits (Layer::size_problem).
 void parse_shape(const ConfigNode& n, std::int64_t default_batch, Layer& l) {
-  // A dimension: at least `min`, at most kMaxLayerDim; required unless it has a default.
   const auto dim = [&n](const char* key, std::int64_t min,
                         std::optional<std::int64_t> dflt = std::nullopt) {
     if (dflt && !n.has(key)) return *dflt;
-    const std::int64_t v = n.get_int_min(key, min);
-    if (v > kMaxLayerDim)
-      n.at(key).fail("must be <= " + std::to_string(kMaxLayerDim) + " (2^24), got " +
-                     std::to_string(v));
-    return v;
+    return layer_dim(n.at(key), min);
   };
   l.N = dim("N", 1, default_batch);
   l.M = dim("M", 1);
@@ -38,7 +77,7 @@ void parse_shape(const ConfigNode& n, std::int64_t default_batch, Layer& l) {
   l.H = dim("H", 1, 1);
   l.W = dim("W", 1, 1);
   if (l.kind == LayerKind::FullyConnected) {
-    for (const char* k : {"R", "S", "stride", "padding", "groups"})
+    for (const char* k : {"R", "S", "stride", "padding", "dilation", "groups"})
       if (n.has(k))
         n.at(k).fail(std::string("an fc layer's filter covers its whole input; do not set '") + k +
                      "'");
@@ -47,20 +86,22 @@ void parse_shape(const ConfigNode& n, std::int64_t default_batch, Layer& l) {
   } else {
     l.R = dim("R", 1);
     l.S = dim("S", 1);
-    l.stride = dim("stride", 1, 1);
-    l.padding = dim("padding", 0, 0);
+    parse_geometry(n, l);
     l.groups = dim("groups", 1, 1);
   }
   if (l.C % l.groups != 0)
     n.at("groups").fail("C (" + std::to_string(l.C) + ") is not divisible by groups");
   if (l.M % l.groups != 0)
     n.at("groups").fail("M (" + std::to_string(l.M) + ") is not divisible by groups");
-  if (l.R > l.H + 2 * l.padding)
-    n.at("R").fail("filter height exceeds the padded ifmap height (" +
-                   std::to_string(l.H + 2 * l.padding) + ")");
-  if (l.S > l.W + 2 * l.padding)
-    n.at("S").fail("filter width exceeds the padded ifmap width (" +
-                   std::to_string(l.W + 2 * l.padding) + ")");
+  for (const auto& [axis, key, what] :
+       {std::tuple{l.rows(), "R", "height"}, std::tuple{l.cols(), "S", "width"}})
+    if (axis.extent() > axis.padded())
+      n.at(key).fail(std::string("filter ") + what +
+                     (axis.dilation > 1 ? " with dilation " + std::to_string(axis.dilation) + " (" +
+                                              std::to_string(axis.extent()) + " inputs)"
+                                        : std::string()) +
+                     " exceeds the padded ifmap " + what + " (" + std::to_string(axis.padded()) +
+                     ")");
   if (const std::string too_large = l.size_problem(); !too_large.empty()) n.fail(too_large);
   if (auto e = n.find("E"); e && e->as_int() != l.E())
     e->fail("given E = " + std::to_string(e->as_int()) +
@@ -96,6 +137,7 @@ Layer parse_layer(const ConfigNode& n, std::int64_t default_batch) {
                  "F",
                  "stride",
                  "padding",
+                 "dilation",
                  "groups",
                  "relu",
                  "product_shift",
@@ -234,8 +276,12 @@ Network select_layers(const Network& net, const std::vector<std::string>& names)
 
 std::string Layer::size_problem() const {
   const auto d = [](std::int64_t v) { return static_cast<double>(v); };
-  const double e = std::max(0.0, std::floor((d(H) + 2 * d(padding) - d(R)) / d(stride)) + 1);
-  const double f = std::max(0.0, std::floor((d(W) + 2 * d(padding) - d(S)) / d(stride)) + 1);
+  const auto outputs = [&d](const ConvAxis& a) {
+    const double extent = d(a.dilation) * (d(a.taps) - 1) + 1;
+    return std::max(
+        0.0, std::floor((d(a.size) + d(a.pad_before) + d(a.pad_after) - extent) / d(a.stride)) + 1);
+  };
+  const double e = outputs(rows()), f = outputs(cols());
   const double cg = d(C) / d(groups);
   const struct {
     const char* what;
@@ -260,6 +306,17 @@ std::string Layer::size_problem() const {
   return "";
 }
 
+std::string Layer::geometry() const {
+  std::ostringstream os;
+  if (uniform()) {
+    os << "stride=" << stride_h << " pad=" << pad_top;
+    return os.str();
+  }
+  os << "stride=" << stride_h << ',' << stride_w << " pad=" << pad_top << ',' << pad_bottom << ','
+     << pad_left << ',' << pad_right << " dilation=" << dilation_h << ',' << dilation_w;
+  return os.str();
+}
+
 std::int64_t Layer::accumulator_bits() const {
   if (accumulator_bits_given) return accumulator_bits_given;
   std::int64_t log2 = 0;
@@ -268,11 +325,12 @@ std::int64_t Layer::accumulator_bits() const {
 }
 
 Layer flatten_fc(const Layer& l) {
-  if (l.groups != 1 || l.padding != 0 || l.R != l.H || l.S != l.W || (l.R == 1 && l.S == 1))
-    return l;
+  const bool covers = l.R == l.H && l.S == l.W && l.dilation_h == 1 && l.dilation_w == 1 &&
+                      l.pad_top + l.pad_bottom + l.pad_left + l.pad_right == 0;
+  if (l.groups != 1 || !covers || (l.R == 1 && l.S == 1)) return l;
   Layer f = l;
   f.C = l.C * l.R * l.S;
-  f.H = f.W = f.R = f.S = f.stride = 1;
+  f.H = f.W = f.R = f.S = f.stride_h = f.stride_w = 1;
   return f;
 }
 
@@ -287,8 +345,14 @@ Layer shape_of(const Layer& l) {
   v.W = l.W;
   v.R = l.R;
   v.S = l.S;
-  v.stride = l.stride;
-  v.padding = l.padding;
+  v.stride_h = l.stride_h;
+  v.stride_w = l.stride_w;
+  v.pad_top = l.pad_top;
+  v.pad_bottom = l.pad_bottom;
+  v.pad_left = l.pad_left;
+  v.pad_right = l.pad_right;
+  v.dilation_h = l.dilation_h;
+  v.dilation_w = l.dilation_w;
   v.groups = l.groups;
   return v;
 }
@@ -296,13 +360,13 @@ Layer shape_of(const Layer& l) {
 std::string layer_key(const Layer& l) {
   std::ostringstream os;
   os << std::hexfloat << static_cast<int>(l.kind) << ' ' << l.N << ' ' << l.M << ' ' << l.C << ' '
-     << l.H << ' ' << l.W << ' ' << l.R << ' ' << l.S << ' ' << l.stride << ' ' << l.padding << ' '
-     << l.groups << ' ' << l.relu << ' ' << l.product_shift << ' ' << l.input_density << ' '
-     << l.weight_density << ' ' << static_cast<int>(l.weight_granularity) << ' ' << l.weight_bits
-     << ' ' << l.input_bits << ' ' << static_cast<int>(l.quantization) << ' ' << l.codebook_size
-     << ' ' << l.output_density << ' ' << l.accumulator_bits_given << " [" << l.ifmap_file << "] ["
-     << l.weights_file << "] " << l.input_from_previous << ' ' << l.input_pool.kind << ' '
-     << l.input_pool.size << ' ' << l.input_pool.stride << ' ' << l.input_pool.padding;
+     << l.H << ' ' << l.W << ' ' << l.R << ' ' << l.S << ' ' << l.geometry() << ' ' << l.groups
+     << ' ' << l.relu << ' ' << l.product_shift << ' ' << l.input_density << ' ' << l.weight_density
+     << ' ' << static_cast<int>(l.weight_granularity) << ' ' << l.weight_bits << ' ' << l.input_bits
+     << ' ' << static_cast<int>(l.quantization) << ' ' << l.codebook_size << ' ' << l.output_density
+     << ' ' << l.accumulator_bits_given << " [" << l.ifmap_file << "] [" << l.weights_file << "] "
+     << l.input_from_previous << ' ' << l.input_pool.kind << ' ' << l.input_pool.size << ' '
+     << l.input_pool.stride << ' ' << l.input_pool.padding;
   return os.str();
 }
 
@@ -347,12 +411,9 @@ void emit_shape(YAML::Emitter& out, const Layer& l) {
                                {"W", l.W}})
     out << YAML::Key << key << YAML::Value << v;
   if (l.kind == LayerKind::FullyConnected) return;
-  for (const auto& [key, v] : {std::pair<const char*, std::int64_t>{"R", l.R},
-                               {"S", l.S},
-                               {"stride", l.stride},
-                               {"padding", l.padding},
-                               {"groups", l.groups}})
-    out << YAML::Key << key << YAML::Value << v;
+  out << YAML::Key << "R" << YAML::Value << l.R << YAML::Key << "S" << YAML::Value << l.S;
+  emit_geometry(out, l);
+  out << YAML::Key << "groups" << YAML::Value << l.groups;
 }
 
 // The data keys: densities, bits, quantization, given operands and the input chain.
@@ -392,6 +453,20 @@ void emit_data(YAML::Emitter& out, const Layer& l) {
 
 }  // namespace
 
+void emit_geometry(YAML::Emitter& out, const Layer& l) {
+  // One number where every axis has it (the only form before per-axis geometry).
+  const auto emit = [&out](const char* key, std::vector<std::int64_t> v) {
+    out << YAML::Key << key << YAML::Value;
+    if (std::all_of(v.begin(), v.end(), [&v](std::int64_t x) { return x == v[0]; }))
+      out << v[0];
+    else
+      out << YAML::Flow << v;
+  };
+  emit("stride", {l.stride_h, l.stride_w});
+  emit("padding", {l.pad_top, l.pad_bottom, l.pad_left, l.pad_right});
+  if (l.dilation_h != 1 || l.dilation_w != 1) emit("dilation", {l.dilation_h, l.dilation_w});
+}
+
 std::string network_yaml(const Network& net) {
   YAML::Emitter out;
   out.SetDoublePrecision(17);  // densities round-trip exactly
@@ -411,8 +486,7 @@ std::string network_yaml(const Network& net) {
 std::ostream& operator<<(std::ostream& os, const Layer& l) {
   os << l.name << " [" << (l.kind == LayerKind::Conv ? "conv" : "fc") << "] N=" << l.N
      << " M=" << l.M << " C=" << l.C << " H=" << l.H << " W=" << l.W << " R=" << l.R << " S=" << l.S
-     << " E=" << l.E() << " F=" << l.F() << " stride=" << l.stride << " pad=" << l.padding
-     << " groups=" << l.groups;
+     << " E=" << l.E() << " F=" << l.F() << ' ' << l.geometry() << " groups=" << l.groups;
   return os;
 }
 

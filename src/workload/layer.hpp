@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace YAML {
+class Emitter;
+}
+
 namespace dfsim {
 
 enum class LayerKind { Conv, FullyConnected };
@@ -26,9 +30,29 @@ constexpr std::int64_t kMaxLayerDim = std::int64_t{1} << 24;
 constexpr double kMaxTensorValues = 1099511627776.0;  // 2^40
 constexpr double kMaxLayerMacs = 1125899906842624.0;  // 2^50
 
+// One spatial axis of a convolution (the arithmetic of Dumoulin and Visin, "A guide to
+// convolution arithmetic for deep learning", 2016, section 2): `size` input values with
+// `pad_before` and `pad_after` zeros around them, a filter of `taps` taps `dilation` apart,
+// moved by `stride`. Output o's tap t reads input index o * stride + t * dilation - pad_before,
+// a padding zero outside [0, size).
+struct ConvAxis {
+  std::int64_t size = 1, taps = 1, stride = 1, dilation = 1, pad_before = 0, pad_after = 0;
+  std::int64_t padded() const { return size + pad_before + pad_after; }
+  // Input values one output's window spans (padding included).
+  std::int64_t extent() const { return dilation * (taps - 1) + 1; }
+  std::int64_t outputs() const { return (padded() - extent()) / stride + 1; }
+  std::int64_t input(std::int64_t o, std::int64_t t) const {
+    return o * stride + t * dilation - pad_before;
+  }
+  bool inside(std::int64_t i) const { return i >= 0 && i < size; }
+};
+
 // One CONV or FC layer. Shapes follow the tutorial:
 //   N batch, M output channels (filters), C input channels, H x W ifmap (unpadded),
-//   R x S filter, E x F ofmap, U stride, P padding (same on all sides), G groups.
+//   R x S filter, E x F ofmap, U stride, P padding, G groups.
+// Stride, padding and dilation are per axis (rows: H, R, E; columns: W, S, F); a layer with
+// the same stride on both axes, the same padding on all four sides and no dilation is
+// `uniform` (the only kind some array styles run).
 // Grouped convolution splits C and M into G independent groups (C/G and M/G each);
 // depthwise convolution is G == C == M. An FC layer is a CONV whose filter covers the
 // whole ifmap (R == H, S == W, no padding, stride 1), so E == F == 1.
@@ -42,8 +66,9 @@ struct Layer {
   std::int64_t W = 1;
   std::int64_t R = 1;
   std::int64_t S = 1;
-  std::int64_t stride = 1;
-  std::int64_t padding = 0;
+  std::int64_t stride_h = 1, stride_w = 1;  // U down the rows and along them
+  std::int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  std::int64_t dilation_h = 1, dilation_w = 1;  // 1: adjacent taps
   std::int64_t groups = 1;
   bool relu = true;  // applied to the ofmap
   // Fixed point: each 32-bit product w*x is shifted right (arithmetically) by product_shift
@@ -81,8 +106,19 @@ struct Layer {
   // computed in floating point), or "". Dimensions must be within kMaxLayerDim already.
   std::string size_problem() const;
 
-  std::int64_t E() const { return (H + 2 * padding - R) / stride + 1; }
-  std::int64_t F() const { return (W + 2 * padding - S) / stride + 1; }
+  // The uniform forms: one stride for both axes, one padding for all four sides.
+  void set_stride(std::int64_t u) { stride_h = stride_w = u; }
+  void set_padding(std::int64_t p) { pad_top = pad_bottom = pad_left = pad_right = p; }
+  ConvAxis rows() const { return {H, R, stride_h, dilation_h, pad_top, pad_bottom}; }
+  ConvAxis cols() const { return {W, S, stride_w, dilation_w, pad_left, pad_right}; }
+  bool uniform() const {
+    return stride_h == stride_w && dilation_h == 1 && dilation_w == 1 && pad_top == pad_bottom &&
+           pad_top == pad_left && pad_top == pad_right;
+  }
+  // The geometry as text: "stride 2, padding 1" when uniform, each axis's otherwise.
+  std::string geometry() const;
+  std::int64_t E() const { return rows().outputs(); }
+  std::int64_t F() const { return cols().outputs(); }
   std::int64_t C_per_group() const { return C / groups; }
   std::int64_t M_per_group() const { return M / groups; }
 
@@ -101,8 +137,9 @@ struct Layer {
 // operand arrays serve both shapes, and every MAC is the same. Other layers are unchanged.
 Layer flatten_fc(const Layer& l);
 
-// A layer with only its identity and loop bounds (name, kind, N M C H W R S, stride, padding,
-// groups); every other field at its default. Mappers build their estimate's view from it.
+// A layer with only its identity and loop bounds (name, kind, N M C H W R S, strides, paddings,
+// dilations, groups); every other field at its default. Mappers build their estimate's view from
+// it.
 Layer shape_of(const Layer& l);
 
 // Every field of the layer except its name and source position, as text: two layers with the
@@ -119,6 +156,11 @@ struct Network {
 // written out (defaults included, so that the text keeps its meaning if a default changes), data
 // files as absolute paths.
 std::string network_yaml(const Network& net);
+
+// The layer's stride, padding and dilation keys (workload format): one number where every
+// axis has the same, else a list (stride [rows, columns], padding [top, bottom, left, right]);
+// no dilation key at dilation 1.
+void emit_geometry(YAML::Emitter& out, const Layer& l);
 
 // Loads a network YAML (see docs/config-reference.md, "Workload files"), a Timeloop problem
 // YAML (workload/timeloop_import.hpp) or a SCALE-Sim topology CSV (workload/scalesim_import.hpp).

@@ -17,6 +17,8 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 #include "base/config/config_node.hpp"
 #include "workload/npy.hpp"
@@ -586,12 +588,10 @@ class Importer {
       fail_node(
           n, "kernel_shape " + ints_str(kernel) + " does not match the weights " + shape_str(ws));
     const auto strides = attr_pair(n, "strides", 1, 1);
-    if (strides[0] != strides[1])
-      fail_node(n, "strides " + ints_str(strides) + " differ; dfsim layers have one stride");
     const auto dil = attr_pair(n, "dilations", 1, 1);
-    if (dil[0] != 1 || dil[1] != 1)
-      fail_node(n, "dilations " + ints_str(dil) + " are not supported (must be 1)");
-    const std::int64_t pad = conv_padding(n, {H, W}, {ws[2], ws[3]}, strides[0]);
+    for (auto v : {strides[0], strides[1], dil[0], dil[1]})
+      if (v < 1 || v > kMaxDim)
+        fail_node(n, "invalid strides " + ints_str(strides) + " or dilations " + ints_str(dil));
     Layer l;
     l.kind = LayerKind::Conv;
     l.N = x.shape[0];
@@ -601,13 +601,18 @@ class Importer {
     l.W = W;
     l.R = ws[2];
     l.S = ws[3];
-    l.stride = strides[0];
-    l.padding = pad;
+    l.stride_h = strides[0];
+    l.stride_w = strides[1];
+    l.dilation_h = dil[0];
+    l.dilation_w = dil[1];
+    conv_padding(n, l);
     l.groups = group;
-    if (l.R > H + 2 * pad || l.S > W + 2 * pad)
-      fail_node(n, "the " + std::to_string(l.R) + "x" + std::to_string(l.S) +
-                       " filter exceeds the padded " + std::to_string(H + 2 * pad) + "x" +
-                       std::to_string(W + 2 * pad) + " input");
+    for (const ConvAxis& a : {l.rows(), l.cols()})
+      if (a.extent() > a.padded())
+        fail_node(n, "the " + std::to_string(l.R) + "x" + std::to_string(l.S) + " filter (" +
+                         std::to_string(a.extent()) +
+                         " inputs wide with its dilation) exceeds the " +
+                         std::to_string(a.padded()) + " inputs of the padded input");
     if (has_input(n, 2)) {
       input(n, 2);  // must exist
       result_.notes.push_back(node_where(n) + ": bias '" + n.input(2) + "' ignored");
@@ -624,36 +629,31 @@ class Importer {
     set_output(n, 0, y);
   }
 
-  // One padding for all four sides, from pads or auto_pad.
-  std::int64_t conv_padding(const onnx::NodeProto& n, const Shape& in, const Shape& k,
-                            std::int64_t stride) const {
+  // The layer's four paddings, from pads ([top, left, bottom, right]) or auto_pad (SAME_UPPER
+  // puts an odd extra padding at the end, SAME_LOWER at the beginning).
+  void conv_padding(const onnx::NodeProto& n, Layer& l) const {
     const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
-    if (auto_pad == "VALID") return 0;
+    if (auto_pad == "VALID") return;
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      std::vector<std::int64_t> pads;
-      for (int a = 0; a < 2; ++a) {
-        const std::int64_t out = (in[a] + stride - 1) / stride;
-        const std::int64_t total = std::max<std::int64_t>(0, (out - 1) * stride + k[a] - in[a]);
-        if (total % 2)
-          fail_node(n, "auto_pad " + auto_pad +
-                           " needs asymmetric padding here; dfsim pads all sides equally");
-        pads.push_back(total / 2);
-      }
-      if (pads[0] != pads[1])
-        fail_node(n, "auto_pad " + auto_pad + " pads height and width differently " +
-                         ints_str(pads) + "; dfsim pads all sides equally");
-      return pads[0];
+      // (before, after) of one axis: out = ceil(size / stride) outputs.
+      const auto same = [&auto_pad](const ConvAxis& a) {
+        const std::int64_t out = (a.size + a.stride - 1) / a.stride;
+        const std::int64_t total =
+            std::max<std::int64_t>(0, (out - 1) * a.stride + a.extent() - a.size);
+        const std::int64_t before = auto_pad == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
+        return std::pair{before, total - before};
+      };
+      std::tie(l.pad_top, l.pad_bottom) = same(l.rows());
+      std::tie(l.pad_left, l.pad_right) = same(l.cols());
+      return;
     }
     if (auto_pad != "NOTSET" && !auto_pad.empty())
       fail_node(n, "unknown auto_pad '" + auto_pad + "'");
     const auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
     if (pads.size() != 4) fail_node(n, "'pads' must have 4 values, got " + ints_str(pads));
-    if (pads[0] < 0 || pads[0] > kMaxDim) fail_node(n, "invalid pads " + ints_str(pads));
     for (auto p : pads)
-      if (p != pads[0])
-        fail_node(n, "asymmetric padding (pads = " + ints_str(pads) +
-                         ") is not supported; dfsim pads all sides equally");
-    return pads[0];
+      if (p < 0 || p > kMaxDim) fail_node(n, "invalid pads " + ints_str(pads));
+    l.pad_top = pads[0], l.pad_left = pads[1], l.pad_bottom = pads[2], l.pad_right = pads[3];
   }
 
   // An fc layer on a 2-D [N][K] input with weights w [M][K] (K in the input's C, H, W order).
@@ -1150,8 +1150,7 @@ void write_network_yaml(const Network& net, const std::string& yaml_path) {
     out << YAML::Key << "W" << YAML::Value << l.W;
     if (!fc) {
       out << YAML::Key << "R" << YAML::Value << l.R << YAML::Key << "S" << YAML::Value << l.S;
-      out << YAML::Key << "stride" << YAML::Value << l.stride;
-      out << YAML::Key << "padding" << YAML::Value << l.padding;
+      emit_geometry(out, l);
       out << YAML::Key << "groups" << YAML::Value << l.groups;
       out << YAML::Key << "E" << YAML::Value << l.E() << YAML::Key << "F" << YAML::Value << l.F();
     }

@@ -4,7 +4,8 @@
 // only moves shapes along (pooling, flatten, batch norm, ...) or sets a layer's ReLU.
 //
 // Supported operators (default ONNX domain):
-//   Conv                 -> conv layer (symmetric pads, equal strides, dilations 1; bias ignored)
+//   Conv                 -> conv layer (pads, auto_pad, strides and dilations per axis; bias
+//                           ignored)
 //   Gemm                 -> fc layer (transA 0, transB 0/1; alpha folded into the weights,
 //                           bias/beta ignored); after a Flatten/Reshape of (C, H, W) the layer
 //                           has that C, H, W and R = H, S = W

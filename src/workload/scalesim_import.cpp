@@ -153,10 +153,8 @@ class TopologyReader {
     l.S = dim(f, 4, cols);
     l.C = dim(f, 5, cols);
     const std::int64_t filters = dim(f, 6, cols);
-    l.stride = dim(f, 7, cols);
-    if (f.size() == 9 && dim(f, 8, cols) != l.stride)
-      fail(f[8].column, "column 'Stride width': " + f[8].text + " differs from the stride height " +
-                            f[7].text + " (a dfsim layer has one stride)");
+    l.stride_h = dim(f, 7, cols);
+    l.stride_w = f.size() == 9 ? dim(f, 8, cols) : l.stride_h;
     if (l.R > l.H)
       fail(f[3].column,
            "column 'Filter Height': " + f[3].text + " exceeds the IFMAP Height " + f[1].text);
@@ -165,8 +163,8 @@ class TopologyReader {
            "column 'Filter Width': " + f[4].text + " exceeds the IFMAP Width " + f[2].text);
     // SCALE-Sim's E = ceil((H - R) / stride) + 1 counts a last window that reaches past the
     // ifmap; the imported ifmap is the rows and columns the windows read.
-    l.H = ceil_div(l.H - l.R, l.stride) * l.stride + l.R;
-    l.W = ceil_div(l.W - l.S, l.stride) * l.stride + l.S;
+    l.H = ceil_div(l.H - l.R, l.stride_h) * l.stride_h + l.R;
+    l.W = ceil_div(l.W - l.S, l.stride_w) * l.stride_w + l.S;
     if (std::max(l.H, l.W) > kMaxLayerDim)
       fail(f[7].column, "column 'Strides': the windows of stride " + f[7].text + " read " +
                             std::to_string(std::max(l.H, l.W)) + " rows or columns, more than " +

@@ -225,14 +225,15 @@ namespace {
 // Per input row h of one (image, channel) plane: for each filter column s, the output columns f
 // whose tap s reads a non-zero value of the row (row_count[h * S + s]).
 void count_row_taps(const Layer& l, const Value* plane, std::vector<std::int64_t>& row_count) {
+  const ConvAxis cols = l.cols();
   const std::int64_t F = l.F();
   for (std::int64_t h = 0; h < l.H; ++h) {
     const Value* row = plane + h * l.W;
     for (std::int64_t s = 0; s < l.S; ++s) {
       std::int64_t cnt = 0;
       for (std::int64_t f = 0; f < F; ++f) {
-        const std::int64_t w = f * l.stride + s - l.padding;
-        cnt += w >= 0 && w < l.W && row[w] != 0;
+        const std::int64_t w = cols.input(f, s);
+        cnt += cols.inside(w) && row[w] != 0;
       }
       row_count[static_cast<std::size_t>(h * l.S + s)] = cnt;
     }
@@ -245,8 +246,9 @@ NonZeroCounts count_nonzeros(const Layer& l, const LayerData& d) {
   NonZeroCounts nz;
   for (Value v : d.weights.data) nz.weights += v != 0;
   // For each (channel, r, s): how many output positions read a non-zero input through it.
-  // An input row h serves every (r, e) with e * stride + r - padding = h: its count per s (the
-  // output columns f whose tap s reads a non-zero) is made once per row.
+  // An input row h serves every (r, e) with rows.input(e, r) = h: its count per s (the output
+  // columns f whose tap s reads a non-zero) is made once per row.
+  const ConvAxis rows = l.rows();
   const std::int64_t E = l.E(), Cg = l.C_per_group(), Mg = l.M_per_group();
   std::vector<std::int64_t> reach(static_cast<std::size_t>(l.C * l.R * l.S), 0);
   std::vector<std::int64_t> row_count(static_cast<std::size_t>(l.H * l.S));
@@ -256,8 +258,8 @@ NonZeroCounts count_nonzeros(const Layer& l, const LayerData& d) {
                      row_count);
       for (std::int64_t r = 0; r < l.R; ++r)
         for (std::int64_t e = 0; e < E; ++e) {
-          const std::int64_t h = e * l.stride + r - l.padding;
-          if (h < 0 || h >= l.H) continue;
+          const std::int64_t h = rows.input(e, r);
+          if (!rows.inside(h)) continue;
           for (std::int64_t s = 0; s < l.S; ++s)
             reach[static_cast<std::size_t>((c * l.R + r) * l.S + s)] +=
                 row_count[static_cast<std::size_t>(h * l.S + s)];
@@ -305,25 +307,25 @@ __attribute__((target_clones("avx2", "default"))) void mac_rows(Psum* __restrict
   }
 }
 
-// out[x] = the input column w = (f + x) x stride + s - padding of `row` for x < run, zero in
-// the padding: zeros, a strided copy, zeros.
-void copy_taps(const Value* row, const Layer& l, std::int64_t s, std::int64_t f, std::int64_t run,
-               Value* out) {
-  const std::int64_t off = s - l.padding;  // w = (f + x) * stride + off
+// out[x] = the input column cols.input(f + x, s) of `row` for x < run, zero in the padding:
+// zeros, a strided copy, zeros.
+void copy_taps(const Value* row, const ConvAxis& cols, std::int64_t s, std::int64_t f,
+               std::int64_t run, Value* out) {
+  const std::int64_t st = cols.stride, off = cols.input(0, s);  // w = (f + x) * st + off
   // The first x with w >= 0 and the first with w >= W, both within [0, run].
   const auto first_at = [&](std::int64_t bound) {
-    const std::int64_t need = bound - off - f * l.stride;  // x * stride >= need
-    const std::int64_t x = need <= 0 ? 0 : (need + l.stride - 1) / l.stride;
+    const std::int64_t need = bound - off - f * st;  // x * st >= need
+    const std::int64_t x = need <= 0 ? 0 : (need + st - 1) / st;
     return std::min(x, run);
   };
-  const std::int64_t lo = first_at(0), hi = std::max(lo, first_at(l.W));
+  const std::int64_t lo = first_at(0), hi = std::max(lo, first_at(cols.size));
   std::fill(out, out + lo, Value{0});
   if (hi > lo) {
-    const Value* in = row + (f + lo) * l.stride + off;
-    if (l.stride == 1)
+    const Value* in = row + (f + lo) * st + off;
+    if (st == 1)
       std::copy(in, in + (hi - lo), out + lo);
     else
-      for (std::int64_t x = lo; x < hi; ++x) out[x] = in[(x - lo) * l.stride];
+      for (std::int64_t x = lo; x < hi; ++x) out[x] = in[(x - lo) * st];
   }
   std::fill(out + hi, out + run, Value{0});
 }
@@ -333,6 +335,7 @@ void copy_taps(const Value* row, const Layer& l, std::int64_t s, std::int64_t f,
 void im2col_block(const Layer& l, const Tensor4& ifmap, std::int64_t g, std::int64_t p0,
                   std::int64_t count, std::int64_t block, std::vector<Value>& col) {
   const std::int64_t E = l.E(), F = l.F(), Cg = l.C_per_group();
+  const ConvAxis rows = l.rows(), cols = l.cols();
   std::int64_t k = 0;
   for (std::int64_t c = 0; c < Cg; ++c)
     for (std::int64_t r = 0; r < l.R; ++r)
@@ -341,13 +344,13 @@ void im2col_block(const Layer& l, const Tensor4& ifmap, std::int64_t g, std::int
         std::int64_t n = p0 / (E * F), e = (p0 / F) % E, f = p0 % F;
         for (std::int64_t i = 0; i < count;) {
           const std::int64_t run = std::min(F - f, count - i);  // positions left in the row
-          const std::int64_t h = e * l.stride + r - l.padding;
-          if (h < 0 || h >= l.H) {
+          const std::int64_t h = rows.input(e, r);
+          if (!rows.inside(h)) {
             std::fill(out + i, out + i + run, Value{0});
           } else {
             const Value* row =
                 &ifmap.data[static_cast<std::size_t>(ifmap.index(n, g * Cg + c, h, 0))];
-            copy_taps(row, l, s, f, run, out + i);
+            copy_taps(row, cols, s, f, run, out + i);
           }
           i += run;
           f = 0;

@@ -77,10 +77,6 @@ Layer layer_of(const ConfigNode& in, const std::string& filters, const std::stri
                       std::to_string(v));
     return v;
   };
-  for (const char* k : {"Wdilation", "Hdilation"})
-    if (in.has(k) && in.get_int(k) != 1)
-      in.at(k).fail("dilation " + std::to_string(in.get_int(k)) +
-                    " is not supported (a dfsim layer has dilation 1)");
   Layer l;
   l.name = name;
   l.where = in.where();
@@ -88,16 +84,15 @@ Layer layer_of(const ConfigNode& in, const std::string& filters, const std::stri
   l.M = dim(filters);
   l.N = dim("N", 1);
   const std::int64_t width = dim("R"), height = dim("S"), P = dim("P"), Q = dim("Q");
-  const std::int64_t w_stride = dim("Wstride", 1), h_stride = dim("Hstride", 1);
-  if (w_stride != h_stride)
-    in.at(in.has("Wstride") ? "Wstride" : "Hstride")
-        .fail("Wstride " + std::to_string(w_stride) + " differs from Hstride " +
-              std::to_string(h_stride) + " (a dfsim layer has one stride)");
   l.R = height;
   l.S = width;
-  l.stride = h_stride;
-  l.H = h_stride * (Q - 1) + height;  // the rows the Q output rows' windows read, no padding
-  l.W = w_stride * (P - 1) + width;
+  l.stride_h = dim("Hstride", 1);
+  l.stride_w = dim("Wstride", 1);
+  l.dilation_h = dim("Hdilation", 1);
+  l.dilation_w = dim("Wdilation", 1);
+  // The inputs the Q x P output windows read, no padding.
+  l.H = l.stride_h * (Q - 1) + l.dilation_h * (height - 1) + 1;
+  l.W = l.stride_w * (P - 1) + l.dilation_w * (width - 1) + 1;
   if (std::max(l.H, l.W) > kMaxLayerDim)
     in.fail("the input these P, Q, R, S and strides read is " + std::to_string(l.H) + " x " +
             std::to_string(l.W) + ", more than " + std::to_string(kMaxLayerDim) + " on a side");

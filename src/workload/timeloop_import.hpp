@@ -12,10 +12,10 @@
 // Timeloop's cnn-layer problem: R is the filter's width, paired with P (output width), Wstride
 // and Wdilation; S its height, with Q, Hstride and Hdilation; the input has no padding (its
 // projection is W = Wstride x P + Wdilation x R over the iteration space), so W = Wstride (P - 1)
-// + R and H = Hstride (Q - 1) + S at dilation 1. In Sze et al.'s names dfsim uses: R (height) =
-// Timeloop's S, S (width) = its R, E = Q, F = P. MACs are Timeloop's C M R S N P Q.
-// Dilations other than 1 and unequal strides are refused (a dfsim layer has one stride and no
-// dilation); N and the strides default to 1. `densities` of Weights, Inputs and Outputs (a
+// + Wdilation (R - 1) + 1 and H = Hstride (Q - 1) + Hdilation (S - 1) + 1. In Sze et al.'s names
+// dfsim uses: R (height) = Timeloop's S, S (width) = its R, E = Q, F = P; the strides and
+// dilations keep their axes. MACs are Timeloop's C M R S N P Q. N, the strides and the
+// dilations default to 1. `densities` of Weights, Inputs and Outputs (a
 // number, or {density: x} with one of Timeloop's distributions) become weight_density,
 // input_density and the declared output_density; `commonDensity` sets the first two;
 // `bitwidths` of Weights and Inputs set the generated operands' widths. The shape is checked

@@ -237,6 +237,7 @@ class SinglePeArray : public ArrayModel {
   }
   // Dense operands and outputs: its timing never reads a value (it computes them anyway).
   static bool timing_needs_outputs(const ArchConfig&) { return false; }
+  static GeometrySupport geometry_support() { return {}; }  // uniform layers only
 
  private:
   sc_core::sc_time period() const {
@@ -265,18 +266,19 @@ class SinglePeArray : public ArrayModel {
           for (std::int64_t s = 0; s < l.S; ++s) {
             const Value w = filters[static_cast<std::size_t>(((k * Cg + c) * l.R + r) * l.S + s)];
             if (w == 0) continue;
-            const std::int64_t f0 =
-                std::max<std::int64_t>(0, (l.padding - s + l.stride - 1) / l.stride);
-            const std::int64_t last = l.W - 1 + l.padding - s;  // largest f * stride
+            // Uniform layers only (geometry_support): U = stride, P = padding on every side.
+            const std::int64_t U = l.stride_h, P = l.pad_top;
+            const std::int64_t f0 = std::max<std::int64_t>(0, (P - s + U - 1) / U);
+            const std::int64_t last = l.W - 1 + P - s;  // largest f * stride
             if (last < 0) continue;
-            const std::int64_t f1 = std::min(F, last / l.stride + 1);
+            const std::int64_t f1 = std::min(F, last / U + 1);
             if (f1 <= f0) continue;
             for (std::int64_t e = 0; e < E; ++e) {
-              const std::int64_t h = e * l.stride - l.padding + r;
+              const std::int64_t h = e * U - P + r;
               if (h < 0 || h >= l.H) continue;
-              const Value* in = &image[static_cast<std::size_t>(((g * Cg + c) * l.H + h) * l.W +
-                                                                f0 * l.stride - l.padding + s)];
-              mac_row(&out[static_cast<std::size_t>((k * E + e) * F + f0)], in, l.stride, w,
+              const Value* in =
+                  &image[static_cast<std::size_t>(((g * Cg + c) * l.H + h) * l.W + f0 * U - P + s)];
+              mac_row(&out[static_cast<std::size_t>((k * E + e) * F + f0)], in, U, w,
                       job.arith.product_shift, f1 - f0);
             }
           }

@@ -67,17 +67,21 @@ BlockTiling parse_block_tiling_with_step(const ConfigNode& n) {
 }
 
 InputRows input_rows(const Layer& l, std::int64_t e0, std::int64_t eb) {
-  const std::int64_t lo = std::max<std::int64_t>(0, e0 * l.stride - l.padding);
-  const std::int64_t hi = std::min(l.H, (e0 + eb - 1) * l.stride - l.padding + l.R);
+  const ConvAxis rows = l.rows();
+  const std::int64_t lo = std::max<std::int64_t>(0, rows.input(e0, 0));
+  const std::int64_t hi = std::min(l.H, rows.input(e0 + eb - 1, l.R - 1) + 1);
   return {lo, std::max<std::int64_t>(0, hi - lo)};
 }
 
-std::int64_t taps_inside(std::int64_t o0, std::int64_t count, std::int64_t taps, std::int64_t size,
-                         std::int64_t stride, std::int64_t padding) {
+std::int64_t taps_inside(const ConvAxis& a, std::int64_t o0, std::int64_t count) {
   std::int64_t sum = 0;
   for (std::int64_t o = o0; o < o0 + count; ++o) {
-    const std::int64_t x0 = o * stride - padding;
-    sum += std::max<std::int64_t>(0, std::min(taps, size - x0) - std::max<std::int64_t>(0, -x0));
+    const std::int64_t x0 = a.input(o, 0);
+    if (x0 >= a.size) continue;
+    // Taps t with 0 <= x0 + t * dilation < size.
+    const std::int64_t first = x0 >= 0 ? 0 : ceil_div64(-x0, a.dilation);
+    const std::int64_t end = std::min(a.taps, (a.size - 1 - x0) / a.dilation + 1);
+    sum += std::max<std::int64_t>(0, end - first);
   }
   return sum;
 }
@@ -86,12 +90,8 @@ std::int64_t glb_access_cycles(const GlbConfig& g, std::int64_t bytes) {
   return ceil_div64(std::min(bytes, g.bank_bytes) * 8, g.bank_width_bits);
 }
 
-std::int64_t window_rows_inside(const Layer& l) {
-  return taps_inside(0, l.E(), l.R, l.H, l.stride, l.padding);
-}
-std::int64_t window_cols_inside(const Layer& l) {
-  return taps_inside(0, l.F(), l.S, l.W, l.stride, l.padding);
-}
+std::int64_t window_rows_inside(const Layer& l) { return taps_inside(l.rows(), 0, l.E()); }
+std::int64_t window_cols_inside(const Layer& l) { return taps_inside(l.cols(), 0, l.F()); }
 
 void for_each_block_pass(const Layer& l, const BlockTiling& t,
                          const std::function<bool(const BlockPass&)>& fn) {

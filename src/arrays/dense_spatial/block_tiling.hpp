@@ -71,10 +71,10 @@ struct InputRows {
 };
 InputRows input_rows(const Layer& l, std::int64_t e0, std::int64_t eb);
 
-// Taps t < taps with 0 <= o * stride - padding + t < size, summed over outputs [o0, o0 + count):
-// how many of the filter rows (columns) of those outputs' windows fall inside the image.
-std::int64_t taps_inside(std::int64_t o0, std::int64_t count, std::int64_t taps, std::int64_t size,
-                         std::int64_t stride, std::int64_t padding);
+// Taps t < a.taps whose input a.input(o, t) lies inside the image, summed over outputs
+// [o0, o0 + count) of the axis: how many of the filter rows (columns) of those outputs'
+// windows fall inside the image.
+std::int64_t taps_inside(const ConvAxis& a, std::int64_t o0, std::int64_t count);
 
 // Core cycles of one GLB access of `bytes` within one region (its banks work in parallel, each
 // bank_width_bits per cycle): what the banked buffer books for it.

@@ -102,8 +102,7 @@ void ReductionPeArray::layer_stats(LayerStats& s, ActionCounts& n) const {
 sc_time ReductionPeArray::read_window(const Layer& l, const PassOperands& op, std::int64_t n,
                                       std::int64_t e, std::int64_t f, const sc_time& at) {
   const std::int64_t cb = op.pass.cb, S = l.S;
-  const std::int64_t h_first = (op.pass.e0 + e) * l.stride - l.padding,
-                     w0 = f * l.stride - l.padding;
+  const std::int64_t h_first = l.rows().input(op.pass.e0 + e, 0), w0 = l.cols().input(f, 0);
   const std::int64_t s_lo = std::max<std::int64_t>(0, -w0), s_hi = std::min(S, l.W - w0);
   sc_time ready = at;
   window_values_ = 0;
@@ -275,7 +274,7 @@ std::int64_t ReductionCost::pass_cycles(const Layer& l, const BlockTiling&,
   const std::int64_t row_bytes = 2 * l.S * p.cb, pitch = 2 * l.W * p.cb;
   std::int64_t steps = 0;
   for (std::int64_t e = p.e0; e < p.e0 + p.eb; ++e) {
-    const std::int64_t rows = taps_inside(e, 1, l.R, l.H, l.stride, l.padding);
+    const std::int64_t rows = taps_inside(l.rows(), e, 1);
     for (std::int64_t m0 = 0; m0 < p.mb; m0 += lanes)
       steps += step_cycles(K, std::min(lanes, p.mb - m0), rows, row_bytes, pitch);
   }

@@ -28,7 +28,7 @@ EnergyTable os_energy_table(const ArchConfig& a) {
   return priced_by_energy_model(std::move(t), a);
 }
 
-bool os_forwards(const Layer& l) { return l.stride == 1; }
+bool os_forwards(const Layer& l) { return l.stride_h == 1 && l.stride_w == 1; }
 
 namespace {
 
@@ -40,13 +40,13 @@ std::int64_t span_inside(std::int64_t x0, std::int64_t extent, std::int64_t size
 }  // namespace
 
 std::int64_t os_rows_inside(const Layer& l, std::int64_t e0, std::int64_t rows) {
-  if (os_forwards(l)) return span_inside(e0 - l.padding, rows - 1 + l.R, l.H);
-  return taps_inside(e0, rows, l.R, l.H, l.stride, l.padding);
+  if (os_forwards(l)) return span_inside(e0 - l.pad_top, rows - 1 + l.R, l.H);
+  return taps_inside(l.rows(), e0, rows);
 }
 
 std::int64_t os_cols_inside(const Layer& l, std::int64_t f0, std::int64_t cols) {
-  if (os_forwards(l)) return span_inside(f0 - l.padding, cols - 1 + l.S, l.W);
-  return taps_inside(f0, cols, l.S, l.W, l.stride, l.padding);
+  if (os_forwards(l)) return span_inside(f0 - l.pad_left, cols - 1 + l.S, l.W);
+  return taps_inside(l.cols(), f0, cols);
 }
 
 OsPeArray::OsPeArray(sc_core::sc_module_name name, const ArchConfig& arch)
@@ -80,16 +80,16 @@ sc_time OsPeArray::run_pass(const Layer& l, const Arithmetic& arith, const PassO
   return std::max({t.end, t.array_free, write_back()});
 }
 
-// The step's input region ((rows - 1) U + R) x ((cols - 1) U + S) x cb into region_ ([h][w][c],
+// The step's input region ((rows - 1) U_h + R) x ((cols - 1) U_w + S) x cb into region_ ([h][w][c],
 // zeros on padding): at stride 1 each row of it once (what enters the array from the GLB),
 // else every PE's window, row by row. Returns when the last read is in.
 sc_time OsPeArray::read_inputs(const Layer& l, const PassOperands& op, const Step& st,
                                const sc_time& at) {
-  const std::int64_t U = l.stride, cb = op.pass.cb;
-  block_rows_ = (st.rows - 1) * U + l.R;
-  block_cols_ = (st.cols - 1) * U + l.S;
-  region_h0_ = (op.pass.e0 + st.e0) * U - l.padding;
-  region_w0_ = st.f0 * U - l.padding;
+  const std::int64_t Uh = l.stride_h, Uw = l.stride_w, cb = op.pass.cb;
+  block_rows_ = (st.rows - 1) * Uh + l.R;
+  block_cols_ = (st.cols - 1) * Uw + l.S;
+  region_h0_ = l.rows().input(op.pass.e0 + st.e0, 0);
+  region_w0_ = l.cols().input(st.f0, 0);
   region_.assign(static_cast<std::size_t>(block_rows_ * block_cols_ * cb), Value{0});
   region_values_ = 0;
   sc_time ready = at;
@@ -114,7 +114,7 @@ sc_time OsPeArray::read_inputs(const Layer& l, const PassOperands& op, const Ste
   } else {
     for (std::int64_t i = 0; i < st.rows; ++i)
       for (std::int64_t j = 0; j < st.cols; ++j)
-        for (std::int64_t r = 0; r < l.R; ++r) clipped_row(i * U + r, j * U, l.S);
+        for (std::int64_t r = 0; r < l.R; ++r) clipped_row(i * Uh + r, j * Uw, l.S);
   }
   return ready;
 }
@@ -176,7 +176,7 @@ void OsPeArray::step(const Layer& l, const Arithmetic& arith, const PassOperands
 // Every PE's output: its psum (in run order, psum_buffer_) plus the products of its window,
 // shifted as the reference convolution shifts them.
 void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::int64_t shift) {
-  const std::int64_t K = cb * l.R * l.S, U = l.stride;
+  const std::int64_t K = cb * l.R * l.S, Uh = l.stride_h, Uw = l.stride_w;
   const std::size_t pb = static_cast<std::size_t>(arch_.data.psum_bits / 8);
   for (std::int64_t m = 0; m < st.filters; ++m)
     for (std::int64_t i = 0; i < st.rows; ++i)
@@ -187,7 +187,7 @@ void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::in
         for (std::int64_t r = 0; r < l.R; ++r)
           for (std::int64_t s = 0; s < l.S; ++s) {
             const Value* x =
-                &region_[static_cast<std::size_t>(((i * U + r) * block_cols_ + j * U + s) * cb)];
+                &region_[static_cast<std::size_t>(((i * Uh + r) * block_cols_ + j * Uw + s) * cb)];
             const Value* w = &weights_[static_cast<std::size_t>(m * K + (r * l.S + s) * cb)];
             for (std::int64_t c = 0; c < cb; ++c)
               acc += static_cast<Psum>((std::int32_t{w[c]} * std::int32_t{x[c]}) >> shift);
@@ -308,7 +308,7 @@ std::int64_t OsCost::pass_cycles(const Layer& l, const BlockTiling& t, const Blo
     if (!forwards) {
       inside = 0;
       for (std::int64_t j = f.begin; j < f.begin + f.size; ++j)
-        inside += taps_inside(j, 1, l.S, l.W, l.stride, l.padding) > 0;
+        inside += taps_inside(l.cols(), j, 1) > 0;
     }
     ++col_kinds[{f.size, inside}];
   });

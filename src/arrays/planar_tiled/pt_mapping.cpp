@@ -129,7 +129,7 @@ class BankReplay {
       : l_(l),
         t_(t),
         kc_(kc),
-        phases_(static_cast<std::size_t>(l.stride * l.stride)),
+        phases_(static_cast<std::size_t>(l.stride_h * l.stride_h)),
         Im_(static_cast<std::size_t>(pe.multipliers_i)),
         Fm_(static_cast<std::size_t>(pe.multipliers_f)),
         Q_(pe.crossbar_queue_depth),
@@ -170,7 +170,7 @@ class BankReplay {
   }
 
   void draw_channel(std::int64_t ch) {
-    const std::int64_t st = l_.stride, pad = l_.padding, tw = t_.w1 - t_.w0;
+    const std::int64_t st = l_.stride_h, pad = l_.pad_top, tw = t_.w1 - t_.w0;
     for (auto& v : acts_) v.clear();
     for (auto& v : wts_) v.clear();
     for (std::int64_t a = 0; a < t_.area(); ++a) {
@@ -222,10 +222,10 @@ double bank_load(const Layer& l, const PtTile& t, std::int64_t kc, const PlanarP
   const std::int64_t channels = std::min(t.c1 - t.c0, l.C_per_group());
   // The replay sees a tile only through its shape and its offset to its first output: the
   // tiles of a grid share a few, and the search asks again for every candidate.
-  const std::int64_t st = l.stride;
+  const std::int64_t st = l.stride_h;
   const auto key = std::make_tuple(
-      std::array<std::int64_t, 15>{t.h1 - t.h0, t.w1 - t.w0, t.h0 + l.padding - st * t.e0,
-                                   t.w0 + l.padding - st * t.f0, t.e1 - t.e0, t.f1 - t.f0, kc,
+      std::array<std::int64_t, 15>{t.h1 - t.h0, t.w1 - t.w0, t.h0 + l.pad_top - st * t.e0,
+                                   t.w0 + l.pad_top - st * t.f0, t.e1 - t.e0, t.f1 - t.f0, kc,
                                    channels, l.R, l.S, st, pe.accumulator_banks,
                                    pe.crossbar_queue_depth, pe.multipliers_i, pe.multipliers_f},
       l.input_density, l.weight_density);
@@ -241,8 +241,8 @@ double bank_load(const Layer& l, const PtTile& t, std::int64_t kc, const PlanarP
 
 std::int64_t PtTile::valid_taps(const Layer& l) const {
   if (empty() || extent() == 0) return 0;
-  return axis_taps(h0, h1, l.R, l.padding, l.stride, e0, e1) *
-         axis_taps(w0, w1, l.S, l.padding, l.stride, f0, f1);
+  return axis_taps(h0, h1, l.R, l.pad_top, l.stride_h, e0, e1) *
+         axis_taps(w0, w1, l.S, l.pad_top, l.stride_h, f0, f1);
 }
 
 namespace {
@@ -250,7 +250,7 @@ namespace {
 // Round (ry, rx)'s output block and the input region it needs (empty when every window of the
 // block lies in the padding).
 PtRound round_block(const Layer& l, const PtMapping& m, std::int64_t ry, std::int64_t rx) {
-  const std::int64_t E = l.E(), F = l.F(), st = l.stride, pad = l.padding;
+  const std::int64_t E = l.E(), F = l.F(), st = l.stride_h, pad = l.pad_top;
   PtRound rd;
   rd.e0 = E * ry / m.rounds_y;
   rd.e1 = E * (ry + 1) / m.rounds_y;
@@ -267,7 +267,7 @@ PtRound round_block(const Layer& l, const PtMapping& m, std::int64_t ry, std::in
 // its inputs reach (the accumulator extent).
 PtTile round_tile(const Layer& l, const PtMapping& m, std::int64_t cols, const PtRound& rd,
                   std::int64_t ix, std::int64_t iy, std::int64_t ic) {
-  const std::int64_t st = l.stride, pad = l.padding;
+  const std::int64_t st = l.stride_h, pad = l.pad_top;
   const std::int64_t hn = rd.h1 - rd.h0, wn = rd.w1 - rd.w0;
   PtTile t;
   t.pe = m.pc == 1 ? iy * cols + ix : (ic * m.py + iy) * m.px + ix;
@@ -294,7 +294,7 @@ PtTile round_tile(const Layer& l, const PtMapping& m, std::int64_t cols, const P
 std::int64_t owner_part(const Layer& l, std::int64_t o, std::int64_t taps, std::int64_t lo,
                         std::int64_t hi, std::int64_t parts) {
   if (hi <= lo) return 0;
-  const std::int64_t c = std::clamp(o * l.stride - l.padding + (taps - 1) / 2, lo, hi - 1);
+  const std::int64_t c = std::clamp(o * l.stride_h - l.pad_top + (taps - 1) / 2, lo, hi - 1);
   for (std::int64_t p = 0; p < parts; ++p)
     if (c < lo + (hi - lo) * (p + 1) / parts) return p;
   return parts - 1;
@@ -617,7 +617,7 @@ double PtPipeline::group_compute(const PtRound& r, RoundTiles& rt, std::int64_t 
 
 PeCycles PtPipeline::tile_compute(const PtTile& t, const RoundTiles& rt, std::size_t i,
                                   std::int64_t cpe, std::int64_t kc) {
-  const std::int64_t st = l_.stride, Fm = pe_.multipliers_f, Im = pe_.multipliers_i;
+  const std::int64_t st = l_.stride_h, Fm = pe_.multipliers_f, Im = pe_.multipliers_i;
   const double dw = l_.weight_density, da = l_.input_density;
   PeCycles c;
   if (pe_.sparse()) {

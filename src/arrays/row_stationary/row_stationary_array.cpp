@@ -194,7 +194,7 @@ struct RowStationaryArray::Controller {
         Mg(l.M_per_group()),
         E(l.E()),
         F(l.F()),
-        Wp(l.W + 2 * l.padding),
+        Wp(l.cols().padded()),
         pbytes(a.data.psum_bits / 8) {
     if (!plan.why_not.empty()) throw SimulationError("layer " + l.name + ": " + plan.why_not);
   }
@@ -430,14 +430,15 @@ struct RowStationaryArray::Controller {
             s.q = q_of(ri);
             s.S = l.S;
             s.F = F;
-            s.stride = l.stride;
+            s.stride = l.stride_w;
             s.padded_width = Wp;
             s.chain_bottom = ri == r_eff - 1 && rr == R - 1;
             s.arith = arith;
             s.compute_outputs = compute_outputs;
             filter_ids[idx] = {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0};
-            ifmap_ids[idx] = {static_cast<std::int32_t>(ri),
-                              static_cast<std::int32_t>((sg.begin + si * e + ee) * l.stride + rr)};
+            ifmap_ids[idx] = {
+                static_cast<std::int32_t>(ri),
+                static_cast<std::int32_t>((sg.begin + si * e + ee) * l.stride_h + rr)};
             if (ri == 0 && rr == 0)
               psum_ids[idx] = {static_cast<std::int32_t>(k), static_cast<std::int32_t>(ee)};
             ++active;
@@ -490,8 +491,8 @@ struct RowStationaryArray::Controller {
   // Does padded ifmap row h feed some ofmap row of strip group sg through some filter row?
   bool row_needed(std::int64_t h, const Chunk& sg) const {
     for (std::int64_t rr = 0; rr < l.R; ++rr) {
-      const std::int64_t off = h - rr - sg.begin * l.stride;
-      if (off >= 0 && off % l.stride == 0 && off / l.stride < sg.size) return true;
+      const std::int64_t off = h - rr - sg.begin * l.stride_h;
+      if (off >= 0 && off % l.stride_h == 0 && off / l.stride_h < sg.size) return true;
     }
     return false;
   }
@@ -502,7 +503,7 @@ struct RowStationaryArray::Controller {
                          std::int64_t h, const Chunk& sg, const sc_time& start) {
     auto [lo, hi] = tiling.stored_rows(sg);
     values.assign(static_cast<std::size_t>(q * Wp), 0);
-    const std::int64_t hh = h - l.padding;
+    const std::int64_t hh = h - l.pad_top;
     sc_time at = start + period;
     if (hh < 0 || hh >= l.H) return at;
     for (std::int64_t qi = 0; qi < q; ++qi) {
@@ -510,7 +511,7 @@ struct RowStationaryArray::Controller {
           ib * ifmap_buf_bytes + ((ni * nch + c0 + qi) * (hi - lo) + (hh - lo)) * l.W * 2;
       sc_time rs;
       transfer(top.to_glb, tlm::TLM_READ_COMMAND, addr,
-               &values[static_cast<std::size_t>(qi * Wp + l.padding)], l.W * 2, DataKind::Ifmap,
+               &values[static_cast<std::size_t>(qi * Wp + l.pad_left)], l.W * 2, DataKind::Ifmap,
                l.W, 16, start, &rs);
       if (qi == 0) at = rs + period;
     }
@@ -522,8 +523,8 @@ struct RowStationaryArray::Controller {
   void multicast_ifmaps(const PassShape& ps, int ib, std::int64_t coff, std::int64_t nch,
                         const sc_time& start) {
     const Chunk& sg = ps.sg;
-    const std::int64_t h_first = sg.begin * l.stride,
-                       h_last = (sg.begin + sg.size - 1) * l.stride + l.R;
+    const std::int64_t h_first = sg.begin * l.stride_h,
+                       h_last = (sg.begin + sg.size - 1) * l.stride_h + l.R;
     for (std::int64_t ni = 0; ni < ps.nb.size; ++ni)
       for (std::int64_t ri = 0; ri < ps.r_eff; ++ri)
         for (std::int64_t h = h_first; h < h_last; ++h) {

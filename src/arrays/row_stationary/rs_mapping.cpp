@@ -24,7 +24,7 @@ std::int64_t bus_cycles(std::int64_t bits, std::int64_t width) { return ceil_div
 RsPassCycles rs_pass_cycles(const ArchConfig& a, const Layer& l, const RsPassShape& ps) {
   // Filter load, then compute overlapped with the ifmap, psum-in and GON streams; each stream
   // ends with a one-position tail at its last PE.
-  const std::int64_t F = l.F(), S = l.S, R = l.R, Wp = l.W + 2 * l.padding;
+  const std::int64_t F = l.F(), S = l.S, R = l.R, Wp = l.cols().padded();
   RsPassCycles c;
   c.filters = ps.filter_rows() * R *
               bus_cycles(ps.p * ps.q * S * a.data.weight_bits, rs_params(a).noc.filter_gin_bits);
@@ -92,7 +92,7 @@ RsPassTotals rs_pass_totals(const ArchConfig& a, const Layer& l, const RsMapping
   const double ibits = static_cast<double>(a.data.ifmap_bits);
   const double wbits = static_cast<double>(a.data.weight_bits);
   const double pbits = static_cast<double>(a.data.psum_bits);
-  const std::int64_t F = l.F(), S = l.S, R = l.R, Wp = l.W + 2 * l.padding;
+  const std::int64_t F = l.F(), S = l.S, R = l.R, Wp = l.cols().padded();
   // Zero gating skips the filter read and the MAC for zero ifmap values (padding ignored).
   const double performed = rs_params(a).pe.zero_gating ? l.input_density : 1.0;
   RsPassTotals t;

@@ -61,13 +61,13 @@ class RsTiling {
   RsTiling(const ArchConfig& a, const Layer& l, const RsMapping& m) : a_(a), l_(l), m_(m) {}
 
   std::int64_t padded_ifmap_rows(std::int64_t ofmap_rows) const {
-    return (ofmap_rows - 1) * l_.stride + l_.R;
+    return (ofmap_rows - 1) * l_.stride_h + l_.R;
   }
   // Ifmap rows [lo, hi) of the unpadded ifmap a strip group starting at ofmap row e0 reads.
   std::pair<std::int64_t, std::int64_t> stored_rows(Chunk sg) const {
-    const std::int64_t lo = std::max<std::int64_t>(0, sg.begin * l_.stride - l_.padding);
-    const std::int64_t hi = std::min<std::int64_t>(
-        l_.H, sg.begin * l_.stride - l_.padding + padded_ifmap_rows(sg.size));
+    const std::int64_t first = l_.rows().input(sg.begin, 0);
+    const std::int64_t lo = std::max<std::int64_t>(0, first);
+    const std::int64_t hi = std::min<std::int64_t>(l_.H, first + padded_ifmap_rows(sg.size));
     return {lo, std::max(lo, hi)};
   }
 

@@ -229,20 +229,22 @@ struct WeightStationaryArray::Controller {
   }
 
   // The reduction index k runs over (r, s, c) with c fastest, so for one output pixel and one
-  // filter row r the values are S*C adjacent bytes of the channel-minor ifmap.
+  // filter row r of an undilated, ungrouped layer the values are S*C adjacent bytes of the
+  // channel-minor ifmap.
   std::array<std::int64_t, 3> decode_k(std::int64_t k) const {
     return {k / (l.S * Cg), (k / Cg) % l.S, k % Cg};
   }
 
   // The systolic data setup unit: for each output pixel of the chunk it reads the tile's
-  // slice of the input window from the unified buffer (one access per filter row, zero
-  // padding added here) and forms one K-tile-wide input row.
+  // slice of the input window from the unified buffer (one access per run of adjacent values,
+  // for_each_window_run; zero padding added here) and forms one K-tile-wide input row.
   // Returns when the first row is ready; `last` gets when the last one is.
   sc_time setup_rows(const Stream& st, const sc_time& at, sc_time& last) {
     const TileRef& t = tiles[static_cast<std::size_t>(st.tile)];
     const std::int64_t K_t = t.kt.size, SC = l.S * Cg;
     const std::int64_t r_lo = t.kt.begin / SC, r_hi = (t.kt.begin + K_t - 1) / SC;
     const std::int64_t ib = modes.input_bytes;
+    const ConvAxis rows_axis = l.rows();
     patch.assign(static_cast<std::size_t>(st.rc.size * K_t * ib), 0);
     sc_time first = at;
     last = at;
@@ -251,35 +253,22 @@ struct WeightStationaryArray::Controller {
       const std::int64_t row = st.rc.begin + b;
       const std::int64_t n = row / (E * F), e = (row / F) % E, f = row % F;
       for (std::int64_t r = r_lo; r <= r_hi; ++r) {
-        const std::int64_t h = e * l.stride + r - l.padding;
-        if (h < 0 || h >= l.H) continue;
-        // The part of this filter row's S*C window inside the tile, then inside the ifmap.
+        const std::int64_t h = rows_axis.input(e, r);
+        if (!rows_axis.inside(h)) continue;
+        // The part of this filter row's S*C window inside the tile, in runs inside the ifmap.
         const std::int64_t k0 = std::max(t.kt.begin, r * SC),
                            k1 = std::min(t.kt.begin + K_t, (r + 1) * SC);
-        const std::int64_t w0 = f * l.stride - l.padding;
-        const std::int64_t lo = std::max(k0 - r * SC, -w0 * Cg),
-                           hi = std::min(k1 - r * SC, (l.W - w0) * Cg);
-        if (hi <= lo) continue;
-        if (Cg != l.C) {
-          // Grouped layers: channels of other groups sit between pixels; one access per pixel.
-          for (std::int64_t j = lo; j < hi;) {
-            const std::int64_t s = j / Cg, c = j % Cg, len = std::min(hi - j, Cg - c);
-            const std::int64_t addr = (((n * l.H + h) * l.W + w0 + s) * l.C + t.g * Cg + c) * ib;
-            ready = std::max(
-                ready,
-                transfer(top.to_ub, tlm::TLM_READ_COMMAND, addr,
-                         &patch[static_cast<std::size_t>((b * K_t + r * SC + j - t.kt.begin) * ib)],
-                         len * ib, DataKind::Ifmap, at));
-            j += len;
-          }
-          continue;
-        }
-        const std::int64_t addr = (((n * l.H + h) * l.W + w0) * l.C + lo) * ib;
-        ready = std::max(
-            ready,
-            transfer(top.to_ub, tlm::TLM_READ_COMMAND, addr,
-                     &patch[static_cast<std::size_t>((b * K_t + r * SC + lo - t.kt.begin) * ib)],
-                     (hi - lo) * ib, DataKind::Ifmap, at));
+        for_each_window_run(
+            l, f, k0 - r * SC, k1 - r * SC,
+            [&](std::int64_t lo, std::int64_t hi, std::int64_t w, std::int64_t c) {
+              const std::int64_t addr = (((n * l.H + h) * l.W + w) * l.C + t.g * Cg + c) * ib;
+              ready = std::max(
+                  ready,
+                  transfer(
+                      top.to_ub, tlm::TLM_READ_COMMAND, addr,
+                      &patch[static_cast<std::size_t>((b * K_t + r * SC + lo - t.kt.begin) * ib)],
+                      (hi - lo) * ib, DataKind::Ifmap, at));
+            });
       }
       if (b == 0) first = ready;
       last = std::max(last, ready);

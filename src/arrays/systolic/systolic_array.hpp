@@ -26,6 +26,8 @@ class WeightStationaryArray : public ArrayModel {
   ~WeightStationaryArray() override;
   // Dense operands, fixed-width outputs: the timing never depends on the values.
   static bool timing_needs_outputs(const ArchConfig&) { return false; }
+  // The setup unit gathers any window (for_each_window_run).
+  static GeometrySupport geometry_support() { return {true, true}; }
 
   tlm_utils::simple_initiator_socket<WeightStationaryArray> to_weight_memory;
   tlm_utils::simple_initiator_socket<WeightStationaryArray> to_fifo;

@@ -48,22 +48,19 @@ std::string ws_check_capacity(const ArchConfig& a, const Layer& l, const WsMappi
 namespace {
 
 // Unified-buffer accesses of the setup unit for one output pixel and one K tile
-// (WeightStationaryArray::setup_rows): one per filter row the tile spans whose input row lies
-// inside the ifmap and whose window overlaps it, or per filter tap for grouped layers (their
-// channels are not adjacent).
+// (WeightStationaryArray::setup_rows): one per run of adjacent values (for_each_window_run) of
+// each filter row the tile spans whose input row lies inside the ifmap.
 std::int64_t setup_accesses(const Layer& l, std::int64_t row, Chunk kt) {
   const std::int64_t Cg = l.C_per_group(), SC = l.S * Cg, E = l.E(), F = l.F();
-  const std::int64_t e = (row / F) % E, f = row % F, w0 = f * l.stride - l.padding;
+  const std::int64_t e = (row / F) % E, f = row % F;
+  const ConvAxis rows = l.rows();
   std::int64_t n = 0;
   for (std::int64_t r = kt.begin / SC; r <= (kt.begin + kt.size - 1) / SC; ++r) {
-    const std::int64_t h = e * l.stride + r - l.padding;
-    if (h < 0 || h >= l.H) continue;
+    if (!rows.inside(rows.input(e, r))) continue;
     const std::int64_t k0 = std::max(kt.begin, r * SC),
                        k1 = std::min(kt.begin + kt.size, (r + 1) * SC);
-    const std::int64_t lo = std::max(k0 - r * SC, -w0 * Cg),
-                       hi = std::min(k1 - r * SC, (l.W - w0) * Cg);
-    if (hi <= lo) continue;
-    n += Cg != l.C ? (hi - 1) / Cg - lo / Cg + 1 : 1;
+    for_each_window_run(l, f, k0 - r * SC, k1 - r * SC,
+                        [&n](std::int64_t, std::int64_t, std::int64_t, std::int64_t) { ++n; });
   }
   return n;
 }

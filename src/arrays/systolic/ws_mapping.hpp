@@ -2,6 +2,7 @@
 // (rows = N*E*F output pixels, K = C/G*R*S, M/G columns) tiled into array-sized weight tiles.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -103,6 +104,28 @@ class WeightStationaryMapper {
   Objective objective_;
   const EnergyTable energy_table_;
 };
+
+// The setup unit's unified-buffer runs (the ifmap is stored N H W C) for part [j0, j1) of one
+// filter row's window (j = s x C/G + c) at output column f: fn(j_lo, j_hi, w, c) once per run
+// of adjacent values inside the ifmap, starting at pixel column w and channel c of the group.
+// A dense, undilated window is one run; otherwise each pixel's channels are one (a grouped
+// layer's other groups, or a dilated filter's gaps, lie between its pixels).
+template <typename Fn>
+void for_each_window_run(const Layer& l, std::int64_t f, std::int64_t j0, std::int64_t j1,
+                         Fn&& fn) {
+  const ConvAxis cols = l.cols();
+  const std::int64_t Cg = l.C_per_group(), w0 = cols.input(f, 0);
+  if (Cg == l.C && cols.dilation == 1) {
+    const std::int64_t lo = std::max(j0, -w0 * Cg), hi = std::min(j1, (l.W - w0) * Cg);
+    if (hi > lo) fn(lo, hi, w0 + lo / Cg, lo % Cg);
+    return;
+  }
+  for (std::int64_t j = j0; j < j1;) {
+    const std::int64_t s = j / Cg, c = j % Cg, len = std::min(j1 - j, Cg - c);
+    if (const std::int64_t w = cols.input(f, s); cols.inside(w)) fn(j, j + len, w, c);
+    j += len;
+  }
+}
 
 std::ostream& operator<<(std::ostream& os, const WsMapping& m);
 // The mapping as a YAML flow map in the pinned-mapping format (parse_ws_mapping).
