@@ -128,4 +128,37 @@ TEST(SinglePeStyle, DumpedMappingsPinBackToTheSamePlan) {
   }
 }
 
+// A style declares the geometry its datapath runs (GeometrySupport); the single-PE example runs
+// uniform layers only, so a dilated or per-axis layer is refused before mapping, naming the
+// layer's entry, its geometry and what the array runs.
+TEST(SinglePeStyle, RefusesGeometryItsDatapathLacks) {
+  const std::string dir = fresh_dir("single_pe_geometry");
+  dfsim::RunOptions opt = options(dir);
+  opt.workload_file = write_file(
+      dir + "/geometry.yaml",
+      "network: geometry\n"
+      "layers:\n"
+      "  - {name: dil, C: 2, M: 2, H: 8, W: 8, R: 3, S: 3, padding: 2, dilation: 2}\n"
+      "  - {name: same, C: 2, M: 2, H: 8, W: 8, R: 3, S: 3, stride: 2, padding: [0, 1, 0, 1]}\n"
+      "  - {name: plain, C: 2, M: 2, H: 8, W: 8, R: 3, S: 3, padding: 1}\n");
+  try {
+    dfsim::make_plan(opt);
+    FAIL() << "a dilated layer was accepted";
+  } catch (const dfsim::ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              dir +
+                  "/geometry.yaml:3:5: layer 'dil' (stride=1,1 pad=2,2,2,2 dilation=2,2): the "
+                  "'single_pe' array runs layers with one stride and the same padding on all "
+                  "four sides, without dilation");
+  }
+  opt.skip_unmappable = true;
+  const dfsim::Plan plan = dfsim::make_plan(opt);
+  ASSERT_EQ(plan.layers.size(), 1u);
+  EXPECT_EQ(plan.layers[0].layer.name, "plain");
+  ASSERT_EQ(plan.skipped.size(), 2u);
+  EXPECT_TRUE(
+      contains(plan.skipped[1].reason, "layer 'same' (stride=2,2 pad=0,1,0,1 dilation=1,1)"))
+      << plan.skipped[1].reason;
+}
+
 }  // namespace

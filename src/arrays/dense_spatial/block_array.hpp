@@ -114,8 +114,7 @@ class BlockArray : public ArrayModel {
   ~BlockArray() override;
   // Dense operands, fixed-width outputs: the timing never depends on the values.
   static bool timing_needs_outputs(const ArchConfig&) { return false; }
-  // Windows are read as runs of adjacent columns: no dilation.
-  static GeometrySupport geometry_support() { return {true, false}; }
+  static GeometrySupport geometry_support() { return {true, true}; }
 
  private:
   struct Controller;

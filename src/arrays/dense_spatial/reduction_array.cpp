@@ -97,26 +97,36 @@ void ReductionPeArray::layer_stats(LayerStats& s, ActionCounts& n) const {
 }
 
 // Reads the input window of output pixel (n, e, f) of the pass, filter row by filter row (the
-// S positions x cb channels of a row are adjacent in the tile), into window_ (k = (r, s, c));
-// positions on padding are zeros that are not read. Returns when the last row is in.
+// S positions x cb channels of a row are adjacent in the tile; a filter dilated along the row
+// reads tap by tap), into window_ (k = (r, s, c)); positions on padding are zeros that are not
+// read. Returns when the last row is in.
 sc_time ReductionPeArray::read_window(const Layer& l, const PassOperands& op, std::int64_t n,
                                       std::int64_t e, std::int64_t f, const sc_time& at) {
   const std::int64_t cb = op.pass.cb, S = l.S;
-  const std::int64_t h_first = l.rows().input(op.pass.e0 + e, 0), w0 = l.cols().input(f, 0);
-  const std::int64_t s_lo = std::max<std::int64_t>(0, -w0), s_hi = std::min(S, l.W - w0);
+  const ConvAxis rows = l.rows(), cols = l.cols();
   sc_time ready = at;
   window_values_ = 0;
-  if (s_hi <= s_lo) return ready;
-  for (std::int64_t r = 0; r < l.R; ++r) {
-    const std::int64_t h = h_first + r;
-    if (h < 0 || h >= l.H) continue;
-    const std::int64_t row = (n * op.rows.rows + h - op.rows.h0) * l.W + w0 + s_lo;
-    const std::int64_t values = (s_hi - s_lo) * cb;
+  // Taps [s0, s1) of filter row r, adjacent in the tile.
+  const auto read = [&](std::int64_t r, std::int64_t h, std::int64_t s0, std::int64_t s1) {
+    const std::int64_t row = (n * op.rows.rows + h - op.rows.h0) * l.W + cols.input(f, s0);
+    const std::int64_t values = (s1 - s0) * cb;
     ready =
         std::max(ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, op.ifmap_addr + 2 * row * cb,
-                                     &window_[static_cast<std::size_t>((r * S + s_lo) * cb)],
+                                     &window_[static_cast<std::size_t>((r * S + s0) * cb)],
                                      2 * values, DataKind::Ifmap, at));
     window_values_ += values;
+  };
+  const std::int64_t w0 = cols.input(f, 0);
+  const std::int64_t s_lo = std::max<std::int64_t>(0, -w0), s_hi = std::min(S, l.W - w0);
+  for (std::int64_t r = 0; r < l.R; ++r) {
+    const std::int64_t h = rows.input(op.pass.e0 + e, r);
+    if (!rows.inside(h)) continue;
+    if (cols.dilation == 1) {
+      if (s_hi > s_lo) read(r, h, s_lo, s_hi);
+      continue;
+    }
+    for (std::int64_t s = 0; s < S; ++s)
+      if (cols.inside(cols.input(f, s))) read(r, h, s, s + 1);
   }
   return ready;
 }
@@ -271,10 +281,13 @@ std::int64_t ReductionCost::rf_load_cycles(std::int64_t mb, std::int64_t K) cons
 std::int64_t ReductionCost::pass_cycles(const Layer& l, const BlockTiling&,
                                         const BlockPass& p) const {
   const std::int64_t K = p.cb * l.R * l.S, lanes = d_.filter_lanes;
-  const std::int64_t row_bytes = 2 * l.S * p.cb, pitch = 2 * l.W * p.cb;
+  // A window row is one read of S x cb values, or S reads of cb along a dilated row (the
+  // estimate takes every tap inside).
+  const bool dilated = l.dilation_w > 1;
+  const std::int64_t row_bytes = 2 * (dilated ? 1 : l.S) * p.cb, pitch = 2 * l.W * p.cb;
   std::int64_t steps = 0;
   for (std::int64_t e = p.e0; e < p.e0 + p.eb; ++e) {
-    const std::int64_t rows = taps_inside(l.rows(), e, 1);
+    const std::int64_t rows = taps_inside(l.rows(), e, 1) * (dilated ? l.S : 1);
     for (std::int64_t m0 = 0; m0 < p.mb; m0 += lanes)
       steps += step_cycles(K, std::min(lanes, p.mb - m0), rows, row_bytes, pitch);
   }

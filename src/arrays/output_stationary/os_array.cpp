@@ -28,7 +28,9 @@ EnergyTable os_energy_table(const ArchConfig& a) {
   return priced_by_energy_model(std::move(t), a);
 }
 
-bool os_forwards(const Layer& l) { return l.stride_h == 1 && l.stride_w == 1; }
+bool os_forwards(const Layer& l) {
+  return l.stride_h == 1 && l.stride_w == 1 && l.dilation_h == 1 && l.dilation_w == 1;
+}
 
 namespace {
 
@@ -80,43 +82,50 @@ sc_time OsPeArray::run_pass(const Layer& l, const Arithmetic& arith, const PassO
   return std::max({t.end, t.array_free, write_back()});
 }
 
-// The step's input region ((rows - 1) U_h + R) x ((cols - 1) U_w + S) x cb into region_ ([h][w][c],
-// zeros on padding): at stride 1 each row of it once (what enters the array from the GLB),
-// else every PE's window, row by row. Returns when the last read is in.
+// The step's input region ((rows - 1) U_h + D_h (R - 1) + 1) x ((cols - 1) U_w + D_w (S - 1) + 1)
+// x cb into region_ ([h][w][c], zeros on padding): at stride 1 without dilation each row of it
+// once (what enters the array from the GLB), else every PE's window, row by row (tap by tap
+// when the filter is dilated along the row). Returns when the last read is in.
 sc_time OsPeArray::read_inputs(const Layer& l, const PassOperands& op, const Step& st,
                                const sc_time& at) {
-  const std::int64_t Uh = l.stride_h, Uw = l.stride_w, cb = op.pass.cb;
-  block_rows_ = (st.rows - 1) * Uh + l.R;
-  block_cols_ = (st.cols - 1) * Uw + l.S;
+  const std::int64_t Uh = l.stride_h, Uw = l.stride_w, Dh = l.dilation_h, Dw = l.dilation_w;
+  block_rows_ = (st.rows - 1) * Uh + l.rows().extent();
+  block_cols_ = (st.cols - 1) * Uw + l.cols().extent();
   region_h0_ = l.rows().input(op.pass.e0 + st.e0, 0);
   region_w0_ = l.cols().input(st.f0, 0);
-  region_.assign(static_cast<std::size_t>(block_rows_ * block_cols_ * cb), Value{0});
+  region_.assign(static_cast<std::size_t>(block_rows_ * block_cols_ * op.pass.cb), Value{0});
   region_values_ = 0;
   sc_time ready = at;
-  // One read: region row hh, columns [ww, ww + count) (inside the image).
-  auto read = [&](std::int64_t hh, std::int64_t ww, std::int64_t count) {
-    const std::int64_t h = region_h0_ + hh, w = region_w0_ + ww;
-    const std::int64_t tile = (st.n * op.rows.rows + h - op.rows.h0) * l.W + w;
-    ready = std::max(ready,
-                     timed_access(to_glb, tlm::TLM_READ_COMMAND, op.ifmap_addr + 2 * tile * cb,
-                                  &region_[static_cast<std::size_t>((hh * block_cols_ + ww) * cb)],
-                                  2 * count * cb, DataKind::Ifmap, at));
-    region_values_ += count * cb;
-  };
-  auto clipped_row = [&](std::int64_t hh, std::int64_t ww, std::int64_t extent) {
-    const std::int64_t h = region_h0_ + hh, w0 = region_w0_ + ww;
-    if (h < 0 || h >= l.H) return;
-    const std::int64_t lo = std::max<std::int64_t>(0, w0), hi = std::min(l.W, w0 + extent);
-    if (hi > lo) read(hh, ww + lo - w0, hi - lo);
-  };
   if (os_forwards(l)) {
-    for (std::int64_t hh = 0; hh < block_rows_; ++hh) clipped_row(hh, 0, block_cols_);
-  } else {
-    for (std::int64_t i = 0; i < st.rows; ++i)
-      for (std::int64_t j = 0; j < st.cols; ++j)
-        for (std::int64_t r = 0; r < l.R; ++r) clipped_row(i * Uh + r, j * Uw, l.S);
+    for (std::int64_t hh = 0; hh < block_rows_; ++hh)
+      read_clipped(l, op, st, {hh, 0, block_cols_}, at, ready);
+    return ready;
   }
+  // A window row: its S adjacent values in one read, or one read per tap along a dilated row.
+  const std::int64_t reads = Dw == 1 ? 1 : l.S, values = Dw == 1 ? l.S : 1;
+  for (std::int64_t i = 0; i < st.rows; ++i)
+    for (std::int64_t j = 0; j < st.cols; ++j)
+      for (std::int64_t r = 0; r < l.R; ++r)
+        for (std::int64_t k = 0; k < reads; ++k)
+          read_clipped(l, op, st, {i * Uh + r * Dh, j * Uw + k * Dw, values}, at, ready);
   return ready;
+}
+
+// Region row hh, columns [ww, ww + extent) clipped to the image, from the GLB tile into
+// region_; `ready` becomes the read's end if later.
+void OsPeArray::read_clipped(const Layer& l, const PassOperands& op, const Step& st,
+                             const RegionRun& run, const sc_time& at, sc_time& ready) {
+  const std::int64_t h = region_h0_ + run.hh, w0 = region_w0_ + run.ww, cb = op.pass.cb;
+  if (h < 0 || h >= l.H) return;
+  const std::int64_t lo = std::max<std::int64_t>(0, w0), hi = std::min(l.W, w0 + run.extent);
+  if (hi <= lo) return;
+  const std::int64_t tile = (st.n * op.rows.rows + h - op.rows.h0) * l.W + lo;
+  const std::int64_t col = run.ww + lo - w0;
+  ready = std::max(
+      ready, timed_access(to_glb, tlm::TLM_READ_COMMAND, op.ifmap_addr + 2 * tile * cb,
+                          &region_[static_cast<std::size_t>((run.hh * block_cols_ + col) * cb)],
+                          2 * (hi - lo) * cb, DataKind::Ifmap, at));
+  region_values_ += (hi - lo) * cb;
 }
 
 std::vector<std::pair<std::int64_t, std::int64_t>> OsPeArray::psum_runs(const Layer& l,
@@ -177,6 +186,7 @@ void OsPeArray::step(const Layer& l, const Arithmetic& arith, const PassOperands
 // shifted as the reference convolution shifts them.
 void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::int64_t shift) {
   const std::int64_t K = cb * l.R * l.S, Uh = l.stride_h, Uw = l.stride_w;
+  const std::int64_t Dh = l.dilation_h, Dw = l.dilation_w;
   const std::size_t pb = static_cast<std::size_t>(arch_.data.psum_bits / 8);
   for (std::int64_t m = 0; m < st.filters; ++m)
     for (std::int64_t i = 0; i < st.rows; ++i)
@@ -186,8 +196,8 @@ void OsPeArray::compute(const Layer& l, const Step& st, std::int64_t cb, std::in
         Psum acc = load_le(&psum_buffer_[static_cast<std::size_t>(pos) * pb], pb);
         for (std::int64_t r = 0; r < l.R; ++r)
           for (std::int64_t s = 0; s < l.S; ++s) {
-            const Value* x =
-                &region_[static_cast<std::size_t>(((i * Uh + r) * block_cols_ + j * Uw + s) * cb)];
+            const Value* x = &region_[static_cast<std::size_t>(
+                ((i * Uh + r * Dh) * block_cols_ + j * Uw + s * Dw) * cb)];
             const Value* w = &weights_[static_cast<std::size_t>(m * K + (r * l.S + s) * cb)];
             for (std::int64_t c = 0; c < cb; ++c)
               acc += static_cast<Psum>((std::int32_t{w[c]} * std::int32_t{x[c]}) >> shift);
@@ -301,14 +311,14 @@ std::int64_t OsCost::pass_cycles(const Layer& l, const BlockTiling& t, const Blo
   const StepShape& s = t.step;
   const bool forwards = os_forwards(l), filter_major = os_psums_filter_major(s);
   // Column blocks by (width, columns read inside the image or, without forwarding, windows
-  // with any column inside).
+  // with any column inside; along a dilated row, the taps inside, each read alone).
   std::map<std::pair<std::int64_t, std::int64_t>, std::int64_t> col_kinds;
   for_each_chunk(l.F(), s.cols, [&](Chunk f) {
     std::int64_t inside = os_cols_inside(l, f.begin, f.size);
     if (!forwards) {
       inside = 0;
       for (std::int64_t j = f.begin; j < f.begin + f.size; ++j)
-        inside += taps_inside(l.cols(), j, 1) > 0;
+        inside += l.dilation_w > 1 ? taps_inside(l.cols(), j, 1) : taps_inside(l.cols(), j, 1) > 0;
     }
     ++col_kinds[{f.size, inside}];
   });
@@ -323,7 +333,7 @@ std::int64_t OsCost::pass_cycles(const Layer& l, const BlockTiling& t, const Blo
           st.read_bytes = 2 * kind_count.first.second * p.cb;
         } else {
           st.reads = os_rows_inside(l, e_abs, e.size) * kind_count.first.second;
-          st.read_bytes = 2 * l.S * p.cb;
+          st.read_bytes = 2 * (l.dilation_w > 1 ? 1 : l.S) * p.cb;
         }
         cycles += kind_count.second * step_cycles(l, p, st);
       });

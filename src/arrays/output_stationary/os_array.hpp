@@ -65,6 +65,11 @@ class OsPeArray final : public BlockPeArray {
             StepTimes& t);
   sc_core::sc_time read_inputs(const Layer& l, const PassOperands& op, const Step& st,
                                const sc_core::sc_time& at);
+  struct RegionRun {
+    std::int64_t hh, ww, extent;  // region row, first column, columns
+  };
+  void read_clipped(const Layer& l, const PassOperands& op, const Step& st, const RegionRun& run,
+                    const sc_core::sc_time& at, sc_core::sc_time& ready);
   // The step's psums in the GLB as runs of adjacent values: (byte address, values).
   std::vector<std::pair<std::int64_t, std::int64_t>> psum_runs(const Layer& l,
                                                                const PassOperands& op,

@@ -296,14 +296,14 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DataTransfer& data, const S
                        sc_time& delay) {
   const sc_time start = sc_core::sc_time_stamp() + delay;
   const PlanarPeConfig& pc = pt_params(arch_).planar_pe;
-  const std::int64_t st = layer_.stride, pad = layer_.padding;
+  const StridePhases& ph = layer_.phases;
   const std::int64_t th = tile_.h1 - tile_.h0, tw = tile_.w1 - tile_.w0;
   const std::int64_t channels = c_hi_ - c_lo_;
   // The group's channels of the input tile as the IARAM holds them: one stream over
   // [channel][row][column].
   const std::vector<std::int16_t> tile = decode_stream(
       pt_params(arch_).encodings.onchip, gp.get_data_ptr(), op.stream_bits, channels, th * tw, 16);
-  const std::size_t phases = static_cast<std::size_t>(st * st);
+  const std::size_t phases = ph.count();
   std::vector<std::vector<Act>> acts(phases);
   std::vector<std::vector<Wt>> wts(phases);
   const std::int64_t extent = tile_.extent();
@@ -326,19 +326,19 @@ void PlanarPe::compute(tlm::tlm_generic_payload& gp, DataTransfer& data, const S
       for (std::int64_t x = 0; x < tw; ++x) {
         const std::int16_t v = plane[y * tw + x];
         if (v == 0) continue;
-        const std::int64_t he = tile_.h0 + y + pad, wf = tile_.w0 + x + pad;
-        acts[static_cast<std::size_t>((he % st) * st + wf % st)].push_back(
-            {static_cast<std::int32_t>(he / st - tile_.e0),
-             static_cast<std::int32_t>(wf / st - tile_.f0), v});
+        const std::int64_t h = tile_.h0 + y, w = tile_.w0 + x;
+        acts[ph.input_phase(h, w)].push_back({static_cast<std::int32_t>(ph.input_row(h) - tile_.e0),
+                                              static_cast<std::int32_t>(ph.input_col(w) - tile_.f0),
+                                              v});
       }
     for (std::int64_t k = 0; k < kc_; ++k)
       for (std::int64_t r = 0; r < layer_.R; ++r)
         for (std::int64_t s = 0; s < layer_.S; ++s) {
           const std::int16_t v = w[static_cast<std::size_t>((k * layer_.R + r) * layer_.S + s)];
           if (v == 0) continue;
-          wts[static_cast<std::size_t>((r % st) * st + s % st)].push_back(
-              {static_cast<std::int32_t>(k * extent), static_cast<std::int32_t>(r / st),
-               static_cast<std::int32_t>(s / st), v});
+          wts[ph.tap_phase(r, s)].push_back({static_cast<std::int32_t>(k * extent),
+                                             static_cast<std::int32_t>(ph.tap_row(r)),
+                                             static_cast<std::int32_t>(ph.tap_col(s)), v});
         }
     if (pc.sparse()) {
       // A channel's weights are replayed for each activation vector: it starts once its

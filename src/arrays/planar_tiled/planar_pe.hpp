@@ -60,7 +60,8 @@ struct SparseStream : Extension<SparseStream> {
 // What the configuration chain sets in every PE for a layer.
 struct PlanarPeLayer {
   Arithmetic arith;
-  std::int64_t R = 1, S = 1, stride = 1, padding = 0;
+  std::int64_t R = 1, S = 1;
+  StridePhases phases{Layer{}};
   std::int64_t C_per_group = 1;
   bool compute_outputs = true;  // false (timing only): products counted, not summed
 };

@@ -363,8 +363,7 @@ struct PlanarTiledArray::Controller {
     pl.arith = arith;
     pl.R = l.R;
     pl.S = l.S;
-    pl.stride = l.stride_h;
-    pl.padding = l.pad_top;
+    pl.phases = StridePhases(l);
     pl.C_per_group = Cg;
     pl.compute_outputs = compute_outputs;
     for (auto& pe : top.pes_) pe->configure_layer(pl);

@@ -29,8 +29,7 @@ class PlanarTiledArray : public ArrayModel {
   ~PlanarTiledArray() override;
   // Outputs kept or stored by their values (sparse PEs, an encoded ofmap on chip or in DRAM)
   // make the timing depend on them.
-  // The PEs' stride phases and output coordinates take one stride and padding.
-  static GeometrySupport geometry_support() { return {false, false}; }
+  static GeometrySupport geometry_support() { return {true, true}; }
   static bool timing_needs_outputs(const ArchConfig& arch) {
     const PlanarParams& p = pt_params(arch);
     return p.planar_pe.sparse() || p.encodings.onchip != Encoding::Dense ||

@@ -24,14 +24,14 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 std::int64_t ceil_div_signed(std::int64_t a, std::int64_t b) { return -floor_div(-a, b); }
 
 // (input index, tap) pairs along one axis whose output index lies in [o0, o1).
-std::int64_t axis_taps(std::int64_t i0, std::int64_t i1, std::int64_t taps, std::int64_t pad,
-                       std::int64_t stride, std::int64_t o0, std::int64_t o1) {
+std::int64_t axis_taps(const ConvAxis& a, std::int64_t i0, std::int64_t i1, std::int64_t o0,
+                       std::int64_t o1) {
   std::int64_t n = 0;
   for (std::int64_t i = i0; i < i1; ++i)
-    for (std::int64_t r = 0; r < taps; ++r) {
-      const std::int64_t v = i + pad - r;
-      if (v % stride != 0) continue;
-      const std::int64_t o = v / stride;
+    for (std::int64_t r = 0; r < a.taps; ++r) {
+      const std::int64_t v = i + a.pad_before - r * a.dilation;
+      if (v % a.stride != 0) continue;
+      const std::int64_t o = v / a.stride;
       n += v >= 0 && o >= o0 && o < o1;
     }
   return n;
@@ -129,7 +129,8 @@ class BankReplay {
       : l_(l),
         t_(t),
         kc_(kc),
-        phases_(static_cast<std::size_t>(l.stride_h * l.stride_h)),
+        ph_(l),
+        phases_(ph_.count()),
         Im_(static_cast<std::size_t>(pe.multipliers_i)),
         Fm_(static_cast<std::size_t>(pe.multipliers_f)),
         Q_(pe.crossbar_queue_depth),
@@ -170,20 +171,22 @@ class BankReplay {
   }
 
   void draw_channel(std::int64_t ch) {
-    const std::int64_t st = l_.stride_h, pad = l_.pad_top, tw = t_.w1 - t_.w0;
+    const std::int64_t tw = t_.w1 - t_.w0;
     for (auto& v : acts_) v.clear();
     for (auto& v : wts_) v.clear();
     for (std::int64_t a = 0; a < t_.area(); ++a) {
       if (!nonzero(ch, a, 0, l_.input_density)) continue;
-      const std::int64_t he = t_.h0 + a / tw + pad, wf = t_.w0 + a % tw + pad;
-      auto& v = acts_[static_cast<std::size_t>((he % st) * st + wf % st)];
-      if (v.size() < kReplayVectors * Im_) v.push_back({he / st - t_.e0, wf / st - t_.f0});
+      const std::int64_t h = t_.h0 + a / tw, w = t_.w0 + a % tw;
+      auto& v = acts_[ph_.input_phase(h, w)];
+      if (v.size() < kReplayVectors * Im_)
+        v.push_back({ph_.input_row(h) - t_.e0, ph_.input_col(w) - t_.f0});
     }
     for (std::int64_t w = 0; w < kc_ * l_.R * l_.S; ++w) {
       if (!nonzero(ch, w, 1, l_.weight_density)) continue;
       const std::int64_t k = w / (l_.R * l_.S), r = (w / l_.S) % l_.R, s = w % l_.S;
-      auto& v = wts_[static_cast<std::size_t>((r % st) * st + s % st)];
-      if (v.size() < kReplayVectors * Fm_) v.push_back({r / st, s / st, k * t_.extent()});
+      auto& v = wts_[ph_.tap_phase(r, s)];
+      if (v.size() < kReplayVectors * Fm_)
+        v.push_back({ph_.tap_row(r), ph_.tap_col(s), k * t_.extent()});
     }
   }
 
@@ -211,6 +214,7 @@ class BankReplay {
   const Layer& l_;
   const PtTile& t_;
   const std::int64_t kc_;
+  const StridePhases ph_;
   const std::size_t phases_, Im_, Fm_;
   const std::int64_t Q_;
   std::vector<std::int64_t> bank_free_, count_;
@@ -222,12 +226,12 @@ double bank_load(const Layer& l, const PtTile& t, std::int64_t kc, const PlanarP
   const std::int64_t channels = std::min(t.c1 - t.c0, l.C_per_group());
   // The replay sees a tile only through its shape and its offset to its first output: the
   // tiles of a grid share a few, and the search asks again for every candidate.
-  const std::int64_t st = l.stride_h;
   const auto key = std::make_tuple(
-      std::array<std::int64_t, 15>{t.h1 - t.h0, t.w1 - t.w0, t.h0 + l.pad_top - st * t.e0,
-                                   t.w0 + l.pad_top - st * t.f0, t.e1 - t.e0, t.f1 - t.f0, kc,
-                                   channels, l.R, l.S, st, pe.accumulator_banks,
-                                   pe.crossbar_queue_depth, pe.multipliers_i, pe.multipliers_f},
+      std::array<std::int64_t, 18>{t.h1 - t.h0, t.w1 - t.w0, t.h0 + l.pad_top - l.stride_h * t.e0,
+                                   t.w0 + l.pad_left - l.stride_w * t.f0, t.e1 - t.e0, t.f1 - t.f0,
+                                   kc, channels, l.R, l.S, l.stride_h, l.stride_w, l.dilation_h,
+                                   l.dilation_w, pe.accumulator_banks, pe.crossbar_queue_depth,
+                                   pe.multipliers_i, pe.multipliers_f},
       l.input_density, l.weight_density);
   thread_local std::map<decltype(key), double> memo;
   if (const auto it = memo.find(key); it != memo.end()) return it->second;
@@ -241,8 +245,7 @@ double bank_load(const Layer& l, const PtTile& t, std::int64_t kc, const PlanarP
 
 std::int64_t PtTile::valid_taps(const Layer& l) const {
   if (empty() || extent() == 0) return 0;
-  return axis_taps(h0, h1, l.R, l.pad_top, l.stride_h, e0, e1) *
-         axis_taps(w0, w1, l.S, l.pad_top, l.stride_h, f0, f1);
+  return axis_taps(l.rows(), h0, h1, e0, e1) * axis_taps(l.cols(), w0, w1, f0, f1);
 }
 
 namespace {
@@ -250,16 +253,17 @@ namespace {
 // Round (ry, rx)'s output block and the input region it needs (empty when every window of the
 // block lies in the padding).
 PtRound round_block(const Layer& l, const PtMapping& m, std::int64_t ry, std::int64_t rx) {
-  const std::int64_t E = l.E(), F = l.F(), st = l.stride_h, pad = l.pad_top;
+  const std::int64_t E = l.E(), F = l.F();
+  const ConvAxis rows = l.rows(), cols = l.cols();
   PtRound rd;
   rd.e0 = E * ry / m.rounds_y;
   rd.e1 = E * (ry + 1) / m.rounds_y;
   rd.f0 = F * rx / m.rounds_x;
   rd.f1 = F * (rx + 1) / m.rounds_x;
-  rd.h0 = std::max<std::int64_t>(0, rd.e0 * st - pad);
-  rd.h1 = std::max(rd.h0, std::min(l.H, (rd.e1 - 1) * st - pad + l.R));
-  rd.w0 = std::max<std::int64_t>(0, rd.f0 * st - pad);
-  rd.w1 = std::max(rd.w0, std::min(l.W, (rd.f1 - 1) * st - pad + l.S));
+  rd.h0 = std::max<std::int64_t>(0, rows.input(rd.e0, 0));
+  rd.h1 = std::max(rd.h0, std::min(l.H, rows.input(rd.e1 - 1, l.R - 1) + 1));
+  rd.w0 = std::max<std::int64_t>(0, cols.input(rd.f0, 0));
+  rd.w1 = std::max(rd.w0, std::min(l.W, cols.input(rd.f1 - 1, l.S - 1) + 1));
   return rd;
 }
 
@@ -267,7 +271,7 @@ PtRound round_block(const Layer& l, const PtMapping& m, std::int64_t ry, std::in
 // its inputs reach (the accumulator extent).
 PtTile round_tile(const Layer& l, const PtMapping& m, std::int64_t cols, const PtRound& rd,
                   std::int64_t ix, std::int64_t iy, std::int64_t ic) {
-  const std::int64_t st = l.stride_h, pad = l.pad_top;
+  const ConvAxis ax_h = l.rows(), ax_w = l.cols();
   const std::int64_t hn = rd.h1 - rd.h0, wn = rd.w1 - rd.w0;
   PtTile t;
   t.pe = m.pc == 1 ? iy * cols + ix : (ic * m.py + iy) * m.px + ix;
@@ -280,10 +284,17 @@ PtTile round_tile(const Layer& l, const PtMapping& m, std::int64_t cols, const P
   t.w1 = rd.w0 + wn * (ix + 1) / m.px;
   t.c0 = l.C * ic / m.pc;
   t.c1 = l.C * (ic + 1) / m.pc;
-  t.e0 = std::max(rd.e0, ceil_div_signed(t.h0 + pad - (l.R - 1), st));
-  t.e1 = std::min(rd.e1, floor_div(t.h1 - 1 + pad, st) + 1);
-  t.f0 = std::max(rd.f0, ceil_div_signed(t.w0 + pad - (l.S - 1), st));
-  t.f1 = std::min(rd.f1, floor_div(t.w1 - 1 + pad, st) + 1);
+  // Outputs whose window (input(o, 0) .. input(o, taps - 1)) reaches into the tile.
+  const auto first = [](const ConvAxis& a, std::int64_t i0) {
+    return ceil_div_signed(i0 + a.pad_before - (a.extent() - 1), a.stride);
+  };
+  const auto end = [](const ConvAxis& a, std::int64_t i1) {
+    return floor_div(i1 - 1 + a.pad_before, a.stride) + 1;
+  };
+  t.e0 = std::max(rd.e0, first(ax_h, t.h0));
+  t.e1 = std::min(rd.e1, end(ax_h, t.h1));
+  t.f0 = std::max(rd.f0, first(ax_w, t.w0));
+  t.f1 = std::min(rd.f1, end(ax_w, t.w1));
   if (t.area() == 0 || t.e1 <= t.e0 || t.f1 <= t.f0) t.e1 = t.e0, t.f1 = t.f0;
   return t;
 }
@@ -291,10 +302,10 @@ PtTile round_tile(const Layer& l, const PtMapping& m, std::int64_t cols, const P
 // The part (of `parts` equal splits of input [lo, hi)) owning output o: the one holding its
 // window's centre tap, clamped into the region. An output whose window lies entirely in the
 // padding has no contributions; its owner drains a zero psum.
-std::int64_t owner_part(const Layer& l, std::int64_t o, std::int64_t taps, std::int64_t lo,
-                        std::int64_t hi, std::int64_t parts) {
+std::int64_t owner_part(const ConvAxis& a, std::int64_t o, std::int64_t lo, std::int64_t hi,
+                        std::int64_t parts) {
   if (hi <= lo) return 0;
-  const std::int64_t c = std::clamp(o * l.stride_h - l.pad_top + (taps - 1) / 2, lo, hi - 1);
+  const std::int64_t c = std::clamp(a.input(o, (a.taps - 1) / 2), lo, hi - 1);
   for (std::int64_t p = 0; p < parts; ++p)
     if (c < lo + (hi - lo) * (p + 1) / parts) return p;
   return parts - 1;
@@ -318,9 +329,9 @@ std::pair<std::int64_t, std::int64_t> owned_range(const std::vector<std::int64_t
 // Who owns each output of the round: a contiguous block per tile of channel slice 0.
 void assign_owners(const Layer& l, const PtMapping& m, PtRound& rd) {
   for (std::int64_t e = rd.e0; e < rd.e1; ++e)
-    rd.owner_iy.push_back(owner_part(l, e, l.R, rd.h0, rd.h1, m.py));
+    rd.owner_iy.push_back(owner_part(l.rows(), e, rd.h0, rd.h1, m.py));
   for (std::int64_t f = rd.f0; f < rd.f1; ++f)
-    rd.owner_ix.push_back(owner_part(l, f, l.S, rd.w0, rd.w1, m.px));
+    rd.owner_ix.push_back(owner_part(l.cols(), f, rd.w0, rd.w1, m.px));
   for (PtTile& t : rd.tiles) {
     if (t.ic != 0) continue;
     std::tie(t.oe0, t.oe1) = owned_range(rd.owner_iy, rd.e0, t.iy);
@@ -617,16 +628,17 @@ double PtPipeline::group_compute(const PtRound& r, RoundTiles& rt, std::int64_t 
 
 PeCycles PtPipeline::tile_compute(const PtTile& t, const RoundTiles& rt, std::size_t i,
                                   std::int64_t cpe, std::int64_t kc) {
-  const std::int64_t st = l_.stride_h, Fm = pe_.multipliers_f, Im = pe_.multipliers_i;
+  const std::int64_t phases = l_.stride_h * l_.stride_w, Fm = pe_.multipliers_f,
+                     Im = pe_.multipliers_i;
   const double dw = l_.weight_density, da = l_.input_density;
   PeCycles c;
   if (pe_.sparse()) {
     // Per channel and stride phase: activation vectors x weight vectors steps. The weights are
     // the same on every PE; the activations' non-zeros, and so the cycles, differ per PE.
-    const double na = static_cast<double>(t.area()) / static_cast<double>(st * st);
-    const double nw = static_cast<double>(kc * l_.R * l_.S) / static_cast<double>(st * st);
+    const double na = static_cast<double>(t.area()) / static_cast<double>(phases);
+    const double nw = static_cast<double>(kc * l_.R * l_.S) / static_cast<double>(phases);
     const VectorMoments va = vector_moments(na, da, Im);
-    const double vw = vector_moments(nw, dw, Fm).mean, runs = static_cast<double>(cpe * st * st);
+    const double vw = vector_moments(nw, dw, Fm).mean, runs = static_cast<double>(cpe * phases);
     c.mean = runs * va.mean * vw * rt.conflicts[i];
     c.sd = std::sqrt(runs * va.var) * vw * rt.conflicts[i];
     const double products = static_cast<double>(rt.taps[i] * kc * cpe) * da * dw;

@@ -57,6 +57,35 @@ struct PtMapping {
   std::int64_t pes_used() const { return px * py * pc; }
 };
 
+// The stride phases of SCNN's Cartesian product on a strided, dilated layer: an input at padded
+// position (he, wf) = (h + P_top, w + P_left) and a filter tap at (r D_h, s D_w) meet in output
+// ((he - r D_h) / U_h, (wf - s D_w) / U_w) exactly when their phases (position mod stride, per
+// axis) agree, and that output is the difference of their grid offsets (position / stride).
+// Multiplying only operands of the same phase keeps every product useful.
+struct StridePhases {
+  std::int64_t uh = 1, uw = 1, dh = 1, dw = 1, pad_top = 0, pad_left = 0;
+  explicit StridePhases(const Layer& l)
+      : uh(l.stride_h),
+        uw(l.stride_w),
+        dh(l.dilation_h),
+        dw(l.dilation_w),
+        pad_top(l.pad_top),
+        pad_left(l.pad_left) {}
+  std::size_t count() const { return static_cast<std::size_t>(uh * uw); }
+  // Phase and grid offsets (rows, columns) of input (h, w), unpadded coordinates.
+  std::size_t input_phase(std::int64_t h, std::int64_t w) const {
+    return static_cast<std::size_t>(((h + pad_top) % uh) * uw + (w + pad_left) % uw);
+  }
+  std::int64_t input_row(std::int64_t h) const { return (h + pad_top) / uh; }
+  std::int64_t input_col(std::int64_t w) const { return (w + pad_left) / uw; }
+  // The same of filter tap (r, s).
+  std::size_t tap_phase(std::int64_t r, std::int64_t s) const {
+    return static_cast<std::size_t>(((r * dh) % uh) * uw + (s * dw) % uw);
+  }
+  std::int64_t tap_row(std::int64_t r) const { return r * dh / uh; }
+  std::int64_t tap_col(std::int64_t s) const { return s * dw / uw; }
+};
+
 // One PE's share of a round: an input tile (all of its channel slice) and the accumulator
 // extent of the outputs that tile contributes to (within the round's output block).
 struct PtTile {

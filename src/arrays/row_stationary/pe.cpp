@@ -13,35 +13,58 @@ using sc_core::sc_time;
 
 namespace {
 
+// One PE row's 1-D convolution: S taps dilation apart over F outputs stride apart.
+struct RowConv {
+  std::int64_t S, F, stride, dilation;
+};
+
+// Adds value v at column x of channel qi's ifmap row to the taps s and output positions f that
+// read it (x = f * stride + s * dilation), p filters at once (acc_n is [F][p], weights
+// [q][S][p]).
+__attribute__((always_inline)) inline void mac_value(Psum* acc_n, const std::int32_t* weights,
+                                                     std::int32_t v, std::int64_t x,
+                                                     std::int64_t qi, std::int64_t p,
+                                                     const RowConv& g, int shift) {
+  const auto mac = [&](std::int64_t s, std::int64_t f) {
+    const std::int32_t* w = weights + (qi * g.S + s) * p;
+    Psum* acc = acc_n + f * p;
+    for (std::int64_t i = 0; i < p; ++i) acc[i] += static_cast<Psum>((w[i] * v) >> shift);
+  };
+  if (g.dilation == 1) {
+    // Taps s <= x with x - s a multiple of stride and f = (x - s) / stride < F.
+    const std::int64_t lo = std::max<std::int64_t>(0, x - (g.F - 1) * g.stride);
+    const std::int64_t hi = std::min(g.S - 1, x);
+    for (std::int64_t s = lo + (x - lo) % g.stride; s <= hi; s += g.stride)
+      mac(s, (x - s) / g.stride);
+    return;
+  }
+  for (std::int64_t s = 0; s < g.S && s * g.dilation <= x; ++s) {
+    const std::int64_t t = x - s * g.dilation;  // f * stride
+    if (t % g.stride == 0 && t / g.stride < g.F) mac(s, t / g.stride);
+  }
+}
+
 // The PE's MAC loop over one pass: each image's and channel's ifmap row [Wp] is walked once,
-// and each value goes to the taps s and output positions f that read it (x = f * stride + s),
-// p filters at once (partial is [n][F][p], weights [q][S][p], ifmap [n][q][Wp]). A zero adds
-// nothing, so it is skipped (the sums are exact integers: the order does not matter); with zero
-// gating the (position, tap) pairs it would have fed, taps_at[x] of them, are returned as
-// skipped. Walking values instead of (s, f) pairs tests each value once, not once per tap.
+// and each value goes to the taps and output positions that read it (mac_value), p filters at
+// once (partial is [n][F][p], ifmap [n][q][Wp]). A zero adds nothing, so it is skipped (the
+// sums are exact integers: the order does not matter); with zero gating the (position, tap)
+// pairs it would have fed, taps_at[x] of them, are returned as skipped. Walking values instead
+// of (s, f) pairs tests each value once, not once per tap.
 __attribute__((target_clones("avx2", "default"))) std::int64_t pe_mac_loop(
     Psum* partial, const std::int32_t* weights, const Value* ifmap, std::int64_t n, std::int64_t p,
-    std::int64_t q, std::int64_t S, std::int64_t F, std::int64_t Wp, std::int64_t stride, int shift,
-    bool zero_gating, const std::int64_t* taps_at) {
+    std::int64_t q, std::int64_t Wp, const RowConv& g, int shift, bool zero_gating,
+    const std::int64_t* taps_at) {
   std::int64_t zeros = 0;
   for (std::int64_t ni = 0; ni < n; ++ni)
     for (std::int64_t qi = 0; qi < q; ++qi) {
       const Value* row = ifmap + (ni * q + qi) * Wp;
-      Psum* acc_n = partial + ni * F * p;
+      Psum* acc_n = partial + ni * g.F * p;
       for (std::int64_t x = 0; x < Wp; ++x) {
         const std::int32_t v = row[x];
-        if (v == 0) {
+        if (v == 0)
           zeros += taps_at[x];
-          continue;
-        }
-        // Taps s <= x with x - s a multiple of stride and f = (x - s) / stride < F.
-        const std::int64_t lo = std::max<std::int64_t>(0, x - (F - 1) * stride);
-        const std::int64_t hi = std::min(S - 1, x);
-        for (std::int64_t s = lo + (x - lo) % stride; s <= hi; s += stride) {
-          const std::int32_t* w = weights + (qi * S + s) * p;
-          Psum* acc = acc_n + (x - s) / stride * p;
-          for (std::int64_t i = 0; i < p; ++i) acc[i] += static_cast<Psum>((w[i] * v) >> shift);
-        }
+        else
+          mac_value(acc_n, weights, v, x, qi, p, g, shift);
       }
     }
   return zero_gating ? zeros : 0;
@@ -81,7 +104,8 @@ void Pe::configure(const PeSetup& s) {
   // The spads bound what one pass may ask of a PE.
   if (s.p * s.q * s.S > cfg_.filter_spad_entries)
     throw SimulationError(std::string(name()) + ": p*q*S exceeds the filter spad");
-  if (s.q * s.S > cfg_.ifmap_spad_entries)
+  // The sliding window spans the dilated filter row.
+  if (s.q * ((s.S - 1) * s.dilation + 1) > cfg_.ifmap_spad_entries)
     throw SimulationError(std::string(name()) + ": q*S exceeds the ifmap spad");
   if (s.p > cfg_.psum_spad_entries)
     throw SimulationError(std::string(name()) + ": p exceeds the psum spad");
@@ -93,13 +117,14 @@ void Pe::configure(const PeSetup& s) {
     weights_.resize(static_cast<std::size_t>(s.q * s.S * s.p));
     partial_.assign(static_cast<std::size_t>(s.n * s.F * s.p), 0);
   }
-  if (taps_key_ != std::array<std::int64_t, 4>{s.padded_width, s.F, s.stride, s.S}) {
+  if (const std::array<std::int64_t, 5> key{s.padded_width, s.F, s.stride, s.S, s.dilation};
+      taps_key_ != key) {
     // The same for every pass of a layer: made when the geometry changes.
-    taps_key_ = {s.padded_width, s.F, s.stride, s.S};
+    taps_key_ = key;
     taps_at_.assign(static_cast<std::size_t>(s.padded_width), 0);
     for (std::int64_t f = 0; f < s.F; ++f)
-      for (std::int64_t x = f * s.stride; x < f * s.stride + s.S; ++x)
-        ++taps_at_[static_cast<std::size_t>(x)];
+      for (std::int64_t t = 0; t < s.S; ++t)
+        ++taps_at_[static_cast<std::size_t>(f * s.stride + t * s.dilation)];
   }
 }
 
@@ -155,14 +180,14 @@ void Pe::load_ifmap(tlm::tlm_generic_payload& gp, const DataTransfer& data,
 
 void Pe::compute() {
   const std::int64_t n = setup_.n, p = setup_.p, q = setup_.q, S = setup_.S, F = setup_.F;
-  const std::int64_t Wp = setup_.padded_width, stride = setup_.stride;
+  const std::int64_t Wp = setup_.padded_width, stride = setup_.stride, dil = setup_.dilation;
   if (filter_loaded_ != p * q * S || std::count(ifmap_loaded_.begin(), ifmap_loaded_.end(), 1) != n)
     throw SimulationError(std::string(name()) + ": psums arrived before the filter and ifmap rows");
   std::int64_t zeros = 0;
   if (setup_.compute_outputs)
-    zeros = pe_mac_loop(partial_.data(), weights_.data(), ifmap_.data(), n, p, q, S, F, Wp, stride,
-                        static_cast<int>(setup_.arith.product_shift), cfg_.zero_gating,
-                        taps_at_.data());
+    zeros = pe_mac_loop(partial_.data(), weights_.data(), ifmap_.data(), n, p, q, Wp,
+                        RowConv{S, F, stride, dil}, static_cast<int>(setup_.arith.product_shift),
+                        cfg_.zero_gating, taps_at_.data());
   else if (cfg_.zero_gating)
     zeros = zero_taps(ifmap_.data(), n * q, Wp, taps_at_.data());
   const std::int64_t total = n * F * p * q * S;

@@ -52,6 +52,7 @@ struct PeSetup {
   std::int64_t S = 1;  // filter row length
   std::int64_t F = 1;  // ofmap row length
   std::int64_t stride = 1;
+  std::int64_t dilation = 1;      // filter taps this many ifmap values apart
   std::int64_t padded_width = 1;  // Wp: ifmap row length including padding
   bool chain_bottom = false;      // send psums to the GON instead of the PE below
   Arithmetic arith;
@@ -95,7 +96,7 @@ class Pe : public sc_core::sc_module {
   std::vector<Psum> out_;              // psums passed on, [p][n][F]
   // Per column of a padded ifmap row, the (f, s) taps reading it (made once per geometry).
   std::vector<std::int64_t> taps_at_;
-  std::array<std::int64_t, 4> taps_key_{};  // the (Wp, F, stride, S) taps_at_ was made for
+  std::array<std::int64_t, 5> taps_key_{};  // the (Wp, F, stride, S, dilation) of taps_at_
   std::int64_t filter_loaded_ = 0;
   std::vector<std::int64_t> ifmap_loaded_;  // per image
   bool computed_ = false;

@@ -431,14 +431,15 @@ struct RowStationaryArray::Controller {
             s.S = l.S;
             s.F = F;
             s.stride = l.stride_w;
+            s.dilation = l.dilation_w;
             s.padded_width = Wp;
             s.chain_bottom = ri == r_eff - 1 && rr == R - 1;
             s.arith = arith;
             s.compute_outputs = compute_outputs;
             filter_ids[idx] = {static_cast<std::int32_t>((ri * t_eff + ti) * R + rr), 0};
-            ifmap_ids[idx] = {
-                static_cast<std::int32_t>(ri),
-                static_cast<std::int32_t>((sg.begin + si * e + ee) * l.stride_h + rr)};
+            ifmap_ids[idx] = {static_cast<std::int32_t>(ri),
+                              static_cast<std::int32_t>((sg.begin + si * e + ee) * l.stride_h +
+                                                        rr * l.dilation_h)};
             if (ri == 0 && rr == 0)
               psum_ids[idx] = {static_cast<std::int32_t>(k), static_cast<std::int32_t>(ee)};
             ++active;
@@ -491,7 +492,7 @@ struct RowStationaryArray::Controller {
   // Does padded ifmap row h feed some ofmap row of strip group sg through some filter row?
   bool row_needed(std::int64_t h, const Chunk& sg) const {
     for (std::int64_t rr = 0; rr < l.R; ++rr) {
-      const std::int64_t off = h - rr - sg.begin * l.stride_h;
+      const std::int64_t off = h - rr * l.dilation_h - sg.begin * l.stride_h;
       if (off >= 0 && off % l.stride_h == 0 && off / l.stride_h < sg.size) return true;
     }
     return false;
@@ -524,7 +525,7 @@ struct RowStationaryArray::Controller {
                         const sc_time& start) {
     const Chunk& sg = ps.sg;
     const std::int64_t h_first = sg.begin * l.stride_h,
-                       h_last = (sg.begin + sg.size - 1) * l.stride_h + l.R;
+                       h_last = (sg.begin + sg.size - 1) * l.stride_h + l.rows().extent();
     for (std::int64_t ni = 0; ni < ps.nb.size; ++ni)
       for (std::int64_t ri = 0; ri < ps.r_eff; ++ri)
         for (std::int64_t h = h_first; h < h_last; ++h) {

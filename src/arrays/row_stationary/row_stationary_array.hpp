@@ -33,8 +33,7 @@ class RowStationaryArray : public ArrayModel {
   ~RowStationaryArray() override;
   // Only an ofmap stored in DRAM by its values (an encoding other than dense) makes the
   // timing depend on the outputs; zero gating reads the operands.
-  // A PE slides its filter row over adjacent ifmap values: no dilation.
-  static GeometrySupport geometry_support() { return {true, false}; }
+  static GeometrySupport geometry_support() { return {true, true}; }
   static bool timing_needs_outputs(const ArchConfig& arch) {
     return arch.dram_ofmap_encoding != Encoding::Dense;
   }

@@ -137,7 +137,7 @@ struct RsSearch {
   void offer_pe_sets(RsMapping m, std::int64_t slots) {
     const PeConfig& pe = rs_params(arch).pe;
     const std::int64_t Cg = l.C_per_group(), Mg = l.M_per_group();
-    const std::int64_t qmax = std::min(Cg, pe.ifmap_spad_entries / l.S);
+    const std::int64_t qmax = std::min(Cg, pe.ifmap_spad_entries / l.cols().extent());
     const std::int64_t pmax = std::min(Mg, pe.psum_spad_entries);
     for (std::int64_t q : balanced_factors(Cg, qmax))
       for (std::int64_t p : balanced_factors(Mg, pmax)) {
@@ -176,7 +176,7 @@ struct RsSearch {
 
 std::vector<RsMapResult> RowStationaryMapper::best(const Layer& layer, std::size_t k) const {
   const Layer l = flatten_fc(layer);
-  if (l.R > arch_.pe_rows || l.S > rs_params(arch_).pe.ifmap_spad_entries) {
+  if (l.R > arch_.pe_rows || l.cols().extent() > rs_params(arch_).pe.ifmap_spad_entries) {
     RsMapping m;
     throw ConfigError("layer '" + l.name +
                       "': no row-stationary mapping fits: " + rs_check_capacity(arch_, l, m));

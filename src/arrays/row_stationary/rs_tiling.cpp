@@ -2,6 +2,16 @@
 
 namespace dfsim {
 
+namespace {
+
+// " (N dilated)" when the filter row spans more ifmap values than S, else "".
+std::string dilated_width(const Layer& l) {
+  const std::int64_t window = l.cols().extent();
+  return window > l.S ? " (" + std::to_string(window) + " dilated)" : "";
+}
+
+}  // namespace
+
 std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMapping& m,
                               bool explain) {
   const std::int64_t Cg = l.C_per_group(), Mg = l.M_per_group(), E = l.E();
@@ -14,9 +24,12 @@ std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMappi
       return "filter height R=" + s(l.R) + " exceeds the " + s(a.pe_rows) +
              " PE rows (a row-stationary PE set needs R rows)";
     });
-  if (l.S > rs_params(a).pe.ifmap_spad_entries)
+  // A PE's ifmap spad holds the sliding window of each of its q channels: the dilated filter
+  // row's extent (S at dilation 1).
+  const std::int64_t window = l.cols().extent();
+  if (window > rs_params(a).pe.ifmap_spad_entries)
     return why([&] {
-      return "filter width S=" + s(l.S) + " exceeds the ifmap spad (" +
+      return "filter width S=" + s(l.S) + dilated_width(l) + " exceeds the ifmap spad (" +
              s(rs_params(a).pe.ifmap_spad_entries) + " entries)";
     });
   if (m.strip_width < 1 || m.strip_width > std::min(E, a.pe_cols))
@@ -35,9 +48,9 @@ std::string rs_check_capacity(const ArchConfig& a, const Layer& l, const RsMappi
       return "p=" + s(m.p) + " psums exceed the psum spad (" +
              s(rs_params(a).pe.psum_spad_entries) + ")";
     });
-  if (m.q * l.S > rs_params(a).pe.ifmap_spad_entries)
+  if (m.q * window > rs_params(a).pe.ifmap_spad_entries)
     return why([&] {
-      return "q*S=" + s(m.q * l.S) + " exceeds the ifmap spad (" +
+      return "q*S=" + s(m.q * window) + " exceeds the ifmap spad (" +
              s(rs_params(a).pe.ifmap_spad_entries) + ")";
     });
   if (m.p * m.q * l.S > rs_params(a).pe.filter_spad_entries)

@@ -61,7 +61,7 @@ class RsTiling {
   RsTiling(const ArchConfig& a, const Layer& l, const RsMapping& m) : a_(a), l_(l), m_(m) {}
 
   std::int64_t padded_ifmap_rows(std::int64_t ofmap_rows) const {
-    return (ofmap_rows - 1) * l_.stride_h + l_.R;
+    return (ofmap_rows - 1) * l_.stride_h + l_.rows().extent();
   }
   // Ifmap rows [lo, hi) of the unpadded ifmap a strip group starting at ofmap row e0 reads.
   std::pair<std::int64_t, std::int64_t> stored_rows(Chunk sg) const {
